@@ -1,0 +1,224 @@
+// precept: the command line tool. Each subcommand is a thin layer over the
+// public API in include/precept/.
+//
+// Exit codes (also in README.md):
+//   0  success (for `run`: every row is in the results or the rejects)
+//   1  the policy has errors (nothing was run or written)
+//   2  the command line is wrong
+//   3  the input cannot be used (cannot open it, a required column is missing)
+//   4  writing an output failed (nothing that looks complete is left behind)
+#include <precept/precept.hpp>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <unistd.h>
+
+namespace {
+
+enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4 };
+
+bool use_color(const std::string& mode, std::FILE* stream) {
+  if (mode == "always") return true;
+  if (mode == "never") return false;
+  return isatty(fileno(stream)) && std::getenv("NO_COLOR") == nullptr;
+}
+
+// Compiles or loads the policy, printing diagnostics (warnings too) to stderr.
+std::optional<precept::Policy> open(const std::string& path, const std::string& color) {
+  auto result = precept::open_policy(path);
+  std::cerr << precept::render(result.diagnostics, use_color(color, stderr));
+  if (!result.ok()) {
+    std::size_t errors = 0;
+    for (const auto& d : result.diagnostics) errors += d.severity == precept::Severity::Error;
+    std::cerr << fmt::format("{}: {} error{}; nothing was run\n", path, errors, errors == 1 ? "" : "s");
+  }
+  return result.policy;
+}
+
+// An output file written beside its final name and renamed into place only when
+// complete, so an interrupted or failed run never leaves a file that looks whole.
+class AtomicOutput {
+ public:
+  explicit AtomicOutput(std::string path) : path_(std::move(path)) {
+    if (path_.empty() || path_ == "-") {
+      stream_ = stdout;
+      return;
+    }
+    temp_ = fmt::format("{}.partial-{}", path_, getpid());
+    stream_ = std::fopen(temp_.c_str(), "wb");
+  }
+  ~AtomicOutput() {
+    if (!temp_.empty() && stream_) {
+      std::fclose(stream_);
+      std::remove(temp_.c_str());
+    }
+  }
+  AtomicOutput(const AtomicOutput&) = delete;
+  AtomicOutput& operator=(const AtomicOutput&) = delete;
+
+  std::FILE* stream() const { return stream_; }
+  const std::string& path() const { return path_; }
+  bool is_stdout() const { return temp_.empty(); }
+
+  bool commit() {
+    if (temp_.empty()) return std::fflush(stream_) == 0 && !std::ferror(stream_);
+    const bool ok = std::fflush(stream_) == 0 && !std::ferror(stream_) && fsync(fileno(stream_)) == 0;
+    const bool closed = std::fclose(stream_) == 0;
+    stream_ = nullptr;
+    if (!ok || !closed || std::rename(temp_.c_str(), path_.c_str()) != 0) {
+      std::remove(temp_.c_str());
+      return false;
+    }
+    return true;
+  }
+
+ private:
+  std::string path_, temp_;
+  std::FILE* stream_ = nullptr;
+};
+
+int cmd_check(const std::string& policy_path, const std::string& color) {
+  auto policy = open(policy_path, color);
+  if (!policy) return kPolicyErrors;
+  std::cout << fmt::format("{}: ok — \"{}\"{}{}, {} fields, {} outputs\n", policy_path, policy->name(),
+                           policy->place().empty() ? "" : ", " + policy->place(),
+                           policy->year() ? fmt::format(", {}", policy->year()) : "",
+                           policy->field_names().size(), policy->output_names().size());
+  return kOk;
+}
+
+int cmd_compile(const std::string& policy_path, std::string output, const std::string& color) {
+  auto policy = open(policy_path, color);
+  if (!policy) return kPolicyErrors;
+  if (output.empty()) output = std::filesystem::path(policy_path).replace_extension(".pcb").string();
+  AtomicOutput out(output);
+  if (!out.stream()) {
+    std::cerr << fmt::format("cannot write `{}`\n", output);
+    return kWriteFailed;
+  }
+  const std::string bytes = policy->serialize();
+  std::fwrite(bytes.data(), 1, bytes.size(), out.stream());
+  if (!out.commit()) {
+    std::cerr << fmt::format("writing `{}` failed\n", output);
+    return kWriteFailed;
+  }
+  std::cerr << fmt::format("wrote {} ({} bytes)\n", output, bytes.size());
+  return kOk;
+}
+
+int cmd_disasm(const std::string& policy_path, const std::string& color) {
+  auto policy = open(policy_path, color);
+  if (!policy) return kPolicyErrors;
+  std::cout << policy->disassemble();
+  return kOk;
+}
+
+struct RunArgs {
+  std::string policy, data, output, rejects, summary_csv, format = "csv", color = "auto";
+  std::vector<std::string> by;
+  bool quiet = false;
+};
+
+int cmd_run(const RunArgs& args) {
+  auto policy = open(args.policy, args.color);
+  if (!policy) return kPolicyErrors;
+  std::FILE* input = args.data == "-" ? stdin : std::fopen(args.data.c_str(), "rb");
+  if (!input) {
+    std::cerr << fmt::format("cannot open the data file `{}`\n", args.data);
+    return kBadInput;
+  }
+  AtomicOutput results(args.output);
+  std::optional<AtomicOutput> rejects;
+  if (!args.rejects.empty()) rejects.emplace(args.rejects);
+  if (!results.stream() || (rejects && !rejects->stream())) {
+    std::cerr << "cannot create the output files\n";
+    if (input != stdin) std::fclose(input);
+    return kWriteFailed;
+  }
+  precept::RunOptions options;
+  options.format = args.format == "jsonl" ? precept::ResultFormat::JsonLines : precept::ResultFormat::Csv;
+  for (const auto& by : args.by) options.group_by.push_back(by);
+  const auto report = precept::run_csv(*policy, input, results.stream(), rejects ? rejects->stream() : nullptr, options);
+  if (input != stdin) std::fclose(input);
+  if (!report.ok()) {
+    std::cerr << fmt::format("{}: {}\n", args.data, report.fatal_error);
+    return report.fatal_error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
+  }
+  if (!results.commit() || (rejects && !rejects->commit())) {
+    std::cerr << "writing the results failed; no results file was left behind\n";
+    return kWriteFailed;
+  }
+  if (!args.summary_csv.empty()) {
+    AtomicOutput summary(args.summary_csv);
+    const std::string csv = precept::format_summary_csv(report.summary);
+    if (!summary.stream() || std::fwrite(csv.data(), 1, csv.size(), summary.stream()) != csv.size() ||
+        !summary.commit()) {
+      std::cerr << "writing the summary failed\n";
+      return kWriteFailed;
+    }
+  }
+  // The summary goes where it cannot mix with results written to stdout.
+  std::ostream& report_stream = results.is_stdout() ? std::cerr : std::cout;
+  for (const auto& note : report.notes) std::cerr << "note: " << note << "\n";
+  if (!args.quiet) {
+    report_stream << fmt::format("{}{}{}\n", policy->name(), policy->place().empty() ? "" : " — " + policy->place(),
+                                 policy->year() ? fmt::format(" ({})", policy->year()) : "");
+    report_stream << precept::format_summary_table(report.summary);
+  }
+  report_stream << fmt::format("rows read: {} = results {} + rejected {}{}\n", report.rows_read, report.results,
+                               report.rejected,
+                               report.rejected && !args.rejects.empty() ? fmt::format(" (see {})", args.rejects) : "");
+  return kOk;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"precept: a policy language and rule engine for precision poverty alleviation"};
+  app.set_version_flag("--version", std::string("precept ") + precept::kVersion);
+  app.require_subcommand(1);
+  std::string color = "auto";
+  app.add_option("--color", color, "colour diagnostics: auto, always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
+
+  std::string policy_path, output;
+  auto* check = app.add_subcommand("check", "check a policy and report every problem in it");
+  check->add_option("POLICY", policy_path, "policy source (.pol) or compiled program (.pcb)")->required();
+
+  auto* compile = app.add_subcommand("compile", "compile a policy to a bytecode file (.pcb)");
+  compile->add_option("POLICY", policy_path, "policy source")->required();
+  compile->add_option("-o,--output", output, "where to write (default: POLICY with .pcb)");
+
+  auto* disasm = app.add_subcommand("disasm", "print the compiled bytecode with the policy lines it came from");
+  disasm->add_option("POLICY", policy_path, "policy source or compiled program")->required();
+
+  RunArgs run_args;
+  auto* run = app.add_subcommand("run", "run a policy over a household register (CSV)");
+  run->add_option("POLICY", run_args.policy, "policy source or compiled program")->required();
+  run->add_option("DATA", run_args.data, "register as CSV with a header line; - for standard input")->required();
+  run->add_option("-o,--output", run_args.output, "results file (default: standard output)");
+  run->add_option("--rejects", run_args.rejects, "file for rejected rows: line, column, reason");
+  run->add_option("--format", run_args.format, "results as csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
+  run->add_option("--by", run_args.by, "group the summary by a declared group (e.g. village) or a field")
+      ->delimiter(',');
+  run->add_option("--summary-csv", run_args.summary_csv, "also write the summary table as CSV");
+  run->add_flag("-q,--quiet", run_args.quiet, "print only the row counts, not the summary table");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kOk : kUsage;
+  }
+  run_args.color = color;
+  if (*check) return cmd_check(policy_path, color);
+  if (*compile) return cmd_compile(policy_path, output, color);
+  if (*disasm) return cmd_disasm(policy_path, color);
+  if (*run) return cmd_run(run_args);
+  return kUsage;
+}

@@ -1,0 +1,665 @@
+#include "ast_builder.hpp"
+
+#include "text_width.hpp"
+
+#include <PreceptLexer.h>
+#include <PreceptParser.h>
+#include <antlr4-runtime.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+namespace precept {
+
+using grammar::PreceptLexer;
+using grammar::PreceptParser;
+using antlr4::ParserRuleContext;
+using antlr4::Token;
+
+namespace {
+
+// Parser nesting is recursive in ANTLR's generated code; a pathological policy
+// with thousands of nested parentheses must be refused before it can exhaust the
+// C++ stack.
+constexpr int kMaxNesting = 200;
+
+ast::Location location_of(const Token* token) {
+  ast::Location loc;
+  if (!token) return loc;
+  loc.line = static_cast<std::uint32_t>(token->getLine());
+  loc.column = static_cast<std::uint32_t>(token->getCharPositionInLine()) + 1;
+  loc.length = static_cast<std::uint32_t>(
+      std::max<std::size_t>(1, token->getType() == Token::EOF ? 1 : utf8_length(token->getText())));
+  return loc;
+}
+
+ast::Location location_of(ParserRuleContext* ctx) {
+  if (!ctx) return {};
+  ast::Location loc = location_of(ctx->getStart());
+  const Token* stop = ctx->getStop();
+  if (stop && stop->getLine() == ctx->getStart()->getLine() &&
+      stop->getTokenIndex() >= ctx->getStart()->getTokenIndex()) {
+    const auto stop_end = static_cast<std::uint32_t>(stop->getCharPositionInLine()) + 1 +
+                          static_cast<std::uint32_t>(utf8_length(stop->getText()));
+    if (stop_end > loc.column) loc.length = stop_end - loc.column;
+  }
+  return loc;
+}
+
+// Plain-words names for tokens, for "expected ..." messages.
+std::string describe_token_type(const antlr4::dfa::Vocabulary& vocabulary, std::size_t type) {
+  if (type == Token::EOF) return "the end of the policy";
+  switch (type) {
+    case PreceptLexer::IDENT: return "a name";
+    case PreceptLexer::NUMBER: return "a number";
+    case PreceptLexer::STRING: return "a quoted text";
+    case PreceptLexer::DATE: return "a date (YYYY-MM-DD)";
+    case PreceptLexer::ROW_END: return "`|` ending the row";
+    case PreceptLexer::ARROW: return "`->`";
+    case PreceptLexer::YUAN: return "`yuan`";
+    default: break;
+  }
+  std::string literal = vocabulary.getLiteralName(type);
+  if (literal.size() >= 2 && literal.front() == '\'') literal = literal.substr(1, literal.size() - 2);
+  if (literal.empty()) literal = vocabulary.getSymbolicName(type);
+  return "`" + literal + "`";
+}
+
+std::string describe_found(const Token* token) {
+  if (!token || token->getType() == Token::EOF) return "the end of the policy";
+  if (token->getType() == PreceptLexer::ROW_END) return "`|` at the end of the line";
+  return "`" + token->getText() + "`";
+}
+
+// Full-width punctuation typed with a Chinese input method looks right but is a
+// different character; say so instead of "unexpected character".
+std::string full_width_hint(const std::string& text) {
+  static const std::pair<const char*, const char*> pairs[] = {
+      {"（", "("}, {"）", ")"}, {"：", ":"}, {"，", ","}, {"；", ";"}, {"＝", "="},
+      {"＜", "<"}, {"＞", ">"}, {"｜", "|"}, {"－", "-"}, {"＋", "+"}, {"＊", "*"},
+      {"／", "/"}, {"＂", "\""}, {"．", "."}, {"＃", "#"}};
+  for (const auto& [wide, narrow] : pairs)
+    if (text == wide)
+      return fmt::format("`{}` is the full-width form; type the half-width `{}` instead", wide, narrow);
+  if (text == "￥" || text == "¥" || text == "$")
+    return "write amounts as a number followed by `yuan`, e.g. `100 yuan`";
+  if (text == "'" || text == "‘" || text == "’") return "texts are written in double quotes: \"...\"";
+  if (text == "&" || text == "&&") return "write `and`";
+  if (text == "||") return "write `or`";
+  if (text == "!") return "write `not`";
+  if (text == ";") return "declarations need no `;` at the end";
+  return {};
+}
+
+class PlainWordsErrorListener : public antlr4::BaseErrorListener {
+ public:
+  PlainWordsErrorListener(DiagnosticSink& sink, antlr4::CommonTokenStream& tokens)
+      : sink_(sink), tokens_(tokens) {}
+
+  void syntaxError(antlr4::Recognizer* recognizer, Token* offending, size_t line,
+                   size_t column, const std::string& /*antlr_message*/,
+                   std::exception_ptr /*e*/) override {
+    ast::Location where;
+    where.line = static_cast<std::uint32_t>(line);
+    where.column = static_cast<std::uint32_t>(column) + 1;
+    where.length = 1;
+    if (offending) where = location_of(offending);
+    // One message per place is enough: recovery often reports the same spot twice.
+    if (!reported_.insert({where.line, where.column}).second) return;
+
+    if (offending && offending->getType() == PreceptLexer::UNKNOWN_CHAR) {
+      const std::string hint = full_width_hint(offending->getText());
+      sink_.error(where, fmt::format("`{}` is not part of the policy language", offending->getText()),
+                  hint);
+      return;
+    }
+    auto* parser = dynamic_cast<PreceptParser*>(recognizer);
+    std::vector<std::string> expected;
+    bool expects_close_brace = false, expects_close_paren = false, expects_otherwise = false;
+    if (parser) {
+      const antlr4::misc::IntervalSet set = parser->getExpectedTokens();
+      for (const auto type : set.toList()) {
+        if (type == PreceptLexer::UNKNOWN_CHAR) continue;
+        const std::string literal = parser->getVocabulary().getLiteralName(type);
+        expects_close_brace |= literal == "'}'";
+        expects_close_paren |= literal == "')'";
+        expects_otherwise |= type == PreceptLexer::OTHERWISE;
+        expected.push_back(describe_token_type(parser->getVocabulary(), type));
+      }
+    }
+    std::string message;
+    const std::string found = describe_found(offending);
+    if (expected.empty() || expected.size() > 6) {
+      message = fmt::format("{} does not fit here", found);
+    } else {
+      std::string list;
+      for (std::size_t i = 0; i < expected.size(); ++i) {
+        if (i > 0) list += (i + 1 == expected.size()) ? " or " : ", ";
+        list += expected[i];
+      }
+      message = offending && offending->getType() == Token::EOF
+                    ? fmt::format("the policy ends too early: expected {}", list)
+                    : fmt::format("expected {}, but found {}", list, found);
+    }
+    std::string hint;
+    if (expects_close_brace) hint = unclosed_hint(offending, "{", "}");
+    if (hint.empty() && expects_close_paren) hint = unclosed_hint(offending, "(", ")");
+    if (hint.empty() && expects_otherwise)
+      hint = "a `decide` ends with `otherwise -> ...`, the outcome when no `when` holds";
+    if (hint.empty() && offending && offending->getType() == PreceptLexer::ROW_END)
+      hint = "a table row is one line of cells between `|`; check the number of cells";
+    if (hint.empty() && offending && offending->getText() == "=" && expects_close_paren)
+      hint = "to compare, `=` is right; to name an output, write `name = value` after `output`";
+    sink_.error(where, message, hint);
+  }
+
+ private:
+  // "to close `{` opened at line 12": the last bracket before the error that is not closed.
+  std::string unclosed_hint(const Token* offending, const char* open, const char* close) {
+    if (!offending) return {};
+    int depth = 0;
+    for (auto index = static_cast<long>(offending->getTokenIndex()) - 1; index >= 0; --index) {
+      const Token* t = tokens_.get(static_cast<size_t>(index));
+      if (t->getText() == close) ++depth;
+      if (t->getText() == open) {
+        if (depth == 0)
+          return fmt::format("add `{}` to close the `{}` opened at line {}", close, open, t->getLine());
+        --depth;
+      }
+    }
+    return {};
+  }
+
+  DiagnosticSink& sink_;
+  antlr4::CommonTokenStream& tokens_;
+  std::set<std::pair<std::uint32_t, std::uint32_t>> reported_;
+};
+
+std::string unquote(const std::string& token) {
+  // “...” strings carry no escapes; "..." strings know \" \\ \n \t.
+  if (token.rfind("“", 0) == 0) return token.substr(3, token.size() - 6);
+  std::string out;
+  for (std::size_t i = 1; i + 1 < token.size(); ++i) {
+    char c = token[i];
+    if (c == '\\' && i + 2 < token.size()) {
+      const char e = token[++i];
+      c = e == 'n' ? '\n' : e == 't' ? '\t' : e;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+std::string text_of(antlr4::tree::TerminalNode* node) { return node ? node->getText() : std::string(); }
+
+class AstBuilder {
+ public:
+  explicit AstBuilder(DiagnosticSink& sink) : sink_(sink) {}
+
+  // policyFile : header declaration* EOF
+  std::unique_ptr<ast::PolicyFile> build(PreceptParser::PolicyFileContext* ctx) {
+    auto file = std::make_unique<ast::PolicyFile>();
+    if (ctx->header()) build_header(ctx->header(), *file);
+    for (auto* decl : ctx->declaration()) build_declaration(decl, *file);
+    return file;
+  }
+
+ private:
+  // header : POLICY STRING headerClause*
+  void build_header(PreceptParser::HeaderContext* ctx, ast::PolicyFile& file) {
+    file.location = location_of(ctx);
+    if (ctx->STRING()) file.name = unquote(ctx->STRING()->getText());
+    for (auto* clause : ctx->headerClause()) {
+      if (auto* place = dynamic_cast<PreceptParser::PlaceClauseContext*>(clause)) {
+        if (place->STRING()) file.place = unquote(place->STRING()->getText());
+      } else if (auto* year = dynamic_cast<PreceptParser::YearClauseContext*>(clause)) {
+        const std::string digits = text_of(year->NUMBER());
+        if (digits.size() == 4 && digits.find('.') == std::string::npos)
+          file.year = std::stoi(digits);
+        else
+          sink_.error(location_of(year), "the year must be four digits, e.g. `year 2015`");
+      }
+    }
+  }
+
+  // declaration : enumDecl | recordDecl | paramDecl | letDecl | ruleDecl | decideDecl
+  //             | tableDecl | requireDecl | outputDecl | summaryDecl
+  void build_declaration(PreceptParser::DeclarationContext* ctx, ast::PolicyFile& file) {
+    auto push = [&](ast::DeclKind kind, auto& list, auto&& value) {
+      list.push_back(std::move(value));
+      file.order.push_back({kind, list.size() - 1});
+    };
+    if (auto* c = ctx->enumDecl()) push(ast::DeclKind::Enum, file.enums, build_enum(c));
+    else if (auto* c = ctx->recordDecl()) push(ast::DeclKind::Record, file.records, build_record(c));
+    else if (auto* c = ctx->paramDecl()) push(ast::DeclKind::Param, file.params, build_param(c));
+    else if (auto* c = ctx->letDecl()) push(ast::DeclKind::Let, file.lets, build_let(c));
+    else if (auto* c = ctx->ruleDecl()) push(ast::DeclKind::Rule, file.rules, build_rule(c));
+    else if (auto* c = ctx->decideDecl()) push(ast::DeclKind::Decide, file.decides, build_decide(c));
+    else if (auto* c = ctx->tableDecl()) push(ast::DeclKind::Table, file.tables, build_table(c));
+    else if (auto* c = ctx->requireDecl()) push(ast::DeclKind::Require, file.requires_, build_require(c));
+    else if (auto* c = ctx->outputDecl()) push(ast::DeclKind::Output, file.outputs, build_output(c));
+    else if (auto* c = ctx->summaryDecl()) push(ast::DeclKind::Summary, file.summaries, build_summary(c));
+  }
+
+  std::string name_of(PreceptParser::NameContext* ctx) { return ctx ? ctx->getText() : std::string(); }
+
+  // enumDecl : ENUM name '{' name (',' name)* ','? '}'
+  ast::EnumDecl build_enum(PreceptParser::EnumDeclContext* ctx) {
+    ast::EnumDecl decl;
+    decl.location = location_of(ctx->name(0));
+    decl.name = name_of(ctx->name(0));
+    const auto names = ctx->name();
+    for (std::size_t i = 1; i < names.size(); ++i)
+      decl.members.emplace_back(name_of(names[i]), location_of(names[i]));
+    return decl;
+  }
+
+  // recordDecl : RECORD name '{' fieldDecl* '}'
+  ast::RecordDecl build_record(PreceptParser::RecordDeclContext* ctx) {
+    ast::RecordDecl decl;
+    decl.location = location_of(ctx->name());
+    decl.name = name_of(ctx->name());
+    // fieldDecl : name ':' OPTIONAL? typeRef (DEFAULT expr)? STRING? ','?
+    for (auto* f : ctx->fieldDecl()) {
+      ast::FieldDecl field;
+      field.location = location_of(f->name());
+      field.name = name_of(f->name());
+      field.type = build_type(f->typeRef());
+      field.optional = f->OPTIONAL() != nullptr;
+      if (f->expr()) field.default_value = build_expr(f->expr());
+      if (f->STRING()) field.description = unquote(f->STRING()->getText());
+      decl.fields.push_back(std::move(field));
+    }
+    return decl;
+  }
+
+  // typeRef : LIST OF name #listType | name #namedType
+  ast::TypeRef build_type(PreceptParser::TypeRefContext* ctx) {
+    ast::TypeRef type;
+    if (!ctx) return type;
+    type.location = location_of(ctx);
+    if (auto* list = dynamic_cast<PreceptParser::ListTypeContext*>(ctx)) {
+      type.is_list = true;
+      type.name = name_of(list->name());
+    } else if (auto* named = dynamic_cast<PreceptParser::NamedTypeContext*>(ctx)) {
+      type.name = name_of(named->name());
+    }
+    return type;
+  }
+
+  // metadata : STRING #descriptionMeta | SOURCE STRING #sourceMeta
+  ast::Metadata build_metadata(const std::vector<PreceptParser::MetadataContext*>& items) {
+    ast::Metadata meta;
+    for (auto* item : items) {
+      if (auto* d = dynamic_cast<PreceptParser::DescriptionMetaContext*>(item)) {
+        if (!meta.description.empty()) meta.description += " ";
+        meta.description += unquote(d->STRING()->getText());
+      } else if (auto* s = dynamic_cast<PreceptParser::SourceMetaContext*>(item)) {
+        if (s->STRING()) meta.source = unquote(s->STRING()->getText());
+      }
+    }
+    return meta;
+  }
+
+  // paramDecl : PARAM name ':' typeRef '=' expr metadata*
+  ast::ParamDecl build_param(PreceptParser::ParamDeclContext* ctx) {
+    ast::ParamDecl decl;
+    decl.location = location_of(ctx->name());
+    decl.name = name_of(ctx->name());
+    decl.type = build_type(ctx->typeRef());
+    decl.value = build_expr(ctx->expr());
+    decl.metadata = build_metadata(ctx->metadata());
+    return decl;
+  }
+
+  // letDecl : LET name (':' typeRef)? '=' expr metadata*
+  ast::LetDecl build_let(PreceptParser::LetDeclContext* ctx) {
+    ast::LetDecl decl;
+    decl.location = location_of(ctx->name());
+    decl.name = name_of(ctx->name());
+    if (ctx->typeRef()) decl.type = build_type(ctx->typeRef());
+    decl.value = build_expr(ctx->expr());
+    decl.metadata = build_metadata(ctx->metadata());
+    return decl;
+  }
+
+  // ruleDecl : RULE name STRING? ':' expr metadata*
+  ast::RuleDecl build_rule(PreceptParser::RuleDeclContext* ctx) {
+    ast::RuleDecl decl;
+    decl.location = location_of(ctx->name());
+    decl.name = name_of(ctx->name());
+    if (ctx->STRING()) decl.label = unquote(ctx->STRING()->getText());
+    decl.condition = build_expr(ctx->expr());
+    decl.metadata = build_metadata(ctx->metadata());
+    return decl;
+  }
+
+  // decideDecl : DECIDE name (':' typeRef)? STRING? whenClause+ otherwiseClause
+  ast::DecideDecl build_decide(PreceptParser::DecideDeclContext* ctx) {
+    ast::DecideDecl decl;
+    decl.location = location_of(ctx->name());
+    decl.name = name_of(ctx->name());
+    if (ctx->typeRef()) decl.type = build_type(ctx->typeRef());
+    if (ctx->STRING()) decl.label = unquote(ctx->STRING()->getText());
+    // whenClause : WHEN expr ARROW expr
+    for (auto* w : ctx->whenClause())
+      decl.branches.push_back({build_expr(w->expr(0)), build_expr(w->expr(1))});
+    // otherwiseClause : OTHERWISE ARROW expr
+    if (ctx->otherwiseClause()) decl.otherwise = build_expr(ctx->otherwiseClause()->expr());
+    return decl;
+  }
+
+  // tableDecl : TABLE name STRING? hitPolicy (WHEN expr)? tableHeader tableRow+
+  ast::TableDecl build_table(PreceptParser::TableDeclContext* ctx) {
+    ast::TableDecl decl;
+    decl.location = location_of(ctx->name());
+    decl.name = name_of(ctx->name());
+    if (ctx->STRING()) decl.label = unquote(ctx->STRING()->getText());
+    // hitPolicy : name name?
+    if (auto* hit = ctx->hitPolicy()) {
+      decl.hit_location = location_of(hit);
+      decl.hit_policy = name_of(hit->name(0));
+      if (hit->name().size() > 1) decl.aggregator = name_of(hit->name(1));
+    }
+    if (ctx->expr()) decl.guard = build_expr(ctx->expr());
+    // tableHeader : '|' headerCell ('|' headerCell)* ROW_END
+    if (auto* header = ctx->tableHeader()) {
+      for (auto* cell : header->headerCell()) {
+        ast::TableColumn column;
+        column.location = location_of(cell);
+        // headerCell : WHEN expr? #conditionColumn
+        if (auto* cond = dynamic_cast<PreceptParser::ConditionColumnContext*>(cell)) {
+          column.kind = cond->expr() ? ast::ColumnKind::Input : ast::ColumnKind::Condition;
+          if (cond->expr()) column.input = build_expr(cond->expr());
+        // headerCell : name (':' typeRef)? #outputColumn
+        } else if (auto* out = dynamic_cast<PreceptParser::OutputColumnContext*>(cell)) {
+          column.kind = ast::ColumnKind::Output;
+          column.name = name_of(out->name());
+          if (out->typeRef()) column.type = build_type(out->typeRef());
+        }
+        decl.columns.push_back(std::move(column));
+      }
+    }
+    // tableRow : '|' cell ('|' cell)* ROW_END
+    for (auto* row_ctx : ctx->tableRow()) {
+      ast::TableRow row;
+      row.location = location_of(row_ctx);
+      for (auto* cell_ctx : row_ctx->cell()) {
+        ast::TableCell cell;
+        cell.location = location_of(cell_ctx);
+        // cell : '-' #anyCell | compareOp expr #compareCell | expr (',' expr)* #valuesCell
+        if (dynamic_cast<PreceptParser::AnyCellContext*>(cell_ctx)) {
+          cell.kind = ast::CellKind::Any;
+        } else if (auto* cmp = dynamic_cast<PreceptParser::CompareCellContext*>(cell_ctx)) {
+          cell.kind = ast::CellKind::Compare;
+          cell.compare = compare_op(cmp->compareOp());
+          cell.values.push_back(build_expr(cmp->expr()));
+        } else if (auto* values = dynamic_cast<PreceptParser::ValuesCellContext*>(cell_ctx)) {
+          cell.kind = ast::CellKind::Values;
+          for (auto* e : values->expr()) cell.values.push_back(build_expr(e));
+        }
+        row.cells.push_back(std::move(cell));
+      }
+      decl.rows.push_back(std::move(row));
+    }
+    return decl;
+  }
+
+  // requireDecl : REQUIRE expr STRING?
+  ast::RequireDecl build_require(PreceptParser::RequireDeclContext* ctx) {
+    ast::RequireDecl decl;
+    decl.location = location_of(ctx->expr());
+    decl.condition = build_expr(ctx->expr());
+    if (ctx->STRING()) decl.message = unquote(ctx->STRING()->getText());
+    return decl;
+  }
+
+  // outputDecl : OUTPUT outputItem (',' outputItem)*
+  // outputItem : (name '=')? expr
+  ast::OutputDecl build_output(PreceptParser::OutputDeclContext* ctx) {
+    ast::OutputDecl decl;
+    decl.location = location_of(ctx->getStart());
+    for (auto* item : ctx->outputItem()) {
+      ast::OutputItem out;
+      out.location = location_of(item);
+      out.value = build_expr(item->expr());
+      if (item->name()) out.name = name_of(item->name());
+      decl.items.push_back(std::move(out));
+    }
+    return decl;
+  }
+
+  // summaryDecl : SUMMARY summaryItem+
+  ast::SummaryDecl build_summary(PreceptParser::SummaryDeclContext* ctx) {
+    ast::SummaryDecl decl;
+    decl.location = location_of(ctx->getStart());
+    for (auto* item : ctx->summaryItem()) {
+      // summaryItem : GROUP name '=' name (',' name)* #summaryGroup
+      if (auto* group = dynamic_cast<PreceptParser::SummaryGroupContext*>(item)) {
+        ast::SummaryGroup g;
+        const auto names = group->name();
+        g.location = location_of(names.empty() ? nullptr : names[0]);
+        g.name = names.empty() ? std::string() : name_of(names[0]);
+        for (std::size_t i = 1; i < names.size(); ++i)
+          g.fields.emplace_back(name_of(names[i]), location_of(names[i]));
+        decl.groups.push_back(std::move(g));
+      // summaryItem : name '=' expr #summaryMeasure
+      } else if (auto* measure = dynamic_cast<PreceptParser::SummaryMeasureContext*>(item)) {
+        ast::SummaryMeasure m;
+        m.location = location_of(measure->name());
+        m.key = name_of(measure->name());
+        m.value = build_expr(measure->expr());
+        decl.measures.push_back(std::move(m));
+      }
+    }
+    return decl;
+  }
+
+  // compareOp : '<' | '<=' | '>' | '>=' | '=' | '==' | '!=' | '<>' | '≤' | '≥' | '≠'
+  static ast::CompareOp compare_op(PreceptParser::CompareOpContext* ctx) {
+    const std::string op = ctx ? ctx->getText() : "=";
+    if (op == "<") return ast::CompareOp::Lt;
+    if (op == "<=" || op == "≤") return ast::CompareOp::Le;
+    if (op == ">") return ast::CompareOp::Gt;
+    if (op == ">=" || op == "≥") return ast::CompareOp::Ge;
+    if (op == "!=" || op == "<>" || op == "≠") return ast::CompareOp::Ne;
+    return ast::CompareOp::Eq;
+  }
+
+  ast::ExprPtr make(ast::ExprTag tag, ParserRuleContext* ctx) {
+    auto e = std::make_unique<ast::Expr>();
+    e->tag = tag;
+    e->location = location_of(ctx);
+    return e;
+  }
+
+  // expr : the labelled alternatives of rule `expr`, and `primary` below it.
+  ast::ExprPtr build_expr(PreceptParser::ExprContext* ctx) {
+    if (!ctx) {
+      auto e = std::make_unique<ast::Expr>();  // recovery left a hole; the tree is not checked
+      return e;
+    }
+    // expr : primary #primaryExpr
+    if (auto* c = dynamic_cast<PreceptParser::PrimaryExprContext*>(ctx)) return build_primary(c->primary());
+    // expr : '-' expr #negateExpr
+    if (auto* c = dynamic_cast<PreceptParser::NegateExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Negate, c);
+      e->args.push_back(build_expr(c->expr()));
+      return e;
+    }
+    // expr : expr op=('*' | '/') expr #multiplyExpr
+    if (auto* c = dynamic_cast<PreceptParser::MultiplyExprContext*>(ctx)) return binary(c, c->op, c->expr(0), c->expr(1));
+    // expr : expr op=('+' | '-') expr #addExpr
+    if (auto* c = dynamic_cast<PreceptParser::AddExprContext*>(ctx)) return binary(c, c->op, c->expr(0), c->expr(1));
+    // expr : expr IF MISSING expr #defaultExpr
+    if (auto* c = dynamic_cast<PreceptParser::DefaultExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Default, c);
+      e->args.push_back(build_expr(c->expr(0)));
+      e->args.push_back(build_expr(c->expr(1)));
+      return e;
+    }
+    // expr : expr IS NOT? (MISSING | PRESENT) #missingExpr
+    if (auto* c = dynamic_cast<PreceptParser::MissingExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::IsMissing, c);
+      e->negated = (c->NOT() != nullptr) != (c->PRESENT() != nullptr);
+      e->args.push_back(build_expr(c->expr()));
+      return e;
+    }
+    // expr : expr IS NOT? name #isExpr
+    if (auto* c = dynamic_cast<PreceptParser::IsExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::IsMember, c);
+      e->negated = c->NOT() != nullptr;
+      e->text = name_of(c->name());
+      e->args.push_back(build_expr(c->expr()));
+      return e;
+    }
+    // expr : expr compareOp expr #compareExpr
+    if (auto* c = dynamic_cast<PreceptParser::CompareExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Compare, c);
+      e->compare = compare_op(c->compareOp());
+      e->args.push_back(build_expr(c->expr(0)));
+      e->args.push_back(build_expr(c->expr(1)));
+      return e;
+    }
+    // expr : NOT expr #notExpr
+    if (auto* c = dynamic_cast<PreceptParser::NotExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Not, c);
+      e->args.push_back(build_expr(c->expr()));
+      return e;
+    }
+    // expr : expr AND expr #andExpr
+    if (auto* c = dynamic_cast<PreceptParser::AndExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::And, c);
+      e->args.push_back(build_expr(c->expr(0)));
+      e->args.push_back(build_expr(c->expr(1)));
+      return e;
+    }
+    // expr : expr OR expr #orExpr
+    if (auto* c = dynamic_cast<PreceptParser::OrExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Or, c);
+      e->args.push_back(build_expr(c->expr(0)));
+      e->args.push_back(build_expr(c->expr(1)));
+      return e;
+    }
+    return std::make_unique<ast::Expr>();
+  }
+
+  ast::ExprPtr binary(ParserRuleContext* ctx, Token* op, PreceptParser::ExprContext* left,
+                      PreceptParser::ExprContext* right) {
+    auto e = make(ast::ExprTag::Binary, ctx);
+    e->op = op ? op->getText()[0] : '+';
+    e->args.push_back(build_expr(left));
+    e->args.push_back(build_expr(right));
+    return e;
+  }
+
+  ast::ExprPtr build_primary(PreceptParser::PrimaryContext* ctx) {
+    if (!ctx) return std::make_unique<ast::Expr>();
+    // primary : NUMBER unit? #numberLiteral
+    if (auto* c = dynamic_cast<PreceptParser::NumberLiteralContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Number, c);
+      e->text = text_of(c->NUMBER());
+      if (c->unit()) e->unit = "yuan";
+      return e;
+    }
+    // primary : NUMBER '%' #percentLiteral
+    if (auto* c = dynamic_cast<PreceptParser::PercentLiteralContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Number, c);
+      e->text = text_of(c->NUMBER());
+      e->is_percent = true;
+      return e;
+    }
+    // primary : STRING #stringLiteral
+    if (auto* c = dynamic_cast<PreceptParser::StringLiteralContext*>(ctx)) {
+      auto e = make(ast::ExprTag::String, c);
+      e->text = unquote(text_of(c->STRING()));
+      return e;
+    }
+    // primary : DATE #dateLiteral
+    if (auto* c = dynamic_cast<PreceptParser::DateLiteralContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Date, c);
+      e->text = text_of(c->DATE());
+      return e;
+    }
+    // primary : (TRUE | FALSE) #boolLiteral
+    if (auto* c = dynamic_cast<PreceptParser::BoolLiteralContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Bool, c);
+      e->bool_value = c->TRUE() != nullptr;
+      return e;
+    }
+    // primary : name '(' (expr (',' expr)*)? ')' #callExpr
+    if (auto* c = dynamic_cast<PreceptParser::CallExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Call, c);
+      e->text = name_of(c->name());
+      for (auto* arg : c->expr()) e->args.push_back(build_expr(arg));
+      return e;
+    }
+    // primary : name '.' name #memberExpr
+    if (auto* c = dynamic_cast<PreceptParser::MemberExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Member, c);
+      e->text = name_of(c->name(0));
+      e->member = name_of(c->name(1));
+      return e;
+    }
+    // primary : name #nameExpr
+    if (auto* c = dynamic_cast<PreceptParser::NameExprContext*>(ctx)) {
+      auto e = make(ast::ExprTag::Name, c);
+      e->text = name_of(c->name());
+      return e;
+    }
+    // primary : '(' expr ')' #parenExpr
+    if (auto* c = dynamic_cast<PreceptParser::ParenExprContext*>(ctx)) {
+      auto inner = build_expr(c->expr());
+      return inner;
+    }
+    return std::make_unique<ast::Expr>();
+  }
+
+  DiagnosticSink& sink_;
+};
+
+// Refuses sources nested deeper than the parser (and our own recursive passes)
+// can take without risking the stack: open parentheses plus a run of prefix
+// `not`/`-` is how deep the recursion goes.
+bool nesting_within_limit(antlr4::CommonTokenStream& tokens, DiagnosticSink& sink) {
+  int open_parens = 0;
+  int prefix_run = 0;
+  for (auto* token : tokens.getTokens()) {
+    const std::string& text = token->getText();
+    if (text == "(") ++open_parens;
+    else if (text == ")") open_parens = std::max(0, open_parens - 1);
+    if (token->getType() == PreceptLexer::NOT || text == "-") ++prefix_run;
+    else if (text != "(") prefix_run = 0;
+    if (open_parens + prefix_run > kMaxNesting) {
+      sink.error(location_of(token),
+                 fmt::format("the expression is nested more than {} levels deep", kMaxNesting),
+                 "split it into named `let` values or rules");
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<ast::PolicyFile> parse_policy(std::string_view source, DiagnosticSink& sink) {
+  // A table row ends with a line end; a policy whose last line is a row may lack one.
+  std::string text(source);
+  if (text.empty() || text.back() != '\n') text.push_back('\n');
+  antlr4::ANTLRInputStream input(text);
+  PreceptLexer lexer(&input);
+  lexer.removeErrorListeners();
+  antlr4::CommonTokenStream tokens(&lexer);
+  tokens.fill();
+  if (!nesting_within_limit(tokens, sink)) return nullptr;
+  PreceptParser parser(&tokens);
+  parser.removeErrorListeners();
+  PlainWordsErrorListener listener(sink, tokens);
+  parser.addErrorListener(&listener);
+  auto* tree = parser.policyFile();
+  AstBuilder builder(sink);
+  return builder.build(tree);
+}
+
+}  // namespace precept

@@ -1,0 +1,1359 @@
+#include "checker.hpp"
+
+#include "numeric.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <set>
+
+namespace precept {
+
+std::string type_name(const ValueType& type, const std::vector<EnumDef>& enums) {
+  auto scalar = [&](Kind kind, std::uint16_t enum_id) -> std::string {
+    if (kind == Kind::Enum) return enum_id < enums.size() ? enums[enum_id].name : "enum";
+    return kind_name(kind);
+  };
+  if (type.kind == Kind::List) return "list of " + scalar(type.element, type.enum_id);
+  if (type.kind == Kind::Quotient)
+    return fmt::format("unrounded {} quotient", kind_name(type.element));
+  return scalar(type.kind, type.enum_id);
+}
+
+namespace {
+
+using ast::Expr;
+using ast::ExprTag;
+using ast::Location;
+
+ValueType scalar_type(Kind kind, std::uint16_t enum_id = 0) {
+  ValueType t;
+  t.kind = kind;
+  t.enum_id = enum_id;
+  return t;
+}
+
+ValueType quotient_type(Kind units) {
+  ValueType t;
+  t.kind = Kind::Quotient;
+  t.element = units;
+  return t;
+}
+
+const std::vector<std::string> kFunctions = {"min", "max", "abs", "round", "count", "sum", "contains"};
+const std::vector<std::string> kRoundingModes = {"half_even", "half_up", "half_down", "up",
+                                                 "down",      "ceiling", "floor"};
+
+struct Symbol {
+  ast::SymbolKind kind = ast::SymbolKind::None;
+  std::uint32_t index = 0;
+  ValueType type;
+  Location where;
+  bool maybe_missing = false;
+  std::optional<std::int64_t> constant;
+  bool* used = nullptr;
+};
+
+class Checker {
+ public:
+  Checker(ast::PolicyFile& file, DiagnosticSink& sink, CheckedPolicy& out)
+      : file_(file), sink_(sink), out_(out) {}
+
+  bool run() {
+    collect_declared_names();
+    // Types first, wherever they are written, so that a record can use an enum
+    // declared below it: types are not values and cannot form cycles.
+    for (auto& decl : file_.enums) check_enum(decl);
+    if (file_.records.empty()) {
+      sink_.error(file_.location, "the policy declares no `record`",
+                  "describe the household's fields, e.g. `record household { members: int }`");
+    }
+    for (std::size_t i = 0; i < file_.records.size(); ++i) {
+      if (i > 0) {
+        sink_.error(file_.records[i].location, "a policy describes one record; this is a second one",
+                    "put all fields in one `record`");
+        continue;
+      }
+      check_record(file_.records[i]);
+    }
+    for (const auto& ref : file_.order) {
+      switch (ref.kind) {
+        case ast::DeclKind::Enum:
+        case ast::DeclKind::Record: break;
+        case ast::DeclKind::Param: check_param(file_.params[ref.index], ref.index); break;
+        case ast::DeclKind::Let: check_let(file_.lets[ref.index], ref.index); break;
+        case ast::DeclKind::Rule: check_rule(file_.rules[ref.index], ref.index); break;
+        case ast::DeclKind::Decide: check_decide(file_.decides[ref.index], ref.index); break;
+        case ast::DeclKind::Table: check_table(file_.tables[ref.index], ref.index); break;
+        case ast::DeclKind::Require: check_require(file_.requires_[ref.index]); break;
+        case ast::DeclKind::Output: check_output(file_.outputs[ref.index], ref.index); break;
+        case ast::DeclKind::Summary: check_summary(file_.summaries[ref.index], ref.index); break;
+      }
+      if (sink_.too_many_errors()) break;
+    }
+    if (file_.outputs.empty())
+      sink_.error(file_.location, "the policy has no `output`",
+                  "list what each household's result carries, e.g. `output household_id, poor`");
+    for (std::size_t i = 0; i < file_.params.size(); ++i)
+      if (!param_used_[i])
+        sink_.warning(file_.params[i].location,
+                      fmt::format("parameter `{}` is never used", file_.params[i].name),
+                      "remove it, or use it in a rule");
+    return sink_.error_count() == 0;
+  }
+
+ private:
+  // --- names ---
+
+  void collect_declared_names() {
+    auto note = [&](const std::string& name, const Location& where) {
+      if (!declared_at_.count(name)) declared_at_[name] = where;
+    };
+    for (const auto& d : file_.params) note(d.name, d.location);
+    for (const auto& d : file_.lets) note(d.name, d.location);
+    for (const auto& d : file_.rules) note(d.name, d.location);
+    for (const auto& d : file_.decides) note(d.name, d.location);
+    for (const auto& d : file_.tables) note(d.name, d.location);
+    param_used_.assign(file_.params.size(), false);
+    out_.let_types.resize(file_.lets.size());
+    out_.decide_types.resize(file_.decides.size());
+    out_.tables.resize(file_.tables.size());
+  }
+
+  bool define(const std::string& name, Symbol symbol) {
+    if (name.empty()) return false;
+    auto it = values_.find(name);
+    if (it != values_.end()) {
+      sink_.error(symbol.where, fmt::format("`{}` is already defined at line {}", name, it->second.where.line),
+                  "give it another name; a policy may not silently replace a name");
+      return false;
+    }
+    values_.emplace(name, std::move(symbol));
+    return true;
+  }
+
+  std::vector<std::string> value_names() const {
+    std::vector<std::string> names;
+    for (const auto& [name, symbol] : values_) names.push_back(name);
+    return names;
+  }
+
+  std::optional<std::uint32_t> member_index(std::uint16_t enum_id, const std::string& name) const {
+    const auto& members = out_.enums[enum_id].members;
+    for (std::size_t i = 0; i < members.size(); ++i)
+      if (members[i] == name) return static_cast<std::uint32_t>(i);
+    return std::nullopt;
+  }
+
+  // Enums that have a member called `name`.
+  std::vector<std::uint16_t> enums_with_member(const std::string& name) const {
+    std::vector<std::uint16_t> ids;
+    for (std::size_t e = 0; e < out_.enums.size(); ++e)
+      if (member_index(static_cast<std::uint16_t>(e), name)) ids.push_back(static_cast<std::uint16_t>(e));
+    return ids;
+  }
+
+  std::string describe(const ValueType& type) const { return type_name(type, out_.enums); }
+
+  // --- types ---
+
+  std::optional<ValueType> resolve_type(const ast::TypeRef& ref) {
+    static const std::map<std::string, Kind> builtins = {
+        {"bool", Kind::Bool}, {"int", Kind::Int},   {"money", Kind::Money},
+        {"decimal", Kind::Decimal}, {"text", Kind::Text}, {"date", Kind::Date}};
+    ValueType element;
+    if (auto it = builtins.find(ref.name); it != builtins.end()) {
+      element = scalar_type(it->second);
+    } else if (auto e = enum_ids_.find(ref.name); e != enum_ids_.end()) {
+      element = scalar_type(Kind::Enum, e->second);
+    } else {
+      std::vector<std::string> candidates = {"bool", "int", "money", "decimal", "text", "date"};
+      for (const auto& [name, id] : enum_ids_) candidates.push_back(name);
+      std::string hint = did_you_mean(ref.name, candidates);
+      if (hint.empty()) hint = "types are bool, int, money, decimal, text, date, an enum, or `list of` an enum";
+      sink_.error(ref.location, fmt::format("unknown type `{}`", ref.name), hint);
+      return std::nullopt;
+    }
+    if (!ref.is_list) return element;
+    if (element.kind != Kind::Enum) {
+      sink_.error(ref.location, fmt::format("a list must hold an enum, not {}", describe(element)),
+                  "declare the possible values as an enum, e.g. `enum cause { illness, disability }`");
+      return std::nullopt;
+    }
+    ValueType list;
+    list.kind = Kind::List;
+    list.element = Kind::Enum;
+    list.enum_id = element.enum_id;
+    return list;
+  }
+
+  // enumDecl
+  void check_enum(ast::EnumDecl& decl) {
+    if (enum_ids_.count(decl.name) ||
+        std::set<std::string>{"bool", "int", "money", "decimal", "text", "date"}.count(decl.name)) {
+      sink_.error(decl.location, fmt::format("the type `{}` is already defined", decl.name),
+                  "give the enum another name");
+      return;
+    }
+    EnumDef def;
+    def.name = decl.name;
+    std::map<std::string, Location> seen;
+    for (const auto& [member, where] : decl.members) {
+      if (auto it = seen.find(member); it != seen.end()) {
+        sink_.error(where, fmt::format("`{}` is listed twice in enum `{}`", member, decl.name));
+        continue;
+      }
+      seen[member] = where;
+      def.members.push_back(member);
+    }
+    if (def.members.size() > 64) {
+      sink_.error(decl.location, fmt::format("enum `{}` has {} values; at most 64 are allowed",
+                                             decl.name, def.members.size()));
+    }
+    enum_ids_[decl.name] = static_cast<std::uint16_t>(out_.enums.size());
+    out_.enums.push_back(std::move(def));
+  }
+
+  // recordDecl
+  void check_record(ast::RecordDecl& decl) {
+    for (auto& field : decl.fields) {
+      auto type = resolve_type(field.type);
+      if (!type) continue;
+      FieldDef def;
+      def.name = field.name;
+      def.type = *type;
+      def.optional = field.optional || field.default_value != nullptr;
+      def.line = field.location.line;
+      def.description = field.description;
+      if (field.default_value) {
+        check_expr(*field.default_value, *type);
+        const auto& c = field.default_value->checked;
+        if (c.ok) {
+          if (type->kind == Kind::Text && field.default_value->tag == ExprTag::String) {
+            def.default_text = field.default_value->text;
+            def.has_default = true;
+          } else if (!c.constant || !(c.type == *type)) {
+            sink_.error(field.default_value->location,
+                        fmt::format("the default of `{}` must be a {} value written out", field.name,
+                                    describe(*type)));
+          } else {
+            def.default_scalar = *c.constant;
+            def.has_default = true;
+          }
+        }
+      }
+      Symbol symbol;
+      symbol.kind = ast::SymbolKind::Field;
+      symbol.index = static_cast<std::uint32_t>(out_.fields.size());
+      symbol.type = *type;
+      symbol.where = field.location;
+      symbol.maybe_missing = def.optional && !def.has_default;
+      if (define(field.name, symbol)) out_.fields.push_back(std::move(def));
+    }
+  }
+
+  // paramDecl
+  void check_param(ast::ParamDecl& decl, std::size_t index) {
+    auto type = resolve_type(decl.type);
+    if (!type || !decl.value) return;
+    check_expr(*decl.value, *type);
+    const auto& c = decl.value->checked;
+    if (!c.ok) return;
+    ParamDef def;
+    def.name = decl.name;
+    def.type = *type;
+    def.description = decl.metadata.description;
+    def.source = decl.metadata.source;
+    def.line = decl.location.line;
+    if (!expect_type(*decl.value, *type, fmt::format("parameter `{}`", decl.name))) return;
+    if (type->kind == Kind::Text && decl.value->tag == ExprTag::String) {
+      def.text_value = decl.value->text;
+    } else if (!c.constant) {
+      sink_.error(decl.value->location,
+                  fmt::format("the value of parameter `{}` must be fixed, not computed from a household", decl.name),
+                  "use `let` for values computed per household");
+      return;
+    } else {
+      def.value = *c.constant;
+    }
+    Symbol symbol;
+    symbol.kind = ast::SymbolKind::Param;
+    symbol.index = static_cast<std::uint32_t>(index);
+    symbol.type = *type;
+    symbol.where = decl.location;
+    if (type->kind != Kind::Text) symbol.constant = def.value;
+    symbol.used = &param_used_flags_.emplace_back(false);
+    param_symbol_index_[decl.name] = index;
+    if (define(decl.name, symbol)) {
+      if (out_.params.size() <= index) out_.params.resize(index + 1);
+      out_.params[index] = std::move(def);
+    }
+  }
+
+  // letDecl
+  void check_let(ast::LetDecl& decl, std::size_t index) {
+    std::optional<ValueType> declared;
+    if (decl.type) {
+      declared = resolve_type(*decl.type);
+      if (!declared) return;
+    }
+    check_expr(*decl.value, declared);
+    const auto& c = decl.value->checked;
+    if (!c.ok) return;
+    if (!usable_value(*decl.value)) return;
+    if (declared && !expect_type(*decl.value, *declared, fmt::format("`{}`", decl.name))) return;
+    out_.let_types[index] = c.type;
+    Symbol symbol;
+    symbol.kind = ast::SymbolKind::Let;
+    symbol.index = static_cast<std::uint32_t>(index);
+    symbol.type = c.type;
+    symbol.where = decl.location;
+    symbol.constant = c.constant;
+    define(decl.name, symbol);
+  }
+
+  // ruleDecl
+  void check_rule(ast::RuleDecl& decl, std::size_t index) {
+    check_expr(*decl.condition, scalar_type(Kind::Bool));
+    if (decl.condition->checked.ok && usable_value(*decl.condition))
+      expect_type(*decl.condition, scalar_type(Kind::Bool), fmt::format("rule `{}`", decl.name));
+    Symbol symbol;
+    symbol.kind = ast::SymbolKind::Rule;
+    symbol.index = static_cast<std::uint32_t>(index);
+    symbol.type = scalar_type(Kind::Bool);
+    symbol.where = decl.location;
+    define(decl.name, symbol);
+  }
+
+  // For enum outcomes written as bare member names, the enum they all belong to.
+  std::optional<ValueType> infer_enum(const std::vector<const Expr*>& outcomes) {
+    std::optional<std::set<std::uint16_t>> candidates;
+    for (const Expr* e : outcomes) {
+      if (e->tag != ExprTag::Name || values_.count(e->text)) continue;
+      auto ids = enums_with_member(e->text);
+      std::set<std::uint16_t> set(ids.begin(), ids.end());
+      if (!candidates) {
+        candidates = set;
+      } else {
+        std::set<std::uint16_t> both;
+        std::set_intersection(candidates->begin(), candidates->end(), set.begin(), set.end(),
+                              std::inserter(both, both.begin()));
+        candidates = both;
+      }
+    }
+    if (candidates && candidates->size() == 1) return scalar_type(Kind::Enum, *candidates->begin());
+    return std::nullopt;
+  }
+
+  // decideDecl
+  void check_decide(ast::DecideDecl& decl, std::size_t index) {
+    std::optional<ValueType> type;
+    if (decl.type) {
+      type = resolve_type(*decl.type);
+      if (!type) return;
+    } else {
+      std::vector<const Expr*> outcomes;
+      for (const auto& b : decl.branches) outcomes.push_back(b.outcome.get());
+      if (decl.otherwise) outcomes.push_back(decl.otherwise.get());
+      type = infer_enum(outcomes);
+    }
+    bool ok = true;
+    for (auto& branch : decl.branches) {
+      check_expr(*branch.condition, scalar_type(Kind::Bool));
+      if (branch.condition->checked.ok && usable_value(*branch.condition))
+        ok &= expect_type(*branch.condition, scalar_type(Kind::Bool), "a `when` condition");
+      check_expr(*branch.outcome, type);
+      if (!branch.outcome->checked.ok || !usable_value(*branch.outcome)) { ok = false; continue; }
+      if (!type) type = branch.outcome->checked.type;
+      ok &= expect_type(*branch.outcome, *type, fmt::format("an outcome of `{}`", decl.name));
+    }
+    if (decl.otherwise) {
+      check_expr(*decl.otherwise, type);
+      if (decl.otherwise->checked.ok && usable_value(*decl.otherwise) && type)
+        ok &= expect_type(*decl.otherwise, *type, fmt::format("the `otherwise` outcome of `{}`", decl.name));
+    }
+    if (type && type->kind == Kind::List) {
+      sink_.error(decl.location, "a decision gives one value, not a list");
+      ok = false;
+    }
+    if (!type) return;
+    out_.decide_types[index] = *type;
+    Symbol symbol;
+    symbol.kind = ast::SymbolKind::Decide;
+    symbol.index = static_cast<std::uint32_t>(index);
+    symbol.type = *type;
+    symbol.where = decl.location;
+    if (ok) define(decl.name, symbol);
+  }
+
+  // tableDecl
+  void check_table(ast::TableDecl& decl, std::size_t index) {
+    CheckedTable& table = out_.tables[index];
+    bool ok = true;
+    if (decl.hit_policy == "collect") {
+      table.collect = true;
+    } else if (decl.hit_policy != "first") {
+      static const std::set<std::string> planned = {"unique", "priority", "any", "rule_order", "output_order"};
+      if (planned.count(decl.hit_policy))
+        sink_.error(decl.hit_location, fmt::format("the hit policy `{}` is not available yet", decl.hit_policy),
+                    "use `first` (the first row that matches) or `collect` (every row that matches)");
+      else
+        sink_.error(decl.hit_location, fmt::format("unknown hit policy `{}`", decl.hit_policy),
+                    did_you_mean(decl.hit_policy, {"first", "collect"}).empty()
+                        ? "write `first` (the first row that matches) or `collect` (every row that matches)"
+                        : did_you_mean(decl.hit_policy, {"first", "collect"}));
+      ok = false;
+    }
+    if (!decl.aggregator.empty()) {
+      sink_.error(decl.hit_location, fmt::format("`collect {}` is not available yet", decl.aggregator),
+                  "use `collect` and add up a column with `sum(table.column)`");
+      ok = false;
+    }
+    if (decl.guard) {
+      if (!table.collect) {
+        sink_.error(decl.guard->location, "only a `collect` table can have a `when` condition",
+                    "for a `first` table, add the condition to each row");
+        ok = false;
+      }
+      check_expr(*decl.guard, scalar_type(Kind::Bool));
+      if (decl.guard->checked.ok && usable_value(*decl.guard))
+        ok &= expect_type(*decl.guard, scalar_type(Kind::Bool), "the table's `when` condition");
+    }
+    // Columns
+    table.column_types.resize(decl.columns.size());
+    std::set<std::string> output_names;
+    std::size_t output_count = 0;
+    for (std::size_t c = 0; c < decl.columns.size(); ++c) {
+      auto& column = decl.columns[c];
+      if (column.kind == ast::ColumnKind::Input) {
+        check_expr(*column.input, std::nullopt);
+        if (column.input->checked.ok && usable_value(*column.input)) {
+          table.column_types[c] = column.input->checked.type;
+          if (!column.input->checked.type.is_scalar() && column.input->checked.type.kind != Kind::Text) {
+            sink_.error(column.input->location, "a table column can test a single value, not a list");
+            ok = false;
+          }
+        } else {
+          ok = false;
+        }
+      } else if (column.kind == ast::ColumnKind::Output) {
+        ++output_count;
+        if (!output_names.insert(column.name).second) {
+          sink_.error(column.location, fmt::format("the table has two columns called `{}`", column.name));
+          ok = false;
+        }
+        std::optional<ValueType> type;
+        if (column.type) type = resolve_type(*column.type);
+        if (!type) {
+          std::vector<const Expr*> cells;
+          for (const auto& row : decl.rows)
+            if (c < row.cells.size() && !row.cells[c].values.empty()) cells.push_back(row.cells[c].values[0].get());
+          type = infer_enum(cells);
+        }
+        if (type) table.column_types[c] = *type;
+        output_types_known_.assign(1, type.has_value());
+      }
+    }
+    if (output_count == 0) {
+      sink_.error(decl.location, fmt::format("table `{}` has no output column", decl.name),
+                  "add a column whose header is a name, e.g. `| amount |`");
+      ok = false;
+    }
+    // Rows
+    std::vector<bool> column_type_known(decl.columns.size(), false);
+    for (std::size_t c = 0; c < decl.columns.size(); ++c)
+      column_type_known[c] = decl.columns[c].kind != ast::ColumnKind::Output || decl.columns[c].type ||
+                             table.column_types[c].kind != Kind::Bool ||
+                             false;
+    std::optional<std::size_t> catch_all_row;
+    std::vector<std::string> seen_conditions;
+    for (std::size_t r = 0; r < decl.rows.size(); ++r) {
+      auto& row = decl.rows[r];
+      if (row.cells.size() != decl.columns.size()) {
+        sink_.error(row.location,
+                    fmt::format("this row has {} cells but the table has {} columns", row.cells.size(),
+                                decl.columns.size()),
+                    "every row needs one cell per column; write `-` for a cell that does not matter");
+        ok = false;
+        continue;
+      }
+      bool row_matches_all = true;
+      bool row_never_matches = false;
+      std::string condition_text;
+      for (std::size_t c = 0; c < row.cells.size(); ++c) {
+        auto& cell = row.cells[c];
+        auto& column = decl.columns[c];
+        if (column.kind == ast::ColumnKind::Output) {
+          if (cell.kind != ast::CellKind::Values || cell.values.size() != 1) {
+            sink_.error(cell.location, fmt::format("column `{}` needs one value in every row", column.name),
+                        "an output cell holds a value such as `2000 yuan` or `medical_aid`");
+            ok = false;
+            continue;
+          }
+          auto& value = *cell.values[0];
+          const bool known = column.type || decl.columns[c].kind != ast::ColumnKind::Output ||
+                             known_output_type(decl, c, r);
+          check_expr(value, known ? std::optional<ValueType>(table.column_types[c]) : std::nullopt);
+          if (!value.checked.ok || !usable_value(value)) { ok = false; continue; }
+          if (!known) {
+            table.column_types[c] = value.checked.type;
+            mark_output_type_known(decl, c);
+          }
+          if (table.column_types[c].kind == Kind::Quotient) continue;  // usable_value reported it
+          if (table.collect && !table.column_types[c].is_scalar()) {
+            sink_.error(value.location, "a `collect` table's outputs must be single values such as money or an enum");
+            ok = false;
+            continue;
+          }
+          ok &= expect_type(value, table.column_types[c], fmt::format("column `{}`", column.name));
+          continue;
+        }
+        condition_text += "|" + cell_source(cell);
+        if (cell.kind == ast::CellKind::Any) continue;
+        row_matches_all = false;
+        if (column.kind == ast::ColumnKind::Condition) {
+          if (cell.kind != ast::CellKind::Values || cell.values.size() != 1) {
+            sink_.error(cell.location, "a `when` column holds one condition per row",
+                        "write the whole condition, e.g. `ill_members > 0`, or `-` when it does not matter");
+            ok = false;
+            continue;
+          }
+          auto& condition = *cell.values[0];
+          check_expr(condition, scalar_type(Kind::Bool));
+          if (!condition.checked.ok || !usable_value(condition)) { ok = false; continue; }
+          ok &= expect_type(condition, scalar_type(Kind::Bool), "a `when` cell");
+          if (condition.checked.constant && *condition.checked.constant == 0) row_never_matches = true;
+          if (condition.checked.constant && *condition.checked.constant == 1) row_matches_all = row_matches_all;
+        } else {
+          // An input column: each value is compared with the column's value.
+          if (!decl.columns[c].input || !decl.columns[c].input->checked.ok) continue;
+          const ValueType input_type = table.column_types[c];
+          for (auto& value : cell.values) {
+            check_expr(*value, input_type);
+            if (!value->checked.ok || !usable_value(*value)) { ok = false; continue; }
+            ok &= check_comparable(*decl.columns[c].input, *value,
+                                   cell.kind == ast::CellKind::Compare ? cell.compare : ast::CompareOp::Eq,
+                                   value->location);
+          }
+        }
+      }
+      if (!table.collect) {
+        if (catch_all_row) {
+          sink_.warning(row.location,
+                        fmt::format("row {} of table `{}` can never match: row {} above it matches every household",
+                                    r + 1, decl.name, *catch_all_row + 1),
+                        "under `first`, put the catch-all row last");
+        } else if (row_never_matches) {
+          sink_.warning(row.location, fmt::format("row {} of table `{}` can never match: its condition is always false",
+                                                  r + 1, decl.name));
+        } else if (std::find(seen_conditions.begin(), seen_conditions.end(), condition_text) != seen_conditions.end()) {
+          const auto earlier = std::find(seen_conditions.begin(), seen_conditions.end(), condition_text) - seen_conditions.begin();
+          sink_.warning(row.location,
+                        fmt::format("row {} of table `{}` can never match: row {} has the same conditions and comes first",
+                                    r + 1, decl.name, earlier + 1));
+        }
+        if (row_matches_all && !catch_all_row) catch_all_row = r;
+      }
+      seen_conditions.push_back(condition_text);
+    }
+    (void)column_type_known;
+    Symbol symbol;
+    symbol.kind = ast::SymbolKind::Table;
+    symbol.index = static_cast<std::uint32_t>(index);
+    symbol.where = decl.location;
+    if (ok) define(decl.name, symbol);
+    else define(decl.name, Symbol{ast::SymbolKind::None, 0, {}, decl.location, false, std::nullopt, nullptr});
+  }
+
+  // Output columns without a declared or inferred type take the type of their
+  // first checked cell; these two helpers remember which columns are settled.
+  bool known_output_type(const ast::TableDecl& decl, std::size_t column, std::size_t row) {
+    const auto key = std::make_pair(&decl, column);
+    if (settled_columns_.count(key)) return true;
+    // Inferred enum types are settled before any row is read.
+    (void)row;
+    return inferred_enum_column(decl, column);
+  }
+  void mark_output_type_known(const ast::TableDecl& decl, std::size_t column) {
+    settled_columns_.insert({&decl, column});
+  }
+  bool inferred_enum_column(const ast::TableDecl& decl, std::size_t column) {
+    std::vector<const Expr*> cells;
+    for (const auto& row : decl.rows)
+      if (column < row.cells.size() && !row.cells[column].values.empty()) cells.push_back(row.cells[column].values[0].get());
+    return infer_enum(cells).has_value();
+  }
+
+  std::string cell_source(const ast::TableCell& cell) {
+    const std::string_view line = sink_.line_text(cell.location.line);
+    std::string text = fmt::format("{}:", static_cast<int>(cell.kind));
+    if (cell.kind == ast::CellKind::Any) return text;
+    // The cell's own source text identifies identical conditions.
+    std::size_t start = 0, count = 0;
+    for (std::size_t i = 0, cp = 0; i < line.size(); ++cp) {
+      if (cp + 1 == cell.location.column) start = i;
+      if (cp + 1 == cell.location.column + cell.location.length) { count = i - start; break; }
+      const unsigned char b = static_cast<unsigned char>(line[i]);
+      i += b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : 4;
+      if (i >= line.size()) count = line.size() - start;
+    }
+    return text + std::string(line.substr(start, count));
+  }
+
+  // requireDecl
+  void check_require(ast::RequireDecl& decl) {
+    check_expr(*decl.condition, scalar_type(Kind::Bool));
+    std::string field;
+    if (decl.condition->checked.ok && usable_value(*decl.condition)) {
+      expect_type(*decl.condition, scalar_type(Kind::Bool), "`require`");
+      std::set<std::uint32_t> fields;
+      collect_fields(*decl.condition, fields);
+      if (fields.size() == 1) field = out_.fields[*fields.begin()].name;
+    }
+    out_.require_fields.push_back(field);
+  }
+
+  void collect_fields(const Expr& e, std::set<std::uint32_t>& fields) {
+    if (e.checked.symbol == ast::SymbolKind::Field) fields.insert(e.checked.index);
+    for (const auto& arg : e.args) collect_fields(*arg, fields);
+  }
+
+  // outputDecl
+  void check_output(ast::OutputDecl& decl, std::size_t index) {
+    if (index > 0) {
+      sink_.error(decl.location, "the policy already has an `output` list", "put all outputs in one `output`");
+      return;
+    }
+    std::set<std::string> names;
+    for (auto& item : decl.items) {
+      check_expr(*item.value, std::nullopt);
+      std::string name = item.name;
+      if (name.empty() && item.value->tag == ExprTag::Name) name = item.value->text;
+      if (name.empty()) {
+        sink_.error(item.location, "this output needs a name",
+                    "write `name = ...`, e.g. `total_assistance = sum(measures.amount)`");
+        continue;
+      }
+      if (!names.insert(name).second) {
+        sink_.error(item.location, fmt::format("there are two outputs called `{}`", name));
+        continue;
+      }
+      if (!item.value->checked.ok || !usable_value(*item.value)) continue;
+      // A named output (`total = sum(...)`) can be used by the summary below.
+      if (!values_.count(name)) {
+        Symbol symbol;
+        symbol.kind = ast::SymbolKind::Output;
+        symbol.index = static_cast<std::uint32_t>(out_.outputs.size());
+        symbol.type = item.value->checked.type;
+        symbol.where = item.location;
+        symbol.constant = item.value->checked.constant;
+        define(name, symbol);
+      }
+      out_.outputs.push_back({name, item.value->checked.type, item.value.get()});
+    }
+  }
+
+  // summaryDecl
+  void check_summary(ast::SummaryDecl& decl, std::size_t index) {
+    if (index > 0) {
+      sink_.error(decl.location, "the policy already has a `summary`");
+      return;
+    }
+    static const std::map<std::string, ValueType> keys = {
+        {"population", scalar_type(Kind::Int)},
+        {"poor", scalar_type(Kind::Bool)},
+        {"cause", scalar_type(Kind::Enum)},
+        {"assistance", scalar_type(Kind::Money)}};
+    for (auto& measure : decl.measures) {
+      auto key = keys.find(measure.key);
+      if (key == keys.end()) {
+        std::string hint = did_you_mean(measure.key, {"population", "poor", "cause", "assistance", "group"});
+        if (hint.empty()) hint = "a summary can name population, poor, cause and assistance, and groups";
+        sink_.error(measure.location, fmt::format("unknown summary item `{}`", measure.key), hint);
+        continue;
+      }
+      if (out_.summary_measures.count(measure.key)) {
+        sink_.error(measure.location, fmt::format("the summary names `{}` twice", measure.key));
+        continue;
+      }
+      check_expr(*measure.value, std::nullopt);
+      if (!measure.value->checked.ok || !usable_value(*measure.value)) continue;
+      const ValueType& t = measure.value->checked.type;
+      if (t.kind != key->second.kind) {
+        sink_.error(measure.value->location,
+                    fmt::format("the summary's `{}` must be {}, but this is {}", measure.key,
+                                key->second.kind == Kind::Enum ? "an enum" : kind_name(key->second.kind), describe(t)));
+        continue;
+      }
+      out_.summary_measures[measure.key] = measure.value.get();
+    }
+    for (auto& group : decl.groups) {
+      SummarySpec::Group g;
+      g.name = group.name;
+      for (const auto& [field, where] : group.fields) {
+        auto it = values_.find(field);
+        if (it == values_.end() || it->second.kind != ast::SymbolKind::Field) {
+          std::vector<std::string> names;
+          for (const auto& f : out_.fields) names.push_back(f.name);
+          sink_.error(where, fmt::format("`{}` is not a field of the record", field), did_you_mean(field, names));
+          continue;
+        }
+        g.fields.push_back(it->second.index);
+      }
+      out_.summary_groups.push_back(std::move(g));
+    }
+  }
+
+  // --- expression checks ---
+
+  // A value that can be stored or output: not an unrounded quotient, not maybe-missing.
+  bool usable_value(const Expr& e) {
+    if (e.checked.maybe_missing) {
+      report_maybe_missing(e);
+      return false;
+    }
+    if (e.checked.type.kind == Kind::Quotient) {
+      sink_.error(e.location, "this division is exact and may have endless decimals; round it",
+                  fmt::format("write `round(..., {})` to say how many decimals to keep",
+                              kind_scale(e.checked.type.element)));
+      return false;
+    }
+    return true;
+  }
+
+  void report_maybe_missing(const Expr& e) {
+    sink_.error(e.location, fmt::format("`{}` may be missing: the field is optional", e.text.empty() ? "this value" : e.text),
+                fmt::format("write `{0} if missing <value>`, test `{0} is missing` first, or give the field a default",
+                            e.text.empty() ? "..." : e.text));
+  }
+
+  bool expect_type(const Expr& e, const ValueType& expected, const std::string& what) {
+    if (e.checked.type == expected) return true;
+    sink_.error(e.location, fmt::format("{} must be {}, but this is {}", what, describe(expected), describe(e.checked.type)),
+                conversion_hint(e.checked.type, expected));
+    return false;
+  }
+
+  std::string conversion_hint(const ValueType& from, const ValueType& to) {
+    if (from.kind == Kind::Int && to.kind == Kind::Money) return "multiply by `1 yuan` to turn a count into money";
+    if (from.kind == Kind::Money && to.kind == Kind::Int) return "money keeps its unit; declare the value as money";
+    if (to.kind == Kind::Bool) return "a condition needs a comparison, e.g. `x > 0`";
+    return {};
+  }
+
+  void fail(Expr& e) { e.checked.ok = false; }
+
+  void ok(Expr& e, ValueType type) {
+    e.checked.ok = true;
+    e.checked.type = type;
+  }
+
+  // Turns an adaptable number literal into money or decimal, exactly.
+  bool adapt_literal(Expr& e, Kind target) {
+    if (!e.checked.adaptable_literal || !e.checked.constant) return false;
+    const Kind from = e.checked.type.kind;
+    if (from == target) return true;
+    const int from_scale = kind_scale(from);
+    const int to_scale = kind_scale(target);
+    std::int64_t value = *e.checked.constant;
+    if (to_scale >= from_scale) {
+      if (!checked_scale_up(value, to_scale - from_scale, value)) return false;
+    } else {
+      const std::int64_t unit = pow10_i64(from_scale - to_scale);
+      if (value % unit != 0) return false;  // e.g. 0.005 cannot be money
+      value /= unit;
+    }
+    e.checked.constant = value;
+    e.checked.type = scalar_type(target);
+    return true;
+  }
+
+  void check_expr(Expr& e, const std::optional<ValueType>& hint) {
+    e.checked = {};
+    switch (e.tag) {
+      case ExprTag::Number: return check_number(e, hint);
+      case ExprTag::String:
+        ok(e, scalar_type(Kind::Text));
+        return;
+      case ExprTag::Date: {
+        std::int64_t days = 0;
+        if (!parse_date(e.text, days)) {
+          sink_.error(e.location, fmt::format("`{}` is not a real date", e.text), "dates are written YYYY-MM-DD");
+          return fail(e);
+        }
+        ok(e, scalar_type(Kind::Date));
+        e.checked.constant = days;
+        return;
+      }
+      case ExprTag::Bool:
+        ok(e, scalar_type(Kind::Bool));
+        e.checked.constant = e.bool_value ? 1 : 0;
+        return;
+      case ExprTag::Name: return check_name(e, hint);
+      case ExprTag::Member: return check_member(e);
+      case ExprTag::Call: return check_call(e, hint);
+      case ExprTag::Negate: return check_negate(e);
+      case ExprTag::Not: return check_logic(e);
+      case ExprTag::And:
+      case ExprTag::Or: return check_logic(e);
+      case ExprTag::Binary: return check_binary(e);
+      case ExprTag::Compare: return check_compare(e);
+      case ExprTag::IsMissing: return check_is_missing(e);
+      case ExprTag::IsMember: return check_is_member(e);
+      case ExprTag::Default: return check_default(e);
+    }
+  }
+
+  void check_number(Expr& e, const std::optional<ValueType>& hint) {
+    // Digits with an optional fraction; exact, so read them as a scaled integer.
+    std::int64_t mantissa = 0;
+    int decimals = 0;
+    bool seen_point = false;
+    for (char ch : e.text) {
+      if (ch == '.') { seen_point = true; continue; }
+      if (!checked_mul(mantissa, 10, mantissa) || !checked_add(mantissa, ch - '0', mantissa)) {
+        sink_.error(e.location, "this number is too large");
+        return fail(e);
+      }
+      if (seen_point) ++decimals;
+    }
+    Kind kind;
+    int scale;
+    if (e.is_percent) {
+      kind = Kind::Decimal;
+      scale = decimals + 2;
+    } else if (!e.unit.empty()) {
+      kind = Kind::Money;
+      scale = decimals;
+    } else {
+      kind = seen_point ? Kind::Decimal : Kind::Int;
+      scale = decimals;
+    }
+    if (scale > kind_scale(kind)) {
+      sink_.error(e.location,
+                  kind == Kind::Money ? "money has at most 2 decimals (fen)"
+                                      : fmt::format("a decimal has at most {} decimals", kDecimalScale));
+      return fail(e);
+    }
+    if (!checked_scale_up(mantissa, kind_scale(kind) - scale, mantissa)) {
+      sink_.error(e.location, "this number is too large");
+      return fail(e);
+    }
+    ok(e, scalar_type(kind));
+    e.checked.constant = mantissa;
+    e.checked.adaptable_literal = e.unit.empty() && !e.is_percent;
+    if (hint && (hint->kind == Kind::Money || hint->kind == Kind::Decimal)) adapt_literal(e, hint->kind);
+  }
+
+  void check_name(Expr& e, const std::optional<ValueType>& hint) {
+    // 1. A member of the enum the context expects (`-> wubao` in a decision on categories).
+    if (hint && hint->kind == Kind::Enum) {
+      if (auto member = member_index(hint->enum_id, e.text)) {
+        ok(e, *hint);
+        e.checked.symbol = ast::SymbolKind::EnumMember;
+        e.checked.index = *member;
+        e.checked.constant = *member;
+        return;
+      }
+    }
+    // 2. A value declared above.
+    if (auto it = values_.find(e.text); it != values_.end()) {
+      const Symbol& s = it->second;
+      if (s.kind == ast::SymbolKind::None) return fail(e);  // its declaration had errors
+      if (s.kind == ast::SymbolKind::Table) return check_table_reference(e, s);
+      ok(e, s.type);
+      e.checked.symbol = s.kind;
+      e.checked.index = s.index;
+      e.checked.maybe_missing = s.maybe_missing;
+      e.checked.constant = s.constant;
+      if (s.kind == ast::SymbolKind::Param) param_used_[s.index] = true;
+      if (s.kind == ast::SymbolKind::Rule || s.kind == ast::SymbolKind::Decide ||
+          s.kind == ast::SymbolKind::Let || s.kind == ast::SymbolKind::Field)
+        e.checked.fallible = false;
+      return;
+    }
+    // 3. A member of exactly one enum.
+    auto ids = enums_with_member(e.text);
+    if (ids.size() == 1) {
+      ok(e, scalar_type(Kind::Enum, ids[0]));
+      e.checked.symbol = ast::SymbolKind::EnumMember;
+      e.checked.index = *member_index(ids[0], e.text);
+      e.checked.constant = e.checked.index;
+      return;
+    }
+    if (ids.size() > 1) {
+      sink_.error(e.location, fmt::format("`{}` is a value of several enums ({} and {})", e.text,
+                                          out_.enums[ids[0]].name, out_.enums[ids[1]].name),
+                  "compare it with a field of the enum you mean, e.g. `house = d`");
+      return fail(e);
+    }
+    if (auto later = declared_at_.find(e.text); later != declared_at_.end() && later->second.line >= e.location.line) {
+      sink_.error(e.location, fmt::format("`{}` is used before it is defined at line {}", e.text, later->second.line),
+                  fmt::format("move the definition of `{}` above this line", e.text));
+      return fail(e);
+    }
+    std::vector<std::string> candidates = value_names();
+    if (hint && hint->kind == Kind::Enum) {
+      for (const auto& m : out_.enums[hint->enum_id].members) candidates.push_back(m);
+    }
+    std::string suggestion = did_you_mean(e.text, candidates);
+    if (suggestion.empty() && hint && hint->kind == Kind::Enum)
+      suggestion = fmt::format("`{}` has the values {}", out_.enums[hint->enum_id].name,
+                               join_members(out_.enums[hint->enum_id]));
+    sink_.error(e.location, fmt::format("unknown name `{}`", e.text), suggestion);
+    fail(e);
+  }
+
+  std::string join_members(const EnumDef& def) {
+    std::string out;
+    for (std::size_t i = 0; i < def.members.size() && i < 12; ++i) out += (i ? ", " : "") + def.members[i];
+    return out;
+  }
+
+  // A table used by name: a `first` table with one output column is that value; a
+  // `collect` table with one output column is the list of that column.
+  void check_table_reference(Expr& e, const Symbol& s) {
+    const auto& decl = file_.tables[s.index];
+    std::vector<std::size_t> outputs;
+    for (std::size_t c = 0; c < decl.columns.size(); ++c)
+      if (decl.columns[c].kind == ast::ColumnKind::Output) outputs.push_back(c);
+    if (outputs.size() != 1) {
+      sink_.error(e.location, fmt::format("table `{}` has {} output columns; name one", e.text, outputs.size()),
+                  fmt::format("e.g. `{}.{}`", e.text, decl.columns[outputs.empty() ? 0 : outputs[0]].name));
+      return fail(e);
+    }
+    bind_table_column(e, s.index, outputs[0]);
+  }
+
+  void bind_table_column(Expr& e, std::uint32_t table, std::size_t column) {
+    const CheckedTable& t = out_.tables[table];
+    ValueType type = t.column_types[column];
+    if (t.collect) {
+      ValueType list;
+      list.kind = Kind::List;
+      list.element = type.kind;
+      list.enum_id = type.enum_id;
+      type = list;
+    }
+    ok(e, type);
+    e.checked.symbol = ast::SymbolKind::TableColumn;
+    e.checked.index = table;
+    e.checked.column = static_cast<std::uint32_t>(column);
+  }
+
+  void check_member(Expr& e) {
+    auto it = values_.find(e.text);
+    if (it == values_.end() || it->second.kind != ast::SymbolKind::Table) {
+      if (it != values_.end() && it->second.kind == ast::SymbolKind::None) return fail(e);
+      std::vector<std::string> tables;
+      for (const auto& t : file_.tables) tables.push_back(t.name);
+      sink_.error(e.location, fmt::format("`{}` is not a table", e.text), did_you_mean(e.text, tables));
+      return fail(e);
+    }
+    const auto& decl = file_.tables[it->second.index];
+    std::vector<std::string> names;
+    for (std::size_t c = 0; c < decl.columns.size(); ++c) {
+      if (decl.columns[c].kind != ast::ColumnKind::Output) continue;
+      if (decl.columns[c].name == e.member) return bind_table_column(e, it->second.index, c);
+      names.push_back(decl.columns[c].name);
+    }
+    std::string hint = did_you_mean(e.member, names);
+    if (hint.empty()) {
+      hint = "its output columns are";
+      for (const auto& n : names) hint += " `" + n + "`";
+    }
+    sink_.error(e.location, fmt::format("table `{}` has no column `{}`", e.text, e.member), hint);
+    fail(e);
+  }
+
+  // Checks the arguments and stops at the first that failed or may be missing.
+  bool check_args(Expr& e, const std::vector<std::optional<ValueType>>& hints = {}) {
+    bool all = true;
+    for (std::size_t i = 0; i < e.args.size(); ++i) {
+      check_expr(*e.args[i], i < hints.size() ? hints[i] : std::nullopt);
+      if (!e.args[i]->checked.ok) { all = false; continue; }
+      if (e.args[i]->checked.maybe_missing) {
+        report_maybe_missing(*e.args[i]);
+        all = false;
+      }
+      e.checked.fallible |= e.args[i]->checked.fallible;
+    }
+    return all;
+  }
+
+  void check_negate(Expr& e) {
+    if (!check_args(e)) return fail(e);
+    Expr& a = *e.args[0];
+    if (!a.checked.type.is_number()) {
+      sink_.error(e.location, fmt::format("only numbers can be negated, not {}", describe(a.checked.type)));
+      return fail(e);
+    }
+    ok(e, a.checked.type);
+    e.checked.adaptable_literal = a.checked.adaptable_literal;
+    if (a.checked.constant) {
+      std::int64_t v;
+      if (!checked_neg(*a.checked.constant, v)) { sink_.error(e.location, "this number is too large"); return fail(e); }
+      e.checked.constant = v;
+    } else {
+      e.checked.fallible = true;
+    }
+  }
+
+  void check_logic(Expr& e) {
+    if (!check_args(e, {scalar_type(Kind::Bool), scalar_type(Kind::Bool)})) return fail(e);
+    const char* word = e.tag == ExprTag::Not ? "not" : e.tag == ExprTag::And ? "and" : "or";
+    for (auto& arg : e.args) {
+      if (arg->checked.type.kind != Kind::Bool) {
+        sink_.error(arg->location, fmt::format("`{}` needs a condition (true or false), but this is {}", word,
+                                               describe(arg->checked.type)),
+                    "a condition compares, e.g. `deposits > deposit_cap`");
+        return fail(e);
+      }
+    }
+    ok(e, scalar_type(Kind::Bool));
+    const auto& a = e.args[0]->checked.constant;
+    if (e.tag == ExprTag::Not) {
+      if (a) e.checked.constant = *a ? 0 : 1;
+      return;
+    }
+    const auto& b = e.args[1]->checked.constant;
+    if (a && b) e.checked.constant = e.tag == ExprTag::And ? (*a && *b) : (*a || *b);
+  }
+
+  // Makes literals on either side take the other side's unit (money or decimal).
+  void adapt_pair(Expr& a, Expr& b) {
+    const Kind ka = a.checked.type.kind, kb = b.checked.type.kind;
+    const Kind qa = ka == Kind::Quotient ? a.checked.type.element : ka;
+    const Kind qb = kb == Kind::Quotient ? b.checked.type.element : kb;
+    if (b.checked.adaptable_literal && (qa == Kind::Money || qa == Kind::Decimal)) adapt_literal(b, qa);
+    if (a.checked.adaptable_literal && (qb == Kind::Money || qb == Kind::Decimal)) adapt_literal(a, qb);
+  }
+
+  void check_binary(Expr& e) {
+    if (!check_args(e)) return fail(e);
+    Expr& a = *e.args[0];
+    Expr& b = *e.args[1];
+    const char op = e.op;
+    if (a.checked.type.kind == Kind::Quotient || b.checked.type.kind == Kind::Quotient) {
+      const Expr& q = a.checked.type.kind == Kind::Quotient ? a : b;
+      sink_.error(q.location, "round this division before calculating with it",
+                  fmt::format("write `round(..., {})`: nothing is rounded without being asked",
+                              kind_scale(q.checked.type.element)));
+      return fail(e);
+    }
+    if (op == '+' || op == '-') adapt_pair(a, b);
+    if (op == '*' && a.checked.adaptable_literal && b.checked.type.kind == Kind::Decimal) adapt_literal(a, Kind::Decimal);
+    if (op == '*' && b.checked.adaptable_literal && a.checked.type.kind == Kind::Decimal) adapt_literal(b, Kind::Decimal);
+    const Kind ka = a.checked.type.kind, kb = b.checked.type.kind;
+    const char* verb = op == '+' ? "add" : op == '-' ? "subtract" : op == '*' ? "multiply" : "divide";
+    auto unit_error = [&](std::string hint = {}) {
+      sink_.error(e.location, fmt::format("cannot {} {} and {}", verb, describe(a.checked.type), describe(b.checked.type)),
+                  hint);
+      fail(e);
+    };
+    if (!a.checked.type.is_number() || !b.checked.type.is_number()) return unit_error();
+    std::optional<ValueType> result;
+    e.checked.fallible = true;
+    if (op == '+' || op == '-') {
+      if (ka == kb) result = a.checked.type;
+      else if ((ka == Kind::Decimal && kb == Kind::Int) || (ka == Kind::Int && kb == Kind::Decimal)) result = scalar_type(Kind::Decimal);
+      else return unit_error(ka == Kind::Money || kb == Kind::Money ? "money adds only to money; write amounts as `100 yuan`" : "");
+    } else if (op == '*') {
+      if (ka == Kind::Int && kb == Kind::Int) result = scalar_type(Kind::Int);
+      else if ((ka == Kind::Money && kb == Kind::Int) || (ka == Kind::Int && kb == Kind::Money)) result = scalar_type(Kind::Money);
+      else if ((ka == Kind::Decimal && kb == Kind::Int) || (ka == Kind::Int && kb == Kind::Decimal)) result = scalar_type(Kind::Decimal);
+      else if ((ka == Kind::Money && kb == Kind::Decimal) || (ka == Kind::Decimal && kb == Kind::Money)) result = quotient_type(Kind::Money);
+      else if (ka == Kind::Decimal && kb == Kind::Decimal) result = quotient_type(Kind::Decimal);
+      else return unit_error("money times money has no meaning; one side should be a count or a rate");
+    } else {
+      if (ka == Kind::Money && (kb == Kind::Int || kb == Kind::Decimal)) result = quotient_type(Kind::Money);
+      else if (ka == Kind::Money && kb == Kind::Money) result = quotient_type(Kind::Decimal);
+      else if ((ka == Kind::Int || ka == Kind::Decimal) && (kb == Kind::Int || kb == Kind::Decimal)) result = quotient_type(Kind::Decimal);
+      else return unit_error("a count or rate divided by money has no unit we know; divide money by a count instead");
+    }
+    ok(e, *result);
+    // Constant folding, where it is free: + - * of two constants of the same scale story.
+    if (a.checked.constant && b.checked.constant && result->kind != Kind::Quotient) {
+      std::int64_t x = *a.checked.constant, y = *b.checked.constant, v = 0;
+      const int target = kind_scale(result->kind);
+      bool fits = true;
+      if (op == '*') {
+        fits = checked_mul(x, y, v);  // one side is an int, so the scale is already right
+      } else {
+        fits = checked_scale_up(x, target - kind_scale(ka), x) && checked_scale_up(y, target - kind_scale(kb), y) &&
+               (op == '+' ? checked_add(x, y, v) : checked_sub(x, y, v));
+      }
+      if (!fits) {
+        sink_.error(e.location, "this calculation overflows");
+        return fail(e);
+      }
+      e.checked.constant = v;
+      e.checked.fallible = false;
+      e.checked.adaptable_literal = a.checked.adaptable_literal && b.checked.adaptable_literal;
+    }
+  }
+
+  // Whether `a op b` can be evaluated; literals already adapted. Reports if not.
+  bool check_comparable(Expr& a, Expr& b, ast::CompareOp op, const Location& where) {
+    adapt_pair(a, b);
+    const ValueType& ta = a.checked.type;
+    const ValueType& tb = b.checked.type;
+    const bool ordered = op != ast::CompareOp::Eq && op != ast::CompareOp::Ne;
+    auto numeric_units = [](const ValueType& t) { return t.kind == Kind::Quotient ? t.element : t.kind; };
+    const bool a_num = ta.is_number() || ta.kind == Kind::Quotient;
+    const bool b_num = tb.is_number() || tb.kind == Kind::Quotient;
+    if (a_num && b_num) {
+      const Kind ua = numeric_units(ta), ub = numeric_units(tb);
+      if (ua == ub) return true;
+      if ((ua == Kind::Int && ub == Kind::Decimal) || (ua == Kind::Decimal && ub == Kind::Int)) return true;
+      sink_.error(where, fmt::format("cannot compare {} with {}", describe(ta), describe(tb)),
+                  ua == Kind::Money || ub == Kind::Money ? "money compares with money; write amounts as `100 yuan`" : "");
+      return false;
+    }
+    if (ta.kind == Kind::List || tb.kind == Kind::List) {
+      sink_.error(where, "a list cannot be compared", "use `contains(list, value)` or `count(list)`");
+      return false;
+    }
+    if (!(ta == tb)) {
+      sink_.error(where, fmt::format("cannot compare {} with {}", describe(ta), describe(tb)));
+      return false;
+    }
+    if (ordered && (ta.kind == Kind::Bool || ta.kind == Kind::Enum || ta.kind == Kind::Text)) {
+      sink_.error(where, fmt::format("{} values have no order; only `=` and `!=` compare them", describe(ta)));
+      return false;
+    }
+    return true;
+  }
+
+  void check_compare(Expr& e) {
+    // The left side first, so that `house = d` can read `d` as a house grade.
+    check_expr(*e.args[0], std::nullopt);
+    Expr& a = *e.args[0];
+    std::optional<ValueType> hint;
+    if (a.checked.ok) hint = a.checked.type;
+    check_expr(*e.args[1], hint);
+    Expr& b = *e.args[1];
+    if (!a.checked.ok || !b.checked.ok) return fail(e);
+    for (Expr* side : {&a, &b})
+      if (side->checked.maybe_missing) { report_maybe_missing(*side); return fail(e); }
+    e.checked.fallible = a.checked.fallible || b.checked.fallible;
+    if (!check_comparable(a, b, e.compare, e.location)) return fail(e);
+    ok(e, scalar_type(Kind::Bool));
+    e.checked.fallible = a.checked.fallible || b.checked.fallible;
+    if (a.checked.constant && b.checked.constant && a.checked.type == b.checked.type) {
+      const std::int64_t x = *a.checked.constant, y = *b.checked.constant;
+      bool v = false;
+      switch (e.compare) {
+        case ast::CompareOp::Lt: v = x < y; break;
+        case ast::CompareOp::Le: v = x <= y; break;
+        case ast::CompareOp::Gt: v = x > y; break;
+        case ast::CompareOp::Ge: v = x >= y; break;
+        case ast::CompareOp::Eq: v = x == y; break;
+        case ast::CompareOp::Ne: v = x != y; break;
+      }
+      e.checked.constant = v ? 1 : 0;
+    }
+  }
+
+  void check_is_missing(Expr& e) {
+    check_expr(*e.args[0], std::nullopt);
+    Expr& a = *e.args[0];
+    if (!a.checked.ok) return fail(e);
+    if (!a.checked.maybe_missing) {
+      sink_.error(e.location, fmt::format("`{}` is never missing", a.text.empty() ? "this value" : a.text),
+                  "only fields declared `optional` without a default can be missing");
+      return fail(e);
+    }
+    ok(e, scalar_type(Kind::Bool));
+  }
+
+  void check_is_member(Expr& e) {
+    if (!check_args(e)) return fail(e);
+    const ValueType& t = e.args[0]->checked.type;
+    if (t.kind != Kind::Enum) {
+      sink_.error(e.location, fmt::format("`is {}` needs an enum value on its left, but this is {}", e.text, describe(t)),
+                  "for numbers and texts, compare with `=`");
+      return fail(e);
+    }
+    auto member = member_index(t.enum_id, e.text);
+    if (!member) {
+      std::string hint = did_you_mean(e.text, out_.enums[t.enum_id].members);
+      if (hint.empty()) hint = fmt::format("`{}` has the values {}", out_.enums[t.enum_id].name, join_members(out_.enums[t.enum_id]));
+      sink_.error(e.location, fmt::format("`{}` is not a value of `{}`", e.text, out_.enums[t.enum_id].name), hint);
+      return fail(e);
+    }
+    e.checked.index = *member;
+    ok(e, scalar_type(Kind::Bool));
+  }
+
+  void check_default(Expr& e) {
+    check_expr(*e.args[0], std::nullopt);
+    Expr& a = *e.args[0];
+    if (!a.checked.ok) return fail(e);
+    check_expr(*e.args[1], a.checked.type);
+    Expr& b = *e.args[1];
+    if (!b.checked.ok) return fail(e);
+    if (!a.checked.maybe_missing) {
+      sink_.error(e.location, fmt::format("`{}` is never missing, so `if missing` has no effect", a.text),
+                  "only fields declared `optional` without a default can be missing");
+      return fail(e);
+    }
+    if (b.checked.maybe_missing) { report_maybe_missing(b); return fail(e); }
+    if (!(a.checked.type == b.checked.type)) {
+      sink_.error(b.location, fmt::format("the value used when `{}` is missing must be {}, but this is {}", a.text,
+                                          describe(a.checked.type), describe(b.checked.type)));
+      return fail(e);
+    }
+    ok(e, a.checked.type);
+    e.checked.fallible = b.checked.fallible;
+  }
+
+  void check_call(Expr& e, const std::optional<ValueType>& hint) {
+    const std::string& f = e.text;
+    auto arity = [&](std::size_t lo, std::size_t hi, const char* usage) {
+      if (e.args.size() >= lo && e.args.size() <= hi) return true;
+      sink_.error(e.location, fmt::format("`{}` takes {}", f, usage));
+      return false;
+    };
+    if (f == "min" || f == "max") {
+      if (!arity(2, 16, "two or more values, e.g. `min(1000 yuan * ill_members, 3000 yuan)`")) return fail(e);
+      if (!check_args(e)) return fail(e);
+      // Literals take the unit of the other values.
+      for (auto& arg : e.args)
+        for (auto& other : e.args) if (arg != other) adapt_pair(*arg, *other);
+      const ValueType t = e.args[0]->checked.type;
+      for (auto& arg : e.args) {
+        if (!(arg->checked.type == t) || !(t.is_number() || t.kind == Kind::Date)) {
+          sink_.error(arg->location, fmt::format("`{}` compares values of one kind; this is {} but the first is {}", f,
+                                                 describe(arg->checked.type), describe(t)),
+                      t.kind == Kind::Quotient || arg->checked.type.kind == Kind::Quotient ? "round divisions first" : "");
+          return fail(e);
+        }
+      }
+      ok(e, t);
+      if (std::all_of(e.args.begin(), e.args.end(), [](auto& a) { return a->checked.constant.has_value(); })) {
+        std::int64_t v = *e.args[0]->checked.constant;
+        for (auto& arg : e.args) v = f == "min" ? std::min(v, *arg->checked.constant) : std::max(v, *arg->checked.constant);
+        e.checked.constant = v;
+      }
+      return;
+    }
+    if (f == "abs") {
+      if (!arity(1, 1, "one number")) return fail(e);
+      if (!check_args(e)) return fail(e);
+      if (!e.args[0]->checked.type.is_number()) {
+        sink_.error(e.args[0]->location, fmt::format("`abs` needs a number, but this is {}", describe(e.args[0]->checked.type)));
+        return fail(e);
+      }
+      ok(e, e.args[0]->checked.type);
+      e.checked.fallible = true;
+      return;
+    }
+    if (f == "round") {
+      if (!arity(2, 3, "a value, the number of decimals to keep, and optionally a mode: `round(x, 2)` or `round(x, 0, half_up)`"))
+        return fail(e);
+      check_expr(*e.args[0], std::nullopt);
+      check_expr(*e.args[1], scalar_type(Kind::Int));
+      Expr& x = *e.args[0];
+      Expr& digits = *e.args[1];
+      if (!x.checked.ok || !digits.checked.ok) return fail(e);
+      if (x.checked.maybe_missing) { report_maybe_missing(x); return fail(e); }
+      Kind units;
+      if (x.checked.type.kind == Kind::Quotient) units = x.checked.type.element;
+      else if (x.checked.type.kind == Kind::Money || x.checked.type.kind == Kind::Decimal) units = x.checked.type.kind;
+      else {
+        sink_.error(x.location, fmt::format("`round` needs money, a decimal or a division, but this is {}", describe(x.checked.type)));
+        return fail(e);
+      }
+      if (digits.checked.type.kind != Kind::Int || !digits.checked.constant || *digits.checked.constant < 0 ||
+          *digits.checked.constant > kind_scale(units)) {
+        sink_.error(digits.location,
+                    fmt::format("the decimals to keep must be a whole number from 0 to {} for {}", kind_scale(units), kind_name(units)),
+                    units == Kind::Money ? "money is kept in fen: at most 2 decimals" : "");
+        return fail(e);
+      }
+      if (e.args.size() == 3) {
+        Expr& mode = *e.args[2];
+        const auto found = std::find(kRoundingModes.begin(), kRoundingModes.end(), mode.text);
+        if (mode.tag != ExprTag::Name || found == kRoundingModes.end()) {
+          std::string hint = did_you_mean(mode.text, kRoundingModes);
+          if (hint.empty()) hint = "modes are half_even (the default), half_up, half_down, up, down, ceiling, floor";
+          sink_.error(mode.location, fmt::format("unknown rounding mode `{}`", mode.text), hint);
+          return fail(e);
+        }
+        mode.checked.ok = true;
+        mode.checked.index = static_cast<std::uint32_t>(found - kRoundingModes.begin());
+      }
+      ok(e, scalar_type(units));
+      e.checked.fallible = true;
+      return;
+    }
+    if (f == "count" || f == "sum") {
+      if (!arity(1, 1, "one list, e.g. `sum(measures.amount)`")) return fail(e);
+      if (!check_args(e)) return fail(e);
+      const ValueType& t = e.args[0]->checked.type;
+      if (t.kind != Kind::List) {
+        sink_.error(e.args[0]->location, fmt::format("`{}` needs a list, but this is {}", f, describe(t)),
+                    "a `collect` table's column is a list, e.g. `measures.amount`");
+        return fail(e);
+      }
+      if (f == "count") {
+        ok(e, scalar_type(Kind::Int));
+        return;
+      }
+      if (t.element != Kind::Int && t.element != Kind::Money && t.element != Kind::Decimal) {
+        sink_.error(e.args[0]->location, fmt::format("`sum` adds numbers, but this is a {}", describe(t)));
+        return fail(e);
+      }
+      ok(e, scalar_type(t.element));
+      e.checked.fallible = true;
+      return;
+    }
+    if (f == "contains") {
+      if (!arity(2, 2, "a list and a value, e.g. `contains(causes, illness)`")) return fail(e);
+      check_expr(*e.args[0], std::nullopt);
+      if (!e.args[0]->checked.ok) return fail(e);
+      const ValueType list = e.args[0]->checked.type;
+      if (list.kind != Kind::List) {
+        sink_.error(e.args[0]->location, fmt::format("`contains` needs a list first, but this is {}", describe(list)));
+        return fail(e);
+      }
+      ValueType element = scalar_type(list.element, list.enum_id);
+      check_expr(*e.args[1], element);
+      if (!e.args[1]->checked.ok) return fail(e);
+      if (e.args[1]->checked.maybe_missing) { report_maybe_missing(*e.args[1]); return fail(e); }
+      if (!expect_type(*e.args[1], element, "the value to look for")) return fail(e);
+      ok(e, scalar_type(Kind::Bool));
+      return;
+    }
+    (void)hint;
+    std::string suggestion = did_you_mean(f, kFunctions);
+    if (f == "total") suggestion = "did you mean `sum`?";
+    if (suggestion.empty()) suggestion = "functions are min, max, abs, round, count, sum and contains";
+    sink_.error(e.location, fmt::format("unknown function `{}`", f), suggestion);
+    fail(e);
+  }
+
+  ast::PolicyFile& file_;
+  DiagnosticSink& sink_;
+  CheckedPolicy& out_;
+  std::map<std::string, Symbol> values_;
+  std::map<std::string, std::uint16_t> enum_ids_;
+  std::map<std::string, Location> declared_at_;
+  std::vector<bool> param_used_;
+  std::vector<bool> output_types_known_;
+  std::deque<bool> param_used_flags_;
+  std::map<std::string, std::size_t> param_symbol_index_;
+  std::set<std::pair<const ast::TableDecl*, std::size_t>> settled_columns_;
+};
+
+}  // namespace
+
+bool check_policy(ast::PolicyFile& file, DiagnosticSink& sink, CheckedPolicy& out) {
+  Checker checker(file, sink, out);
+  return checker.run();
+}
+
+}  // namespace precept

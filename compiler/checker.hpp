@@ -1,0 +1,48 @@
+// Name resolution and type checking: turns the parsed AST into a checked one
+// (every expression typed, every name bound) plus the tables lowering needs.
+// Reports every problem it finds into the sink and keeps going.
+#pragma once
+
+#include "ast.hpp"
+#include "diagnostics.hpp"
+#include "program.hpp"
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace precept {
+
+struct CheckedTable {
+  bool collect = false;                 // else `first`
+  std::vector<ValueType> column_types;  // per column: input value type, or output type
+};
+
+struct CheckedOutput {
+  std::string name;
+  ValueType type;
+  const ast::Expr* value = nullptr;
+};
+
+struct CheckedPolicy {
+  std::vector<EnumDef> enums;
+  std::vector<FieldDef> fields;
+  std::vector<ParamDef> params;
+  std::vector<ValueType> let_types;
+  std::vector<ValueType> decide_types;
+  std::vector<CheckedTable> tables;
+  std::vector<std::string> require_fields;  // the one field a require tests, or ""
+  std::vector<CheckedOutput> outputs;
+  // Summary measures by key (population, poor, cause, assistance), and groups.
+  std::map<std::string, const ast::Expr*> summary_measures;
+  std::vector<SummarySpec::Group> summary_groups;
+};
+
+// Checks `file`, filling the `checked` parts of its expressions. Returns false
+// if any error was reported.
+bool check_policy(ast::PolicyFile& file, DiagnosticSink& sink, CheckedPolicy& out);
+
+// The type as an officer would write it: "money", "list of cause", "house_grade".
+std::string type_name(const ValueType& type, const std::vector<EnumDef>& enums);
+
+}  // namespace precept

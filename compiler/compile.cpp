@@ -1,0 +1,111 @@
+// The compiler driver and the public Policy handle: source -> parse tree ->
+// AST -> checked AST -> bytecode -> verified program.
+#include <precept/policy.hpp>
+
+#include "ast_builder.hpp"
+#include "checker.hpp"
+#include "diagnostics.hpp"
+#include "disasm.hpp"
+#include "lower.hpp"
+#include "program.hpp"
+#include "serialize.hpp"
+#include "verifier.hpp"
+
+#include <fmt/format.h>
+
+#include <fstream>
+#include <sstream>
+
+namespace precept {
+
+namespace {
+// Policies are documents of a few pages; anything this large is a mistake
+// (a register passed as a policy, say) and would only exhaust memory.
+constexpr std::size_t kMaxSourceBytes = 4 << 20;
+
+CompileResult failure(std::string file, std::string message, std::string hint = {}) {
+  CompileResult result;
+  Diagnostic d;
+  d.file = std::move(file);
+  d.message = std::move(message);
+  d.hint = std::move(hint);
+  result.diagnostics.push_back(std::move(d));
+  return result;
+}
+}  // namespace
+
+Policy::Policy(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
+const std::string& Policy::name() const { return program_->policy_name; }
+const std::string& Policy::place() const { return program_->place; }
+int Policy::year() const { return program_->year; }
+
+std::vector<std::string> Policy::output_names() const {
+  std::vector<std::string> names;
+  for (const auto& out : program_->outputs) names.push_back(out.name);
+  return names;
+}
+
+std::vector<std::string> Policy::field_names() const {
+  std::vector<std::string> names;
+  for (const auto& field : program_->fields) names.push_back(field.name);
+  return names;
+}
+
+std::string Policy::serialize() const { return serialize_program(*program_); }
+std::string Policy::disassemble() const { return precept::disassemble(*program_); }
+
+CompileResult compile(std::string_view source, std::string file_name, const CompileOptions& options) {
+  if (source.size() > kMaxSourceBytes)
+    return failure(file_name, fmt::format("the policy is {} bytes; at most {} are accepted", source.size(), kMaxSourceBytes),
+                   "is this really a policy file?");
+  DiagnosticSink sink(file_name, source, options.max_errors);
+  CompileResult result;
+  auto file = parse_policy(source, sink);
+  // A tree with syntax errors has holes; checking it would only add confusing errors.
+  if (!file || sink.error_count() > 0) {
+    result.diagnostics = sink.take();
+    return result;
+  }
+  CheckedPolicy checked;
+  if (!check_policy(*file, sink, checked)) {
+    result.diagnostics = sink.take();
+    return result;
+  }
+  auto program = std::make_shared<Program>(lower_policy(*file, checked, source, file_name));
+  std::string error;
+  if (!verify_program(*program, error)) {
+    sink.error({}, "internal error: the compiled program failed verification: " + error,
+               "this is a bug in Precept, not in the policy; please report it with the policy");
+    result.diagnostics = sink.take();
+    return result;
+  }
+  result.diagnostics = sink.take();
+  result.policy = Policy(std::move(program));
+  return result;
+}
+
+CompileResult load_policy(std::string_view bytes, std::string file_name) {
+  auto program = std::make_shared<Program>();
+  std::string error;
+  if (!deserialize_program(bytes, *program, error))
+    return failure(file_name, "cannot load the compiled program: " + error,
+                   "compile the policy again with `precept compile`");
+  if (!verify_program(*program, error))
+    return failure(file_name, "the compiled program is not valid: " + error,
+                   "the file may be damaged; compile the policy again with `precept compile`");
+  CompileResult result;
+  result.policy = Policy(std::move(program));
+  return result;
+}
+
+CompileResult open_policy(const std::string& path, const CompileOptions& options) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return failure(path, "cannot open the file", "check the path");
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string bytes = buffer.str();
+  if (looks_like_program(bytes)) return load_policy(bytes, path);
+  return compile(bytes, path, options);
+}
+
+}  // namespace precept

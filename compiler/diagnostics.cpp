@@ -1,0 +1,162 @@
+#include "diagnostics.hpp"
+
+#include "text_width.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace precept {
+
+DiagnosticSink::DiagnosticSink(std::string file, std::string_view source, std::size_t max_errors)
+    : file_(std::move(file)), max_errors_(max_errors == 0 ? 1 : max_errors) {
+  std::size_t start = 0;
+  while (start <= source.size()) {
+    std::size_t end = source.find('\n', start);
+    if (end == std::string_view::npos) end = source.size();
+    std::string_view line = source.substr(start, end - start);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    lines_.push_back(line);
+    start = end + 1;
+  }
+}
+
+std::string_view DiagnosticSink::line_text(std::uint32_t line) const {
+  if (line == 0 || line > lines_.size()) return {};
+  return lines_[line - 1];
+}
+
+void DiagnosticSink::add(Severity severity, const ast::Location& where, std::string message,
+                         std::string hint) {
+  if (severity == Severity::Error) {
+    if (error_count_ >= max_errors_) {
+      truncated_ = true;
+      return;
+    }
+    ++error_count_;
+  }
+  Diagnostic d;
+  d.severity = severity;
+  d.file = file_;
+  d.line = where.line;
+  d.column = where.column;
+  d.length = std::max<std::uint32_t>(1, where.length);
+  d.message = std::move(message);
+  d.hint = std::move(hint);
+  d.source_line = std::string(line_text(where.line));
+  diagnostics_.push_back(std::move(d));
+}
+
+void DiagnosticSink::error(const ast::Location& where, std::string message, std::string hint) {
+  add(Severity::Error, where, std::move(message), std::move(hint));
+}
+void DiagnosticSink::warning(const ast::Location& where, std::string message, std::string hint) {
+  add(Severity::Warning, where, std::move(message), std::move(hint));
+}
+void DiagnosticSink::note(const ast::Location& where, std::string message, std::string hint) {
+  add(Severity::Note, where, std::move(message), std::move(hint));
+}
+
+std::vector<Diagnostic> DiagnosticSink::take() {
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  });
+  if (truncated_) {
+    Diagnostic d;
+    d.severity = Severity::Note;
+    d.file = file_;
+    d.message = fmt::format("stopped after {} errors; fix these and run again to see more",
+                            max_errors_);
+    diagnostics_.push_back(std::move(d));
+    truncated_ = false;
+  }
+  return std::move(diagnostics_);
+}
+
+namespace {
+
+std::size_t edit_distance(const std::vector<char32_t>& a, const std::vector<char32_t>& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+std::string closest_name(std::string_view name, const std::vector<std::string>& candidates) {
+  const auto target = utf8_decode(name);
+  // A typo is a small fraction of the word: one edit in short names, a third in long ones.
+  const std::size_t limit = std::max<std::size_t>(1, target.size() / 3);
+  std::string best;
+  std::size_t best_distance = limit + 1;
+  for (const auto& candidate : candidates) {
+    if (candidate == name) continue;
+    const std::size_t d = edit_distance(target, utf8_decode(candidate));
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  return best;
+}
+
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
+  std::string best = closest_name(name, candidates);
+  return best.empty() ? std::string() : fmt::format("did you mean `{}`?", best);
+}
+
+// --- rendering (public API) ---
+
+std::string render(const Diagnostic& d, bool color) {
+  const char* severity = d.severity == Severity::Error     ? "error"
+                         : d.severity == Severity::Warning ? "warning"
+                                                           : "note";
+  const char* tint = !color ? "" : d.severity == Severity::Error ? "\x1b[1;31m"
+                                 : d.severity == Severity::Warning ? "\x1b[1;35m" : "\x1b[1;36m";
+  const char* bold = color ? "\x1b[1m" : "";
+  const char* reset = color ? "\x1b[0m" : "";
+  std::string out;
+  if (d.line > 0) {
+    out += fmt::format("{}{}:{}:{}:{} {}{}:{} {}{}{}\n", bold, d.file, d.line, d.column, reset,
+                       tint, severity, reset, bold, d.message, reset);
+    const std::string number = std::to_string(d.line);
+    const std::string gutter(number.size(), ' ');
+    out += fmt::format(" {} | {}\n", number, d.source_line);
+    // Place the caret under the right character even when the line holds wide
+    // (Chinese) characters before it.
+    const std::size_t start = utf8_offset(d.source_line, d.column - 1);
+    const std::size_t end = utf8_offset(d.source_line, d.column - 1 + d.length);
+    const std::size_t indent = display_width(std::string_view(d.source_line).substr(0, start));
+    std::size_t marked = display_width(std::string_view(d.source_line).substr(start, end - start));
+    if (marked == 0) marked = 1;
+    out += fmt::format(" {} | {}{}{}{}{}\n", gutter, std::string(indent, ' '), tint, "^",
+                       std::string(marked - 1, '~'), reset);
+    if (!d.hint.empty()) out += fmt::format(" {} = hint: {}\n", gutter, d.hint);
+  } else {
+    out += fmt::format("{}{}:{} {}{}:{} {}\n", bold, d.file, reset, tint, severity, reset, d.message);
+    if (!d.hint.empty()) out += fmt::format("  = hint: {}\n", d.hint);
+  }
+  return out;
+}
+
+std::string render(const std::vector<Diagnostic>& diagnostics, bool color) {
+  std::string out;
+  for (const auto& d : diagnostics) out += render(d, color);
+  return out;
+}
+
+bool has_errors(const std::vector<Diagnostic>& diagnostics) {
+  return std::any_of(diagnostics.begin(), diagnostics.end(),
+                     [](const Diagnostic& d) { return d.severity == Severity::Error; });
+}
+
+}  // namespace precept

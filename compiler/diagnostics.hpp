@@ -1,0 +1,46 @@
+// Collecting diagnostics while compiling: every stage reports into one sink and
+// keeps going, so an officer sees all problems in one run (up to a limit).
+#pragma once
+
+#include "ast.hpp"
+
+#include <precept/diagnostic.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace precept {
+
+class DiagnosticSink {
+ public:
+  DiagnosticSink(std::string file, std::string_view source, std::size_t max_errors);
+
+  void error(const ast::Location& where, std::string message, std::string hint = {});
+  void warning(const ast::Location& where, std::string message, std::string hint = {});
+  void note(const ast::Location& where, std::string message, std::string hint = {});
+
+  std::size_t error_count() const { return error_count_; }
+  bool too_many_errors() const { return error_count_ >= max_errors_; }
+  // Diagnostics sorted by position (stable), with a closing note if some were cut.
+  std::vector<Diagnostic> take();
+  std::string_view line_text(std::uint32_t line) const;
+
+ private:
+  void add(Severity severity, const ast::Location& where, std::string message, std::string hint);
+
+  std::string file_;
+  std::vector<std::string_view> lines_;
+  std::size_t max_errors_;
+  std::size_t error_count_ = 0;
+  bool truncated_ = false;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+// The candidate closest to `name` by edit distance, or "" if none is close enough
+// to be a plausible typo.
+std::string closest_name(std::string_view name, const std::vector<std::string>& candidates);
+// "did you mean `x`?" or "".
+std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
+
+}  // namespace precept

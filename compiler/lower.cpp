@@ -1,0 +1,626 @@
+#include "lower.hpp"
+
+#include "serialize.hpp"
+#include "numeric.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <functional>
+#include <map>
+
+namespace precept {
+
+namespace {
+
+using ast::Expr;
+using ast::ExprTag;
+
+struct Operand {
+  RegisterFile file = RegisterFile::Scalar;
+  std::uint32_t reg = 0;
+  ValueType type;
+};
+
+ValueType scalar(Kind kind, std::uint16_t enum_id = 0) {
+  ValueType t;
+  t.kind = kind;
+  t.enum_id = enum_id;
+  return t;
+}
+
+class Lowerer {
+ public:
+  Lowerer(const ast::PolicyFile& file, const CheckedPolicy& checked) : file_(file), checked_(checked) {}
+
+  Program run(std::string_view source, const std::string& file_name) {
+    p_.policy_name = file_.name;
+    p_.place = file_.place;
+    p_.year = file_.year;
+    p_.source_text = std::string(source);
+    p_.source_file = file_name;
+    p_.source_hash = fnv1a64(source);
+    p_.enums = checked_.enums;
+    p_.fields = checked_.fields;
+    p_.params = checked_.params;
+    field_regs_.resize(p_.fields.size());
+    present_regs_.resize(p_.fields.size());
+    let_regs_.resize(file_.lets.size());
+    rule_regs_.resize(file_.rules.size());
+    decide_regs_.resize(file_.decides.size());
+    table_columns_.resize(file_.tables.size());
+    std::size_t require_index = 0;
+    for (const auto& ref : file_.order) {
+      switch (ref.kind) {
+        case ast::DeclKind::Let: {
+          const auto& d = file_.lets[ref.index];
+          begin(fmt::format("let {}", d.name), d.location.line);
+          let_regs_[ref.index] = name_register(lower(*d.value), d.name);
+          break;
+        }
+        case ast::DeclKind::Rule: {
+          const auto& d = file_.rules[ref.index];
+          begin(fmt::format("rule {}", d.name), d.location.line);
+          rule_regs_[ref.index] = name_register(lower(*d.condition), d.name);
+          break;
+        }
+        case ast::DeclKind::Decide: lower_decide(file_.decides[ref.index], ref.index); break;
+        case ast::DeclKind::Table: lower_table(file_.tables[ref.index], ref.index); break;
+        case ast::DeclKind::Require: {
+          const auto& d = file_.requires_[ref.index];
+          const std::string& field = checked_.require_fields[require_index++];
+          begin(field.empty() ? std::string("require") : "require " + field, d.location.line);
+          const Operand ok = lower(*d.condition);
+          const std::string message =
+              d.message.empty() ? fmt::format("the record does not meet `require` at line {}", d.location.line) : d.message;
+          emit(Opcode::REQUIRE, ok.reg, string_index(message));
+          break;
+        }
+        default: break;
+      }
+    }
+    for (const auto& out : checked_.outputs) {
+      begin("output " + out.name, out.value->location.line);
+      const Operand value = lower(*out.value);
+      output_regs_.push_back(value);
+      p_.outputs.push_back({out.name, value.type, value.reg});
+    }
+    lower_summary();
+    // The prologue (field loads and constants, valid for every row) runs first.
+    Program result = std::move(p_);
+    std::vector<Instruction> code = std::move(prologue_.code);
+    std::vector<std::uint32_t> lines = std::move(prologue_.lines), origins = std::move(prologue_.origins);
+    code.insert(code.end(), body_.code.begin(), body_.code.end());
+    lines.insert(lines.end(), body_.lines.begin(), body_.lines.end());
+    origins.insert(origins.end(), body_.origins.begin(), body_.origins.end());
+    result.code = std::move(code);
+    result.code_lines = std::move(lines);
+    result.code_origins = std::move(origins);
+    return result;
+  }
+
+ private:
+  struct CodeList {
+    std::vector<Instruction> code;
+    std::vector<std::uint32_t> lines;
+    std::vector<std::uint32_t> origins;
+  };
+
+  void begin(const std::string& origin, std::uint32_t line) {
+    origin_ = origin_index(origin);
+    line_ = line;
+  }
+
+  std::uint32_t origin_index(const std::string& origin) {
+    auto it = origin_ids_.find(origin);
+    if (it != origin_ids_.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(p_.origins.size());
+    p_.origins.push_back(origin);
+    origin_ids_[origin] = id;
+    return id;
+  }
+
+  void emit_to(CodeList& list, Opcode op, std::uint32_t a, std::uint32_t b = 0, std::uint32_t c = 0,
+               std::uint8_t x = 0, std::uint8_t y = 0, std::uint32_t line = 0, std::uint32_t origin = 0) {
+    Instruction ins;
+    ins.op = op;
+    ins.a = a;
+    ins.b = b;
+    ins.c = c;
+    ins.x = x;
+    ins.y = y;
+    list.code.push_back(ins);
+    list.lines.push_back(line);
+    list.origins.push_back(origin);
+  }
+
+  void emit(Opcode op, std::uint32_t a, std::uint32_t b = 0, std::uint32_t c = 0, std::uint8_t x = 0,
+            std::uint8_t y = 0) {
+    emit_to(body_, op, a, b, c, x, y, line_, origin_);
+  }
+
+  Operand new_register(const ValueType& type) {
+    Operand o;
+    o.type = type;
+    o.file = register_file_of(type);
+    switch (o.file) {
+      case RegisterFile::Scalar:
+        o.reg = static_cast<std::uint32_t>(p_.scalar_types.size());
+        p_.scalar_types.push_back(type);
+        p_.scalar_names.emplace_back();
+        break;
+      case RegisterFile::Text: o.reg = p_.text_count++; break;
+      case RegisterFile::List:
+        o.reg = static_cast<std::uint32_t>(p_.list_types.size());
+        p_.list_types.push_back(type);
+        break;
+      case RegisterFile::Quotient:
+        o.reg = static_cast<std::uint32_t>(p_.quotient_units.size());
+        p_.quotient_units.push_back(type.element);
+        break;
+    }
+    return o;
+  }
+
+  Operand name_register(Operand o, const std::string& name) {
+    if (o.file == RegisterFile::Scalar && p_.scalar_names[o.reg].empty()) p_.scalar_names[o.reg] = name;
+    return o;
+  }
+
+  std::uint32_t string_index(const std::string& s) {
+    auto it = string_ids_.find(s);
+    if (it != string_ids_.end()) return it->second;
+    const auto id = static_cast<std::uint32_t>(p_.strings.size());
+    p_.strings.push_back(s);
+    string_ids_[s] = id;
+    return id;
+  }
+
+  // A register holding a constant for every row, loaded once in the prologue.
+  Operand constant(const ValueType& type, std::int64_t value) {
+    const auto key = std::make_tuple(static_cast<int>(type.kind), type.enum_id, value);
+    if (auto it = constant_regs_.find(key); it != constant_regs_.end()) return it->second;
+    Operand o = new_register(type);
+    const auto index = static_cast<std::uint32_t>(p_.constants.size());
+    p_.constants.push_back(value);
+    emit_to(prologue_, Opcode::LOAD_CONST, o.reg, index, 0, 0, 0, line_, origin_);
+    constant_regs_[key] = o;
+    return o;
+  }
+
+  Operand text_constant(const std::string& s) {
+    if (auto it = text_regs_.find(s); it != text_regs_.end()) return it->second;
+    Operand o = new_register(scalar(Kind::Text));
+    emit_to(prologue_, Opcode::LOAD_STRING, o.reg, string_index(s), 0, 0, 0, line_, origin_);
+    text_regs_[s] = o;
+    return o;
+  }
+
+  // Fields are loaded once, in the prologue, and only the ones the policy reads.
+  Operand field(std::uint32_t index) {
+    if (field_regs_[index]) return *field_regs_[index];
+    const FieldDef& f = p_.fields[index];
+    Operand o = new_register(f.type);
+    const std::uint32_t origin = origin_index("field " + f.name);
+    const Opcode op = o.file == RegisterFile::Text ? Opcode::LOAD_TEXT
+                      : o.file == RegisterFile::List ? Opcode::LOAD_LIST
+                                                     : Opcode::LOAD_FIELD;
+    emit_to(prologue_, op, o.reg, index, 0, 0, 0, f.line, origin);
+    name_register(o, f.name);
+    field_regs_[index] = o;
+    return o;
+  }
+
+  Operand presence(std::uint32_t index) {
+    if (present_regs_[index]) return *present_regs_[index];
+    const FieldDef& f = p_.fields[index];
+    Operand o = new_register(scalar(Kind::Bool));
+    emit_to(prologue_, Opcode::LOAD_PRESENT, o.reg, index, 0, 0, 0, f.line, origin_index("field " + f.name));
+    name_register(o, f.name + " is present");
+    present_regs_[index] = o;
+    return o;
+  }
+
+  Operand widen(Operand o, Kind to) {
+    if (o.type.kind == to) return o;
+    const int shift = kind_scale(to) - kind_scale(o.type.kind);
+    Operand r = new_register(scalar(to));
+    emit(Opcode::WIDEN, r.reg, o.reg, 0, static_cast<std::uint8_t>(shift));
+    return r;
+  }
+
+  Operand to_quotient(Operand o, Kind units) {
+    if (o.file == RegisterFile::Quotient) return o;
+    ValueType t;
+    t.kind = Kind::Quotient;
+    t.element = units;
+    Operand q = new_register(t);
+    emit(Opcode::QUOTIENT_OF, q.reg, o.reg, 0, static_cast<std::uint8_t>(kind_scale(units) - kind_scale(o.type.kind)));
+    return q;
+  }
+
+  // `a and b` / `a or b`: when b can fail a row (a division, an overflow), it is
+  // evaluated only on the rows where a leaves the answer open.
+  Operand lower_logic(bool is_and, const std::function<Operand()>& left, const std::function<Operand()>& right,
+                      bool right_fallible) {
+    const Operand a = left();
+    if (!right_fallible) {
+      const Operand b = right();
+      Operand r = new_register(scalar(Kind::Bool));
+      emit(is_and ? Opcode::AND : Opcode::OR, r.reg, a.reg, b.reg);
+      return r;
+    }
+    Operand r = new_register(scalar(Kind::Bool));
+    emit(Opcode::MOVE, r.reg, a.reg);
+    emit(is_and ? Opcode::SELECT_IF : Opcode::SELECT_UNLESS, a.reg);
+    const Operand b = right();
+    emit(Opcode::MOVE, r.reg, b.reg);
+    emit(Opcode::SELECT_POP, 0);
+    return r;
+  }
+
+  Operand lower_compare(Operand a, Operand b, ast::CompareOp op) {
+    Operand r = new_register(scalar(Kind::Bool));
+    if (a.file == RegisterFile::Text) {
+      emit(op == ast::CompareOp::Ne ? Opcode::NE_TEXT : Opcode::EQ_TEXT, r.reg, a.reg, b.reg);
+      return r;
+    }
+    const bool quotient = a.file == RegisterFile::Quotient || b.file == RegisterFile::Quotient;
+    if (quotient) {
+      const Kind units = a.file == RegisterFile::Quotient ? a.type.element : b.type.element;
+      a = to_quotient(a, units);
+      b = to_quotient(b, units);
+    } else if (a.type.kind != b.type.kind && a.type.is_number() && b.type.is_number()) {
+      const Kind wide = kind_scale(a.type.kind) >= kind_scale(b.type.kind) ? a.type.kind : b.type.kind;
+      a = widen(a, wide);
+      b = widen(b, wide);
+    }
+    Opcode lt = quotient ? Opcode::LT_QUOTIENT : Opcode::LT;
+    Opcode le = quotient ? Opcode::LE_QUOTIENT : Opcode::LE;
+    Opcode eq = quotient ? Opcode::EQ_QUOTIENT : Opcode::EQ;
+    Opcode ne = quotient ? Opcode::NE_QUOTIENT : Opcode::NE;
+    switch (op) {
+      case ast::CompareOp::Lt: emit(lt, r.reg, a.reg, b.reg); break;
+      case ast::CompareOp::Le: emit(le, r.reg, a.reg, b.reg); break;
+      case ast::CompareOp::Gt: emit(lt, r.reg, b.reg, a.reg); break;
+      case ast::CompareOp::Ge: emit(le, r.reg, b.reg, a.reg); break;
+      case ast::CompareOp::Eq: emit(eq, r.reg, a.reg, b.reg); break;
+      case ast::CompareOp::Ne: emit(ne, r.reg, a.reg, b.reg); break;
+    }
+    return r;
+  }
+
+  Operand lower_binary(const Expr& e) {
+    const Operand a = lower(*e.args[0]);
+    const Operand b = lower(*e.args[1]);
+    const Kind ka = a.type.kind, kb = b.type.kind;
+    const ValueType& result = e.checked.type;
+    if (e.op == '/') {
+      Operand q = new_register(result);
+      const int shift = kind_scale(kb) - kind_scale(ka) + kind_scale(result.element);
+      emit(Opcode::DIVIDE, q.reg, a.reg, b.reg, static_cast<std::uint8_t>(shift));
+      return q;
+    }
+    if (result.kind == Kind::Quotient) {  // money * decimal, decimal * decimal
+      Operand q = new_register(result);
+      const int shift = kind_scale(ka) + kind_scale(kb) - kind_scale(result.element);
+      emit(Opcode::MULTIPLY_EXACT, q.reg, a.reg, b.reg, static_cast<std::uint8_t>(shift));
+      return q;
+    }
+    Operand r = new_register(result);
+    if (e.op == '*') {
+      if (result.kind == Kind::Int) emit(Opcode::MUL_INT, r.reg, a.reg, b.reg);
+      else {
+        // The count goes last: r = amount * count.
+        const bool a_is_count = ka == Kind::Int;
+        const Operand amount = a_is_count ? b : a, count = a_is_count ? a : b;
+        emit(result.kind == Kind::Money ? Opcode::MUL_MONEY_INT : Opcode::MUL_DECIMAL_INT, r.reg, amount.reg, count.reg);
+      }
+      return r;
+    }
+    const Operand x = widen(a, result.kind), y = widen(b, result.kind);
+    const bool add = e.op == '+';
+    const Opcode op = result.kind == Kind::Int     ? (add ? Opcode::ADD_INT : Opcode::SUB_INT)
+                      : result.kind == Kind::Money ? (add ? Opcode::ADD_MONEY : Opcode::SUB_MONEY)
+                                                   : (add ? Opcode::ADD_DECIMAL : Opcode::SUB_DECIMAL);
+    emit(op, r.reg, x.reg, y.reg);
+    return r;
+  }
+
+  Operand lower_call(const Expr& e) {
+    const std::string& f = e.text;
+    if (f == "min" || f == "max") {
+      Operand acc = lower(*e.args[0]);
+      for (std::size_t i = 1; i < e.args.size(); ++i) {
+        const Operand next = lower(*e.args[i]);
+        Operand r = new_register(e.checked.type);
+        emit(f == "min" ? Opcode::MIN : Opcode::MAX, r.reg, acc.reg, next.reg);
+        acc = r;
+      }
+      return acc;
+    }
+    if (f == "abs") {
+      const Operand a = lower(*e.args[0]);
+      Operand r = new_register(e.checked.type);
+      emit(Opcode::ABS, r.reg, a.reg);
+      return r;
+    }
+    if (f == "round") {
+      const Kind units = e.checked.type.kind;
+      const int drop = kind_scale(units) - static_cast<int>(*e.args[1]->checked.constant);
+      const auto mode = static_cast<std::uint8_t>(e.args.size() == 3 ? e.args[2]->checked.index : 0);
+      const Expr& x = *e.args[0];
+      Operand r = new_register(e.checked.type);
+      // round(amount / count, all digits): one instruction, no 128-bit quotient.
+      if (x.tag == ExprTag::Binary && x.op == '/' && drop == 0 && x.args[1]->checked.type.kind == Kind::Int &&
+          x.args[0]->checked.type.kind == units) {
+        const Operand a = lower(*x.args[0]);
+        const Operand b = lower(*x.args[1]);
+        emit(Opcode::DIVIDE_ROUND, r.reg, a.reg, b.reg, 0, mode);
+        return r;
+      }
+      const Operand a = lower(x);
+      emit(a.file == RegisterFile::Quotient ? Opcode::ROUND_QUOTIENT : Opcode::ROUND_NUMBER, r.reg, a.reg, 0,
+           static_cast<std::uint8_t>(drop), mode);
+      return r;
+    }
+    if (f == "count" || f == "sum") {
+      const Operand list = lower(*e.args[0]);
+      Operand r = new_register(e.checked.type);
+      emit(f == "count" ? Opcode::LIST_COUNT : Opcode::LIST_SUM, r.reg, list.reg);
+      return r;
+    }
+    // contains
+    const Operand list = lower(*e.args[0]);
+    const Operand value = lower(*e.args[1]);
+    Operand r = new_register(e.checked.type);
+    emit(Opcode::LIST_CONTAINS, r.reg, list.reg, value.reg);
+    return r;
+  }
+
+  Operand lower(const Expr& e) {
+    const std::uint32_t saved_line = line_;
+    if (e.location.line) line_ = e.location.line;
+    Operand result = lower_inner(e);
+    line_ = saved_line;
+    return result;
+  }
+
+  Operand lower_inner(const Expr& e) {
+    const auto& c = e.checked;
+    if (c.constant && c.type.is_scalar()) return constant(c.type, *c.constant);
+    switch (e.tag) {
+      case ExprTag::String: return text_constant(e.text);
+      case ExprTag::Name:
+      case ExprTag::Member:
+        switch (c.symbol) {
+          case ast::SymbolKind::Field: return field(c.index);
+          case ast::SymbolKind::Param: return text_constant(p_.params[c.index].text_value);
+          case ast::SymbolKind::Let: return let_regs_[c.index];
+          case ast::SymbolKind::Rule: return rule_regs_[c.index];
+          case ast::SymbolKind::Decide: return decide_regs_[c.index];
+          case ast::SymbolKind::TableColumn: return table_columns_[c.index].at(c.column);
+          case ast::SymbolKind::Output: return output_regs_[c.index];
+          default: break;
+        }
+        break;
+      case ExprTag::Negate: {
+        const Operand a = lower(*e.args[0]);
+        Operand r = new_register(c.type);
+        emit(Opcode::NEGATE, r.reg, a.reg);
+        return r;
+      }
+      case ExprTag::Not: {
+        const Operand a = lower(*e.args[0]);
+        Operand r = new_register(c.type);
+        emit(Opcode::NOT, r.reg, a.reg);
+        return r;
+      }
+      case ExprTag::And:
+      case ExprTag::Or:
+        return lower_logic(e.tag == ExprTag::And, [&] { return lower(*e.args[0]); },
+                           [&] { return lower(*e.args[1]); }, e.args[1]->checked.fallible);
+      case ExprTag::Binary: return lower_binary(e);
+      case ExprTag::Compare: {
+        const Operand a = lower(*e.args[0]);
+        const Operand b = lower(*e.args[1]);
+        return lower_compare(a, b, e.compare);
+      }
+      case ExprTag::IsMissing: {
+        const Operand present = presence(e.args[0]->checked.index);
+        if (e.negated) return present;
+        Operand r = new_register(c.type);
+        emit(Opcode::NOT, r.reg, present.reg);
+        return r;
+      }
+      case ExprTag::IsMember: {
+        const Operand a = lower(*e.args[0]);
+        const Operand member = constant(a.type, e.checked.index);
+        return lower_compare(a, member, e.negated ? ast::CompareOp::Ne : ast::CompareOp::Eq);
+      }
+      case ExprTag::Default: {
+        const std::uint32_t index = e.args[0]->checked.index;
+        const Operand present = presence(index);
+        const Operand value = field(index);
+        Operand r = new_register(c.type);
+        const Opcode move = r.file == RegisterFile::Text ? Opcode::MOVE_TEXT : Opcode::MOVE;
+        emit(Opcode::SELECT_UNLESS, present.reg);
+        const Operand fallback = lower(*e.args[1]);
+        emit(move, r.reg, fallback.reg);
+        emit(Opcode::SELECT_POP, 0);
+        emit(Opcode::SELECT_IF, present.reg);
+        emit(move, r.reg, value.reg);
+        emit(Opcode::SELECT_POP, 0);
+        return r;
+      }
+      case ExprTag::Call: return lower_call(e);
+      default: break;
+    }
+    throw std::logic_error("lowering met an expression the checker did not type");
+  }
+
+  void move(const Operand& to, const Operand& from) {
+    emit(to.file == RegisterFile::Text ? Opcode::MOVE_TEXT : Opcode::MOVE, to.reg, from.reg);
+  }
+
+  // decide: each `when` is tested only on rows no earlier `when` took.
+  void lower_decide(const ast::DecideDecl& d, std::size_t index) {
+    begin(fmt::format("decide {}", d.name), d.location.line);
+    Operand result = name_register(new_register(checked_.decide_types[index]), d.name);
+    Operand open = new_register(scalar(Kind::Bool));
+    const Operand yes = constant(scalar(Kind::Bool), 1);
+    const Operand no = constant(scalar(Kind::Bool), 0);
+    emit(Opcode::MOVE, open.reg, yes.reg);
+    for (const auto& branch : d.branches) {
+      line_ = branch.condition->location.line;
+      emit(Opcode::SELECT_IF, open.reg);
+      const Operand holds = lower(*branch.condition);
+      emit(Opcode::SELECT_IF, holds.reg);
+      move(result, lower(*branch.outcome));
+      emit(Opcode::MOVE, open.reg, no.reg);
+      emit(Opcode::SELECT_POP, 0);
+      emit(Opcode::SELECT_POP, 0);
+    }
+    line_ = d.otherwise->location.line;
+    emit(Opcode::SELECT_IF, open.reg);
+    move(result, lower(*d.otherwise));
+    emit(Opcode::SELECT_POP, 0);
+    decide_regs_[index] = result;
+  }
+
+  // The test of one cell, or nullopt for `-`.
+  std::optional<Operand> lower_cell(const ast::TableDecl& t, const ast::TableCell& cell, std::size_t column,
+                                    const std::vector<std::optional<Operand>>& inputs) {
+    if (cell.kind == ast::CellKind::Any) return std::nullopt;
+    line_ = cell.location.line;
+    if (t.columns[column].kind == ast::ColumnKind::Condition) return lower(*cell.values[0]);
+    const Operand input = *inputs[column];
+    if (cell.kind == ast::CellKind::Compare) return lower_compare(input, lower(*cell.values[0]), cell.compare);
+    std::optional<Operand> any;
+    for (const auto& value : cell.values) {
+      const Operand hit = lower_compare(input, lower(*value), ast::CompareOp::Eq);
+      if (!any) { any = hit; continue; }
+      Operand r = new_register(scalar(Kind::Bool));
+      emit(Opcode::OR, r.reg, any->reg, hit.reg);
+      any = r;
+    }
+    return any;
+  }
+
+  // A row matches when all its cells do; a later cell is tested only where the
+  // earlier ones hold when it may fail a row (a division, an overflow).
+  Operand lower_row_condition(const ast::TableDecl& t, const ast::TableRow& row,
+                              const std::vector<std::optional<Operand>>& inputs) {
+    std::optional<Operand> all;
+    for (std::size_t c = 0; c < row.cells.size(); ++c) {
+      const ast::TableCell& cell = row.cells[c];
+      if (t.columns[c].kind == ast::ColumnKind::Output || cell.kind == ast::CellKind::Any) continue;
+      if (!all) {
+        all = lower_cell(t, cell, c, inputs);
+        continue;
+      }
+      const bool fallible = std::any_of(cell.values.begin(), cell.values.end(),
+                                        [](const ast::ExprPtr& v) { return v->checked.fallible; });
+      all = lower_logic(true, [&] { return *all; }, [&] { return *lower_cell(t, cell, c, inputs); }, fallible);
+    }
+    return all ? *all : constant(scalar(Kind::Bool), 1);
+  }
+
+  void lower_table(const ast::TableDecl& t, std::size_t index) {
+    begin(fmt::format("table {}", t.name), t.location.line);
+    const CheckedTable& info = checked_.tables[index];
+    auto& columns = table_columns_[index];
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      if (t.columns[c].kind != ast::ColumnKind::Output) continue;
+      ValueType type = info.column_types[c];
+      if (info.collect) {
+        ValueType list;
+        list.kind = Kind::List;
+        list.element = type.kind;
+        list.enum_id = type.enum_id;
+        type = list;
+      }
+      Operand o = new_register(type);
+      if (o.file == RegisterFile::List) emit(Opcode::LIST_CLEAR, o.reg);
+      columns[static_cast<std::uint32_t>(c)] = name_register(o, t.name + "." + t.columns[c].name);
+    }
+    if (t.guard) {
+      line_ = t.guard->location.line;
+      emit(Opcode::SELECT_IF, lower(*t.guard).reg);
+    }
+    std::vector<std::optional<Operand>> inputs(t.columns.size());
+    for (std::size_t c = 0; c < t.columns.size(); ++c)
+      if (t.columns[c].kind == ast::ColumnKind::Input) {
+        line_ = t.columns[c].location.line;
+        inputs[c] = lower(*t.columns[c].input);
+      }
+    std::optional<Operand> open;
+    if (!info.collect) {
+      open = new_register(scalar(Kind::Bool));
+      emit(Opcode::MOVE, open->reg, constant(scalar(Kind::Bool), 1).reg);
+    }
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      const auto& row = t.rows[r];
+      begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
+      if (open) emit(Opcode::SELECT_IF, open->reg);
+      const Operand matches = lower_row_condition(t, row, inputs);
+      emit(Opcode::SELECT_IF, matches.reg);
+      std::map<std::size_t, Operand> values;
+      for (std::size_t c = 0; c < t.columns.size(); ++c) {
+        if (t.columns[c].kind != ast::ColumnKind::Output) continue;
+        line_ = row.cells[c].location.line;
+        const Operand value = lower(*row.cells[c].values[0]);
+        if (info.collect) values[c] = value;
+        else move(columns[static_cast<std::uint32_t>(c)], value);
+      }
+      if (open) emit(Opcode::MOVE, open->reg, constant(scalar(Kind::Bool), 0).reg);
+      emit(Opcode::SELECT_POP, 0);
+      for (const auto& [c, value] : values)
+        emit(Opcode::LIST_APPEND_IF, columns[static_cast<std::uint32_t>(c)].reg, matches.reg, value.reg);
+      if (open) emit(Opcode::SELECT_POP, 0);
+    }
+    if (open) {
+      begin(fmt::format("table {}", t.name), t.location.line);
+      emit(Opcode::SELECT_IF, open->reg);
+      emit(Opcode::FAIL, string_index(fmt::format("no row of table `{}` applies to this household", t.name)));
+      emit(Opcode::SELECT_POP, 0);
+    }
+    if (t.guard) emit(Opcode::SELECT_POP, 0);
+  }
+
+  void lower_summary() {
+    auto reg_of = [&](const char* key) -> std::uint32_t {
+      auto it = checked_.summary_measures.find(key);
+      if (it == checked_.summary_measures.end()) return SummarySpec::kNone;
+      begin(std::string("summary ") + key, it->second->location.line);
+      return lower(*it->second).reg;
+    };
+    p_.summary.population_reg = reg_of("population");
+    p_.summary.poor_reg = reg_of("poor");
+    p_.summary.cause_reg = reg_of("cause");
+    p_.summary.assistance_reg = reg_of("assistance");
+    p_.summary.groups = checked_.summary_groups;
+  }
+
+  const ast::PolicyFile& file_;
+  const CheckedPolicy& checked_;
+  Program p_;
+  CodeList prologue_, body_;
+  std::uint32_t line_ = 0, origin_ = 0;
+  std::map<std::string, std::uint32_t> origin_ids_, string_ids_;
+  std::map<std::tuple<int, std::uint16_t, std::int64_t>, Operand> constant_regs_;
+  std::map<std::string, Operand> text_regs_;
+  std::vector<std::optional<Operand>> field_regs_, present_regs_;
+  std::vector<Operand> let_regs_, rule_regs_, decide_regs_, output_regs_;
+  std::vector<std::map<std::uint32_t, Operand>> table_columns_;
+};
+
+}  // namespace
+
+Program lower_policy(const ast::PolicyFile& file, const CheckedPolicy& checked, std::string_view source,
+                     const std::string& file_name) {
+  Lowerer lowerer(file, checked);
+  return lowerer.run(source, file_name);
+}
+
+}  // namespace precept

@@ -1,0 +1,236 @@
+// The Precept policy language, version 1.
+//
+// Why the grammar looks like this:
+// - Declarations start with a keyword (policy, enum, record, param, let, rule,
+//   decide, table, require, output, summary), so line breaks never matter except
+//   in decision tables, where a row is one line, as an officer draws it.
+// - Every alternative that builds a different tree node is labelled (#name), so the
+//   AST builder has one visitor method per construct.
+// - Hit policies, type names and rounding modes are plain names here and are
+//   checked later: the checker can then say "did you mean `collect`?" instead of
+//   a parser error, and new hit policies need no grammar change.
+grammar Precept;
+
+policyFile
+    : header declaration* EOF
+    ;
+
+header
+    : POLICY STRING headerClause*
+    ;
+
+headerClause
+    : PLACE STRING                                  #placeClause
+    | YEAR NUMBER                                   #yearClause
+    ;
+
+declaration
+    : enumDecl
+    | recordDecl
+    | paramDecl
+    | letDecl
+    | ruleDecl
+    | decideDecl
+    | tableDecl
+    | requireDecl
+    | outputDecl
+    | summaryDecl
+    ;
+
+// enum house_grade { safe, c, d }
+enumDecl
+    : ENUM name '{' name (',' name)* ','? '}'
+    ;
+
+// record household { members: int  deposits: optional money default 0 ... }
+recordDecl
+    : RECORD name '{' fieldDecl* '}'
+    ;
+
+fieldDecl
+    : name ':' OPTIONAL? typeRef (DEFAULT expr)? STRING? ','?
+    ;
+
+typeRef
+    : LIST OF name                                  #listType
+    | name                                          #namedType
+    ;
+
+// param poverty_line: money = 2736.00 "national line" source "county document 2015-3"
+paramDecl
+    : PARAM name ':' typeRef '=' expr metadata*
+    ;
+
+metadata
+    : STRING                                        #descriptionMeta
+    | SOURCE STRING                                 #sourceMeta
+    ;
+
+// let per_capita = round(net_income / members, 2)
+letDecl
+    : LET name (':' typeRef)? '=' expr metadata*
+    ;
+
+// rule poor "identified as poor": wubao or (not excluded and per_capita < poverty_line)
+ruleDecl
+    : RULE name STRING? ':' expr metadata*
+    ;
+
+// decide category: category_kind  when not poor -> none  ...  otherwise -> ordinary
+decideDecl
+    : DECIDE name (':' typeRef)? STRING? whenClause+ otherwiseClause
+    ;
+
+whenClause
+    : WHEN expr ARROW expr
+    ;
+
+otherwiseClause
+    : OTHERWISE ARROW expr
+    ;
+
+// table measures "assistance measures" collect when poor
+//   | measure     | when            | amount     |
+//   | medical_aid | ill_members > 0 | 1000 yuan  |
+tableDecl
+    : TABLE name STRING? hitPolicy (WHEN expr)? tableHeader tableRow+
+    ;
+
+hitPolicy
+    : name name?
+    ;
+
+tableHeader
+    : '|' headerCell ('|' headerCell)* ROW_END
+    ;
+
+headerCell
+    : WHEN expr?                                    #conditionColumn
+    | name (':' typeRef)?                           #outputColumn
+    ;
+
+tableRow
+    : '|' cell ('|' cell)* ROW_END
+    ;
+
+cell
+    : '-'                                           #anyCell
+    | compareOp expr                                #compareCell
+    | expr (',' expr)*                              #valuesCell
+    ;
+
+// require members >= 1 "a household has at least one member"
+requireDecl
+    : REQUIRE expr STRING?
+    ;
+
+// output household_id, per_capita, total_assistance = sum(measures.amount)
+outputDecl
+    : OUTPUT outputItem (',' outputItem)*
+    ;
+
+outputItem
+    : (name '=')? expr
+    ;
+
+// summary population = members  poor = poor  group village = county, township, village
+summaryDecl
+    : SUMMARY summaryItem+
+    ;
+
+summaryItem
+    : GROUP name '=' name (',' name)*               #summaryGroup
+    | name '=' expr                                 #summaryMeasure
+    ;
+
+// Expressions, highest precedence first.
+expr
+    : primary                                       #primaryExpr
+    | '-' expr                                      #negateExpr
+    | expr op=('*' | '/') expr                      #multiplyExpr
+    | expr op=('+' | '-') expr                      #addExpr
+    | expr IF MISSING expr                          #defaultExpr
+    | expr IS NOT? (MISSING | PRESENT)              #missingExpr
+    | expr IS NOT? name                             #isExpr
+    | expr compareOp expr                           #compareExpr
+    | NOT expr                                      #notExpr
+    | expr AND expr                                 #andExpr
+    | expr OR expr                                  #orExpr
+    ;
+
+compareOp
+    : '<' | '<=' | '>' | '>=' | '=' | '==' | '!=' | '<>' | '≤' | '≥' | '≠'
+    ;
+
+primary
+    : NUMBER unit?                                  #numberLiteral
+    | NUMBER '%'                                    #percentLiteral
+    | STRING                                        #stringLiteral
+    | DATE                                          #dateLiteral
+    | (TRUE | FALSE)                                #boolLiteral
+    | name '(' (expr (',' expr)*)? ')'              #callExpr
+    | name '.' name                                 #memberExpr
+    | name                                          #nameExpr
+    | '(' expr ')'                                  #parenExpr
+    ;
+
+unit
+    : YUAN
+    ;
+
+// Soft keywords: words that only mean something in one place can still name a
+// field (a register may well have a column called `year` or `source`).
+name
+    : IDENT
+    | PLACE | YEAR | SOURCE | OPTIONAL | DEFAULT | LIST | OF | GROUP | MISSING | PRESENT | SUMMARY
+    ;
+
+POLICY    : 'policy' ;
+PLACE     : 'place' ;
+YEAR      : 'year' ;
+ENUM      : 'enum' ;
+RECORD    : 'record' ;
+OPTIONAL  : 'optional' ;
+DEFAULT   : 'default' ;
+LIST      : 'list' ;
+OF        : 'of' ;
+PARAM     : 'param' ;
+SOURCE    : 'source' ;
+LET       : 'let' ;
+RULE      : 'rule' ;
+DECIDE    : 'decide' ;
+WHEN      : 'when' ;
+OTHERWISE : 'otherwise' ;
+TABLE     : 'table' ;
+REQUIRE   : 'require' ;
+OUTPUT    : 'output' ;
+SUMMARY   : 'summary' ;
+GROUP     : 'group' ;
+AND       : 'and' ;
+OR        : 'or' ;
+NOT       : 'not' ;
+IS        : 'is' ;
+IF        : 'if' ;
+MISSING   : 'missing' ;
+PRESENT   : 'present' ;
+TRUE      : 'true' ;
+FALSE     : 'false' ;
+YUAN      : 'yuan' | '元' ;
+ARROW     : '->' | '→' ;
+
+// A `|` that ends a line ends a table row; a trailing comment may follow it.
+ROW_END   : '|' [ \t]* ('#' ~[\r\n]*)? '\r'? '\n' ;
+
+DATE      : [0-9] [0-9] [0-9] [0-9] '-' [0-9] [0-9] '-' [0-9] [0-9] ;
+NUMBER    : [0-9]+ ('.' [0-9]+)? ;
+STRING    : '"' (~["\\\r\n] | '\\' ["\\nt])* '"'
+          | '“' ~[”\r\n]* '”'
+          ;
+IDENT     : [\p{L}_] [\p{L}\p{N}_]* ;
+
+COMMENT   : '#' ~[\r\n]* -> skip ;
+SPACE     : [ \t\r\n\u3000]+ -> skip ;
+
+// Anything else becomes a token too, so that the parser, not the lexer, reports
+// it: one place turns every syntax problem into plain words.
+UNKNOWN_CHAR : . ;

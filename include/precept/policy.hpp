@@ -1,0 +1,64 @@
+// Compiling a policy, and the compiled policy itself.
+//
+//   auto compiled = precept::compile_file("policies/xijiang_2015.pol");
+//   if (!compiled.ok()) { std::cerr << precept::render(compiled.diagnostics); return 1; }
+//   precept::Evaluator evaluator(*compiled.policy);
+//
+// A Policy is immutable and cheap to copy (it shares one program); share it freely
+// across threads.
+#pragma once
+
+#include <precept/diagnostic.hpp>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace precept {
+
+struct Program;  // runtime/program.hpp, internal
+
+class Policy {
+ public:
+  explicit Policy(std::shared_ptr<const Program> program);
+
+  const std::string& name() const;
+  const std::string& place() const;
+  int year() const;
+  std::vector<std::string> output_names() const;
+  std::vector<std::string> field_names() const;
+
+  // The compiled program as bytes, loadable by load_policy() (`precept compile`).
+  std::string serialize() const;
+  // The bytecode listing, like SQLite's EXPLAIN (`precept disasm`).
+  std::string disassemble() const;
+
+  const Program& program() const { return *program_; }
+
+ private:
+  std::shared_ptr<const Program> program_;
+};
+
+struct CompileResult {
+  std::optional<Policy> policy;          // present when there are no errors
+  std::vector<Diagnostic> diagnostics;   // errors, warnings and notes, in source order
+  bool ok() const { return policy.has_value(); }
+};
+
+struct CompileOptions {
+  std::size_t max_errors = 50;  // stop reporting after this many errors
+};
+
+// Compiles policy source text. `file_name` is used in diagnostics.
+CompileResult compile(std::string_view source, std::string file_name = "<policy>",
+                      const CompileOptions& options = {});
+// Loads a compiled program (the bytes of a .pcb file), verifying it first.
+CompileResult load_policy(std::string_view bytes, std::string file_name = "<program>");
+// Reads a file: a compiled .pcb (recognised by its magic number) is loaded and
+// verified, anything else is compiled as policy source.
+CompileResult open_policy(const std::string& path, const CompileOptions& options = {});
+
+}  // namespace precept

@@ -1,0 +1,9 @@
+// Precept: a policy language and rule engine for precision poverty alleviation.
+// The whole public API.
+#pragma once
+
+#include <precept/diagnostic.hpp>
+#include <precept/evaluator.hpp>
+#include <precept/policy.hpp>
+#include <precept/run.hpp>
+#include <precept/version.hpp>

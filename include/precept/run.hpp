@@ -1,0 +1,63 @@
+// Running a policy over a CSV register: the engine behind `precept run`.
+#pragma once
+
+#include <precept/policy.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace precept {
+
+enum class ResultFormat { Csv, JsonLines };
+
+struct RunOptions {
+  ResultFormat format = ResultFormat::Csv;
+  // Summary groups: a group declared in the policy's summary, or field names.
+  std::vector<std::string> group_by;
+  std::size_t batch_size = 1024;
+};
+
+// One line of the summary table.
+struct SummaryRow {
+  std::vector<std::string> key;             // the group's field values; empty for the total
+  std::int64_t households = 0;
+  std::int64_t population = 0;
+  std::int64_t poor_households = 0;
+  std::int64_t poor_population = 0;
+  std::int64_t assistance_fen = 0;
+  std::vector<std::int64_t> poor_by_cause;  // one per member of the cause enum
+  // poor_population / population, half-to-even to 6 decimals, in millionths.
+  std::int64_t incidence_millionths() const;
+};
+
+struct Summary {
+  std::vector<std::string> key_names;    // e.g. county, township, village
+  std::vector<std::string> cause_names;  // members of the cause enum
+  bool has_population = false, has_poor = false, has_cause = false, has_assistance = false;
+  std::vector<SummaryRow> groups;        // sorted by key (byte order)
+  SummaryRow total;
+};
+
+struct RunReport {
+  std::uint64_t rows_read = 0;    // records after the header
+  std::uint64_t results = 0;
+  std::uint64_t rejected = 0;
+  std::vector<std::string> notes;  // e.g. extra columns ignored
+  std::string fatal_error;         // set when the run could not start or finish
+  Summary summary;
+  bool ok() const { return fatal_error.empty(); }
+};
+
+// Reads CSV from `input`, writes results to `results` and rejected rows to
+// `rejects` (either may be null to discard). Never throws on bad data: a bad row
+// goes to the rejects with its line, column and reason.
+RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results,
+                  std::FILE* rejects, const RunOptions& options = {});
+
+// The summary as an aligned text table (totals last), and as CSV.
+std::string format_summary_table(const Summary& summary);
+std::string format_summary_csv(const Summary& summary);
+
+}  // namespace precept

@@ -1,0 +1,258 @@
+#include "csv.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+namespace precept {
+
+namespace {
+
+// Large enough that fread's per-call cost vanishes, small enough to stay in L2/L3.
+constexpr std::size_t kBlockSize = std::size_t{1} << 20;
+constexpr char kBom[] = "\xEF\xBB\xBF";
+constexpr std::size_t kBomSize = 3;
+
+const char* find_char(const char* begin, const char* end, char c) {
+  return static_cast<const char*>(std::memchr(begin, c, static_cast<std::size_t>(end - begin)));
+}
+
+}  // namespace
+
+// The window [begin, end) of `data` holds input not yet returned. A record is
+// always parsed from its first byte: when it runs past the window before the
+// input is exhausted, the parse is abandoned, the window refilled (moving the
+// partial record to the front, or growing when it fills the whole buffer) and
+// the record parsed again. That keeps the parsers free of suspend/resume state,
+// costs one re-scan per block boundary, and lets fields point straight into
+// the window.
+struct CsvReader::Impl {
+  enum class Parse { Done, NeedMore };
+  // What ended a run of unquoted text.
+  enum class Stop { Comma, LineEnd, WindowEnd };
+
+  std::FILE* stream = nullptr;  // null when reading from memory
+  std::unique_ptr<char[]> storage;
+  std::size_t capacity = 0;
+  const char* data = nullptr;
+  std::size_t begin = 0;
+  std::size_t end = 0;
+  bool eof = false;
+  bool failed = false;
+  bool started = false;
+  std::uint64_t line = 1;      // physical line the next record starts on
+  std::uint64_t consumed = 0;  // bytes up to the end of the last record returned
+
+  // Per-record results of a parse, committed only once the record is complete.
+  std::size_t record_size = 0;
+  std::uint64_t record_newlines = 0;
+
+  // Quoted records are unescaped into `scratch`; field spans are kept as
+  // offsets because scratch may reallocate while the record grows.
+  std::string scratch;
+  std::vector<std::pair<std::size_t, std::size_t>> spans;
+
+  void refill() {
+    if (begin > 0) {
+      std::memmove(storage.get(), storage.get() + begin, end - begin);
+      end -= begin;
+      begin = 0;
+    } else if (end == capacity) {
+      // One record fills the whole buffer: only then does memory grow.
+      const std::size_t grown = capacity * 2;
+      std::unique_ptr<char[]> bigger(new char[grown]);
+      std::memcpy(bigger.get(), storage.get(), end);
+      storage = std::move(bigger);
+      capacity = grown;
+    }
+    data = storage.get();
+    const std::size_t wanted = capacity - end;
+    const std::size_t got = std::fread(storage.get() + end, 1, wanted, stream);
+    end += got;
+    // fread only comes back short at end of file or on an error.
+    if (got < wanted) {
+      eof = true;
+      failed = std::ferror(stream) != 0;
+    }
+  }
+
+  void start() {
+    started = true;
+    if (stream != nullptr) {
+      while (end - begin < kBomSize && !eof) refill();
+    }
+    if (end - begin >= kBomSize && std::memcmp(data + begin, kBom, kBomSize) == 0) {
+      begin += kBomSize;
+      consumed += kBomSize;
+    }
+  }
+
+  bool next(CsvRecord& record) {
+    if (!started) start();
+    for (;;) {
+      if (begin == end) {
+        if (eof) return false;
+        refill();
+        continue;
+      }
+      record.line = line;
+      record.fields.clear();
+      record.malformed = false;
+      record.problem.clear();
+      if (parse(record) == Parse::Done) {
+        begin += record_size;
+        consumed += record_size;
+        line += record_newlines;
+        return true;
+      }
+      refill();
+    }
+  }
+
+  // A line without any quote (by far the common case) splits on commas alone,
+  // with memchr and without copying; anything else takes the full parser.
+  Parse parse(CsvRecord& record) {
+    const char* const first = data + begin;
+    const char* const last = data + end;
+    const char* const newline = find_char(first, last, '\n');
+    if (newline == nullptr && !eof) return Parse::NeedMore;
+    const char* line_end = newline != nullptr ? newline : last;
+    if (find_char(first, line_end, '"') != nullptr) return parse_quoted(first, last, record);
+
+    record_size = static_cast<std::size_t>((newline != nullptr ? newline + 1 : last) - first);
+    record_newlines = newline != nullptr ? 1 : 0;
+    if (line_end > first && line_end[-1] == '\r') --line_end;
+    const char* p = first;
+    for (;;) {
+      const char* comma = find_char(p, line_end, ',');
+      if (comma == nullptr) break;
+      record.fields.emplace_back(p, static_cast<std::size_t>(comma - p));
+      p = comma + 1;
+    }
+    record.fields.emplace_back(p, static_cast<std::size_t>(line_end - p));
+    return Parse::Done;
+  }
+
+  // Appends unquoted text from p up to a comma or line end (not included), and
+  // leaves p on the terminator. A CR just before the line end belongs to the
+  // line end; so does a lone CR at the very end of input (a cut-off CRLF).
+  Stop scan_unquoted(const char*& p, const char* last) {
+    const char* const text = p;
+    while (p < last && *p != ',' && *p != '\n') ++p;
+    const Stop stop = p == last ? Stop::WindowEnd : *p == ',' ? Stop::Comma : Stop::LineEnd;
+    const char* text_end = p;
+    if (stop != Stop::Comma && text_end > text && text_end[-1] == '\r') --text_end;
+    scratch.append(text, text_end);
+    return stop;
+  }
+
+  void append_counting_newlines(const char* from, const char* to) {
+    scratch.append(from, to);
+    record_newlines += static_cast<std::uint64_t>(std::count(from, to, '\n'));
+  }
+
+  static void flag(CsvRecord& record, std::string problem) {
+    // The first problem is the one worth reporting; later ones usually follow from it.
+    if (record.malformed) return;
+    record.malformed = true;
+    record.problem = std::move(problem);
+  }
+
+  Parse parse_quoted(const char* const first, const char* const last, CsvRecord& record) {
+    scratch.clear();
+    spans.clear();
+    record_newlines = 0;
+    const char* p = first;
+    for (std::size_t field = 1;; ++field) {
+      const std::size_t field_start = scratch.size();
+      Stop stop;
+      if (p < last && *p == '"') {
+        const std::uint64_t opened_on = record.line + record_newlines;
+        ++p;
+        bool closed = false;
+        while (!closed) {
+          const char* quote = find_char(p, last, '"');
+          if (quote == nullptr) {
+            if (!eof) return Parse::NeedMore;
+            append_counting_newlines(p, last);
+            p = last;
+            flag(record, "a quoted field starting on line " + std::to_string(opened_on) +
+                             " is never closed");
+            break;
+          }
+          append_counting_newlines(p, quote);
+          p = quote + 1;
+          // A quote at the window's edge could be the first half of "".
+          if (p == last && !eof) return Parse::NeedMore;
+          if (p < last && *p == '"') {
+            scratch.push_back('"');
+            ++p;
+          } else {
+            closed = true;
+          }
+        }
+        // Whatever follows the closing quote up to the field's end is kept (so
+        // nothing is lost) but makes the record malformed.
+        const std::size_t before = scratch.size();
+        stop = scan_unquoted(p, last);
+        if (scratch.size() != before) {
+          flag(record, "text after a closing quote in field " + std::to_string(field));
+        }
+      } else {
+        // A quote inside an unquoted field is taken literally.
+        stop = scan_unquoted(p, last);
+      }
+      if (stop == Stop::WindowEnd && !eof) return Parse::NeedMore;
+      spans.emplace_back(field_start, scratch.size() - field_start);
+      if (stop != Stop::Comma) break;
+      ++p;
+    }
+    if (p < last) {  // on the '\n' that ends the record
+      ++p;
+      ++record_newlines;
+    }
+    record_size = static_cast<std::size_t>(p - first);
+    for (const auto& [offset, size] : spans) record.fields.emplace_back(scratch.data() + offset, size);
+    return Parse::Done;
+  }
+};
+
+CsvReader::CsvReader(std::FILE* stream) : impl_(std::make_unique<Impl>()) {
+  impl_->stream = stream;
+  impl_->capacity = kBlockSize;
+  impl_->storage.reset(new char[kBlockSize]);
+  impl_->data = impl_->storage.get();
+}
+
+CsvReader::CsvReader(std::string_view buffer) : impl_(std::make_unique<Impl>()) {
+  impl_->data = buffer.data();
+  impl_->end = buffer.size();
+  impl_->eof = true;
+}
+
+CsvReader::~CsvReader() = default;
+
+bool CsvReader::next(CsvRecord& record) { return impl_->next(record); }
+
+bool CsvReader::io_error() const { return impl_->failed; }
+
+std::uint64_t CsvReader::bytes_read() const { return impl_->consumed; }
+
+void append_csv_field(std::string& out, std::string_view field) {
+  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+    out.append(field);
+    return;
+  }
+  out.push_back('"');
+  const char* p = field.data();
+  const char* const last = p + field.size();
+  while (const char* quote = find_char(p, last, '"')) {
+    out.append(p, quote + 1);
+    out.push_back('"');  // doubling
+    p = quote + 1;
+  }
+  out.append(p, last);
+  out.push_back('"');
+}
+
+}  // namespace precept

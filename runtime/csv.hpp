@@ -1,0 +1,58 @@
+// Streaming RFC 4180 reader and writer.
+//
+// Why our own: the reader must report the physical line each record starts on
+// (W1's contract), keep memory flat on registers of tens of millions of rows, and
+// never throw on damaged input: a damaged record is still a record, flagged, so
+// that the caller can reject it with its line and lose nothing.
+#pragma once
+
+#include <cstdint>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace precept {
+
+struct CsvRecord {
+  // Physical line (1-based) on which the record starts; the header is line 1.
+  std::uint64_t line = 0;
+  // Unquoted field values. Views stay valid until the next call to next().
+  std::vector<std::string_view> fields;
+  // Set when quoting was malformed (text after a closing quote, or a quote left
+  // open at end of input); `problem` then says what, in plain words.
+  bool malformed = false;
+  std::string problem;
+};
+
+class CsvReader {
+ public:
+  // Reads from an open stdio stream (not owned) in large blocks.
+  explicit CsvReader(std::FILE* stream);
+  // Reads from an in-memory buffer (not copied; must outlive the reader).
+  explicit CsvReader(std::string_view buffer);
+  ~CsvReader();
+  CsvReader(const CsvReader&) = delete;
+  CsvReader& operator=(const CsvReader&) = delete;
+
+  // Fills `record` with the next record; false at end of input. A UTF-8 BOM at the
+  // very start is skipped. LF and CRLF both end a record. A blank line is a record
+  // with one empty field. The final line needs no line end; a line end at the very
+  // end of input does not make an extra empty record.
+  bool next(CsvRecord& record);
+  // True if reading the stream failed (an I/O error, not bad content).
+  bool io_error() const;
+  // Bytes consumed so far (for progress reporting).
+  std::uint64_t bytes_read() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Appends `field` to `out`, quoted per RFC 4180 when it contains a comma, a quote,
+// CR or LF (quotes doubled), as it is otherwise.
+void append_csv_field(std::string& out, std::string_view field);
+
+}  // namespace precept

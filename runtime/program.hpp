@@ -1,0 +1,140 @@
+// The compiled program: what the compiler produces, the loader verifies, the VM
+// runs and the disassembler prints. Internal to the project; embedders see it
+// only through include/precept/.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace precept {
+
+enum class Opcode : std::uint8_t {
+#define OP(name, operands, synopsis) name,
+#include "opcodes.def"
+#undef OP
+};
+
+inline constexpr int kOpcodeCount = 0
+#define OP(name, operands, synopsis) +1
+#include "opcodes.def"
+#undef OP
+    ;
+
+struct OpcodeInfo {
+  const char* name;
+  const char* operands;  // three letters, see opcodes.def
+  const char* synopsis;
+};
+const OpcodeInfo& opcode_info(Opcode op);
+
+// Kinds of value. Scalars (bool..enum) live in 64-bit registers; text, lists and
+// quotients each have their own register file.
+enum class Kind : std::uint8_t { Bool, Int, Money, Decimal, Date, Enum, Text, List, Quotient };
+const char* kind_name(Kind kind);
+
+struct ValueType {
+  Kind kind = Kind::Bool;
+  // List: the element kind (a scalar kind). Quotient: Money or Decimal (its units).
+  Kind element = Kind::Bool;
+  // Enum, or List of Enum: index into Program::enums.
+  std::uint16_t enum_id = 0;
+
+  bool is_scalar() const { return kind <= Kind::Enum; }
+  bool is_number() const { return kind == Kind::Int || kind == Kind::Money || kind == Kind::Decimal; }
+  friend bool operator==(const ValueType&, const ValueType&) = default;
+};
+// Decimal places of a number kind: int 0, money 2, decimal 6.
+int kind_scale(Kind kind);
+
+enum class RegisterFile : std::uint8_t { Scalar, Text, List, Quotient };
+RegisterFile register_file_of(const ValueType& type);
+
+struct Instruction {
+  Opcode op = Opcode::SELECT_POP;
+  std::uint8_t x = 0;  // immediate: a power of ten, or digits to drop
+  std::uint8_t y = 0;  // immediate: a RoundingMode
+  std::uint8_t reserved = 0;
+  std::uint32_t a = 0, b = 0, c = 0;
+};
+
+struct EnumDef {
+  std::string name;
+  std::vector<std::string> members;
+};
+
+struct FieldDef {
+  std::string name;
+  ValueType type;
+  bool optional = false;       // may be empty in the input
+  bool has_default = false;    // empty input takes the default (then never missing)
+  std::int64_t default_scalar = 0;
+  std::string default_text;
+  std::uint32_t line = 0;
+  std::string description;
+};
+
+struct ParamDef {
+  std::string name;
+  ValueType type;
+  std::int64_t value = 0;      // scalar value (text params use text_value)
+  std::string text_value;
+  std::string description;
+  std::string source;          // citation
+  std::uint32_t line = 0;
+};
+
+struct OutputDef {
+  std::string name;
+  ValueType type;
+  std::uint32_t reg = 0;       // in the register file of `type`
+};
+
+// What `precept run` adds up per group and for the whole input.
+struct SummarySpec {
+  static constexpr std::uint32_t kNone = 0xFFFFFFFF;
+  std::uint32_t population_reg = kNone;   // int register: people in the household
+  std::uint32_t poor_reg = kNone;         // bool register
+  std::uint32_t cause_reg = kNone;        // enum register, counted for poor rows
+  std::uint32_t assistance_reg = kNone;   // money register
+  struct Group {
+    std::string name;
+    std::vector<std::uint32_t> fields;    // indexes into Program::fields
+  };
+  std::vector<Group> groups;
+};
+
+struct Program {
+  // Header
+  std::string policy_name;
+  std::string place;
+  std::int32_t year = 0;
+  std::uint64_t source_hash = 0;          // FNV-1a 64 of the source text
+  std::string source_file;
+  std::string source_text;                // kept so disasm and errors can quote lines
+
+  std::vector<EnumDef> enums;
+  std::vector<FieldDef> fields;
+  std::vector<ParamDef> params;
+
+  // Register files. Each scalar register has a declared type; the verifier
+  // checks every operand against it.
+  std::vector<ValueType> scalar_types;
+  std::vector<std::string> scalar_names;  // for disasm: "per_capita", "" for temporaries
+  std::uint32_t text_count = 0;
+  std::vector<ValueType> list_types;
+  std::vector<Kind> quotient_units;       // Money or Decimal
+
+  std::vector<std::int64_t> constants;
+  std::vector<std::string> strings;
+
+  std::vector<Instruction> code;
+  std::vector<std::uint32_t> code_lines;    // policy line of each instruction
+  std::vector<std::uint32_t> code_origins;  // index into origins, per instruction
+  std::vector<std::string> origins;         // "rule poor", "let per_capita", ...
+
+  std::vector<OutputDef> outputs;
+  SummarySpec summary;
+};
+
+}  // namespace precept

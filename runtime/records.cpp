@@ -1,0 +1,133 @@
+#include "batch.hpp"
+
+#include "numeric.hpp"
+
+#include <fmt/format.h>
+
+namespace precept {
+
+void Batch::reset(const Program& program, std::size_t new_capacity) {
+  capacity = new_capacity;
+  rows = 0;
+  columns.assign(program.fields.size(), {});
+  for (std::size_t f = 0; f < program.fields.size(); ++f) {
+    FieldColumn& column = columns[f];
+    const RegisterFile file = register_file_of(program.fields[f].type);
+    column.present.assign(capacity, 1);
+    if (file == RegisterFile::Scalar) column.scalars.assign(capacity, 0);
+    if (file == RegisterFile::Text) column.texts.assign(capacity, {});
+    if (file == RegisterFile::List) column.lists.assign(capacity, {});
+  }
+  lines.assign(capacity, 0);
+}
+
+namespace {
+
+std::string shown(std::string_view text) {
+  // Keep the message readable when a cell is long or holds line breaks.
+  std::string s(text.substr(0, 40));
+  for (char& c : s)
+    if (c == '\n' || c == '\r') c = ' ';
+  if (text.size() > 40) s += "...";
+  return s;
+}
+
+std::string enum_values(const EnumDef& def) {
+  std::string out;
+  for (std::size_t i = 0; i < def.members.size(); ++i) out += (i ? ", " : "") + def.members[i];
+  return out;
+}
+
+bool parse_enum(const EnumDef& def, std::string_view text, std::int64_t& out) {
+  for (std::size_t i = 0; i < def.members.size(); ++i)
+    if (def.members[i] == text) {
+      out = static_cast<std::int64_t>(i);
+      return true;
+    }
+  return false;
+}
+
+}  // namespace
+
+bool parse_field_value(const Program& program, std::uint32_t index, std::string_view text,
+                       FieldColumn& column, std::size_t row, std::string& reason) {
+  const FieldDef& field = program.fields[index];
+  const ValueType& type = field.type;
+  column.present[row] = 1;
+  if (type.kind == Kind::Text) {
+    column.texts[row].assign(text);
+    if (text.empty() && field.has_default) column.texts[row] = field.default_text;
+    else if (text.empty() && field.optional) column.present[row] = 0;
+    return true;
+  }
+  if (type.kind == Kind::List) {
+    auto& items = column.lists[row];
+    items.clear();
+    const EnumDef& def = program.enums[type.enum_id];
+    std::size_t start = 0;
+    while (!text.empty() && start <= text.size()) {
+      std::size_t end = text.find(';', start);
+      if (end == std::string_view::npos) end = text.size();
+      std::int64_t value = 0;
+      const std::string_view item = text.substr(start, end - start);
+      if (!parse_enum(def, item, value)) {
+        reason = fmt::format("`{}` must list values of {} separated by `;`, found `{}`", field.name,
+                             enum_values(def), shown(item));
+        return false;
+      }
+      items.push_back(value);
+      start = end + 1;
+    }
+    return true;
+  }
+  std::int64_t& out = column.scalars[row];
+  if (text.empty()) {
+    if (field.has_default) {
+      out = field.default_scalar;
+      return true;
+    }
+    if (field.optional) {
+      out = 0;
+      column.present[row] = 0;
+      return true;
+    }
+    reason = fmt::format("`{}` is empty, but every record needs it", field.name);
+    return false;
+  }
+  switch (type.kind) {
+    case Kind::Bool:
+      if (text == "0" || text == "1") {
+        out = text[0] - '0';
+        return true;
+      }
+      reason = fmt::format("`{}` must be 0 or 1, found `{}`", field.name, shown(text));
+      return false;
+    case Kind::Int:
+      if (parse_int(text, out)) return true;
+      reason = fmt::format("`{}` must be a whole number of at most 9 digits, found `{}`", field.name, shown(text));
+      return false;
+    case Kind::Money:
+      if (parse_money(text, out)) return true;
+      reason = fmt::format("`{}` must be an amount in yuan with at most 2 decimals, found `{}`", field.name,
+                           shown(text));
+      return false;
+    case Kind::Decimal:
+      if (parse_decimal(text, out)) return true;
+      reason = fmt::format("`{}` must be a number with at most 6 decimals, found `{}`", field.name, shown(text));
+      return false;
+    case Kind::Date:
+      if (parse_date(text, out)) return true;
+      reason = fmt::format("`{}` must be a date written YYYY-MM-DD, found `{}`", field.name, shown(text));
+      return false;
+    case Kind::Enum:
+      if (parse_enum(program.enums[type.enum_id], text, out)) return true;
+      reason = fmt::format("`{}` must be one of {}, found `{}`", field.name,
+                           enum_values(program.enums[type.enum_id]), shown(text));
+      return false;
+    default:
+      reason = fmt::format("`{}` has a type that cannot be read from text", field.name);
+      return false;
+  }
+}
+
+}  // namespace precept

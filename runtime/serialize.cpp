@@ -1,0 +1,313 @@
+#include "serialize.hpp"
+
+#include <precept/version.hpp>
+
+#include <fmt/format.h>
+
+#include <concepts>
+#include <exception>
+#include <limits>
+#include <stdexcept>
+#include <type_traits>
+#include <vector>
+
+namespace precept {
+
+std::uint64_t fnv1a64(std::string_view bytes) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (unsigned char byte : bytes) {
+    hash ^= byte;
+    hash *= 1099511628211ull;
+  }
+  return hash;
+}
+
+bool looks_like_program(std::string_view bytes) { return bytes.starts_with(kProgramMagic); }
+
+namespace {
+
+// The body layout is written once, as item() overloads that walk a Program, and
+// run by three "Io" classes: Writer encodes, Reader decodes, Counter measures.
+// One description for both directions means the writer and reader cannot drift
+// apart; Counter gives each element's smallest encoding, which bounds what a
+// length prefix may claim before anything is allocated.
+//
+// Encoding: integers and enums little-endian at their own width; bool one byte
+// (0 or 1); strings and vectors a uint32 count, then the bytes or elements.
+
+template <class T>
+concept Fixed = (std::integral<T> && !std::same_as<T, bool>) || std::is_enum_v<T>;
+
+template <class T>
+struct Stored { using type = T; };
+template <class T>
+  requires std::is_enum_v<T>
+struct Stored<T> { using type = std::underlying_type_t<T>; };
+template <class T>
+using Unsigned = std::make_unsigned_t<typename Stored<T>::type>;
+
+template <class Io> void item(Io& io, bool& v) { io.flag(v); }
+template <class Io, Fixed T> void item(Io& io, T& v) { io.number(v); }
+template <class Io> void item(Io& io, std::string& v) { io.text(v); }
+template <class Io, class T> void item(Io& io, std::vector<T>& v) { io.list(v); }
+template <class Io, class... T> void items(Io& io, T&... v) { (item(io, v), ...); }
+
+template <class Io> void item(Io& io, ValueType& t) { items(io, t.kind, t.element, t.enum_id); }
+template <class Io> void item(Io& io, Instruction& i) {
+  items(io, i.op, i.x, i.y, i.reserved, i.a, i.b, i.c);
+}
+template <class Io> void item(Io& io, EnumDef& e) { items(io, e.name, e.members); }
+template <class Io> void item(Io& io, FieldDef& f) {
+  items(io, f.name, f.type, f.optional, f.has_default, f.default_scalar, f.default_text, f.line,
+        f.description);
+}
+template <class Io> void item(Io& io, ParamDef& p) {
+  items(io, p.name, p.type, p.value, p.text_value, p.description, p.source, p.line);
+}
+template <class Io> void item(Io& io, OutputDef& o) { items(io, o.name, o.type, o.reg); }
+template <class Io> void item(Io& io, SummarySpec::Group& g) { items(io, g.name, g.fields); }
+template <class Io> void item(Io& io, SummarySpec& s) {
+  items(io, s.population_reg, s.poor_reg, s.cause_reg, s.assistance_reg, s.groups);
+}
+// source_hash is not here: it sits in the header, where tools can read it
+// without decoding the body.
+template <class Io> void item(Io& io, Program& p) {
+  items(io, p.policy_name, p.place, p.year, p.source_file, p.source_text, p.enums, p.fields,
+        p.params, p.scalar_types, p.scalar_names, p.text_count, p.list_types, p.quotient_units,
+        p.constants, p.strings, p.code, p.code_lines, p.code_origins, p.origins, p.outputs,
+        p.summary);
+}
+
+class Counter {
+ public:
+  template <Fixed T> void number(T&) { bytes += sizeof(Unsigned<T>); }
+  void flag(bool&) { bytes += 1; }
+  void text(std::string& s) { bytes += sizeof(std::uint32_t) + s.size(); }
+  template <class T> void list(std::vector<T>& v) {
+    bytes += sizeof(std::uint32_t);
+    for (T& element : v) item(*this, element);
+  }
+  std::size_t bytes = 0;
+};
+
+template <class T>
+std::size_t min_encoded_size() {
+  static const std::size_t size = [] {
+    Counter counter;
+    T empty{};
+    item(counter, empty);
+    return counter.bytes;
+  }();
+  return size;
+}
+
+class Writer {
+ public:
+  template <Fixed T> void number(T& v) {
+    auto u = static_cast<Unsigned<T>>(v);
+    for (std::size_t i = 0; i < sizeof u; ++i) out.push_back(static_cast<char>(u >> (8 * i)));
+  }
+  void flag(bool& v) { out.push_back(v ? 1 : 0); }
+  void text(std::string& s) {
+    count(s.size());
+    out += s;
+  }
+  template <class T> void list(std::vector<T>& v) {
+    count(v.size());
+    for (T& element : v) item(*this, element);
+  }
+  std::string out;
+
+ private:
+  void count(std::size_t n) {
+    if (n > std::numeric_limits<std::uint32_t>::max())
+      throw std::length_error("precept: a program part is too large for the file format");
+    auto n32 = static_cast<std::uint32_t>(n);
+    number(n32);
+  }
+};
+
+// Sticky failure: after the first error every read yields zero and consumes
+// nothing, so decoding runs to its end without checks at every call site, and
+// the first (most telling) error is the one reported.
+class Reader {
+ public:
+  Reader(std::string_view bytes, std::size_t file_offset)
+      : bytes_(bytes), file_offset_(file_offset) {}
+
+  template <Fixed T> void number(T& v) {
+    Unsigned<T> u = 0;
+    if (take(sizeof u, "a number")) {
+      for (std::size_t i = 0; i < sizeof u; ++i) {
+        const auto byte = static_cast<Unsigned<T>>(static_cast<unsigned char>(bytes_[pos_ + i]));
+        u |= static_cast<Unsigned<T>>(byte << (8 * i));
+      }
+      pos_ += sizeof u;
+    }
+    v = static_cast<T>(static_cast<typename Stored<T>::type>(u));
+  }
+  void flag(bool& v) {
+    const std::size_t at = offset();
+    std::uint8_t byte = 0;
+    number(byte);
+    if (byte > 1)
+      fail(fmt::format("the file is damaged: byte {} should be 0 or 1 but is {}", at, byte));
+    v = byte == 1;
+  }
+  void text(std::string& s) {
+    const std::size_t at = offset();
+    std::uint32_t n = 0;
+    number(n);
+    if (ok() && n > remaining())
+      fail(fmt::format("the file is damaged: the text at byte {} claims {} bytes, past the end",
+                       at, n));
+    if (!ok()) return;
+    s.assign(bytes_.substr(pos_, n));
+    pos_ += n;
+  }
+  template <class T> void list(std::vector<T>& v) {
+    const std::size_t at = offset();
+    std::uint32_t n = 0;
+    number(n);
+    if (ok() && n > remaining() / min_encoded_size<T>())
+      fail(fmt::format("the file is damaged: the list at byte {} claims {} items, past the end",
+                       at, n));
+    if (!ok()) return;
+    v.assign(n, T{});
+    for (T& element : v) {
+      if (!ok()) return;
+      item(*this, element);
+    }
+  }
+
+  bool ok() const { return error_.empty(); }
+  const std::string& error() const { return error_; }
+  std::size_t remaining() const { return bytes_.size() - pos_; }
+  std::size_t offset() const { return file_offset_ + pos_; }
+
+ private:
+  bool take(std::size_t n, const char* what) {
+    if (!ok()) return false;
+    if (n <= remaining()) return true;
+    fail(fmt::format("the file is damaged: {} at byte {} runs past the end", what, offset()));
+    return false;
+  }
+  void fail(std::string message) {
+    if (ok()) error_ = std::move(message);
+  }
+
+  std::string_view bytes_;
+  std::size_t file_offset_;
+  std::size_t pos_ = 0;
+  std::string error_;
+};
+
+template <class T>
+T header_field(std::string_view bytes, std::size_t offset) {
+  T value{};
+  Reader(bytes.substr(offset, sizeof(T)), offset).number(value);
+  return value;
+}
+
+bool decode(std::string_view bytes, Program& out, std::string& error) {
+  if (bytes.empty()) {
+    error = "not a Precept program (the file is empty)";
+    return false;
+  }
+  if (!kProgramMagic.starts_with(bytes.substr(0, kProgramMagic.size()))) {
+    // "PCPT\n..." is what a text-mode copy makes of "PCPT\r\n...".
+    error = bytes.starts_with("PCPT")
+                ? "not a Precept program (bad magic number; was the file copied as text?)"
+                : "not a Precept program (bad magic number)";
+    return false;
+  }
+  if (bytes.size() < kProgramHeaderSize) {
+    error = fmt::format("the file is truncated at byte {} (inside the {}-byte header)",
+                        bytes.size(), kProgramHeaderSize);
+    return false;
+  }
+  const auto version = header_field<std::uint32_t>(bytes, kVersionOffset);
+  if (version != kBytecodeFormatVersion) {
+    error = fmt::format("made by {} Precept (format {}, this reads {}){}",
+                        version > kBytecodeFormatVersion ? "a newer" : "an older", version,
+                        kBytecodeFormatVersion,
+                        version > kBytecodeFormatVersion ? "" : "; compile the policy again");
+    return false;
+  }
+  const auto flags = header_field<std::uint32_t>(bytes, kFlagsOffset);
+  if (flags != 0) {
+    error = fmt::format("made by a newer Precept (it uses flags {:#x}, which this one does not know)",
+                        flags);
+    return false;
+  }
+  const auto body_length = header_field<std::uint64_t>(bytes, kBodyLengthOffset);
+  const std::size_t present = bytes.size() - kProgramHeaderSize;
+  if (body_length > present) {
+    error = fmt::format("the file is truncated at byte {} (the header promises {} bytes)",
+                        bytes.size(), body_length + kProgramHeaderSize);
+    return false;
+  }
+  if (body_length < present) {
+    error = fmt::format("the file is damaged: the header says it ends at byte {}, but it goes "
+                        "on to byte {}",
+                        body_length + kProgramHeaderSize, bytes.size());
+    return false;
+  }
+  if (header_field<std::uint64_t>(bytes, kChecksumOffset) !=
+      fnv1a64(bytes.substr(kSourceHashOffset))) {
+    error = "the file is damaged: checksum mismatch";
+    return false;
+  }
+
+  Program program;
+  program.source_hash = header_field<std::uint64_t>(bytes, kSourceHashOffset);
+  Reader reader(bytes.substr(kProgramHeaderSize), kProgramHeaderSize);
+  item(reader, program);
+  if (reader.ok() && reader.remaining() != 0) {
+    error = fmt::format("the file is damaged: the program ends at byte {}, but the body goes on "
+                        "to byte {}",
+                        reader.offset(), bytes.size());
+    return false;
+  }
+  if (!reader.ok()) {
+    error = reader.error();
+    return false;
+  }
+  out = std::move(program);
+  return true;
+}
+
+}  // namespace
+
+std::string serialize_program(const Program& program) {
+  Writer body;
+  // item() takes Program& so that one layout serves Reader too; Writer only reads.
+  item(body, const_cast<Program&>(program));
+
+  Writer file;
+  file.out.reserve(kProgramHeaderSize + body.out.size());
+  file.out += kProgramMagic;
+  std::uint32_t version = kBytecodeFormatVersion, flags = 0;
+  std::uint64_t body_length = body.out.size(), checksum = 0, source_hash = program.source_hash;
+  items(file, version, flags, body_length, checksum, source_hash);
+  file.out += body.out;
+
+  checksum = fnv1a64(std::string_view(file.out).substr(kSourceHashOffset));
+  Writer checksum_bytes;
+  checksum_bytes.number(checksum);
+  file.out.replace(kChecksumOffset, sizeof checksum, checksum_bytes.out);
+  return std::move(file.out);
+}
+
+bool deserialize_program(std::string_view bytes, Program& out, std::string& error) {
+  try {
+    return decode(bytes, out, error);
+  } catch (const std::exception& e) {
+    // Allocation is bounded by the file's size, so only a machine already out of
+    // memory gets here.
+    error = fmt::format("could not read the program: {}", e.what());
+    return false;
+  }
+}
+
+}  // namespace precept

@@ -1,0 +1,75 @@
+#include "text_width.hpp"
+
+namespace precept {
+
+namespace {
+
+// Returns the code point starting at text[i] and advances i; U+FFFD on bad input.
+char32_t next_code_point(std::string_view text, std::size_t& i) {
+  const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+  const unsigned char lead = byte(i);
+  int extra = 0;
+  char32_t cp = 0;
+  if (lead < 0x80) { ++i; return lead; }
+  if ((lead & 0xE0) == 0xC0) { extra = 1; cp = lead & 0x1F; }
+  else if ((lead & 0xF0) == 0xE0) { extra = 2; cp = lead & 0x0F; }
+  else if ((lead & 0xF8) == 0xF0) { extra = 3; cp = lead & 0x07; }
+  else { ++i; return 0xFFFD; }
+  if (i + extra >= text.size()) { ++i; return 0xFFFD; }  // truncated sequence
+  for (int k = 1; k <= extra; ++k) {
+    if ((byte(i + k) & 0xC0) != 0x80) { ++i; return 0xFFFD; }
+    cp = (cp << 6) | (byte(i + k) & 0x3F);
+  }
+  i += extra + 1;
+  return cp;
+}
+
+bool is_wide(char32_t cp) {
+  return (cp >= 0x1100 && cp <= 0x115F) || (cp >= 0x2E80 && cp <= 0x303E) ||
+         (cp >= 0x3041 && cp <= 0x33FF) || (cp >= 0x3400 && cp <= 0x4DBF) ||
+         (cp >= 0x4E00 && cp <= 0x9FFF) || (cp >= 0xA000 && cp <= 0xA4CF) ||
+         (cp >= 0xAC00 && cp <= 0xD7A3) || (cp >= 0xF900 && cp <= 0xFAFF) ||
+         (cp >= 0xFE30 && cp <= 0xFE4F) || (cp >= 0xFF00 && cp <= 0xFF60) ||
+         (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
+}
+
+}  // namespace
+
+std::vector<char32_t> utf8_decode(std::string_view text) {
+  std::vector<char32_t> out;
+  for (std::size_t i = 0; i < text.size();) out.push_back(next_code_point(text, i));
+  return out;
+}
+
+std::size_t utf8_length(std::string_view text) {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < text.size(); ++n) next_code_point(text, i);
+  return n;
+}
+
+std::size_t display_width(std::string_view text) {
+  std::size_t width = 0;
+  for (std::size_t i = 0; i < text.size();) width += is_wide(next_code_point(text, i)) ? 2 : 1;
+  return width;
+}
+
+std::size_t utf8_offset(std::string_view text, std::size_t index) {
+  std::size_t i = 0;
+  for (std::size_t n = 0; n < index && i < text.size(); ++n) next_code_point(text, i);
+  return i;
+}
+
+std::string pad_right(std::string_view text, std::size_t width) {
+  std::string out(text);
+  for (std::size_t w = display_width(text); w < width; ++w) out.push_back(' ');
+  return out;
+}
+
+std::string pad_left(std::string_view text, std::size_t width) {
+  std::string out;
+  for (std::size_t w = display_width(text); w < width; ++w) out.push_back(' ');
+  out.append(text);
+  return out;
+}
+
+}  // namespace precept

@@ -1,0 +1,24 @@
+// UTF-8 helpers for lining things up on a terminal: Chinese characters take two
+// columns, so byte or code-point counts misalign tables and carets.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace precept {
+
+// Decodes UTF-8 into code points; invalid bytes become U+FFFD.
+std::vector<char32_t> utf8_decode(std::string_view text);
+std::size_t utf8_length(std::string_view text);
+// Columns the text occupies on a terminal (East Asian wide and full-width: 2).
+std::size_t display_width(std::string_view text);
+// Byte offset of the code point at `index` (clamped to the end).
+std::size_t utf8_offset(std::string_view text, std::size_t index);
+// `text` padded with spaces to `width` columns, on the left or the right.
+std::string pad_right(std::string_view text, std::size_t width);
+std::string pad_left(std::string_view text, std::size_t width);
+
+}  // namespace precept

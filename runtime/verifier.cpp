@@ -1,0 +1,553 @@
+#include "verifier.hpp"
+
+#include "numeric.hpp"
+
+#include <fmt/format.h>
+
+#include <optional>
+#include <utility>
+
+namespace precept {
+
+std::size_t find_immediate(std::string_view synopsis, char letter, std::size_t from) {
+  const auto is_word = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+  };
+  for (std::size_t i = synopsis.find(letter, from); i != std::string_view::npos;
+       i = synopsis.find(letter, i + 1)) {
+    const bool starts = i == 0 || !is_word(synopsis[i - 1]);
+    const bool ends = i + 1 == synopsis.size() || !is_word(synopsis[i + 1]);
+    if (starts && ends) return i;
+  }
+  return std::string_view::npos;
+}
+
+std::string type_name(const Program& program, const ValueType& type) {
+  const auto enum_name = [&] {
+    return type.enum_id < program.enums.size() ? program.enums[type.enum_id].name
+                                               : fmt::format("#{}", type.enum_id);
+  };
+  switch (type.kind) {
+    case Kind::Enum: return fmt::format("enum {}", enum_name());
+    case Kind::List:
+      return type.element == Kind::Enum ? fmt::format("list of enum {}", enum_name())
+                                        : fmt::format("list of {}", kind_name(type.element));
+    case Kind::Quotient: return fmt::format("quotient of {}", kind_name(type.element));
+    default: return kind_name(type.kind);
+  }
+}
+
+std::string register_label(const Program& program, RegisterFile file, std::uint32_t index) {
+  switch (file) {
+    case RegisterFile::Scalar:
+      if (index < program.scalar_names.size() && !program.scalar_names[index].empty())
+        return fmt::format("r{}({})", index, program.scalar_names[index]);
+      return fmt::format("r{}", index);
+    case RegisterFile::Text: return fmt::format("t{}", index);
+    case RegisterFile::List: return fmt::format("l{}", index);
+    case RegisterFile::Quotient: return fmt::format("q{}", index);
+  }
+  return fmt::format("?{}", index);
+}
+
+namespace {
+
+bool valid_kind(Kind kind) { return kind <= Kind::Quotient; }
+bool is_scalar_kind(Kind kind) { return kind <= Kind::Enum; }
+
+ValueType element_type(const ValueType& list) { return {list.element, Kind::Bool, list.enum_id}; }
+
+// The kind a register operand letter demands; nullopt for letters that are not
+// one exact scalar kind.
+std::optional<Kind> letter_kind(char letter) {
+  switch (letter) {
+    case 'B': return Kind::Bool;
+    case 'I': return Kind::Int;
+    case 'M': return Kind::Money;
+    case 'D': return Kind::Decimal;
+    case 'E': return Kind::Enum;
+    default: return std::nullopt;
+  }
+}
+
+std::string with_article(std::string name) {
+  if (name == "money") return "a money value";
+  const bool vowel = name.find_first_of("aeiou") == 0;
+  return (vowel ? "an " : "a ") + name;
+}
+
+// Opcodes whose V/N operands legitimately differ in type; each has its own rule
+// in check_special().
+bool has_own_type_rule(Opcode op) {
+  switch (op) {
+    case Opcode::WIDEN:
+    case Opcode::DIVIDE:
+    case Opcode::MULTIPLY_EXACT:
+    case Opcode::QUOTIENT_OF:
+    case Opcode::ROUND_QUOTIENT:
+    case Opcode::DIVIDE_ROUND: return true;
+    default: return false;
+  }
+}
+
+class Verifier {
+ public:
+  explicit Verifier(const Program& program) : p_(program) {}
+
+  bool run() {
+    return check_limits() && check_enums() && check_fields() && check_params() &&
+           check_registers() && check_code() && check_outputs() && check_summary();
+  }
+
+  std::string error;
+
+ private:
+  template <class... Args>
+  bool fail(fmt::format_string<Args...> format, Args&&... args) {
+    error = fmt::format(format, std::forward<Args>(args)...);
+    return false;
+  }
+  // Prefixes the instruction being checked, which every code error must name.
+  template <class... Args>
+  bool bad(fmt::format_string<Args...> format, Args&&... args) {
+    error = fmt::format("instruction {} ({}): {}", address_, opcode_info(ins_->op).name,
+                        fmt::format(format, std::forward<Args>(args)...));
+    return false;
+  }
+
+  bool limit(const char* what, std::size_t size, std::size_t max) {
+    return size <= max || fail("the program has {} {}; the limit is {}", size, what, max);
+  }
+  bool check_limits() {
+    return limit("instructions", p_.code.size(), kMaxInstructions) &&
+           limit("scalar registers", p_.scalar_types.size(), kMaxRegisters) &&
+           limit("text registers", p_.text_count, kMaxRegisters) &&
+           limit("list registers", p_.list_types.size(), kMaxRegisters) &&
+           limit("quotient registers", p_.quotient_units.size(), kMaxRegisters) &&
+           limit("fields", p_.fields.size(), kMaxFields) &&
+           limit("enums", p_.enums.size(), kMaxTableSize) &&
+           limit("params", p_.params.size(), kMaxTableSize) &&
+           limit("constants", p_.constants.size(), kMaxTableSize) &&
+           limit("strings", p_.strings.size(), kMaxTableSize) &&
+           limit("origins", p_.origins.size(), kMaxTableSize) &&
+           limit("outputs", p_.outputs.size(), kMaxTableSize) &&
+           limit("summary groups", p_.summary.groups.size(), kMaxTableSize);
+  }
+
+  // Empty when `type` is well formed. Parts a kind does not use must be zero, so
+  // that ValueType's == is the type equality every check below relies on.
+  std::string type_problem(const ValueType& type) const {
+    if (!valid_kind(type.kind))
+      return fmt::format("kind {} does not exist", static_cast<unsigned>(type.kind));
+    if (!valid_kind(type.element))
+      return fmt::format("element kind {} does not exist", static_cast<unsigned>(type.element));
+    Kind enum_holder = type.kind;
+    if (type.kind == Kind::List) {
+      if (!is_scalar_kind(type.element))
+        return fmt::format("a list's elements must be scalars, not {}", kind_name(type.element));
+      enum_holder = type.element;
+    } else if (type.kind == Kind::Quotient) {
+      if (type.element != Kind::Money && type.element != Kind::Decimal)
+        return fmt::format("a quotient's units must be money or decimal, not {}",
+                           kind_name(type.element));
+    } else if (type.element != Kind::Bool) {
+      return fmt::format("{} has an element kind ({}), which it does not use",
+                         kind_name(type.kind), kind_name(type.element));
+    }
+    if (enum_holder == Kind::Enum) {
+      if (type.enum_id >= p_.enums.size())
+        return fmt::format("enum #{} does not exist (there are {} enums)", type.enum_id,
+                           p_.enums.size());
+    } else if (type.enum_id != 0) {
+      return fmt::format("{} has an enum id ({}), which it does not use",
+                         type_name(p_, type), type.enum_id);
+    }
+    return {};
+  }
+
+  // Empty when a scalar of well-formed `type` may hold `value`.
+  std::string value_problem(const ValueType& type, std::int64_t value) const {
+    switch (type.kind) {
+      case Kind::Bool:
+        if (value != 0 && value != 1) return fmt::format("{} is not a bool (0 or 1)", value);
+        break;
+      case Kind::Enum: {
+        const EnumDef& def = p_.enums[type.enum_id];
+        if (value < 0 || static_cast<std::uint64_t>(value) >= def.members.size())
+          return fmt::format("{} is not a member of enum {} (it has {})", value, def.name,
+                             def.members.size());
+        break;
+      }
+      case Kind::Date:
+        if (value < kMinDate || value > kMaxDate)
+          return fmt::format("day {} is outside 1900-01-01 .. 9999-12-31", value);
+        break;
+      default: break;
+    }
+    return {};
+  }
+
+  bool check_enums() {
+    for (std::size_t i = 0; i < p_.enums.size(); ++i) {
+      const EnumDef& def = p_.enums[i];
+      // Registers start at 0, so member 0 must exist for a fresh enum register
+      // to name something.
+      if (def.members.empty()) return fail("enum {} ({}) has no members", i, def.name);
+      if (def.members.size() > kMaxTableSize)
+        return fail("enum {} ({}) has {} members; the limit is {}", i, def.name,
+                    def.members.size(), kMaxTableSize);
+    }
+    return true;
+  }
+
+  bool check_fields() {
+    for (std::size_t i = 0; i < p_.fields.size(); ++i) {
+      const FieldDef& field = p_.fields[i];
+      if (std::string problem = type_problem(field.type); !problem.empty())
+        return fail("field {} ({}): {}", i, field.name, problem);
+      if (field.type.kind == Kind::Quotient)
+        return fail("field {} ({}): a record field cannot be a quotient", i, field.name);
+      if (field.has_default && field.type.is_scalar())
+        if (std::string problem = value_problem(field.type, field.default_scalar); !problem.empty())
+          return fail("field {} ({}): the default {}", i, field.name, problem);
+    }
+    return true;
+  }
+
+  bool check_params() {
+    for (std::size_t i = 0; i < p_.params.size(); ++i) {
+      const ParamDef& param = p_.params[i];
+      if (std::string problem = type_problem(param.type); !problem.empty())
+        return fail("param {} ({}): {}", i, param.name, problem);
+      if (param.type.is_scalar())
+        if (std::string problem = value_problem(param.type, param.value); !problem.empty())
+          return fail("param {} ({}): the value {}", i, param.name, problem);
+    }
+    return true;
+  }
+
+  bool check_registers() {
+    for (std::size_t i = 0; i < p_.scalar_types.size(); ++i) {
+      const ValueType& type = p_.scalar_types[i];
+      if (std::string problem = type_problem(type); !problem.empty())
+        return fail("scalar register r{}: {}", i, problem);
+      if (!type.is_scalar())
+        return fail("scalar register r{} is declared {}, which is not a scalar", i,
+                    type_name(p_, type));
+    }
+    if (p_.scalar_names.size() > p_.scalar_types.size())
+      return fail("there are {} scalar register names but only {} scalar registers",
+                  p_.scalar_names.size(), p_.scalar_types.size());
+    for (std::size_t i = 0; i < p_.list_types.size(); ++i) {
+      const ValueType& type = p_.list_types[i];
+      if (std::string problem = type_problem(type); !problem.empty())
+        return fail("list register l{}: {}", i, problem);
+      if (type.kind != Kind::List)
+        return fail("list register l{} is declared {}, which is not a list", i,
+                    type_name(p_, type));
+    }
+    for (std::size_t i = 0; i < p_.quotient_units.size(); ++i) {
+      const Kind units = p_.quotient_units[i];
+      if (units != Kind::Money && units != Kind::Decimal)
+        return fail("quotient register q{} has units {}, but must be money or decimal", i,
+                    valid_kind(units) ? kind_name(units) : "that do not exist");
+    }
+    return true;
+  }
+
+  bool check_code() {
+    const std::size_t n = p_.code.size();
+    if (p_.code_lines.size() != n)
+      return fail("there are {} instructions but {} code_lines entries", n, p_.code_lines.size());
+    if (p_.code_origins.size() != n)
+      return fail("there are {} instructions but {} code_origins entries", n,
+                  p_.code_origins.size());
+    int depth = 0;
+    for (address_ = 0; address_ < n; ++address_) {
+      ins_ = &p_.code[address_];
+      if (static_cast<unsigned>(ins_->op) >= static_cast<unsigned>(kOpcodeCount))
+        return fail("instruction {}: opcode {} does not exist", address_,
+                    static_cast<unsigned>(ins_->op));
+      if (p_.code_origins[address_] >= p_.origins.size())
+        return bad("origin {} does not exist (there are {})", p_.code_origins[address_],
+                   p_.origins.size());
+      if (!check_instruction() || !check_special(depth)) return false;
+    }
+    if (depth != 0)
+      return fail("the code ends inside {} selection(s): a SELECT_IF or SELECT_UNLESS has no "
+                  "SELECT_POP",
+                  depth);
+    return true;
+  }
+
+  std::uint32_t operand(int k) const { return k == 0 ? ins_->a : k == 1 ? ins_->b : ins_->c; }
+  const ValueType& scalar(int k) const { return p_.scalar_types[operand(k)]; }
+  std::string label(RegisterFile file, int k) const {
+    return register_label(p_, file, operand(k));
+  }
+
+  bool check_operand(int k, char letter) {
+    const char name = "ABC"[k];
+    const std::uint32_t value = operand(k);
+    switch (letter) {
+      case '_':
+        return value == 0 || bad("operand {} is {}, but is unused and must be 0", name, value);
+      case 'T': return in_range(k, p_.text_count, "text register t", "text registers");
+      case 'L': return in_range(k, p_.list_types.size(), "list register l", "list registers");
+      case 'Q':
+        return in_range(k, p_.quotient_units.size(), "quotient register q", "quotient registers");
+      case 'F': return in_range(k, p_.fields.size(), "field ", "fields");
+      case 'C': return in_range(k, p_.constants.size(), "constant ", "constants");
+      case 'S': return in_range(k, p_.strings.size(), "string ", "strings");
+      default: break;
+    }
+    // A scalar register: B I M D E N V.
+    if (!in_range(k, p_.scalar_types.size(), "register r", "scalar registers")) return false;
+    const ValueType& type = scalar(k);
+    const std::optional<Kind> kind = letter_kind(letter);
+    if (kind && type.kind != *kind)
+      return bad("operand {} is register {}, {}, but must be {}", name,
+                 label(RegisterFile::Scalar, k), with_article(type_name(p_, type)),
+                 *kind == Kind::Enum ? "an enum" : kind_name(*kind));
+    if (letter == 'N' && !type.is_number())
+      return bad("operand {} is register {}, {}, but must be a number (int, money or decimal)",
+                 name, label(RegisterFile::Scalar, k), with_article(type_name(p_, type)));
+    return true;
+  }
+
+  bool in_range(int k, std::size_t size, const char* what, const char* plural) {
+    return operand(k) < size || bad("operand {} is {}{}, but there are only {} {}", "ABC"[k],
+                                    what, operand(k), size, plural);
+  }
+
+  bool check_instruction() {
+    const OpcodeInfo& info = opcode_info(ins_->op);
+    if (ins_->reserved != 0) return bad("the reserved byte is {}, but must be 0", ins_->reserved);
+    for (int k = 0; k < 3; ++k)
+      if (!check_operand(k, info.operands[k])) return false;
+
+    const bool takes_x = find_immediate(info.synopsis, 'x') != std::string_view::npos;
+    const bool takes_y = find_immediate(info.synopsis, 'y') != std::string_view::npos;
+    if (!takes_x && ins_->x != 0) return bad("x is {}, but this opcode takes no x", ins_->x);
+    if (takes_x && ins_->x > kMaxPowerOfTen)
+      return bad("x is {}, more than {} digits", ins_->x, kMaxPowerOfTen);
+    if (!takes_y && ins_->y != 0) return bad("y is {}, but this opcode takes no y", ins_->y);
+    if (takes_y && ins_->y >= kRoundingModeCount)
+      return bad("y is {}, which is not a rounding mode (0 to {})", ins_->y,
+                 kRoundingModeCount - 1);
+
+    if (has_own_type_rule(ins_->op)) return true;
+    int first = -1;
+    for (int k = 0; k < 3; ++k) {
+      if (info.operands[k] != 'V' && info.operands[k] != 'N') continue;
+      if (first < 0) {
+        first = k;
+      } else if (scalar(k) != scalar(first)) {
+        return same_type_error(first, k);
+      }
+    }
+    return true;
+  }
+
+  bool same_type_error(int k1, int k2) {
+    return bad("operands {} and {} must have the same type, but {} is {} and {} is {}",
+               "ABC"[k1], "ABC"[k2], label(RegisterFile::Scalar, k1), type_name(p_, scalar(k1)),
+               label(RegisterFile::Scalar, k2), type_name(p_, scalar(k2)));
+  }
+
+  bool check_scales(int result_scale, int computed_scale, const char* formula) {
+    if (result_scale == computed_scale) return true;
+    return bad("the result has {} decimal places, but {} gives {}", result_scale, formula,
+               computed_scale);
+  }
+
+  // The rules opcodes.def cannot express with letters alone.
+  bool check_special(int& depth) {
+    const std::uint32_t a = ins_->a, b = ins_->b;
+    const int x = ins_->x;
+    const auto scale = [&](int k) { return kind_scale(scalar(k).kind); };
+    const auto units = [&](int k) { return p_.quotient_units[operand(k)]; };
+    switch (ins_->op) {
+      case Opcode::LOAD_FIELD: {
+        const FieldDef& field = p_.fields[b];
+        if (!field.type.is_scalar() || field.type != p_.scalar_types[a])
+          return bad("field {} ({}) is {}, but register {} is {}", b, field.name,
+                     type_name(p_, field.type), label(RegisterFile::Scalar, 0),
+                     type_name(p_, p_.scalar_types[a]));
+        return true;
+      }
+      case Opcode::LOAD_PRESENT: {
+        const FieldDef& field = p_.fields[b];
+        if (!field.optional || field.has_default)
+          return bad("field {} ({}) is {}, so it is always present", b, field.name,
+                     field.optional ? "given a default" : "not optional");
+        return true;
+      }
+      case Opcode::LOAD_TEXT: {
+        const FieldDef& field = p_.fields[b];
+        if (field.type.kind != Kind::Text)
+          return bad("field {} ({}) is {}, but must be text", b, field.name,
+                     type_name(p_, field.type));
+        return true;
+      }
+      case Opcode::LOAD_LIST: {
+        const FieldDef& field = p_.fields[b];
+        if (field.type != p_.list_types[a])
+          return bad("field {} ({}) is {}, but {} is {}", b, field.name, type_name(p_, field.type),
+                     label(RegisterFile::List, 0), type_name(p_, p_.list_types[a]));
+        return true;
+      }
+      case Opcode::LOAD_CONST:
+        if (std::string problem = value_problem(p_.scalar_types[a], p_.constants[b]);
+            !problem.empty())
+          return bad("constant {} does not fit register {}, {}: {}", b,
+                     label(RegisterFile::Scalar, 0), with_article(type_name(p_, scalar(0))),
+                     problem);
+        return true;
+      case Opcode::WIDEN:
+        return check_scales(scale(0), scale(1) + x, "r[B] * 10^x");
+      case Opcode::DIVIDE:
+        return check_scales(kind_scale(units(0)), scale(1) + x - scale(2), "r[B] * 10^x / r[C]");
+      case Opcode::MULTIPLY_EXACT:
+        return check_scales(kind_scale(units(0)), scale(1) + scale(2) - x, "r[B] * r[C] / 10^x");
+      case Opcode::QUOTIENT_OF:
+        return check_scales(kind_scale(units(0)), scale(1) + x, "r[B] * 10^x");
+      case Opcode::ROUND_QUOTIENT:
+        if (scalar(0).kind != units(1))
+          return bad("register {} is {}, but quotient {} is in {}", label(RegisterFile::Scalar, 0),
+                     type_name(p_, scalar(0)), label(RegisterFile::Quotient, 1),
+                     kind_name(units(1)));
+        return check_drop(scale(0));
+      case Opcode::ROUND_NUMBER: return check_drop(scale(0));
+      case Opcode::DIVIDE_ROUND:
+        if (scalar(0) != scalar(1)) return same_type_error(0, 1);
+        if (scalar(2).kind != Kind::Int)
+          return bad("operand C is register {}, {}, but must be int",
+                     label(RegisterFile::Scalar, 2), with_article(type_name(p_, scalar(2))));
+        return true;
+      case Opcode::LT_QUOTIENT:
+      case Opcode::LE_QUOTIENT:
+      case Opcode::EQ_QUOTIENT:
+      case Opcode::NE_QUOTIENT:
+        if (units(1) != units(2))
+          return bad("quotients {} and {} are in different units ({} and {})",
+                     label(RegisterFile::Quotient, 1), label(RegisterFile::Quotient, 2),
+                     kind_name(units(1)), kind_name(units(2)));
+        return true;
+      case Opcode::LIST_APPEND_IF: return check_element(0, 2);
+      case Opcode::LIST_CONTAINS: return check_element(1, 2);
+      case Opcode::LIST_SUM: {
+        const ValueType& list = p_.list_types[b];
+        if (scalar(0).kind != list.element)
+          return bad("register {} is {}, but {} holds {}", label(RegisterFile::Scalar, 0),
+                     type_name(p_, scalar(0)), label(RegisterFile::List, 1),
+                     type_name(p_, element_type(list)));
+        return true;
+      }
+      case Opcode::SELECT_IF:
+      case Opcode::SELECT_UNLESS:
+        if (++depth > kMaxSelectionDepth)
+          return bad("selections nest deeper than {}", kMaxSelectionDepth);
+        return true;
+      case Opcode::SELECT_POP:
+        if (--depth < 0) return bad("there is no selection to restore");
+        return true;
+      default: return true;
+    }
+  }
+
+  bool check_drop(int scale) {
+    if (ins_->x <= scale) return true;
+    return bad("drops {} digits, but the result has only {} decimal places", ins_->x, scale);
+  }
+
+  bool check_element(int list_operand, int value_operand) {
+    const ValueType& list = p_.list_types[operand(list_operand)];
+    if (element_type(list) == scalar(value_operand)) return true;
+    return bad("{} holds {}, but register {} is {}", label(RegisterFile::List, list_operand),
+               type_name(p_, element_type(list)), label(RegisterFile::Scalar, value_operand),
+               type_name(p_, scalar(value_operand)));
+  }
+
+  bool check_outputs() {
+    for (std::size_t i = 0; i < p_.outputs.size(); ++i) {
+      const OutputDef& output = p_.outputs[i];
+      if (std::string problem = type_problem(output.type); !problem.empty())
+        return fail("output {} ({}): {}", i, output.name, problem);
+      const RegisterFile file = register_file_of(output.type);
+      const std::optional<ValueType> declared = declared_type(file, output.reg);
+      if (!declared)
+        return fail("output {} ({}) is register {}, which does not exist", i, output.name,
+                    register_label(p_, file, output.reg));
+      if (*declared != output.type)
+        return fail("output {} ({}) is {}, but register {} is {}", i, output.name,
+                    type_name(p_, output.type), register_label(p_, file, output.reg),
+                    type_name(p_, *declared));
+    }
+    return true;
+  }
+
+  // The type of a register; nullopt when there is no such register.
+  std::optional<ValueType> declared_type(RegisterFile file, std::uint32_t reg) const {
+    switch (file) {
+      case RegisterFile::Scalar:
+        if (reg < p_.scalar_types.size()) return p_.scalar_types[reg];
+        break;
+      case RegisterFile::Text:
+        if (reg < p_.text_count) return ValueType{Kind::Text};
+        break;
+      case RegisterFile::List:
+        if (reg < p_.list_types.size()) return p_.list_types[reg];
+        break;
+      case RegisterFile::Quotient:
+        if (reg < p_.quotient_units.size()) return ValueType{Kind::Quotient, p_.quotient_units[reg]};
+        break;
+    }
+    return std::nullopt;
+  }
+
+  bool check_summary_register(const char* role, std::uint32_t reg, Kind kind) {
+    if (reg == SummarySpec::kNone) return true;
+    if (reg >= p_.scalar_types.size())
+      return fail("summary: the {} register r{} does not exist", role, reg);
+    if (p_.scalar_types[reg].kind != kind)
+      return fail("summary: the {} register {} is {}, but must be {}", role,
+                  register_label(p_, RegisterFile::Scalar, reg),
+                  type_name(p_, p_.scalar_types[reg]), kind_name(kind));
+    return true;
+  }
+
+  bool check_summary() {
+    const SummarySpec& s = p_.summary;
+    if (!check_summary_register("population", s.population_reg, Kind::Int) ||
+        !check_summary_register("poor", s.poor_reg, Kind::Bool) ||
+        !check_summary_register("cause", s.cause_reg, Kind::Enum) ||
+        !check_summary_register("assistance", s.assistance_reg, Kind::Money))
+      return false;
+    for (const SummarySpec::Group& group : s.groups) {
+      if (group.fields.size() > kMaxFields)
+        return fail("summary group {} has {} fields; the limit is {}", group.name,
+                    group.fields.size(), kMaxFields);
+      for (std::uint32_t field : group.fields)
+        if (field >= p_.fields.size())
+          return fail("summary group {} uses field {}, but there are only {} fields", group.name,
+                      field, p_.fields.size());
+    }
+    return true;
+  }
+
+  const Program& p_;
+  std::size_t address_ = 0;
+  const Instruction* ins_ = nullptr;
+};
+
+}  // namespace
+
+bool verify_program(const Program& program, std::string& error) {
+  Verifier verifier(program);
+  if (verifier.run()) return true;
+  error = std::move(verifier.error);
+  return false;
+}
+
+}  // namespace precept

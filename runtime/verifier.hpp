@@ -1,0 +1,51 @@
+// The verifier: the gate between bytes and the VM.
+//
+// A Program that passes verify_program() can be run without undefined behaviour:
+// every index the VM follows (registers, fields, constants, strings, list
+// elements, enum members, origins) is in range, every operand has the type its
+// opcode expects, every immediate is in range, and selections are balanced. The
+// VM can therefore skip these checks in its inner loop. docs/bytecode.md lists
+// the guarantees in full.
+#pragma once
+
+#include "program.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace precept {
+
+// Limits, so that a hostile file cannot make the VM allocate without bound.
+inline constexpr std::size_t kMaxInstructions = std::size_t{1} << 20;
+inline constexpr std::size_t kMaxRegisters = std::size_t{1} << 16;  // per register file
+inline constexpr std::size_t kMaxFields = std::size_t{1} << 16;
+// Enums, enum members, params, constants, strings, origins, outputs, groups.
+inline constexpr std::size_t kMaxTableSize = std::size_t{1} << 20;
+// Nesting of SELECT_IF / SELECT_UNLESS; the VM may size its selection stack by it.
+inline constexpr int kMaxSelectionDepth = 64;
+// Largest power of ten an immediate x may scale by (10^18 still fits int64).
+inline constexpr int kMaxPowerOfTen = 18;
+// Dates are days since 1970-01-01, limited to what parse_date accepts
+// (1900-01-01 .. 9999-12-31) so that every date the VM holds can be printed.
+inline constexpr std::int64_t kMinDate = -25567;
+inline constexpr std::int64_t kMaxDate = 2932896;
+
+// On failure returns false and sets `error`, naming the culprit, e.g.
+// "instruction 12 (ADD_MONEY): operand B is register r7(poor), a bool, but must be money".
+bool verify_program(const Program& program, std::string& error);
+
+// Shared with the disassembler, so both read opcodes.def the same way.
+
+// Position of the immediate `letter` ('x' or 'y') in a synopsis, as a word of
+// its own (the x of "10^x", not the x of "max"); npos when absent. An opcode
+// whose synopsis does not mention an immediate must have it 0.
+std::size_t find_immediate(std::string_view synopsis, char letter, std::size_t from = 0);
+// "money", "enum cause", "list of enum cause", "quotient of decimal". Safe on
+// unverified types.
+std::string type_name(const Program& program, const ValueType& type);
+// "r3(per_capita)", "r4" (no name), "t0", "l1", "q2".
+std::string register_label(const Program& program, RegisterFile file, std::uint32_t index);
+
+}  // namespace precept

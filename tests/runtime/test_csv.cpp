@@ -1,0 +1,314 @@
+#include "csv.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ostream>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace precept {
+namespace {
+
+// The reader's block size; boundary tests place tricky bytes around it. Should
+// it change, those tests still pass but probe the boundary less sharply.
+constexpr std::size_t kBlock = std::size_t{1} << 20;
+
+// An owned copy of a record, since views die at the next next().
+struct Rec {
+  std::uint64_t line = 0;
+  std::vector<std::string> fields;
+  bool malformed = false;
+  std::string problem;
+
+  bool operator==(const Rec&) const = default;
+};
+
+void PrintTo(const Rec& r, std::ostream* os) {
+  *os << "{line " << r.line << ", [";
+  for (std::size_t i = 0; i < r.fields.size(); ++i) {
+    *os << (i ? ", " : "") << testing::PrintToString(r.fields[i]);
+  }
+  *os << "]";
+  if (r.malformed) *os << ", malformed: " << r.problem;
+  *os << "}";
+}
+
+Rec rec(std::uint64_t line, std::vector<std::string> fields) {
+  return {line, std::move(fields), false, {}};
+}
+
+Rec bad(std::uint64_t line, std::vector<std::string> fields, std::string problem) {
+  return {line, std::move(fields), true, std::move(problem)};
+}
+
+std::vector<Rec> drain(CsvReader& reader) {
+  std::vector<Rec> out;
+  CsvRecord r;
+  while (reader.next(r)) {
+    out.push_back({r.line, {r.fields.begin(), r.fields.end()}, r.malformed, r.problem});
+  }
+  return out;
+}
+
+std::vector<Rec> read_memory(std::string_view content) {
+  CsvReader reader(content);
+  auto records = drain(reader);
+  EXPECT_FALSE(reader.io_error());
+  EXPECT_EQ(reader.bytes_read(), content.size());
+  return records;
+}
+
+std::vector<Rec> read_stream(std::string_view content) {
+  std::FILE* f = std::tmpfile();
+  EXPECT_NE(f, nullptr);
+  if (f == nullptr) return {};
+  EXPECT_EQ(std::fwrite(content.data(), 1, content.size(), f), content.size());
+  std::rewind(f);
+  CsvReader reader(f);
+  auto records = drain(reader);
+  EXPECT_FALSE(reader.io_error());
+  EXPECT_EQ(reader.bytes_read(), content.size());
+  std::fclose(f);
+  return records;
+}
+
+// Every case is checked through both sources: they must agree exactly.
+void expect_records(std::string_view content, const std::vector<Rec>& expected) {
+  EXPECT_EQ(read_memory(content), expected) << "from memory: " << testing::PrintToString(content);
+  EXPECT_EQ(read_stream(content), expected) << "from a stream: " << testing::PrintToString(content);
+}
+
+TEST(CsvReader, SimpleLfAndCrlf) {
+  const std::vector<Rec> expected = {rec(1, {"a", "b", "c"}), rec(2, {"1", "2", "3"})};
+  expect_records("a,b,c\n1,2,3\n", expected);
+  expect_records("a,b,c\r\n1,2,3\r\n", expected);
+  expect_records("a,b,c\r\n1,2,3\n", expected);
+  expect_records("a,b,c\n1,2,3", expected);
+  expect_records("a,b,c\r\n1,2,3", expected);
+}
+
+TEST(CsvReader, EmptyInputAndBlankLines) {
+  expect_records("", {});
+  expect_records("\n", {rec(1, {""})});
+  expect_records("\r\n", {rec(1, {""})});
+  expect_records("a\n\nb\n", {rec(1, {"a"}), rec(2, {""}), rec(3, {"b"})});
+  expect_records("a\r\n\r\nb\r\n", {rec(1, {"a"}), rec(2, {""}), rec(3, {"b"})});
+  expect_records("a\n\n", {rec(1, {"a"}), rec(2, {""})});
+  expect_records("a\n\n\n", {rec(1, {"a"}), rec(2, {""}), rec(3, {""})});
+  expect_records(",\na,\n,b\n", {rec(1, {"", ""}), rec(2, {"a", ""}), rec(3, {"", "b"})});
+}
+
+TEST(CsvReader, CarriageReturnOnlyBeforeLineEnd) {
+  // A CR elsewhere is data; only the one of a CRLF (or cut off at the end) goes.
+  expect_records("a\rb,c\r\n", {rec(1, {"a\rb", "c"})});
+  expect_records("a\r,b\n", {rec(1, {"a\r", "b"})});
+  expect_records("a,b\r", {rec(1, {"a", "b"})});
+  expect_records("\"a\"\r", {rec(1, {"a"})});
+}
+
+TEST(CsvReader, QuotedFields) {
+  expect_records("\"a,b\",\"say \"\"hi\"\"\",plain\n", {rec(1, {"a,b", "say \"hi\"", "plain"})});
+  expect_records("\"\",\"\"\n\"\"\n", {rec(1, {"", ""}), rec(2, {""})});
+  expect_records("a,\"b\"", {rec(1, {"a", "b"})});
+  expect_records("\"\"\"\"\n", {rec(1, {"\""})});
+  expect_records("\"a\",\"b\"\r\nc\r\n", {rec(1, {"a", "b"}), rec(2, {"c"})});
+  // A quote that does not open a field is just a character.
+  expect_records("ab\"c,d\nabc\"\n", {rec(1, {"ab\"c", "d"}), rec(2, {"abc\""})});
+  expect_records(" \"a\",b\n", {rec(1, {" \"a\"", "b"})});
+}
+
+TEST(CsvReader, MultiLineFieldsKeepLineNumbers) {
+  expect_records("h1,h2\n\"line1\nline2\",x\nnext,row\n",
+                 {rec(1, {"h1", "h2"}), rec(2, {"line1\nline2", "x"}), rec(4, {"next", "row"})});
+  // A CRLF inside quotes is data, kept as it is.
+  expect_records("\"a\r\nb\",c\r\nd\r\n", {rec(1, {"a\r\nb", "c"}), rec(3, {"d"})});
+  expect_records("\"1\n2\n3\",\"\n\"\n\nz\n",
+                 {rec(1, {"1\n2\n3", "\n"}), rec(5, {""}), rec(6, {"z"})});
+}
+
+TEST(CsvReader, ByteOrderMark) {
+  expect_records("\xEF\xBB\xBF" "a,b\n1,2\n", {rec(1, {"a", "b"}), rec(2, {"1", "2"})});
+  expect_records("\xEF\xBB\xBF", {});
+  expect_records("\xEF\xBB\xBF\"a\"\n", {rec(1, {"a"})});
+  // Only at the very start: anywhere else the bytes are data.
+  expect_records("a\n\xEF\xBB\xBF" "b\n", {rec(1, {"a"}), rec(2, {"\xEF\xBB\xBF" "b"})});
+  expect_records("\xEF\xBB" "a\n", {rec(1, {"\xEF\xBB" "a"})});
+}
+
+TEST(CsvReader, TextAfterClosingQuote) {
+  expect_records("a,\"b\"x,c\nnext,1\n",
+                 {bad(1, {"a", "bx", "c"}, "text after a closing quote in field 2"),
+                  rec(2, {"next", "1"})});
+  expect_records("\"a\"b\r\nz\r\n",
+                 {bad(1, {"ab"}, "text after a closing quote in field 1"), rec(2, {"z"})});
+  // The stray quote after the damage must not swallow the following lines.
+  expect_records("\"a\" \"b\nc\"\nz\n",
+                 {bad(1, {"a \"b"}, "text after a closing quote in field 1"), rec(2, {"c\""}),
+                  rec(3, {"z"})});
+  // Only the first problem is reported; later fields still parse.
+  expect_records("\"a\"x,\"b\"y,\"c,d\"\n",
+                 {bad(1, {"ax", "by", "c,d"}, "text after a closing quote in field 1")});
+}
+
+TEST(CsvReader, QuoteNeverClosed) {
+  expect_records("a,b\n\"never closed,x\ny\n",
+                 {rec(1, {"a", "b"}),
+                  bad(2, {"never closed,x\ny\n"}, "a quoted field starting on line 2 is never closed")});
+  // The problem names the line the field opens on, not the record's.
+  expect_records("\"ok\nstill\",\"open\nmore",
+                 {bad(1, {"ok\nstill", "open\nmore"},
+                      "a quoted field starting on line 2 is never closed")});
+  expect_records("\"", {bad(1, {""}, "a quoted field starting on line 1 is never closed")});
+}
+
+TEST(CsvReader, RecordLargerThanBlock) {
+  const std::string blob(3 * kBlock + 17, 'x');
+  expect_records("id,blob\n1," + blob + "\n2,end\n",
+                 {rec(1, {"id", "blob"}), rec(2, {"1", blob}), rec(3, {"2", "end"})});
+
+  // The same size quoted, with doubled quotes and line breaks spread through it.
+  std::string raw, value;
+  for (std::size_t i = 0; value.size() < 3 * kBlock; ++i) {
+    const char* piece = i % 3 == 0 ? "\"\"" : i % 3 == 1 ? "abc\n" : "de,f";
+    raw += piece;
+    value += i % 3 == 0 ? "\"" : piece;
+  }
+  const auto newlines = static_cast<std::uint64_t>(std::count(value.begin(), value.end(), '\n'));
+  expect_records("h\n\"" + raw + "\",tail\r\nafter\n",
+                 {rec(1, {"h"}), rec(2, {value, "tail"}), rec(3 + newlines, {"after"})});
+}
+
+// Places each tricky record so the first block ends at every offset within it:
+// in the middle of "", between CR and LF, right after a closing quote...
+TEST(CsvReader, TokensSplitAcrossBlockBoundary) {
+  struct Tricky {
+    std::string text;
+    Rec expected;  // line relative to the tricky record's own first line
+  };
+  const Tricky cases[] = {
+      {"\"a\"\"b\",c\r\n", rec(0, {"a\"b", "c"})},
+      {"x,y\r\n", rec(0, {"x", "y"})},
+      {"\"q\"\r\n", rec(0, {"q"})},
+      {"\"multi\nline\",\"\"\"\"\n", rec(0, {"multi\nline", "\""})},
+      {"\"a\"zz,b\r\n", bad(0, {"azz", "b"}, "text after a closing quote in field 1")},
+      {"\xEF\xBB\xBF" "k\n", rec(0, {"\xEF\xBB\xBF" "k"})},
+  };
+  for (const auto& tricky : cases) {
+    for (std::size_t before = 0; before <= tricky.text.size(); ++before) {
+      // Filler of short lines ending exactly `before` bytes ahead of the block end.
+      std::string content;
+      std::uint64_t filler_lines = 0;
+      const std::size_t filler_size = kBlock - before;
+      while (content.size() + 64 < filler_size) {
+        content.append(63, 'f').push_back('\n');
+        ++filler_lines;
+      }
+      content.append(filler_size - content.size() - 1, 'g').push_back('\n');
+      ++filler_lines;
+      ASSERT_EQ(content.size(), filler_size);
+      content += tricky.text;
+      content += "end\n";
+
+      Rec expected = tricky.expected;
+      expected.line = filler_lines + 1;
+      const std::uint64_t tricky_lines =
+          static_cast<std::uint64_t>(std::count(tricky.text.begin(), tricky.text.end(), '\n'));
+      for (const auto& records : {read_memory(content), read_stream(content)}) {
+        ASSERT_EQ(records.size(), filler_lines + 2) << "split " << before;
+        EXPECT_EQ(records[filler_lines], expected) << "split " << before;
+        EXPECT_EQ(records.back(), rec(expected.line + tricky_lines, {"end"})) << "split " << before;
+      }
+    }
+  }
+}
+
+TEST(CsvReader, IoErrorIsReported) {
+  // Reading a directory opens fine on Linux but fails on the first read.
+  std::FILE* dir = std::fopen("/", "r");
+  ASSERT_NE(dir, nullptr);
+  CsvReader reader(dir);
+  CsvRecord record;
+  EXPECT_FALSE(reader.next(record));
+  EXPECT_TRUE(reader.io_error());
+  std::fclose(dir);
+}
+
+TEST(CsvReader, BytesReadAdvancesPerRecord) {
+  const std::string content = "\xEF\xBB\xBF" "ab,c\n\"d\ne\"\n";
+  CsvReader reader(content);
+  CsvRecord record;
+  EXPECT_EQ(reader.bytes_read(), 0u);
+  ASSERT_TRUE(reader.next(record));
+  EXPECT_EQ(reader.bytes_read(), 8u);
+  ASSERT_TRUE(reader.next(record));
+  EXPECT_EQ(reader.bytes_read(), content.size());
+  EXPECT_FALSE(reader.next(record));
+}
+
+TEST(CsvReader, ViewsPointIntoReaderNotCopies) {
+  // Reusing one CsvRecord must not leave stale fields behind.
+  CsvReader reader(std::string_view("a,b,c\n\"x\"\n"));
+  CsvRecord record;
+  ASSERT_TRUE(reader.next(record));
+  EXPECT_EQ(record.fields.size(), 3u);
+  ASSERT_TRUE(reader.next(record));
+  ASSERT_EQ(record.fields.size(), 1u);
+  EXPECT_EQ(record.fields[0], "x");
+  EXPECT_FALSE(record.malformed);
+}
+
+TEST(CsvWriter, QuotesOnlyWhenNeeded) {
+  const std::pair<std::string, std::string> cases[] = {
+      {"plain", "plain"},         {"", ""},
+      {"a,b", "\"a,b\""},         {"say \"hi\"", "\"say \"\"hi\"\"\""},
+      {"\"", "\"\"\"\""},         {"x\n", "\"x\n\""},
+      {"\r", "\"\r\""},           {" padded ", " padded "},
+      {"it's", "it's"},
+  };
+  for (const auto& [field, written] : cases) {
+    std::string out = "<";
+    append_csv_field(out, field);
+    EXPECT_EQ(out, "<" + written) << testing::PrintToString(field);
+  }
+}
+
+// Writes random records with append_csv_field and reads them back through both
+// sources, with line numbers predicted from the written line ends.
+void round_trip(std::uint32_t seed, int record_count) {
+  std::mt19937 rng(seed);
+  const std::string alphabet = "ab ,\"\r\n\xC3\xA9x";
+  std::string content;
+  std::vector<Rec> expected;
+  std::uint64_t line = 1;
+  for (int r = 0; r < record_count; ++r) {
+    Rec record;
+    record.line = line;
+    const std::size_t start = content.size();
+    const int fields = 1 + static_cast<int>(rng() % 6);
+    for (int f = 0; f < fields; ++f) {
+      std::string value(rng() % 12, ' ');
+      for (char& c : value) c = alphabet[rng() % alphabet.size()];
+      if (f > 0) content.push_back(',');
+      append_csv_field(content, value);
+      record.fields.push_back(std::move(value));
+    }
+    content += rng() % 2 ? "\n" : "\r\n";
+    line += static_cast<std::uint64_t>(std::count(content.begin() + start, content.end(), '\n'));
+    expected.push_back(std::move(record));
+  }
+  EXPECT_EQ(read_memory(content), expected) << "seed " << seed;
+  EXPECT_EQ(read_stream(content), expected) << "seed " << seed;
+}
+
+TEST(CsvRoundTrip, RandomFieldsSmall) { round_trip(12345, 2000); }
+
+TEST(CsvRoundTrip, RandomFieldsAcrossManyBlocks) {
+  // About 4 MiB: records straddle several block boundaries.
+  round_trip(777, 120000);
+}
+
+}  // namespace
+}  // namespace precept

@@ -1,0 +1,1337 @@
+// The compiled-program file, its verifier and the disassembler.
+//
+// The robustness sweeps are the heart of this file: the loader and the verifier
+// are the only things standing between a damaged or hostile .pcb and the VM, so
+// every single-byte change and every truncation of a real program must be
+// refused with a reason, or (when it still verifies) be harmless to use.
+#include "disasm.hpp"
+#include "program.hpp"
+#include "serialize.hpp"
+#include "verifier.hpp"
+
+#include <precept/version.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <random>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace precept {
+namespace {
+
+// ---------------------------------------------------------------- building programs
+
+ValueType scalar_type(Kind kind, std::uint16_t enum_id = 0) { return {kind, Kind::Bool, enum_id}; }
+ValueType list_type(Kind element, std::uint16_t enum_id = 0) {
+  return {Kind::List, element, enum_id};
+}
+
+struct Builder {
+  Program p;
+  std::uint32_t line = 0;
+  std::uint32_t origin = 0;
+
+  std::uint16_t enumeration(std::string name, std::vector<std::string> members) {
+    p.enums.push_back({std::move(name), std::move(members)});
+    return static_cast<std::uint16_t>(p.enums.size() - 1);
+  }
+  std::uint32_t field(std::string name, ValueType type, bool optional = false,
+                      bool has_default = false, std::int64_t default_scalar = 0) {
+    FieldDef f;
+    f.name = std::move(name);
+    f.type = type;
+    f.optional = optional;
+    f.has_default = has_default;
+    f.default_scalar = default_scalar;
+    p.fields.push_back(std::move(f));
+    return static_cast<std::uint32_t>(p.fields.size() - 1);
+  }
+  std::uint32_t reg(ValueType type, std::string name = {}) {
+    p.scalar_types.push_back(type);
+    p.scalar_names.push_back(std::move(name));
+    return static_cast<std::uint32_t>(p.scalar_types.size() - 1);
+  }
+  std::uint32_t text_reg() { return p.text_count++; }
+  std::uint32_t list_reg(ValueType type) {
+    p.list_types.push_back(type);
+    return static_cast<std::uint32_t>(p.list_types.size() - 1);
+  }
+  std::uint32_t quotient_reg(Kind units) {
+    p.quotient_units.push_back(units);
+    return static_cast<std::uint32_t>(p.quotient_units.size() - 1);
+  }
+  std::uint32_t constant(std::int64_t value) {
+    p.constants.push_back(value);
+    return static_cast<std::uint32_t>(p.constants.size() - 1);
+  }
+  std::uint32_t string(std::string text) {
+    p.strings.push_back(std::move(text));
+    return static_cast<std::uint32_t>(p.strings.size() - 1);
+  }
+  // Later instructions come from this policy line and declaration.
+  void at(std::uint32_t policy_line, std::string declaration) {
+    line = policy_line;
+    p.origins.push_back(std::move(declaration));
+    origin = static_cast<std::uint32_t>(p.origins.size() - 1);
+  }
+  void emit(Opcode op, std::uint32_t a = 0, std::uint32_t b = 0, std::uint32_t c = 0,
+            std::uint8_t x = 0, std::uint8_t y = 0) {
+    p.code.push_back({op, x, y, 0, a, b, c});
+    p.code_lines.push_back(line);
+    p.code_origins.push_back(origin);
+  }
+  void output(std::string name, ValueType type, std::uint32_t reg_index) {
+    p.outputs.push_back({std::move(name), type, reg_index});
+  }
+};
+
+const ValueType kBool = scalar_type(Kind::Bool);
+const ValueType kInt = scalar_type(Kind::Int);
+const ValueType kMoney = scalar_type(Kind::Money);
+const ValueType kDecimal = scalar_type(Kind::Decimal);
+const ValueType kDate = scalar_type(Kind::Date);
+const ValueType kText = scalar_type(Kind::Text);
+constexpr auto kHalfEven = static_cast<std::uint8_t>(0);
+constexpr auto kHalfUp = static_cast<std::uint8_t>(1);
+
+Program money_comparison() {
+  Builder b;
+  b.p.policy_name = "money comparison";
+  const auto income = b.field("income", kMoney);
+  const auto r_income = b.reg(kMoney, "income");
+  const auto r_line = b.reg(kMoney, "poverty_line");
+  const auto r_poor = b.reg(kBool, "poor");
+  b.at(1, "rule poor");
+  b.emit(Opcode::LOAD_FIELD, r_income, income);
+  b.emit(Opcode::LOAD_CONST, r_line, b.constant(273600));
+  b.emit(Opcode::LT, r_poor, r_income, r_line);
+  b.output("poor", kBool, r_poor);
+  return b.p;
+}
+
+// How `decide category` lowers: each branch runs only for rows no earlier branch took.
+Program decide_selection() {
+  Builder b;
+  b.p.policy_name = "decide";
+  const auto category = b.enumeration("category", {"none", "dibao", "wubao"});
+  const auto wubao = b.field("wubao", kBool);
+  const auto dibao = b.field("dibao", kBool);
+  const auto r_wubao = b.reg(kBool, "wubao");
+  const auto r_dibao = b.reg(kBool, "dibao");
+  const auto r_category = b.reg(scalar_type(Kind::Enum, category), "category");
+  const auto r_decided = b.reg(kBool);
+  b.at(3, "decide category");
+  b.emit(Opcode::LOAD_FIELD, r_wubao, wubao);
+  b.emit(Opcode::LOAD_FIELD, r_dibao, dibao);
+  b.emit(Opcode::LOAD_CONST, r_category, b.constant(0));
+  b.emit(Opcode::MOVE, r_decided, r_wubao);
+  b.emit(Opcode::SELECT_IF, r_wubao);
+  b.emit(Opcode::LOAD_CONST, r_category, b.constant(2));
+  b.emit(Opcode::SELECT_POP);
+  b.emit(Opcode::SELECT_UNLESS, r_decided);
+  b.emit(Opcode::SELECT_IF, r_dibao);
+  b.emit(Opcode::LOAD_CONST, r_category, b.constant(1));
+  b.emit(Opcode::SELECT_POP);
+  b.emit(Opcode::SELECT_POP);
+  b.output("category", scalar_type(Kind::Enum, category), r_category);
+  return b.p;
+}
+
+Program list_append_sum() {
+  Builder b;
+  b.p.policy_name = "amounts";
+  const auto ill = b.field("ill_members", kInt);
+  const auto r_ill = b.reg(kInt, "ill_members");
+  const auto r_zero = b.reg(kInt);
+  const auto r_ill_any = b.reg(kBool);
+  const auto r_yes = b.reg(kBool);
+  const auto r_amount = b.reg(kMoney);
+  const auto r_total = b.reg(kMoney, "total");
+  const auto r_count = b.reg(kInt, "count");
+  const auto amounts = b.list_reg(list_type(Kind::Money));
+  b.at(2, "table amounts");
+  b.emit(Opcode::LOAD_FIELD, r_ill, ill);
+  b.emit(Opcode::LOAD_CONST, r_zero, b.constant(0));
+  b.emit(Opcode::LT, r_ill_any, r_zero, r_ill);
+  b.emit(Opcode::LOAD_CONST, r_yes, b.constant(1));
+  b.emit(Opcode::LIST_CLEAR, amounts);
+  b.emit(Opcode::LOAD_CONST, r_amount, b.constant(100000));
+  b.emit(Opcode::LIST_APPEND_IF, amounts, r_ill_any, r_amount);
+  b.emit(Opcode::LOAD_CONST, r_amount, b.constant(50000));
+  b.emit(Opcode::LIST_APPEND_IF, amounts, r_yes, r_amount);
+  b.emit(Opcode::LIST_SUM, r_total, amounts);
+  b.emit(Opcode::LIST_COUNT, r_count, amounts);
+  b.output("amounts", list_type(Kind::Money), amounts);
+  b.output("total", kMoney, r_total);
+  return b.p;
+}
+
+Program optional_and_text() {
+  Builder b;
+  b.p.policy_name = "text";
+  const auto phone = b.field("phone", kText, /*optional=*/true);
+  const auto village = b.field("village", kText);
+  const auto r_has_phone = b.reg(kBool, "has_phone");
+  const auto r_local = b.reg(kBool, "local");
+  const auto t_village = b.text_reg();
+  const auto t_name = b.text_reg();
+  const auto t_phone = b.text_reg();
+  b.at(4, "let local");
+  b.emit(Opcode::LOAD_PRESENT, r_has_phone, phone);
+  b.emit(Opcode::LOAD_TEXT, t_phone, phone);
+  b.emit(Opcode::LOAD_TEXT, t_village, village);
+  b.emit(Opcode::LOAD_STRING, t_name, b.string("Xijiang"));
+  b.emit(Opcode::EQ_TEXT, r_local, t_village, t_name);
+  b.at(5, "require local");
+  b.emit(Opcode::REQUIRE, r_local, b.string("only Xijiang households"));
+  b.emit(Opcode::SELECT_UNLESS, r_has_phone);
+  b.emit(Opcode::FAIL, b.string("no phone number"));
+  b.emit(Opcode::SELECT_POP);
+  b.output("village", kText, t_village);
+  b.output("phone", kText, t_phone);
+  return b.p;
+}
+
+constexpr std::string_view kHandmadeSource =
+    R"pol(policy "Xijiang 2015 (handmade)" place "Xijiang Town" year 2015
+
+enum house_grade { safe, c, d }
+enum measure { medical_aid, housing_renovation, water_project }
+enum cause { none, illness, lack_funds }
+
+record household {
+  household_id: text
+  village: text default "unknown"
+  members: int "people in the household"
+  net_income: money
+  owns_car: bool
+  house: house_grade
+  ill_members: optional int default 0
+  disaster_loss: optional money
+  prior_measures: list of measure
+  registered: date
+}
+
+param poverty_line: money = 2736.00 "national line" source "county document 2015-3"
+param office: text = "Huichang County poverty office"
+
+require members > 0 "members must be positive"
+let per_capita = round(net_income / members, 2)
+let per_capita_yuan = round(per_capita, 0, half_up)
+rule poor: not owns_car and per_capita < poverty_line
+decide main_cause when ill_members > 0 -> illness  otherwise -> lack_funds
+table measures collect when poor
+  | measure            | when       | amount    |
+  | housing_renovation | house is d | 20000.00  |
+let total_assistance = sum(measures.amount)
+let share = members * 1.000000 / net_income
+let has_loss = disaster_loss is present
+let local = village == "Xijiang"
+let renewed = prior_measures contains housing_renovation
+let registered_late = registered > 2015-12-31
+)pol";
+
+// A program that touches every opcode family and sets every Program member to
+// something other than its default, so that a member the file format forgot
+// would show in the round trip.
+Program handmade() {
+  Builder b;
+  Program& p = b.p;
+  p.policy_name = "Xijiang 2015 (handmade)";
+  p.place = "Xijiang Town";
+  p.year = 2015;
+  p.source_file = "policies/handmade.pol";
+  p.source_text = std::string(kHandmadeSource);
+  p.source_hash = fnv1a64(p.source_text);
+
+  const auto house_grade = b.enumeration("house_grade", {"safe", "c", "d"});
+  const auto measure = b.enumeration("measure", {"medical_aid", "housing_renovation", "water_project"});
+  const auto cause = b.enumeration("cause", {"none", "illness", "lack_funds"});
+  const ValueType kHouse = scalar_type(Kind::Enum, house_grade);
+  const ValueType kMeasure = scalar_type(Kind::Enum, measure);
+  const ValueType kCause = scalar_type(Kind::Enum, cause);
+
+  const auto f_id = b.field("household_id", kText);
+  const auto f_village = b.field("village", kText, true, true);
+  p.fields[f_village].default_text = "unknown";
+  const auto f_members = b.field("members", kInt);
+  p.fields[f_members].description = "people in the household";
+  const auto f_income = b.field("net_income", kMoney);
+  const auto f_car = b.field("owns_car", kBool);
+  const auto f_house = b.field("house", kHouse);
+  const auto f_ill = b.field("ill_members", kInt, true, true, 0);
+  const auto f_loss = b.field("disaster_loss", kMoney, true);
+  const auto f_prior = b.field("prior_measures", list_type(Kind::Enum, measure));
+  const auto f_registered = b.field("registered", kDate);
+  for (std::uint32_t i = 0; i < p.fields.size(); ++i) p.fields[i].line = 8 + i;
+
+  ParamDef line_param;
+  line_param.name = "poverty_line";
+  line_param.type = kMoney;
+  line_param.value = 273600;
+  line_param.description = "national line";
+  line_param.source = "county document 2015-3";
+  line_param.line = 20;
+  p.params.push_back(line_param);
+  ParamDef office;
+  office.name = "office";
+  office.type = kText;
+  office.text_value = "Huichang County poverty office";
+  office.line = 21;
+  p.params.push_back(office);
+
+  const auto r_members = b.reg(kInt, "members");
+  const auto r_income = b.reg(kMoney, "net_income");
+  const auto r_car = b.reg(kBool, "owns_car");
+  const auto r_house = b.reg(kHouse, "house");
+  const auto r_ill = b.reg(kInt, "ill_members");
+  const auto r_zero = b.reg(kInt);
+  const auto r_ok = b.reg(kBool);
+  const auto r_per_capita = b.reg(kMoney, "per_capita");
+  const auto r_yuan = b.reg(kMoney, "per_capita_yuan");
+  const auto r_line = b.reg(kMoney, "poverty_line");
+  const auto r_below = b.reg(kBool);
+  const auto r_no_car = b.reg(kBool);
+  const auto r_poor = b.reg(kBool, "poor");
+  const auto r_cause = b.reg(kCause, "main_cause");
+  const auto r_has_ill = b.reg(kBool);
+  const auto r_d = b.reg(kHouse);
+  const auto r_is_d = b.reg(kBool);
+  const auto r_measure = b.reg(kMeasure);
+  const auto r_amount = b.reg(kMoney);
+  const auto r_total = b.reg(kMoney, "total_assistance");
+  const auto r_count = b.reg(kInt, "measure_count");
+  const auto r_members_dec = b.reg(kDecimal);
+  const auto r_share = b.reg(kDecimal, "share");
+  const auto r_has_loss = b.reg(kBool, "has_loss");
+  const auto r_local = b.reg(kBool, "local");
+  const auto r_renewed = b.reg(kBool, "renewed");
+  const auto r_registered = b.reg(kDate, "registered");
+  const auto r_cutoff = b.reg(kDate);
+  const auto r_late = b.reg(kBool, "registered_late");
+  const auto r_spread = b.reg(kMoney);
+  const auto r_share_rounded = b.reg(kDecimal);
+  const auto r_half = b.reg(kMoney);
+  const auto r_neg = b.reg(kMoney);
+  const auto r_big = b.reg(kInt);
+  const auto r_sum = b.reg(kInt);
+
+  const auto t_id = b.text_reg();
+  const auto t_village = b.text_reg();
+  const auto t_name = b.text_reg();
+  const auto t_copy = b.text_reg();
+  const auto l_measures = b.list_reg(list_type(Kind::Enum, measure));
+  const auto l_prior = b.list_reg(list_type(Kind::Enum, measure));
+  const auto l_amounts = b.list_reg(list_type(Kind::Money));
+  const auto q_per_capita = b.quotient_reg(Kind::Money);
+  const auto q_share = b.quotient_reg(Kind::Decimal);
+  const auto q_members = b.quotient_reg(Kind::Decimal);
+
+  b.at(7, "record household");
+  b.emit(Opcode::LOAD_TEXT, t_id, f_id);
+  b.emit(Opcode::LOAD_TEXT, t_village, f_village);
+  b.emit(Opcode::LOAD_FIELD, r_members, f_members);
+  b.emit(Opcode::LOAD_FIELD, r_income, f_income);
+  b.emit(Opcode::LOAD_FIELD, r_car, f_car);
+  b.emit(Opcode::LOAD_FIELD, r_house, f_house);
+  b.emit(Opcode::LOAD_FIELD, r_ill, f_ill);
+  b.emit(Opcode::LOAD_LIST, l_prior, f_prior);
+  b.emit(Opcode::LOAD_FIELD, r_registered, f_registered);
+  b.at(23, "require members > 0");
+  b.emit(Opcode::LOAD_CONST, r_zero, b.constant(0));
+  b.emit(Opcode::LT, r_ok, r_zero, r_members);
+  b.emit(Opcode::REQUIRE, r_ok, b.string("members must be positive"));
+  b.at(24, "let per_capita");
+  b.emit(Opcode::DIVIDE, q_per_capita, r_income, r_members, 0);
+  b.emit(Opcode::ROUND_QUOTIENT, r_per_capita, q_per_capita, 0, 0, kHalfEven);
+  b.at(25, "let per_capita_yuan");
+  b.emit(Opcode::ROUND_NUMBER, r_yuan, r_per_capita, 0, 2, kHalfUp);
+  b.at(26, "rule poor");
+  b.emit(Opcode::LOAD_CONST, r_line, b.constant(273600));
+  b.emit(Opcode::LT, r_below, r_per_capita, r_line);
+  b.emit(Opcode::NOT, r_no_car, r_car);
+  b.emit(Opcode::AND, r_poor, r_no_car, r_below);
+  b.at(27, "decide main_cause");
+  b.emit(Opcode::LOAD_CONST, r_cause, b.constant(2));
+  b.emit(Opcode::LT, r_has_ill, r_zero, r_ill);
+  b.emit(Opcode::SELECT_IF, r_has_ill);
+  b.emit(Opcode::LOAD_CONST, r_cause, b.constant(1));
+  b.emit(Opcode::SELECT_POP);
+  b.at(28, "table measures");
+  b.emit(Opcode::LIST_CLEAR, l_measures);
+  b.emit(Opcode::LIST_CLEAR, l_amounts);
+  b.emit(Opcode::SELECT_IF, r_poor);
+  b.emit(Opcode::LOAD_CONST, r_d, b.constant(2));
+  b.emit(Opcode::EQ, r_is_d, r_house, r_d);
+  b.emit(Opcode::LOAD_CONST, r_measure, b.constant(1));
+  b.emit(Opcode::LIST_APPEND_IF, l_measures, r_is_d, r_measure);
+  b.emit(Opcode::LOAD_CONST, r_amount, b.constant(2000000));
+  b.emit(Opcode::LIST_APPEND_IF, l_amounts, r_is_d, r_amount);
+  b.emit(Opcode::SELECT_POP);
+  b.at(31, "let total_assistance");
+  b.emit(Opcode::LIST_SUM, r_total, l_amounts);
+  b.emit(Opcode::LIST_COUNT, r_count, l_measures);
+  b.at(32, "let share");
+  b.emit(Opcode::WIDEN, r_members_dec, r_members, 0, 6);
+  b.emit(Opcode::MULTIPLY_EXACT, q_share, r_income, r_members_dec, 2);
+  b.emit(Opcode::QUOTIENT_OF, q_members, r_members, 0, 6);
+  b.emit(Opcode::LT_QUOTIENT, r_ok, q_share, q_members);
+  b.emit(Opcode::ROUND_QUOTIENT, r_share, q_share, 0, 0, kHalfEven);
+  b.emit(Opcode::ROUND_NUMBER, r_share_rounded, r_share, 0, 3, kHalfEven);
+  b.at(33, "let has_loss");
+  b.emit(Opcode::LOAD_PRESENT, r_has_loss, f_loss);
+  b.at(34, "let local");
+  b.emit(Opcode::LOAD_STRING, t_name, b.string("Xijiang"));
+  b.emit(Opcode::EQ_TEXT, r_local, t_village, t_name);
+  b.emit(Opcode::MOVE_TEXT, t_copy, t_village);
+  b.at(35, "let renewed");
+  b.emit(Opcode::LIST_CONTAINS, r_renewed, l_prior, r_measure);
+  b.at(36, "let registered_late");
+  b.emit(Opcode::LOAD_CONST, r_cutoff, b.constant(16800));  // 2015-12-31
+  b.emit(Opcode::LT, r_late, r_cutoff, r_registered);
+  b.at(0, "checks");
+  b.emit(Opcode::SUB_MONEY, r_spread, r_line, r_per_capita);
+  b.emit(Opcode::ADD_MONEY, r_spread, r_spread, r_total);
+  b.emit(Opcode::MUL_MONEY_INT, r_spread, r_spread, r_members);
+  b.emit(Opcode::DIVIDE_ROUND, r_half, r_spread, r_members, 0, kHalfEven);
+  b.emit(Opcode::NEGATE, r_neg, r_half);
+  b.emit(Opcode::ABS, r_neg, r_neg);
+  b.emit(Opcode::MAX, r_neg, r_neg, r_half);
+  b.emit(Opcode::MIN, r_neg, r_neg, r_spread);
+  b.emit(Opcode::ADD_DECIMAL, r_share_rounded, r_share_rounded, r_share);
+  b.emit(Opcode::SUB_DECIMAL, r_share_rounded, r_share_rounded, r_members_dec);
+  b.emit(Opcode::MUL_DECIMAL_INT, r_share_rounded, r_share_rounded, r_members);
+  b.emit(Opcode::ADD_INT, r_sum, r_members, r_ill);
+  b.emit(Opcode::SUB_INT, r_sum, r_sum, r_zero);
+  b.emit(Opcode::MUL_INT, r_big, r_sum, r_count);
+  b.emit(Opcode::LE, r_ok, r_sum, r_big);
+  b.emit(Opcode::NE, r_ok, r_sum, r_big);
+  b.emit(Opcode::OR, r_ok, r_ok, r_local);
+  b.emit(Opcode::NE_TEXT, r_ok, t_id, t_name);
+  b.emit(Opcode::LE_QUOTIENT, r_ok, q_share, q_members);
+  b.emit(Opcode::EQ_QUOTIENT, r_ok, q_share, q_members);
+  b.emit(Opcode::NE_QUOTIENT, r_ok, q_share, q_members);
+  b.emit(Opcode::SELECT_UNLESS, r_ok);
+  b.emit(Opcode::FAIL, b.string("inconsistent \"checks\"\n"));
+  b.emit(Opcode::SELECT_POP);
+
+  b.output("household_id", kText, t_id);
+  b.output("per_capita", kMoney, r_per_capita);
+  b.output("poor", kBool, r_poor);
+  b.output("main_cause", kCause, r_cause);
+  b.output("measures", list_type(Kind::Enum, measure), l_measures);
+  b.output("total_assistance", kMoney, r_total);
+  b.output("share", {Kind::Quotient, Kind::Decimal, 0}, q_share);
+
+  p.summary.population_reg = r_members;
+  p.summary.poor_reg = r_poor;
+  p.summary.cause_reg = r_cause;
+  p.summary.assistance_reg = r_total;
+  p.summary.groups.push_back({"village", {f_village, f_id}});
+  p.summary.groups.push_back({"total", {}});
+  return p;
+}
+
+struct Sample {
+  const char* name;
+  Program (*make)();
+};
+const Sample kSamples[] = {
+    {"money_comparison", money_comparison}, {"decide_selection", decide_selection},
+    {"list_append_sum", list_append_sum},   {"optional_and_text", optional_and_text},
+    {"handmade", handmade},
+};
+
+// ---------------------------------------------------------------- comparing programs
+
+auto members_of(const EnumDef& e) { return std::tie(e.name, e.members); }
+auto members_of(const FieldDef& f) {
+  return std::tie(f.name, f.type, f.optional, f.has_default, f.default_scalar, f.default_text,
+                  f.line, f.description);
+}
+auto members_of(const ParamDef& p) {
+  return std::tie(p.name, p.type, p.value, p.text_value, p.description, p.source, p.line);
+}
+auto members_of(const Instruction& i) { return std::tie(i.op, i.x, i.y, i.reserved, i.a, i.b, i.c); }
+auto members_of(const OutputDef& o) { return std::tie(o.name, o.type, o.reg); }
+auto members_of(const SummarySpec::Group& g) { return std::tie(g.name, g.fields); }
+
+template <class T>
+bool same(const std::vector<T>& a, const std::vector<T>& b) {
+  return std::ranges::equal(a, b, [](const T& x, const T& y) { return members_of(x) == members_of(y); });
+}
+
+void expect_same_program(const Program& a, const Program& b) {
+  EXPECT_EQ(a.policy_name, b.policy_name);
+  EXPECT_EQ(a.place, b.place);
+  EXPECT_EQ(a.year, b.year);
+  EXPECT_EQ(a.source_hash, b.source_hash);
+  EXPECT_EQ(a.source_file, b.source_file);
+  EXPECT_EQ(a.source_text, b.source_text);
+  EXPECT_TRUE(same(a.enums, b.enums));
+  EXPECT_TRUE(same(a.fields, b.fields));
+  EXPECT_TRUE(same(a.params, b.params));
+  EXPECT_EQ(a.scalar_types, b.scalar_types);
+  EXPECT_EQ(a.scalar_names, b.scalar_names);
+  EXPECT_EQ(a.text_count, b.text_count);
+  EXPECT_EQ(a.list_types, b.list_types);
+  EXPECT_EQ(a.quotient_units, b.quotient_units);
+  EXPECT_EQ(a.constants, b.constants);
+  EXPECT_EQ(a.strings, b.strings);
+  EXPECT_TRUE(same(a.code, b.code));
+  EXPECT_EQ(a.code_lines, b.code_lines);
+  EXPECT_EQ(a.code_origins, b.code_origins);
+  EXPECT_EQ(a.origins, b.origins);
+  EXPECT_TRUE(same(a.outputs, b.outputs));
+  EXPECT_EQ(a.summary.population_reg, b.summary.population_reg);
+  EXPECT_EQ(a.summary.poor_reg, b.summary.poor_reg);
+  EXPECT_EQ(a.summary.cause_reg, b.summary.cause_reg);
+  EXPECT_EQ(a.summary.assistance_reg, b.summary.assistance_reg);
+  EXPECT_TRUE(same(a.summary.groups, b.summary.groups));
+}
+
+// ---------------------------------------------------------------- the opcode table
+
+TEST(OpcodeTable, IsGeneratedFromOpcodesDef) {
+  EXPECT_STREQ(opcode_info(Opcode::LOAD_FIELD).name, "LOAD_FIELD");
+  EXPECT_STREQ(opcode_info(Opcode::ADD_MONEY).operands, "MMM");
+  EXPECT_STREQ(opcode_info(Opcode::FAIL).synopsis, "reject selected rows: string[A]");
+  std::vector<std::string> names;
+  for (int i = 0; i < kOpcodeCount; ++i) {
+    const OpcodeInfo& info = opcode_info(static_cast<Opcode>(i));
+    EXPECT_EQ(std::string_view(info.operands).size(), 3u) << info.name;
+    names.emplace_back(info.name);
+  }
+  std::ranges::sort(names);
+  EXPECT_EQ(std::ranges::adjacent_find(names), names.end()) << "duplicate opcode name";
+  EXPECT_STREQ(opcode_info(static_cast<Opcode>(kOpcodeCount)).name, "INVALID");
+  EXPECT_STREQ(opcode_info(static_cast<Opcode>(255)).operands, "___");
+}
+
+TEST(OpcodeTable, KindsScalesAndRegisterFiles) {
+  EXPECT_STREQ(kind_name(Kind::Money), "money");
+  EXPECT_STREQ(kind_name(Kind::Quotient), "quotient");
+  EXPECT_STREQ(kind_name(static_cast<Kind>(200)), "invalid kind");
+  EXPECT_EQ(kind_scale(Kind::Int), 0);
+  EXPECT_EQ(kind_scale(Kind::Money), 2);
+  EXPECT_EQ(kind_scale(Kind::Decimal), 6);
+  EXPECT_EQ(kind_scale(Kind::Date), 0);
+  EXPECT_EQ(register_file_of(kDate), RegisterFile::Scalar);
+  EXPECT_EQ(register_file_of(scalar_type(Kind::Enum)), RegisterFile::Scalar);
+  EXPECT_EQ(register_file_of(kText), RegisterFile::Text);
+  EXPECT_EQ(register_file_of(list_type(Kind::Money)), RegisterFile::List);
+  EXPECT_EQ(register_file_of({Kind::Quotient, Kind::Money, 0}), RegisterFile::Quotient);
+}
+
+TEST(OpcodeTable, FindsImmediatesOnlyAsWords) {
+  const auto npos = std::string_view::npos;
+  EXPECT_EQ(find_immediate("r[A] = max(r[B], r[C])", 'x'), npos);
+  EXPECT_EQ(find_immediate("r[A] = r[B] * 10^x", 'x'), 17u);
+  EXPECT_NE(find_immediate(opcode_info(Opcode::ROUND_QUOTIENT).synopsis, 'y'), npos);
+  EXPECT_EQ(find_immediate(opcode_info(Opcode::DIVIDE_ROUND).synopsis, 'x'), npos);
+  EXPECT_EQ(find_immediate("select rows where not r[A]", 'y'), npos);
+}
+
+// ---------------------------------------------------------------- round trips
+
+class Samples : public testing::TestWithParam<Sample> {};
+
+TEST_P(Samples, VerifyAndRoundTrip) {
+  const Program original = GetParam().make();
+  std::string error;
+  ASSERT_TRUE(verify_program(original, error)) << error;
+
+  const std::string bytes = serialize_program(original);
+  EXPECT_TRUE(looks_like_program(bytes));
+  Program loaded;
+  ASSERT_TRUE(deserialize_program(bytes, loaded, error)) << error;
+  expect_same_program(original, loaded);
+  EXPECT_EQ(serialize_program(loaded), bytes);
+  EXPECT_TRUE(verify_program(loaded, error)) << error;
+  EXPECT_EQ(disassemble(loaded), disassemble(original));
+}
+
+INSTANTIATE_TEST_SUITE_P(ProgramIo, Samples, testing::ValuesIn(kSamples),
+                         [](const testing::TestParamInfo<Sample>& sample) {
+                           return std::string(sample.param.name);
+                         });
+
+TEST(ProgramIo, HeaderFollowsTheDocumentedLayout) {
+  const Program program = handmade();
+  const std::string bytes = serialize_program(program);
+  EXPECT_EQ(bytes.substr(0, 8), std::string("PCPT\r\n\x1a\n", 8));
+  const auto u32_at = [&](std::size_t at) {
+    std::uint32_t v = 0;
+    for (int i = 3; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(bytes[at + i]);
+    return v;
+  };
+  const auto u64_at = [&](std::size_t at) {
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = v << 8 | static_cast<unsigned char>(bytes[at + i]);
+    return v;
+  };
+  EXPECT_EQ(u32_at(kVersionOffset), kBytecodeFormatVersion);
+  EXPECT_EQ(u32_at(kFlagsOffset), 0u);
+  EXPECT_EQ(u64_at(kBodyLengthOffset), bytes.size() - kProgramHeaderSize);
+  EXPECT_EQ(u64_at(kChecksumOffset), fnv1a64(std::string_view(bytes).substr(kSourceHashOffset)));
+  EXPECT_EQ(u64_at(kSourceHashOffset), program.source_hash);
+  // The body opens with the policy name, length-prefixed.
+  EXPECT_EQ(u32_at(kProgramHeaderSize), program.policy_name.size());
+  EXPECT_EQ(bytes.substr(kProgramHeaderSize + 4, program.policy_name.size()), program.policy_name);
+}
+
+TEST(ProgramIo, Fnv1aMatchesPublishedVectors) {
+  EXPECT_EQ(fnv1a64(""), 0xcbf29ce484222325ull);
+  EXPECT_EQ(fnv1a64("a"), 0xaf63dc4c8601ec8cull);
+  EXPECT_EQ(fnv1a64("foobar"), 0x85944171f73967e8ull);
+}
+
+TEST(ProgramIo, FailedLoadLeavesTheOutputAlone) {
+  Program out = money_comparison();
+  std::string error;
+  EXPECT_FALSE(deserialize_program("garbage", out, error));
+  EXPECT_EQ(out.policy_name, "money comparison");
+}
+
+// ---------------------------------------------------------------- the loader refuses
+
+void put_u32(std::string& bytes, std::size_t at, std::uint32_t v) {
+  for (int i = 0; i < 4; ++i) bytes[at + i] = static_cast<char>(v >> (8 * i));
+}
+void put_u64(std::string& bytes, std::size_t at, std::uint64_t v) {
+  for (int i = 0; i < 8; ++i) bytes[at + i] = static_cast<char>(v >> (8 * i));
+}
+
+// Makes damaged bytes consistent again (body length and checksum, from the
+// documented layout), so that the damage reaches the structural checks.
+std::string reseal(std::string bytes) {
+  if (bytes.size() < kProgramHeaderSize) return bytes;
+  put_u64(bytes, kBodyLengthOffset, bytes.size() - kProgramHeaderSize);
+  put_u64(bytes, kChecksumOffset, fnv1a64(std::string_view(bytes).substr(kSourceHashOffset)));
+  return bytes;
+}
+
+std::string load_error(std::string_view bytes) {
+  Program program;
+  std::string error;
+  if (deserialize_program(bytes, program, error)) return "(loaded)";
+  return error;
+}
+
+TEST(Loader, RefusesWhatIsNotAProgram) {
+  EXPECT_EQ(load_error(""), "not a Precept program (the file is empty)");
+  EXPECT_EQ(load_error("policy \"x\"\n"), "not a Precept program (bad magic number)");
+  std::string bytes = serialize_program(money_comparison());
+  bytes.erase(4, 1);  // "\r\n" -> "\n", as a text-mode copy does
+  EXPECT_EQ(load_error(bytes),
+            "not a Precept program (bad magic number; was the file copied as text?)");
+  EXPECT_FALSE(looks_like_program("PCPT"));
+}
+
+TEST(Loader, RefusesOtherFormatVersions) {
+  std::string bytes = serialize_program(money_comparison());
+  put_u32(bytes, kVersionOffset, 7);
+  EXPECT_EQ(load_error(bytes), "made by a newer Precept (format 7, this reads 1)");
+  put_u32(bytes, kVersionOffset, 0);
+  EXPECT_EQ(load_error(bytes),
+            "made by an older Precept (format 0, this reads 1); compile the policy again");
+  bytes = serialize_program(money_comparison());
+  put_u32(bytes, kFlagsOffset, 4);
+  EXPECT_EQ(load_error(bytes),
+            "made by a newer Precept (it uses flags 0x4, which this one does not know)");
+}
+
+TEST(Loader, RefusesDamage) {
+  const std::string good = serialize_program(handmade());
+  std::string bytes = good;
+  bytes[bytes.size() / 2] ^= 0x10;
+  EXPECT_EQ(load_error(bytes), "the file is damaged: checksum mismatch");
+  bytes = good;
+  bytes[kSourceHashOffset] ^= 0x01;  // the source hash is covered too
+  EXPECT_EQ(load_error(bytes), "the file is damaged: checksum mismatch");
+
+  EXPECT_EQ(load_error(good.substr(0, 20)),
+            "the file is truncated at byte 20 (inside the 40-byte header)");
+  EXPECT_EQ(load_error(good.substr(0, 100)),
+            "the file is truncated at byte 100 (the header promises " +
+                std::to_string(good.size()) + " bytes)");
+  EXPECT_EQ(load_error(good + "xyz"),
+            "the file is damaged: the header says it ends at byte " + std::to_string(good.size()) +
+                ", but it goes on to byte " + std::to_string(good.size() + 3));
+}
+
+
+// A program of nothing but empty names and one bool field, whose body layout is
+// easy to count: five strings and the enum count (24 bytes), the field count, then
+// the field's name and type, so its `optional` byte sits at 40 + 36.
+Program one_field() {
+  Program program;
+  program.fields.push_back(FieldDef{});
+  return program;
+}
+
+TEST(Loader, RefusesInconsistentBodies) {
+  const std::string plain = serialize_program(one_field());
+  ASSERT_EQ(load_error(plain), "(loaded)");
+
+  std::string bytes = plain;
+  bytes[76] = 2;
+  EXPECT_EQ(load_error(reseal(bytes)), "the file is damaged: byte 76 should be 0 or 1 but is 2");
+
+  bytes = plain;
+  put_u32(bytes, kProgramHeaderSize, 0xFFFFFFFF);  // the policy name's length
+  EXPECT_EQ(load_error(reseal(bytes)),
+            "the file is damaged: the text at byte 40 claims 4294967295 bytes, past the end");
+
+  bytes = plain;
+  put_u32(bytes, kProgramHeaderSize + 20, 0xFFFFFFFF);  // the number of enums
+  EXPECT_EQ(load_error(reseal(bytes)),
+            "the file is damaged: the list at byte 60 claims 4294967295 items, past the end");
+
+  // A count that fits the bytes left only if its elements were 1 byte: each
+  // FieldDef needs at least 30, so it is refused before anything is allocated.
+  bytes = plain;
+  put_u32(bytes, kProgramHeaderSize + 24, static_cast<std::uint32_t>(plain.size()));
+  EXPECT_EQ(load_error(reseal(bytes)),
+            "the file is damaged: the list at byte 64 claims " + std::to_string(plain.size()) +
+                " items, past the end");
+
+  EXPECT_EQ(load_error(reseal(plain + "z")),
+            "the file is damaged: the program ends at byte " + std::to_string(plain.size()) +
+                ", but the body goes on to byte " + std::to_string(plain.size() + 1));
+  EXPECT_EQ(load_error(reseal(plain.substr(0, plain.size() - 1))),
+            "the file is damaged: a number at byte " + std::to_string(plain.size() - 4) +
+                " runs past the end");
+}
+
+// ---------------------------------------------------------------- the verifier refuses
+
+std::size_t address_of(const Program& p, Opcode op, int occurrence = 0) {
+  for (std::size_t i = 0; i < p.code.size(); ++i)
+    if (p.code[i].op == op && occurrence-- == 0) return i;
+  ADD_FAILURE() << "no " << opcode_info(op).name << " in the program";
+  return 0;
+}
+Instruction& first(Program& p, Opcode op) { return p.code[address_of(p, op)]; }
+std::uint32_t reg_named(const Program& p, std::string_view name) {
+  const auto at = std::ranges::find(p.scalar_names, name);
+  EXPECT_NE(at, p.scalar_names.end()) << name;
+  return static_cast<std::uint32_t>(at - p.scalar_names.begin());
+}
+std::string at(const Program& p, Opcode op, int occurrence = 0) {
+  return "instruction " + std::to_string(address_of(p, op, occurrence)) + " (" +
+         opcode_info(op).name + "): ";
+}
+// The prefix of errors about the LOAD_CONST of constant `index`.
+std::string loading(const Program& p, std::uint32_t index) {
+  for (std::size_t i = 0; i < p.code.size(); ++i)
+    if (p.code[i].op == Opcode::LOAD_CONST && p.code[i].b == index)
+      return "instruction " + std::to_string(i) + " (LOAD_CONST): ";
+  ADD_FAILURE() << "constant " << index << " is never loaded";
+  return {};
+}
+void push_instruction(Program& p, Instruction ins) {
+  p.code.push_back(ins);
+  p.code_lines.push_back(0);
+  p.code_origins.push_back(0);
+}
+void erase_instruction(Program& p, std::size_t address) {
+  p.code.erase(p.code.begin() + static_cast<std::ptrdiff_t>(address));
+  p.code_lines.erase(p.code_lines.begin() + static_cast<std::ptrdiff_t>(address));
+  p.code_origins.erase(p.code_origins.begin() + static_cast<std::ptrdiff_t>(address));
+}
+
+struct BadCase {
+  const char* what;
+  std::function<void(Program&)> damage;
+  // The expected error, given the undamaged program (for addresses and sizes).
+  std::function<std::string(const Program&)> message;
+};
+
+std::function<std::string(const Program&)> is(std::string text) {
+  return [text](const Program&) { return text; };
+}
+
+const std::vector<BadCase>& bad_cases() {
+  static const std::vector<BadCase> cases = {
+      // Registers and operand types
+      {"register out of range", [](Program& p) { first(p, Opcode::ADD_MONEY).b = 35; },
+       [](const Program& p) {
+         return at(p, Opcode::ADD_MONEY) +
+                "operand B is register r35, but there are only 35 scalar registers";
+       }},
+      {"wrong register kind",
+       [](Program& p) { first(p, Opcode::ADD_MONEY).b = reg_named(p, "poor"); },
+       [](const Program& p) {
+         return at(p, Opcode::ADD_MONEY) +
+                "operand B is register r12(poor), a bool, but must be money";
+       }},
+      {"not a number", [](Program& p) { first(p, Opcode::NEGATE).b = reg_named(p, "poor"); },
+       [](const Program& p) {
+         return at(p, Opcode::NEGATE) +
+                "operand B is register r12(poor), a bool, but must be a number (int, money or "
+                "decimal)";
+       }},
+      {"mixed types", [](Program& p) { first(p, Opcode::MIN).c = reg_named(p, "members"); },
+       [](const Program& p) {
+         return at(p, Opcode::MIN) +
+                "operands A and C must have the same type, but r32 is money and r0(members) is "
+                "int";
+       }},
+      {"different enums", [](Program& p) { p.scalar_types[15].enum_id = 2; },
+       [](const Program& p) {
+         return at(p, Opcode::EQ) +
+                "operands B and C must have the same type, but r3(house) is enum house_grade and "
+                "r15 is enum cause";
+       }},
+      {"text register out of range", [](Program& p) { first(p, Opcode::LOAD_TEXT).a = 4; },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_TEXT) +
+                "operand A is text register t4, but there are only 4 text registers";
+       }},
+      {"list register out of range", [](Program& p) { first(p, Opcode::LIST_CLEAR).a = 3; },
+       [](const Program& p) {
+         return at(p, Opcode::LIST_CLEAR) +
+                "operand A is list register l3, but there are only 3 list registers";
+       }},
+      {"quotient register out of range", [](Program& p) { first(p, Opcode::DIVIDE).a = 3; },
+       [](const Program& p) {
+         return at(p, Opcode::DIVIDE) +
+                "operand A is quotient register q3, but there are only 3 quotient registers";
+       }},
+      {"unused operand set", [](Program& p) { first(p, Opcode::LOAD_FIELD).c = 1; },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_FIELD) + "operand C is 1, but is unused and must be 0";
+       }},
+      {"reserved byte set", [](Program& p) { first(p, Opcode::NOT).reserved = 9; },
+       [](const Program& p) { return at(p, Opcode::NOT) + "the reserved byte is 9, but must be 0"; }},
+      {"opcode out of range",
+       [](Program& p) { p.code[0].op = static_cast<Opcode>(kOpcodeCount); },
+       [](const Program&) {
+         return "instruction 0: opcode " + std::to_string(kOpcodeCount) + " does not exist";
+       }},
+
+      // Fields
+      {"field out of range", [](Program& p) { first(p, Opcode::LOAD_FIELD).b = 10; },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_FIELD) + "operand B is field 10, but there are only 10 fields";
+       }},
+      {"field of another type", [](Program& p) { first(p, Opcode::LOAD_FIELD).b = 3; },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_FIELD) +
+                "field 3 (net_income) is money, but register r0(members) is int";
+       }},
+      {"scalar load of a list field", [](Program& p) { first(p, Opcode::LOAD_FIELD).b = 8; },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_FIELD) +
+                "field 8 (prior_measures) is list of enum measure, but register r0(members) is "
+                "int";
+       }},
+      {"presence of a required field", [](Program& p) { first(p, Opcode::LOAD_PRESENT).b = 2; },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_PRESENT) +
+                "field 2 (members) is not optional, so it is always present";
+       }},
+      {"presence of a defaulted field", [](Program& p) { first(p, Opcode::LOAD_PRESENT).b = 6; },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_PRESENT) +
+                "field 6 (ill_members) is given a default, so it is always present";
+       }},
+      {"text load of an int field", [](Program& p) { first(p, Opcode::LOAD_TEXT).b = 2; },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_TEXT) + "field 2 (members) is int, but must be text";
+       }},
+      {"list load of another list type",
+       [](Program& p) { p.list_types[1] = list_type(Kind::Enum, 0); },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_LIST) +
+                "field 8 (prior_measures) is list of enum measure, but l1 is list of enum "
+                "house_grade";
+       }},
+      {"enum default out of range",
+       [](Program& p) {
+         p.fields[5].optional = p.fields[5].has_default = true;
+         p.fields[5].default_scalar = 3;
+       },
+       is("field 5 (house): the default 3 is not a member of enum house_grade (it has 3)")},
+      {"bool default not 0 or 1",
+       [](Program& p) {
+         p.fields[4].has_default = true;
+         p.fields[4].default_scalar = -1;
+       },
+       is("field 4 (owns_car): the default -1 is not a bool (0 or 1)")},
+      {"quotient field", [](Program& p) { p.fields[0].type = {Kind::Quotient, Kind::Money, 0}; },
+       is("field 0 (household_id): a record field cannot be a quotient")},
+
+      // Constants and strings
+      {"constant out of range", [](Program& p) { first(p, Opcode::LOAD_CONST).b = 8; },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_CONST) +
+                "operand B is constant 8, but there are only 8 constants";
+       }},
+      {"enum constant out of range", [](Program& p) { p.constants[2] = 3; },
+       [](const Program& p) {
+         return loading(p, 2) + "constant 2 does not fit register r13(main_cause), an enum cause: 3 is not a "
+                "member of enum cause (it has 3)";
+       }},
+      {"negative enum constant", [](Program& p) { p.constants[5] = -1; },
+       [](const Program& p) {
+         return loading(p, 5) + "constant 5 does not fit register r17, an enum measure: -1 is not a member of "
+                "enum measure (it has 3)";
+       }},
+      {"bool constant not 0 or 1",
+       [](Program& p) {
+         first(p, Opcode::LOAD_CONST).a = 6;
+         p.constants[0] = 2;
+       },
+       [](const Program& p) {
+         return at(p, Opcode::LOAD_CONST) +
+                "constant 0 does not fit register r6, a bool: 2 is not a bool (0 or 1)";
+       }},
+      {"date constant out of range", [](Program& p) { p.constants[7] = kMaxDate + 1; },
+       [](const Program& p) {
+         return loading(p, 7) + "constant 7 does not fit register r27, a date: day 2932897 is outside "
+                "1900-01-01 .. 9999-12-31";
+       }},
+      {"string out of range", [](Program& p) { first(p, Opcode::REQUIRE).b = 3; },
+       [](const Program& p) {
+         return at(p, Opcode::REQUIRE) + "operand B is string 3, but there are only 3 strings";
+       }},
+      {"param enum value out of range",
+       [](Program& p) { p.params[0].type = scalar_type(Kind::Enum, 0); },
+       is("param 0 (poverty_line): the value 273600 is not a member of enum house_grade (it has "
+          "3)")},
+
+      // Immediates
+      {"bad rounding mode", [](Program& p) { first(p, Opcode::ROUND_QUOTIENT).y = 7; },
+       [](const Program& p) {
+         return at(p, Opcode::ROUND_QUOTIENT) + "y is 7, which is not a rounding mode (0 to 6)";
+       }},
+      {"y where none is taken", [](Program& p) { first(p, Opcode::ADD_MONEY).y = 1; },
+       [](const Program& p) {
+         return at(p, Opcode::ADD_MONEY) + "y is 1, but this opcode takes no y";
+       }},
+      {"x where none is taken", [](Program& p) { first(p, Opcode::DIVIDE_ROUND).x = 2; },
+       [](const Program& p) {
+         return at(p, Opcode::DIVIDE_ROUND) + "x is 2, but this opcode takes no x";
+       }},
+      {"power of ten too large", [](Program& p) { first(p, Opcode::DIVIDE).x = 19; },
+       [](const Program& p) { return at(p, Opcode::DIVIDE) + "x is 19, more than 18 digits"; }},
+
+      // Scales and quotients
+      {"widen by the wrong power", [](Program& p) { first(p, Opcode::WIDEN).x = 5; },
+       [](const Program& p) {
+         return at(p, Opcode::WIDEN) +
+                "the result has 6 decimal places, but r[B] * 10^x gives 5";
+       }},
+      {"divide into the wrong units", [](Program& p) { first(p, Opcode::DIVIDE).x = 2; },
+       [](const Program& p) {
+         return at(p, Opcode::DIVIDE) +
+                "the result has 2 decimal places, but r[B] * 10^x / r[C] gives 4";
+       }},
+      {"exact product in the wrong units",
+       [](Program& p) { first(p, Opcode::MULTIPLY_EXACT).x = 0; },
+       [](const Program& p) {
+         return at(p, Opcode::MULTIPLY_EXACT) +
+                "the result has 6 decimal places, but r[B] * r[C] / 10^x gives 8";
+       }},
+      {"quotient of the wrong scale", [](Program& p) { first(p, Opcode::QUOTIENT_OF).x = 4; },
+       [](const Program& p) {
+         return at(p, Opcode::QUOTIENT_OF) +
+                "the result has 6 decimal places, but r[B] * 10^x gives 4";
+       }},
+      {"round a quotient into other units",
+       [](Program& p) { first(p, Opcode::ROUND_QUOTIENT).a = reg_named(p, "share"); },
+       [](const Program& p) {
+         return at(p, Opcode::ROUND_QUOTIENT) +
+                "register r22(share) is decimal, but quotient q0 is in money";
+       }},
+      {"drop more digits than there are",
+       [](Program& p) { first(p, Opcode::ROUND_QUOTIENT).x = 3; },
+       [](const Program& p) {
+         return at(p, Opcode::ROUND_QUOTIENT) +
+                "drops 3 digits, but the result has only 2 decimal places";
+       }},
+      {"round a number past its scale", [](Program& p) { first(p, Opcode::ROUND_NUMBER).x = 3; },
+       [](const Program& p) {
+         return at(p, Opcode::ROUND_NUMBER) +
+                "drops 3 digits, but the result has only 2 decimal places";
+       }},
+      {"divide-round by a non-int",
+       [](Program& p) { first(p, Opcode::DIVIDE_ROUND).c = 29; },
+       [](const Program& p) {
+         return at(p, Opcode::DIVIDE_ROUND) +
+                "operand C is register r29, a money value, but must be int";
+       }},
+      {"divide-round into another type",
+       [](Program& p) { first(p, Opcode::DIVIDE_ROUND).a = 30; },
+       [](const Program& p) {
+         return at(p, Opcode::DIVIDE_ROUND) +
+                "operands A and B must have the same type, but r30 is decimal and r29 is money";
+       }},
+      {"compare quotients of different units",
+       [](Program& p) { first(p, Opcode::LT_QUOTIENT).c = 0; },
+       [](const Program& p) {
+         return at(p, Opcode::LT_QUOTIENT) +
+                "quotients q1 and q0 are in different units (decimal and money)";
+       }},
+
+      // Lists
+      {"append a value of another type",
+       [](Program& p) { first(p, Opcode::LIST_APPEND_IF).c = 18; },
+       [](const Program& p) {
+         return at(p, Opcode::LIST_APPEND_IF) + "l0 holds enum measure, but register r18 is money";
+       }},
+      {"contains a value of another enum",
+       [](Program& p) { first(p, Opcode::LIST_CONTAINS).c = reg_named(p, "house"); },
+       [](const Program& p) {
+         return at(p, Opcode::LIST_CONTAINS) +
+                "l1 holds enum measure, but register r3(house) is enum house_grade";
+       }},
+      {"sum into another kind",
+       [](Program& p) { first(p, Opcode::LIST_SUM).a = reg_named(p, "measure_count"); },
+       [](const Program& p) {
+         return at(p, Opcode::LIST_SUM) +
+                "register r20(measure_count) is int, but l2 holds money";
+       }},
+      {"sum of an enum list", [](Program& p) { first(p, Opcode::LIST_SUM).b = 0; },
+       [](const Program& p) {
+         return at(p, Opcode::LIST_SUM) +
+                "register r19(total_assistance) is money, but l0 holds enum measure";
+       }},
+      {"count into a money register",
+       [](Program& p) { first(p, Opcode::LIST_COUNT).a = 19; },
+       [](const Program& p) {
+         return at(p, Opcode::LIST_COUNT) +
+                "operand A is register r19(total_assistance), a money value, but must be int";
+       }},
+
+      // Selections
+      {"selection never restored",
+       [](Program& p) { erase_instruction(p, address_of(p, Opcode::SELECT_POP, 2)); },
+       is("the code ends inside 1 selection(s): a SELECT_IF or SELECT_UNLESS has no SELECT_POP")},
+      {"selection restored twice",
+       [](Program& p) { push_instruction(p, {Opcode::SELECT_POP, 0, 0, 0, 0, 0, 0}); },
+       [](const Program& p) {
+         return "instruction " + std::to_string(p.code.size()) +
+                " (SELECT_POP): there is no selection to restore";
+       }},
+      {"selections nested too deep",
+       [](Program& p) {
+         for (int i = 0; i < 65; ++i) push_instruction(p, {Opcode::SELECT_IF, 0, 0, 0, 6, 0, 0});
+         for (int i = 0; i < 65; ++i) push_instruction(p, {Opcode::SELECT_POP, 0, 0, 0, 0, 0, 0});
+       },
+       [](const Program& p) {
+         return "instruction " + std::to_string(p.code.size() + 64) +
+                " (SELECT_IF): selections nest deeper than 64";
+       }},
+
+      // Side tables
+      {"code_lines too short", [](Program& p) { p.code_lines.pop_back(); },
+       [](const Program& p) {
+         return "there are " + std::to_string(p.code.size()) + " instructions but " +
+                std::to_string(p.code.size() - 1) + " code_lines entries";
+       }},
+      {"code_origins too long", [](Program& p) { p.code_origins.push_back(0); },
+       [](const Program& p) {
+         return "there are " + std::to_string(p.code.size()) + " instructions but " +
+                std::to_string(p.code.size() + 1) + " code_origins entries";
+       }},
+      {"origin out of range", [](Program& p) { p.code_origins[3] = 99; },
+       is("instruction 3 (LOAD_FIELD): origin 99 does not exist (there are 14)")},
+
+      // Outputs and summary
+      {"output register missing", [](Program& p) { p.outputs[1].reg = 99; },
+       is("output 1 (per_capita) is register r99, which does not exist")},
+      {"output of another type", [](Program& p) { p.outputs[2].type = kInt; },
+       is("output 2 (poor) is int, but register r12(poor) is bool")},
+      {"text output missing", [](Program& p) { p.outputs[0].reg = 4; },
+       is("output 0 (household_id) is register t4, which does not exist")},
+      {"list output of another type", [](Program& p) { p.outputs[4].type = list_type(Kind::Money); },
+       is("output 4 (measures) is list of money, but register l0 is list of enum measure")},
+      {"quotient output in other units", [](Program& p) { p.outputs[6].type.element = Kind::Money; },
+       is("output 6 (share) is quotient of money, but register q1 is quotient of decimal")},
+      {"output of a broken type", [](Program& p) { p.outputs[3].type.enum_id = 9; },
+       is("output 3 (main_cause): enum #9 does not exist (there are 3 enums)")},
+      {"summary register of the wrong kind", [](Program& p) { p.summary.poor_reg = 0; },
+       is("summary: the poor register r0(members) is int, but must be bool")},
+      {"summary register missing", [](Program& p) { p.summary.assistance_reg = 99; },
+       is("summary: the assistance register r99 does not exist")},
+      {"summary cause not an enum", [](Program& p) { p.summary.cause_reg = 12; },
+       is("summary: the cause register r12(poor) is bool, but must be enum")},
+      {"summary group field missing", [](Program& p) { p.summary.groups[0].fields[1] = 10; },
+       is("summary group village uses field 10, but there are only 10 fields")},
+
+      // Types and register files
+      {"kind out of range", [](Program& p) { p.scalar_types[0].kind = static_cast<Kind>(42); },
+       is("scalar register r0: kind 42 does not exist")},
+      {"element kind out of range",
+       [](Program& p) { p.list_types[0].element = static_cast<Kind>(200); },
+       is("list register l0: element kind 200 does not exist")},
+      {"enum id out of range", [](Program& p) { p.scalar_types[13].enum_id = 3; },
+       is("scalar register r13: enum #3 does not exist (there are 3 enums)")},
+      {"stray enum id", [](Program& p) { p.scalar_types[0].enum_id = 1; },
+       is("scalar register r0: int has an enum id (1), which it does not use")},
+      {"stray element kind", [](Program& p) { p.scalar_types[0].element = Kind::Money; },
+       is("scalar register r0: int has an element kind (money), which it does not use")},
+      {"text in the scalar file", [](Program& p) { p.scalar_types[0] = kText; },
+       is("scalar register r0 is declared text, which is not a scalar")},
+      {"list of text", [](Program& p) { p.list_types[2] = list_type(Kind::Text); },
+       is("list register l2: a list's elements must be scalars, not text")},
+      {"non-list in the list file", [](Program& p) { p.list_types[2] = kMoney; },
+       is("list register l2 is declared money, which is not a list")},
+      {"quotient in int units", [](Program& p) { p.quotient_units[0] = Kind::Int; },
+       is("quotient register q0 has units int, but must be money or decimal")},
+      {"quotient in no units", [](Program& p) { p.quotient_units[0] = static_cast<Kind>(77); },
+       is("quotient register q0 has units that do not exist, but must be money or decimal")},
+      {"enum without members", [](Program& p) { p.enums[2].members.clear(); },
+       is("enum 2 (cause) has no members")},
+      {"more names than registers", [](Program& p) { p.scalar_names.push_back("extra"); },
+       is("there are 36 scalar register names but only 35 scalar registers")},
+      {"too many scalar registers",
+       [](Program& p) { p.scalar_types.resize(kMaxRegisters + 1, kBool); },
+       is("the program has 65537 scalar registers; the limit is 65536")},
+      {"too many text registers", [](Program& p) { p.text_count = 0xFFFFFFFF; },
+       is("the program has 4294967295 text registers; the limit is 65536")},
+  };
+  return cases;
+}
+
+TEST(Verifier, RejectsBadPrograms) {
+  const Program good = handmade();
+  std::string error;
+  ASSERT_TRUE(verify_program(good, error)) << error;
+  for (const BadCase& bad : bad_cases()) {
+    SCOPED_TRACE(bad.what);
+    Program damaged = good;
+    bad.damage(damaged);
+    error.clear();
+    EXPECT_FALSE(verify_program(damaged, error));
+    EXPECT_EQ(error, bad.message(good));
+    // The damage must also survive the file format, and be caught after loading.
+    Program loaded;
+    std::string load_error_text;
+    if (damaged.code.size() <= kMaxInstructions &&
+        deserialize_program(serialize_program(damaged), loaded, load_error_text)) {
+      std::string again;
+      EXPECT_FALSE(verify_program(loaded, again));
+      EXPECT_EQ(again, error);
+    }
+  }
+}
+
+TEST(Verifier, AcceptsTheLimits) {
+  Program program = handmade();
+  for (int i = 0; i < kMaxSelectionDepth; ++i)
+    push_instruction(program, {Opcode::SELECT_UNLESS, 0, 0, 0, 6, 0, 0});
+  for (int i = 0; i < kMaxSelectionDepth; ++i)
+    push_instruction(program, {Opcode::SELECT_POP, 0, 0, 0, 0, 0, 0});
+  program.scalar_names.clear();  // names are optional
+  program.constants[7] = kMinDate;
+  std::string error;
+  EXPECT_TRUE(verify_program(program, error)) << error;
+  EXPECT_TRUE(verify_program(Program{}, error)) << error;
+}
+
+// ---------------------------------------------------------------- robustness sweeps
+
+// Loads bytes as `precept run` would. Returns true when they load and verify;
+// otherwise a reason must have been given. Either way nothing may crash: a
+// loaded but unverified program must still disassemble (that is how one looks
+// at a suspicious file), and a verified one must survive another round trip.
+bool loads_and_verifies(std::string_view bytes, std::string* reason = nullptr) {
+  Program program;
+  std::string error;
+  bool ok = deserialize_program(bytes, program, error);
+  if (ok) {
+    EXPECT_FALSE(disassemble(program).empty());
+    ok = verify_program(program, error);
+  }
+  if (!ok) {
+    EXPECT_FALSE(error.empty());
+    if (reason) *reason = error;
+    return false;
+  }
+  Program again;
+  EXPECT_TRUE(deserialize_program(serialize_program(program), again, error)) << error;
+  return true;
+}
+
+struct Mutation {
+  const char* name;
+  unsigned char (*apply)(unsigned char);
+};
+const Mutation kMutations[] = {
+    {"xor 0x01", [](unsigned char b) -> unsigned char { return b ^ 0x01; }},
+    {"xor 0x80", [](unsigned char b) -> unsigned char { return b ^ 0x80; }},
+    {"xor 0xff", [](unsigned char b) -> unsigned char { return b ^ 0xFF; }},
+    {"set 0x00", [](unsigned char) -> unsigned char { return 0; }},
+};
+
+// An error up to its first number, to tell which check caught a mutation.
+std::string error_family(const std::string& error) {
+  return error.substr(0, std::min(error.find_first_of("0123456789"), error.size()));
+}
+
+TEST(Robustness, EveryByteMutationIsCaughtByTheChecksum) {
+  const std::string good = serialize_program(handmade());
+  int mutations = 0;
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    for (const Mutation& m : kMutations) {
+      std::string bytes = good;
+      bytes[i] = static_cast<char>(m.apply(static_cast<unsigned char>(bytes[i])));
+      if (bytes == good) continue;
+      ++mutations;
+      EXPECT_FALSE(loads_and_verifies(bytes)) << "byte " << i << ", " << m.name;
+    }
+  }
+  EXPECT_GT(mutations, 3 * static_cast<int>(good.size()));
+}
+
+TEST(Robustness, EveryByteMutationBehindAValidChecksum) {
+  const std::string good = serialize_program(handmade());
+  int accepted = 0, rejected = 0;
+  std::map<std::string, int> families;
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    for (const Mutation& m : kMutations) {
+      std::string bytes = good;
+      bytes[i] = static_cast<char>(m.apply(static_cast<unsigned char>(bytes[i])));
+      if (bytes == good) continue;
+      std::string reason;
+      if (loads_and_verifies(reseal(bytes), &reason)) {
+        ++accepted;
+      } else {
+        ++rejected;
+        ++families[error_family(reason)];
+      }
+    }
+  }
+  std::string tally;
+  for (const auto& [family, count] : families) tally += family + ": " + std::to_string(count) + "\n";
+  SCOPED_TRACE("rejections by error:\n" + tally);
+  RecordProperty("accepted", accepted);
+  RecordProperty("rejected", rejected);
+  // Mutations inside names and the source text are harmless and load; the rest
+  // must have been caught by the structural checks, not the checksum.
+  EXPECT_EQ(families.count("the file is damaged: checksum mismatch"), 0u);
+  EXPECT_GT(families["instruction "], 100);
+  EXPECT_GT(families["the file is damaged: the text at byte "], 10);
+  EXPECT_GT(families["the file is damaged: the list at byte "], 10);
+  EXPECT_GT(families["the file is damaged: byte "], 10);  // bools other than 0 and 1
+  EXPECT_GT(rejected, 0);
+  EXPECT_GT(accepted, 0);
+  if (std::getenv("PRECEPT_VERBOSE")) std::printf("accepted %d, rejected %d\n%s", accepted, rejected, tally.c_str());
+}
+
+TEST(Robustness, EveryTruncationIsRefused) {
+  const std::string good = serialize_program(handmade());
+  for (std::size_t length = 0; length < good.size(); ++length) {
+    const std::string_view cut = std::string_view(good).substr(0, length);
+    std::string reason;
+    EXPECT_FALSE(loads_and_verifies(cut, &reason)) << length;
+    if (length >= kProgramHeaderSize) {
+      EXPECT_EQ(reason, "the file is truncated at byte " + std::to_string(length) +
+                            " (the header promises " + std::to_string(good.size()) + " bytes)");
+    }
+    // Resealed, the cut reaches the body decoder, which must notice the end.
+    EXPECT_FALSE(loads_and_verifies(reseal(std::string(cut)))) << length << " resealed";
+  }
+}
+
+TEST(Robustness, RandomDamageBehindAValidChecksum) {
+  const std::string good = serialize_program(handmade());
+  std::mt19937_64 random(20150101);
+  const auto below = [&](std::size_t n) {
+    return static_cast<std::size_t>(random() % std::max<std::size_t>(n, 1));
+  };
+  for (int round = 0; round < 3000; ++round) {
+    std::string bytes = good;
+    switch (round % 4) {
+      case 0:  // a few scattered bytes
+        for (std::size_t k = 1 + below(8); k > 0; --k)
+          bytes[kProgramHeaderSize + below(bytes.size() - kProgramHeaderSize)] =
+              static_cast<char>(random());
+        break;
+      case 1:  // a deleted run
+        bytes.erase(kProgramHeaderSize + below(bytes.size() - kProgramHeaderSize), 1 + below(16));
+        break;
+      case 2:  // an inserted run
+        bytes.insert(kProgramHeaderSize + below(bytes.size() - kProgramHeaderSize),
+                     std::string(1 + below(16), static_cast<char>(random())));
+        break;
+      case 3:  // a 32-bit field set to an extreme
+        put_u32(bytes, kProgramHeaderSize + below(bytes.size() - kProgramHeaderSize - 4),
+                round % 8 == 3 ? 0xFFFFFFFFu : 0x7FFFFFFFu);
+        break;
+    }
+    loads_and_verifies(reseal(bytes));
+  }
+}
+
+// ---------------------------------------------------------------- the disassembler
+
+std::string golden_path() {
+  std::string here = __FILE__;
+  here.erase(here.find_last_of('/') + 1);
+  return here + "../golden/disasm/handmade.txt";
+}
+
+TEST(Disasm, MatchesGolden) {
+  const std::string listing = disassemble(handmade());
+  if (std::getenv("PRECEPT_UPDATE_GOLDEN")) std::ofstream(golden_path(), std::ios::binary) << listing;
+  std::ifstream file(golden_path(), std::ios::binary);
+  ASSERT_TRUE(file) << "missing " << golden_path()
+                    << "; create it with PRECEPT_UPDATE_GOLDEN=1 and check it by eye";
+  std::stringstream expected;
+  expected << file.rdbuf();
+  EXPECT_EQ(listing, expected.str())
+      << "if the change is intended, regenerate with PRECEPT_UPDATE_GOLDEN=1 and review the diff";
+}
+
+TEST(Disasm, FillsInTheSynopsis) {
+  const std::string listing = disassemble(handmade());
+  for (const char* expected : {
+           "r7(per_capita) = round(q0, drop 0 digits, half_even)",
+           "r8(per_capita_yuan) = round(r7(per_capita), drop 2 digits, half_up)",
+           "r9(poverty_line) = 2736.00",
+           "r13(main_cause) = lack_funds",
+           "r15 = d",
+           "r27 = 2015-12-31",
+           "r21 = r0(members) * 10^6",
+           "r0(members) = field[members]",
+           "r23(has_loss) = field[disaster_loss] is present",
+           "t2 = \"Xijiang\"",
+           "reject rows where not r6: \"members must be positive\"",
+           "reject selected rows: \"inconsistent \\\"checks\\\"\\n\"",
+           "r31 = round(r29 / r0(members), half_even)",
+           "if r16 then append r17 to l0",
+           "let per_capita = round(net_income / members, 2)",
+       })
+    EXPECT_NE(listing.find(expected), std::string::npos) << expected;
+}
+
+TEST(Disasm, ShowsBoolConstantsAndSurvivesMissingNames) {
+  Program program = list_append_sum();
+  program.scalar_names.clear();
+  program.code_lines.assign(program.code.size(), 99);  // past the (empty) source
+  const std::string listing = disassemble(program);
+  EXPECT_NE(listing.find("r3 = true"), std::string::npos) << listing;
+  EXPECT_NE(listing.find("l0 = []"), std::string::npos) << listing;
+  // An unverified program prints what it can instead of indexing past a table.
+  program.code[1].b = 1000;
+  program.code.push_back({static_cast<Opcode>(200), 0, 0, 0, 1, 2, 3});
+  EXPECT_NE(disassemble(program).find("const#1000"), std::string::npos);
+  EXPECT_NE(disassemble(program).find("INVALID"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace precept
