@@ -61,7 +61,9 @@ std::vector<Diagnostic> DiagnosticSink::take() {
   std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const auto& a, const auto& b) {
     return std::tie(a.line, a.column) < std::tie(b.line, b.column);
   });
-  if (truncated_) {
+  // The checker stops at the limit rather than producing errors to drop, so
+  // reaching the limit is itself the sign that more may follow.
+  if (truncated_ || error_count_ >= max_errors_) {
     Diagnostic d;
     d.severity = Severity::Note;
     d.file = file_;

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs what Precept needs on a bare Debian 12 machine, then configures and
+# builds it in build/. Safe to run again: it installs only what is missing and
+# rebuilds only what changed.
+#
+#   scripts/setup.sh                 # Release build in build/
+#   BUILD_DIR=build-asan CMAKE_ARGS=-DPRECEPT_SANITIZE=ON scripts/setup.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(g++ cmake ninja-build git antlr4 libantlr4-runtime-dev libboost-dev libfmt-dev
+          libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}" >&2
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+build_dir="${BUILD_DIR:-build}"
+# shellcheck disable=SC2086
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" ${CMAKE_ARGS:-} >/dev/null
+cmake --build "$build_dir" -j "$(nproc)"

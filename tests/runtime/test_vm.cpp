@@ -1,0 +1,178 @@
+// The VM on hand-built programs: selections, first-error-wins, and the fused
+// DIVIDE_ROUND agreeing with the general exact-quotient path.
+#include "batch.hpp"
+#include "numeric.hpp"
+#include "program.hpp"
+#include "verifier.hpp"
+#include "vm.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+namespace precept {
+namespace {
+
+ValueType scalar(Kind kind) {
+  ValueType t;
+  t.kind = kind;
+  return t;
+}
+
+// A program over two int-or-money fields, built instruction by instruction.
+struct Builder {
+  Program p;
+  Builder(Kind a_kind, Kind b_kind) {
+    FieldDef a, b;
+    a.name = "a";
+    a.type = scalar(a_kind);
+    b.name = "b";
+    b.type = scalar(b_kind);
+    p.fields = {a, b};
+  }
+  std::uint32_t reg(Kind kind) {
+    p.scalar_types.push_back(scalar(kind));
+    p.scalar_names.emplace_back();
+    return static_cast<std::uint32_t>(p.scalar_types.size() - 1);
+  }
+  std::uint32_t quotient(Kind units) {
+    p.quotient_units.push_back(units);
+    return static_cast<std::uint32_t>(p.quotient_units.size() - 1);
+  }
+  void emit(Opcode op, std::uint32_t a = 0, std::uint32_t b = 0, std::uint32_t c = 0, std::uint8_t x = 0,
+            std::uint8_t y = 0) {
+    Instruction ins;
+    ins.op = op;
+    ins.a = a;
+    ins.b = b;
+    ins.c = c;
+    ins.x = x;
+    ins.y = y;
+    p.code.push_back(ins);
+    p.code_lines.push_back(static_cast<std::uint32_t>(p.code.size()));
+    p.code_origins.push_back(0);
+  }
+  const Program& done() {
+    if (p.origins.empty()) p.origins.push_back("test");
+    std::string error;
+    EXPECT_TRUE(verify_program(p, error)) << error;
+    return p;
+  }
+};
+
+void fill(const Program& p, Batch& batch, const std::vector<std::pair<std::int64_t, std::int64_t>>& rows) {
+  batch.reset(p, rows.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    batch.columns[0].scalars[i] = rows[i].first;
+    batch.columns[1].scalars[i] = rows[i].second;
+  }
+  batch.rows = rows.size();
+}
+
+TEST(Vm, FusedDivideRoundAgreesWithTheExactQuotientPath) {
+  Builder b(Kind::Money, Kind::Int);
+  const auto a = b.reg(Kind::Money), n = b.reg(Kind::Int), fused = b.reg(Kind::Money), general = b.reg(Kind::Money);
+  const auto q = b.quotient(Kind::Money);
+  b.emit(Opcode::LOAD_FIELD, a, 0);
+  b.emit(Opcode::LOAD_FIELD, n, 1);
+  b.emit(Opcode::DIVIDE_ROUND, fused, a, n);
+  b.emit(Opcode::DIVIDE, q, a, n);
+  b.emit(Opcode::ROUND_QUOTIENT, general, q);
+  const Program& p = b.done();
+  std::mt19937_64 rng(42);
+  std::vector<std::pair<std::int64_t, std::int64_t>> rows;
+  const std::int64_t edges[] = {INT64_MAX, INT64_MIN + 1, 1, -1, 0, 5, -5, 15, -15, 25};
+  for (auto x : edges)
+    for (std::int64_t y : {std::int64_t{1}, std::int64_t{-1}, std::int64_t{2}, std::int64_t{-2}, std::int64_t{3},
+                            std::int64_t{7}, std::int64_t{1000000000}, INT64_MAX, -INT64_MAX})
+      rows.emplace_back(x, y);
+  while (rows.size() < 4096) {
+    const std::int64_t x = static_cast<std::int64_t>(rng()) >> (rng() % 60);
+    std::int64_t y = static_cast<std::int64_t>(rng()) >> (rng() % 62 + 1);
+    if (y == 0) y = 3;
+    rows.emplace_back(x, y);
+  }
+  Batch batch;
+  fill(p, batch, rows);
+  Machine m(p, rows.size());
+  m.run(batch);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    ASSERT_EQ(m.error(i), RowError::None) << rows[i].first << " / " << rows[i].second;
+    ASSERT_EQ(m.scalar(fused, i), m.scalar(general, i)) << rows[i].first << " / " << rows[i].second;
+  }
+}
+
+TEST(Vm, SelectionKeepsUntakenBranchesFromFailing) {
+  // r = b != 0 ? a / b : 0, as the compiler lowers a guarded division.
+  Builder b(Kind::Money, Kind::Int);
+  const auto a = b.reg(Kind::Money), n = b.reg(Kind::Int), zero = b.reg(Kind::Int), nonzero = b.reg(Kind::Bool),
+             result = b.reg(Kind::Money), zero_money = b.reg(Kind::Money);
+  b.p.constants = {0};
+  b.emit(Opcode::LOAD_FIELD, a, 0);
+  b.emit(Opcode::LOAD_FIELD, n, 1);
+  b.emit(Opcode::LOAD_CONST, zero, 0);
+  b.emit(Opcode::LOAD_CONST, zero_money, 0);
+  b.emit(Opcode::NE, nonzero, n, zero);
+  b.emit(Opcode::MOVE, result, zero_money);
+  b.emit(Opcode::SELECT_IF, nonzero);
+  b.emit(Opcode::DIVIDE_ROUND, result, a, n);
+  b.emit(Opcode::SELECT_POP);
+  const Program& p = b.done();
+  Batch batch;
+  fill(p, batch, {{1000, 0}, {1000, 3}, {-7, 0}});
+  Machine m(p, 3);
+  m.run(batch);
+  EXPECT_EQ(m.error(0), RowError::None);
+  EXPECT_EQ(m.scalar(result, 0), 0);
+  EXPECT_EQ(m.scalar(result, 1), 333);
+  EXPECT_EQ(m.error(2), RowError::None);
+}
+
+TEST(Vm, TheFirstErrorOfARowIsTheOneReported) {
+  Builder b(Kind::Money, Kind::Int);
+  const auto a = b.reg(Kind::Money), n = b.reg(Kind::Int), q = b.reg(Kind::Money), sum = b.reg(Kind::Money);
+  b.emit(Opcode::LOAD_FIELD, a, 0);
+  b.emit(Opcode::LOAD_FIELD, n, 1);
+  b.emit(Opcode::DIVIDE_ROUND, q, a, n);  // pc 2: division by zero when n == 0
+  b.emit(Opcode::ADD_MONEY, sum, a, a);   // pc 3: overflow when a is huge
+  const Program& p = b.done();
+  Batch batch;
+  fill(p, batch, {{INT64_MAX, 0}, {INT64_MAX, 1}, {10, 2}});
+  Machine m(p, 3);
+  m.run(batch);
+  EXPECT_EQ(m.error(0), RowError::DivisionByZero);
+  EXPECT_EQ(m.error_pc(0), 2u);
+  EXPECT_EQ(m.error(1), RowError::Overflow);
+  EXPECT_EQ(m.error_pc(1), 3u);
+  EXPECT_EQ(m.error(2), RowError::None);
+  EXPECT_EQ(m.scalar(sum, 2), 20);
+  // Errors do not leak into the next batch.
+  fill(p, batch, {{10, 2}});
+  m.run(batch);
+  EXPECT_EQ(m.error(0), RowError::None);
+}
+
+TEST(Vm, OverflowAtTheEdgesOfInt64IsARowError) {
+  Builder b(Kind::Int, Kind::Int);
+  const auto x = b.reg(Kind::Int), y = b.reg(Kind::Int), product = b.reg(Kind::Int), negated = b.reg(Kind::Int),
+             absolute = b.reg(Kind::Int);
+  b.emit(Opcode::LOAD_FIELD, x, 0);
+  b.emit(Opcode::LOAD_FIELD, y, 1);
+  b.emit(Opcode::MUL_INT, product, x, y);
+  b.emit(Opcode::NEGATE, negated, x);
+  b.emit(Opcode::ABS, absolute, x);
+  const Program& p = b.done();
+  Batch batch;
+  fill(p, batch, {{INT64_MIN, 1}, {INT64_MAX, 2}, {3037000499, 3037000499}, {3037000500, 3037000500}});
+  Machine m(p, 4);
+  m.run(batch);
+  EXPECT_EQ(m.error(0), RowError::Overflow);  // -INT64_MIN
+  EXPECT_EQ(m.error_pc(0), 3u);
+  EXPECT_EQ(m.error(1), RowError::Overflow);  // INT64_MAX * 2
+  EXPECT_EQ(m.error(2), RowError::None);      // just fits
+  EXPECT_EQ(m.scalar(product, 2), 3037000499LL * 3037000499LL);
+  EXPECT_EQ(m.error(3), RowError::Overflow);  // just does not
+}
+
+}  // namespace
+}  // namespace precept
