@@ -90,6 +90,8 @@ struct FieldDecl {
   std::string name;
   TypeRef type;
   bool optional = false;
+  std::optional<CompareOp> check;  // `where >= 1`
+  ExprPtr check_value;
   ExprPtr default_value;
   std::string description;
 };

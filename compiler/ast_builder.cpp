@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 namespace precept {
@@ -74,14 +75,20 @@ std::string describe_found(const Token* token) {
 
 // Full-width punctuation typed with a Chinese input method looks right but is a
 // different character; say so instead of "unexpected character".
+const std::pair<const char*, const char*> kFullWidth[] = {
+    {"（", "("}, {"）", ")"}, {"：", ":"}, {"，", ","}, {"、", ","}, {"；", ";"}, {"＝", "="},
+    {"＜", "<"}, {"＞", ">"}, {"｜", "|"}, {"－", "-"}, {"＋", "+"}, {"＊", "*"}, {"／", "/"},
+    {"＂", "\""}, {"．", "."}, {"＃", "#"}, {"％", "%"}};
+
+std::string half_width_of(const std::string& text) {
+  for (const auto& [wide, narrow] : kFullWidth)
+    if (text == wide) return narrow;
+  return {};
+}
+
 std::string full_width_hint(const std::string& text) {
-  static const std::pair<const char*, const char*> pairs[] = {
-      {"（", "("}, {"）", ")"}, {"：", ":"}, {"，", ","}, {"；", ";"}, {"＝", "="},
-      {"＜", "<"}, {"＞", ">"}, {"｜", "|"}, {"－", "-"}, {"＋", "+"}, {"＊", "*"},
-      {"／", "/"}, {"＂", "\""}, {"．", "."}, {"＃", "#"}};
-  for (const auto& [wide, narrow] : pairs)
-    if (text == wide)
-      return fmt::format("`{}` is the full-width form; type the half-width `{}` instead", wide, narrow);
+  if (const std::string narrow = half_width_of(text); !narrow.empty())
+    return fmt::format("`{}` is the full-width form; type the half-width `{}` instead", text, narrow);
   if (text == "￥" || text == "¥" || text == "$")
     return "write amounts as a number followed by `yuan`, e.g. `100 yuan`";
   if (text == "'" || text == "‘" || text == "’") return "texts are written in double quotes: \"...\"";
@@ -92,10 +99,32 @@ std::string full_width_hint(const std::string& text) {
   return {};
 }
 
+bool is_soft_keyword(std::size_t type) {
+  switch (type) {
+    case PreceptLexer::PLACE: case PreceptLexer::YEAR: case PreceptLexer::SOURCE:
+    case PreceptLexer::OPTIONAL: case PreceptLexer::DEFAULT: case PreceptLexer::LIST:
+    case PreceptLexer::OF: case PreceptLexer::GROUP: case PreceptLexer::MISSING:
+    case PreceptLexer::PRESENT: case PreceptLexer::SUMMARY: return true;
+    default: return false;
+  }
+}
+
+bool starts_declaration(const Token* token) {
+  if (!token) return false;
+  switch (token->getType()) {
+    case PreceptLexer::POLICY: case PreceptLexer::ENUM: case PreceptLexer::RECORD:
+    case PreceptLexer::PARAM: case PreceptLexer::LET: case PreceptLexer::RULE:
+    case PreceptLexer::DECIDE: case PreceptLexer::TABLE: case PreceptLexer::REQUIRE:
+    case PreceptLexer::OUTPUT: case PreceptLexer::SUMMARY: return true;
+    default: return false;
+  }
+}
+
 class PlainWordsErrorListener : public antlr4::BaseErrorListener {
  public:
-  PlainWordsErrorListener(DiagnosticSink& sink, antlr4::CommonTokenStream& tokens)
-      : sink_(sink), tokens_(tokens) {}
+  PlainWordsErrorListener(DiagnosticSink& sink, antlr4::CommonTokenStream& tokens,
+                          std::set<std::uint32_t>& reported_lines)
+      : sink_(sink), tokens_(tokens), lines_(reported_lines) {}
 
   void syntaxError(antlr4::Recognizer* recognizer, Token* offending, size_t line,
                    size_t column, const std::string& /*antlr_message*/,
@@ -105,32 +134,71 @@ class PlainWordsErrorListener : public antlr4::BaseErrorListener {
     where.column = static_cast<std::uint32_t>(column) + 1;
     where.length = 1;
     if (offending) where = location_of(offending);
+    const Token* previous = previous_token(offending);
+    // The end of the file is on a line of its own, which shows nothing; point just
+    // after the last word written instead.
+    const bool at_end = !offending || offending->getType() == Token::EOF;
+    if (at_end && previous) where = just_after(previous);
+
+    auto* parser = dynamic_cast<PreceptParser*>(recognizer);
+    std::vector<std::string> expected;
+    std::set<std::size_t> expected_types;
+    bool expects_close_brace = false, expects_close_paren = false, expects_otherwise = false;
+    if (parser) {
+      const antlr4::misc::IntervalSet set = parser->getExpectedTokens();
+      for (const auto type : set.toList()) expected_types.insert(type);
+      // Words like `year` or `source` may also be names; where any name fits, they
+      // are just "a name", not a list of keywords the officer never meant.
+      const bool any_name = expected_types.count(PreceptLexer::IDENT) > 0;
+      for (const auto type : expected_types) {
+        if (type == PreceptLexer::UNKNOWN_CHAR) continue;
+        if (any_name && is_soft_keyword(type)) continue;
+        const std::string literal = parser->getVocabulary().getLiteralName(type);
+        expects_close_brace |= literal == "'}'";
+        expects_close_paren |= literal == "')'";
+        expects_otherwise |= type == PreceptLexer::OTHERWISE;
+        const std::string text = describe_token_type(parser->getVocabulary(), type);
+        if (std::find(expected.begin(), expected.end(), text) == expected.end()) expected.push_back(text);
+      }
+    }
+
+    // A row whose closing `|` is missing runs on into the next line; say so at the row.
+    if (expected_types.count(PreceptLexer::ROW_END) && previous && offending &&
+        (at_end || offending->getLine() > previous->getLine())) {
+      report(just_after(previous), "this table row does not end with `|`",
+             "a table row is one line that starts and ends with `|`");
+      return;
+    }
+    // A decision without `otherwise` is only noticed at the next declaration; the
+    // officer is looking for the decision, so point at its last line.
+    if (expected_types.count(PreceptLexer::OTHERWISE) && previous && (at_end || starts_declaration(offending))) {
+      report(just_after(previous), "this `decide` has no `otherwise` line",
+             "end it with `otherwise -> <outcome>`: the outcome when no `when` holds");
+      return;
+    }
+    // `if` after a value reads as the start of `x if missing y`; an officer who
+    // wrote `if` meant a new `when` line far more often than a default.
+    if (expected_types.size() == 1 && expected_types.count(PreceptLexer::MISSING) && previous &&
+        previous->getType() == PreceptLexer::IF) {
+      report(location_of(previous), "`if` must be followed by `missing` here",
+             "`if` is only used in `<field> if missing <value>`; a line of a `decide` starts with `when`");
+      return;
+    }
     // One message per place is enough: recovery often reports the same spot twice.
     if (!reported_.insert({where.line, where.column}).second) return;
 
     if (offending && offending->getType() == PreceptLexer::UNKNOWN_CHAR) {
       const std::string hint = full_width_hint(offending->getText());
-      sink_.error(where, fmt::format("`{}` is not part of the policy language", offending->getText()),
-                  hint);
+      report(where, fmt::format("`{}` is not part of the policy language", offending->getText()), hint);
       return;
-    }
-    auto* parser = dynamic_cast<PreceptParser*>(recognizer);
-    std::vector<std::string> expected;
-    bool expects_close_brace = false, expects_close_paren = false, expects_otherwise = false;
-    if (parser) {
-      const antlr4::misc::IntervalSet set = parser->getExpectedTokens();
-      for (const auto type : set.toList()) {
-        if (type == PreceptLexer::UNKNOWN_CHAR) continue;
-        const std::string literal = parser->getVocabulary().getLiteralName(type);
-        expects_close_brace |= literal == "'}'";
-        expects_close_paren |= literal == "')'";
-        expects_otherwise |= type == PreceptLexer::OTHERWISE;
-        expected.push_back(describe_token_type(parser->getVocabulary(), type));
-      }
     }
     std::string message;
     const std::string found = describe_found(offending);
-    if (expected.empty() || expected.size() > 6) {
+    if (expects_close_brace && starts_declaration(offending)) {
+      message = fmt::format("expected `}}` before {}", found);
+    } else if (at_end && (expected.empty() || expected.size() > 6)) {
+      message = "the policy ends in the middle of a declaration";
+    } else if (expected.empty() || expected.size() > 6) {
       message = fmt::format("{} does not fit here", found);
     } else {
       std::string list;
@@ -138,23 +206,79 @@ class PlainWordsErrorListener : public antlr4::BaseErrorListener {
         if (i > 0) list += (i + 1 == expected.size()) ? " or " : ", ";
         list += expected[i];
       }
-      message = offending && offending->getType() == Token::EOF
-                    ? fmt::format("the policy ends too early: expected {}", list)
-                    : fmt::format("expected {}, but found {}", list, found);
+      message = at_end ? fmt::format("the policy ends too early: expected {}", list)
+                       : fmt::format("expected {}, but found {}", list, found);
     }
     std::string hint;
+    const bool only = expected.size() == 1;
     if (expects_close_brace) hint = unclosed_hint(offending, "{", "}");
     if (hint.empty() && expects_close_paren) hint = unclosed_hint(offending, "(", ")");
+    if (hint.empty() && expects_otherwise && offending && offending->getText() == "else")
+      hint = "write `otherwise` instead of `else`";
     if (hint.empty() && expects_otherwise)
       hint = "a `decide` ends with `otherwise -> ...`, the outcome when no `when` holds";
+    if (hint.empty() && only && expected_types.count(PreceptLexer::POLICY))
+      hint = "a policy starts with its name, e.g. `policy \"西江镇精准识别\" place \"西江镇\" year 2015`";
+    if (hint.empty() && only && expected_types.count(PreceptLexer::ARROW))
+      hint = "write `->` between the condition and the outcome: `when <condition> -> <outcome>`";
+    if (hint.empty() && only && expected[0] == "`:`" && previous && !at_end) {
+      if (parser && dynamic_cast<PreceptParser::FieldDeclContext*>(parser->getContext()))
+        hint = fmt::format("a field is written `name: type`, here `{}: {}`", previous->getText(), offending->getText());
+      else
+        hint = fmt::format("put `:` after `{}`", previous->getText());
+    }
+    // Habits from spreadsheets and other languages, recognised by what was typed.
+    const std::string found_text = offending && !at_end ? offending->getText() : std::string();
+    const bool touches_previous = previous && offending && previous->getStopIndex() + 1 == offending->getStartIndex();
+    const Token* next = offending && !at_end ? tokens_.get(offending->getTokenIndex() + 1) : nullptr;
+    if (hint.empty() && found_text == "if" && expected_types.count(PreceptLexer::WHEN))
+      hint = "each line of a `decide` starts with `when`: `when <condition> -> <outcome>`";
+    if (hint.empty() && touches_previous && previous->getText() == "=" && (found_text == ">" || found_text == "<"))
+      hint = fmt::format("write `{}=`", found_text);
+    if (hint.empty() && found_text == "," && touches_previous && previous->getType() == PreceptLexer::NUMBER && next &&
+        next->getType() == PreceptLexer::NUMBER && next->getStartIndex() == offending->getStopIndex() + 1)
+      hint = fmt::format("write numbers without a thousands separator: `{}{}`", previous->getText(), next->getText());
+    if (hint.empty() && found_text == "between")
+      hint = "write two comparisons, e.g. `members >= 1 and members <= 3`";
+    if (hint.empty() && found_text == "|" && touches_previous && previous->getText() == "|")
+      hint = "a table cell is empty; write `-` in a cell that does not matter";
+    if (hint.empty() && only && expected[0] == "`|`" && previous && offending && offending->getLine() > previous->getLine())
+      hint = "a table row starts and ends with `|`";
+    if (hint.empty() && at_end && !previous) hint = "the file is empty; a policy starts with `policy \"name\"`";
+    if (hint.empty() && at_end) hint = "finish the last declaration, or delete it";
     if (hint.empty() && offending && offending->getType() == PreceptLexer::ROW_END)
       hint = "a table row is one line of cells between `|`; check the number of cells";
     if (hint.empty() && offending && offending->getText() == "=" && expects_close_paren)
       hint = "to compare, `=` is right; to name an output, write `name = value` after `output`";
-    sink_.error(where, message, hint);
+    report(where, message, hint);
   }
 
  private:
+  // One error per line: after the first, the parser is recovering, and what it
+  // says next is about its own confusion, not about the policy.
+  void report(const ast::Location& where, const std::string& message, const std::string& hint) {
+    if (!lines_.insert(where.line).second) return;
+    sink_.error(where, message, hint);
+  }
+
+  const Token* previous_token(const Token* token) {
+    if (!token) return nullptr;
+    for (auto index = static_cast<long>(token->getTokenIndex()) - 1; index >= 0; --index) {
+      const Token* t = tokens_.get(static_cast<size_t>(index));
+      if (t->getChannel() == Token::DEFAULT_CHANNEL) return t;
+    }
+    return nullptr;
+  }
+
+  static ast::Location just_after(const Token* token) {
+    ast::Location loc = location_of(token);
+    // A ROW_END token carries the line end with it; only its `|` is on the line.
+    const std::uint32_t width = token->getType() == PreceptLexer::ROW_END ? 1 : loc.length;
+    loc.column += width;
+    loc.length = 1;
+    return loc;
+  }
+
   // "to close `{` opened at line 12": the last bracket before the error that is not closed.
   std::string unclosed_hint(const Token* offending, const char* open, const char* close) {
     if (!offending) return {};
@@ -174,6 +298,7 @@ class PlainWordsErrorListener : public antlr4::BaseErrorListener {
   DiagnosticSink& sink_;
   antlr4::CommonTokenStream& tokens_;
   std::set<std::pair<std::uint32_t, std::uint32_t>> reported_;
+  std::set<std::uint32_t>& lines_;
 };
 
 std::string unquote(const std::string& token) {
@@ -230,16 +355,16 @@ class AstBuilder {
       list.push_back(std::move(value));
       file.order.push_back({kind, list.size() - 1});
     };
-    if (auto* c = ctx->enumDecl()) push(ast::DeclKind::Enum, file.enums, build_enum(c));
-    else if (auto* c = ctx->recordDecl()) push(ast::DeclKind::Record, file.records, build_record(c));
-    else if (auto* c = ctx->paramDecl()) push(ast::DeclKind::Param, file.params, build_param(c));
-    else if (auto* c = ctx->letDecl()) push(ast::DeclKind::Let, file.lets, build_let(c));
-    else if (auto* c = ctx->ruleDecl()) push(ast::DeclKind::Rule, file.rules, build_rule(c));
-    else if (auto* c = ctx->decideDecl()) push(ast::DeclKind::Decide, file.decides, build_decide(c));
-    else if (auto* c = ctx->tableDecl()) push(ast::DeclKind::Table, file.tables, build_table(c));
-    else if (auto* c = ctx->requireDecl()) push(ast::DeclKind::Require, file.requires_, build_require(c));
-    else if (auto* c = ctx->outputDecl()) push(ast::DeclKind::Output, file.outputs, build_output(c));
-    else if (auto* c = ctx->summaryDecl()) push(ast::DeclKind::Summary, file.summaries, build_summary(c));
+    if (auto* e = ctx->enumDecl()) return push(ast::DeclKind::Enum, file.enums, build_enum(e));
+    if (auto* r = ctx->recordDecl()) return push(ast::DeclKind::Record, file.records, build_record(r));
+    if (auto* p = ctx->paramDecl()) return push(ast::DeclKind::Param, file.params, build_param(p));
+    if (auto* l = ctx->letDecl()) return push(ast::DeclKind::Let, file.lets, build_let(l));
+    if (auto* r = ctx->ruleDecl()) return push(ast::DeclKind::Rule, file.rules, build_rule(r));
+    if (auto* d = ctx->decideDecl()) return push(ast::DeclKind::Decide, file.decides, build_decide(d));
+    if (auto* t = ctx->tableDecl()) return push(ast::DeclKind::Table, file.tables, build_table(t));
+    if (auto* q = ctx->requireDecl()) return push(ast::DeclKind::Require, file.requires_, build_require(q));
+    if (auto* o = ctx->outputDecl()) return push(ast::DeclKind::Output, file.outputs, build_output(o));
+    if (auto* s = ctx->summaryDecl()) return push(ast::DeclKind::Summary, file.summaries, build_summary(s));
   }
 
   std::string name_of(PreceptParser::NameContext* ctx) { return ctx ? ctx->getText() : std::string(); }
@@ -260,14 +385,20 @@ class AstBuilder {
     ast::RecordDecl decl;
     decl.location = location_of(ctx->name());
     decl.name = name_of(ctx->name());
-    // fieldDecl : name ':' OPTIONAL? typeRef (DEFAULT expr)? STRING? ','?
+    // fieldDecl : name ':' OPTIONAL? typeRef (WHERE compareOp expr)? (DEFAULT expr)? STRING? ','?
     for (auto* f : ctx->fieldDecl()) {
       ast::FieldDecl field;
       field.location = location_of(f->name());
       field.name = name_of(f->name());
       field.type = build_type(f->typeRef());
       field.optional = f->OPTIONAL() != nullptr;
-      if (f->expr()) field.default_value = build_expr(f->expr());
+      // fieldDecl : ... (WHERE compareOp expr)? (DEFAULT expr)? ...
+      std::size_t next_expr = 0;
+      if (f->WHERE()) {
+        field.check = compare_op(f->compareOp());
+        field.check_value = build_expr(f->expr(next_expr++));
+      }
+      if (f->DEFAULT()) field.default_value = build_expr(f->expr(next_expr));
       if (f->STRING()) field.description = unquote(f->STRING()->getText());
       decl.fields.push_back(std::move(field));
     }
@@ -619,6 +750,163 @@ class AstBuilder {
   DiagnosticSink& sink_;
 };
 
+// Slips of the keyboard that have one obvious meaning: full-width punctuation,
+// `¥100`, `&&`, `||`, `!`, a stray `;`, single quotes, an unclosed quote. Each is
+// reported here in plain words and then repaired in the token stream, so that the
+// parser reads what the officer meant instead of reporting its own confusion
+// about the rest of the line. The policy still fails: the errors stand.
+class SlipRepair {
+ public:
+  SlipRepair(antlr4::CommonTokenStream& tokens, antlr4::CharStream& input, const antlr4::dfa::Vocabulary& vocabulary,
+             DiagnosticSink& sink, std::set<std::uint32_t>& reported_lines)
+      : tokens_(tokens.getTokens()), input_(input), sink_(sink), lines_(reported_lines) {
+    for (std::size_t type = 1; type <= vocabulary.getMaxTokenType(); ++type) {
+      const std::string literal = vocabulary.getLiteralName(type);
+      if (literal.size() >= 3 && literal.front() == '\'') literal_types_[literal.substr(1, literal.size() - 2)] = type;
+    }
+  }
+
+  void run() {
+    for (std::size_t i = 0; i < tokens_.size(); ++i) {
+      Token* t = tokens_[i];
+      if (t->getChannel() != Token::DEFAULT_CHANNEL) continue;  // already repaired
+      const std::string text = t->getText();
+      if (t->getType() == PreceptLexer::UNKNOWN_CHAR) {
+        if (!half_width_of(text).empty()) full_width(i);
+        else if (text == "¥" || text == "￥" || text == "$") currency(i);
+        else if (text == "&") ampersand(i);
+        else if (text == "!") replace(i, PreceptLexer::NOT, "`!` is not part of the policy language", "write `not`");
+        else if (text == ";") hide(i, "`;` is not needed here", "declarations need no `;` at the end; delete it");
+        else if (text == "'" || text == "‘" || text == "’") single_quotes(i);
+        else if (text == "\"") unclosed_text(i);
+      } else if (text == "|" && i + 1 < tokens_.size() && tokens_[i + 1]->getText() == "|" &&
+                 tokens_[i + 1]->getStartIndex() == t->getStopIndex() + 1 && !in_table_row(i)) {
+        replace(i, PreceptLexer::OR, "`||` is not part of the policy language", "write `or`", 2);
+        hide_silently(i + 1);
+      }
+    }
+  }
+
+ private:
+  // Every full-width character on a line is one slip: the input method was left in
+  // Chinese mode. One error names them all.
+  void full_width(std::size_t i) {
+    std::vector<std::size_t> same_line;
+    for (std::size_t j = i; j < tokens_.size() && tokens_[j]->getLine() == tokens_[i]->getLine(); ++j)
+      if (tokens_[j]->getType() == PreceptLexer::UNKNOWN_CHAR && !half_width_of(tokens_[j]->getText()).empty())
+        same_line.push_back(j);
+    const std::string wide = tokens_[i]->getText();
+    std::string hint = fmt::format("`{}` is the full-width form; type the half-width `{}` instead", wide, half_width_of(wide));
+    if (same_line.size() > 1) {
+      std::string wides, narrows;
+      for (std::size_t j : same_line) {
+        wides += " `" + tokens_[j]->getText() + "`";
+        narrows += " `" + half_width_of(tokens_[j]->getText()) + "`";
+      }
+      hint = fmt::format("this line has {} full-width characters:{}; type them half-width:{}", same_line.size(), wides,
+                         narrows);
+    }
+    error(tokens_[i], 1, fmt::format("`{}` is not part of the policy language", wide), hint);
+    for (std::size_t j : same_line) {
+      const std::string narrow = half_width_of(tokens_[j]->getText());
+      Token* t = tokens_[j];
+      // A full-width `｜` at the end of a line ends a table row.
+      const bool row_end = narrow == "|" && (j + 1 == tokens_.size() || tokens_[j + 1]->getLine() > t->getLine());
+      if (row_end) set_type(t, PreceptLexer::ROW_END);
+      else if (auto it = literal_types_.find(narrow); it != literal_types_.end()) set_type(t, it->second);
+      else hide_silently(j);
+    }
+  }
+
+  void currency(std::size_t i) {
+    const Token* next = i + 1 < tokens_.size() ? tokens_[i + 1] : nullptr;
+    std::string hint = "write amounts as a number followed by `yuan`, e.g. `100 yuan`";
+    if (next && next->getType() == PreceptLexer::NUMBER && next->getLine() == tokens_[i]->getLine())
+      hint = fmt::format("write amounts as a number followed by `yuan`: `{} yuan`", next->getText());
+    hide(i, fmt::format("`{}` is not part of the policy language", tokens_[i]->getText()), hint);
+  }
+
+  void ampersand(std::size_t i) {
+    const bool pair = i + 1 < tokens_.size() && tokens_[i + 1]->getText() == "&" &&
+                      tokens_[i + 1]->getStartIndex() == tokens_[i]->getStopIndex() + 1;
+    replace(i, PreceptLexer::AND, fmt::format("`{}` is not part of the policy language", pair ? "&&" : "&"),
+            "write `and`", pair ? 2 : 1);
+    if (pair) hide_silently(i + 1);
+  }
+
+  // 'text' or ‘text’ on one line: a text in the wrong quotes.
+  void single_quotes(std::size_t i) {
+    std::size_t close = i + 1;
+    while (close < tokens_.size() && tokens_[close]->getLine() == tokens_[i]->getLine() &&
+           !(tokens_[close]->getType() == PreceptLexer::UNKNOWN_CHAR &&
+             (tokens_[close]->getText() == "'" || tokens_[close]->getText() == "’")))
+      ++close;
+    if (close >= tokens_.size() || tokens_[close]->getLine() != tokens_[i]->getLine()) {
+      hide(i, fmt::format("`{}` is not part of the policy language", tokens_[i]->getText()),
+           "texts are written in double quotes: \"...\"");
+      return;
+    }
+    const std::size_t from = tokens_[i]->getStartIndex() + 1, to = tokens_[close]->getStopIndex();
+    const std::string inner = to > from ? input_.getText(antlr4::misc::Interval(from, to - 1)) : std::string();
+    error(tokens_[i], static_cast<std::uint32_t>(to - from + 2), "this text is in single quotes",
+          fmt::format("texts are written in double quotes: \"{}\"", inner));
+    auto* first = dynamic_cast<antlr4::WritableToken*>(tokens_[i]);
+    if (first) {
+      first->setType(PreceptLexer::STRING);
+      first->setText("\"" + inner + "\"");
+    }
+    for (std::size_t j = i + 1; j <= close; ++j) hide_silently(j);
+  }
+
+  // A `"` the lexer could not pair: the text runs to the end of the line.
+  void unclosed_text(std::size_t i) {
+    std::size_t j = i;
+    while (j < tokens_.size() && tokens_[j]->getLine() == tokens_[i]->getLine() && tokens_[j]->getType() != Token::EOF)
+      hide_silently(j++);
+    error(tokens_[i], 1, "this text has no closing `\"`", "end the text with `\"` on the same line");
+    set_type(tokens_[i], PreceptLexer::STRING);
+    if (auto* w = dynamic_cast<antlr4::WritableToken*>(tokens_[i])) w->setChannel(Token::DEFAULT_CHANNEL);
+  }
+
+  bool in_table_row(std::size_t i) const {
+    std::size_t first = i;
+    while (first > 0 && tokens_[first - 1]->getLine() == tokens_[i]->getLine()) --first;
+    return tokens_[first]->getText() == "|";
+  }
+
+  void replace(std::size_t i, std::size_t type, const std::string& message, const std::string& hint,
+               std::uint32_t length = 1) {
+    error(tokens_[i], length, message, hint);
+    set_type(tokens_[i], type);
+  }
+
+  void hide(std::size_t i, const std::string& message, const std::string& hint) {
+    error(tokens_[i], 1, message, hint);
+    hide_silently(i);
+  }
+
+  void hide_silently(std::size_t i) {
+    if (auto* w = dynamic_cast<antlr4::WritableToken*>(tokens_[i])) w->setChannel(Token::HIDDEN_CHANNEL);
+  }
+
+  static void set_type(Token* token, std::size_t type) {
+    if (auto* w = dynamic_cast<antlr4::WritableToken*>(token)) w->setType(type);
+  }
+
+  void error(const Token* token, std::uint32_t length, const std::string& message, const std::string& hint) {
+    ast::Location where = location_of(token);
+    where.length = length;
+    lines_.insert(where.line);
+    sink_.error(where, message, hint);
+  }
+
+  std::vector<Token*> tokens_;
+  antlr4::CharStream& input_;
+  DiagnosticSink& sink_;
+  std::set<std::uint32_t>& lines_;
+  std::map<std::string, std::size_t> literal_types_;
+};
+
 // Refuses sources nested deeper than the parser (and our own recursive passes)
 // can take without risking the stack: open parentheses plus a run of prefix
 // `not`/`-` is how deep the recursion goes.
@@ -653,9 +941,11 @@ std::unique_ptr<ast::PolicyFile> parse_policy(std::string_view source, Diagnosti
   antlr4::CommonTokenStream tokens(&lexer);
   tokens.fill();
   if (!nesting_within_limit(tokens, sink)) return nullptr;
+  std::set<std::uint32_t> reported_lines;
+  SlipRepair(tokens, input, lexer.getVocabulary(), sink, reported_lines).run();
   PreceptParser parser(&tokens);
   parser.removeErrorListeners();
-  PlainWordsErrorListener listener(sink, tokens);
+  PlainWordsErrorListener listener(sink, tokens, reported_lines);
   parser.addErrorListener(&listener);
   auto* tree = parser.policyFile();
   AstBuilder builder(sink);

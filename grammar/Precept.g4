@@ -42,13 +42,13 @@ enumDecl
     : ENUM name '{' name (',' name)* ','? '}'
     ;
 
-// record household { members: int  deposits: optional money default 0 ... }
+// record household { members: int where >= 1  deposits: optional money default 0 ... }
 recordDecl
     : RECORD name '{' fieldDecl* '}'
     ;
 
 fieldDecl
-    : name ':' OPTIONAL? typeRef (DEFAULT expr)? STRING? ','?
+    : name ':' OPTIONAL? typeRef (WHERE compareOp expr)? (DEFAULT expr)? STRING? ','?
     ;
 
 typeRef
@@ -182,7 +182,7 @@ unit
 // field (a register may well have a column called `year` or `source`).
 name
     : IDENT
-    | PLACE | YEAR | SOURCE | OPTIONAL | DEFAULT | LIST | OF | GROUP | MISSING | PRESENT | SUMMARY
+    | PLACE | YEAR | SOURCE | OPTIONAL | WHERE | DEFAULT | LIST | OF | GROUP | MISSING | PRESENT | SUMMARY
     ;
 
 POLICY    : 'policy' ;
@@ -191,6 +191,7 @@ YEAR      : 'year' ;
 ENUM      : 'enum' ;
 RECORD    : 'record' ;
 OPTIONAL  : 'optional' ;
+WHERE     : 'where' ;
 DEFAULT   : 'default' ;
 LIST      : 'list' ;
 OF        : 'of' ;

@@ -182,8 +182,6 @@ struct CsvReader::Impl {
           }
           append_counting_newlines(p, quote);
           p = quote + 1;
-          // A quote at the window's edge could be the first half of "".
-          if (p == last && !eof) return Parse::NeedMore;
           if (p < last && *p == '"') {
             scratch.push_back('"');
             ++p;
@@ -202,6 +200,7 @@ struct CsvReader::Impl {
         // A quote inside an unquoted field is taken literally.
         stop = scan_unquoted(p, last);
       }
+      // Also catches a quote at the window's edge, which may be half of "".
       if (stop == Stop::WindowEnd && !eof) return Parse::NeedMore;
       spans.emplace_back(field_start, scratch.size() - field_start);
       if (stop != Stop::Comma) break;

@@ -84,10 +84,6 @@ std::vector<std::string_view> split_lines(std::string_view text) {
   return lines;
 }
 
-bool is_register_letter(char letter) {
-  return std::string_view("BIMDENV").find(letter) != std::string_view::npos;
-}
-
 class Disassembler {
  public:
   explicit Disassembler(const Program& program)
@@ -220,7 +216,7 @@ class Disassembler {
       }
       // Drop the register-file prefix ("r", "field", ...) already copied.
       while (!out.empty() && out.back() >= 'a' && out.back() <= 'z') out.pop_back();
-      out += operand(ins, k);
+      out += operand_text(ins, k);
       i += 2;
     }
     return out;
@@ -233,10 +229,10 @@ class Disassembler {
     return k == std::string_view::npos ? -1 : static_cast<int>(k);
   }
 
-  std::string operand(const Instruction& ins, int k) const {
+  std::string operand_text(const Instruction& ins, int k) const {
     const char letter = opcode_info(ins.op).operands[k];
-    const std::uint32_t value = k == 0 ? ins.a : k == 1 ? ins.b : ins.c;
-    if (is_register_letter(letter)) return register_label(p_, RegisterFile::Scalar, value);
+    const std::uint32_t value = operand(ins, k);
+    if (is_scalar_operand(letter)) return register_label(p_, RegisterFile::Scalar, value);
     switch (letter) {
       case 'T': return register_label(p_, RegisterFile::Text, value);
       case 'L': return register_label(p_, RegisterFile::List, value);
@@ -255,8 +251,8 @@ class Disassembler {
   std::string constant(const Instruction& ins, std::int64_t value) const {
     const char* letters = opcode_info(ins.op).operands;
     for (int k = 0; k < 3; ++k) {
-      const std::uint32_t reg = k == 0 ? ins.a : k == 1 ? ins.b : ins.c;
-      if (is_register_letter(letters[k]) && reg < p_.scalar_types.size())
+      const std::uint32_t reg = operand(ins, k);
+      if (is_scalar_operand(letters[k]) && reg < p_.scalar_types.size())
         return format_value(p_.scalar_types[reg], value);
     }
     return fmt::format("{}", value);

@@ -23,19 +23,6 @@ constexpr std::array<std::int64_t, 19> kPow10 = [] {
   return table;
 }();
 
-// Runs a computation on Wide values and turns Boost's checked-arithmetic
-// exceptions into a status, so no exception ever leaves this unit.
-template <class F>
-ArithStatus guarded(F&& compute) {
-  try {
-    return compute();
-  } catch (const std::overflow_error&) {
-    return ArithStatus::Overflow;
-  } catch (const std::range_error&) {
-    return ArithStatus::Overflow;
-  }
-}
-
 // Rounds n/d (d > 0) to an integer. Written once for int64 and Wide. It never
 // forms 2*remainder, which could overflow when d is near the top of the type:
 // comparing the remainder with its distance to d decides ties just as well.
@@ -95,18 +82,21 @@ char* write_digits(char* end, std::uint64_t v, int min_digits) {
   return p;
 }
 
-// Money, decimal and int formatting differ only in the number of decimals.
-void append_scaled(std::string& out, std::int64_t v, int scale) {
+// Money, decimal and int formatting differ only in the number of decimals. The
+// scale is a template argument so that splitting off the decimals divides by a
+// constant (a multiply) rather than by a variable (a slow hardware divide).
+template <int Scale>
+void append_scaled(std::string& out, std::int64_t v) {
   char buf[32];  // "-9223372036854775808" plus a point: well under 32
   char* const end = buf + sizeof buf;
   const std::uint64_t mag = magnitude(v);
-  const auto unit = static_cast<std::uint64_t>(kPow10[scale]);
+  constexpr auto kUnit = static_cast<std::uint64_t>(kPow10[Scale]);
   char* p = end;
-  if (scale > 0) {
-    p = write_digits(p, mag % unit, scale);
+  if constexpr (Scale > 0) {
+    p = write_digits(p, mag % kUnit, Scale);
     *--p = '.';
   }
-  p = write_digits(p, mag / unit, 1);
+  p = write_digits(p, mag / kUnit, 1);
   if (v < 0) *--p = '-';  // v < 0 means mag >= 1, so "-0.00" cannot appear
   out.append(p, end);
 }
@@ -232,35 +222,33 @@ std::int64_t pow10_i64(int k) {
   return kPow10[k];
 }
 
+// Neither constructor can overflow Wide: |int64 * 10^18| and |int64 * int64| are
+// both below 2^127. The only unrepresentable case is a denominator of INT64_MIN.
 ArithStatus make_quotient(std::int64_t numerator, int shift, std::int64_t denominator,
                           Quotient& out) {
   if (denominator == 0) return ArithStatus::DivisionByZero;
-  return guarded([&] {
-    Wide num = Wide(numerator) * pow10_i64(shift);
-    std::int64_t den = denominator;
-    if (den == kInt64Min) {
-      // -INT64_MIN is not an int64; halving both sides keeps the value exact,
-      // which is possible whenever the numerator is even.
-      if (num % 2 != 0) return ArithStatus::Overflow;
-      num /= 2;
-      den /= 2;
-    }
-    if (den < 0) {
-      num = -num;
-      den = -den;
-    }
-    out.num = num;
-    out.den = den;
-    return ArithStatus::Ok;
-  });
+  Wide num = Wide(numerator) * pow10_i64(shift);
+  std::int64_t den = denominator;
+  if (den == kInt64Min) {
+    // -INT64_MIN is not an int64; halving both sides keeps the value exact,
+    // which is possible whenever the numerator is even.
+    if (num % 2 != 0) return ArithStatus::Overflow;
+    num /= 2;
+    den /= 2;
+  }
+  if (den < 0) {
+    num = -num;
+    den = -den;
+  }
+  out.num = num;
+  out.den = den;
+  return ArithStatus::Ok;
 }
 
 ArithStatus make_product_quotient(std::int64_t a, std::int64_t b, int shift, Quotient& out) {
-  return guarded([&] {
-    out.num = Wide(a) * b;  // |a*b| <= 2^126: always fits
-    out.den = pow10_i64(shift);
-    return ArithStatus::Ok;
-  });
+  out.num = Wide(a) * b;
+  out.den = pow10_i64(shift);
+  return ArithStatus::Ok;
 }
 
 ArithStatus round_quotient(const Quotient& q, int drop, RoundingMode mode, std::int64_t& out) {
@@ -274,14 +262,16 @@ ArithStatus round_quotient(const Quotient& q, int drop, RoundingMode mode, std::
     return checked_mul(divide_rounded(num64, den64, mode), unit, out) ? ArithStatus::Ok
                                                                       : ArithStatus::Overflow;
   }
-  return guarded([&] {
-    // den * 10^drop < 2^63 * 10^18 < 2^123: fits Wide, not int64.
-    const Wide rounded = divide_rounded(q.num, Wide(q.den) * unit, mode);
-    const Wide result = rounded * unit;
+  // den * 10^drop < 2^63 * 10^18 < 2^123 fits Wide; only multiplying back can
+  // overflow it, and Boost reports that by throwing, which must not leave here.
+  try {
+    const Wide result = divide_rounded(q.num, Wide(q.den) * unit, mode) * unit;
     if (!fits_int64(result)) return ArithStatus::Overflow;
     out = result.convert_to<std::int64_t>();
     return ArithStatus::Ok;
-  });
+  } catch (const std::overflow_error&) {
+    return ArithStatus::Overflow;
+  }
 }
 
 ArithStatus round_scaled(std::int64_t v, int drop, RoundingMode mode, std::int64_t& out) {
@@ -342,12 +332,12 @@ bool parse_date(std::string_view text, std::int64_t& out) {
   return true;
 }
 
-void append_int(std::string& out, std::int64_t v) { append_scaled(out, v, 0); }
+void append_int(std::string& out, std::int64_t v) { append_scaled<0>(out, v); }
 
-void append_money(std::string& out, std::int64_t fen) { append_scaled(out, fen, kMoneyScale); }
+void append_money(std::string& out, std::int64_t fen) { append_scaled<kMoneyScale>(out, fen); }
 
 void append_decimal(std::string& out, std::int64_t millionths) {
-  append_scaled(out, millionths, kDecimalScale);
+  append_scaled<kDecimalScale>(out, millionths);
 }
 
 void append_date(std::string& out, std::int64_t days) {

@@ -63,6 +63,10 @@ struct EnumDef {
   std::vector<std::string> members;
 };
 
+// A check on a field's value as the record is read (`members: int where >= 1`).
+enum class FieldCheck : std::uint8_t { None, Lt, Le, Gt, Ge, Eq, Ne };
+inline constexpr int kFieldCheckCount = 7;
+
 struct FieldDef {
   std::string name;
   ValueType type;
@@ -72,6 +76,10 @@ struct FieldDef {
   std::string default_text;
   std::uint32_t line = 0;
   std::string description;
+  // A value failing the check rejects the row at this column, in column order,
+  // like a value that cannot be read at all.
+  FieldCheck check = FieldCheck::None;
+  std::int64_t check_value = 0;
 };
 
 struct ParamDef {

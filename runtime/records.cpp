@@ -1,5 +1,6 @@
 #include "batch.hpp"
 
+#include "format.hpp"
 #include "numeric.hpp"
 
 #include <fmt/format.h>
@@ -44,6 +45,42 @@ bool parse_enum(const EnumDef& def, std::string_view text, std::int64_t& out) {
       out = static_cast<std::int64_t>(i);
       return true;
     }
+  return false;
+}
+
+const char* check_words(FieldCheck check) {
+  switch (check) {
+    case FieldCheck::Lt: return "less than";
+    case FieldCheck::Le: return "at most";
+    case FieldCheck::Gt: return "more than";
+    case FieldCheck::Ge: return "at least";
+    case FieldCheck::Eq: return "exactly";
+    case FieldCheck::Ne: return "other than";
+    case FieldCheck::None: break;
+  }
+  return "";
+}
+
+bool passes(FieldCheck check, std::int64_t value, std::int64_t bound) {
+  switch (check) {
+    case FieldCheck::Lt: return value < bound;
+    case FieldCheck::Le: return value <= bound;
+    case FieldCheck::Gt: return value > bound;
+    case FieldCheck::Ge: return value >= bound;
+    case FieldCheck::Eq: return value == bound;
+    case FieldCheck::Ne: return value != bound;
+    case FieldCheck::None: break;
+  }
+  return true;
+}
+
+// The value was read; does it meet the field's `where` check?
+bool meets_check(const Program& program, const FieldDef& field, std::string_view text, std::int64_t value,
+                 std::string& reason) {
+  if (field.check == FieldCheck::None || passes(field.check, value, field.check_value)) return true;
+  std::string bound;
+  append_scalar_text(bound, program, field.type, field.check_value);
+  reason = fmt::format("`{}` must be {} {}, found `{}`", field.name, check_words(field.check), bound, shown(text));
   return false;
 }
 
@@ -103,20 +140,20 @@ bool parse_field_value(const Program& program, std::uint32_t index, std::string_
       reason = fmt::format("`{}` must be 0 or 1, found `{}`", field.name, shown(text));
       return false;
     case Kind::Int:
-      if (parse_int(text, out)) return true;
+      if (parse_int(text, out)) return meets_check(program, field, text, out, reason);
       reason = fmt::format("`{}` must be a whole number of at most 9 digits, found `{}`", field.name, shown(text));
       return false;
     case Kind::Money:
-      if (parse_money(text, out)) return true;
+      if (parse_money(text, out)) return meets_check(program, field, text, out, reason);
       reason = fmt::format("`{}` must be an amount in yuan with at most 2 decimals, found `{}`", field.name,
                            shown(text));
       return false;
     case Kind::Decimal:
-      if (parse_decimal(text, out)) return true;
+      if (parse_decimal(text, out)) return meets_check(program, field, text, out, reason);
       reason = fmt::format("`{}` must be a number with at most 6 decimals, found `{}`", field.name, shown(text));
       return false;
     case Kind::Date:
-      if (parse_date(text, out)) return true;
+      if (parse_date(text, out)) return meets_check(program, field, text, out, reason);
       reason = fmt::format("`{}` must be a date written YYYY-MM-DD, found `{}`", field.name, shown(text));
       return false;
     case Kind::Enum:

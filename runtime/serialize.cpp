@@ -59,7 +59,7 @@ template <class Io> void item(Io& io, Instruction& i) {
 template <class Io> void item(Io& io, EnumDef& e) { items(io, e.name, e.members); }
 template <class Io> void item(Io& io, FieldDef& f) {
   items(io, f.name, f.type, f.optional, f.has_default, f.default_scalar, f.default_text, f.line,
-        f.description);
+        f.description, f.check, f.check_value);
 }
 template <class Io> void item(Io& io, ParamDef& p) {
   items(io, p.name, p.type, p.value, p.text_value, p.description, p.source, p.line);

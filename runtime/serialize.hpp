@@ -32,6 +32,8 @@ inline constexpr std::size_t kChecksumOffset = 24;
 inline constexpr std::size_t kSourceHashOffset = 32;
 inline constexpr std::size_t kProgramHeaderSize = 40;
 
+// Throws std::length_error only for a string or table past the format's 32-bit
+// counts (4 GiB), which no real policy comes near.
 std::string serialize_program(const Program& program);
 
 // Never throws and never reads outside `bytes`. On failure returns false, leaves

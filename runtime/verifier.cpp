@@ -9,6 +9,10 @@
 
 namespace precept {
 
+bool is_scalar_operand(char letter) {
+  return letter != '\0' && std::string_view("BIMDENV").find(letter) != std::string_view::npos;
+}
+
 std::size_t find_immediate(std::string_view synopsis, char letter, std::size_t from) {
   const auto is_word = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -210,6 +214,10 @@ class Verifier {
       if (field.has_default && field.type.is_scalar())
         if (std::string problem = value_problem(field.type, field.default_scalar); !problem.empty())
           return fail("field {} ({}): the default {}", i, field.name, problem);
+      if (static_cast<int>(field.check) >= kFieldCheckCount)
+        return fail("field {} ({}): unknown check {}", i, field.name, static_cast<int>(field.check));
+      if (field.check != FieldCheck::None && !field.type.is_number() && field.type.kind != Kind::Date)
+        return fail("field {} ({}): only numbers and dates can have a `where` check", i, field.name);
     }
     return true;
   }
@@ -280,7 +288,7 @@ class Verifier {
     return true;
   }
 
-  std::uint32_t operand(int k) const { return k == 0 ? ins_->a : k == 1 ? ins_->b : ins_->c; }
+  std::uint32_t operand(int k) const { return precept::operand(*ins_, k); }
   const ValueType& scalar(int k) const { return p_.scalar_types[operand(k)]; }
   std::string label(RegisterFile file, int k) const {
     return register_label(p_, file, operand(k));
@@ -301,7 +309,7 @@ class Verifier {
       case 'S': return in_range(k, p_.strings.size(), "string ", "strings");
       default: break;
     }
-    // A scalar register: B I M D E N V.
+    // Letters are checked at build time (program.cpp), so this is B I M D E N or V.
     if (!in_range(k, p_.scalar_types.size(), "register r", "scalar registers")) return false;
     const ValueType& type = scalar(k);
     const std::optional<Kind> kind = letter_kind(letter);

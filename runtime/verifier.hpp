@@ -38,6 +38,12 @@ bool verify_program(const Program& program, std::string& error);
 
 // Shared with the disassembler, so both read opcodes.def the same way.
 
+// Operand A, B or C (k = 0, 1, 2) of an instruction.
+inline std::uint32_t operand(const Instruction& ins, int k) {
+  return k == 0 ? ins.a : k == 1 ? ins.b : ins.c;
+}
+// Whether an operand letter of opcodes.def names a scalar register (B I M D E N V).
+bool is_scalar_operand(char letter);
 // Position of the immediate `letter` ('x' or 'y') in a synopsis, as a word of
 // its own (the x of "10^x", not the x of "max"); npos when absent. An opcode
 // whose synopsis does not mention an immediate must have it 0.

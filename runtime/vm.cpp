@@ -1,5 +1,7 @@
 #include "vm.hpp"
 
+#include "verifier.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -220,8 +222,12 @@ HANDLER(DIVIDE_ROUND) {
       const std::int64_t r = numerator % denominator;
       if (r != 0) {
         // Compare 2|r| with |d| without overflow: |r| < |d| <= 2^63.
-        const std::uint64_t twice_r = 2 * static_cast<std::uint64_t>(r < 0 ? -static_cast<__int128>(r) : r);
-        const std::uint64_t abs_d = static_cast<std::uint64_t>(denominator < 0 ? -static_cast<__int128>(denominator) : denominator);
+        // Unsigned negation is defined for every value, INT64_MIN included.
+        const auto magnitude = [](std::int64_t v) {
+          return v < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+        };
+        const std::uint64_t twice_r = 2 * magnitude(r);
+        const std::uint64_t abs_d = magnitude(denominator);
         const bool negative = (r < 0) != (denominator < 0);
         if (twice_r > abs_d || (twice_r == abs_d && (q % 2 != 0))) q += negative ? -1 : 1;
       }
@@ -323,9 +329,6 @@ constexpr Handler kDispatch[] = {
 #undef OP
 };
 static_assert(sizeof(kDispatch) / sizeof(kDispatch[0]) == kOpcodeCount);
-
-// The deepest selection nesting the verifier allows.
-constexpr std::size_t kMaxSelectionDepth = 64;
 
 }  // namespace
 
