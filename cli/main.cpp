@@ -50,10 +50,20 @@ class AtomicOutput {
       stream_ = stdout;
       return;
     }
+    // A device, pipe or link (/dev/stdout) is written in place: renaming over it
+    // would replace the device or the link itself.
+    std::error_code ignored;
+    const auto status = std::filesystem::symlink_status(path_, ignored);
+    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+      stream_ = std::fopen(path_.c_str(), "wb");
+      owned_in_place_ = true;
+      return;
+    }
     temp_ = fmt::format("{}.partial-{}", path_, getpid());
     stream_ = std::fopen(temp_.c_str(), "wb");
   }
   ~AtomicOutput() {
+    if (owned_in_place_ && stream_) std::fclose(stream_);
     if (!temp_.empty() && stream_) {
       std::fclose(stream_);
       std::remove(temp_.c_str());
@@ -67,7 +77,7 @@ class AtomicOutput {
   bool is_stdout() const { return temp_.empty(); }
 
   bool commit() {
-    if (temp_.empty()) return std::fflush(stream_) == 0 && !std::ferror(stream_);
+    if (temp_.empty()) return stream_ && std::fflush(stream_) == 0 && !std::ferror(stream_);
     const bool ok = std::fflush(stream_) == 0 && !std::ferror(stream_) && fsync(fileno(stream_)) == 0;
     const bool closed = std::fclose(stream_) == 0;
     stream_ = nullptr;
@@ -81,6 +91,7 @@ class AtomicOutput {
  private:
   std::string path_, temp_;
   std::FILE* stream_ = nullptr;
+  bool owned_in_place_ = false;
 };
 
 int cmd_check(const std::string& policy_path, const std::string& color) {
