@@ -102,7 +102,7 @@ std::string full_width_hint(const std::string& text) {
 bool is_soft_keyword(std::size_t type) {
   switch (type) {
     case PreceptLexer::PLACE: case PreceptLexer::YEAR: case PreceptLexer::SOURCE:
-    case PreceptLexer::OPTIONAL: case PreceptLexer::DEFAULT: case PreceptLexer::LIST:
+    case PreceptLexer::OPTIONAL: case PreceptLexer::WHERE: case PreceptLexer::DEFAULT: case PreceptLexer::LIST:
     case PreceptLexer::OF: case PreceptLexer::GROUP: case PreceptLexer::MISSING:
     case PreceptLexer::PRESENT: case PreceptLexer::SUMMARY: return true;
     default: return false;

@@ -1,6 +1,7 @@
 #include "checker.hpp"
 
 #include "numeric.hpp"
+#include "text_width.hpp"
 
 #include <fmt/format.h>
 
@@ -126,12 +127,22 @@ class Checker {
     if (name.empty()) return false;
     auto it = values_.find(name);
     if (it != values_.end()) {
+      const bool both_fields = it->second.kind == ast::SymbolKind::Field && symbol.kind == ast::SymbolKind::Field;
       sink_.error(symbol.where, fmt::format("`{}` is already defined at line {}", name, it->second.where.line),
-                  "give it another name; a policy may not silently replace a name");
+                  both_fields ? "the record lists each field once; remove one of them"
+                              : "give it another name; a policy may not silently replace a name");
       return false;
     }
     values_.emplace(name, std::move(symbol));
     return true;
+  }
+
+  // A declaration whose own check failed still names something: later uses are
+  // quietly failed instead of each being reported as an unknown name.
+  void define_failed(const std::string& name, const Location& where) {
+    Symbol symbol;
+    symbol.where = where;
+    define(name, symbol);
   }
 
   std::vector<std::string> value_names() const {
@@ -202,7 +213,8 @@ class Checker {
     std::map<std::string, Location> seen;
     for (const auto& [member, where] : decl.members) {
       if (auto it = seen.find(member); it != seen.end()) {
-        sink_.error(where, fmt::format("`{}` is listed twice in enum `{}`", member, decl.name));
+        sink_.error(where, fmt::format("`{}` is listed twice in enum `{}`", member, decl.name),
+                    fmt::format("remove the second `{}`", member));
         continue;
       }
       seen[member] = where;
@@ -220,7 +232,10 @@ class Checker {
   void check_record(ast::RecordDecl& decl) {
     for (auto& field : decl.fields) {
       auto type = resolve_type(field.type);
-      if (!type) continue;
+      if (!type) {
+        define_failed(field.name, field.location);
+        continue;
+      }
       FieldDef def;
       def.name = field.name;
       def.type = *type;
@@ -244,6 +259,7 @@ class Checker {
           }
         }
       }
+      if (field.check) check_field_condition(field, *type, def);
       Symbol symbol;
       symbol.kind = ast::SymbolKind::Field;
       symbol.index = static_cast<std::uint32_t>(out_.fields.size());
@@ -254,27 +270,61 @@ class Checker {
     }
   }
 
+  // `members: int where >= 1`: a fixed bound, checked as the record is read.
+  void check_field_condition(ast::FieldDecl& field, const ValueType& type, FieldDef& def) {
+    if (!type.is_number() && type.kind != Kind::Date) {
+      static const char* const ops[] = {"<", "<=", ">", ">=", "=", "!="};
+      const std::string bound = source_of(field.check_value->location);
+      sink_.error(field.check_value->location, fmt::format("only numbers and dates can have a `where` check, and `{}` is {}",
+                                                           field.name, describe(type)),
+                  bound.empty() ? "write a `require` line instead"
+                                : fmt::format("write a `require` line instead: `require {} {} {}`", field.name,
+                                              ops[static_cast<int>(*field.check)], bound));
+      return;
+    }
+    check_expr(*field.check_value, type);
+    const auto& c = field.check_value->checked;
+    if (!c.ok) return;
+    if (!(c.type == type) || !c.constant) {
+      sink_.error(field.check_value->location,
+                  fmt::format("the bound in `where` must be a fixed {} value, like `>= 1`", describe(type)),
+                  c.type.kind == Kind::Money && type.kind != Kind::Money
+                      ? fmt::format("`{}` is not money: write the bound without `yuan`", field.name)
+                      : std::string());
+      return;
+    }
+    static const FieldCheck checks[] = {FieldCheck::Lt, FieldCheck::Le, FieldCheck::Gt,
+                                        FieldCheck::Ge, FieldCheck::Eq, FieldCheck::Ne};
+    def.check = checks[static_cast<int>(*field.check)];
+    def.check_value = *c.constant;
+  }
+
   // paramDecl
   void check_param(ast::ParamDecl& decl, std::size_t index) {
+    // Its error is reported; "never used" on top would only distract.
+    auto failed = [&] {
+      param_used_[index] = true;
+      define_failed(decl.name, decl.location);
+    };
     auto type = resolve_type(decl.type);
-    if (!type || !decl.value) return;
+    if (!type || !decl.value) return failed();
     check_expr(*decl.value, *type);
     const auto& c = decl.value->checked;
-    if (!c.ok) return;
+    if (!c.ok) return failed();
     ParamDef def;
     def.name = decl.name;
     def.type = *type;
     def.description = decl.metadata.description;
     def.source = decl.metadata.source;
     def.line = decl.location.line;
-    if (!expect_type(*decl.value, *type, fmt::format("parameter `{}`", decl.name))) return;
+    if (!expect_type(*decl.value, *type, fmt::format("parameter `{}`", decl.name))) return failed();
     if (type->kind == Kind::Text && decl.value->tag == ExprTag::String) {
       def.text_value = decl.value->text;
     } else if (!c.constant) {
       sink_.error(decl.value->location,
                   fmt::format("the value of parameter `{}` must be fixed, not computed from a household", decl.name),
                   "use `let` for values computed per household");
-      return;
+      return failed();
     } else {
       def.value = *c.constant;
     }
@@ -294,16 +344,17 @@ class Checker {
 
   // letDecl
   void check_let(ast::LetDecl& decl, std::size_t index) {
+    auto failed = [&] { define_failed(decl.name, decl.location); };
     std::optional<ValueType> declared;
     if (decl.type) {
       declared = resolve_type(*decl.type);
-      if (!declared) return;
+      if (!declared) return failed();
     }
     check_expr(*decl.value, declared);
     const auto& c = decl.value->checked;
-    if (!c.ok) return;
-    if (!usable_value(*decl.value)) return;
-    if (declared && !expect_type(*decl.value, *declared, fmt::format("`{}`", decl.name))) return;
+    if (!c.ok) return failed();
+    if (!usable_value(*decl.value)) return failed();
+    if (declared && !expect_type(*decl.value, *declared, fmt::format("`{}`", decl.name))) return failed();
     out_.let_types[index] = c.type;
     Symbol symbol;
     symbol.kind = ast::SymbolKind::Let;
@@ -352,13 +403,28 @@ class Checker {
     std::optional<ValueType> type;
     if (decl.type) {
       type = resolve_type(*decl.type);
-      if (!type) return;
-    } else {
+      if (!type) return define_failed(decl.name, decl.location);
+    } else if (!decl.branches.empty() && decl.branches[0].outcome->tag == ExprTag::Name) {
+      // Bare enum values (`-> wubao`) name their enum only together; anything
+      // else takes its kind from the first outcome, so that `-> 3000 yuan` then
+      // `otherwise -> none` is reported at `none`, not at every amount.
       std::vector<const Expr*> outcomes;
       for (const auto& b : decl.branches) outcomes.push_back(b.outcome.get());
       if (decl.otherwise) outcomes.push_back(decl.otherwise.get());
       type = infer_enum(outcomes);
     }
+    const bool declared = decl.type.has_value();
+    auto expect_outcome = [&](const Expr& outcome, const char* which) {
+      if (declared || outcome.checked.type == *type)
+        return expect_type(outcome, *type, fmt::format("{} of `{}`", which, decl.name));
+      sink_.error(outcome.location,
+                  fmt::format("the outcomes of `{}` must all be of one kind: the first is {}, but this is {}",
+                              decl.name, describe(*type), describe(outcome.checked.type)),
+                  type->kind == Kind::Int && outcome.checked.type.kind == Kind::Money
+                      ? "write every amount with `yuan`, e.g. `0 yuan`, not `0`"
+                      : conversion_hint(outcome.checked.type, *type));
+      return false;
+    };
     bool ok = true;
     for (auto& branch : decl.branches) {
       check_expr(*branch.condition, scalar_type(Kind::Bool));
@@ -367,25 +433,25 @@ class Checker {
       check_expr(*branch.outcome, type);
       if (!branch.outcome->checked.ok || !usable_value(*branch.outcome)) { ok = false; continue; }
       if (!type) type = branch.outcome->checked.type;
-      ok &= expect_type(*branch.outcome, *type, fmt::format("an outcome of `{}`", decl.name));
+      ok &= expect_outcome(*branch.outcome, "an outcome");
     }
     if (decl.otherwise) {
       check_expr(*decl.otherwise, type);
       if (decl.otherwise->checked.ok && usable_value(*decl.otherwise) && type)
-        ok &= expect_type(*decl.otherwise, *type, fmt::format("the `otherwise` outcome of `{}`", decl.name));
+        ok &= expect_outcome(*decl.otherwise, "the `otherwise` outcome");
     }
     if (type && type->kind == Kind::List) {
       sink_.error(decl.location, "a decision gives one value, not a list");
       ok = false;
     }
-    if (!type) return;
+    if (!type || !ok) return define_failed(decl.name, decl.location);
     out_.decide_types[index] = *type;
     Symbol symbol;
     symbol.kind = ast::SymbolKind::Decide;
     symbol.index = static_cast<std::uint32_t>(index);
     symbol.type = *type;
     symbol.where = decl.location;
-    if (ok) define(decl.name, symbol);
+    define(decl.name, symbol);
   }
 
   // tableDecl
@@ -401,9 +467,7 @@ class Checker {
                     "use `first` (the first row that matches) or `collect` (every row that matches)");
       else
         sink_.error(decl.hit_location, fmt::format("unknown hit policy `{}`", decl.hit_policy),
-                    did_you_mean(decl.hit_policy, {"first", "collect"}).empty()
-                        ? "write `first` (the first row that matches) or `collect` (every row that matches)"
-                        : did_you_mean(decl.hit_policy, {"first", "collect"}));
+                    hit_policy_hint(decl.hit_policy));
       ok = false;
     }
     if (!decl.aggregator.empty()) {
@@ -567,6 +631,20 @@ class Checker {
     else define(decl.name, Symbol{ast::SymbolKind::None, 0, {}, decl.location, false, std::nullopt, nullptr});
   }
 
+  // Swapped letters (`frist`) are the usual slip in these two short words, and
+  // count as two edits for did_you_mean; same letters in another order is enough.
+  static std::string hit_policy_hint(const std::string& written) {
+    std::string guess = closest_name(written, {"first", "collect"});
+    for (const std::string candidate : {"first", "collect"}) {
+      std::string a = written, b = candidate;
+      std::sort(a.begin(), a.end());
+      std::sort(b.begin(), b.end());
+      if (guess.empty() && a == b) guess = candidate;
+    }
+    return guess.empty() ? "write `first` (the first row that matches) or `collect` (every row that matches)"
+                         : fmt::format("did you mean `{}`?", guess);
+  }
+
   // Output columns without a declared or inferred type take the type of their
   // first checked cell; these two helpers remember which columns are settled.
   bool known_output_type(const ast::TableDecl& decl, std::size_t column, std::size_t row) {
@@ -715,30 +793,101 @@ class Checker {
       return false;
     }
     if (e.checked.type.kind == Kind::Quotient) {
-      sink_.error(e.location, "this division is exact and may have endless decimals; round it",
-                  fmt::format("write `round(..., {})` to say how many decimals to keep",
-                              kind_scale(e.checked.type.element)));
+      report_unrounded(e);
       return false;
     }
     return true;
   }
 
+  // Nothing is rounded without being asked; show the officer the exact words to write.
+  void report_unrounded(const Expr& e) {
+    const Kind units = e.checked.type.element;
+    const bool division = e.tag == ExprTag::Binary && e.op == '/';
+    const std::string message =
+        division ? "this division may not come out even; say how to round it"
+        : units == Kind::Money ? "this amount may have fractions of a fen; say how to round it"
+                               : "this result may have more decimals than a decimal keeps; say how to round it";
+    const std::string written = source_of(e.location);
+    std::string hint = written.empty()
+                           ? fmt::format("write `round(..., {})`", kind_scale(units))
+                           : fmt::format("write `round({}, {})`", written, kind_scale(units));
+    hint += units == Kind::Money ? " to keep whole fen" : " to say how many decimals to keep";
+    sink_.error(e.location, message, hint);
+  }
+
+  // The expression as the officer wrote it, when it is on one line and short
+  // enough to quote in a hint; "" otherwise.
+  std::string source_of(const Location& where) const {
+    const std::string_view line = sink_.line_text(where.line);
+    if (where.column == 0 || where.length > 60) return {};
+    const std::size_t start = utf8_offset(line, where.column - 1);
+    const std::size_t end = utf8_offset(line, where.column - 1 + where.length);
+    if (start >= end || end > line.size()) return {};
+    return std::string(line.substr(start, end - start));
+  }
+
+  // `name` for a plain name, else the quoted source, else "this value".
+  std::string quoted(const Expr& e) const {
+    const std::string written = e.tag == ExprTag::Name ? e.text : source_of(e.location);
+    return written.empty() ? std::string("this value") : "`" + written + "`";
+  }
+
+  // Why a value is not a number, in words, for arithmetic and comparison errors.
+  std::string not_a_number_hint(const Expr& e) const {
+    const ValueType& t = e.checked.type;
+    if (t.kind == Kind::Bool) return fmt::format("{} is true or false, not a number", quoted(e));
+    if (t.kind == Kind::Enum)
+      return fmt::format("{} is one of {}, not a number", quoted(e), join_members(out_.enums[t.enum_id]));
+    if (t.kind == Kind::Text) return fmt::format("{} is a text, not a number", quoted(e));
+    return {};
+  }
+
+  // A count where money is needed: the officer means "so much per person".
+  std::string count_as_money_hint(const Expr& count) const {
+    if (count.tag == ExprTag::Name)
+      return fmt::format("`{0}` is a count, not money; multiply it by an amount, e.g. `{0} * 1000 yuan`", count.text);
+    return "a count is not money; multiply it by an amount, e.g. `members * 1000 yuan`";
+  }
+
   void report_maybe_missing(const Expr& e) {
+    const ValueType& t = e.checked.type;
+    const std::string example = t.kind == Kind::Money ? "0 yuan"
+                                : t.kind == Kind::Bool ? "false"
+                                : t.kind == Kind::Text ? "\"\""
+                                : t.kind == Kind::Enum && !out_.enums[t.enum_id].members.empty()
+                                    ? out_.enums[t.enum_id].members.front()
+                                    : "0";
     sink_.error(e.location, fmt::format("`{}` may be missing: the field is optional", e.text.empty() ? "this value" : e.text),
-                fmt::format("write `{0} if missing <value>`, test `{0} is missing` first, or give the field a default",
-                            e.text.empty() ? "..." : e.text));
+                fmt::format("write `{0} if missing {1}`, test `{0} is missing` first, or give the field a default",
+                            e.text.empty() ? "..." : e.text, example));
   }
 
   bool expect_type(const Expr& e, const ValueType& expected, const std::string& what) {
     if (e.checked.type == expected) return true;
-    sink_.error(e.location, fmt::format("{} must be {}, but this is {}", what, describe(expected), describe(e.checked.type)),
-                conversion_hint(e.checked.type, expected));
+    // "must be bool" reads like jargon where a condition is meant.
+    const std::string wanted = expected.kind == Kind::Bool ? "true or false" : describe(expected);
+    std::string hint = conversion_hint(e.checked.type, expected);
+    if (e.checked.type.kind == Kind::Int && expected.kind == Kind::Money && e.tag == ExprTag::Name)
+      hint = count_as_money_hint(e);
+    if (expected.kind == Kind::Bool) hint = condition_hint(e);
+    sink_.error(e.location, fmt::format("{} must be {}, but this is {}", what, wanted, describe(e.checked.type)), hint);
     return false;
   }
 
+  // How to turn a value into the condition the officer meant.
+  std::string condition_hint(const Expr& e) const {
+    const std::string written = e.tag == ExprTag::Name ? e.text : source_of(e.location);
+    const ValueType& t = e.checked.type;
+    if (!written.empty() && t.is_number()) return fmt::format("compare it, e.g. `{} > 0`", written);
+    if (!written.empty() && t.kind == Kind::Enum && !out_.enums[t.enum_id].members.empty())
+      return fmt::format("test its value, e.g. `{} is {}`", written, out_.enums[t.enum_id].members.back());
+    return "a condition compares, e.g. `deposits > deposit_cap`";
+  }
+
   std::string conversion_hint(const ValueType& from, const ValueType& to) {
-    if (from.kind == Kind::Int && to.kind == Kind::Money) return "multiply by `1 yuan` to turn a count into money";
+    if (from.kind == Kind::Int && to.kind == Kind::Money) return "multiply a count by an amount, e.g. `members * 1000 yuan`";
     if (from.kind == Kind::Money && to.kind == Kind::Int) return "money keeps its unit; declare the value as money";
+    if (from.kind == Kind::Enum && to.kind == Kind::Money) return "write an amount, e.g. `0 yuan`";
     if (to.kind == Kind::Bool) return "a condition needs a comparison, e.g. `x > 0`";
     return {};
   }
@@ -899,17 +1048,38 @@ class Checker {
       for (const auto& m : out_.enums[hint->enum_id].members) candidates.push_back(m);
     }
     std::string suggestion = did_you_mean(e.text, candidates);
+    // The misspelt parameter is in use, just not under its name: no "never used" too.
+    if (auto meant = values_.find(closest_name(e.text, candidates));
+        meant != values_.end() && meant->second.kind == ast::SymbolKind::Param)
+      param_used_[meant->second.index] = true;
     if (suggestion.empty() && hint && hint->kind == Kind::Enum)
       suggestion = fmt::format("`{}` has the values {}", out_.enums[hint->enum_id].name,
                                join_members(out_.enums[hint->enum_id]));
+    if (suggestion.empty())
+      suggestion = "names are the record's fields and what `param`, `let`, `rule`, `decide` and `table` define above";
     sink_.error(e.location, fmt::format("unknown name `{}`", e.text), suggestion);
     fail(e);
   }
 
-  std::string join_members(const EnumDef& def) {
+  std::string join_members(const EnumDef& def) const {
     std::string out;
     for (std::size_t i = 0; i < def.members.size() && i < 12; ++i) out += (i ? ", " : "") + def.members[i];
     return out;
+  }
+
+  // `count(measures)`: how many rows of a `collect` table matched, whatever its columns.
+  bool count_table_rows(Expr& arg) {
+    if (arg.tag != ExprTag::Name) return false;
+    auto it = values_.find(arg.text);
+    if (it == values_.end() || it->second.kind != ast::SymbolKind::Table || !out_.tables[it->second.index].collect)
+      return false;
+    const auto& decl = file_.tables[it->second.index];
+    for (std::size_t c = 0; c < decl.columns.size(); ++c)
+      if (decl.columns[c].kind == ast::ColumnKind::Output) {
+        bind_table_column(arg, it->second.index, c);
+        return true;
+      }
+    return false;
   }
 
   // A table used by name: a `first` table with one output column is that value; a
@@ -1006,9 +1176,11 @@ class Checker {
     const char* word = e.tag == ExprTag::Not ? "not" : e.tag == ExprTag::And ? "and" : "or";
     for (auto& arg : e.args) {
       if (arg->checked.type.kind != Kind::Bool) {
+        std::string hint = condition_hint(*arg);
+        if (arg->checked.type.kind == Kind::Money && e.tag != ExprTag::Not) hint += "; to add amounts, write `+`";
         sink_.error(arg->location, fmt::format("`{}` needs a condition (true or false), but this is {}", word,
                                                describe(arg->checked.type)),
-                    "a condition compares, e.g. `deposits > deposit_cap`");
+                    hint);
         return fail(e);
       }
     }
@@ -1038,9 +1210,10 @@ class Checker {
     const char op = e.op;
     if (a.checked.type.kind == Kind::Quotient || b.checked.type.kind == Kind::Quotient) {
       const Expr& q = a.checked.type.kind == Kind::Quotient ? a : b;
+      const std::string written = source_of(q.location);
       sink_.error(q.location, "round this division before calculating with it",
-                  fmt::format("write `round(..., {})`: nothing is rounded without being asked",
-                              kind_scale(q.checked.type.element)));
+                  fmt::format("write `round({}, {})`: nothing is rounded without being asked",
+                              written.empty() ? "..." : written, kind_scale(q.checked.type.element)));
       return fail(e);
     }
     if (op == '+' || op == '-') adapt_pair(a, b);
@@ -1053,12 +1226,15 @@ class Checker {
                   hint);
       fail(e);
     };
-    if (!a.checked.type.is_number() || !b.checked.type.is_number()) return unit_error();
+    if (!a.checked.type.is_number() || !b.checked.type.is_number())
+      return unit_error(not_a_number_hint(a.checked.type.is_number() ? b : a));
     std::optional<ValueType> result;
     e.checked.fallible = true;
     if (op == '+' || op == '-') {
       if (ka == kb) result = a.checked.type;
       else if ((ka == Kind::Decimal && kb == Kind::Int) || (ka == Kind::Int && kb == Kind::Decimal)) result = scalar_type(Kind::Decimal);
+      else if ((ka == Kind::Money && kb == Kind::Int) || (ka == Kind::Int && kb == Kind::Money))
+        return unit_error(count_as_money_hint(ka == Kind::Int ? a : b));
       else return unit_error(ka == Kind::Money || kb == Kind::Money ? "money adds only to money; write amounts as `100 yuan`" : "");
     } else if (op == '*') {
       if (ka == Kind::Int && kb == Kind::Int) result = scalar_type(Kind::Int);
@@ -1108,8 +1284,12 @@ class Checker {
       const Kind ua = numeric_units(ta), ub = numeric_units(tb);
       if (ua == ub) return true;
       if ((ua == Kind::Int && ub == Kind::Decimal) || (ua == Kind::Decimal && ub == Kind::Int)) return true;
-      sink_.error(where, fmt::format("cannot compare {} with {}", describe(ta), describe(tb)),
-                  ua == Kind::Money || ub == Kind::Money ? "money compares with money; write amounts as `100 yuan`" : "");
+      std::string hint = ua == Kind::Money || ub == Kind::Money ? "money compares with money; write amounts as `100 yuan`" : "";
+      const Expr& count = ua == Kind::Int ? a : b;
+      if ((ua == Kind::Money || ub == Kind::Money) && count.checked.type.kind == Kind::Int && count.tag == ExprTag::Name)
+        hint = fmt::format("{} is a count, not money; compare money with money, such as `5000 yuan` or a money parameter",
+                           quoted(count));
+      sink_.error(where, fmt::format("cannot compare {} with {}", describe(ta), describe(tb)), hint);
       return false;
     }
     if (ta.kind == Kind::List || tb.kind == Kind::List) {
@@ -1117,11 +1297,21 @@ class Checker {
       return false;
     }
     if (!(ta == tb)) {
-      sink_.error(where, fmt::format("cannot compare {} with {}", describe(ta), describe(tb)));
+      std::string hint;
+      const Expr& choice = ta.kind == Kind::Enum ? a : b;
+      if (choice.checked.type.kind == Kind::Enum && !out_.enums[choice.checked.type.enum_id].members.empty()) {
+        const EnumDef& def = out_.enums[choice.checked.type.enum_id];
+        hint = fmt::format("{} is one of {}; test it with `is`, e.g. `{} is {}`", quoted(choice), join_members(def),
+                           choice.tag == ExprTag::Name ? choice.text : "...", def.members.back());
+      }
+      sink_.error(where, fmt::format("cannot compare {} with {}", describe(ta), describe(tb)), hint);
       return false;
     }
     if (ordered && (ta.kind == Kind::Bool || ta.kind == Kind::Enum || ta.kind == Kind::Text)) {
-      sink_.error(where, fmt::format("{} values have no order; only `=` and `!=` compare them", describe(ta)));
+      sink_.error(where, fmt::format("{} values have no order; only `=` and `!=` compare them", describe(ta)),
+                  ta.kind == Kind::Enum && a.tag == ExprTag::Name
+                      ? fmt::format("test one value with `is`, e.g. `{} is {}`", a.text, out_.enums[ta.enum_id].members.back())
+                      : std::string());
       return false;
     }
     return true;
@@ -1162,8 +1352,10 @@ class Checker {
     Expr& a = *e.args[0];
     if (!a.checked.ok) return fail(e);
     if (!a.checked.maybe_missing) {
-      sink_.error(e.location, fmt::format("`{}` is never missing", a.text.empty() ? "this value" : a.text),
-                  "only fields declared `optional` without a default can be missing");
+      sink_.error(e.location,
+                  fmt::format("`{}` is never missing{}", a.text.empty() ? "this value" : a.text,
+                              a.checked.symbol == ast::SymbolKind::Field ? ": the field is not optional" : ""),
+                  "only fields declared `optional` without a default can be missing; remove this test");
       return fail(e);
     }
     ok(e, scalar_type(Kind::Bool));
@@ -1179,8 +1371,10 @@ class Checker {
     }
     auto member = member_index(t.enum_id, e.text);
     if (!member) {
+      // Enum values are often one letter (`c`, `d`), where a guess alone says little.
       std::string hint = did_you_mean(e.text, out_.enums[t.enum_id].members);
-      if (hint.empty()) hint = fmt::format("`{}` has the values {}", out_.enums[t.enum_id].name, join_members(out_.enums[t.enum_id]));
+      if (!hint.empty()) hint += " ";
+      hint += fmt::format("`{}` has the values {}", out_.enums[t.enum_id].name, join_members(out_.enums[t.enum_id]));
       sink_.error(e.location, fmt::format("`{}` is not a value of `{}`", e.text, out_.enums[t.enum_id].name), hint);
       return fail(e);
     }
@@ -1210,7 +1404,7 @@ class Checker {
     e.checked.fallible = b.checked.fallible;
   }
 
-  void check_call(Expr& e, const std::optional<ValueType>& hint) {
+  void check_call(Expr& e, const std::optional<ValueType>& /*expected*/) {
     const std::string& f = e.text;
     auto arity = [&](std::size_t lo, std::size_t hi, const char* usage) {
       if (e.args.size() >= lo && e.args.size() <= hi) return true;
@@ -1292,6 +1486,10 @@ class Checker {
     }
     if (f == "count" || f == "sum") {
       if (!arity(1, 1, "one list, e.g. `sum(measures.amount)`")) return fail(e);
+      if (f == "count" && count_table_rows(*e.args[0])) {
+        ok(e, scalar_type(Kind::Int));
+        return;
+      }
       if (!check_args(e)) return fail(e);
       const ValueType& t = e.args[0]->checked.type;
       if (t.kind != Kind::List) {
@@ -1328,7 +1526,6 @@ class Checker {
       ok(e, scalar_type(Kind::Bool));
       return;
     }
-    (void)hint;
     std::string suggestion = did_you_mean(f, kFunctions);
     if (f == "total") suggestion = "did you mean `sum`?";
     if (suggestion.empty()) suggestion = "functions are min, max, abs, round, count, sum and contains";
