@@ -39,7 +39,6 @@ enum class ExprTag {
 };
 
 enum class CompareOp { Lt, Le, Gt, Ge, Eq, Ne };
-const char* compare_op_text(CompareOp op);
 
 // What a name in an expression turned out to be.
 enum class SymbolKind { None, Field, Param, Let, Rule, Decide, Table, TableColumn, EnumMember, Output };

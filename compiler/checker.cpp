@@ -54,7 +54,6 @@ struct Symbol {
   Location where;
   bool maybe_missing = false;
   std::optional<std::int64_t> constant;
-  bool* used = nullptr;
 };
 
 class Checker {
@@ -334,8 +333,6 @@ class Checker {
     symbol.type = *type;
     symbol.where = decl.location;
     if (type->kind != Kind::Text) symbol.constant = def.value;
-    symbol.used = &param_used_flags_.emplace_back(false);
-    param_symbol_index_[decl.name] = index;
     if (define(decl.name, symbol)) {
       if (out_.params.size() <= index) out_.params.resize(index + 1);
       out_.params[index] = std::move(def);
@@ -517,7 +514,6 @@ class Checker {
           type = infer_enum(cells);
         }
         if (type) table.column_types[c] = *type;
-        output_types_known_.assign(1, type.has_value());
       }
     }
     if (output_count == 0) {
@@ -526,11 +522,6 @@ class Checker {
       ok = false;
     }
     // Rows
-    std::vector<bool> column_type_known(decl.columns.size(), false);
-    for (std::size_t c = 0; c < decl.columns.size(); ++c)
-      column_type_known[c] = decl.columns[c].kind != ast::ColumnKind::Output || decl.columns[c].type ||
-                             table.column_types[c].kind != Kind::Bool ||
-                             false;
     std::optional<std::size_t> catch_all_row;
     std::vector<std::string> seen_conditions;
     for (std::size_t r = 0; r < decl.rows.size(); ++r) {
@@ -558,7 +549,7 @@ class Checker {
           }
           auto& value = *cell.values[0];
           const bool known = column.type || decl.columns[c].kind != ast::ColumnKind::Output ||
-                             known_output_type(decl, c, r);
+                             known_output_type(decl, c);
           check_expr(value, known ? std::optional<ValueType>(table.column_types[c]) : std::nullopt);
           if (!value.checked.ok || !usable_value(value)) { ok = false; continue; }
           if (!known) {
@@ -622,36 +613,25 @@ class Checker {
       }
       seen_conditions.push_back(condition_text);
     }
-    (void)column_type_known;
     Symbol symbol;
     symbol.kind = ast::SymbolKind::Table;
     symbol.index = static_cast<std::uint32_t>(index);
     symbol.where = decl.location;
     if (ok) define(decl.name, symbol);
-    else define(decl.name, Symbol{ast::SymbolKind::None, 0, {}, decl.location, false, std::nullopt, nullptr});
+    else define(decl.name, Symbol{ast::SymbolKind::None, 0, {}, decl.location, false, std::nullopt});
   }
 
-  // Swapped letters (`frist`) are the usual slip in these two short words, and
-  // count as two edits for did_you_mean; same letters in another order is enough.
   static std::string hit_policy_hint(const std::string& written) {
-    std::string guess = closest_name(written, {"first", "collect"});
-    for (const std::string candidate : {"first", "collect"}) {
-      std::string a = written, b = candidate;
-      std::sort(a.begin(), a.end());
-      std::sort(b.begin(), b.end());
-      if (guess.empty() && a == b) guess = candidate;
-    }
-    return guess.empty() ? "write `first` (the first row that matches) or `collect` (every row that matches)"
-                         : fmt::format("did you mean `{}`?", guess);
+    const std::string guess = did_you_mean(written, {"first", "collect"});
+    return guess.empty() ? "write `first` (the first row that matches) or `collect` (every row that matches)" : guess;
   }
 
   // Output columns without a declared or inferred type take the type of their
   // first checked cell; these two helpers remember which columns are settled.
-  bool known_output_type(const ast::TableDecl& decl, std::size_t column, std::size_t row) {
+  bool known_output_type(const ast::TableDecl& decl, std::size_t column) {
     const auto key = std::make_pair(&decl, column);
     if (settled_columns_.count(key)) return true;
     // Inferred enum types are settled before any row is read.
-    (void)row;
     return inferred_enum_column(decl, column);
   }
   void mark_output_type_known(const ast::TableDecl& decl, std::size_t column) {
@@ -1540,9 +1520,6 @@ class Checker {
   std::map<std::string, std::uint16_t> enum_ids_;
   std::map<std::string, Location> declared_at_;
   std::vector<bool> param_used_;
-  std::vector<bool> output_types_known_;
-  std::deque<bool> param_used_flags_;
-  std::map<std::string, std::size_t> param_symbol_index_;
   std::set<std::pair<const ast::TableDecl*, std::size_t>> settled_columns_;
 };
 
