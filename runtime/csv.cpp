@@ -211,7 +211,9 @@ struct CsvReader::Impl {
       ++record_newlines;
     }
     record_size = static_cast<std::size_t>(p - first);
-    for (const auto& [offset, size] : spans) record.fields.emplace_back(scratch.data() + offset, size);
+    for (const auto& [offset, size] : spans) {
+      record.fields.emplace_back(scratch.data() + offset, size);
+    }
     return Parse::Done;
   }
 };

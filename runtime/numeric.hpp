@@ -39,7 +39,8 @@ const char* rounding_mode_name(RoundingMode mode);
 enum class ArithStatus : std::uint8_t { Ok = 0, Overflow, DivisionByZero };
 
 // An exact quotient num/den, in units of 10^-scale of its kind. den is never 0
-// and is kept positive.
+// and is kept positive: make_quotient() guarantees it, and every function taking a
+// Quotient relies on it (a hand-built one must keep it too).
 struct Quotient {
   Wide num = 0;
   std::int64_t den = 1;
@@ -57,8 +58,9 @@ bool checked_scale_up(std::int64_t v, int k, std::int64_t& out);
 std::int64_t pow10_i64(int k);
 
 // Builds the quotient (numerator * 10^shift) / denominator, reducing the sign onto
-// the numerator. DivisionByZero when denominator == 0; Overflow when the rescaled
-// numerator does not fit 127 bits. 0 <= shift <= 18.
+// the numerator. DivisionByZero when denominator == 0. |int64| * 10^18 always fits
+// the 128-bit numerator; the one Overflow is a denominator of INT64_MIN that cannot
+// be made positive. 0 <= shift <= 18.
 ArithStatus make_quotient(std::int64_t numerator, int shift, std::int64_t denominator,
                           Quotient& out);
 // (a * b) / 10^shift as a quotient, exact. 0 <= shift <= 18.

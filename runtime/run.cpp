@@ -207,16 +207,26 @@ class Runner {
     }
     const std::int64_t members = spec.population_reg != SummarySpec::kNone ? machine_.scalar(spec.population_reg, row) : 0;
     const bool poor = spec.poor_reg != SummarySpec::kNone && machine_.scalar(spec.poor_reg, row) != 0;
+    const std::int64_t assistance =
+        spec.assistance_reg != SummarySpec::kNone ? machine_.scalar(spec.assistance_reg, row) : 0;
     for (SummaryRow* s : targets) {
       if (!s) continue;
       s->households += 1;
-      s->population += members;
-      if (spec.assistance_reg != SummarySpec::kNone) s->assistance_fen += machine_.scalar(spec.assistance_reg, row);
+      // Totals of extreme (but legal) values can pass int64; say so rather than wrap.
+      bool fits = checked_add(s->population, members, s->population) &&
+                  checked_add(s->assistance_fen, assistance, s->assistance_fen);
       if (poor) {
         s->poor_households += 1;
-        s->poor_population += members;
+        fits = fits && checked_add(s->poor_population, members, s->poor_population);
         if (spec.cause_reg != SummarySpec::kNone)
           s->poor_by_cause[static_cast<std::size_t>(machine_.scalar(spec.cause_reg, row))] += 1;
+      }
+      if (!fits && !summary_overflowed_) {
+        summary_overflowed_ = true;
+        report_.notes.push_back(fmt::format(
+            "the summary's totals passed the largest number Precept holds exactly (from line {} on); "
+            "the results are right, but the summary figures are not",
+            batch_.lines[row]));
       }
     }
   }
@@ -306,6 +316,7 @@ class Runner {
   Batch batch_;
   RunReport report_;
   std::size_t header_size_ = 0;
+  bool summary_overflowed_ = false;
   std::vector<std::optional<std::size_t>> column_of_field_;
   std::vector<std::pair<std::size_t, std::uint32_t>> field_order_;
   std::vector<std::uint32_t> group_fields_;

@@ -165,7 +165,8 @@ TEST(CsvReader, TextAfterClosingQuote) {
 TEST(CsvReader, QuoteNeverClosed) {
   expect_records("a,b\n\"never closed,x\ny\n",
                  {rec(1, {"a", "b"}),
-                  bad(2, {"never closed,x\ny\n"}, "a quoted field starting on line 2 is never closed")});
+                  bad(2, {"never closed,x\ny\n"},
+                      "a quoted field starting on line 2 is never closed")});
   // The problem names the line the field opens on, not the record's.
   expect_records("\"ok\nstill\",\"open\nmore",
                  {bad(1, {"ok\nstill", "open\nmore"},
@@ -298,13 +299,17 @@ std::vector<Rec> reference_parse(std::string_view s) {
             closed = true;
           }
         }
-        if (!closed) flag("a quoted field starting on line " + std::to_string(opened) + " is never closed");
+        if (!closed) {
+          flag("a quoted field starting on line " + std::to_string(opened) + " is never closed");
+        }
       }
       std::string rest;
       for (; pos < s.size() && s[pos] != ',' && s[pos] != '\n'; ++pos) rest += s[pos];
       const bool comma = pos < s.size() && s[pos] == ',';
       if (!comma && !rest.empty() && rest.back() == '\r') rest.pop_back();
-      if (quoted && !rest.empty()) flag("text after a closing quote in field " + std::to_string(field));
+      if (quoted && !rest.empty()) {
+        flag("text after a closing quote in field " + std::to_string(field));
+      }
       r.fields.push_back(value + rest);
       if (pos == s.size()) break;
       ++pos;  // past the ',' or '\n'
