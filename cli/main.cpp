@@ -9,9 +9,12 @@
 //   4  writing an output failed (nothing that looks complete is left behind)
 #include <precept/precept.hpp>
 
+#include "program.hpp"
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -136,9 +139,49 @@ struct RunArgs {
   bool quiet = false;
 };
 
+// Two outputs with one path would overwrite each other, and an output naming the
+// register would destroy it: refuse before anything is read or written.
+bool outputs_are_distinct(const RunArgs& args) {
+  std::vector<std::pair<std::string, std::string>> named;  // (what, path)
+  if (args.data != "-") named.emplace_back("the register", args.data);
+  if (!args.output.empty() && args.output != "-") named.emplace_back("-o", args.output);
+  if (!args.rejects.empty()) named.emplace_back("--rejects", args.rejects);
+  if (!args.summary_csv.empty()) named.emplace_back("--summary-csv", args.summary_csv);
+  for (std::size_t i = 0; i < named.size(); ++i)
+    for (std::size_t j = i + 1; j < named.size(); ++j) {
+      std::error_code ignored;
+      const auto a = std::filesystem::weakly_canonical(named[i].second, ignored);
+      const auto b = std::filesystem::weakly_canonical(named[j].second, ignored);
+      if (a == b && !std::filesystem::is_character_file(a, ignored)) {
+        std::cerr << fmt::format("{} and {} name the same file `{}`; give each its own\n", named[i].first,
+                                 named[j].first, named[j].second);
+        return false;
+      }
+    }
+  return true;
+}
+
+// `--by` names a summary group of the policy or one of its fields.
+bool groups_exist(const precept::Policy& policy, const std::vector<std::string>& by) {
+  const auto fields = policy.field_names();
+  for (const auto& name : by) {
+    const auto& groups = policy.program().summary.groups;
+    const bool is_group = std::any_of(groups.begin(), groups.end(), [&](const auto& g) { return g.name == name; });
+    if (is_group || std::find(fields.begin(), fields.end(), name) != fields.end()) continue;
+    std::string known;
+    for (const auto& g : groups) known += (known.empty() ? "" : ", ") + g.name;
+    std::cerr << fmt::format("--by {}: the policy has no summary group or field called `{}`{}\n", name, name,
+                             known.empty() ? "" : " (its groups: " + known + ")");
+    return false;
+  }
+  return true;
+}
+
 int cmd_run(const RunArgs& args) {
+  if (!outputs_are_distinct(args)) return kUsage;
   auto policy = open(args.policy, args.color);
   if (!policy) return kPolicyErrors;
+  if (!groups_exist(*policy, args.by)) return kUsage;
   std::FILE* input = args.data == "-" ? stdin : std::fopen(args.data.c_str(), "rb");
   if (!input) {
     std::cerr << fmt::format("cannot open the data file `{}`\n", args.data);

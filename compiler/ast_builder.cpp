@@ -934,7 +934,7 @@ bool nesting_within_limit(antlr4::CommonTokenStream& tokens, DiagnosticSink& sin
 std::unique_ptr<ast::PolicyFile> parse_policy(std::string_view source, DiagnosticSink& sink) {
   // A table row ends with a line end; a policy whose last line is a row may lack one.
   std::string text(source);
-  if (text.empty() || text.back() != '\n') text.push_back('\n');
+  if (!text.empty() && text.back() != '\n') text.push_back('\n');
   antlr4::ANTLRInputStream input(text);
   PreceptLexer lexer(&input);
   lexer.removeErrorListeners();

@@ -9,10 +9,12 @@
 #include "lower.hpp"
 #include "program.hpp"
 #include "serialize.hpp"
+#include "text_width.hpp"
 #include "verifier.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -60,6 +62,18 @@ CompileResult compile(std::string_view source, std::string file_name, const Comp
                    "is this really a policy file?");
   DiagnosticSink sink(file_name, source, options.max_errors);
   CompileResult result;
+  // The parser reads UTF-8 only; a file saved as GBK (or damaged) is named, not thrown on.
+  if (const std::size_t bad = first_invalid_utf8(source); bad != std::string_view::npos) {
+    const std::string_view before = source.substr(0, bad);
+    const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+    ast::Location where;
+    where.line = static_cast<std::uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
+    where.column = static_cast<std::uint32_t>(utf8_length(before.substr(line_start)) + 1);
+    sink.error(where, "the policy is not valid UTF-8 text here",
+               "save the file as UTF-8 (editors call it \"UTF-8\" or \"Unicode\"), not GBK or GB2312");
+    result.diagnostics = sink.take();
+    return result;
+  }
   auto file = parse_policy(source, sink);
   // A tree with syntax errors has holes; checking it would only add confusing errors.
   if (!file || sink.error_count() > 0) {
@@ -104,7 +118,8 @@ CompileResult open_policy(const std::string& path, const CompileOptions& options
   std::ostringstream buffer;
   buffer << in.rdbuf();
   const std::string bytes = buffer.str();
-  if (looks_like_program(bytes)) return load_policy(bytes, path);
+  // A damaged or text-mode copy still starts "PCPT": the loader says what is wrong with it.
+  if (looks_like_program(bytes) || bytes.rfind("PCPT", 0) == 0) return load_policy(bytes, path);
   return compile(bytes, path, options);
 }
 

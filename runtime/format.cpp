@@ -1,6 +1,7 @@
 #include "format.hpp"
 
 #include "numeric.hpp"
+#include "text_width.hpp"
 
 namespace precept {
 
@@ -36,6 +37,12 @@ void append_value_text(std::string& out, const Program& program, const ValueType
 }
 
 void append_json_string(std::string& out, std::string_view text) {
+  // JSON is UTF-8: a register saved as GBK must not make a line that is not JSON.
+  std::string repaired;
+  if (first_invalid_utf8(text) != std::string_view::npos) {
+    append_valid_utf8(repaired, text);
+    text = repaired;
+  }
   static const char* hex = "0123456789abcdef";
   out.push_back('"');
   for (const char ch : text) {

@@ -381,8 +381,22 @@ SummaryColumns summary_columns(const Summary& s, const std::string& total_label,
 
 }  // namespace
 
+// A place name holding a line break (RFC 4180 allows it) must not split its row.
+static std::string one_line(std::string_view text) {
+  std::string out;
+  for (const char c : text) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out.push_back(' ');
+    else out.push_back(c);
+  }
+  return out;
+}
+
 std::string format_summary_table(const Summary& summary) {
-  const SummaryColumns t = summary_columns(summary, "total", false);
+  SummaryColumns t = summary_columns(summary, "total", false);
+  for (auto& row : t.rows)
+    for (auto& cell : row) cell = one_line(cell);
   std::vector<std::size_t> width(t.names.size(), 0);
   for (std::size_t c = 0; c < t.names.size(); ++c) width[c] = display_width(t.names[c]);
   for (const auto& row : t.rows)

@@ -10,6 +10,12 @@
 
 namespace precept {
 
+// Byte offset of the first byte that is not valid UTF-8 (overlong forms,
+// surrogates and truncated sequences included), or npos when all of it is valid.
+std::size_t first_invalid_utf8(std::string_view text);
+// Appends `text` with every invalid UTF-8 sequence replaced by U+FFFD.
+void append_valid_utf8(std::string& out, std::string_view text);
+
 // Decodes UTF-8 into code points; invalid bytes become U+FFFD.
 std::vector<char32_t> utf8_decode(std::string_view text);
 std::size_t utf8_length(std::string_view text);

@@ -1,0 +1,43 @@
+// Runs the real `precept` binary the way a user's shell would, and captures
+// what a user would see: the exit code, stdout and stderr, kept apart.
+#pragma once
+
+#include <filesystem>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace precept::testing {
+
+struct CliRun {
+  int exit_code = -1;  // 128 + signal when the process was killed, as a shell reports it
+  std::string out, err;
+};
+
+struct CliOptions {
+  const std::string* input = nullptr;  // stdin; /dev/null when absent
+  std::size_t file_size_limit = 0;     // RLIMIT_FSIZE in bytes, 0 for none
+};
+
+// A fresh directory per test: `work()` is the CLI's working directory and holds
+// nothing but what the test and the CLI put there, so a test can see exactly
+// which files a failed command left behind. Captured output lives elsewhere.
+class CliSandbox {
+ public:
+  CliSandbox();
+  ~CliSandbox();
+  CliSandbox(const CliSandbox&) = delete;
+  CliSandbox& operator=(const CliSandbox&) = delete;
+
+  const std::filesystem::path& work() const { return work_; }
+  std::filesystem::path operator/(const std::string& name) const { return work_ / name; }
+
+  CliRun run(const std::vector<std::string>& args, const CliOptions& options = {}) const;
+  // Names of the files in work(), recursively, relative to it.
+  std::set<std::string> files() const;
+
+ private:
+  std::filesystem::path root_, work_;
+};
+
+}  // namespace precept::testing
