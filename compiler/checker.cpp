@@ -192,11 +192,7 @@ class Checker {
                   "declare the possible values as an enum, e.g. `enum cause { illness, disability }`");
       return std::nullopt;
     }
-    ValueType list;
-    list.kind = Kind::List;
-    list.element = Kind::Enum;
-    list.enum_id = element.enum_id;
-    return list;
+    return list_of(element);
   }
 
   // enumDecl
@@ -1079,15 +1075,7 @@ class Checker {
 
   void bind_table_column(Expr& e, std::uint32_t table, std::size_t column) {
     const CheckedTable& t = out_.tables[table];
-    ValueType type = t.column_types[column];
-    if (t.collect) {
-      ValueType list;
-      list.kind = Kind::List;
-      list.element = type.kind;
-      list.enum_id = type.enum_id;
-      type = list;
-    }
-    ok(e, type);
+    ok(e, t.collect ? list_of(t.column_types[column]) : t.column_types[column]);
     e.checked.symbol = ast::SymbolKind::TableColumn;
     e.checked.index = table;
     e.checked.column = static_cast<std::uint32_t>(column);

@@ -122,14 +122,7 @@ class Lowerer {
 
   void emit_to(CodeList& list, Opcode op, std::uint32_t a, std::uint32_t b = 0, std::uint32_t c = 0,
                std::uint8_t x = 0, std::uint8_t y = 0, std::uint32_t line = 0, std::uint32_t origin = 0) {
-    Instruction ins;
-    ins.op = op;
-    ins.a = a;
-    ins.b = b;
-    ins.c = c;
-    ins.x = x;
-    ins.y = y;
-    list.code.push_back(ins);
+    list.code.push_back(make_instruction(op, a, b, c, x, y));
     list.lines.push_back(line);
     list.origins.push_back(origin);
   }
@@ -532,15 +525,7 @@ class Lowerer {
     auto& columns = table_columns_[index];
     for (std::size_t c = 0; c < t.columns.size(); ++c) {
       if (t.columns[c].kind != ast::ColumnKind::Output) continue;
-      ValueType type = info.column_types[c];
-      if (info.collect) {
-        ValueType list;
-        list.kind = Kind::List;
-        list.element = type.kind;
-        list.enum_id = type.enum_id;
-        type = list;
-      }
-      Operand o = new_register(type);
+      Operand o = new_register(info.collect ? list_of(info.column_types[c]) : info.column_types[c]);
       if (o.file == RegisterFile::List) emit(Opcode::LIST_CLEAR, o.reg);
       columns[static_cast<std::uint32_t>(c)] = name_register(o, t.name + "." + t.columns[c].name);
     }

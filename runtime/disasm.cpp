@@ -1,5 +1,7 @@
 #include "disasm.hpp"
 
+#include "format.hpp"
+
 #include "numeric.hpp"
 #include "text_width.hpp"
 #include "verifier.hpp"
@@ -47,23 +49,10 @@ void append_table(std::string& out, std::vector<Row> rows, std::string_view alig
   }
 }
 
+// Strings are shown as JSON strings: escaped, and valid UTF-8 whatever the bytes.
 std::string quote(std::string_view text) {
-  std::string out = "\"";
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (byte < 0x20 || byte == 0x7f)
-          out += fmt::format("\\x{:02x}", byte);
-        else
-          out += c;
-    }
-  }
-  out += '"';
+  std::string out;
+  append_json_string(out, text);
   return out;
 }
 

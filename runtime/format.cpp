@@ -24,7 +24,7 @@ void append_value_text(std::string& out, const Program& program, const ValueType
     return;
   }
   if (type.kind == Kind::List) {
-    const ValueType element{type.element, Kind::Bool, type.enum_id};
+    const ValueType element = element_of(type);
     bool first = true;
     for (const std::int64_t item : machine.list(reg, row)) {
       if (!first) out.push_back(';');
@@ -88,7 +88,7 @@ void append_value_json(std::string& out, const Program& program, const ValueType
     return;
   }
   if (type.kind == Kind::List) {
-    const ValueType element{type.element, Kind::Bool, type.enum_id};
+    const ValueType element = element_of(type);
     out.push_back('[');
     bool first = true;
     for (const std::int64_t item : machine.list(reg, row)) {

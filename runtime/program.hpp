@@ -47,6 +47,21 @@ struct ValueType {
 // Decimal places of a number kind: int 0, money 2, decimal 6.
 int kind_scale(Kind kind);
 
+// `list of element` and back.
+inline ValueType list_of(const ValueType& element) {
+  ValueType list;
+  list.kind = Kind::List;
+  list.element = element.kind;
+  list.enum_id = element.enum_id;
+  return list;
+}
+inline ValueType element_of(const ValueType& list) {
+  ValueType element;
+  element.kind = list.element;
+  element.enum_id = list.enum_id;
+  return element;
+}
+
 enum class RegisterFile : std::uint8_t { Scalar, Text, List, Quotient };
 RegisterFile register_file_of(const ValueType& type);
 
@@ -57,6 +72,18 @@ struct Instruction {
   std::uint8_t reserved = 0;
   std::uint32_t a = 0, b = 0, c = 0;
 };
+
+inline Instruction make_instruction(Opcode op, std::uint32_t a, std::uint32_t b = 0, std::uint32_t c = 0,
+                                    std::uint8_t x = 0, std::uint8_t y = 0) {
+  Instruction ins;
+  ins.op = op;
+  ins.a = a;
+  ins.b = b;
+  ins.c = c;
+  ins.x = x;
+  ins.y = y;
+  return ins;
+}
 
 struct EnumDef {
   std::string name;

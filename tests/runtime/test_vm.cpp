@@ -41,14 +41,7 @@ struct Builder {
   }
   void emit(Opcode op, std::uint32_t a = 0, std::uint32_t b = 0, std::uint32_t c = 0, std::uint8_t x = 0,
             std::uint8_t y = 0) {
-    Instruction ins;
-    ins.op = op;
-    ins.a = a;
-    ins.b = b;
-    ins.c = c;
-    ins.x = x;
-    ins.y = y;
-    p.code.push_back(ins);
+    p.code.push_back(make_instruction(op, a, b, c, x, y));
     p.code_lines.push_back(static_cast<std::uint32_t>(p.code.size()));
     p.code_origins.push_back(0);
   }
