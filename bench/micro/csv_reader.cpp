@@ -1,0 +1,59 @@
+// The CSV reader over a generated W1 register held in memory: bytes/s is the
+// figure to compare with the disk or pipe it will read from in practice.
+#include "w1_data.hpp"
+
+#include "csv.hpp"
+
+#include <benchmark/benchmark.h>
+
+#include <cstdio>
+#include <string_view>
+
+namespace {
+
+constexpr std::size_t kRows = 100'000;  // ~9 MB: well past L2, quick to make
+
+// From a string_view: the scanner alone, no stdio.
+void BM_CsvReader_Buffer(benchmark::State& state) {
+  const std::string& data = precept_bench::w1_register(kRows);
+  std::size_t records = 0;
+  for (auto _ : state) {
+    precept::CsvReader reader{std::string_view(data)};
+    precept::CsvRecord record;
+    while (reader.next(record)) {
+      ++records;
+      benchmark::DoNotOptimize(record.fields.data());
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+  state.counters["records/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_CsvReader_Buffer)->Unit(benchmark::kMillisecond);
+
+// From a FILE*, as `precept run` reads: adds the block reads and the carrying of
+// a record across block boundaries. fmemopen keeps the disk out of it.
+void BM_CsvReader_Stream(benchmark::State& state) {
+  std::string& data = const_cast<std::string&>(precept_bench::w1_register(kRows));
+  std::size_t records = 0;
+  for (auto _ : state) {
+    std::FILE* stream = ::fmemopen(data.data(), data.size(), "r");
+    if (!stream) {
+      state.SkipWithError("fmemopen failed");
+      return;
+    }
+    {
+      precept::CsvReader reader(stream);
+      precept::CsvRecord record;
+      while (reader.next(record)) {
+        ++records;
+        benchmark::DoNotOptimize(record.fields.data());
+      }
+    }
+    std::fclose(stream);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+  state.counters["records/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_CsvReader_Stream)->Unit(benchmark::kMillisecond);
+
+}  // namespace
