@@ -1,0 +1,153 @@
+// The same register gives the same bytes however it is batched, and the same
+// files from one CLI run to the next.
+#include "cli_runner.hpp"
+#include "files.hpp"
+#include "reliability_support.hpp"
+
+#include <precept/precept.hpp>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace {
+
+using namespace precept::reliability;
+using precept::testing::CliSandbox;
+using precept::testing::read_file;
+using precept::testing::TempDir;
+using ::testing::HasSubstr;
+
+struct InMemoryRun {
+  std::string results, rejects, summary_csv, summary_table;
+  precept::RunReport report;
+};
+
+// run_csv over an in-memory copy of `data`, results and rejects captured in memory.
+InMemoryRun run_in_memory(const precept::Policy& policy, const std::string& data, std::size_t batch_size,
+                          precept::ResultFormat format = precept::ResultFormat::Csv) {
+  InMemoryRun out;
+  std::FILE* input = ::fmemopen(const_cast<char*>(data.data()), data.size(), "rb");
+  char* results_buf = nullptr;
+  char* rejects_buf = nullptr;
+  std::size_t results_len = 0, rejects_len = 0;
+  std::FILE* results = ::open_memstream(&results_buf, &results_len);
+  std::FILE* rejects = ::open_memstream(&rejects_buf, &rejects_len);
+  EXPECT_TRUE(input && results && rejects);
+  precept::RunOptions options;
+  options.batch_size = batch_size;
+  options.format = format;
+  options.group_by = {"village"};
+  out.report = precept::run_csv(policy, input, results, rejects, options);
+  std::fclose(input);
+  std::fclose(results);
+  std::fclose(rejects);
+  out.results.assign(results_buf, results_len);
+  out.rejects.assign(rejects_buf, rejects_len);
+  std::free(results_buf);
+  std::free(rejects_buf);
+  out.summary_csv = precept::format_summary_csv(out.report.summary);
+  out.summary_table = precept::format_summary_table(out.report.summary);
+  return out;
+}
+
+class Determinism : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir("reliability-determinism");
+    const auto path = dir_->path() / "register.csv";
+    ASSERT_TRUE(generate_register(path, 20000, 5, 60));
+    data_ = new std::string(read_file(path));
+    auto compiled = precept::open_policy(kW1);
+    ASSERT_TRUE(compiled.ok());
+    policy_ = new precept::Policy(*compiled.policy);
+  }
+  static void TearDownTestSuite() {
+    delete policy_;
+    delete data_;
+    delete dir_;
+  }
+  static inline TempDir* dir_ = nullptr;
+  static inline std::string* data_ = nullptr;
+  static inline precept::Policy* policy_ = nullptr;
+};
+
+TEST_F(Determinism, BatchSizeDoesNotChangeAByteOfResultsRejectsOrSummary) {
+  ASSERT_TRUE(data_ && policy_);
+  const InMemoryRun base = run_in_memory(*policy_, *data_, 1);
+  ASSERT_TRUE(base.report.ok()) << base.report.fatal_error;
+  // The register is worth comparing: every row accounted for, bad rows rejected.
+  EXPECT_EQ(base.report.rows_read, 20000u);
+  EXPECT_EQ(base.report.results + base.report.rejected, base.report.rows_read);
+  EXPECT_GE(base.report.rejected, 50u);
+  EXPECT_EQ(data_rows(base.results), base.report.results);
+  EXPECT_EQ(data_rows(base.rejects), base.report.rejected);
+  EXPECT_GT(base.report.summary.groups.size(), 1u);
+
+  for (std::size_t batch : {7u, 64u, 1024u, 5000u}) {
+    SCOPED_TRACE("batch size " + std::to_string(batch));
+    const InMemoryRun run = run_in_memory(*policy_, *data_, batch);
+    ASSERT_TRUE(run.report.ok()) << run.report.fatal_error;
+    EXPECT_EQ(run.report.rows_read, base.report.rows_read);
+    EXPECT_EQ(run.report.results, base.report.results);
+    EXPECT_EQ(run.report.rejected, base.report.rejected);
+    EXPECT_TRUE(run.results == base.results) << "results differ from batch size 1";
+    EXPECT_TRUE(run.rejects == base.rejects) << "rejects differ from batch size 1";
+    EXPECT_EQ(run.summary_csv, base.summary_csv);
+    EXPECT_EQ(run.summary_table, base.summary_table);
+    EXPECT_EQ(run.report.notes, base.report.notes);
+  }
+}
+
+TEST_F(Determinism, BatchSizeDoesNotChangeJsonLines) {
+  ASSERT_TRUE(data_ && policy_);
+  const InMemoryRun one = run_in_memory(*policy_, *data_, 1, precept::ResultFormat::JsonLines);
+  const InMemoryRun many = run_in_memory(*policy_, *data_, 5000, precept::ResultFormat::JsonLines);
+  ASSERT_TRUE(one.report.ok() && many.report.ok());
+  EXPECT_GT(one.results.size(), 0u);
+  EXPECT_TRUE(one.results == many.results);
+  EXPECT_TRUE(one.rejects == many.rejects);
+}
+
+TEST_F(Determinism, SameRunTwiceInOneProcessIsIdentical) {
+  ASSERT_TRUE(data_ && policy_);
+  // A policy shared by two runs must carry no state from the first into the second.
+  const InMemoryRun first = run_in_memory(*policy_, *data_, 64);
+  const InMemoryRun second = run_in_memory(*policy_, *data_, 64);
+  EXPECT_TRUE(first.results == second.results);
+  EXPECT_TRUE(first.rejects == second.rejects);
+  EXPECT_EQ(first.summary_csv, second.summary_csv);
+}
+
+TEST_F(Determinism, CliTwiceWritesIdenticalFiles) {
+  ASSERT_TRUE(data_ && policy_);
+  struct Output {
+    int exit_code;
+    std::string out, results, rejects, summary;
+  };
+  auto run_once = [&] {
+    CliSandbox box;
+    precept::testing::write_file(box / "register.csv", *data_);
+    const auto r = box.run({"run", kW1, "register.csv", "-o", "results.csv", "--rejects", "rejects.csv", "--by",
+                            "village", "--summary-csv", "summary.csv"});
+    return Output{r.exit_code, r.out, read_file(box / "results.csv"), read_file(box / "rejects.csv"),
+                  read_file(box / "summary.csv")};
+  };
+  const Output a = run_once(), b = run_once();
+  ASSERT_EQ(a.exit_code, 0) << a.out;
+  ASSERT_EQ(b.exit_code, 0) << b.out;
+  EXPECT_THAT(a.out, HasSubstr("rows read: 20000 = results"));
+  EXPECT_EQ(a.out, b.out);
+  EXPECT_TRUE(a.results == b.results);
+  EXPECT_TRUE(a.rejects == b.rejects);
+  EXPECT_EQ(a.summary, b.summary);
+  // And the CLI agrees with the engine called directly.
+  const InMemoryRun direct = run_in_memory(*policy_, *data_, 1024);
+  EXPECT_TRUE(a.results == direct.results);
+  EXPECT_TRUE(a.rejects == direct.rejects);
+  EXPECT_EQ(a.summary, direct.summary_csv);
+}
+
+}  // namespace
