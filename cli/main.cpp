@@ -15,7 +15,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -44,11 +46,33 @@ std::optional<precept::Policy> open(const std::string& path, const std::string& 
   return result.policy;
 }
 
+// Temporary output files of this process, for the signal handler to remove: an
+// interrupted run must leave nothing behind. Fixed storage, since a handler may
+// neither allocate nor lock.
+constexpr std::size_t kMaxPartials = 8;
+char g_partials[kMaxPartials][4096];
+volatile std::sig_atomic_t g_partial_used[kMaxPartials];
+
+extern "C" void remove_partials_and_die(int signal_number) {
+  for (std::size_t i = 0; i < kMaxPartials; ++i)
+    if (g_partial_used[i]) unlink(g_partials[i]);
+  // Die of the same signal, so the exit status still says what happened (130, 143).
+  std::signal(signal_number, SIG_DFL);
+  std::raise(signal_number);
+}
+
+void install_signal_cleanup() {
+  for (const int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, remove_partials_and_die);
+}
+
 // An output file written beside its final name and renamed into place only when
 // complete, so an interrupted or failed run never leaves a file that looks whole.
+// finish() ends the writing and says whether it all went well; publish() renames.
+// A run finishes every output before it publishes any.
 class AtomicOutput {
  public:
-  explicit AtomicOutput(std::string path) : path_(std::move(path)) {
+  // `role` names the output in messages: "the results", "the rejects", ...
+  AtomicOutput(std::string path, std::string role) : path_(std::move(path)), role_(std::move(role)) {
     if (path_.empty() || path_ == "-") {
       stream_ = stdout;
       return;
@@ -59,42 +83,61 @@ class AtomicOutput {
     const auto status = std::filesystem::symlink_status(path_, ignored);
     if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
       stream_ = std::fopen(path_.c_str(), "wb");
-      owned_in_place_ = true;
+      in_place_ = true;
       return;
     }
     temp_ = fmt::format("{}.partial-{}", path_, getpid());
+    for (std::size_t i = 0; i < kMaxPartials; ++i)
+      if (!g_partial_used[i] && temp_.size() < sizeof g_partials[i]) {
+        std::memcpy(g_partials[i], temp_.c_str(), temp_.size() + 1);
+        g_partial_used[i] = 1;
+        slot_ = i;
+        break;
+      }
     stream_ = std::fopen(temp_.c_str(), "wb");
   }
   ~AtomicOutput() {
-    if (owned_in_place_ && stream_) std::fclose(stream_);
-    if (!temp_.empty() && stream_) {
-      std::fclose(stream_);
-      std::remove(temp_.c_str());
-    }
+    if (stream_ && stream_ != stdout) std::fclose(stream_);
+    if (!temp_.empty() && !published_) std::remove(temp_.c_str());
+    forget_partial();
   }
   AtomicOutput(const AtomicOutput&) = delete;
   AtomicOutput& operator=(const AtomicOutput&) = delete;
 
   std::FILE* stream() const { return stream_; }
   const std::string& path() const { return path_; }
-  bool is_stdout() const { return temp_.empty(); }
+  // "the rejects (`r.csv`)", or just the role for standard output.
+  std::string name() const { return is_stdout() || path_.empty() ? role_ : fmt::format("{} (`{}`)", role_, path_); }
+  bool is_stdout() const { return stream_ == stdout; }
 
-  bool commit() {
-    if (temp_.empty()) return stream_ && std::fflush(stream_) == 0 && !std::ferror(stream_);
-    const bool ok = std::fflush(stream_) == 0 && !std::ferror(stream_) && fsync(fileno(stream_)) == 0;
-    const bool closed = std::fclose(stream_) == 0;
+  bool finish() {
+    if (!stream_) return false;
+    bool ok = std::fflush(stream_) == 0 && !std::ferror(stream_);
+    if (stream_ == stdout) return ok;
+    if (!temp_.empty()) ok = ok && fsync(fileno(stream_)) == 0;
+    ok = std::fclose(stream_) == 0 && ok;
     stream_ = nullptr;
-    if (!ok || !closed || std::rename(temp_.c_str(), path_.c_str()) != 0) {
-      std::remove(temp_.c_str());
-      return false;
-    }
-    return true;
+    return ok;
+  }
+
+  bool publish() {
+    if (temp_.empty()) return true;
+    published_ = std::rename(temp_.c_str(), path_.c_str()) == 0;
+    forget_partial();
+    return published_;
   }
 
  private:
-  std::string path_, temp_;
+  void forget_partial() {
+    if (slot_ < kMaxPartials) g_partial_used[slot_] = 0;
+    slot_ = kMaxPartials;
+  }
+
+  std::string path_, role_, temp_;
   std::FILE* stream_ = nullptr;
-  bool owned_in_place_ = false;
+  bool in_place_ = false;
+  bool published_ = false;
+  std::size_t slot_ = kMaxPartials;
 };
 
 int cmd_check(const std::string& policy_path, const std::string& color) {
@@ -111,14 +154,14 @@ int cmd_compile(const std::string& policy_path, std::string output, const std::s
   auto policy = open(policy_path, color);
   if (!policy) return kPolicyErrors;
   if (output.empty()) output = std::filesystem::path(policy_path).replace_extension(".pcb").string();
-  AtomicOutput out(output);
+  AtomicOutput out(output, "the program");
   if (!out.stream()) {
     std::cerr << fmt::format("cannot write `{}`\n", output);
     return kWriteFailed;
   }
   const std::string bytes = policy->serialize();
   std::fwrite(bytes.data(), 1, bytes.size(), out.stream());
-  if (!out.commit()) {
+  if (!out.finish() || !out.publish()) {
     std::cerr << fmt::format("writing `{}` failed\n", output);
     return kWriteFailed;
   }
@@ -187,9 +230,9 @@ int cmd_run(const RunArgs& args) {
     std::cerr << fmt::format("cannot open the data file `{}`\n", args.data);
     return kBadInput;
   }
-  AtomicOutput results(args.output);
+  AtomicOutput results(args.output, "the results");
   std::optional<AtomicOutput> rejects;
-  if (!args.rejects.empty()) rejects.emplace(args.rejects);
+  if (!args.rejects.empty()) rejects.emplace(args.rejects, "the rejects");
   if (!results.stream() || (rejects && !rejects->stream())) {
     std::cerr << "cannot create the output files\n";
     if (input != stdin) std::fclose(input);
@@ -204,19 +247,26 @@ int cmd_run(const RunArgs& args) {
     std::cerr << fmt::format("{}: {}\n", args.data, report.fatal_error);
     return report.fatal_error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
   }
-  if (!results.commit() || (rejects && !rejects->commit())) {
-    std::cerr << "writing the results failed; no results file was left behind\n";
-    return kWriteFailed;
-  }
+  std::optional<AtomicOutput> summary;
   if (!args.summary_csv.empty()) {
-    AtomicOutput summary(args.summary_csv);
+    summary.emplace(args.summary_csv, "the summary");
     const std::string csv = precept::format_summary_csv(report.summary);
-    if (!summary.stream() || std::fwrite(csv.data(), 1, csv.size(), summary.stream()) != csv.size() ||
-        !summary.commit()) {
-      std::cerr << "writing the summary failed\n";
+    if (summary->stream()) std::fwrite(csv.data(), 1, csv.size(), summary->stream());
+  }
+  // Every output is finished before any is published: one that fails leaves none.
+  std::vector<AtomicOutput*> outputs{&results};
+  if (rejects) outputs.push_back(&*rejects);
+  if (summary) outputs.push_back(&*summary);
+  for (AtomicOutput* out : outputs)
+    if (!out->finish()) {
+      std::cerr << fmt::format("writing {} failed; no output file was left behind\n", out->name());
       return kWriteFailed;
     }
-  }
+  for (AtomicOutput* out : outputs)
+    if (!out->publish()) {
+      std::cerr << fmt::format("writing {} failed: it could not be put in place\n", out->name());
+      return kWriteFailed;
+    }
   // The summary goes where it cannot mix with results written to stdout.
   std::ostream& report_stream = results.is_stdout() ? std::cerr : std::cout;
   for (const auto& note : report.notes) std::cerr << "note: " << note << "\n";
@@ -264,6 +314,7 @@ int main(int argc, char** argv) {
   run->add_option("--summary-csv", run_args.summary_csv, "also write the summary table as CSV");
   run->add_flag("-q,--quiet", run_args.quiet, "print only the row counts, not the summary table");
 
+  install_signal_cleanup();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

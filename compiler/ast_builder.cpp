@@ -24,6 +24,10 @@ namespace {
 // with thousands of nested parentheses must be refused before it can exhaust the
 // C++ stack.
 constexpr int kMaxNesting = 200;
+// Long operator chains (`a + b + c + ...`) nest the tree one level per operator.
+// The AST builder, checker and lowering recurse over that depth, so it is
+// bounded here, measured without recursion: a 2,000-term sum still fits.
+constexpr std::size_t kMaxTreeDepth = 6000;
 
 ast::Location location_of(const Token* token) {
   ast::Location loc;
@@ -929,6 +933,20 @@ bool nesting_within_limit(antlr4::CommonTokenStream& tokens, DiagnosticSink& sin
   return true;
 }
 
+// The deepest node of the parse tree, found with an explicit stack so that the
+// measurement itself cannot overflow the C++ stack.
+std::pair<std::size_t, antlr4::tree::ParseTree*> deepest_node(antlr4::tree::ParseTree* root) {
+  std::vector<std::pair<antlr4::tree::ParseTree*, std::size_t>> pending{{root, 1}};
+  std::pair<std::size_t, antlr4::tree::ParseTree*> deepest{0, root};
+  while (!pending.empty()) {
+    auto [node, depth] = pending.back();
+    pending.pop_back();
+    if (depth > deepest.first) deepest = {depth, node};
+    for (auto* child : node->children) pending.emplace_back(child, depth + 1);
+  }
+  return deepest;
+}
+
 }  // namespace
 
 std::unique_ptr<ast::PolicyFile> parse_policy(std::string_view source, DiagnosticSink& sink) {
@@ -948,6 +966,14 @@ std::unique_ptr<ast::PolicyFile> parse_policy(std::string_view source, Diagnosti
   PlainWordsErrorListener listener(sink, tokens, reported_lines);
   parser.addErrorListener(&listener);
   auto* tree = parser.policyFile();
+  if (const auto [depth, node] = deepest_node(tree); depth > kMaxTreeDepth) {
+    const Token* token = nullptr;
+    if (auto* rule = dynamic_cast<ParserRuleContext*>(node)) token = rule->getStart();
+    if (auto* leaf = dynamic_cast<antlr4::tree::TerminalNode*>(node)) token = leaf->getSymbol();
+    sink.error(location_of(token), "this expression is too long to check: its operators nest too deep",
+               "split it into named `let` values or rules, each a part of the whole");
+    return nullptr;
+  }
   AstBuilder builder(sink);
   return builder.build(tree);
 }

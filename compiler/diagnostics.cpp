@@ -135,13 +135,29 @@ std::string render(const Diagnostic& d, bool color) {
                        tint, severity, reset, bold, d.message, reset);
     const std::string number = std::to_string(d.line);
     const std::string gutter(number.size(), ' ');
-    out += fmt::format(" {} | {}\n", number, d.source_line);
+    // A very long line is quoted as a window around the problem, so one error on a
+    // generated or pasted line cannot print hundreds of kilobytes.
+    constexpr std::size_t kContext = 60;
+    std::string_view text = d.source_line;
+    std::size_t column = d.column;
+    std::string before_window, after_window;
+    if (utf8_length(text) > 3 * kContext) {
+      const std::size_t first = column > kContext + 1 ? column - 1 - kContext : 0;
+      const std::size_t last = column - 1 + std::min<std::size_t>(d.length, kContext) + kContext;
+      const std::size_t from = utf8_offset(text, first), to = utf8_offset(text, last);
+      if (from > 0) before_window = "…";
+      if (to < text.size()) after_window = "…";
+      text = text.substr(from, to - from);
+      column = column - first + (from > 0 ? 1 : 0);
+    }
+    const std::string shown = before_window + std::string(text) + after_window;
+    out += fmt::format(" {} | {}\n", number, shown);
     // Place the caret under the right character even when the line holds wide
     // (Chinese) characters before it.
-    const std::size_t start = utf8_offset(d.source_line, d.column - 1);
-    const std::size_t end = utf8_offset(d.source_line, d.column - 1 + d.length);
-    const std::size_t indent = display_width(std::string_view(d.source_line).substr(0, start));
-    std::size_t marked = display_width(std::string_view(d.source_line).substr(start, end - start));
+    const std::size_t start = utf8_offset(shown, column - 1);
+    const std::size_t end = utf8_offset(shown, column - 1 + d.length);
+    const std::size_t indent = display_width(std::string_view(shown).substr(0, start));
+    std::size_t marked = display_width(std::string_view(shown).substr(start, end - start));
     if (marked == 0) marked = 1;
     out += fmt::format(" {} | {}{}{}{}{}\n", gutter, std::string(indent, ' '), tint, "^",
                        std::string(marked - 1, '~'), reset);

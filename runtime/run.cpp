@@ -103,7 +103,9 @@ class Runner {
     }
     if (!extra.empty()) {
       std::string list;
-      for (const auto& m : extra) list += (list.empty() ? "`" : ", `") + m + "`";
+      constexpr std::size_t kListed = 10;
+      for (std::size_t i = 0; i < extra.size() && i < kListed; ++i) list += (list.empty() ? "`" : ", `") + extra[i] + "`";
+      if (extra.size() > kListed) list += fmt::format(" and {} more", extra.size() - kListed);
       report_.notes.push_back(fmt::format("columns not in the policy's record were ignored: {}", list));
     }
     // Cells are checked in input order, so that the first bad cell reported is the leftmost.
@@ -212,12 +214,13 @@ class Runner {
     for (SummaryRow* s : targets) {
       if (!s) continue;
       s->households += 1;
-      // Totals of extreme (but legal) values can pass int64; say so rather than wrap.
-      bool fits = checked_add(s->population, members, s->population) &&
-                  checked_add(s->assistance_fen, assistance, s->assistance_fen);
+      // Totals of extreme (but legal) values can pass int64: such a total is
+      // marked and shown as `overflow`, never wrapped.
+      bool fits = add_to_total(s->population, members, s->population_overflow);
+      fits &= add_to_total(s->assistance_fen, assistance, s->assistance_overflow);
       if (poor) {
         s->poor_households += 1;
-        fits = fits && checked_add(s->poor_population, members, s->poor_population);
+        fits &= add_to_total(s->poor_population, members, s->poor_population_overflow);
         if (spec.cause_reg != SummarySpec::kNone)
           s->poor_by_cause[static_cast<std::size_t>(machine_.scalar(spec.cause_reg, row))] += 1;
       }
@@ -225,10 +228,17 @@ class Runner {
         summary_overflowed_ = true;
         report_.notes.push_back(fmt::format(
             "the summary's totals passed the largest number Precept holds exactly (from line {} on); "
-            "the results are right, but the summary figures are not",
+            "those figures show `overflow`, and the results themselves are right",
             batch_.lines[row]));
       }
     }
+  }
+
+  static bool add_to_total(std::int64_t& total, std::int64_t value, bool& overflowed) {
+    if (overflowed) return false;
+    if (checked_add(total, value, total)) return true;
+    overflowed = true;
+    return false;
   }
 
   void flush() {
@@ -353,14 +363,16 @@ SummaryColumns summary_columns(const Summary& s, const std::string& total_label,
   if (s.has_cause)
     for (const auto& c : s.cause_names) t.names.push_back(c);
   auto figures = [&](const SummaryRow& r, std::vector<std::string> cells) {
+    const std::string overflow = "overflow";
     cells.push_back(std::to_string(r.households));
-    if (s.has_population) cells.push_back(std::to_string(r.population));
+    if (s.has_population) cells.push_back(r.population_overflow ? overflow : std::to_string(r.population));
     if (s.has_poor) cells.push_back(std::to_string(r.poor_households));
     if (s.has_poor && s.has_population) {
-      cells.push_back(std::to_string(r.poor_population));
-      cells.push_back(format_decimal(r.incidence_millionths()));
+      cells.push_back(r.poor_population_overflow ? overflow : std::to_string(r.poor_population));
+      cells.push_back(r.population_overflow || r.poor_population_overflow ? overflow
+                                                                           : format_decimal(r.incidence_millionths()));
     }
-    if (s.has_assistance) cells.push_back(format_money(r.assistance_fen));
+    if (s.has_assistance) cells.push_back(r.assistance_overflow ? overflow : format_money(r.assistance_fen));
     if (s.has_cause)
       for (const auto n : r.poor_by_cause) cells.push_back(std::to_string(n));
     return cells;

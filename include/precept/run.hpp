@@ -28,6 +28,10 @@ struct SummaryRow {
   std::int64_t poor_population = 0;
   std::int64_t assistance_fen = 0;
   std::vector<std::int64_t> poor_by_cause;  // one per member of the cause enum
+  // A total that passed int64 stops there and is marked; it is shown as `overflow`.
+  bool population_overflow = false;
+  bool poor_population_overflow = false;
+  bool assistance_overflow = false;
   // poor_population / population, half-to-even to 6 decimals, in millionths.
   std::int64_t incidence_millionths() const;
 };

@@ -99,7 +99,6 @@ TEST(DeepPolicy, OperatorChainOfAThousandTerms) {
   EXPECT_EQ(precept::testing::read_file(box / "out.csv"), "id,v\na,1000\n");
 }
 
-#ifdef PRECEPT_RELIABILITY_KNOWN_BUGS
 // Known (minor) bug: the diagnostic quotes the whole 200,000-character source
 // line and pads the caret line to match: 200 KB of stderr for one error.
 TEST(DeepPolicy, MessageForAHugeLineIsShort) {
@@ -109,7 +108,7 @@ TEST(DeepPolicy, MessageForAHugeLineIsShort) {
   EXPECT_LT(r.err.size(), 64u * 1024) << "the message should quote a window of the line, not 200 KB of it";
 }
 
-// Known bug: a left-associative chain `x + x + ... + x` builds a left-deep
+// Regression (fixed): a left-associative chain `x + x + ... + x` builds a left-deep
 // tree, one level per operator, which nesting_within_limit() does not count
 // (it counts parentheses and prefix not/-). About 30,000 terms (120 KB of
 // policy) overflow the stack in AstBuilder::build_expr: SIGSEGV, exit 139.
@@ -131,6 +130,5 @@ TEST(DeepPolicy, AndChainOfHundredThousandTerms) {
   const auto r = check_and_run(box, kHead + "rule all_b \"all\": " + all + "\noutput id, all_b\n");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << "crashed with exit " << r.exit_code;
 }
-#endif
 
 }  // namespace

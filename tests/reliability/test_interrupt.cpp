@@ -64,8 +64,7 @@ TEST(Interrupt, SigtermLeavesNoCompleteLookingResults) {
   EXPECT_EQ(r.files_after.count("rejects.csv"), 0u);
 }
 
-#ifdef PRECEPT_RELIABILITY_KNOWN_BUGS
-// Known bug: the CLI has no handler for SIGINT/SIGTERM, so the temporary
+// Regression (fixed): the CLI has no handler for SIGINT/SIGTERM, so the temporary
 // `out.csv.partial-<pid>` files of an interrupted run stay behind (they are
 // removed only by AtomicOutput's destructor, which a signal never runs).
 TEST(Interrupt, SigintLeavesNoPartialFiles) {
@@ -83,6 +82,5 @@ TEST(Interrupt, SigtermLeavesNoPartialFiles) {
     if (name.find(".partial-") != std::string::npos) partials.push_back(name);
   EXPECT_THAT(partials, IsEmpty());
 }
-#endif
 
 }  // namespace

@@ -49,8 +49,7 @@ TEST_F(WriteFailure, ManyRejectsToDevFullExit4AndLeaveNoResultsFile) {
   EXPECT_EQ(box_.files(), only_register()) << "results.csv must not look complete when the rejects were lost";
 }
 
-#ifdef PRECEPT_RELIABILITY_KNOWN_BUGS
-// Known bug: with fewer rejects than a stdio buffer holds, the write error
+// Regression (fixed): with fewer rejects than a stdio buffer holds, the write error
 // shows only at commit; cmd_run commits (renames) results.csv first, then
 // finds the rejects failed, and says "no results file was left behind" while
 // results.csv is in place, and blames the results rather than the rejects.
@@ -60,12 +59,11 @@ TEST_F(WriteFailure, FewRejectsToDevFullExit4AndLeaveNoResultsFile) {
   EXPECT_THAT(r.err, HasSubstr("rejects"));
   EXPECT_EQ(box_.files(), only_register()) << "results.csv must not look complete when the rejects were lost";
 }
-#endif
 
 TEST_F(WriteFailure, SummaryCsvToDevFullExit4) {
   const auto r = box_.run({"run", kW1, "register.csv", "-o", "results.csv", "--summary-csv", "/dev/full"});
   EXPECT_EQ(r.exit_code, 4) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("writing the summary failed"));
+  EXPECT_THAT(r.err, HasSubstr("writing the summary (`/dev/full`) failed"));
   EXPECT_THAT(partial_files(box_.work()), IsEmpty());
 }
 
