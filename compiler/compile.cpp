@@ -14,7 +14,10 @@
 
 #include <fmt/format.h>
 
+#include <pthread.h>
+
 #include <algorithm>
+#include <exception>
 #include <fstream>
 #include <sstream>
 
@@ -24,6 +27,42 @@ namespace {
 // Policies are documents of a few pages; anything this large is a mistake
 // (a register passed as a policy, say) and would only exhaust memory.
 constexpr std::size_t kMaxSourceBytes = 4 << 20;
+
+// Parsing, checking and lowering recurse over the policy's nesting, which the
+// parser bounds (kMaxTreeDepth). The bound must hold whatever the thread's stack:
+// a sanitizer build has frames several times larger than a release build, and an
+// embedder may call compile() from a thread with a small stack. So the work runs
+// on a thread of its own with a stack sized for the bound.
+constexpr std::size_t kCompileStackBytes = std::size_t{512} << 20;  // reserved, not committed
+
+template <class Work>
+void run_on_large_stack(Work& work) {
+  struct Task {
+    Work* work;
+    std::exception_ptr error;
+  } task{&work, nullptr};
+  auto entry = [](void* argument) -> void* {
+    auto* t = static_cast<Task*>(argument);
+    try {
+      (*t->work)();
+    } catch (...) {
+      t->error = std::current_exception();
+    }
+    return nullptr;
+  };
+  pthread_attr_t attributes;
+  pthread_t thread;
+  const bool started = pthread_attr_init(&attributes) == 0 &&
+                       pthread_attr_setstacksize(&attributes, kCompileStackBytes) == 0 &&
+                       pthread_create(&thread, &attributes, entry, &task) == 0;
+  pthread_attr_destroy(&attributes);
+  if (!started) {
+    work();  // no thread to be had: the caller's stack is all there is
+    return;
+  }
+  pthread_join(thread, nullptr);
+  if (task.error) std::rethrow_exception(task.error);
+}
 
 CompileResult failure(std::string file, std::string message, std::string hint = {}) {
   CompileResult result;
@@ -56,7 +95,20 @@ std::vector<std::string> Policy::field_names() const {
 std::string Policy::serialize() const { return serialize_program(*program_); }
 std::string Policy::disassemble() const { return precept::disassemble(*program_); }
 
+namespace {
+CompileResult compile_here(std::string_view source, std::string file_name, const CompileOptions& options);
+}  // namespace
+
 CompileResult compile(std::string_view source, std::string file_name, const CompileOptions& options) {
+  CompileResult result;
+  auto work = [&] { result = compile_here(source, std::move(file_name), options); };
+  run_on_large_stack(work);
+  return result;
+}
+
+namespace {
+
+CompileResult compile_here(std::string_view source, std::string file_name, const CompileOptions& options) {
   if (source.size() > kMaxSourceBytes)
     return failure(file_name, fmt::format("the policy is {} bytes; at most {} are accepted", source.size(), kMaxSourceBytes),
                    "is this really a policy file?");
@@ -97,6 +149,8 @@ CompileResult compile(std::string_view source, std::string file_name, const Comp
   result.policy = Policy(std::move(program));
   return result;
 }
+
+}  // namespace
 
 CompileResult load_policy(std::string_view bytes, std::string file_name) {
   auto program = std::make_shared<Program>();

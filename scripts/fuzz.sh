@@ -1,0 +1,81 @@
+#!/bin/sh
+# Runs the libFuzzer targets for longer than the test suite does, and records
+# executions, coverage and findings in tests/fuzz/FINDINGS.md (a dated section).
+#
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 300; all four targets)
+#
+# Builds build-fuzz/ with Clang, -DPRECEPT_FUZZ=ON. Each target fuzzes its own
+# corpus in build-fuzz/fuzz-corpus/<target> (kept between runs, seeded from the
+# project's files), after replaying tests/fuzz/regressions/<target>/. A crash is
+# written to build-fuzz/fuzz-artifacts/<target>/; copy it into
+# tests/fuzz/regressions/<target>/ once fixed, so the smoke test replays it.
+# Environment: BUILD_DIR (default build-fuzz), CC/CXX (default clang/clang++).
+set -eu
+cd "$(dirname "$0")/.."
+root=$(pwd)
+seconds=${1:-300}
+[ $# -gt 0 ] && shift
+targets=${*:-compile program csv evaluate}
+build=${BUILD_DIR:-$root/build-fuzz}
+
+command -v "${CXX:-clang++}" >/dev/null || {
+  echo "fuzz.sh: needs clang (apt-get install clang libclang-rt-14-dev)" >&2; exit 2; }
+CC=${CC:-clang} CXX=${CXX:-clang++} cmake -S "$root" -B "$build" -G Ninja \
+  -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPRECEPT_FUZZ=ON -DPRECEPT_BUILD_TESTS=ON >/dev/null
+cmake --build "$build" --target fuzz_seed_corpora $(for t in $targets; do printf 'fuzz_%s ' "$t"; done)
+
+findings=$root/tests/fuzz/FINDINGS.md
+[ -f "$findings" ] || printf '# Fuzzing findings\n\nAppended by scripts/fuzz.sh, one section per run.\n' >"$findings"
+section=$(mktemp)
+{
+  printf '\n## %s — %s s per target\n\n' "$(date -u '+%Y-%m-%d %H:%M UTC')" "$seconds"
+  if commit=$(git rev-parse --short HEAD 2>/dev/null); then
+    git diff --quiet HEAD 2>/dev/null || commit="$commit with local changes"
+  else
+    commit="not a git checkout"
+  fi
+  printf 'Commit %s; %s; %s CPUs.\n\n' "$commit" "$("${CXX:-clang++}" --version | head -n 1)" "$(nproc)"
+  printf '| target | executions | execs/s | coverage (cov / ft) | corpus | crashes |\n'
+  printf '|---|---:|---:|---|---:|---:|\n'
+} >"$section"
+
+status=0
+for t in $targets; do
+  max_len=$(case $t in compile) echo 16384;; program) echo 65536;; csv) echo 8192;; *) echo 2048;; esac)
+  corpus=$build/fuzz-corpus/$t
+  artifacts=$build/fuzz-artifacts/$t
+  mkdir -p "$corpus" "$artifacts"
+  cp -R "$build/tests/fuzz/seeds/$t/." "$corpus/"
+  regressions=
+  [ -d "$root/tests/fuzz/regressions/$t" ] && regressions=$root/tests/fuzz/regressions/$t
+  log=$build/fuzz-$t.log
+  before=$(ls "$artifacts" | wc -l)
+  echo "fuzz.sh: fuzz_$t for $seconds s (log: $log)"
+  rc=0
+  ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 \
+    -timeout=25 -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    "$corpus" $regressions >"$log" 2>&1 || rc=$?
+  execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$log" | tail -n 1 | awk '{print $2}')
+  rate=$(grep -o 'stat::average_exec_per_sec: [0-9]*' "$log" | tail -n 1 | awk '{print $2}')
+  cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1 | sed 's/cov: \([0-9]*\) ft: \([0-9]*\)/\1 \/ \2/')
+  units=$(ls "$corpus" | wc -l)
+  after=$(ls "$artifacts" | wc -l)
+  crashes=$((after - before))
+  [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ] && crashes="exit $rc"
+  printf '| fuzz_%s | %s | %s | %s | %s | %s |\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$units" "$crashes" >>"$section"
+  if [ "$rc" -ne 0 ]; then
+    status=1
+    {
+      printf '\n**fuzz_%s failed** (exit %s). Artifacts in `%s`:\n\n' "$t" "$rc" "${artifacts#$root/}"
+      ls "$artifacts" | sed 's/^/- /'
+      printf '\n```\n'
+      grep -E -A 25 '==ERROR|runtime error|invariant broken|deadly signal|ALARM|out-of-memory' "$log" | head -n 40
+      printf '```\n'
+    } >>"$section"
+  fi
+done
+cat "$section" >>"$findings"
+cat "$section"
+rm -f "$section"
+exit $status

@@ -1,0 +1,103 @@
+// Fuzz target (3): CSV bytes -> CsvReader, from memory and from a stdio stream
+// (which must agree record for record), and run_csv of the W1 policy over the
+// same bytes with two batch sizes (64 and 3) (which must agree byte for byte). Every row
+// read must end up in the results or the rejects.
+#include "fuzz_common.hpp"
+
+#include "csv.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+
+namespace {
+
+const precept::Policy& w1() {
+  static const precept::Policy policy = precept_fuzz::compile_seed_policy("policies/xijiang_2015.pol");
+  return policy;
+}
+
+struct Captured {
+  precept::RunReport report;
+  std::string results, rejects;
+};
+
+std::optional<Captured> run(std::string_view bytes, std::size_t batch_size) {
+  std::string copy(bytes);  // fmemopen wants a mutable buffer
+  std::FILE* in = fmemopen(copy.empty() ? nullptr : copy.data(), copy.size(), "r");
+  if (in == nullptr) return std::nullopt;
+  char* results_buf = nullptr;
+  char* rejects_buf = nullptr;
+  std::size_t results_len = 0, rejects_len = 0;
+  std::FILE* results = open_memstream(&results_buf, &results_len);
+  std::FILE* rejects = open_memstream(&rejects_buf, &rejects_len);
+  precept::RunOptions options;
+  options.batch_size = batch_size;
+  Captured out;
+  out.report = precept::run_csv(w1(), in, results, rejects, options);
+  std::fclose(in);
+  std::fclose(results);
+  std::fclose(rejects);
+  out.results.assign(results_buf, results_len);
+  out.rejects.assign(rejects_buf, rejects_len);
+  std::free(results_buf);
+  std::free(rejects_buf);
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  (void)w1();
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+
+  // The reader, from memory and from a stream: the same records.
+  std::string copy(bytes);
+  std::FILE* stream = size == 0 ? nullptr : fmemopen(copy.data(), copy.size(), "r");
+  precept::CsvReader from_memory(bytes);
+  std::optional<precept::CsvReader> from_stream;
+  if (stream != nullptr) from_stream.emplace(stream);
+  precept::CsvRecord a, b;
+  std::uint64_t last_line = 0, records = 0;
+  while (from_memory.next(a)) {
+    ++records;
+    if (a.line <= last_line) precept_fuzz::fail("CsvReader: record lines do not increase");
+    if (a.fields.empty()) precept_fuzz::fail("CsvReader: a record with no fields");
+    if (a.malformed == a.problem.empty()) precept_fuzz::fail("CsvReader: malformed without a problem");
+    last_line = a.line;
+    if (from_stream) {
+      if (!from_stream->next(b)) precept_fuzz::fail("CsvReader: stream ended before memory");
+      if (a.line != b.line || a.fields != b.fields || a.malformed != b.malformed || a.problem != b.problem)
+        precept_fuzz::fail("CsvReader: stream and memory disagree");
+    }
+  }
+  if (from_stream && from_stream->next(b)) precept_fuzz::fail("CsvReader: memory ended before stream");
+  if (from_memory.bytes_read() > size) precept_fuzz::fail("CsvReader: read past the end");
+  from_stream.reset();
+  if (stream != nullptr) std::fclose(stream);
+
+  // run_csv of W1: every row accounted for, and the batch size changes nothing.
+  if (size == 0) return 0;
+  const std::optional<Captured> big = run(bytes, 64);
+  const std::optional<Captured> small = run(bytes, 3);
+  if (!big || !small) return 0;
+  for (const Captured* c : {&*big, &*small}) {
+    if (c->report.ok() && c->report.rows_read != c->report.results + c->report.rejected)
+      precept_fuzz::fail("run_csv: rows_read != results + rejected");
+    if (c->report.ok() && records > 0 && c->report.rows_read != records - 1)
+      precept_fuzz::fail("run_csv: rows_read != records after the header");
+  }
+  if (big->report.ok() != small->report.ok() || big->report.rows_read != small->report.rows_read ||
+      big->report.results != small->report.results || big->report.rejected != small->report.rejected ||
+      big->results != small->results || big->rejects != small->rejects)
+    precept_fuzz::fail("run_csv: batch size 64 and 3 disagree");
+  if (big->report.ok()) {
+    if (precept::format_summary_table(big->report.summary) != precept::format_summary_table(small->report.summary))
+      precept_fuzz::fail("run_csv: summaries differ between batch sizes");
+  }
+  return 0;
+}
