@@ -563,7 +563,10 @@ class Checker {
         }
         condition_text += "|" + cell_source(cell);
         if (cell.kind == ast::CellKind::Any) continue;
-        row_matches_all = false;
+        // A cell that is `true` restricts nothing, like `-`; any other cell may.
+        const bool restricts = !(column.kind == ast::ColumnKind::Condition && cell.values.size() == 1 &&
+                                 cell.values[0]->tag == ExprTag::Bool && cell.values[0]->bool_value);
+        if (restricts) row_matches_all = false;
         if (column.kind == ast::ColumnKind::Condition) {
           if (cell.kind != ast::CellKind::Values || cell.values.size() != 1) {
             sink_.error(cell.location, "a `when` column holds one condition per row",
@@ -576,7 +579,6 @@ class Checker {
           if (!condition.checked.ok || !usable_value(condition)) { ok = false; continue; }
           ok &= expect_type(condition, scalar_type(Kind::Bool), "a `when` cell");
           if (condition.checked.constant && *condition.checked.constant == 0) row_never_matches = true;
-          if (condition.checked.constant && *condition.checked.constant == 1) row_matches_all = row_matches_all;
         } else {
           // An input column: each value is compared with the column's value.
           if (!decl.columns[c].input || !decl.columns[c].input->checked.ok) continue;

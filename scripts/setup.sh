@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build git antlr4 libantlr4-runtime-dev libboost-dev libfmt-dev
-          libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libbenchmark-dev time)
+          libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libbenchmark-dev time
+          clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

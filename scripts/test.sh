@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs every test: the whole suite on the normal build, then the whole suite
-# again built with AddressSanitizer and UndefinedBehaviorSanitizer (any report
-# fails the run). Assumes scripts/setup.sh has run; builds build-asan/ itself.
+# Runs every test: the whole suite on the normal build; the whole suite again
+# built with AddressSanitizer and UndefinedBehaviorSanitizer (any report fails
+# the run); then a short libFuzzer run of each fuzz target (Clang). Assumes
+# scripts/setup.sh has run; builds build-asan/ and build-fuzz/ itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc)"
@@ -14,3 +15,10 @@ BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo CMAKE_ARGS="-DPRECEPT_SANITIZE=ON
 export ASAN_OPTIONS="abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+echo "== fuzz: each target for ${PRECEPT_FUZZ_SECONDS:-60} s (longer runs: scripts/fuzz.sh) ==" >&2
+# Only the fuzz targets and their seed corpora: the suite itself ran above.
+CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DPRECEPT_FUZZ=ON -DPRECEPT_FUZZ_SECONDS="${PRECEPT_FUZZ_SECONDS:-60}" >/dev/null
+cmake --build build-fuzz -j "$jobs" --target fuzz_compile fuzz_program fuzz_csv fuzz_evaluate fuzz_seed_corpora
+ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -L fuzz
