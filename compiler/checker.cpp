@@ -451,6 +451,15 @@ class Checker {
   void check_table(ast::TableDecl& decl, std::size_t index) {
     CheckedTable& table = out_.tables[index];
     bool ok = true;
+    // A table drawn by hand has tens of rows; this bound keeps a generated one
+    // from making a program the verifier would refuse.
+    constexpr std::size_t kMaxTableRows = 10000;
+    if (decl.rows.size() > kMaxTableRows) {
+      sink_.error(decl.location, fmt::format("table `{}` has {} rows; at most {} are allowed", decl.name,
+                                             decl.rows.size(), kMaxTableRows),
+                  "split it into tables by a column such as the township");
+      ok = false;
+    }
     if (decl.hit_policy == "collect") {
       table.collect = true;
     } else if (decl.hit_policy != "first") {

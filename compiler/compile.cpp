@@ -138,6 +138,18 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
     return result;
   }
   auto program = std::make_shared<Program>(lower_policy(*file, checked, source, file_name));
+  // Size limits of the program format, said in the policy's terms.
+  const std::size_t registers = std::max({program->scalar_types.size(), std::size_t{program->text_count},
+                                          program->list_types.size(), program->quotient_units.size()});
+  if (program->code.size() > kMaxInstructions || registers > kMaxRegisters) {
+    sink.error(file->location,
+               fmt::format("the policy is too large to compile: it needs {} instructions and {} values "
+                           "(at most {} and {})",
+                           program->code.size(), registers, kMaxInstructions, kMaxRegisters),
+               "split it into smaller policies");
+    result.diagnostics = sink.take();
+    return result;
+  }
   std::string error;
   if (!verify_program(*program, error)) {
     sink.error({}, "internal error: the compiled program failed verification: " + error,

@@ -105,6 +105,40 @@ struct CsvReader::Impl {
         line += record_newlines;
         return true;
       }
+      if (stream != nullptr && begin == 0 && end == capacity && capacity >= kMaxRecordBytes) {
+        skip_oversized_record(record);
+        return true;
+      }
+      refill();
+    }
+  }
+
+  static void flag_too_wide(CsvRecord& record) {
+    flag(record, "the record has more than " + std::to_string(kMaxRecordFields) + " fields");
+  }
+
+  // Reads past a record too long to hold, chunk by chunk, tracking only whether
+  // it is inside quotes (each `"` toggles, which doubled quotes keep right), up
+  // to the line end that closes it.
+  void skip_oversized_record(CsvRecord& record) {
+    record.malformed = true;
+    record.problem = "the record is longer than " + std::to_string(kMaxRecordBytes >> 20) +
+                     " MiB; it was skipped without being read";
+    bool quoted = false;
+    for (;;) {
+      for (std::size_t i = begin; i < end; ++i) {
+        const char c = data[i];
+        if (c == '"') quoted = !quoted;
+        if (c != '\n') continue;
+        ++line;
+        if (quoted) continue;
+        consumed += i + 1 - begin;
+        begin = i + 1;
+        return;
+      }
+      consumed += end - begin;
+      begin = end;
+      if (eof) return;
       refill();
     }
   }
@@ -123,13 +157,19 @@ struct CsvReader::Impl {
     record_newlines = newline != nullptr ? 1 : 0;
     if (line_end > first && line_end[-1] == '\r') --line_end;
     const char* p = first;
+    bool dropped = false;
+    const auto keep = [&](const char* from, const char* to) {
+      if (record.fields.size() < kMaxRecordFields) record.fields.emplace_back(from, static_cast<std::size_t>(to - from));
+      else dropped = true;
+    };
     for (;;) {
       const char* comma = find_char(p, line_end, ',');
       if (comma == nullptr) break;
-      record.fields.emplace_back(p, static_cast<std::size_t>(comma - p));
+      keep(p, comma);
       p = comma + 1;
     }
-    record.fields.emplace_back(p, static_cast<std::size_t>(line_end - p));
+    keep(p, line_end);
+    if (dropped) flag_too_wide(record);
     return Parse::Done;
   }
 
@@ -161,6 +201,7 @@ struct CsvReader::Impl {
   Parse parse_quoted(const char* const first, const char* const last, CsvRecord& record) {
     scratch.clear();
     spans.clear();
+    bool dropped = false;
     record_newlines = 0;
     const char* p = first;
     for (std::size_t field = 1;; ++field) {
@@ -202,7 +243,12 @@ struct CsvReader::Impl {
       }
       // Also catches a quote at the window's edge, which may be half of "".
       if (stop == Stop::WindowEnd && !eof) return Parse::NeedMore;
-      spans.emplace_back(field_start, scratch.size() - field_start);
+      if (spans.size() < kMaxRecordFields) {
+        spans.emplace_back(field_start, scratch.size() - field_start);
+      } else {
+        scratch.resize(field_start);  // neither the span nor its text is kept
+        dropped = true;
+      }
       if (stop != Stop::Comma) break;
       ++p;
     }
@@ -214,6 +260,7 @@ struct CsvReader::Impl {
     for (const auto& [offset, size] : spans) {
       record.fields.emplace_back(scratch.data() + offset, size);
     }
+    if (dropped) flag_too_wide(record);
     return Parse::Done;
   }
 };

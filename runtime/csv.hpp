@@ -26,6 +26,14 @@ struct CsvRecord {
   std::string problem;
 };
 
+// The longest record a stream may hold. A longer one is skipped, without keeping
+// it, up to its end, and returned as a malformed record: memory stays bounded
+// whatever the input.
+inline constexpr std::size_t kMaxRecordBytes = std::size_t{64} << 20;
+// The most fields a record may have; the rest of a wider record is scanned but
+// not kept, and the record is returned as malformed.
+inline constexpr std::size_t kMaxRecordFields = std::size_t{1} << 16;
+
 class CsvReader {
  public:
   // Reads from an open stdio stream (not owned) in large blocks.

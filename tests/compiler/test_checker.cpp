@@ -182,4 +182,19 @@ TEST(Checker, EveryCompiledProgramRoundTripsThroughBytes) {
   EXPECT_EQ(loaded.policy->disassemble(), r.policy->disassemble());
 }
 
+TEST(Checker, SizeLimitsAreErrorsInThePolicysTerms) {
+  std::string rows;
+  for (int i = 0; i <= 10000; ++i) rows += "  | " + std::to_string(i) + " | 1 yuan |\n";
+  auto table = compile_body("table t first\n  | when people | amount |\n" + rows + "output x = t");
+  ASSERT_FALSE(table.ok());
+  EXPECT_NE(errors_of(table).find("has 10001 rows; at most 10000"), std::string::npos) << errors_of(table);
+
+  std::string lets;
+  for (int i = 0; i < 70000; ++i) lets += "let v" + std::to_string(i) + " = people + " + std::to_string(i) + "\n";
+  auto big = compile_body(lets + "output people");
+  ASSERT_FALSE(big.ok());
+  EXPECT_NE(errors_of(big).find("too large to compile"), std::string::npos) << errors_of(big).substr(0, 500);
+  EXPECT_EQ(errors_of(big).find("internal error"), std::string::npos);
+}
+
 }  // namespace

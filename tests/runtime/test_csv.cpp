@@ -385,5 +385,44 @@ TEST(CsvRoundTrip, RandomFieldsAcrossManyBlocks) {
   round_trip(777, 120000);
 }
 
+// A stream record longer than kMaxRecordBytes is skipped, not held: it comes
+// back malformed at its own line, and the records after it keep their lines.
+TEST(CsvReader, OversizedStreamRecordIsSkippedWithBoundedMemory) {
+  std::string content = "a,b\n1,\"";
+  content.append(kMaxRecordBytes + 1024, 'x');
+  content += "\n\nstill inside\",2\n3,4\n";
+  const auto records = read_stream(content);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records[0].line, 1u);
+  EXPECT_FALSE(records[0].malformed);
+  EXPECT_EQ(records[1].line, 2u);
+  EXPECT_TRUE(records[1].malformed);
+  EXPECT_NE(records[1].problem.find("longer than 64 MiB"), std::string::npos) << records[1].problem;
+  EXPECT_EQ(records[2].line, 5u);
+  EXPECT_EQ(records[2].fields, (std::vector<std::string>{"3", "4"}));
+}
+
+// A record wider than kMaxRecordFields keeps its first fields, is flagged, and
+// does not disturb the next record, quoted or not.
+TEST(CsvReader, RecordWithTooManyFieldsIsFlagged) {
+  for (const char* first_field : {"plain", "\"quoted\""}) {
+    std::string content = first_field;
+    for (std::size_t i = 0; i < kMaxRecordFields; ++i) content += ",x";
+    content += "\nnext,row\n";
+    for (const auto& records : {read_memory(content), read_stream(content)}) {
+      ASSERT_EQ(records.size(), 2u);
+      EXPECT_TRUE(records[0].malformed);
+      EXPECT_NE(records[0].problem.find("more than 65536 fields"), std::string::npos) << records[0].problem;
+      EXPECT_EQ(records[0].fields.size(), kMaxRecordFields);
+      EXPECT_EQ(records[1].fields, (std::vector<std::string>{"next", "row"}));
+    }
+  }
+  std::string exactly = "f";
+  for (std::size_t i = 1; i < kMaxRecordFields; ++i) exactly += ",x";
+  const auto records = read_memory(exactly + "\n");
+  ASSERT_EQ(records.size(), 1u);
+  EXPECT_FALSE(records[0].malformed) << "exactly the limit is allowed";
+}
+
 }  // namespace
 }  // namespace precept
