@@ -276,9 +276,13 @@ class Runner {
       for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
         const OutputDef& out = program_.outputs[i];
         if (i) line.push_back(',');
-        cell_.clear();
-        append_value_text(cell_, program_, out.type, machine_, out.reg, row);
-        append_csv_field(line, cell_);
+        // Only text can hold a comma, quote or line break: numbers, dates and
+        // enum names (identifiers) never need quoting and go straight to the line.
+        if (out.type.kind != Kind::Text) {
+          append_value_text(line, program_, out.type, machine_, out.reg, row);
+          continue;
+        }
+        append_csv_field(line, machine_.text(out.reg, row));
       }
     } else {
       line.push_back('{');
@@ -332,7 +336,7 @@ class Runner {
   std::vector<std::uint32_t> group_fields_;
   std::map<std::vector<std::string>, SummaryRow> groups_;
   std::vector<Reject> pending_rejects_;
-  std::string out_buffer_, reject_buffer_, cell_;
+  std::string out_buffer_, reject_buffer_;
 };
 
 }  // namespace
