@@ -149,6 +149,17 @@ void report(const char* what, const Tally& tally) {
   ::testing::Test::RecordProperty(std::string(what) + " loaded", std::to_string(tally.loaded));
 }
 
+// Calls visit(bytes, position, mutation) for each mutation of each byte of `original`.
+template <class Visit>
+void each_damaged_byte(const std::string& original, Visit visit) {
+  for (std::size_t at = 0; at < original.size(); ++at)
+    for (const Mutation& m : kMutations) {
+      std::string bytes = original;
+      bytes[at] = static_cast<char>(m.apply(static_cast<unsigned char>(bytes[at])));
+      visit(std::move(bytes), at, m);
+    }
+}
+
 TEST(CorruptProgram, TheUndamagedProgramLoadsAndRuns) {
   const precept::CompileResult result = precept::load_policy(w1_program(), "w1.pcb");
   ASSERT_TRUE(result.ok()) << precept::render(result.diagnostics);
@@ -159,13 +170,10 @@ TEST(CorruptProgram, TheUndamagedProgramLoadsAndRuns) {
 TEST(CorruptProgram, EveryDamagedByteIsRefused) {
   const std::string& original = w1_program();
   Tally tally;
-  for (std::size_t at = 0; at < original.size(); ++at)
-    for (const Mutation& m : kMutations) {
-      std::string bytes = original;
-      bytes[at] = static_cast<char>(m.apply(static_cast<unsigned char>(bytes[at])));
-      if (bytes == original) continue;
-      load(bytes, tally, "byte " + std::to_string(at) + " " + m.name);
-    }
+  each_damaged_byte(original, [&](std::string bytes, std::size_t at, const Mutation& m) {
+    if (bytes == original) return;
+    load(bytes, tally, "byte " + std::to_string(at) + " " + m.name);
+  });
   report("damaged bytes", tally);
   // One changed byte always changes an FNV-1a hash, and the header fields the
   // checksum does not cover are each checked on their own.
@@ -176,14 +184,11 @@ TEST(CorruptProgram, EveryDamagedByteIsRefused) {
 TEST(CorruptProgram, ResealedDamageIsRefusedOrHarmless) {
   const std::string& original = w1_program();
   Tally tally;
-  for (std::size_t at = 0; at < original.size(); ++at)
-    for (const Mutation& m : kMutations) {
-      std::string bytes = original;
-      bytes[at] = static_cast<char>(m.apply(static_cast<unsigned char>(bytes[at])));
-      bytes = reseal(std::move(bytes));
-      if (bytes == original) continue;  // the damage was to the checksum, which resealing undoes
-      load(bytes, tally, "resealed byte " + std::to_string(at) + " " + m.name, m.listing);
-    }
+  each_damaged_byte(original, [&](std::string bytes, std::size_t at, const Mutation& m) {
+    bytes = reseal(std::move(bytes));
+    if (bytes == original) return;  // the damage was to the checksum, which resealing undoes
+    load(bytes, tally, "resealed byte " + std::to_string(at) + " " + m.name, m.listing);
+  });
   report("resealed damaged bytes", tally);
   EXPECT_GT(tally.rejected, 0u);
   EXPECT_GT(tally.loaded, 0u) << "descriptions and source text may change freely";
