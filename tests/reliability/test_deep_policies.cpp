@@ -24,6 +24,11 @@ std::string repeat(const std::string& piece, std::size_t n) {
   return out;
 }
 
+// `term op term op ... term`, n terms: a flat chain that nests one level per operator.
+std::string chain(const std::string& term, const std::string& op, std::size_t n) {
+  return term + repeat(" " + op + " " + term, n - 1);
+}
+
 precept::testing::CliRun check_and_run(CliSandbox& box, const std::string& policy) {
   write_file(box / "p.pol", policy);
   write_file(box / "d.csv", "id,x,b\na,1,0\n");
@@ -92,15 +97,13 @@ TEST(DeepPolicy, FourMegabyteComment) {
 TEST(DeepPolicy, OperatorChainOfAThousandTerms) {
   // Long but flat, longer than any real policy writes: it must compile and run.
   CliSandbox box;
-  std::string sum = "x";
-  for (int i = 1; i < 1000; ++i) sum += " + x";
-  const auto r = check_and_run(box, kHead + "let v: int = " + sum + "\noutput id, v\n");
+  const auto r = check_and_run(box, kHead + "let v: int = " + chain("x", "+", 1000) + "\noutput id, v\n");
   EXPECT_EQ(r.exit_code, 0) << r.err.substr(0, 2000);
   EXPECT_EQ(precept::testing::read_file(box / "out.csv"), "id,v\na,1000\n");
 }
 
-// Known (minor) bug: the diagnostic quotes the whole 200,000-character source
-// line and pads the caret line to match: 200 KB of stderr for one error.
+// Regression (fixed): the diagnostic quoted the whole 200,000-character source
+// line and padded the caret line to match: 200 KB of stderr for one error.
 TEST(DeepPolicy, MessageForAHugeLineIsShort) {
   CliSandbox box;
   const auto r = check_and_run(box, kHead + "rule deep \"deep\": " + repeat("(", 100000) + "x > 0" + repeat(")", 100000) +
@@ -114,9 +117,7 @@ TEST(DeepPolicy, MessageForAHugeLineIsShort) {
 // policy) overflow the stack in AstBuilder::build_expr: SIGSEGV, exit 139.
 TEST(DeepPolicy, OperatorChainOfHundredThousandTerms) {
   CliSandbox box;
-  std::string sum = "x";
-  for (int i = 1; i < 100000; ++i) sum += " + x";
-  const auto r = check_and_run(box, kHead + "let v: int = " + sum + "\noutput id, v\n");
+  const auto r = check_and_run(box, kHead + "let v: int = " + chain("x", "+", 100000) + "\noutput id, v\n");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << "crashed with exit " << r.exit_code;
   if (r.exit_code == 1) {
     EXPECT_THAT(r.err, HasSubstr("p.pol:7:"));
@@ -125,9 +126,7 @@ TEST(DeepPolicy, OperatorChainOfHundredThousandTerms) {
 
 TEST(DeepPolicy, AndChainOfHundredThousandTerms) {
   CliSandbox box;
-  std::string all = "b";
-  for (int i = 1; i < 100000; ++i) all += " and b";
-  const auto r = check_and_run(box, kHead + "rule all_b \"all\": " + all + "\noutput id, all_b\n");
+  const auto r = check_and_run(box, kHead + "rule all_b \"all\": " + chain("b", "and", 100000) + "\noutput id, all_b\n");
   EXPECT_TRUE(r.exit_code == 0 || r.exit_code == 1) << "crashed with exit " << r.exit_code;
 }
 
