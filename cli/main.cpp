@@ -10,6 +10,7 @@
 #include <precept/precept.hpp>
 
 #include "program.hpp"
+#include "progress.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -22,6 +23,7 @@
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -180,6 +182,8 @@ struct RunArgs {
   std::string policy, data, output, rejects, summary_csv, format = "csv", color = "auto";
   std::vector<std::string> by;
   bool quiet = false;
+  std::size_t threads = 0;  // 0: one per core
+  std::string progress = "auto";
 };
 
 // Two outputs with one path would overwrite each other, and an output naming the
@@ -241,7 +245,21 @@ int cmd_run(const RunArgs& args) {
   precept::RunOptions options;
   options.format = args.format == "jsonl" ? precept::ResultFormat::JsonLines : precept::ResultFormat::Csv;
   for (const auto& by : args.by) options.group_by.push_back(by);
+  options.threads = args.threads != 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+  // Progress goes to a terminal only: a log file or a pipe gets no \r-redrawn lines.
+  const bool show_progress =
+      args.progress == "always" || (args.progress == "auto" && !args.quiet && isatty(fileno(stderr)));
+  std::optional<precept::cli::Progress> progress;
+  if (show_progress) {
+    std::optional<std::uint64_t> size;
+    std::error_code ignored;
+    if (args.data != "-" && std::filesystem::is_regular_file(args.data, ignored))
+      size = std::filesystem::file_size(args.data, ignored);
+    progress.emplace(stderr, size);
+    options.progress = [&](std::uint64_t records, std::uint64_t bytes) { progress->update(records, bytes); };
+  }
   const auto report = precept::run_csv(*policy, input, results.stream(), rejects ? rejects->stream() : nullptr, options);
+  if (progress) progress->finish();
   if (input != stdin) std::fclose(input);
   if (!report.ok()) {
     std::cerr << fmt::format("{}: {}\n", args.data, report.fatal_error);
@@ -313,6 +331,12 @@ int main(int argc, char** argv) {
       ->delimiter(',');
   run->add_option("--summary-csv", run_args.summary_csv, "also write the summary table as CSV");
   run->add_flag("-q,--quiet", run_args.quiet, "print only the row counts, not the summary table");
+  run->add_option("-j,--threads", run_args.threads,
+                  "threads to use (default: one per core); the output is the same for any number")
+      ->check(CLI::Range(1, 256));
+  run->add_option("--progress", run_args.progress,
+                  "show rows, rows/s and time left on stderr: auto (on a terminal, unless -q), always or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
 
   install_signal_cleanup();
   try {

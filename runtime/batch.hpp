@@ -5,6 +5,7 @@
 #include "program.hpp"
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,7 +15,10 @@ namespace precept {
 struct FieldColumn {
   std::vector<std::int64_t> scalars;               // bool, int, money, decimal, date, enum
   std::vector<std::uint8_t> present;               // 0 where an optional field was empty
-  std::vector<std::string> texts;                  // text fields
+  // Text fields, as views: into the caller's record (a CSV batch, an embedding
+  // call's strings), which must outlive the evaluation, or into the program's
+  // default texts. Views, so that reading a register copies no text per row.
+  std::vector<std::string_view> texts;
   std::vector<std::vector<std::int64_t>> lists;    // list-of-enum fields
 };
 
@@ -28,9 +32,33 @@ struct Batch {
   bool full() const { return rows == capacity; }
 };
 
-// Parses `text` (a CSV cell) as field `field` into row `row` of `column`.
+// Parses `text` (a CSV cell) as field `field` into row `row` of `column`. A
+// text field keeps a view of `text`, which must outlive the batch's evaluation.
 // On failure returns false and says why in plain words, naming the field.
 bool parse_field_value(const Program& program, std::uint32_t field, std::string_view text,
                        FieldColumn& column, std::size_t row, std::string& reason);
+
+// The cells of a batch of records laid out as the CSV reader hands them on:
+// row r's cell for column c is at span (r * width + c), a (begin, size) pair of
+// offsets into `bytes`.
+struct CellGrid {
+  const char* bytes = nullptr;
+  const std::uint32_t* spans = nullptr;  // begin, size, begin, size, ...
+  std::size_t width = 0;
+
+  std::string_view cell(std::size_t row, std::size_t column) const {
+    const std::uint32_t* span = spans + 2 * (row * width + column);
+    return {bytes + span[0], span[1]};
+  }
+};
+
+// Parses column `column` of `cells` as field `field` into rows [0, rows) of
+// `out`, skipping rows already marked in `failed`. A bad cell marks its row and
+// calls on_bad(row, reason). Column by column, so that the field's type is
+// looked at once per column rather than once per cell; the message for a bad
+// cell is parse_field_value's, so both paths say the same.
+void parse_field_column(const Program& program, std::uint32_t field, const CellGrid& cells, std::size_t column,
+                        std::size_t rows, FieldColumn& out, std::vector<std::uint8_t>& failed,
+                        const std::function<void(std::size_t row, std::string reason)>& on_bad);
 
 }  // namespace precept

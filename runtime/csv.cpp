@@ -4,6 +4,10 @@
 #include <cstring>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace precept {
 
 namespace {
@@ -143,34 +147,74 @@ struct CsvReader::Impl {
     }
   }
 
-  // A line without any quote (by far the common case) splits on commas alone,
-  // with memchr and without copying; anything else takes the full parser.
+  // A line without any quote (by far the common case) splits on commas in one
+  // pass, without copying; anything else takes the full parser. The pass looks
+  // at 16 bytes at a time (SSE2, part of every x86-64), because registers are
+  // mostly short cells, where a memchr call per cell costs more than the scan.
   Parse parse(CsvRecord& record) {
     const char* const first = data + begin;
     const char* const last = data + end;
-    const char* const newline = find_char(first, last, '\n');
-    if (newline == nullptr && !eof) return Parse::NeedMore;
-    const char* line_end = newline != nullptr ? newline : last;
-    if (find_char(first, line_end, '"') != nullptr) return parse_quoted(first, last, record);
-
-    record_size = static_cast<std::size_t>((newline != nullptr ? newline + 1 : last) - first);
-    record_newlines = newline != nullptr ? 1 : 0;
-    if (line_end > first && line_end[-1] == '\r') --line_end;
-    const char* p = first;
+    const char* field = first;
     bool dropped = false;
     const auto keep = [&](const char* from, const char* to) {
       if (record.fields.size() < kMaxRecordFields) record.fields.emplace_back(from, static_cast<std::size_t>(to - from));
       else dropped = true;
     };
-    for (;;) {
-      const char* comma = find_char(p, line_end, ',');
-      if (comma == nullptr) break;
-      keep(p, comma);
-      p = comma + 1;
+    const char* p = first;
+    const char* newline = nullptr;
+#if defined(__SSE2__)
+    const __m128i commas = _mm_set1_epi8(',');
+    const __m128i quotes = _mm_set1_epi8('"');
+    const __m128i newlines = _mm_set1_epi8('\n');
+    for (; p + 16 <= last; p += 16) {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      unsigned comma_bits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, commas)));
+      const unsigned quote_bits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, quotes)));
+      const unsigned newline_bits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, newlines)));
+      // Bits up to (not including) the first newline of the block belong to this line.
+      const unsigned in_line = newline_bits ? (newline_bits & (0u - newline_bits)) - 1 : 0xFFFFu;
+      if (quote_bits & in_line) return restart_quoted(first, last, record);
+      for (comma_bits &= in_line; comma_bits; comma_bits &= comma_bits - 1) {
+        const char* comma = p + __builtin_ctz(comma_bits);
+        keep(field, comma);
+        field = comma + 1;
+      }
+      if (newline_bits) {
+        newline = p + __builtin_ctz(newline_bits);
+        break;
+      }
     }
-    keep(p, line_end);
+#endif
+    if (newline == nullptr) {
+      for (; p < last; ++p) {
+        const char c = *p;
+        if (c == '\n') {
+          newline = p;
+          break;
+        }
+        if (c == '"') return restart_quoted(first, last, record);
+        if (c == ',') {
+          keep(field, p);
+          field = p + 1;
+        }
+      }
+    }
+    if (newline == nullptr && !eof) return Parse::NeedMore;
+    record_size = static_cast<std::size_t>((newline != nullptr ? newline + 1 : last) - first);
+    record_newlines = newline != nullptr ? 1 : 0;
+    const char* line_end = newline != nullptr ? newline : last;
+    // The CR of a CRLF belongs to the line end, not to the last field.
+    if (line_end > field && line_end[-1] == '\r') --line_end;
+    keep(field, line_end);
     if (dropped) flag_too_wide(record);
     return Parse::Done;
+  }
+
+  // A quote turned up after some fields were split: parse the record again,
+  // from its start, with the full parser.
+  Parse restart_quoted(const char* first, const char* last, CsvRecord& record) {
+    record.fields.clear();
+    return parse_quoted(first, last, record);
   }
 
   // Appends unquoted text from p up to a comma or line end (not included), and
@@ -287,7 +331,11 @@ bool CsvReader::io_error() const { return impl_->failed; }
 std::uint64_t CsvReader::bytes_read() const { return impl_->consumed; }
 
 void append_csv_field(std::string& out, std::string_view field) {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+  // A plain loop: string_view::find_first_of calls memchr on the set once per
+  // character, which made this the costliest step of writing results.
+  const bool plain = std::none_of(field.begin(), field.end(),
+                                  [](char c) { return c == ',' || c == '"' || c == '\r' || c == '\n'; });
+  if (plain) {
     out.append(field);
     return;
   }

@@ -103,35 +103,6 @@ void append_scaled(std::string& out, std::int64_t v) {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// Accepts -?[0-9]{1,max_int}(\.[0-9]{1,max_frac})? and scales it to 10^-scale
-// units (max_frac <= scale). The digit limits keep every accepted value inside
-// int64, so accumulation needs no overflow checks.
-bool parse_scaled(std::string_view s, int max_int, int max_frac, int scale, std::int64_t& out) {
-  std::size_t i = 0;
-  const bool negative = i < s.size() && s[i] == '-';
-  if (negative) ++i;
-  std::int64_t v = 0;
-  int int_digits = 0;
-  for (; i < s.size() && is_digit(s[i]); ++i) {
-    if (++int_digits > max_int) return false;
-    v = v * 10 + (s[i] - '0');
-  }
-  if (int_digits == 0) return false;
-  int frac_digits = 0;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    for (; i < s.size() && is_digit(s[i]); ++i) {
-      if (++frac_digits > max_frac) return false;
-      v = v * 10 + (s[i] - '0');
-    }
-    if (frac_digits == 0) return false;
-  }
-  if (i != s.size()) return false;
-  v *= kPow10[scale - frac_digits];
-  out = negative ? -v : v;
-  return true;
-}
-
 bool is_leap(std::int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
 int days_in_month(std::int64_t y, int m) {
@@ -299,18 +270,6 @@ int compare_quotients(const Quotient& a, const Quotient& b) {
   const Wider left = Wider(a.num) * b.den;
   const Wider right = Wider(b.num) * a.den;
   return (left > right) - (left < right);
-}
-
-bool parse_int(std::string_view text, std::int64_t& out) {
-  return parse_scaled(text, 9, 0, 0, out);
-}
-
-bool parse_money(std::string_view text, std::int64_t& out) {
-  return parse_scaled(text, 12, kMoneyScale, kMoneyScale, out);
-}
-
-bool parse_decimal(std::string_view text, std::int64_t& out) {
-  return parse_scaled(text, 12, kDecimalScale, kDecimalScale, out);
 }
 
 bool parse_date(std::string_view text, std::int64_t& out) {

@@ -84,9 +84,50 @@ int compare_quotients(const Quotient& a, const Quotient& b);
 //   date:    YYYY-MM-DD, a real calendar day between 1900-01-01 and 9999-12-31
 //            -> days since 1970-01-01
 // No spaces, '+', exponents, separators or currency signs. "-0" is accepted (zero).
-bool parse_int(std::string_view text, std::int64_t& out);
-bool parse_money(std::string_view text, std::int64_t& out);
-bool parse_decimal(std::string_view text, std::int64_t& out);
+namespace detail {
+// Accepts -?[0-9]{1,MaxInt}(\.[0-9]{1,MaxFrac})? and scales it to 10^-Scale
+// units. The digit limits keep every accepted value inside int64, so
+// accumulation needs no overflow checks. Inline and specialised per kind
+// because it runs once per numeric cell of every register read.
+template <int MaxInt, int MaxFrac, int Scale>
+inline bool parse_scaled(std::string_view s, std::int64_t& out) {
+  static_assert(MaxInt + Scale <= 18 && MaxFrac <= Scale);
+  const char* p = s.data();
+  const char* const end = p + s.size();
+  const bool negative = p != end && *p == '-';
+  if (negative) ++p;
+  const char* const int_start = p;
+  std::int64_t v = 0;
+  for (; p != end && static_cast<unsigned char>(*p - '0') < 10; ++p) {
+    if (p - int_start == MaxInt) return false;
+    v = v * 10 + (*p - '0');
+  }
+  if (p == int_start) return false;
+  int frac_digits = 0;
+  if constexpr (MaxFrac > 0) {
+    if (p != end && *p == '.') {
+      ++p;
+      for (; p != end && static_cast<unsigned char>(*p - '0') < 10; ++p) {
+        if (++frac_digits > MaxFrac) return false;
+        v = v * 10 + (*p - '0');
+      }
+      if (frac_digits == 0) return false;
+    }
+  }
+  if (p != end) return false;
+  for (int k = frac_digits; k < Scale; ++k) v *= 10;
+  out = negative ? -v : v;
+  return true;
+}
+}  // namespace detail
+
+inline bool parse_int(std::string_view text, std::int64_t& out) { return detail::parse_scaled<9, 0, 0>(text, out); }
+inline bool parse_money(std::string_view text, std::int64_t& out) {
+  return detail::parse_scaled<12, kMoneyScale, kMoneyScale>(text, out);
+}
+inline bool parse_decimal(std::string_view text, std::int64_t& out) {
+  return detail::parse_scaled<12, kDecimalScale, kDecimalScale>(text, out);
+}
 bool parse_date(std::string_view text, std::int64_t& out);
 
 // Formatters. Money: exactly 2 decimals, '-' when negative, never "-0.00".

@@ -92,7 +92,7 @@ bool parse_field_value(const Program& program, std::uint32_t index, std::string_
   const ValueType& type = field.type;
   column.present[row] = 1;
   if (type.kind == Kind::Text) {
-    column.texts[row].assign(text);
+    column.texts[row] = text;
     if (text.empty() && field.has_default) column.texts[row] = field.default_text;
     else if (text.empty() && field.optional) column.present[row] = 0;
     return true;
@@ -164,6 +164,70 @@ bool parse_field_value(const Program& program, std::uint32_t index, std::string_
     default:
       reason = fmt::format("`{}` has a type that cannot be read from text", field.name);
       return false;
+  }
+}
+
+void parse_field_column(const Program& program, std::uint32_t field, const CellGrid& cells, std::size_t column,
+                        std::size_t rows, FieldColumn& out, std::vector<std::uint8_t>& failed,
+                        const std::function<void(std::size_t row, std::string reason)>& on_bad) {
+  const FieldDef& def = program.fields[field];
+  // The common case (a well-formed, non-empty cell) is read here; anything
+  // else (empty cells, defaults, bad values, lists) goes to parse_field_value.
+  std::string reason;
+  auto slow = [&](std::size_t row, std::string_view text) {
+    if (!parse_field_value(program, field, text, out, row, reason)) {
+      failed[row] = 1;
+      on_bad(row, std::move(reason));
+    }
+  };
+  auto each = [&](auto&& read) {
+    for (std::size_t row = 0; row < rows; ++row) {
+      if (failed[row]) continue;
+      const std::string_view text = cells.cell(row, column);
+      if (!text.empty() && read(text, row)) {
+        out.present[row] = 1;
+        continue;
+      }
+      slow(row, text);
+    }
+  };
+  auto scalar = [&](auto&& parse) {
+    each([&](std::string_view text, std::size_t row) {
+      std::int64_t value = 0;
+      if (!parse(text, value) || !passes(def.check, value, def.check_value)) return false;
+      out.scalars[row] = value;
+      return true;
+    });
+  };
+  switch (def.type.kind) {
+    case Kind::Text:
+      each([&](std::string_view text, std::size_t row) {
+        out.texts[row] = text;
+        return true;
+      });
+      return;
+    case Kind::Bool:
+      scalar([](std::string_view text, std::int64_t& value) {
+        if (text.size() != 1 || (text[0] != '0' && text[0] != '1')) return false;
+        value = text[0] - '0';
+        return true;
+      });
+      return;
+    case Kind::Int: scalar([](std::string_view text, std::int64_t& value) { return parse_int(text, value); }); return;
+    case Kind::Money: scalar([](std::string_view text, std::int64_t& value) { return parse_money(text, value); }); return;
+    case Kind::Decimal:
+      scalar([](std::string_view text, std::int64_t& value) { return parse_decimal(text, value); });
+      return;
+    case Kind::Date: scalar([](std::string_view text, std::int64_t& value) { return parse_date(text, value); }); return;
+    case Kind::Enum: {
+      const EnumDef& def_enum = program.enums[def.type.enum_id];
+      scalar([&](std::string_view text, std::int64_t& value) { return parse_enum(def_enum, text, value); });
+      return;
+    }
+    default:
+      for (std::size_t row = 0; row < rows; ++row)
+        if (!failed[row]) slow(row, cells.cell(row, column));
+      return;
   }
 }
 

@@ -13,8 +13,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <exception>
 #include <map>
+#include <mutex>
 #include <optional>
+#include <system_error>
+#include <thread>
 
 namespace precept {
 
@@ -36,6 +41,77 @@ struct Reject {
   std::string reason;
 };
 
+// How the input's columns map onto the policy's record, worked out once from
+// the header and shared (read-only) by every worker.
+struct Layout {
+  std::size_t header_size = 0;
+  // (input column, field) for the fields the input has, in column order, so
+  // that the first bad cell reported is the leftmost.
+  std::vector<std::pair<std::size_t, std::uint32_t>> cells;
+  // Optional fields the input lacks: missing on every row.
+  std::vector<std::uint32_t> absent;
+  std::vector<std::uint32_t> group_fields;
+};
+
+// Records as the reader hands them to a worker: the cells the policy reads,
+// copied out of the reader's window (the rest are never copied), plus the
+// records rejected for their shape before any cell was read.
+struct RawBatch {
+  std::uint64_t sequence = 0;
+  std::size_t rows = 0;
+  std::string bytes;                      // the records' fields, record after record
+  std::vector<std::uint32_t> spans;       // rows x layout.cells: (begin, size) of each cell in `bytes`
+  std::vector<std::uint64_t> lines;       // input line of each row
+  std::vector<Reject> rejects;            // in line order
+  std::uint64_t records = 0;              // records read into this batch, rejected ones included
+  std::uint64_t input_position = 0;       // bytes of input consumed after this batch
+
+  void clear() {
+    rows = 0;
+    bytes.clear();
+    spans.clear();
+    lines.clear();
+    rejects.clear();
+    records = 0;
+  }
+};
+
+// What one result row adds to the summary, kept so that the summary is added
+// up row by row in input order (as a single-threaded run would), whichever
+// worker evaluated the row.
+struct SummaryContribution {
+  std::int64_t members = 0;
+  std::int64_t assistance = 0;
+  std::uint64_t line = 0;
+  std::uint32_t group = 0;  // index into DoneBatch::group_keys
+  std::int32_t cause = -1;  // -1 unless poor
+  bool poor = false;
+};
+
+// A batch evaluated and formatted, waiting for its turn to be written.
+struct DoneBatch {
+  std::string results;
+  std::string rejects;
+  std::uint64_t records = 0, result_count = 0, rejected_count = 0;
+  std::uint64_t input_position = 0;
+  std::vector<SummaryContribution> contributions;
+  std::vector<std::vector<std::string>> group_keys;  // in order of first appearance
+};
+
+// One thread's working set: its own machine and columns, so workers share
+// nothing mutable but the reader and the writer, each behind its own lock.
+struct Worker {
+  Worker(const Program& program, std::size_t capacity) : machine(program, capacity) {
+    batch.reset(program, capacity);
+  }
+  Machine machine;
+  Batch batch;
+  std::vector<std::string> key;  // scratch for one row's group key
+  std::vector<std::uint8_t> failed;  // rows of the batch with a bad cell
+  std::size_t results_size_hint = 0;
+  std::map<std::vector<std::string>, std::uint32_t> group_index;
+};
+
 class Runner {
  public:
   Runner(const Policy& policy, std::FILE* results, std::FILE* rejects, const RunOptions& options)
@@ -43,28 +119,19 @@ class Runner {
         results_(results),
         rejects_(rejects),
         options_(options),
-        machine_(program_, std::max<std::size_t>(1, options.batch_size)) {
-    batch_.reset(program_, machine_.capacity());
-  }
+        capacity_(std::max<std::size_t>(1, options.batch_size)) {}
 
   RunReport run(std::FILE* input) {
-    CsvReader reader(input);
-    CsvRecord record;
-    if (!reader.next(record)) {
-      report_.fatal_error = reader.io_error() ? "could not read the input" : "the input is empty: no header line";
+    reader_ = std::make_unique<CsvReader>(input);
+    if (!reader_->next(record_)) {
+      report_.fatal_error = reader_->io_error() ? "could not read the input" : "the input is empty: no header line";
       return std::move(report_);
     }
-    if (!map_header(record)) return std::move(report_);
+    if (!map_header(record_)) return std::move(report_);
     if (!prepare_summary()) return std::move(report_);
     write_headers();
-    while (reader.next(record)) {
-      ++report_.rows_read;
-      take_record(record);
-      if (batch_.full()) flush();
-    }
-    flush();
-    if (reader.io_error()) report_.fatal_error = "reading the input failed part way";
-    write_out();
+    run_workers();
+    if (reader_->io_error()) report_.fatal_error = "reading the input failed part way";
     if (results_ && std::ferror(results_)) report_.fatal_error = "writing the results failed";
     if (rejects_ && std::ferror(rejects_)) report_.fatal_error = "writing the rejects failed";
     finish_summary();
@@ -73,8 +140,8 @@ class Runner {
 
  private:
   bool map_header(const CsvRecord& header) {
-    header_size_ = header.fields.size();
-    column_of_field_.assign(program_.fields.size(), std::nullopt);
+    layout_.header_size = header.fields.size();
+    std::vector<std::optional<std::size_t>> column_of_field(program_.fields.size());
     std::map<std::string, std::size_t, std::less<>> seen;
     std::vector<std::string> extra;
     for (std::size_t c = 0; c < header.fields.size(); ++c) {
@@ -86,14 +153,14 @@ class Runner {
       bool known = false;
       for (std::size_t f = 0; f < program_.fields.size(); ++f)
         if (program_.fields[f].name == name) {
-          column_of_field_[f] = c;
+          column_of_field[f] = c;
           known = true;
         }
       if (!known) extra.push_back(name);
     }
     std::vector<std::string> missing;
     for (std::size_t f = 0; f < program_.fields.size(); ++f)
-      if (!column_of_field_[f] && !program_.fields[f].optional) missing.push_back(program_.fields[f].name);
+      if (!column_of_field[f] && !program_.fields[f].optional) missing.push_back(program_.fields[f].name);
     if (!missing.empty()) {
       std::string list;
       for (const auto& m : missing) list += (list.empty() ? "`" : ", `") + m + "`";
@@ -108,10 +175,11 @@ class Runner {
       if (extra.size() > kListed) list += fmt::format(" and {} more", extra.size() - kListed);
       report_.notes.push_back(fmt::format("columns not in the policy's record were ignored: {}", list));
     }
-    // Cells are checked in input order, so that the first bad cell reported is the leftmost.
-    for (std::size_t f = 0; f < program_.fields.size(); ++f)
-      if (column_of_field_[f]) field_order_.emplace_back(*column_of_field_[f], static_cast<std::uint32_t>(f));
-    std::sort(field_order_.begin(), field_order_.end());
+    for (std::size_t f = 0; f < program_.fields.size(); ++f) {
+      if (column_of_field[f]) layout_.cells.emplace_back(*column_of_field[f], static_cast<std::uint32_t>(f));
+      else layout_.absent.push_back(static_cast<std::uint32_t>(f));
+    }
+    std::sort(layout_.cells.begin(), layout_.cells.end());
     return true;
   }
 
@@ -128,7 +196,7 @@ class Runner {
       const auto group = std::find_if(spec.groups.begin(), spec.groups.end(),
                                       [&](const SummarySpec::Group& g) { return g.name == by; });
       if (group != spec.groups.end()) {
-        for (const std::uint32_t f : group->fields) group_fields_.push_back(f);
+        for (const std::uint32_t f : group->fields) layout_.group_fields.push_back(f);
         continue;
       }
       const auto field = std::find_if(program_.fields.begin(), program_.fields.end(),
@@ -140,9 +208,9 @@ class Runner {
                                           known.empty() ? "" : " (" + known + ")");
         return false;
       }
-      group_fields_.push_back(static_cast<std::uint32_t>(field - program_.fields.begin()));
+      layout_.group_fields.push_back(static_cast<std::uint32_t>(field - program_.fields.begin()));
     }
-    for (const std::uint32_t f : group_fields_) s.key_names.push_back(program_.fields[f].name);
+    for (const std::uint32_t f : layout_.group_fields) s.key_names.push_back(program_.fields[f].name);
     return true;
   }
 
@@ -154,82 +222,277 @@ class Runner {
         append_csv_field(line, program_.outputs[i].name);
       }
       line.push_back('\n');
-      out_buffer_ += line;
+      write(results_, line);
     }
-    if (rejects_) reject_buffer_ += "line,column,reason\n";
+    if (rejects_) write(rejects_, "line,column,reason\n");
   }
 
-  void take_record(const CsvRecord& record) {
-    if (record.malformed) {
-      pending_rejects_.push_back({record.line, "", record.problem});
-      return;
-    }
-    if (record.fields.size() != header_size_) {
-      pending_rejects_.push_back(
-          {record.line, "", fmt::format("expected {} fields as in the header, found {}", header_size_, record.fields.size())});
-      return;
-    }
-    const std::size_t row = batch_.rows;
-    std::string reason;
-    for (const auto& [column, field] : field_order_) {
-      if (!parse_field_value(program_, field, record.fields[column], batch_.columns[field], row, reason)) {
-        pending_rejects_.push_back({record.line, program_.fields[field].name, reason});
-        return;
+  // --- the pipeline ------------------------------------------------------------
+  // Each worker takes the next batch from the reader (one at a time, under a
+  // lock), evaluates and formats it on its own, then hands it to the writer,
+  // which writes batches strictly in input order. Whoever hands in the batch
+  // the writer is waiting for does the writing, so no thread sits idle just to
+  // write, and output is byte for byte the same for any number of threads.
+
+  void run_workers() {
+    std::size_t threads = std::max<std::size_t>(1, options_.threads);
+    // A few batches in flight per thread keep every thread busy; more would
+    // only hold memory. This bound is what keeps a run's memory flat.
+    max_in_flight_ = 2 * threads + 2;
+    std::vector<std::thread> helpers;
+    for (std::size_t t = 1; t < threads; ++t) {
+      try {
+        helpers.emplace_back([this] { work(); });
+      } catch (const std::system_error&) {
+        break;  // fewer threads than asked for: the run is the same, only slower
       }
     }
-    // Optional fields absent from the header are missing on every row.
-    for (std::size_t f = 0; f < program_.fields.size(); ++f)
-      if (!column_of_field_[f]) parse_field_value(program_, static_cast<std::uint32_t>(f), "", batch_.columns[f], row, reason);
-    batch_.lines[row] = record.line;
-    ++batch_.rows;
+    work();
+    for (auto& h : helpers) h.join();
+    if (failure_) std::rethrow_exception(failure_);
   }
 
-  std::string group_key_part(std::uint32_t field, std::size_t row) const {
-    const FieldColumn& column = batch_.columns[field];
-    const ValueType& type = program_.fields[field].type;
-    if (type.kind == Kind::Text) return column.texts[row];
-    if (!column.present[row]) return {};
-    std::string out;
-    if (type.kind != Kind::List) append_scalar_text(out, program_, type, column.scalars[row]);
-    return out;
+  void work() {
+    try {
+      Worker worker(program_, capacity_);
+      RawBatch raw;
+      DoneBatch done;
+      while (read_batch(raw)) {
+        process(worker, raw, done);
+        hand_in(raw.sequence, std::move(done));
+        done = DoneBatch{};
+      }
+    } catch (...) {
+      std::lock_guard lock(read_mutex_);
+      if (!failure_) failure_ = std::current_exception();
+      stopped_ = true;
+      in_flight_changed_.notify_all();
+    }
   }
 
-  void add_to_summary(std::size_t row) {
+  // Fills `raw` with the next batch of records; false at the end of input.
+  bool read_batch(RawBatch& raw) {
+    std::unique_lock lock(read_mutex_);
+    in_flight_changed_.wait(lock, [&] { return stopped_ || next_sequence_ < written_ + max_in_flight_; });
+    if (stopped_ || input_done_) return false;
+    raw.clear();
+    raw.sequence = next_sequence_++;
+    // A batch also ends at this many bytes, so that a register of huge cells
+    // cannot make batches (and memory) grow without bound.
+    constexpr std::size_t kMaxBatchBytes = std::size_t{16} << 20;
+    while (raw.records < capacity_ && raw.bytes.size() < kMaxBatchBytes) {
+      if (!reader_->next(record_)) {
+        input_done_ = true;
+        break;
+      }
+      ++raw.records;
+      if (record_.malformed) {
+        raw.rejects.push_back({record_.line, "", record_.problem});
+        continue;
+      }
+      if (record_.fields.size() != layout_.header_size) {
+        raw.rejects.push_back({record_.line, "",
+                               fmt::format("expected {} fields as in the header, found {}", layout_.header_size,
+                                           record_.fields.size())});
+        continue;
+      }
+      // A record's fields lie in order in one stretch of the reader's memory:
+      // one copy of the stretch, then offsets, is cheaper than a copy per cell.
+      const char* const stretch = record_.fields.front().data();
+      const std::string_view& last = record_.fields.back();
+      const auto base = static_cast<std::uint32_t>(raw.bytes.size());
+      raw.bytes.append(stretch, static_cast<std::size_t>(last.data() + last.size() - stretch));
+      for (const auto& [column, field] : layout_.cells) {
+        const std::string_view cell = record_.fields[column];
+        raw.spans.push_back(base + static_cast<std::uint32_t>(cell.data() - stretch));
+        raw.spans.push_back(static_cast<std::uint32_t>(cell.size()));
+      }
+      raw.lines.push_back(record_.line);
+      ++raw.rows;
+    }
+    raw.input_position = reader_->bytes_read();
+    return raw.records > 0;
+  }
+
+  void process(Worker& worker, const RawBatch& raw, DoneBatch& done) {
+    done.records = raw.records;
+    done.input_position = raw.input_position;
+    Batch& batch = worker.batch;
+    std::vector<Reject> rejects;
+    worker.failed.assign(raw.rows, 0);
+    const CellGrid cells{raw.bytes.data(), raw.spans.data(), layout_.cells.size()};
+    for (std::size_t c = 0; c < layout_.cells.size(); ++c) {
+      const std::uint32_t field = layout_.cells[c].second;
+      parse_field_column(program_, field, cells, c, raw.rows, batch.columns[field], worker.failed,
+                         [&](std::size_t row, std::string reason) {
+                           rejects.push_back({raw.lines[row], program_.fields[field].name, std::move(reason)});
+                         });
+    }
+    std::string reason;
+    for (const std::uint32_t f : layout_.absent)
+      for (std::size_t row = 0; row < raw.rows; ++row) parse_field_value(program_, f, "", batch.columns[f], row, reason);
+    // Cells were checked column by column, so a row's rejects came out of
+    // order; the leftmost bad cell of each row is the one reported.
+    std::stable_sort(rejects.begin(), rejects.end(), [](const Reject& a, const Reject& b) { return a.line < b.line; });
+    batch.rows = 0;
+    for (std::size_t row = 0; row < raw.rows; ++row) {
+      if (worker.failed[row]) continue;
+      if (batch.rows != row) move_row(batch, row, batch.rows);
+      batch.lines[batch.rows++] = raw.lines[row];
+    }
+    if (batch.rows > 0) worker.machine.run(batch);
+    // Rejects for shape, for a bad cell and from evaluation, merged by line.
+    std::size_t next_shape = 0, next_cell = 0;
+    auto emit_rejects_before = [&](std::uint64_t line) {
+      for (;;) {
+        const Reject* a = next_shape < raw.rejects.size() ? &raw.rejects[next_shape] : nullptr;
+        const Reject* b = next_cell < rejects.size() ? &rejects[next_cell] : nullptr;
+        const Reject* first = a && (!b || a->line < b->line) ? a : b;
+        if (!first || first->line >= line) return;
+        write_reject(done, *first);
+        (first == a ? next_shape : next_cell) += 1;
+      }
+    };
+    const Machine& machine = worker.machine;
+    worker.group_index.clear();
+    // Sized from the last batch, so the text is laid down once, not regrown.
+    done.results.reserve(worker.results_size_hint);
+    done.contributions.reserve(batch.rows);
+    for (std::size_t row = 0; row < batch.rows; ++row) {
+      emit_rejects_before(batch.lines[row]);
+      if (machine.error(row) != RowError::None) {
+        const std::uint32_t pc = machine.error_pc(row);
+        std::string column;
+        const std::string& origin = program_.origins[program_.code_origins[pc]];
+        if (machine.error(row) == RowError::Require && origin.rfind("require ", 0) == 0) column = origin.substr(8);
+        write_reject(done, {batch.lines[row], column, machine.describe_error(row)});
+        continue;
+      }
+      write_result(done.results, machine, row);
+      note_contribution(worker, row, done);
+      ++done.result_count;
+    }
+    emit_rejects_before(UINT64_MAX);
+    worker.results_size_hint = std::max(worker.results_size_hint, done.results.size() + done.results.size() / 8);
+  }
+
+  // Rows with a bad cell are dropped from the batch before evaluation.
+  void move_row(Batch& batch, std::size_t from, std::size_t to) const {
+    for (std::size_t f = 0; f < program_.fields.size(); ++f) {
+      FieldColumn& column = batch.columns[f];
+      column.present[to] = column.present[from];
+      if (!column.scalars.empty()) column.scalars[to] = column.scalars[from];
+      if (!column.texts.empty()) column.texts[to] = column.texts[from];
+      if (!column.lists.empty()) column.lists[to].swap(column.lists[from]);
+    }
+  }
+
+  void note_contribution(Worker& worker, std::size_t row, DoneBatch& done) const {
     const SummarySpec& spec = program_.summary;
-    SummaryRow* targets[2] = {&report_.summary.total, nullptr};
-    if (!group_fields_.empty()) {
-      std::vector<std::string> key;
-      for (const std::uint32_t f : group_fields_) key.push_back(group_key_part(f, row));
-      auto [it, inserted] = groups_.try_emplace(std::move(key));
+    const Machine& machine = worker.machine;
+    SummaryContribution c;
+    c.line = worker.batch.lines[row];
+    if (spec.population_reg != SummarySpec::kNone) c.members = machine.scalar(spec.population_reg, row);
+    if (spec.assistance_reg != SummarySpec::kNone) c.assistance = machine.scalar(spec.assistance_reg, row);
+    c.poor = spec.poor_reg != SummarySpec::kNone && machine.scalar(spec.poor_reg, row) != 0;
+    if (c.poor && spec.cause_reg != SummarySpec::kNone) c.cause = static_cast<std::int32_t>(machine.scalar(spec.cause_reg, row));
+    if (!layout_.group_fields.empty()) {
+      // Registers are usually sorted by place, so most rows repeat the last key.
+      worker.key.resize(layout_.group_fields.size());
+      for (std::size_t k = 0; k < layout_.group_fields.size(); ++k)
+        group_key_part(worker.batch, layout_.group_fields[k], row, worker.key[k]);
+      if (done.group_keys.empty() || done.group_keys[last_group(done)] != worker.key) {
+        auto [it, inserted] = worker.group_index.try_emplace(worker.key, static_cast<std::uint32_t>(done.group_keys.size()));
+        if (inserted) done.group_keys.push_back(worker.key);
+        c.group = it->second;
+      } else {
+        c.group = last_group(done);
+      }
+    }
+    done.contributions.push_back(c);
+  }
+
+  static std::uint32_t last_group(const DoneBatch& done) {
+    return done.contributions.empty() ? 0 : done.contributions.back().group;
+  }
+
+  void group_key_part(const Batch& batch, std::uint32_t field, std::size_t row, std::string& out) const {
+    const FieldColumn& column = batch.columns[field];
+    const ValueType& type = program_.fields[field].type;
+    out.clear();
+    if (type.kind == Kind::Text) {
+      out.assign(column.texts[row]);
+      return;
+    }
+    if (!column.present[row] || type.kind == Kind::List) return;
+    append_scalar_text(out, program_, type, column.scalars[row]);
+  }
+
+  // Called by every worker with its finished batch; writes every batch that is
+  // now next in input order.
+  void hand_in(std::uint64_t sequence, DoneBatch done) {
+    std::unique_lock lock(write_mutex_);
+    ready_.emplace(sequence, std::move(done));
+    if (writing_) return;  // the thread already writing will get to it
+    writing_ = true;
+    for (auto it = ready_.find(next_to_write_); it != ready_.end(); it = ready_.find(next_to_write_)) {
+      DoneBatch batch = std::move(it->second);
+      ready_.erase(it);
+      lock.unlock();
+      write_batch(batch);
+      lock.lock();
+      ++next_to_write_;
+      {
+        std::lock_guard read_lock(read_mutex_);
+        written_ = next_to_write_;
+      }
+      in_flight_changed_.notify_all();
+    }
+    writing_ = false;
+  }
+
+  void write_batch(const DoneBatch& batch) {
+    report_.rows_read += batch.records;
+    report_.results += batch.result_count;
+    report_.rejected += batch.rejected_count;
+    // Straight to the stream: a batch's text is large enough that stdio
+    // passes it to the system without copying it into its own buffer.
+    if (results_) write(results_, batch.results);
+    if (rejects_) write(rejects_, batch.rejects);
+    std::vector<SummaryRow*> groups(batch.group_keys.size());
+    for (std::size_t g = 0; g < batch.group_keys.size(); ++g) {
+      auto [it, inserted] = groups_.try_emplace(batch.group_keys[g]);
       if (inserted) {
         it->second.key = it->first;
         it->second.poor_by_cause.assign(report_.summary.cause_names.size(), 0);
       }
-      targets[1] = &it->second;
+      groups[g] = &it->second;
     }
-    const std::int64_t members = spec.population_reg != SummarySpec::kNone ? machine_.scalar(spec.population_reg, row) : 0;
-    const bool poor = spec.poor_reg != SummarySpec::kNone && machine_.scalar(spec.poor_reg, row) != 0;
-    const std::int64_t assistance =
-        spec.assistance_reg != SummarySpec::kNone ? machine_.scalar(spec.assistance_reg, row) : 0;
+    for (const SummaryContribution& c : batch.contributions)
+      add_to_summary(c, groups.empty() ? nullptr : groups[c.group]);
+    if (options_.progress) options_.progress(report_.rows_read, batch.input_position);
+  }
+
+  void add_to_summary(const SummaryContribution& c, SummaryRow* group) {
+    SummaryRow* targets[2] = {&report_.summary.total, group};
     for (SummaryRow* s : targets) {
       if (!s) continue;
       s->households += 1;
       // Totals of extreme (but legal) values can pass int64: such a total is
       // marked and shown as `overflow`, never wrapped.
-      bool fits = add_to_total(s->population, members, s->population_overflow);
-      fits &= add_to_total(s->assistance_fen, assistance, s->assistance_overflow);
-      if (poor) {
+      bool fits = add_to_total(s->population, c.members, s->population_overflow);
+      fits &= add_to_total(s->assistance_fen, c.assistance, s->assistance_overflow);
+      if (c.poor) {
         s->poor_households += 1;
-        fits &= add_to_total(s->poor_population, members, s->poor_population_overflow);
-        if (spec.cause_reg != SummarySpec::kNone)
-          s->poor_by_cause[static_cast<std::size_t>(machine_.scalar(spec.cause_reg, row))] += 1;
+        fits &= add_to_total(s->poor_population, c.members, s->poor_population_overflow);
+        if (c.cause >= 0) s->poor_by_cause[static_cast<std::size_t>(c.cause)] += 1;
       }
       if (!fits && !summary_overflowed_) {
         summary_overflowed_ = true;
         report_.notes.push_back(fmt::format(
             "the summary's totals passed the largest number Precept holds exactly (from line {} on); "
             "those figures show `overflow`, and the results themselves are right",
-            batch_.lines[row]));
+            c.line));
       }
     }
   }
@@ -241,48 +504,19 @@ class Runner {
     return false;
   }
 
-  void flush() {
-    if (batch_.rows > 0) machine_.run(batch_);
-    std::size_t next_reject = 0;
-    // Parse rejects are already in line order; rows are too: merge by line.
-    auto emit_rejects_before = [&](std::uint64_t line) {
-      while (next_reject < pending_rejects_.size() && pending_rejects_[next_reject].line < line)
-        write_reject(pending_rejects_[next_reject++]);
-    };
-    for (std::size_t row = 0; row < batch_.rows; ++row) {
-      emit_rejects_before(batch_.lines[row]);
-      if (machine_.error(row) != RowError::None) {
-        const std::uint32_t pc = machine_.error_pc(row);
-        std::string column;
-        const std::string& origin = program_.origins[program_.code_origins[pc]];
-        if (machine_.error(row) == RowError::Require && origin.rfind("require ", 0) == 0) column = origin.substr(8);
-        write_reject({batch_.lines[row], column, machine_.describe_error(row)});
-        continue;
-      }
-      write_result(row);
-      add_to_summary(row);
-      ++report_.results;
-    }
-    emit_rejects_before(UINT64_MAX);
-    pending_rejects_.clear();
-    batch_.rows = 0;
-    if (out_buffer_.size() > kFlushBytes || reject_buffer_.size() > kFlushBytes) write_out();
-  }
-
-  void write_result(std::size_t row) {
+  void write_result(std::string& line, const Machine& machine, std::size_t row) const {
     if (!results_) return;
-    std::string& line = out_buffer_;
     if (options_.format == ResultFormat::Csv) {
       for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
         const OutputDef& out = program_.outputs[i];
         if (i) line.push_back(',');
         // Only text can hold a comma, quote or line break: numbers, dates and
         // enum names (identifiers) never need quoting and go straight to the line.
-        if (out.type.kind != Kind::Text) {
-          append_value_text(line, program_, out.type, machine_, out.reg, row);
-          continue;
+        switch (out.type.kind) {
+          case Kind::Text: append_csv_field(line, machine.text(out.reg, row)); break;
+          case Kind::List: append_value_text(line, program_, out.type, machine, out.reg, row); break;
+          default: append_scalar_text(line, program_, out.type, machine.scalar(out.reg, row)); break;
         }
-        append_csv_field(line, machine_.text(out.reg, row));
       }
     } else {
       line.push_back('{');
@@ -291,52 +525,60 @@ class Runner {
         if (i) line.push_back(',');
         append_json_string(line, out.name);
         line.push_back(':');
-        append_value_json(line, program_, out.type, machine_, out.reg, row);
+        append_value_json(line, program_, out.type, machine, out.reg, row);
       }
       line.push_back('}');
     }
     line.push_back('\n');
   }
 
-  void write_reject(const Reject& reject) {
-    ++report_.rejected;
+  void write_reject(DoneBatch& done, const Reject& reject) const {
+    ++done.rejected_count;
     if (!rejects_) return;
-    reject_buffer_ += std::to_string(reject.line);
-    reject_buffer_.push_back(',');
-    append_csv_field(reject_buffer_, reject.column);
-    reject_buffer_.push_back(',');
-    append_csv_field(reject_buffer_, reject.reason);
-    reject_buffer_.push_back('\n');
+    std::string& out = done.rejects;
+    out += std::to_string(reject.line);
+    out.push_back(',');
+    append_csv_field(out, reject.column);
+    out.push_back(',');
+    append_csv_field(out, reject.reason);
+    out.push_back('\n');
   }
 
-  void write_out() {
-    if (results_ && !out_buffer_.empty()) std::fwrite(out_buffer_.data(), 1, out_buffer_.size(), results_);
-    if (rejects_ && !reject_buffer_.empty()) std::fwrite(reject_buffer_.data(), 1, reject_buffer_.size(), rejects_);
-    out_buffer_.clear();
-    reject_buffer_.clear();
+  static void write(std::FILE* stream, std::string_view text) {
+    if (!text.empty()) std::fwrite(text.data(), 1, text.size(), stream);
   }
 
   void finish_summary() {
     for (auto& [key, row] : groups_) report_.summary.groups.push_back(std::move(row));
   }
 
-  static constexpr std::size_t kFlushBytes = 1 << 20;
-
   const Program& program_;
   std::FILE* results_;
   std::FILE* rejects_;
   RunOptions options_;
-  Machine machine_;
-  Batch batch_;
+  std::size_t capacity_;
+  Layout layout_;
   RunReport report_;
-  std::size_t header_size_ = 0;
   bool summary_overflowed_ = false;
-  std::vector<std::optional<std::size_t>> column_of_field_;
-  std::vector<std::pair<std::size_t, std::uint32_t>> field_order_;
-  std::vector<std::uint32_t> group_fields_;
   std::map<std::vector<std::string>, SummaryRow> groups_;
-  std::vector<Reject> pending_rejects_;
-  std::string out_buffer_, reject_buffer_;
+
+  // The reader's side, under read_mutex_.
+  std::mutex read_mutex_;
+  std::condition_variable in_flight_changed_;
+  std::unique_ptr<CsvReader> reader_;
+  CsvRecord record_;
+  std::uint64_t next_sequence_ = 0;
+  std::uint64_t written_ = 0;  // a copy of next_to_write_, for the back-pressure wait
+  std::size_t max_in_flight_ = 1;
+  bool input_done_ = false;
+  bool stopped_ = false;
+  std::exception_ptr failure_;
+
+  // The writer's side, under write_mutex_.
+  std::mutex write_mutex_;
+  std::map<std::uint64_t, DoneBatch> ready_;
+  std::uint64_t next_to_write_ = 0;
+  bool writing_ = false;
 };
 
 }  // namespace

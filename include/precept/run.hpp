@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,12 @@ struct RunOptions {
   // Summary groups: a group declared in the policy's summary, or field names.
   std::vector<std::string> group_by;
   std::size_t batch_size = 1024;
+  // Threads that read, evaluate and format batches. The output is the same,
+  // byte for byte and in input order, for any number of threads.
+  std::size_t threads = 1;
+  // Called after each batch is written, from whichever thread wrote it (never
+  // two at once), with the records read and the input bytes consumed so far.
+  std::function<void(std::uint64_t records, std::uint64_t bytes)> progress;
 };
 
 // One line of the summary table.

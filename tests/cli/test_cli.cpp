@@ -165,7 +165,7 @@ TEST_F(Cli, HelpNamesEverySubcommandAndOption) {
   const CliRun run = precept({"run", "--help"});
   EXPECT_EQ(run.exit_code, 0);
   for (const char* word : {"POLICY", "DATA", "-o,--output", "--rejects", "--format", "--by", "--summary-csv",
-                           "--quiet", "standard input"})
+                           "--quiet", "standard input", "-j,--threads", "--progress"})
     EXPECT_THAT(run.out, HasSubstr(word));
 }
 
@@ -180,7 +180,9 @@ TEST_F(Cli, CommandLineMistakesExitWith2AndTouchNothing) {
            {"run", "w1.pol"},
            {"run", "w1.pol", "register.csv", "-o", "results.csv", "--format", "xml"},
            {"--color", "sometimes", "check", "w1.pol"},
-           {"check", "w1.pol", "--no-such-option"}}) {
+           {"check", "w1.pol", "--no-such-option"},
+           {"run", "w1.pol", "register.csv", "-o", "results.csv", "-j", "0"},
+           {"run", "w1.pol", "register.csv", "-o", "results.csv", "--progress", "sometimes"}}) {
     const CliRun r = precept(args);
     EXPECT_EQ(r.exit_code, 2) << args.back() << "\n" << r.err;
     EXPECT_NE(r.err, "") << args.back();
@@ -445,6 +447,30 @@ TEST_F(Cli, ReadsTheRegisterFromStandardInput) {
   EXPECT_EQ(from_stdin.out, from_file.out);
   EXPECT_THAT(from_stdin.err, HasSubstr("rows read:"));
   EXPECT_EQ(counts_in(from_stdin.err).read, counts_in(from_file.err).read);
+}
+
+TEST_F(Cli, ThreadCountChangesNoOutput) {
+  const RunOutput one = run_to_files("register.csv", {"--by", "village", "-j", "1"});
+  ASSERT_EQ(one.cli.exit_code, 0) << one.cli.err;
+  ASSERT_GT(counts_in(one.cli.out).rejected, 0u) << "the sample has bad rows to place";
+  for (const char* threads : {"2", "5"}) {
+    const RunOutput many = run_to_files("register.csv", {"--by", "village", "--threads", threads});
+    EXPECT_EQ(many.cli.exit_code, 0) << many.cli.err;
+    EXPECT_EQ(many.results, one.results) << threads << " threads";
+    EXPECT_EQ(many.rejects, one.rejects) << threads << " threads";
+    EXPECT_EQ(many.cli.out, one.cli.out) << threads << " threads";
+  }
+}
+
+// Not a terminal here, so progress shows only when asked for, and never mixes
+// into the results.
+TEST_F(Cli, ProgressOnlyOnATerminalOrWhenAsked) {
+  const RunOutput quiet = run_to_files("register.csv");
+  EXPECT_THAT(quiet.cli.err, Not(HasSubstr("rows/s")));
+  const RunOutput asked = run_to_files("register.csv", {"--progress", "always"});
+  EXPECT_EQ(asked.cli.exit_code, 0) << asked.cli.err;
+  EXPECT_EQ(asked.results, quiet.results);
+  EXPECT_EQ(asked.cli.out, quiet.cli.out);
 }
 
 TEST_F(Cli, ExtraColumnsAreNotedAndIgnored) {

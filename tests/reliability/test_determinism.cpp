@@ -11,6 +11,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -27,7 +30,8 @@ struct InMemoryRun {
 
 // run_csv over an in-memory copy of `data`, results and rejects captured in memory.
 InMemoryRun run_in_memory(const precept::Policy& policy, const std::string& data, std::size_t batch_size,
-                          precept::ResultFormat format = precept::ResultFormat::Csv) {
+                          precept::ResultFormat format = precept::ResultFormat::Csv, std::size_t threads = 1,
+                          std::function<void(std::uint64_t, std::uint64_t)> progress = {}) {
   InMemoryRun out;
   std::FILE* input = ::fmemopen(const_cast<char*>(data.data()), data.size(), "rb");
   char* results_buf = nullptr;
@@ -40,6 +44,8 @@ InMemoryRun run_in_memory(const precept::Policy& policy, const std::string& data
   options.batch_size = batch_size;
   options.format = format;
   options.group_by = {"village"};
+  options.threads = threads;
+  options.progress = std::move(progress);
   out.report = precept::run_csv(policy, input, results, rejects, options);
   std::fclose(input);
   std::fclose(results);
@@ -109,6 +115,55 @@ TEST_F(Determinism, BatchSizeDoesNotChangeJsonLines) {
   EXPECT_GT(one.results.size(), 0u);
   EXPECT_TRUE(one.results == many.results);
   EXPECT_TRUE(one.rejects == many.rejects);
+}
+
+// Threads take batches in whatever order they finish; the writer must still put
+// every byte where a single thread would, rejects and summary included.
+TEST_F(Determinism, ThreadCountDoesNotChangeAByteOfResultsRejectsOrSummary) {
+  ASSERT_TRUE(data_ && policy_);
+  const InMemoryRun base = run_in_memory(*policy_, *data_, 1024);
+  ASSERT_TRUE(base.report.ok()) << base.report.fatal_error;
+  EXPECT_GE(base.report.rejected, 50u);
+  for (std::size_t threads : {2u, 3u, 8u}) {
+    for (std::size_t batch : {1u, 7u, 1024u}) {
+      SCOPED_TRACE(std::to_string(threads) + " threads, batch size " + std::to_string(batch));
+      const InMemoryRun run = run_in_memory(*policy_, *data_, batch, precept::ResultFormat::Csv, threads);
+      ASSERT_TRUE(run.report.ok()) << run.report.fatal_error;
+      EXPECT_EQ(run.report.rows_read, base.report.rows_read);
+      EXPECT_EQ(run.report.results, base.report.results);
+      EXPECT_EQ(run.report.rejected, base.report.rejected);
+      EXPECT_TRUE(run.results == base.results) << "results differ from one thread";
+      EXPECT_TRUE(run.rejects == base.rejects) << "rejects differ from one thread";
+      EXPECT_EQ(run.summary_csv, base.summary_csv);
+      EXPECT_EQ(run.report.notes, base.report.notes);
+    }
+  }
+  const InMemoryRun json_one = run_in_memory(*policy_, *data_, 64, precept::ResultFormat::JsonLines, 1);
+  const InMemoryRun json_many = run_in_memory(*policy_, *data_, 64, precept::ResultFormat::JsonLines, 4);
+  EXPECT_TRUE(json_one.results == json_many.results);
+  EXPECT_TRUE(json_one.rejects == json_many.rejects);
+}
+
+// Progress is told after each batch written, never backwards, ending at the
+// whole register; with several threads too.
+TEST_F(Determinism, ProgressCountsRiseToTheWholeRegister) {
+  ASSERT_TRUE(data_ && policy_);
+  for (std::size_t threads : {1u, 3u}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    std::vector<std::pair<std::uint64_t, std::uint64_t>> seen;
+    const InMemoryRun run = run_in_memory(*policy_, *data_, 500, precept::ResultFormat::Csv, threads,
+                                          [&](std::uint64_t records, std::uint64_t bytes) {
+                                            seen.emplace_back(records, bytes);
+                                          });
+    ASSERT_TRUE(run.report.ok());
+    ASSERT_EQ(seen.size(), 40u) << "one call per batch of 500 records";
+    for (std::size_t i = 1; i < seen.size(); ++i) {
+      EXPECT_EQ(seen[i].first, seen[i - 1].first + 500);
+      EXPECT_GT(seen[i].second, seen[i - 1].second);
+    }
+    EXPECT_EQ(seen.back().first, run.report.rows_read);
+    EXPECT_EQ(seen.back().second, data_->size());
+  }
 }
 
 TEST_F(Determinism, SameRunTwiceInOneProcessIsIdentical) {
