@@ -2,24 +2,29 @@
 # bench/run.sh: the one command that compares Precept with the hand-written W1
 # baseline (tests/reference/w1_reference.cpp) on the same generated register.
 #
-#   bench/run.sh [--rows N] [--runs K] [--seed S] [--micro]
+#   bench/run.sh [--rows N] [--runs K] [--seed S] [--big-rows M] [--micro]
 #
 # It builds in Release into build-bench/, generates (or reuses) a register,
-# runs Precept and the baseline alternately K times each, checks that every
-# results file is byte-identical to the baseline's, and prints a Markdown table
-# of medians, ready to paste into bench/RESULTS.md. See bench/README.md.
+# runs Precept on one thread, Precept on every core and the baseline
+# alternately K times each, checks that every results file is byte-identical
+# to the baseline's, measures start-up, evaluation alone, compile time of a
+# large policy and peak memory on a register of M rows, and prints Markdown
+# tables of medians and of the performance targets, ready to paste into
+# bench/RESULTS.md. See bench/README.md.
 set -euo pipefail
 
 rows=1000000
 runs=5
 seed=1
 micro=0
+big_rows=10000000
 
 usage() {
-  echo "usage: bench/run.sh [--rows N] [--runs K] [--seed S] [--micro]" >&2
+  echo "usage: bench/run.sh [--rows N] [--runs K] [--seed S] [--big-rows M] [--micro]" >&2
   echo "  --rows N   households in the generated register (default 1000000)" >&2
   echo "  --runs K   timed runs of each tool (default 5)" >&2
   echo "  --seed S   generator seed (default 1)" >&2
+  echo "  --big-rows M  households in the register for the memory check (default 10000000; 0 skips it)" >&2
   echo "  --micro    also build and run the Google Benchmark micro-benchmarks" >&2
   exit 2
 }
@@ -31,6 +36,7 @@ while (($#)); do
     --rows) if ! { (($# >= 2)) && is_count "$2"; }; then usage; fi; rows=$2; shift 2 ;;
     --runs) if ! { (($# >= 2)) && is_count "$2"; }; then usage; fi; runs=$2; shift 2 ;;
     --seed) if ! { (($# >= 2)) && [[ $2 =~ ^[0-9]+$ ]]; }; then usage; fi; seed=$2; shift 2 ;;
+    --big-rows) if ! { (($# >= 2)) && [[ $2 =~ ^[0-9]+$ ]]; }; then usage; fi; big_rows=$2; shift 2 ;;
     --micro) micro=1; shift ;;
     -h|--help) usage ;;
     *) echo "bench/run.sh: unknown argument '$1'" >&2; usage ;;
@@ -54,7 +60,15 @@ cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DPRECEPT_BUILD_TESTS=OFF -DPRECEPT_BUILD_BENCH=ON >"$build/configure.log" 2>&1 \
   || { cat "$build/configure.log" >&2; die "configure failed"; }
 targets=(precept-cli w1-reference precept-gen)
+# The evaluation-alone benchmark and the large-policy generator need Google
+# Benchmark's package only for the micro-benchmarks; they are built when present.
+optional_targets=(precept-eval-bench precept-big-policy)
 cmake --build "$build" --target "${targets[@]}" >&2
+for t in "${optional_targets[@]}"; do
+  if ninja -C "$build" -t query "$t" >/dev/null 2>&1; then cmake --build "$build" --target "$t" >&2; fi
+done
+eval_bench=$build/bench/precept-eval-bench
+big_policy_gen=$build/bench/precept-big-policy
 
 precept=$build/precept
 baseline=$build/tests/reference/w1-reference
@@ -68,17 +82,23 @@ done
 # rows+seed. The generator is deterministic, but a rebuilt generator could change
 # its output: the file is rewritten when the generator is newer than it.
 mkdir -p "$build/data"
-data=$build/data/w1_rows${rows}_seed${seed}.csv
-if [[ ! -s $data || $gen -nt $data ]]; then
-  echo "== generating $rows rows (seed $seed)" >&2
-  # Write to a temporary name first so that an interrupted run never leaves a
-  # truncated register behind to be reused as if it were complete.
-  "$gen" --rows "$rows" --seed "$seed" -o "$data.partial-$$"
-  mv "$data.partial-$$" "$data"
-else
-  echo "== reusing $data" >&2
-fi
+# register ROWS: prints the path of the cached register of ROWS rows.
+register() {
+  local file=$build/data/w1_rows${1}_seed${seed}.csv
+  if [[ ! -s $file || $gen -nt $file ]]; then
+    echo "== generating $1 rows (seed $seed)" >&2
+    # Write to a temporary name first so that an interrupted run never leaves a
+    # truncated register behind to be reused as if it were complete.
+    "$gen" --rows "$1" --seed "$seed" -o "$file.partial-$$" >&2
+    mv "$file.partial-$$" "$file"
+  else
+    echo "== reusing $file" >&2
+  fi
+  echo "$file"
+}
+data=$(register "$rows")
 data_mb=$(awk -v b="$(stat -c %s "$data")" 'BEGIN { printf "%.1f", b / 1e6 }')
+cores=$(nproc)
 
 # --- measuring one run ------------------------------------------------------------
 # Wall and CPU come from bash's own `time` keyword (millisecond resolution, user
@@ -114,13 +134,14 @@ measure() {
   read -r wall user sys <"$timing"
   [[ -n $gnu_time ]] && rss_kb=$(tail -n 1 "$rss")
   echo "$wall $(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.3f", u + s }') $rss_kb" >>"$runs_dir/$name.times"
-  printf '   %-8s run %d: wall %ss  cpu %ss  rss %s KB\n' "$name" "$index" "$wall" \
+  printf '   %-10s run %d: wall %ss  cpu %ss  rss %s KB\n' "$name" "$index" "$wall" \
     "$(tail -n 1 "$runs_dir/$name.times" | cut -d' ' -f2)" "$rss_kb" >&2
 }
 
+# run_precept NAME THREADS INDEX [DATA]
 run_precept() {
-  measure precept "$1" "$precept" run "$policy" "$data" \
-    -o "$runs_dir/precept.results.csv" --rejects "$runs_dir/precept.rejects.csv" -q
+  measure "$1" "$3" "$precept" run "$policy" "${4:-$data}" -j "$2" \
+    -o "$runs_dir/$1.results.csv" --rejects "$runs_dir/$1.rejects.csv" -q
 }
 run_baseline() {
   measure baseline "$1" "$baseline" "$data" --results "$runs_dir/baseline.results.csv" \
@@ -128,36 +149,85 @@ run_baseline() {
 }
 
 # Every run's results must equal the baseline's, byte for byte: a fast wrong
-# answer is not a result. Checked after each pair, so a failure names the run.
+# answer is not a result. Checked after each round, so a failure names the run.
 check_same() {
-  cmp "$runs_dir/baseline.results.csv" "$runs_dir/precept.results.csv" >&2 \
-    || die "run $1: Precept's results differ from the baseline's (see $runs_dir)"
+  for name in precept-1 precept-n; do
+    cmp "$runs_dir/baseline.results.csv" "$runs_dir/$name.results.csv" >&2 \
+      || die "run $1: $name's results differ from the baseline's (see $runs_dir)"
+  done
 }
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
-# One untimed pair first: it faults the binaries and the register into the page
-# cache for both tools alike, so the first timed run is not penalised.
+# One untimed round first: it faults the binaries and the register into the page
+# cache for every tool alike, so the first timed run is not penalised.
 echo "== warm-up (not counted)" >&2
-run_precept 0
+run_precept precept-1 1 0
+run_precept precept-n "$cores" 0
 run_baseline 0
 check_same 0
 rm -f "$runs_dir"/*.times
 
 # Alternating, so that a change in machine load (others share this machine)
-# hits both tools rather than one of them.
+# hits every tool rather than one of them.
 echo "== $runs timed runs of each, alternating" >&2
 for ((i = 1; i <= runs; i++)); do
-  run_precept "$i"
+  run_precept precept-1 1 "$i"
+  run_precept precept-n "$cores" "$i"
   run_baseline "$i"
   check_same "$i"
 done
+
+# --- start-up: one household, whole process -----------------------------------------
+# Compiling W1 from source and evaluating a single household, as an officer's
+# quick check or a script calling precept per case would.
+echo "== start-up: W1 over one household, $((runs * 4 + 1)) runs" >&2
+one=$runs_dir/one_household.csv
+head -n 2 "$data" >"$one"
+for ((i = 0; i <= runs * 4; i++)); do
+  measure startup "$i" "$precept" run "$policy" "$one" -j 1 -o "$runs_dir/one.results.csv" -q
+done
+sed -i 1d "$runs_dir/startup.times"  # the first run only warms the cache
+
+# --- evaluation alone, and compiling a large policy (built by bench/CMakeLists.txt) --
+eval_line=
+if [[ -x $eval_bench ]]; then
+  echo "== evaluation alone: $eval_bench" >&2
+  eval_line=$("$eval_bench" --data "$data" --repeat 5) || die "evaluation-alone benchmark failed (outputs differ?)"
+  echo "$eval_line" >&2
+fi
+compile_s=n/a
+if [[ -x $big_policy_gen ]]; then
+  big_policy=$runs_dir/policy_1000_rules_2000_rows.pol
+  "$big_policy_gen" >"$big_policy" || die "could not generate the large policy"
+  echo "== compiling a generated policy of 1,000 rules and a 2,000-row table, $runs runs" >&2
+  for ((i = 0; i <= runs; i++)); do
+    measure compile "$i" "$precept" compile "$big_policy" -o "$runs_dir/big.pcb"
+  done
+  sed -i 1d "$runs_dir/compile.times"
+fi
+
+# --- memory on a large register ----------------------------------------------------------
+big_rss_1=n/a big_rss_n=n/a big_wall_1=n/a big_wall_n=n/a
+if ((big_rows > 0)); then
+  big=$(register "$big_rows")
+  echo "== peak memory over $big_rows rows ($(awk -v b="$(stat -c %s "$big")" 'BEGIN { printf "%.0f", b / 1e6 }') MB)" >&2
+  run_precept big-1 1 1 "$big"
+  run_precept big-n "$cores" 1 "$big"
+  cmp "$runs_dir/big-1.results.csv" "$runs_dir/big-n.results.csv" >&2 || die "the large register's results differ between 1 and $cores threads"
+  big_results=$(($(wc -l <"$runs_dir/big-1.results.csv") - 1))
+  ((big_results == big_rows)) || die "the large register gave $big_results results for $big_rows rows"
+  read -r big_wall_1 _ big_rss_1 <"$runs_dir/big-1.times"
+  read -r big_wall_n _ big_rss_n <"$runs_dir/big-n.times"
+  rm -f "$runs_dir"/big-*.results.csv
+fi
 load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report -----------------------------------------------------------------------
 # median FILE COLUMN: the median of a column of numbers (mean of the middle two
 # for an even count); n/a if the column is not numeric.
 median() {
+  [[ -s $1 ]] || { echo n/a; return; }
   awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '
     !/^[0-9.]+$/ { bad = 1 }
     { v[NR] = $1 }
@@ -169,7 +239,7 @@ median() {
 }
 
 declare -A wall cpu rss
-for name in precept baseline; do
+for name in precept-1 precept-n baseline startup compile; do
   wall[$name]=$(median "$runs_dir/$name.times" 1)
   cpu[$name]=$(median "$runs_dir/$name.times" 2)
   rss[$name]=$(median "$runs_dir/$name.times" 3)
@@ -181,20 +251,42 @@ rejected_rows=$(($(wc -l <"$runs_dir/baseline.rejects.csv") - 1))
 echo
 echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- commit: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
-echo "- machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $load_before before, $load_after after"
-echo "- register: $rows rows, seed $seed, $data_mb MB; $result_rows results + $rejected_rows rejected; results byte-identical in all $runs runs"
-echo "- command: bench/run.sh --rows $rows --runs $runs --seed $seed"
+echo "- machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $load_before before, $load_after after"
+echo "- register: $rows rows, seed $seed, $data_mb MB; $result_rows results + $rejected_rows rejected; results byte-identical in all $runs rounds"
+echo "- command: bench/run.sh --rows $rows --runs $runs --seed $seed --big-rows $big_rows"
 echo
 echo "| tool | median wall s | median CPU s | peak RSS MB | households/s | wall vs baseline |"
 echo "|---|---:|---:|---:|---:|---:|"
-for name in precept baseline; do
-  awk -v name="$name" -v w="${wall[$name]}" -v c="${cpu[$name]}" -v r="${rss[$name]}" \
+for name in precept-1 precept-n baseline; do
+  awk -v name="$name" -v w="${wall[$name]}" -v c="${cpu[$name]}" -v r="${rss[$name]}" -v cores="$cores" \
       -v rows="$rows" -v base="${wall[baseline]}" 'BEGIN {
-    label = name == "precept" ? "Precept" : "baseline (w1-reference)"
+    label = name == "precept-1" ? "Precept, 1 thread" : name == "precept-n" ? "Precept, " cores " threads" : "baseline (w1-reference)"
     rss_mb = r == "n/a" ? "n/a" : sprintf("%.1f", r / 1024)
     printf "| %s | %.3f | %.3f | %s | %.0f | %.2fx |\n", label, w, c, rss_mb, rows / w, w / base
   }'
 done
+[[ -n $eval_line ]] && { echo; echo "Evaluation alone: $eval_line"; }
+
+# target NAME MEASURED GOAL MET: one row of the targets table.
+target() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
+# holds EXPR: "met" if the awk expression is true, "NOT met" if false, n/a if a figure is missing.
+holds() { if [[ $1 == *n/a* ]]; then echo n/a; else awk "BEGIN { exit !($1) }" && echo met || echo "NOT met"; fi; }
+one_vs_base=$(awk -v a="${wall[precept-1]}" -v b="${wall[baseline]}" 'BEGIN { printf "%.2f", a / b }')
+speedup=$(awk -v a="${wall[precept-1]}" -v b="${wall[precept-n]}" 'BEGIN { printf "%.2f", a / b }')
+startup_ms=$(awk -v w="${wall[startup]}" 'BEGIN { printf "%.0f", w * 1000 }')
+big_mb_1=$(awk -v r="$big_rss_1" 'BEGIN { if (r == "n/a") print "n/a"; else printf "%.1f", r / 1024 }')
+big_mb_n=$(awk -v r="$big_rss_n" 'BEGIN { if (r == "n/a") print "n/a"; else printf "%.1f", r / 1024 }')
+eval_ratio=$(sed -n 's/.*ratio \([0-9.]*\)x.*/\1/p' <<<"$eval_line")
+echo
+echo "| target | measured | goal | |"
+echo "|---|---:|---:|---|"
+target "end to end, 1 thread, vs baseline" "${one_vs_base}x" "<= 1.5x" "$(holds "$one_vs_base <= 1.5")"
+target "end to end, $cores threads, speed-up over 1 thread" "${speedup}x" ">= 1.7x" "$(holds "$speedup >= 1.7")"
+target "evaluation alone vs the baseline's loop" "${eval_ratio:-n/a}x" "<= 2x" "$(holds "${eval_ratio:-n/a} <= 2")"
+target "peak RSS, $big_rows rows, 1 thread ($big_wall_1 s)" "$big_mb_1 MB" "< 256 MB" "$(holds "$big_mb_1 < 256")"
+target "peak RSS, $big_rows rows, $cores threads ($big_wall_n s)" "$big_mb_n MB" "< 256 MB" "$(holds "$big_mb_n < 256")"
+target "start-up: compile W1 and evaluate one household (whole process)" "$startup_ms ms" "< 20 ms" "$(holds "$startup_ms < 20")"
+target "compile 1,000 rules and a 2,000-row table" "${wall[compile]} s" "< 1 s" "$(holds "${wall[compile]} < 1")"
 
 # --- micro-benchmarks (optional) ---------------------------------------------------
 if ((micro)); then
