@@ -62,5 +62,9 @@ class CsvReader {
 // Appends `field` to `out`, quoted per RFC 4180 when it contains a comma, a quote,
 // CR or LF (quotes doubled), as it is otherwise.
 void append_csv_field(std::string& out, std::string_view field);
+// The same written at `out`, which has room for csv_field_bound(field) bytes;
+// returns the end.
+char* write_csv_field(char* out, std::string_view field);
+inline std::size_t csv_field_bound(std::string_view field) { return 2 * field.size() + 2; }
 
 }  // namespace precept

@@ -3,18 +3,42 @@
 #include "numeric.hpp"
 #include "text_width.hpp"
 
+#include <algorithm>
+#include <cstring>
+
 namespace precept {
 
-void append_scalar_text(std::string& out, const Program& program, const ValueType& type, std::int64_t value) {
+std::size_t scalar_text_bound(const Program& program, const ValueType& type) {
+  if (type.kind != Kind::Enum) return kMaxNumberTextBytes;  // also covers true/false and dates
+  std::size_t longest = 0;
+  for (const auto& member : program.enums[type.enum_id].members) longest = std::max(longest, member.size());
+  return longest;
+}
+
+char* write_scalar_text(char* out, const Program& program, const ValueType& type, std::int64_t value) {
+  auto put = [&](std::string_view text) {
+    std::memcpy(out, text.data(), text.size());
+    return out + text.size();
+  };
   switch (type.kind) {
-    case Kind::Bool: out += value ? "true" : "false"; return;
-    case Kind::Int: append_int(out, value); return;
-    case Kind::Money: append_money(out, value); return;
-    case Kind::Decimal: append_decimal(out, value); return;
-    case Kind::Date: append_date(out, value); return;
-    case Kind::Enum: out += program.enums[type.enum_id].members[static_cast<std::size_t>(value)]; return;
-    default: return;
+    case Kind::Bool: return put(value ? "true" : "false");
+    case Kind::Int: return write_int(out, value);
+    case Kind::Money: return write_money(out, value);
+    case Kind::Decimal: return write_decimal(out, value);
+    case Kind::Date: {
+      std::string date;
+      append_date(date, value);
+      return put(date);
+    }
+    case Kind::Enum: return put(program.enums[type.enum_id].members[static_cast<std::size_t>(value)]);
+    default: return out;
   }
+}
+
+void append_scalar_text(std::string& out, const Program& program, const ValueType& type, std::int64_t value) {
+  const std::size_t size = out.size();
+  out.resize(size + scalar_text_bound(program, type));
+  out.resize(static_cast<std::size_t>(write_scalar_text(out.data() + size, program, type, value) - out.data()));
 }
 
 void append_value_text(std::string& out, const Program& program, const ValueType& type, const Machine& machine,

@@ -19,6 +19,10 @@ void append_value_json(std::string& out, const Program& program, const ValueType
                        std::uint32_t reg, std::size_t row);
 // A scalar (not text or list) in CSV form.
 void append_scalar_text(std::string& out, const Program& program, const ValueType& type, std::int64_t value);
+// The same written at `out`, which has room for scalar_text_bound(type) bytes;
+// returns the end. For writers that lay down a whole line at once.
+char* write_scalar_text(char* out, const Program& program, const ValueType& type, std::int64_t value);
+std::size_t scalar_text_bound(const Program& program, const ValueType& type);
 void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace precept

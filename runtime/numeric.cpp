@@ -70,36 +70,82 @@ std::uint64_t magnitude(std::int64_t v) {
   return v < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
 }
 
+// "00" "01" ... "99": two digits per division, which halves the divisions of
+// the hottest loop in writing results.
+constexpr std::array<char, 200> kDigitPairs = [] {
+  std::array<char, 200> pairs{};
+  for (int i = 0; i < 100; ++i) {
+    pairs[static_cast<std::size_t>(2 * i)] = static_cast<char>('0' + i / 10);
+    pairs[static_cast<std::size_t>(2 * i + 1)] = static_cast<char>('0' + i % 10);
+  }
+  return pairs;
+}();
+
 // Writes v in decimal, right-aligned so it ends just before `end`, zero-padded
 // to at least min_digits. Returns the first character written.
 char* write_digits(char* end, std::uint64_t v, int min_digits) {
   char* p = end;
-  do {
-    *--p = static_cast<char>('0' + v % 10);
-    v /= 10;
+  while (v >= 100) {
+    const auto pair = static_cast<std::size_t>(v % 100) * 2;
+    v /= 100;
+    p -= 2;
+    p[0] = kDigitPairs[pair];
+    p[1] = kDigitPairs[pair + 1];
+    min_digits -= 2;
+  }
+  if (v >= 10) {
+    p -= 2;
+    p[0] = kDigitPairs[static_cast<std::size_t>(v) * 2];
+    p[1] = kDigitPairs[static_cast<std::size_t>(v) * 2 + 1];
+    min_digits -= 2;
+  } else {
+    *--p = static_cast<char>('0' + v);
     --min_digits;
-  } while (v != 0 || min_digits > 0);
+  }
+  while (min_digits-- > 0) *--p = '0';
   return p;
+}
+
+// Digits of v in decimal (1 for 0).
+int decimal_length(std::uint64_t v) {
+  int n = 1;
+  while (n < 19 && v >= static_cast<std::uint64_t>(kPow10[static_cast<std::size_t>(n)])) ++n;
+  return v >= static_cast<std::uint64_t>(kPow10[18]) * 10 ? 20 : n;
 }
 
 // Money, decimal and int formatting differ only in the number of decimals. The
 // scale is a template argument so that splitting off the decimals divides by a
-// constant (a multiply) rather than by a variable (a slow hardware divide).
+// constant (a multiply) rather than by a variable (a slow hardware divide). The
+// length is worked out first so the digits go straight to their place.
 template <int Scale>
-void append_scaled(std::string& out, std::int64_t v) {
-  char buf[32];  // "-9223372036854775808" plus a point: well under 32
-  char* const end = buf + sizeof buf;
+char* write_scaled(char* out, std::int64_t v) {
   const std::uint64_t mag = magnitude(v);
   constexpr auto kUnit = static_cast<std::uint64_t>(kPow10[Scale]);
+  const std::uint64_t whole = mag / kUnit;
+  char* const end = out + (v < 0 ? 1 : 0) + decimal_length(whole) + (Scale > 0 ? Scale + 1 : 0);
   char* p = end;
   if constexpr (Scale > 0) {
     p = write_digits(p, mag % kUnit, Scale);
     *--p = '.';
   }
-  p = write_digits(p, mag / kUnit, 1);
+  p = write_digits(p, whole, 1);
   if (v < 0) *--p = '-';  // v < 0 means mag >= 1, so "-0.00" cannot appear
-  out.append(p, end);
+  return end;
 }
+
+template <int Scale>
+void append_scaled(std::string& out, std::int64_t v) {
+  char buf[kMaxNumberTextBytes];
+  out.append(buf, write_scaled<Scale>(buf, v));
+}
+
+}  // namespace
+
+char* write_int(char* out, std::int64_t v) { return write_scaled<0>(out, v); }
+char* write_money(char* out, std::int64_t fen) { return write_scaled<kMoneyScale>(out, fen); }
+char* write_decimal(char* out, std::int64_t millionths) { return write_scaled<kDecimalScale>(out, millionths); }
+
+namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 

@@ -133,6 +133,13 @@ bool parse_date(std::string_view text, std::int64_t& out);
 // Formatters. Money: exactly 2 decimals, '-' when negative, never "-0.00".
 // Decimal: exactly 6 decimals, same sign rule. Date: YYYY-MM-DD.
 // They append to `out` (no allocation when it has capacity).
+// The write_ forms put the text at `out` (which must have room for
+// kMaxNumberTextBytes) and return its end: for writers that lay down whole
+// lines at once.
+inline constexpr std::size_t kMaxNumberTextBytes = 24;  // "-92233720368547758.08" and the like
+char* write_int(char* out, std::int64_t v);
+char* write_money(char* out, std::int64_t fen);
+char* write_decimal(char* out, std::int64_t millionths);
 void append_int(std::string& out, std::int64_t v);
 void append_money(std::string& out, std::int64_t fen);
 void append_decimal(std::string& out, std::int64_t millionths);

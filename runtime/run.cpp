@@ -119,7 +119,8 @@ class Runner {
         results_(results),
         rejects_(rejects),
         options_(options),
-        capacity_(std::max<std::size_t>(1, options.batch_size)) {}
+        capacity_(std::max<std::size_t>(1, options.batch_size)),
+        fixed_line_bound_(fixed_line_bound()) {}
 
   RunReport run(std::FILE* input) {
     reader_ = std::make_unique<CsvReader>(input);
@@ -507,29 +508,63 @@ class Runner {
   void write_result(std::string& line, const Machine& machine, std::size_t row) const {
     if (!results_) return;
     if (options_.format == ResultFormat::Csv) {
-      for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
-        const OutputDef& out = program_.outputs[i];
-        if (i) line.push_back(',');
-        // Only text can hold a comma, quote or line break: numbers, dates and
-        // enum names (identifiers) never need quoting and go straight to the line.
-        switch (out.type.kind) {
-          case Kind::Text: append_csv_field(line, machine.text(out.reg, row)); break;
-          case Kind::List: append_value_text(line, program_, out.type, machine, out.reg, row); break;
-          default: append_scalar_text(line, program_, out.type, machine.scalar(out.reg, row)); break;
-        }
-      }
-    } else {
-      line.push_back('{');
-      for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
-        const OutputDef& out = program_.outputs[i];
-        if (i) line.push_back(',');
-        append_json_string(line, out.name);
-        line.push_back(':');
-        append_value_json(line, program_, out.type, machine, out.reg, row);
-      }
-      line.push_back('}');
+      write_csv_result(line, machine, row);
+      return;
     }
-    line.push_back('\n');
+    line.push_back('{');
+    for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
+      const OutputDef& out = program_.outputs[i];
+      if (i) line.push_back(',');
+      append_json_string(line, out.name);
+      line.push_back(':');
+      append_value_json(line, program_, out.type, machine, out.reg, row);
+    }
+    line.append("}\n");
+  }
+
+  // One results line, laid down at once: room for the longest line these
+  // values can make, then each value written in place. Only text can hold a
+  // comma, quote or line break, so only text is looked at for quoting.
+  void write_csv_result(std::string& line, const Machine& machine, std::size_t row) const {
+    std::size_t room = fixed_line_bound_;
+    for (const OutputDef& out : program_.outputs) {
+      if (out.type.kind == Kind::Text) room += csv_field_bound(machine.text(out.reg, row));
+      else if (out.type.kind == Kind::List) room += machine.list(out.reg, row).size() * (list_item_bound(out) + 1);
+    }
+    const std::size_t start = line.size();
+    line.resize(start + room);
+    char* p = line.data() + start;
+    for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
+      const OutputDef& out = program_.outputs[i];
+      if (i) *p++ = ',';
+      switch (out.type.kind) {
+        case Kind::Text: p = write_csv_field(p, machine.text(out.reg, row)); break;
+        case Kind::List: {
+          const ValueType element = element_of(out.type);
+          bool first = true;
+          for (const std::int64_t item : machine.list(out.reg, row)) {
+            if (!first) *p++ = ';';
+            first = false;
+            p = write_scalar_text(p, program_, element, item);
+          }
+          break;
+        }
+        default: p = write_scalar_text(p, program_, out.type, machine.scalar(out.reg, row)); break;
+      }
+    }
+    *p++ = '\n';
+    line.resize(static_cast<std::size_t>(p - line.data()));
+  }
+
+  std::size_t list_item_bound(const OutputDef& out) const { return scalar_text_bound(program_, element_of(out.type)); }
+
+  // The part of a results line's length that does not depend on the row:
+  // separators, the line end, and every scalar value at its longest.
+  std::size_t fixed_line_bound() const {
+    std::size_t room = program_.outputs.size() + 1;
+    for (const OutputDef& out : program_.outputs)
+      if (out.type.kind != Kind::Text && out.type.kind != Kind::List) room += scalar_text_bound(program_, out.type);
+    return room;
   }
 
   void write_reject(DoneBatch& done, const Reject& reject) const {
@@ -557,6 +592,7 @@ class Runner {
   std::FILE* rejects_;
   RunOptions options_;
   std::size_t capacity_;
+  std::size_t fixed_line_bound_;
   Layout layout_;
   RunReport report_;
   bool summary_overflowed_ = false;
