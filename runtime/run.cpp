@@ -60,7 +60,9 @@ struct RawBatch {
   std::uint64_t sequence = 0;
   std::size_t rows = 0;
   std::string bytes;                      // the records' fields, record after record
-  std::vector<std::uint32_t> spans;       // rows x layout.cells: (begin, size) of each cell in `bytes`
+  // rows x layout.cells: (begin, size) of each cell in `bytes`. Sized for a
+  // full batch once and written in place: this loop runs for every cell read.
+  std::vector<std::uint32_t> spans;
   std::vector<std::uint64_t> lines;       // input line of each row
   std::vector<Reject> rejects;            // in line order
   std::uint64_t records = 0;              // records read into this batch, rejected ones included
@@ -69,7 +71,6 @@ struct RawBatch {
   void clear() {
     rows = 0;
     bytes.clear();
-    spans.clear();
     lines.clear();
     rejects.clear();
     records = 0;
@@ -277,6 +278,7 @@ class Runner {
     in_flight_changed_.wait(lock, [&] { return stopped_ || next_sequence_ < written_ + max_in_flight_; });
     if (stopped_ || input_done_) return false;
     raw.clear();
+    raw.spans.resize(2 * capacity_ * layout_.cells.size());
     raw.sequence = next_sequence_++;
     // A batch also ends at this many bytes, so that a register of huge cells
     // cannot make batches (and memory) grow without bound.
@@ -303,10 +305,11 @@ class Runner {
       const std::string_view& last = record_.fields.back();
       const auto base = static_cast<std::uint32_t>(raw.bytes.size());
       raw.bytes.append(stretch, static_cast<std::size_t>(last.data() + last.size() - stretch));
+      std::uint32_t* span = raw.spans.data() + 2 * raw.rows * layout_.cells.size();
       for (const auto& [column, field] : layout_.cells) {
         const std::string_view cell = record_.fields[column];
-        raw.spans.push_back(base + static_cast<std::uint32_t>(cell.data() - stretch));
-        raw.spans.push_back(static_cast<std::uint32_t>(cell.size()));
+        *span++ = base + static_cast<std::uint32_t>(cell.data() - stretch);
+        *span++ = static_cast<std::uint32_t>(cell.size());
       }
       raw.lines.push_back(record_.line);
       ++raw.rows;

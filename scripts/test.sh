@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test: the whole suite on the normal build; the whole suite again
 # built with AddressSanitizer and UndefinedBehaviorSanitizer (any report fails
-# the run); then a short libFuzzer run of each fuzz target (Clang). Assumes
-# scripts/setup.sh has run; builds build-asan/ and build-fuzz/ itself.
+# the run); the parallel run's tests under ThreadSanitizer; then a short
+# libFuzzer run of each fuzz target (Clang). Assumes scripts/setup.sh has run;
+# builds build-asan/, build-tsan/ and build-fuzz/ itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs="$(nproc)"
@@ -15,6 +16,11 @@ BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo CMAKE_ARGS="-DPRECEPT_SANITIZE=ON
 export ASAN_OPTIONS="abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+echo "== tests: ThreadSanitizer build, the tests that run several threads ==" >&2
+cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPRECEPT_TSAN=ON >/dev/null
+cmake --build build-tsan -j "$jobs" --target reliability_tests
+TSAN_OPTIONS="halt_on_error=1" build-tsan/tests/reliability/reliability_tests --gtest_filter='Determinism.*'
 
 echo "== fuzz: each target for ${PRECEPT_FUZZ_SECONDS:-60} s (longer runs: scripts/fuzz.sh) ==" >&2
 # Only the fuzz targets and their seed corpora: the suite itself ran above.
