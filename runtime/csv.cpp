@@ -173,12 +173,15 @@ struct CsvReader::Impl {
       const unsigned newline_bits = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(block, newlines)));
       // Bits up to (not including) the first newline of the block belong to this line.
       const unsigned in_line = newline_bits ? (newline_bits & (0u - newline_bits)) - 1 : 0xFFFFu;
-      if (quote_bits & in_line) return restart_quoted(first, last, record);
-      for (comma_bits &= in_line; comma_bits; comma_bits &= comma_bits - 1) {
+      // Fields before a quote are split here; the full parser takes over at
+      // the field that holds it.
+      const unsigned before_quote = quote_bits & in_line ? (quote_bits & (0u - quote_bits)) - 1 : in_line;
+      for (comma_bits &= before_quote; comma_bits; comma_bits &= comma_bits - 1) {
         const char* comma = p + __builtin_ctz(comma_bits);
         keep(field, comma);
         field = comma + 1;
       }
+      if (quote_bits & in_line) return continue_quoted(first, last, field, record);
       if (newline_bits) {
         newline = p + __builtin_ctz(newline_bits);
         break;
@@ -192,7 +195,7 @@ struct CsvReader::Impl {
           newline = p;
           break;
         }
-        if (c == '"') return restart_quoted(first, last, record);
+        if (c == '"') return continue_quoted(first, last, field, record);
         if (c == ',') {
           keep(field, p);
           field = p + 1;
@@ -210,11 +213,15 @@ struct CsvReader::Impl {
     return Parse::Done;
   }
 
-  // A quote turned up after some fields were split: parse the record again,
-  // from its start, with the full parser.
-  Parse restart_quoted(const char* first, const char* last, CsvRecord& record) {
-    record.fields.clear();
-    return parse_quoted(first, last, record);
+  // A quote turned up in the field starting at `from`, after the fields before
+  // it were split: they are kept (with their commas, as one copy) and the full
+  // parser goes on from that field.
+  Parse continue_quoted(const char* first, const char* last, const char* from, CsvRecord& record) {
+    if (record.fields.size() >= kMaxRecordFields) {  // too wide already: let the full parser count
+      record.fields.clear();
+      return parse_quoted(first, last, first, record);
+    }
+    return parse_quoted(first, last, from, record);
   }
 
   // Appends unquoted text from p up to a comma or line end (not included), and
@@ -242,13 +249,18 @@ struct CsvReader::Impl {
     record.problem = std::move(problem);
   }
 
-  Parse parse_quoted(const char* const first, const char* const last, CsvRecord& record) {
-    scratch.clear();
+  // Parses the record starting at `first`, whose fields before `from` (all
+  // without quotes or line ends) are already in record.fields.
+  Parse parse_quoted(const char* const first, const char* const last, const char* const from, CsvRecord& record) {
+    scratch.assign(first, from);
     spans.clear();
+    for (const std::string_view f : record.fields)
+      spans.emplace_back(static_cast<std::size_t>(f.data() - first), f.size());
+    record.fields.clear();
     bool dropped = false;
     record_newlines = 0;
-    const char* p = first;
-    for (std::size_t field = 1;; ++field) {
+    const char* p = from;
+    for (std::size_t field = spans.size() + 1;; ++field) {
       const std::size_t field_start = scratch.size();
       Stop stop;
       if (p < last && *p == '"') {
