@@ -1,0 +1,50 @@
+// Witnesses without data: for each output two versions of a policy share, either
+// a concrete household on which they disagree, a proof that they agree on every
+// household the record's declared checks allow, or a plain statement that the
+// question is beyond what the solver decides (e.g. non-linear arithmetic).
+//
+// The questions go to an SMT solver (Z3, Debian's libz3-dev) over the checked
+// decision logic of both versions: linear arithmetic on integers and exact
+// decimals, booleans, enums. A witness is always re-run through both compiled
+// versions before it is reported, so a witness that does not really show a
+// difference is never printed as one.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace precept::diff {
+
+enum class Verdict {
+  Differs,     // `household` makes the two versions give different values
+  SameForAll,  // proven: equal on every household within the declared ranges
+  Unknown,     // the solver could not decide; `reason` says why, in plain words
+};
+
+struct OutputWitness {
+  std::string output;  // the output's name, as both versions declare it
+  Verdict verdict = Verdict::Unknown;
+  // For Differs: every field of the record, as CSV cell text, in record order.
+  std::vector<std::pair<std::string, std::string>> household;
+  // For Differs: the output's value under each version, as the results CSV prints it
+  // (or the row error, e.g. "rejected: division by zero ...").
+  std::string old_value, new_value;
+  std::string reason;  // for Unknown (and a note for SameForAll, e.g. the ranges assumed)
+};
+
+struct WitnessOptions {
+  unsigned timeout_ms = 10000;  // per output
+};
+
+// Compiles both sources (errors are returned as a single Unknown entry whose
+// reason names the file and the first error) and answers for every output
+// present in both versions, in the new version's output order. Outputs only one
+// version has are not compared here (the structural diff reports them).
+std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::string_view old_name,
+                                          std::string_view new_source, std::string_view new_name,
+                                          const WitnessOptions& options = {});
+
+}  // namespace precept::diff
