@@ -114,8 +114,8 @@ std::string map_columns(const Program& p, const Header& h, VersionLayout& out, c
 
 // One version evaluated over a raw batch.
 struct VersionEval {
-  VersionEval(const Program& program, const VersionLayout& layout, std::size_t capacity)
-      : p(program), layout(layout), machine(program, capacity) {
+  VersionEval(const Program& program, const VersionLayout& cells_of, std::size_t capacity)
+      : p(program), layout(cells_of), machine(program, capacity) {
     batch.reset(program, capacity);
   }
   const Program& p;
@@ -488,12 +488,11 @@ class Engine {
         k.record = record_of(raw, row);
         each(std::string(grid.cell(row, *key_column_)), std::move(k));
       }
-      for (std::size_t s = 0; s < raw.shape_lines.size(); ++s) {
-        Kept k;
-        k.facts.reason = raw.shape_reasons[s];
-        k.line = raw.shape_lines[s];
-        each(fmt::format("(line {})", raw.shape_lines[s]), std::move(k));
-      }
+      // A record of the wrong shape has no key to join on: this year's count
+      // as rejected by both versions (neither can read them, as in one-register
+      // mode); last year's were never households either version could see.
+      if (!is_old)
+        for (std::size_t s = 0; s < raw.shape_lines.size(); ++s) shape_rejected_.rows += 1, shape_rejected_.rejected_both += 1;
     }
     if (reader.io_error()) impact_.fatal_error = "reading a register failed part way";
     return impact_.fatal_error.empty();
@@ -549,6 +548,7 @@ class Engine {
       h.new_rejected = "not on this year's register";
       partial.changed.push_back(std::move(h));
     }
+    partial.total.add(shape_rejected_);
     std::vector<Partial> partials;
     partials.push_back(std::move(partial));
     finish(partials);
@@ -565,6 +565,7 @@ class Engine {
   std::optional<std::size_t> key_column_;
   std::vector<std::size_t> group_columns_;
   std::string missing_group_;
+  ImpactCounts shape_rejected_;
 };
 
 }  // namespace
