@@ -80,19 +80,18 @@ std::set<std::string> names_compared_with(const ast::PolicyFile& f, const std::s
 
 struct Result {
   bool ok = false;
-  std::map<std::string, std::string> values;
+  std::vector<std::string> values;  // in the order of Variant::names
 };
 
 std::vector<Result> evaluate_all(const Policy& policy,
                                  const std::vector<std::vector<std::pair<std::string, std::string>>>& records) {
   Evaluator evaluator(policy);
-  const auto names = policy.output_names();
   std::vector<Result> out;
-  for (const Outcome& o : evaluator.evaluate_batch(records)) {
+  out.reserve(records.size());
+  for (Outcome& o : evaluator.evaluate_batch(records)) {
     Result r;
     r.ok = o.ok;
-    if (o.ok)
-      for (std::size_t i = 0; i < names.size() && i < o.values.size(); ++i) r.values[names[i]] = o.values[i];
+    r.values = std::move(o.values);
     out.push_back(std::move(r));
   }
   return out;
@@ -179,6 +178,21 @@ Attribution attribute(const PolicyVersion& o, const PolicyVersion& n, const Stru
     which.push_back(h);
   }
   const std::vector<Result> baseline = evaluate_all(*old_compiled.policy, records);
+  const std::vector<std::string> base_names = old_compiled.policy->output_names();
+  // For each variant, where each of the old version's outputs is in its results.
+  std::vector<std::vector<int>> slot(unit_splices.size());
+  for (std::size_t u = 0; u < unit_splices.size(); ++u) {
+    if (!variants[u]) continue;
+    const auto names = variants[u]->output_names();
+    for (const auto& name : base_names) {
+      const auto it = std::find(names.begin(), names.end(), name);
+      slot[u].push_back(it == names.end() ? -1 : static_cast<int>(it - names.begin()));
+    }
+  }
+  auto base_index = [&](const std::string& name) {
+    const auto it = std::find(base_names.begin(), base_names.end(), name);
+    return it == base_names.end() ? -1 : static_cast<int>(it - base_names.begin());
+  };
   std::vector<std::vector<Result>> moved(unit_splices.size());
   for (std::size_t u = 0; u < unit_splices.size(); ++u)
     if (variants[u]) moved[u] = evaluate_all(*variants[u], records);
@@ -194,22 +208,24 @@ Attribution attribute(const PolicyVersion& o, const PolicyVersion& n, const Stru
     const ChangedHousehold& h = impact.changed[which[r]];
     HouseholdCause& cause = result.households[which[r]];
     const Result& base = baseline[r];
+    auto differs_at = [&](std::size_t u, std::size_t i) {
+      const int j = slot[u][i];
+      return j >= 0 && moved[u][r].values.at(static_cast<std::size_t>(j)) != base.values.at(i);
+    };
     auto moves_output = [&](std::size_t u, const std::string& output) {
       if (moved[u].empty()) return false;
       const Result& v = moved[u][r];
       if (v.ok != base.ok) return true;
-      if (!v.ok) return false;
-      const auto a = base.values.find(output), b = v.values.find(output);
-      return a != base.values.end() && b != v.values.end() && a->second != b->second;
+      const int i = base_index(output);
+      return v.ok && i >= 0 && differs_at(u, static_cast<std::size_t>(i));
     };
     auto moves_any = [&](std::size_t u) {
       if (moved[u].empty()) return false;
       const Result& v = moved[u][r];
       if (v.ok != base.ok) return true;
-      for (const auto& [name, value] : base.values) {
-        const auto it = v.values.find(name);
-        if (it != v.values.end() && it->second != value) return true;
-      }
+      if (!v.ok) return false;
+      for (std::size_t i = 0; i < base.values.size(); ++i)
+        if (differs_at(u, i)) return true;
       return false;
     };
     for (std::size_t u = 0; u < unit_splices.size(); ++u)
@@ -222,9 +238,11 @@ Attribution attribute(const PolicyVersion& o, const PolicyVersion& n, const Stru
       std::set<std::string> shown;
       for (const std::size_t u : units) {
         parts.push_back(result.effects[u].label);
-        for (const auto& name : context[u])
-          if (base.values.count(name) && shown.insert(name).second)
-            parts.push_back(fmt::format("{} = {}", name, base.values.at(name)));
+        for (const auto& name : context[u]) {
+          const int i = base_index(name);
+          if (i >= 0 && base.ok && shown.insert(name).second)
+            parts.push_back(fmt::format("{} = {}", name, base.values.at(static_cast<std::size_t>(i))));
+        }
       }
       std::string out;
       for (std::size_t i = 0; i < parts.size(); ++i)

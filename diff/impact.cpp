@@ -384,7 +384,8 @@ class Engine {
       h.line = h.old_line = raw.lines[row];
       if (key_column_) h.key = std::string(grid.cell(row, *key_column_));
       h.group = std::move(group);
-      h.old_record = h.new_record = record_of(raw, row);
+      // One register: one copy serves both sides (attribution reads new_record).
+      h.new_record = record_of(raw, row);
       partial.changed.push_back(std::move(h));
     }
   }

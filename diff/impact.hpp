@@ -50,7 +50,8 @@ struct ChangedHousehold {
   // in place of output changes.
   std::string old_rejected, new_rejected;
   std::vector<OutputChange> changes;
-  // The row's cells by column name, so it can be evaluated again (attribution).
+  // The row's cells by column name, so it can be evaluated again (attribution);
+  // with one register only new_record is kept.
   std::vector<std::pair<std::string, std::string>> old_record, new_record;
 };
 
