@@ -7,8 +7,11 @@
 //   2  the command line is wrong
 //   3  the input cannot be used (cannot open it, a required column is missing)
 //   4  writing an output failed (nothing that looks complete is left behind)
+// `diff` has its own, like diff(1): 0 no change, 1 changes, 2 usage, 3 bad
+// input, 4 write failed, 5 a policy has errors (cli/diff_command.hpp).
 #include <precept/precept.hpp>
 
+#include "diff_command.hpp"
 #include "program.hpp"
 #include "progress.hpp"
 
@@ -338,6 +341,9 @@ int main(int argc, char** argv) {
                   "show rows, rows/s and time left on stderr: auto (on a terminal, unless -q), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
 
+  precept::cli::DiffArgs diff_args;
+  auto* diff = precept::cli::add_diff_command(app, diff_args);
+
   install_signal_cleanup();
   try {
     app.parse(argc, argv);
@@ -349,5 +355,6 @@ int main(int argc, char** argv) {
   if (*compile) return cmd_compile(policy_path, output, color);
   if (*disasm) return cmd_disasm(policy_path, color);
   if (*run) return cmd_run(run_args);
+  if (*diff) return precept::cli::run_diff_command(diff_args, color);
   return kUsage;
 }

@@ -1,0 +1,161 @@
+#include "diff_command.hpp"
+
+#include "attribute.hpp"
+#include "impact.hpp"
+#include "report.hpp"
+#include "structural.hpp"
+#include "witness.hpp"
+
+#include <precept/precept.hpp>
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <optional>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+namespace precept::cli {
+
+namespace {
+
+enum Exit { kNoChange = 0, kChanges = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kPolicyErrors = 5 };
+
+bool read_text(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  out = buffer.str();
+  return true;
+}
+
+std::string title(const Policy& p) {
+  return p.year() ? fmt::format("{} ({})", p.name(), p.year()) : p.name();
+}
+
+// Written beside its final name and renamed into place when complete, as
+// every output of `precept` is, so a failed write leaves nothing that looks whole.
+bool write_output(const std::string& path, const std::string& text) {
+  if (path.empty() || path == "-") {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    return std::fflush(stdout) == 0 && !std::ferror(stdout);
+  }
+  const std::string temp = fmt::format("{}.partial-{}", path, getpid());
+  std::FILE* f = std::fopen(temp.c_str(), "wb");
+  if (!f) return false;
+  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+  ok = std::fflush(f) == 0 && ok;
+  ok = std::fclose(f) == 0 && ok;
+  if (ok) ok = std::rename(temp.c_str(), path.c_str()) == 0;
+  if (!ok) std::remove(temp.c_str());
+  return ok;
+}
+
+}  // namespace
+
+CLI::App* add_diff_command(CLI::App& app, DiffArgs& args) {
+  auto* diff = app.add_subcommand("diff", "what changed between two versions of a policy, and whom it moves");
+  diff->add_option("OLD", args.old_policy, "the earlier policy (.pol)")->required();
+  diff->add_option("NEW", args.new_policy, "the revised policy (.pol)")->required();
+  diff->add_option("DATA", args.data, "a register to measure the impact on (CSV)");
+  diff->add_option("--old-data", args.old_data, "last year's register: DATA is then this year's, joined on --key");
+  diff->add_option("--key", args.key, "the field that identifies a household (default: the first text field)");
+  diff->add_option("--by", args.by, "count the impact by a summary group (e.g. village) or a field")->delimiter(',');
+  diff->add_option("--format", args.format, "text, markdown, json or html")
+      ->check(CLI::IsMember({"text", "markdown", "json", "html"}));
+  diff->add_option("-o,--output", args.output, "write the report here (default: standard output)");
+  diff->add_option("--changed-limit", args.changed_limit, "households listed (default 50); the counts cover all");
+  diff->add_option("-j,--threads", args.threads, "threads (default: one per core)")->check(CLI::Range(1, 256));
+  diff->add_flag("--no-witness", args.no_witness, "skip the search for witnesses without data");
+  return diff;
+}
+
+int run_diff_command(const DiffArgs& args, const std::string& color) {
+  if (!args.old_data.empty() && args.data.empty()) {
+    std::cerr << "--old-data needs DATA, this year's register, to join with\n";
+    return kUsage;
+  }
+  std::string old_source, new_source;
+  if (!read_text(args.old_policy, old_source) || !read_text(args.new_policy, new_source)) {
+    std::cerr << fmt::format("cannot open `{}`\n", read_text(args.old_policy, old_source) ? args.new_policy : args.old_policy);
+    return kBadInput;
+  }
+  const bool colored = color == "always" || (color == "auto" && isatty(fileno(stderr)) && !std::getenv("NO_COLOR"));
+  // Both versions must compile: the diff reads their trees and runs their programs.
+  auto old_compiled = compile(old_source, args.old_policy);
+  auto new_compiled = compile(new_source, args.new_policy);
+  bool errors = false;
+  for (auto* c : {&old_compiled, &new_compiled})
+    if (!c->ok()) {
+      std::cerr << render(c->diagnostics, colored);
+      errors = true;
+    }
+  if (errors) {
+    std::cerr << "a policy has errors; nothing was compared\n";
+    return kPolicyErrors;
+  }
+  const diff::PolicyVersion old_version = diff::load_version(args.old_policy, old_source);
+  const diff::PolicyVersion new_version = diff::load_version(args.new_policy, new_source);
+  const diff::StructuralDiff structure = diff::structural_diff(old_version, new_version);
+
+  diff::DiffReport report;
+  report.old_path = args.old_policy;
+  report.new_path = args.new_policy;
+  report.old_title = title(*old_compiled.policy);
+  report.new_title = title(*new_compiled.policy);
+  report.structure = &structure;
+  report.changed_limit = args.changed_limit;
+
+  std::optional<diff::Impact> impact;
+  std::optional<diff::Attribution> attribution;
+  if (!args.data.empty()) {
+    diff::ImpactOptions options;
+    options.group_by = args.by;
+    options.key_field = args.key;
+    options.threads = args.threads ? args.threads : std::max(1u, std::thread::hardware_concurrency());
+    std::FILE* data = args.data == "-" ? stdin : std::fopen(args.data.c_str(), "rb");
+    std::FILE* old_data = args.old_data.empty() ? nullptr : std::fopen(args.old_data.c_str(), "rb");
+    if (!data || (!args.old_data.empty() && !old_data)) {
+      std::cerr << fmt::format("cannot open the data file `{}`\n", !data ? args.data : args.old_data);
+      if (data && data != stdin) std::fclose(data);
+      if (old_data) std::fclose(old_data);
+      return kBadInput;
+    }
+    impact = diff::compute_impact(*old_compiled.policy, *new_compiled.policy, data, old_data, options);
+    if (data != stdin) std::fclose(data);
+    if (old_data) std::fclose(old_data);
+    if (!impact->fatal_error.empty()) {
+      std::cerr << fmt::format("{}: {}\n", args.data, impact->fatal_error);
+      return kBadInput;
+    }
+    attribution = diff::attribute(old_version, new_version, structure, *impact);
+    report.impact = &*impact;
+    report.attribution = &*attribution;
+    report.data_path = args.data;
+    report.old_data_path = args.old_data;
+  }
+  std::vector<diff::OutputWitness> witnesses;
+  if (!args.no_witness) {
+    witnesses = diff::find_witnesses(old_source, args.old_policy, new_source, args.new_policy);
+    report.witnesses = &witnesses;
+  }
+  const bool to_terminal = (args.output.empty() || args.output == "-") && isatty(fileno(stdout));
+  const bool paint = color == "always" || (color == "auto" && to_terminal && !std::getenv("NO_COLOR"));
+  std::string text;
+  if (args.format == "markdown") text = diff::render_markdown(report);
+  else if (args.format == "json") text = diff::render_json(report);
+  else if (args.format == "html") text = diff::render_html(report);
+  else text = diff::render_text(report, paint);
+  if (!write_output(args.output, text)) {
+    std::cerr << fmt::format("writing the report `{}` failed\n", args.output);
+    return kWriteFailed;
+  }
+  return report.changed() ? kChanges : kNoChange;
+}
+
+}  // namespace precept::cli

@@ -1,0 +1,579 @@
+#include "impact.hpp"
+
+#include "batch.hpp"
+#include "csv.hpp"
+#include "format.hpp"
+#include "program.hpp"
+#include "vm.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+namespace precept::diff {
+
+void ImpactCounts::add(const ImpactCounts& o) {
+  rows += o.rows;
+  compared += o.compared;
+  changed += o.changed;
+  identified_in += o.identified_in;
+  identified_out += o.identified_out;
+  category_changed += o.category_changed;
+  cause_changed += o.cause_changed;
+  measures_added += o.measures_added;
+  measures_removed += o.measures_removed;
+  assistance_old += o.assistance_old;
+  assistance_new += o.assistance_new;
+  rejected_both += o.rejected_both;
+  rejected_only_old += o.rejected_only_old;
+  rejected_only_new += o.rejected_only_new;
+  only_in_old += o.only_in_old;
+  only_in_new += o.only_in_new;
+}
+
+namespace {
+
+// Records as read: every cell of the header's width, so that each version
+// finds its own fields by column. Rows rejected for their shape are not here.
+struct RawBatch {
+  std::size_t rows = 0;
+  std::string bytes;
+  std::vector<std::uint32_t> spans;  // rows x width (begin, size)
+  std::vector<std::uint64_t> lines;
+  std::uint64_t shape_rejected = 0;
+  std::vector<std::uint64_t> shape_lines;
+  std::vector<std::string> shape_reasons;
+};
+
+struct Header {
+  std::vector<std::string> names;
+};
+
+// Fills `raw` from the reader; false at the end of input.
+bool read_batch(CsvReader& reader, CsvRecord& record, std::size_t width, std::size_t capacity, RawBatch& raw) {
+  raw.rows = 0;
+  raw.bytes.clear();
+  raw.lines.clear();
+  raw.shape_rejected = 0;
+  raw.shape_lines.clear();
+  raw.shape_reasons.clear();
+  raw.spans.resize(2 * capacity * width);
+  std::size_t records = 0;
+  while (raw.rows < capacity && records < 4 * capacity) {
+    if (!reader.next(record)) break;
+    ++records;
+    if (record.malformed || record.fields.size() != width) {
+      ++raw.shape_rejected;
+      raw.shape_lines.push_back(record.line);
+      raw.shape_reasons.push_back(record.malformed ? record.problem
+                                                   : fmt::format("expected {} fields as in the header, found {}",
+                                                                 width, record.fields.size()));
+      continue;
+    }
+    const char* const stretch = record.fields.front().data();
+    const std::string_view& last = record.fields.back();
+    const auto base = static_cast<std::uint32_t>(raw.bytes.size());
+    raw.bytes.append(stretch, static_cast<std::size_t>(last.data() + last.size() - stretch));
+    std::uint32_t* span = raw.spans.data() + 2 * raw.rows * width;
+    for (const std::string_view cell : record.fields) {
+      *span++ = base + static_cast<std::uint32_t>(cell.data() - stretch);
+      *span++ = static_cast<std::uint32_t>(cell.size());
+    }
+    raw.lines.push_back(record.line);
+    ++raw.rows;
+  }
+  return records > 0;
+}
+
+// How one version reads the register: its fields' columns.
+struct VersionLayout {
+  std::vector<std::pair<std::size_t, std::uint32_t>> cells;  // (column, field)
+  std::vector<std::uint32_t> absent;
+};
+
+std::string map_columns(const Program& p, const Header& h, VersionLayout& out, const char* which) {
+  std::vector<std::string> missing;
+  for (std::size_t f = 0; f < p.fields.size(); ++f) {
+    const auto it = std::find(h.names.begin(), h.names.end(), p.fields[f].name);
+    if (it != h.names.end()) out.cells.emplace_back(static_cast<std::size_t>(it - h.names.begin()), static_cast<std::uint32_t>(f));
+    else if (p.fields[f].optional) out.absent.push_back(static_cast<std::uint32_t>(f));
+    else missing.push_back(p.fields[f].name);
+  }
+  std::sort(out.cells.begin(), out.cells.end());
+  if (missing.empty()) return {};
+  std::string list;
+  for (const auto& m : missing) list += (list.empty() ? "`" : ", `") + m + "`";
+  return fmt::format("the register has no column {}, which the {} version's record needs", list, which);
+}
+
+// One version evaluated over a raw batch.
+struct VersionEval {
+  VersionEval(const Program& program, const VersionLayout& cells_of, std::size_t capacity)
+      : p(program), layout(cells_of), machine(program, capacity) {
+    batch.reset(program, capacity);
+  }
+  const Program& p;
+  const VersionLayout& layout;
+  Machine machine;
+  Batch batch;
+  std::vector<std::uint8_t> failed;
+  std::vector<int> row_of;             // raw row -> batch row, -1 when rejected
+  std::vector<std::string> reasons;    // raw row -> why rejected
+
+  void move_row(std::size_t from, std::size_t to) {
+    for (std::size_t f = 0; f < p.fields.size(); ++f) {
+      FieldColumn& column = batch.columns[f];
+      column.present[to] = column.present[from];
+      if (!column.scalars.empty()) column.scalars[to] = column.scalars[from];
+      if (!column.texts.empty()) column.texts[to] = column.texts[from];
+      if (!column.lists.empty()) column.lists[to].swap(column.lists[from]);
+    }
+  }
+
+  void run(const RawBatch& raw, std::size_t width) {
+    failed.assign(raw.rows, 0);
+    reasons.assign(raw.rows, std::string());
+    const CellGrid grid{raw.bytes.data(), raw.spans.data(), width};
+    // Columns in input order, so the leftmost bad cell is the reason given.
+    for (const auto& [column, field] : layout.cells)
+      parse_field_column(p, field, grid, column, raw.rows, batch.columns[field], failed,
+                         [&](std::size_t row, std::string reason) {
+                           if (reasons[row].empty()) reasons[row] = p.fields[field].name + ": " + reason;
+                         });
+    std::string reason;
+    for (const std::uint32_t f : layout.absent)
+      for (std::size_t row = 0; row < raw.rows; ++row) parse_field_value(p, f, "", batch.columns[f], row, reason);
+    row_of.assign(raw.rows, -1);
+    batch.rows = 0;
+    for (std::size_t row = 0; row < raw.rows; ++row) {
+      if (failed[row]) continue;
+      if (batch.rows != row) move_row(row, batch.rows);
+      row_of[row] = static_cast<int>(batch.rows);
+      batch.lines[batch.rows++] = raw.lines[row];
+    }
+    if (batch.rows > 0) machine.run(batch);
+    for (std::size_t row = 0; row < raw.rows; ++row) {
+      const int b = row_of[row];
+      if (b >= 0 && machine.error(static_cast<std::size_t>(b)) != RowError::None) {
+        reasons[row] = machine.describe_error(static_cast<std::size_t>(b));
+        row_of[row] = -1;
+      }
+    }
+  }
+};
+
+// Which outputs mean what, in each version.
+struct Roles {
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> common;  // (old output, new output)
+  int category_old = -1, category_new = -1;  // index into common
+  int measures = -1;                          // index into common
+};
+
+std::string enum_text(const Program& p, std::uint32_t reg, std::int64_t value) {
+  const auto& members = p.enums[p.scalar_types[reg].enum_id].members;
+  return value >= 0 && static_cast<std::size_t>(value) < members.size() ? members[static_cast<std::size_t>(value)]
+                                                                         : std::to_string(value);
+}
+
+std::set<std::string> split_list(const std::string& s) {
+  std::set<std::string> out;
+  std::size_t start = 0;
+  while (start < s.size()) {
+    std::size_t end = s.find(';', start);
+    if (end == std::string::npos) end = s.size();
+    out.insert(s.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// The facts of one household under one version that the counts look at.
+struct Facts {
+  bool ok = false;
+  std::string reason;
+  std::vector<std::string> values;  // the common outputs, as the results CSV prints them
+  bool poor = false;
+  std::string cause;
+  std::int64_t assistance = 0;
+};
+
+class Engine {
+ public:
+  Engine(const Program& o, const Program& n, const ImpactOptions& options) : o_(o), n_(n), options_(options) {}
+
+  Impact run(std::FILE* data, std::FILE* old_data) {
+    prepare_roles();
+    if (old_data) return joined(data, old_data);
+    return same_register(data);
+  }
+
+ private:
+  void prepare_roles() {
+    for (std::uint32_t i = 0; i < o_.outputs.size(); ++i) {
+      const auto it = std::find_if(n_.outputs.begin(), n_.outputs.end(), [&](const OutputDef& d) { return d.name == o_.outputs[i].name; });
+      if (it == n_.outputs.end()) {
+        impact_.only_old_outputs.push_back(o_.outputs[i].name);
+        continue;
+      }
+      const auto j = static_cast<std::uint32_t>(it - n_.outputs.begin());
+      if (o_.outputs[i].name == "category") roles_.category_old = static_cast<int>(roles_.common.size());
+      const bool list = o_.outputs[i].type.kind == Kind::List && n_.outputs[j].type.kind == Kind::List;
+      if (list && (roles_.measures < 0 || o_.outputs[i].name == "measures")) roles_.measures = static_cast<int>(roles_.common.size());
+      roles_.common.emplace_back(i, j);
+      impact_.common_outputs.push_back(o_.outputs[i].name);
+    }
+    for (const auto& out : n_.outputs)
+      if (std::none_of(o_.outputs.begin(), o_.outputs.end(), [&](const OutputDef& d) { return d.name == out.name; }))
+        impact_.only_new_outputs.push_back(out.name);
+    const SummarySpec& so = o_.summary;
+    const SummarySpec& sn = n_.summary;
+    impact_.has_poor = so.poor_reg != SummarySpec::kNone && sn.poor_reg != SummarySpec::kNone;
+    impact_.has_cause = so.cause_reg != SummarySpec::kNone && sn.cause_reg != SummarySpec::kNone;
+    impact_.has_assistance = so.assistance_reg != SummarySpec::kNone && sn.assistance_reg != SummarySpec::kNone;
+    impact_.has_category = roles_.category_old >= 0;
+    impact_.has_measures = roles_.measures >= 0;
+  }
+
+  // Key and group columns, by name in the (new) register's header.
+  bool prepare_header(const Header& h) {
+    std::string key = options_.key_field;
+    if (key.empty())
+      for (const auto& f : n_.fields)
+        if (f.type.kind == Kind::Text) {
+          key = f.name;
+          break;
+        }
+    impact_.key_field = key;
+    key_column_ = column_of(h, key);
+    for (const std::string& by : options_.group_by) {
+      const SummarySpec::Group* group = nullptr;
+      const Program* owner = nullptr;
+      for (const Program* p : {&n_, &o_})
+        for (const auto& g : p->summary.groups)
+          if (!group && g.name == by) group = &g, owner = p;
+      if (group) {
+        for (const std::uint32_t f : group->fields) add_group_column(h, owner->fields[f].name);
+      } else {
+        add_group_column(h, by);
+      }
+    }
+    if (!missing_group_.empty()) {
+      impact_.fatal_error = fmt::format("cannot group by `{}`: the register has no such column", missing_group_);
+      return false;
+    }
+    return true;
+  }
+  void add_group_column(const Header& h, const std::string& name) {
+    const auto c = column_of(h, name);
+    if (!c) {
+      missing_group_ = name;
+      return;
+    }
+    group_columns_.push_back(*c);
+    impact_.group_names.push_back(name);
+  }
+  static std::optional<std::size_t> column_of(const Header& h, const std::string& name) {
+    const auto it = std::find(h.names.begin(), h.names.end(), name);
+    if (it == h.names.end()) return std::nullopt;
+    return static_cast<std::size_t>(it - h.names.begin());
+  }
+
+  static bool read_header(CsvReader& reader, Header& h, std::string& error) {
+    CsvRecord record;
+    if (!reader.next(record)) {
+      error = reader.io_error() ? "could not read the register" : "the register is empty: no header line";
+      return false;
+    }
+    for (const auto f : record.fields) h.names.emplace_back(f);
+    return true;
+  }
+
+  // --- one register, both versions per batch ------------------------------------
+
+  struct Partial {
+    ImpactCounts total;
+    std::map<std::vector<std::string>, ImpactCounts> groups;
+    std::vector<ChangedHousehold> changed;
+  };
+
+  Impact same_register(std::FILE* data) {
+    CsvReader reader(data);
+    Header header;
+    if (!read_header(reader, header, impact_.fatal_error)) return std::move(impact_);
+    if (std::string e = map_columns(o_, header, old_layout_, "old"); !e.empty()) impact_.fatal_error = e;
+    else if (std::string e2 = map_columns(n_, header, new_layout_, "new"); !e2.empty()) impact_.fatal_error = e2;
+    if (!impact_.fatal_error.empty() || !prepare_header(header)) return std::move(impact_);
+    header_ = &header;
+    const std::size_t capacity = std::max<std::size_t>(1, options_.batch_size);
+    const std::size_t threads = std::max<std::size_t>(1, options_.threads);
+    std::mutex read_mutex, merge_mutex;
+    CsvRecord record;
+    std::vector<Partial> partials;
+    auto work = [&] {
+      VersionEval old_eval(o_, old_layout_, capacity), new_eval(n_, new_layout_, capacity);
+      RawBatch raw;
+      Partial partial;
+      for (;;) {
+        {
+          std::lock_guard lock(read_mutex);
+          if (!read_batch(reader, record, header.names.size(), capacity, raw)) break;
+        }
+        old_eval.run(raw, header.names.size());
+        new_eval.run(raw, header.names.size());
+        for (std::uint64_t k = 0; k < raw.shape_rejected; ++k) {
+          partial.total.rows += 1;
+          partial.total.rejected_both += 1;
+        }
+        for (std::size_t row = 0; row < raw.rows; ++row) compare_row(raw, row, old_eval, new_eval, partial);
+      }
+      std::lock_guard lock(merge_mutex);
+      partials.push_back(std::move(partial));
+    };
+    std::vector<std::thread> helpers;
+    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+    work();
+    for (auto& h : helpers) h.join();
+    if (reader.io_error()) impact_.fatal_error = "reading the register failed part way";
+    finish(partials);
+    return std::move(impact_);
+  }
+
+  Facts facts(const Program& p, VersionEval& eval, std::size_t raw_row, bool is_old) const {
+    Facts f;
+    const int b = eval.row_of[raw_row];
+    if (b < 0) {
+      f.reason = eval.reasons[raw_row];
+      return f;
+    }
+    const auto row = static_cast<std::size_t>(b);
+    f.ok = true;
+    f.values.resize(roles_.common.size());
+    for (std::size_t c = 0; c < roles_.common.size(); ++c) {
+      const OutputDef& out = p.outputs[is_old ? roles_.common[c].first : roles_.common[c].second];
+      append_value_text(f.values[c], p, out.type, eval.machine, out.reg, row);
+    }
+    const SummarySpec& s = p.summary;
+    if (impact_.has_poor) f.poor = eval.machine.scalar(s.poor_reg, row) != 0;
+    if (impact_.has_cause) f.cause = enum_text(p, s.cause_reg, eval.machine.scalar(s.cause_reg, row));
+    if (impact_.has_assistance) f.assistance = eval.machine.scalar(s.assistance_reg, row);
+    return f;
+  }
+
+  std::vector<std::pair<std::string, std::string>> record_of(const RawBatch& raw, std::size_t row) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    const std::size_t width = header_->names.size();
+    const CellGrid grid{raw.bytes.data(), raw.spans.data(), width};
+    for (std::size_t c = 0; c < width; ++c) out.emplace_back(header_->names[c], std::string(grid.cell(row, c)));
+    return out;
+  }
+
+  void compare_row(const RawBatch& raw, std::size_t row, VersionEval& old_eval, VersionEval& new_eval, Partial& partial) {
+    const Facts a = facts(o_, old_eval, row, true);
+    const Facts b = facts(n_, new_eval, row, false);
+    const CellGrid grid{raw.bytes.data(), raw.spans.data(), header_->names.size()};
+    std::vector<std::string> group;
+    for (const std::size_t c : group_columns_) group.emplace_back(grid.cell(row, c));
+    ChangedHousehold h;
+    if (tally(a, b, group, partial, h)) {
+      h.line = h.old_line = raw.lines[row];
+      if (key_column_) h.key = std::string(grid.cell(row, *key_column_));
+      h.group = std::move(group);
+      // One register: one copy serves both sides (attribution reads new_record).
+      h.new_record = record_of(raw, row);
+      partial.changed.push_back(std::move(h));
+    }
+  }
+
+  // Counts one household into the total and its group; true (with `h` filled
+  // with what differs) when it changed.
+  bool tally(const Facts& a, const Facts& b, const std::vector<std::string>& group, Partial& partial,
+             ChangedHousehold& h) const {
+    ImpactCounts c;
+    c.rows = 1;
+    bool changed = false;
+    if (!a.ok || !b.ok) {
+      if (!a.ok && !b.ok) c.rejected_both = 1;
+      else {
+        (a.ok ? c.rejected_only_new : c.rejected_only_old) = 1;
+        h.old_rejected = a.ok ? "" : a.reason;
+        h.new_rejected = b.ok ? "" : b.reason;
+        changed = true;
+      }
+    } else {
+      c.compared = 1;
+      for (std::size_t i = 0; i < a.values.size(); ++i)
+        if (a.values[i] != b.values[i]) h.changes.push_back({impact_.common_outputs[i], a.values[i], b.values[i]});
+      changed = !h.changes.empty();
+      c.changed = changed;
+      if (impact_.has_poor) {
+        c.identified_in = !a.poor && b.poor;
+        c.identified_out = a.poor && !b.poor;
+      }
+      if (impact_.has_cause) c.cause_changed = a.cause != b.cause;
+      if (impact_.has_category) c.category_changed = a.values[static_cast<std::size_t>(roles_.category_old)] !=
+                                                     b.values[static_cast<std::size_t>(roles_.category_old)];
+      if (impact_.has_measures) {
+        const auto m = static_cast<std::size_t>(roles_.measures);
+        if (a.values[m] != b.values[m]) {
+          const auto x = split_list(a.values[m]), y = split_list(b.values[m]);
+          c.measures_added = std::any_of(y.begin(), y.end(), [&](const std::string& s) { return !x.count(s); });
+          c.measures_removed = std::any_of(x.begin(), x.end(), [&](const std::string& s) { return !y.count(s); });
+        }
+      }
+      c.assistance_old = a.assistance;
+      c.assistance_new = b.assistance;
+    }
+    partial.total.add(c);
+    if (!group_columns_.empty()) partial.groups[group].add(c);
+    return changed;
+  }
+
+  void finish(std::vector<Partial>& partials) {
+    std::map<std::vector<std::string>, ImpactCounts> groups;
+    for (auto& p : partials) {
+      impact_.total.add(p.total);
+      for (auto& [k, v] : p.groups) groups[k].add(v);
+      for (auto& h : p.changed) impact_.changed.push_back(std::move(h));
+    }
+    for (auto& [k, v] : groups) impact_.groups.push_back({k, v});
+    std::sort(impact_.changed.begin(), impact_.changed.end(),
+              [](const ChangedHousehold& x, const ChangedHousehold& y) { return x.line < y.line; });
+  }
+
+  // --- two registers joined on the key ------------------------------------------
+  // Last year's register is evaluated first and kept by key; this year's is
+  // then streamed past it. Memory grows with last year's register, which the
+  // join cannot avoid.
+
+  struct Kept {
+    Facts facts;
+    std::uint64_t line = 0;
+    std::vector<std::string> group;
+    std::vector<std::pair<std::string, std::string>> record;
+  };
+
+  template <class Each>
+  bool stream(std::FILE* file, const Program& p, bool is_old, VersionLayout& layout, Header& header, Each each) {
+    CsvReader reader(file);
+    if (!read_header(reader, header, impact_.fatal_error)) return false;
+    if (std::string e = map_columns(p, header, layout, is_old ? "old" : "new"); !e.empty()) {
+      impact_.fatal_error = fmt::format("{} register: {}", is_old ? "last year's" : "this year's", e);
+      return false;
+    }
+    group_columns_.clear();
+    impact_.group_names.clear();
+    if (!prepare_header(header)) return false;
+    if (!key_column_) {
+      impact_.fatal_error = fmt::format("the {} register has no key column `{}`", is_old ? "old" : "new", impact_.key_field);
+      return false;
+    }
+    header_ = &header;
+    const std::size_t capacity = std::max<std::size_t>(1, options_.batch_size);
+    VersionEval eval(p, layout, capacity);
+    RawBatch raw;
+    CsvRecord record;
+    while (read_batch(reader, record, header.names.size(), capacity, raw)) {
+      eval.run(raw, header.names.size());
+      const CellGrid grid{raw.bytes.data(), raw.spans.data(), header.names.size()};
+      for (std::size_t row = 0; row < raw.rows; ++row) {
+        Kept k;
+        k.facts = facts(p, eval, row, is_old);
+        k.line = raw.lines[row];
+        for (const std::size_t c : group_columns_) k.group.emplace_back(grid.cell(row, c));
+        k.record = record_of(raw, row);
+        each(std::string(grid.cell(row, *key_column_)), std::move(k));
+      }
+      // A record of the wrong shape has no key to join on: this year's count
+      // as rejected by both versions (neither can read them, as in one-register
+      // mode); last year's were never households either version could see.
+      if (!is_old)
+        for (std::size_t s = 0; s < raw.shape_lines.size(); ++s) shape_rejected_.rows += 1, shape_rejected_.rejected_both += 1;
+    }
+    if (reader.io_error()) impact_.fatal_error = "reading a register failed part way";
+    return impact_.fatal_error.empty();
+  }
+
+  Impact joined(std::FILE* data, std::FILE* old_data) {
+    impact_.joined = true;
+    std::unordered_map<std::string, Kept> old_rows;
+    std::vector<std::string> old_order;
+    Header old_header, new_header;
+    const bool ok = stream(old_data, o_, true, old_layout_, old_header, [&](std::string key, Kept k) {
+      if (old_rows.emplace(key, std::move(k)).second) old_order.push_back(key);
+    });
+    if (!ok) return std::move(impact_);
+    Partial partial;
+    const bool ok2 = stream(data, n_, false, new_layout_, new_header, [&](const std::string& key, Kept k) {
+      const auto it = old_rows.find(key);
+      ChangedHousehold h;
+      h.key = key;
+      h.line = k.line;
+      h.group = k.group;
+      h.new_record = k.record;
+      if (it == old_rows.end()) {
+        ImpactCounts c;
+        c.rows = 1;
+        c.only_in_new = 1;
+        partial.total.add(c);
+        if (!group_columns_.empty()) partial.groups[k.group].add(c);
+        h.old_rejected = "not on last year's register";
+        if (!k.facts.ok) h.new_rejected = k.facts.reason;
+        partial.changed.push_back(std::move(h));
+        return;
+      }
+      h.old_line = it->second.line;
+      h.old_record = it->second.record;
+      if (tally(it->second.facts, k.facts, k.group, partial, h)) partial.changed.push_back(std::move(h));
+      old_rows.erase(it);
+    });
+    if (!ok2) return std::move(impact_);
+    for (const auto& key : old_order) {
+      const auto it = old_rows.find(key);
+      if (it == old_rows.end()) continue;
+      ImpactCounts c;
+      c.rows = 1;
+      c.only_in_old = 1;
+      partial.total.add(c);
+      if (!group_columns_.empty()) partial.groups[it->second.group].add(c);
+      ChangedHousehold h;
+      h.key = key;
+      h.old_line = it->second.line;
+      h.group = it->second.group;
+      h.old_record = it->second.record;
+      h.new_rejected = "not on this year's register";
+      partial.changed.push_back(std::move(h));
+    }
+    partial.total.add(shape_rejected_);
+    std::vector<Partial> partials;
+    partials.push_back(std::move(partial));
+    finish(partials);
+    return std::move(impact_);
+  }
+
+  const Program& o_;
+  const Program& n_;
+  ImpactOptions options_;
+  Impact impact_;
+  Roles roles_;
+  VersionLayout old_layout_, new_layout_;
+  const Header* header_ = nullptr;
+  std::optional<std::size_t> key_column_;
+  std::vector<std::size_t> group_columns_;
+  std::string missing_group_;
+  ImpactCounts shape_rejected_;
+};
+
+}  // namespace
+
+Impact compute_impact(const Policy& old_policy, const Policy& new_policy, std::FILE* data, std::FILE* old_data,
+                      const ImpactOptions& options) {
+  return Engine(old_policy.program(), new_policy.program(), options).run(data, old_data);
+}
+
+}  // namespace precept::diff

@@ -1,0 +1,80 @@
+// Population impact: the households an edit moves. One pass over a register,
+// evaluating both versions on each batch (the run pipeline's reader, cell
+// parser and VM, twice per batch), or two registers joined on the record key.
+#pragma once
+
+#include <precept/policy.hpp>
+
+#include <cstdint>
+#include <cstdio>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace precept::diff {
+
+struct ImpactOptions {
+  std::vector<std::string> group_by;  // a summary group of either version, or a field
+  std::string key_field;              // "" : the new version's first text field
+  std::size_t threads = 1;
+  std::size_t batch_size = 1024;
+};
+
+struct ImpactCounts {
+  std::uint64_t rows = 0;               // rows counted here (both registers' rows in join mode)
+  std::uint64_t compared = 0;           // accepted by both versions
+  std::uint64_t changed = 0;            // of those, some common output differs
+  std::uint64_t identified_in = 0;      // poor: false -> true
+  std::uint64_t identified_out = 0;     // poor: true -> false
+  std::uint64_t category_changed = 0;
+  std::uint64_t cause_changed = 0;
+  std::uint64_t measures_added = 0;     // households given a measure they did not have
+  std::uint64_t measures_removed = 0;   // households losing one
+  std::int64_t assistance_old = 0, assistance_new = 0;  // fen, over the compared households
+  std::uint64_t rejected_both = 0, rejected_only_old = 0, rejected_only_new = 0;
+  std::uint64_t only_in_old = 0, only_in_new = 0;  // join mode: a key on one register only
+  void add(const ImpactCounts& other);
+  std::int64_t assistance_delta() const { return assistance_new - assistance_old; }
+};
+
+struct OutputChange {
+  std::string output, old_value, new_value;
+};
+
+struct ChangedHousehold {
+  std::uint64_t line = 0;      // in the (new) register
+  std::uint64_t old_line = 0;  // in the old register (join mode), else = line
+  std::string key;
+  std::vector<std::string> group;
+  // Rejected by one version (or absent from one register): its reason here,
+  // in place of output changes.
+  std::string old_rejected, new_rejected;
+  std::vector<OutputChange> changes;
+  // The row's cells by column name, so it can be evaluated again (attribution);
+  // with one register only new_record is kept.
+  std::vector<std::pair<std::string, std::string>> old_record, new_record;
+};
+
+struct ImpactGroup {
+  std::vector<std::string> key;
+  ImpactCounts counts;
+};
+
+struct Impact {
+  std::string fatal_error;   // the register cannot be used; nothing else is set
+  std::string key_field;
+  std::vector<std::string> group_names;
+  std::vector<ImpactGroup> groups;  // sorted by key
+  ImpactCounts total;
+  std::vector<ChangedHousehold> changed;  // by line
+  std::vector<std::string> common_outputs, only_old_outputs, only_new_outputs;
+  bool has_poor = false, has_cause = false, has_assistance = false, has_category = false, has_measures = false;
+  bool joined = false;
+};
+
+// `old_data` null: one register under both versions. Else `data` is this
+// year's register and `old_data` last year's, joined on the key.
+Impact compute_impact(const Policy& old_policy, const Policy& new_policy, std::FILE* data, std::FILE* old_data,
+                      const ImpactOptions& options);
+
+}  // namespace precept::diff

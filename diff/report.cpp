@@ -1,0 +1,520 @@
+#include "report.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+
+namespace precept::diff {
+
+bool DiffReport::changed() const {
+  return (structure && !structure->empty()) || (impact && (impact->total.changed > 0 || impact->total.rejected_only_old > 0 ||
+                                                           impact->total.rejected_only_new > 0 || impact->total.only_in_old > 0 ||
+                                                           impact->total.only_in_new > 0));
+}
+
+namespace {
+
+std::string money(std::int64_t fen, bool sign = false) {
+  const bool negative = fen < 0;
+  const std::uint64_t v = negative ? 0 - static_cast<std::uint64_t>(fen) : static_cast<std::uint64_t>(fen);
+  return fmt::format("{}{}.{:02}", negative ? "-" : (sign && fen > 0 ? "+" : ""), v / 100, v % 100);
+}
+
+std::string edit_title(const Edit& e) {
+  std::string t = e.what;
+  if (!e.decl.empty() && e.decl != e.what) t += " " + e.decl;
+  if (!e.item.empty()) t += " " + (e.what == "table row" ? "`" + e.item + "`" : e.item);
+  return t;
+}
+
+std::string lines_of(const Edit& e) {
+  if (e.old_line && e.new_line) return fmt::format("line {} -> {}", e.old_line, e.new_line);
+  if (e.old_line) return fmt::format("old line {}", e.old_line);
+  return fmt::format("new line {}", e.new_line);
+}
+
+const char* verdict_name(Verdict v) {
+  switch (v) {
+    case Verdict::Differs: return "differs";
+    case Verdict::SameForAll: return "same for every household";
+    case Verdict::Unknown: return "unknown";
+  }
+  return "";
+}
+
+std::string effect_text(const EditEffect& e) {
+  if (e.edits.empty()) return {};
+  std::string s;
+  if (!e.applies_alone && e.with.empty() && e.households == 0) return "cannot be applied on its own (the old policy with only this edit does not compile)";
+  if (!e.applies_alone) s = "cannot be applied on its own; applied with " + e.with + ": ";
+  if (e.households == 0) return s + "changes nothing on this data";
+  return s + fmt::format("moves {} household{}", e.households, e.households == 1 ? "" : "s");
+}
+
+struct Row {
+  std::string label;
+  std::string value;
+};
+
+std::vector<Row> count_rows(const Impact& im, const ImpactCounts& c) {
+  std::vector<Row> rows;
+  rows.push_back({"rows", std::to_string(c.rows)});
+  rows.push_back({"compared (accepted by both)", std::to_string(c.compared)});
+  rows.push_back({"changed", std::to_string(c.changed)});
+  if (im.has_poor) {
+    rows.push_back({"newly identified", std::to_string(c.identified_in)});
+    rows.push_back({"no longer identified", std::to_string(c.identified_out)});
+  }
+  if (im.has_category) rows.push_back({"category changed", std::to_string(c.category_changed)});
+  if (im.has_cause) rows.push_back({"cause changed", std::to_string(c.cause_changed)});
+  if (im.has_measures) {
+    rows.push_back({"measures added", std::to_string(c.measures_added)});
+    rows.push_back({"measures removed", std::to_string(c.measures_removed)});
+  }
+  if (im.has_assistance) {
+    rows.push_back({"assistance, old", money(c.assistance_old)});
+    rows.push_back({"assistance, new", money(c.assistance_new)});
+    rows.push_back({"assistance delta", money(c.assistance_delta(), true)});
+  }
+  rows.push_back({"rejected by both", std::to_string(c.rejected_both)});
+  rows.push_back({"rejected only by old", std::to_string(c.rejected_only_old)});
+  rows.push_back({"rejected only by new", std::to_string(c.rejected_only_new)});
+  if (im.joined) {
+    rows.push_back({"only on last year's register", std::to_string(c.only_in_old)});
+    rows.push_back({"only on this year's register", std::to_string(c.only_in_new)});
+  }
+  return rows;
+}
+
+// A place name may hold a line break (the CSV allows it); it must not split a line.
+std::string group_name(const std::vector<std::string>& key) {
+  std::string s;
+  for (const auto& k : key) s += (s.empty() ? "" : " / ") + k;
+  std::string out;
+  for (const char c : s) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else out.push_back(c);
+  }
+  return out;
+}
+
+std::vector<std::string> group_columns(const Impact& im) {
+  std::vector<std::string> cols{"households", "changed"};
+  if (im.has_poor) cols.insert(cols.end(), {"identified +", "identified -"});
+  if (im.has_category) cols.push_back("category");
+  if (im.has_cause) cols.push_back("cause");
+  if (im.has_assistance) cols.push_back("assistance delta");
+  cols.push_back("rejected (old/new only)");
+  return cols;
+}
+std::vector<std::string> group_cells(const Impact& im, const ImpactCounts& c) {
+  std::vector<std::string> cells{std::to_string(c.rows), std::to_string(c.changed)};
+  if (im.has_poor) cells.insert(cells.end(), {std::to_string(c.identified_in), std::to_string(c.identified_out)});
+  if (im.has_category) cells.push_back(std::to_string(c.category_changed));
+  if (im.has_cause) cells.push_back(std::to_string(c.cause_changed));
+  if (im.has_assistance) cells.push_back(money(c.assistance_delta(), true));
+  cells.push_back(fmt::format("{}/{}", c.rejected_only_old, c.rejected_only_new));
+  return cells;
+}
+
+std::string household_title(const ChangedHousehold& h) {
+  std::string t = h.key.empty() ? fmt::format("line {}", h.line) : fmt::format("{} (line {})", h.key, h.line ? h.line : h.old_line);
+  if (!h.group.empty()) t += " " + group_name(h.group);
+  return t;
+}
+
+std::vector<std::string> household_lines(const DiffReport& r, std::size_t i) {
+  const ChangedHousehold& h = r.impact->changed[i];
+  if (r.attribution && i < r.attribution->households.size() && !r.attribution->households[i].lines.empty())
+    return r.attribution->households[i].lines;
+  std::vector<std::string> out;
+  if (!h.old_rejected.empty()) out.push_back("old: " + h.old_rejected);
+  if (!h.new_rejected.empty()) out.push_back("new: " + h.new_rejected);
+  for (const auto& c : h.changes) out.push_back(fmt::format("{}: {} -> {}", c.output, c.old_value, c.new_value));
+  return out;
+}
+
+std::string indent(const std::string& text, const std::string& prefix) {
+  std::string out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    out += prefix + text.substr(start, end - start) + "\n";
+    if (end == text.size()) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+std::string data_title(const DiffReport& r) {
+  return r.old_data_path.empty() ? r.data_path : fmt::format("{} (last year: {})", r.data_path, r.old_data_path);
+}
+
+}  // namespace
+
+// --- text ---------------------------------------------------------------------
+
+std::string render_text(const DiffReport& r, bool color) {
+  auto paint = [&](const char* code, const std::string& s) { return color ? fmt::format("\033[{}m{}\033[0m", code, s) : s; };
+  std::string out = paint("1", fmt::format("precept diff {} -> {}", r.old_path, r.new_path)) + "\n";
+  const auto& edits = r.structure->edits;
+  if (edits.empty()) out += "no change in the policy (formatting and comments are not changes)\n";
+  else out += fmt::format("\n{} edit{}:\n", edits.size(), edits.size() == 1 ? "" : "s");
+  for (const Edit& e : edits) {
+    const char* c = e.kind == EditKind::Added ? "32" : e.kind == EditKind::Removed ? "31" : "33";
+    out += fmt::format("  {} {} ({})\n", paint(c, edit_kind_name(e.kind)), paint("1", edit_title(e)), lines_of(e));
+    if (!e.detail.empty()) out += "      " + e.detail + "\n";
+    if (!e.old_text.empty()) out += paint("31", indent(e.old_text, "      - "));
+    if (!e.new_text.empty()) out += paint("32", indent(e.new_text, "      + "));
+  }
+  if (r.impact) {
+    const Impact& im = *r.impact;
+    out += "\n" + paint("1", "impact on " + data_title(r)) + "\n";
+    for (const Row& row : count_rows(im, im.total)) out += fmt::format("  {:<30} {:>14}\n", row.label, row.value);
+    if (!im.groups.empty()) {
+      out += "\n  by " + group_name(im.group_names) + ":\n";
+      const auto cols = group_columns(im);
+      std::string head = fmt::format("  {:<28}", "");
+      for (const auto& c : cols) head += fmt::format(" {:>14}", c);
+      out += head + "\n";
+      for (const auto& g : im.groups) {
+        std::string line = fmt::format("  {:<28}", group_name(g.key));
+        for (const auto& cell : group_cells(im, g.counts)) line += fmt::format(" {:>14}", cell);
+        out += line + "\n";
+      }
+    }
+    if (r.attribution) {
+      out += "\n" + paint("1", "what each edit does on this data") + "\n";
+      for (const auto& e : r.attribution->effects) out += fmt::format("  {}: {}\n", e.label, effect_text(e));
+    }
+    if (!im.changed.empty()) {
+      const std::size_t shown = std::min(r.changed_limit, im.changed.size());
+      out += "\n" + paint("1", fmt::format("changed households ({} of {})", shown, im.changed.size())) + "\n";
+      for (std::size_t i = 0; i < shown; ++i) {
+        out += "  " + household_title(im.changed[i]) + "\n";
+        for (const auto& l : household_lines(r, i)) out += "      " + l + "\n";
+      }
+    }
+  }
+  if (r.witnesses) {
+    out += "\n" + paint("1", "witnesses without data") + "\n";
+    for (const auto& w : *r.witnesses) {
+      out += fmt::format("  {}: {}", w.output.empty() ? "(all)" : w.output, verdict_name(w.verdict));
+      if (!w.reason.empty()) out += " — " + w.reason;
+      out += "\n";
+      if (w.verdict == Verdict::Differs) {
+        out += fmt::format("      old: {}   new: {}\n      household:", w.old_value, w.new_value);
+        for (const auto& [k, v] : w.household) out += fmt::format(" {}={}", k, v);
+        out += "\n";
+      }
+    }
+  }
+  out += r.changed() ? "\nresult: changes\n" : "\nresult: no change\n";
+  return out;
+}
+
+// --- markdown -----------------------------------------------------------------
+
+namespace {
+std::string md_cell(std::string s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n') out += "<br>";
+    else out.push_back(c);
+  }
+  return out;
+}
+std::string md_code(const std::string& s) {
+  if (s.empty()) return "";
+  std::string out;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t end = s.find('\n', start);
+    if (end == std::string::npos) end = s.size();
+    out += (out.empty() ? "" : "<br>") + std::string("`") + md_cell(s.substr(start, end - start)) + "`";
+    if (end == s.size()) break;
+    start = end + 1;
+  }
+  return out;
+}
+}  // namespace
+
+std::string render_markdown(const DiffReport& r) {
+  std::string out = fmt::format("## Policy diff: `{}` → `{}`\n\n", r.old_path, r.new_path);
+  const auto& edits = r.structure->edits;
+  if (edits.empty()) {
+    out += "No change in the policy (formatting and comments are not changes).\n";
+  } else {
+    out += fmt::format("### {} edit{}\n\n", edits.size(), edits.size() == 1 ? "" : "s");
+    out += "| | what | lines | change | old | new |\n|---|---|---|---|---|---|\n";
+    for (const Edit& e : edits)
+      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", edit_kind_name(e.kind), md_cell(edit_title(e)), lines_of(e),
+                         md_cell(e.detail), md_code(e.old_text), md_code(e.new_text));
+  }
+  if (r.impact) {
+    const Impact& im = *r.impact;
+    out += fmt::format("\n### Impact on `{}`\n\n| | households |\n|---|---:|\n", data_title(r));
+    for (const Row& row : count_rows(im, im.total)) out += fmt::format("| {} | {} |\n", row.label, row.value);
+    if (!im.groups.empty()) {
+      const auto cols = group_columns(im);
+      out += fmt::format("\n#### By {}\n\n| {} |", group_name(im.group_names), group_name(im.group_names));
+      for (const auto& c : cols) out += " " + c + " |";
+      out += "\n|---|";
+      for (std::size_t i = 0; i < cols.size(); ++i) out += "---:|";
+      out += "\n";
+      for (const auto& g : im.groups) {
+        out += "| " + md_cell(group_name(g.key)) + " |";
+        for (const auto& cell : group_cells(im, g.counts)) out += " " + cell + " |";
+        out += "\n";
+      }
+    }
+    if (r.attribution) {
+      out += "\n### What each edit does on this data\n\n";
+      for (const auto& e : r.attribution->effects) out += fmt::format("- **{}**: {}\n", md_cell(e.label), effect_text(e));
+    }
+    if (!im.changed.empty()) {
+      const std::size_t shown = std::min(r.changed_limit, im.changed.size());
+      out += fmt::format("\n### Changed households ({} of {})\n\n", shown, im.changed.size());
+      for (std::size_t i = 0; i < shown; ++i) {
+        out += "- " + md_cell(household_title(im.changed[i])) + "\n";
+        for (const auto& l : household_lines(r, i)) out += "  - " + md_cell(l) + "\n";
+      }
+    }
+  }
+  if (r.witnesses) {
+    out += "\n### Witnesses without data\n\n| output | verdict | detail |\n|---|---|---|\n";
+    for (const auto& w : *r.witnesses) {
+      std::string detail = w.reason;
+      if (w.verdict == Verdict::Differs) {
+        detail = fmt::format("old `{}`, new `{}`; household:", w.old_value, w.new_value);
+        for (const auto& [k, v] : w.household) detail += fmt::format(" {}=`{}`", k, v);
+      }
+      out += fmt::format("| {} | {} | {} |\n", md_cell(w.output), verdict_name(w.verdict), md_cell(detail));
+    }
+  }
+  out += r.changed() ? "\n**Result: changes.**\n" : "\n**Result: no change.**\n";
+  return out;
+}
+
+// --- json ---------------------------------------------------------------------
+
+namespace {
+nlohmann::json counts_json(const ImpactCounts& c) {
+  return {{"rows", c.rows},
+          {"compared", c.compared},
+          {"changed", c.changed},
+          {"identified_in", c.identified_in},
+          {"identified_out", c.identified_out},
+          {"category_changed", c.category_changed},
+          {"cause_changed", c.cause_changed},
+          {"measures_added", c.measures_added},
+          {"measures_removed", c.measures_removed},
+          {"assistance_old", money(c.assistance_old)},
+          {"assistance_new", money(c.assistance_new)},
+          {"assistance_delta", money(c.assistance_delta())},
+          {"rejected_both", c.rejected_both},
+          {"rejected_only_old", c.rejected_only_old},
+          {"rejected_only_new", c.rejected_only_new},
+          {"only_in_old", c.only_in_old},
+          {"only_in_new", c.only_in_new}};
+}
+}  // namespace
+
+std::string render_json(const DiffReport& r) {
+  nlohmann::json j;
+  j["old"] = r.old_path;
+  j["new"] = r.new_path;
+  j["changed"] = r.changed();
+  j["edits"] = nlohmann::json::array();
+  for (const Edit& e : r.structure->edits)
+    j["edits"].push_back({{"kind", edit_kind_name(e.kind)},
+                          {"what", e.what},
+                          {"declaration", e.decl},
+                          {"item", e.item},
+                          {"detail", e.detail},
+                          {"old_text", e.old_text},
+                          {"new_text", e.new_text},
+                          {"old_line", e.old_line},
+                          {"new_line", e.new_line},
+                          {"affects_results", e.affects_results}});
+  if (r.impact) {
+    const Impact& im = *r.impact;
+    nlohmann::json impact;
+    impact["data"] = r.data_path;
+    if (!r.old_data_path.empty()) impact["old_data"] = r.old_data_path;
+    impact["key"] = im.key_field;
+    impact["total"] = counts_json(im.total);
+    impact["group_by"] = im.group_names;
+    impact["groups"] = nlohmann::json::array();
+    for (const auto& g : im.groups) impact["groups"].push_back({{"key", g.key}, {"counts", counts_json(g.counts)}});
+    impact["changed_households"] = nlohmann::json::array();
+    const std::size_t shown = std::min(r.changed_limit, im.changed.size());
+    for (std::size_t i = 0; i < shown; ++i) {
+      const auto& h = im.changed[i];
+      nlohmann::json hj{{"key", h.key}, {"line", h.line}, {"group", h.group}};
+      if (im.joined) hj["old_line"] = h.old_line;
+      if (!h.old_rejected.empty()) hj["old_rejected"] = h.old_rejected;
+      if (!h.new_rejected.empty()) hj["new_rejected"] = h.new_rejected;
+      hj["changes"] = nlohmann::json::array();
+      for (const auto& c : h.changes) hj["changes"].push_back({{"output", c.output}, {"old", c.old_value}, {"new", c.new_value}});
+      if (r.attribution && i < r.attribution->households.size()) {
+        nlohmann::json causes = nlohmann::json::array();
+        for (const auto u : r.attribution->households[i].effects) causes.push_back(r.attribution->effects[u].label);
+        hj["caused_by"] = causes;
+        hj["explanation"] = r.attribution->households[i].lines;
+      }
+      impact["changed_households"].push_back(hj);
+    }
+    impact["changed_households_total"] = im.changed.size();
+    j["impact"] = impact;
+    if (r.attribution) {
+      j["attribution"] = nlohmann::json::array();
+      for (const auto& e : r.attribution->effects)
+        j["attribution"].push_back({{"edit", e.label},
+                                    {"edits", e.edits},
+                                    {"applies_alone", e.applies_alone},
+                                    {"applied_with", e.with},
+                                    {"households_moved", e.households},
+                                    {"summary", effect_text(e)}});
+    }
+  }
+  if (r.witnesses) {
+    j["witnesses"] = nlohmann::json::array();
+    for (const auto& w : *r.witnesses) {
+      nlohmann::json wj{{"output", w.output}, {"verdict", verdict_name(w.verdict)}, {"reason", w.reason}};
+      if (w.verdict == Verdict::Differs) {
+        wj["old_value"] = w.old_value;
+        wj["new_value"] = w.new_value;
+        nlohmann::json hh = nlohmann::json::object();
+        for (const auto& [k, v] : w.household) hh[k] = v;
+        wj["household"] = hh;
+      }
+      j["witnesses"].push_back(wj);
+    }
+  }
+  return j.dump(2) + "\n";
+}
+
+// --- html ---------------------------------------------------------------------
+
+namespace {
+std::string esc(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+// Households identified in and out by group, as horizontal bars.
+std::string chart(const Impact& im) {
+  const auto& groups = im.groups;
+  std::vector<std::pair<std::string, const ImpactCounts*>> bars;
+  if (groups.empty()) bars.emplace_back("total", &im.total);
+  for (const auto& g : groups) bars.emplace_back(group_name(g.key), &g.counts);
+  std::uint64_t most = 1;
+  for (const auto& [name, c] : bars) most = std::max({most, c->identified_in, c->identified_out, c->changed});
+  const int label_w = 260, bar_w = 400, row_h = 22;
+  const int height = static_cast<int>(bars.size()) * row_h + 30;
+  std::string svg = fmt::format(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" "
+      "aria-label=\"households moved by group\">\n",
+      label_w + bar_w + 80, height);
+  svg += fmt::format("<text x=\"{}\" y=\"14\" font-size=\"12\"><tspan fill=\"#2a7\">■ newly identified</tspan> "
+                     "<tspan fill=\"#c33\">■ no longer identified</tspan> <tspan fill=\"#999\">■ changed</tspan></text>\n",
+                     label_w);
+  int y = 24;
+  for (const auto& [name, c] : bars) {
+    auto w = [&](std::uint64_t v) { return static_cast<int>(v * static_cast<std::uint64_t>(bar_w) / most); };
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{}</text>\n", label_w - 6, y + 14, esc(name));
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\" fill=\"#999\"><title>changed {}</title></rect>\n", label_w, y + 2, w(c->changed), c->changed);
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\" fill=\"#2a7\"><title>newly identified {}</title></rect>\n", label_w, y + 8, w(c->identified_in), c->identified_in);
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\" fill=\"#c33\"><title>no longer identified {}</title></rect>\n", label_w, y + 14, w(c->identified_out), c->identified_out);
+    svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\">{} / +{} / -{}</text>\n", label_w + bar_w + 6, y + 14, c->changed, c->identified_in, c->identified_out);
+    y += row_h;
+  }
+  return svg + "</svg>\n";
+}
+}  // namespace
+
+std::string render_html(const DiffReport& r) {
+  std::string out =
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>precept diff</title>\n<style>\n"
+      "body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}"
+      "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}pre{margin:0;white-space:pre-wrap}"
+      ".added{color:#070}.removed{color:#a00}.changed{color:#a60}.old{background:#fee}.new{background:#efe}\n"
+      "</style></head><body>\n";
+  out += fmt::format("<h1>Policy diff: <code>{}</code> → <code>{}</code></h1>\n", esc(r.old_path), esc(r.new_path));
+  const auto& edits = r.structure->edits;
+  if (edits.empty()) out += "<p>No change in the policy (formatting and comments are not changes).</p>\n";
+  else {
+    out += fmt::format("<h2>{} edit{}</h2>\n<table><tr><th></th><th>what</th><th>lines</th><th>change</th><th>old</th><th>new</th></tr>\n",
+                       edits.size(), edits.size() == 1 ? "" : "s");
+    for (const Edit& e : edits)
+      out += fmt::format("<tr><td class=\"{0}\">{0}</td><td>{1}</td><td>{2}</td><td>{3}</td><td class=\"old\"><pre>{4}</pre></td>"
+                         "<td class=\"new\"><pre>{5}</pre></td></tr>\n",
+                         edit_kind_name(e.kind), esc(edit_title(e)), lines_of(e), esc(e.detail), esc(e.old_text), esc(e.new_text));
+    out += "</table>\n";
+  }
+  if (r.impact) {
+    const Impact& im = *r.impact;
+    out += fmt::format("<h2>Impact on <code>{}</code></h2>\n", esc(data_title(r)));
+    out += chart(im);
+    out += "<table>\n";
+    for (const Row& row : count_rows(im, im.total)) out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", esc(row.label), esc(row.value));
+    out += "</table>\n";
+    if (!im.groups.empty()) {
+      out += fmt::format("<h3>By {}</h3>\n<table><tr><th>{}</th>", esc(group_name(im.group_names)), esc(group_name(im.group_names)));
+      for (const auto& c : group_columns(im)) out += "<th>" + esc(c) + "</th>";
+      out += "</tr>\n";
+      for (const auto& g : im.groups) {
+        out += "<tr><td>" + esc(group_name(g.key)) + "</td>";
+        for (const auto& cell : group_cells(im, g.counts)) out += "<td>" + esc(cell) + "</td>";
+        out += "</tr>\n";
+      }
+      out += "</table>\n";
+    }
+    if (r.attribution) {
+      out += "<h3>What each edit does on this data</h3>\n<ul>\n";
+      for (const auto& e : r.attribution->effects) out += fmt::format("<li><b>{}</b>: {}</li>\n", esc(e.label), esc(effect_text(e)));
+      out += "</ul>\n";
+    }
+    if (!im.changed.empty()) {
+      const std::size_t shown = std::min(r.changed_limit, im.changed.size());
+      out += fmt::format("<h3>Changed households ({} of {})</h3>\n<ul>\n", shown, im.changed.size());
+      for (std::size_t i = 0; i < shown; ++i) {
+        out += "<li>" + esc(household_title(im.changed[i])) + "<ul>";
+        for (const auto& l : household_lines(r, i)) out += "<li>" + esc(l) + "</li>";
+        out += "</ul></li>\n";
+      }
+      out += "</ul>\n";
+    }
+  }
+  if (r.witnesses) {
+    out += "<h2>Witnesses without data</h2>\n<table><tr><th>output</th><th>verdict</th><th>detail</th></tr>\n";
+    for (const auto& w : *r.witnesses) {
+      std::string detail = w.reason;
+      if (w.verdict == Verdict::Differs) {
+        detail = fmt::format("old {}, new {}; household:", w.old_value, w.new_value);
+        for (const auto& [k, v] : w.household) detail += fmt::format(" {}={}", k, v);
+      }
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", esc(w.output), verdict_name(w.verdict), esc(detail));
+    }
+    out += "</table>\n";
+  }
+  out += r.changed() ? "<p><b>Result: changes.</b></p>\n" : "<p><b>Result: no change.</b></p>\n";
+  return out + "</body></html>\n";
+}
+
+}  // namespace precept::diff
