@@ -814,8 +814,10 @@ class SlipRepair {
     for (std::size_t j : same_line) {
       const std::string narrow = half_width_of(tokens_[j]->getText());
       Token* t = tokens_[j];
-      // A full-width `｜` at the end of a line ends a table row.
-      const bool row_end = narrow == "|" && (j + 1 == tokens_.size() || tokens_[j + 1]->getLine() > t->getLine());
+      // A full-width `｜` at the end of a line ends a table row; a comment may follow it.
+      std::size_t next = j + 1;
+      while (next < tokens_.size() && tokens_[next]->getType() == PreceptLexer::COMMENT) ++next;
+      const bool row_end = narrow == "|" && (next == tokens_.size() || tokens_[next]->getLine() > t->getLine());
       if (row_end) set_type(t, PreceptLexer::ROW_END);
       else if (auto it = literal_types_.find(narrow); it != literal_types_.end()) set_type(t, it->second);
       else hide_silently(j);
@@ -918,6 +920,7 @@ bool nesting_within_limit(antlr4::CommonTokenStream& tokens, DiagnosticSink& sin
   int open_parens = 0;
   int prefix_run = 0;
   for (auto* token : tokens.getTokens()) {
+    if (token->getType() == PreceptLexer::COMMENT) continue;  // the parser never sees them
     const std::string& text = token->getText();
     if (text == "(") ++open_parens;
     else if (text == ")") open_parens = std::max(0, open_parens - 1);

@@ -229,7 +229,9 @@ STRING    : '"' (~["\\\r\n] | '\\' ["\\nt])* '"'
           ;
 IDENT     : [\p{L}_] [\p{L}\p{N}_]* ;
 
-COMMENT   : '#' ~[\r\n]* -> skip ;
+// Comments go to the hidden channel, not away: the parser never sees them, but
+// the formatter must put every one back where the officer wrote it.
+COMMENT   : '#' ~[\r\n]* -> channel(HIDDEN) ;
 SPACE     : [ \t\r\n\u3000]+ -> skip ;
 
 // Anything else becomes a token too, so that the parser, not the lexer, reports
