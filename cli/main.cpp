@@ -9,6 +9,7 @@
 //   4  writing an output failed (nothing that looks complete is left behind)
 #include <precept/precept.hpp>
 
+#include "fmt_command.hpp"
 #include "program.hpp"
 
 #include <CLI/CLI.hpp>
@@ -314,6 +315,9 @@ int main(int argc, char** argv) {
   run->add_option("--summary-csv", run_args.summary_csv, "also write the summary table as CSV");
   run->add_flag("-q,--quiet", run_args.quiet, "print only the row counts, not the summary table");
 
+  precept::cli::FmtArgs fmt_args;
+  auto* format = precept::cli::add_fmt_command(app, fmt_args);
+
   install_signal_cleanup();
   try {
     app.parse(argc, argv);
@@ -325,5 +329,6 @@ int main(int argc, char** argv) {
   if (*compile) return cmd_compile(policy_path, output, color);
   if (*disasm) return cmd_disasm(policy_path, color);
   if (*run) return cmd_run(run_args);
+  if (*format) return precept::cli::run_fmt(fmt_args, use_color(color, stderr));
   return kUsage;
 }
