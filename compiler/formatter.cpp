@@ -644,6 +644,7 @@ class Formatter {
       ++next;
     } while (next < all.size() && kind_of(all[next]) == kind && one_line_value(all[next]) &&
              info_[start(all[next])].lead.empty() && !info_[start(all[next])].blank_before);
+    rows.front().lead.clear();  // separate() has placed them, before the blank line's decision
     emit_block(std::move(rows), 0, BlockStyle::Columns);
     return next;
   }
