@@ -111,23 +111,40 @@ std::string row_end_comment(const std::string& token_text) {
 // What must survive formatting: every token's canonical spelling, and every
 // comment, in order. The spelling decides the token's kind when it is lexed again,
 // except that a `|` ending a line is a row's end; so that is marked.
-using Fingerprint = std::vector<std::pair<int, std::string>>;
-constexpr int kCommentMark = 2, kRowEndMark = 1, kTokenMark = 0;
+struct Fingerprint {
+  enum Mark { kToken, kRowEnd, kComment };
+  std::vector<std::pair<Mark, std::string>> items;
+  std::vector<std::size_t> lines;  // where each item is, to point at a difference
+
+  void add(Mark mark, std::string text, std::size_t line) {
+    items.emplace_back(mark, std::move(text));
+    lines.push_back(line);
+  }
+};
 
 Fingerprint fingerprint(antlr4::CommonTokenStream& tokens, const std::vector<TokenInfo>* info) {
   Fingerprint out;
   for (std::size_t i = 0; i < tokens.size(); ++i) {
     const Token* t = tokens.get(i);
     if (t->getType() == PreceptLexer::COMMENT) {
-      out.emplace_back(kCommentMark, trim_right(t->getText()));
+      out.add(Fingerprint::kComment, trim_right(t->getText()), t->getLine());
       continue;
     }
     if (t->getChannel() != Token::DEFAULT_CHANNEL || (info && (*info)[i].dropped)) continue;
-    out.emplace_back(t->getType() == PreceptLexer::ROW_END ? kRowEndMark : kTokenMark, canonical_text(t));
-    if (t->getType() == PreceptLexer::ROW_END)
-      if (std::string comment = row_end_comment(t->getText()); !comment.empty()) out.emplace_back(kCommentMark, comment);
+    const bool row_end = t->getType() == PreceptLexer::ROW_END;
+    out.add(row_end ? Fingerprint::kRowEnd : Fingerprint::kToken, canonical_text(t), t->getLine());
+    if (row_end)
+      if (std::string comment = row_end_comment(t->getText()); !comment.empty())
+        out.add(Fingerprint::kComment, std::move(comment), t->getLine());
   }
   return out;
+}
+
+// The line of the original where the two part, for the internal-error message.
+std::size_t first_difference_line(const Fingerprint& original, const Fingerprint& formatted) {
+  std::size_t at = 0;
+  while (at < original.items.size() && at < formatted.items.size() && original.items[at] == formatted.items[at]) ++at;
+  return at < original.lines.size() ? original.lines[at] : original.lines.empty() ? 0 : original.lines.back();
 }
 
 // The lexer and parser over one text, clean: the caller has made sure it parses.
@@ -781,19 +798,6 @@ class Formatter {
   bool pending_blank_ = false;
 };
 
-// The first line where two fingerprints part, for the internal-error message.
-std::size_t first_difference_line(antlr4::CommonTokenStream& tokens, const Fingerprint& a, const Fingerprint& b) {
-  std::size_t at = 0;
-  while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
-  std::size_t seen = 0;
-  for (std::size_t i = 0; i < tokens.size(); ++i) {
-    const Token* t = tokens.get(i);
-    if (t->getChannel() != Token::DEFAULT_CHANNEL && t->getType() != PreceptLexer::COMMENT) continue;
-    if (seen++ >= at) return t->getLine();
-  }
-  return 0;
-}
-
 FormatResult format_here(std::string_view source, const std::string& file_name, const FormatOptions& options) {
   FormatResult result;
   DiagnosticSink sink(file_name, source, CompileOptions{}.max_errors);
@@ -809,7 +813,7 @@ FormatResult format_here(std::string_view source, const std::string& file_name, 
     where.line = static_cast<std::uint32_t>(line);
     where.column = 1;
     sink.error(where, "internal error: " + what,
-               "this is a bug in Precept, not in the policy; the file was left as it is; please report it with the policy");
+               "this is a bug in Precept, not in the policy; nothing was formatted; please report it with the policy");
     result.diagnostics = sink.take();
     return result;
   };
@@ -822,8 +826,8 @@ FormatResult format_here(std::string_view source, const std::string& file_name, 
   Parsed formatted{text};
   const Fingerprint before = fingerprint(original.tokens(), &formatter.info());
   const Fingerprint after = fingerprint(formatted.tokens(), nullptr);
-  if (before != after)
-    return internal_error(first_difference_line(original.tokens(), before, after),
+  if (before.items != after.items)
+    return internal_error(first_difference_line(before, after),
                           "formatting would change the policy's words or comments here");
   if (!formatted.tree()) return internal_error(0, "the formatted policy does not parse");
   result.text = std::move(text);
