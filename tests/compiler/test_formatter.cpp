@@ -178,6 +178,58 @@ std::string retyped(const std::string& text, unsigned seed) {
   return out;
 }
 
+// The same policy with comments and line breaks where an officer might put them:
+// a line break or a comment in place of a space between two words, a comment at
+// the end of a line, a comment on a line of its own before a line (at the margin
+// or indented). Table rows are one line each, so they are only commented.
+std::string commented(const std::string& text, unsigned seed) {
+  std::mt19937 random(seed);
+  std::string out;
+  int n = 0;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    const std::string line = text.substr(begin, end - begin);
+    begin = end + 1;
+    if (random() % 4 == 0) out += std::string(random() % 2 ? 2 : 0, ' ') + "# own " + std::to_string(++n) + "\n";
+    const std::size_t first = line.find_first_not_of(' ');
+    const bool row = first != std::string::npos && line[first] == '|';
+    bool in_text = false, in_quotes = false, has_comment = false;
+    std::string typed;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (!in_text && !in_quotes && c == '#') {
+        typed += line.substr(i);
+        has_comment = true;
+        break;
+      }
+      if (in_text) {
+        if (c == '\\' && i + 1 < line.size()) typed += line[i++];
+        else if (c == '"') in_text = false;
+      } else if (in_quotes) {
+        if (line.compare(i, 3, "”") == 0) in_quotes = false;
+      } else if (c == '"' || line.compare(i, 3, "“") == 0) {
+        (c == '"' ? in_text : in_quotes) = true;
+      } else if (c == ' ' && !row && first != std::string::npos && i > first) {
+        const unsigned roll = random() % 16;
+        if (roll == 0) {
+          typed += "\n    ";
+          continue;
+        }
+        if (roll == 1) {
+          typed += "  # inside " + std::to_string(++n) + "\n  ";
+          continue;
+        }
+      }
+      typed += c;
+    }
+    if (!has_comment && !line.empty() && random() % 3 == 0) typed += "  # end " + std::to_string(++n);
+    out += typed + "\n";
+  }
+  return out;
+}
+
 // ---- golden pairs ----
 
 class FormatGolden : public ::testing::TestWithParam<std::string> {};
@@ -238,6 +290,20 @@ TEST_P(FormatPolicy, HowItIsTypedDoesNotMatter) {
     const std::string messy = retyped(canonical, seed);
     ASSERT_NE(messy, canonical);
     EXPECT_EQ(formatted(messy, name), canonical) << name << " retyped with seed " << seed << ":\n" << messy;
+  }
+}
+
+TEST_P(FormatPolicy, CommentsAndLineBreaksAnywhere) {
+  const std::string name = GetParam().filename().string();
+  const std::string source = read_file(GetParam());
+  const std::string expected_meaning = meaning(source, name);
+  for (unsigned seed = 1; seed <= 8; ++seed) {
+    const std::string messy = commented(formatted(source, name), seed);
+    const std::string once = formatted(messy, name);
+    ASSERT_FALSE(once.empty()) << messy;
+    EXPECT_EQ(formatted(once, name), once) << name << " with comments, seed " << seed << ":\n" << messy;
+    EXPECT_EQ(meaning(once, name), expected_meaning) << name << " with comments, seed " << seed;
+    EXPECT_EQ(comments(once), comments(messy)) << name << " with comments, seed " << seed;
   }
 }
 
