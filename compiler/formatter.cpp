@@ -75,6 +75,7 @@ struct Row {
   std::vector<Line> lines;  // instead of cells when a comment inside breaks the row
   std::vector<Comment> lead;
   std::string comment;
+  std::string after;  // a comment for the line after the row
   bool blank_before = false;
   int group = 0;  // rows align with the rows of their group only
 };
@@ -466,18 +467,25 @@ class Formatter {
 
   // ---- aligned blocks ----
 
-  // A row from its cells, or from flow() when a comment sits inside it.
+  // A row from its cells, or from flow() when a comment sits inside it. A trailing
+  // comma that is left out takes its comment along to the row's end, so the row
+  // reads the same as when the comma is gone.
   template <class Cells>
   Row row(std::size_t first, std::size_t last, Cells cells, int group = 0) const {
     Row r;
     r.lead = info_[first].lead;
     r.blank_before = info_[first].blank_before;
-    r.comment = info_[last].trail;
     r.group = group;
-    if (comments_inside(first, last))
-      r.lines = flow(first, last, kIndent, kContinuation);
-    else
+    std::size_t end = last;
+    while (end > first && (!visible(end) || info_[end].dropped)) --end;
+    r.comment = info_[end].trail.empty() ? info_[last].trail : info_[end].trail;
+    // With a comment before the comma and one after, the second has the next line.
+    if (end != last && !info_[end].trail.empty()) r.after = info_[last].trail;
+    if (comments_inside(first, end)) {
+      r.lines = flow(first, end, kIndent, kContinuation);
+    } else {
       r.cells = cells();
+    }
     return r;
   }
 
@@ -502,23 +510,26 @@ class Formatter {
       if (!r.lines.empty()) {
         std::vector<Line> lines = std::move(r.lines);
         lines.front().blank_before = blank;
-        attach(lines, r.comment, kContinuation);
+        attach(lines, r.comment, indent);
         for (Line& line : lines) push(std::move(line));
-        continue;
+      } else if (!r.cells.empty()) {
+        push({indent, cells_text(r, widths[r.group], style), r.comment, blank});
       }
-      if (r.cells.empty()) continue;
-      const auto& w = widths[r.group];
-      std::string text;
-      if (style == BlockStyle::Table) {
-        text = "|";
-        for (std::size_t c = 0; c < r.cells.size(); ++c) text += " " + pad_right(r.cells[c], w[c]) + " |";
-      } else {
-        for (std::size_t c = 0; c + 1 < r.cells.size(); ++c)
-          if (w[c] > 0) text += pad_right(r.cells[c], w[c]) + " ";
-        text += r.cells.back();
-      }
-      push({indent, std::move(text), r.comment, blank});
+      if (!r.after.empty()) push({indent, "", r.after, false});
     }
+  }
+
+  static std::string cells_text(const Row& r, const std::vector<std::size_t>& w, BlockStyle style) {
+    std::string text;
+    if (style == BlockStyle::Table) {
+      text = "|";
+      for (std::size_t c = 0; c < r.cells.size(); ++c) text += " " + pad_right(r.cells[c], w[c]) + " |";
+    } else {
+      for (std::size_t c = 0; c + 1 < r.cells.size(); ++c)
+        if (w[c] > 0) text += pad_right(r.cells[c], w[c]) + " ";
+      text += r.cells.back();
+    }
+    return text;
   }
 
   // ---- declarations ----
