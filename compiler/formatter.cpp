@@ -21,7 +21,6 @@
 #include <PreceptLexer.h>
 #include <PreceptParser.h>
 #include <antlr4-runtime.h>
-#include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
