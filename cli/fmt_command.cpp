@@ -1,6 +1,7 @@
 #include "fmt_command.hpp"
 
 #include "formatter.hpp"
+#include "serialize.hpp"
 
 #include <precept/diagnostic.hpp>
 
@@ -49,7 +50,7 @@ Inputs expand(const std::vector<std::string>& paths) {
       }
       std::sort(found.begin(), found.end());
       inputs.files.insert(inputs.files.end(), found.begin(), found.end());
-    } else if (fs::exists(path, error)) {
+    } else if (path == "-" || fs::exists(path, error)) {
       inputs.files.push_back(path);
     } else {
       std::cerr << fmt::format("cannot open `{}`: no such file or directory\n", path);
@@ -60,9 +61,14 @@ Inputs expand(const std::vector<std::string>& paths) {
 }
 
 bool read_whole(const std::string& path, std::string& text) {
+  std::ostringstream buffer;
+  if (path == "-") {
+    buffer << std::cin.rdbuf();
+    text = buffer.str();
+    return !std::cin.bad();
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
-  std::ostringstream buffer;
   buffer << in.rdbuf();
   text = buffer.str();
   return !in.bad();
@@ -137,7 +143,10 @@ bool rewrite(const std::string& path, const std::string& text, std::string& erro
 CLI::App* add_fmt_command(CLI::App& app, FmtArgs& args) {
   auto* command = app.add_subcommand(
       "fmt", "print a policy in the canonical layout; -w rewrites files, --check lists those that are not formatted");
-  command->add_option("PATH", args.paths, "policy files, or directories meaning every *.pol under them")->required();
+  command
+      ->add_option("PATH", args.paths,
+                   "policy files, directories meaning every *.pol under them, or - for standard input")
+      ->required();
   auto* write = command->add_flag("-w,--write", args.write, "rewrite the files that are not formatted, in place");
   command->add_flag("--check", args.check,
                     "change nothing: print the files that are not formatted and exit 1 if there are any")
@@ -152,6 +161,10 @@ int run_fmt(const FmtArgs& args, bool color) {
     std::cerr << "fmt prints one policy; to format several files or a directory, add --write (-w) or --check\n";
     return kUsage;
   }
+  if (args.write && std::find(inputs.files.begin(), inputs.files.end(), "-") != inputs.files.end()) {
+    std::cerr << "standard input (-) cannot be rewritten in place; leave out --write to print it formatted\n";
+    return kUsage;
+  }
   int status = inputs.status;
   auto worst = [&](int code) { status = std::max(status, code); };
   std::size_t unformatted = 0;
@@ -159,6 +172,12 @@ int run_fmt(const FmtArgs& args, bool color) {
     std::string source;
     if (!read_whole(path, source)) {
       std::cerr << fmt::format("cannot read `{}`\n", path);
+      worst(kBadInput);
+      continue;
+    }
+    // A compiled program has no layout; say so rather than call it broken text.
+    if (looks_like_program(source) || source.rfind("PCPT", 0) == 0) {
+      std::cerr << fmt::format("`{}` is a compiled program; fmt formats policy source (.pol)\n", path);
       worst(kBadInput);
       continue;
     }
@@ -194,7 +213,8 @@ int run_fmt(const FmtArgs& args, bool color) {
   }
   if (args.check && unformatted > 0)
     std::cerr << fmt::format("not formatted: {} of {} file{}; `precept fmt -w` rewrites {}\n", unformatted,
-                             inputs.files.size(), inputs.files.size() == 1 ? "" : "s", unformatted == 1 ? "it" : "them");
+                             inputs.files.size(), inputs.files.size() == 1 ? "" : "s",
+                             unformatted == 1 ? "it" : "them");
   std::cout.flush();
   return std::cout ? status : std::max(status, static_cast<int>(kWriteFailed));
 }

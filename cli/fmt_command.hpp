@@ -4,7 +4,7 @@
 //   precept fmt -w PATH...          rewrite the files that are not formatted
 //   precept fmt --check PATH...     list them, exit 1 if there are any (for CI)
 //
-// A directory stands for every *.pol under it.
+// A directory stands for every *.pol under it; `-` is standard input (for editors).
 #pragma once
 
 #include <CLI/CLI.hpp>

@@ -269,7 +269,8 @@ class Formatter {
         if (previous && token(*previous)->getLine() == line && token(*previous)->getType() != PreceptLexer::ROW_END)
           info_[*previous].trail = trim_right(t->getText());
         else
-          pending.push_back({trim_right(t->getText()), t->getCharPositionInLine() + 1, last_line && line > last_line + 1});
+          pending.push_back(
+              {trim_right(t->getText()), t->getCharPositionInLine() + 1, last_line && line > last_line + 1});
         last_line = line;
         continue;
       }
@@ -777,7 +778,8 @@ class Formatter {
         continue;
       }
       std::size_t j = i, widest = 0;
-      for (; j < lines_.size() && has_trailing(j) && (j == i || (!lines_[j].blank_before && lines_[j].indent == lines_[i].indent));
+      for (; j < lines_.size() && has_trailing(j) &&
+             (j == i || (!lines_[j].blank_before && lines_[j].indent == lines_[i].indent));
            ++j)
         widest = std::max(widest, lines_[j].indent + display_width(lines_[j].text));
       for (std::size_t k = i; k < j; ++k) comment_column[k] = widest + 2;

@@ -48,6 +48,25 @@ TEST_F(Fmt, PrintsOnePolicyFormattedAndChangesNothing) {
   EXPECT_EQ(file("messy.pol"), kMessy);
 }
 
+TEST_F(Fmt, ReadsStandardInputForEditors) {
+  const CliRun r = precept({"fmt", "-"}, {.input = &kMessy});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, kFormatted);
+  EXPECT_EQ(precept({"fmt", "--check", "-"}, {.input = &kMessy}).exit_code, 1);
+  EXPECT_EQ(precept({"fmt", "--check", "-"}, {.input = &kFormatted}).exit_code, 0);
+  EXPECT_EQ(precept({"fmt", "-w", "-"}, {.input = &kMessy}).exit_code, 2);
+}
+
+TEST_F(Fmt, ACompiledProgramIsNotPolicySource) {
+  put("messy.pol", kMessy);
+  ASSERT_EQ(precept({"compile", "messy.pol", "-o", "messy.pcb"}).exit_code, 0);
+  const std::string program = file("messy.pcb");
+  const CliRun r = precept({"fmt", "-w", "messy.pcb"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("`messy.pcb` is a compiled program"));
+  EXPECT_EQ(file("messy.pcb"), program);
+}
+
 TEST_F(Fmt, CheckExitsOneOnAnUnformattedFileNamingItAndItsFirstDifference) {
   put("messy.pol", kMessy);
   const CliRun r = precept({"fmt", "--check", "messy.pol"});
@@ -120,7 +139,8 @@ TEST_F(Fmt, SyntaxErrorsAreReportedAndNothingIsWritten) {
            {"fmt", "broken.pol"}, {"fmt", "--check", "broken.pol"}, {"fmt", "-w", "broken.pol", "messy.pol"}}) {
     const CliRun r = precept(args);
     EXPECT_EQ(r.exit_code, 1) << args[1];
-    EXPECT_THAT(r.err, AllOf(HasSubstr("broken.pol:"), HasSubstr("error:"), HasSubstr("broken.pol: 1 error; not formatted")))
+    EXPECT_THAT(r.err,
+                AllOf(HasSubstr("broken.pol:"), HasSubstr("error:"), HasSubstr("broken.pol: 1 error; not formatted")))
         << args[1];
     EXPECT_EQ(r.out.find("policy"), std::string::npos) << "a broken policy is never printed formatted";
     EXPECT_EQ(file("broken.pol"), kBroken);
