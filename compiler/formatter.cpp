@@ -599,8 +599,10 @@ class Formatter {
     emit_flow(start(items.front()), stop(items.back()), kIndent, kIndent, breaks);
   }
 
+  // expr : expr AND expr #andExpr | expr OR expr #orExpr
   // Where a long condition is wrapped: before each `or` of its top-level chain, or
-  // each `and` when it is an `and` chain. Parentheses are never opened up.
+  // each `and` when it is an `and` chain, the operators that read as a list of
+  // criteria. Parentheses are never opened up.
   std::set<std::size_t> condition_breaks(PreceptParser::ExprContext* expr) const {
     std::set<std::size_t> breaks;
     if (dynamic_cast<PreceptParser::OrExprContext*>(expr)) {
