@@ -12,6 +12,7 @@
 #include <precept/precept.hpp>
 
 #include "diff_command.hpp"
+#include "fmt_command.hpp"
 #include "program.hpp"
 #include "progress.hpp"
 
@@ -344,6 +345,9 @@ int main(int argc, char** argv) {
   precept::cli::DiffArgs diff_args;
   auto* diff = precept::cli::add_diff_command(app, diff_args);
 
+  precept::cli::FmtArgs fmt_args;
+  auto* format = precept::cli::add_fmt_command(app, fmt_args);
+
   install_signal_cleanup();
   try {
     app.parse(argc, argv);
@@ -356,5 +360,6 @@ int main(int argc, char** argv) {
   if (*disasm) return cmd_disasm(policy_path, color);
   if (*run) return cmd_run(run_args);
   if (*diff) return precept::cli::run_diff_command(diff_args, color);
+  if (*format) return precept::cli::run_fmt(fmt_args, use_color(color, stderr));
   return kUsage;
 }

@@ -814,8 +814,10 @@ class SlipRepair {
     for (std::size_t j : same_line) {
       const std::string narrow = half_width_of(tokens_[j]->getText());
       Token* t = tokens_[j];
-      // A full-width `｜` at the end of a line ends a table row.
-      const bool row_end = narrow == "|" && (j + 1 == tokens_.size() || tokens_[j + 1]->getLine() > t->getLine());
+      // A full-width `｜` at the end of a line ends a table row; a comment may follow it.
+      std::size_t next = j + 1;
+      while (next < tokens_.size() && tokens_[next]->getType() == PreceptLexer::COMMENT) ++next;
+      const bool row_end = narrow == "|" && (next == tokens_.size() || tokens_[next]->getLine() > t->getLine());
       if (row_end) set_type(t, PreceptLexer::ROW_END);
       else if (auto it = literal_types_.find(narrow); it != literal_types_.end()) set_type(t, it->second);
       else hide_silently(j);
@@ -918,6 +920,7 @@ bool nesting_within_limit(antlr4::CommonTokenStream& tokens, DiagnosticSink& sin
   int open_parens = 0;
   int prefix_run = 0;
   for (auto* token : tokens.getTokens()) {
+    if (token->getType() == PreceptLexer::COMMENT) continue;  // the parser never sees them
     const std::string& text = token->getText();
     if (text == "(") ++open_parens;
     else if (text == ")") open_parens = std::max(0, open_parens - 1);
@@ -947,7 +950,31 @@ std::pair<std::size_t, antlr4::tree::ParseTree*> deepest_node(antlr4::tree::Pars
   return deepest;
 }
 
+// Policies are documents of a few pages; anything this large is a mistake
+// (a register passed as a policy, say) and would only exhaust memory.
+constexpr std::size_t kMaxSourceBytes = 4 << 20;
+
 }  // namespace
+
+bool policy_text_usable(std::string_view source, DiagnosticSink& sink) {
+  if (source.size() > kMaxSourceBytes) {
+    sink.error({}, fmt::format("the policy is {} bytes; at most {} are accepted", source.size(), kMaxSourceBytes),
+               "is this really a policy file?");
+    return false;
+  }
+  // The parser reads UTF-8 only; a file saved as GBK (or damaged) is named, not thrown on.
+  if (const std::size_t bad = first_invalid_utf8(source); bad != std::string_view::npos) {
+    const std::string_view before = source.substr(0, bad);
+    const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
+    ast::Location where;
+    where.line = static_cast<std::uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
+    where.column = static_cast<std::uint32_t>(utf8_length(before.substr(line_start)) + 1);
+    sink.error(where, "the policy is not valid UTF-8 text here",
+               "save the file as UTF-8 (editors call it \"UTF-8\" or \"Unicode\"), not GBK or GB2312");
+    return false;
+  }
+  return true;
+}
 
 std::unique_ptr<ast::PolicyFile> parse_policy(std::string_view source, DiagnosticSink& sink) {
   // A table row ends with a line end; a policy whose last line is a row may lack one.

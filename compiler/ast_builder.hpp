@@ -11,6 +11,10 @@
 
 namespace precept {
 
+// Whether the text can be parsed at all: not too large, and UTF-8. When not, the
+// reason is in the sink. Every reader of policy source asks this first.
+bool policy_text_usable(std::string_view source, DiagnosticSink& sink);
+
 std::unique_ptr<ast::PolicyFile> parse_policy(std::string_view source, DiagnosticSink& sink);
 
 }  // namespace precept

@@ -5,65 +5,22 @@
 #include "ast_builder.hpp"
 #include "checker.hpp"
 #include "diagnostics.hpp"
+#include "large_stack.hpp"
 #include "disasm.hpp"
 #include "lower.hpp"
 #include "program.hpp"
 #include "serialize.hpp"
-#include "text_width.hpp"
 #include "verifier.hpp"
 
 #include <fmt/format.h>
 
-#include <pthread.h>
-
 #include <algorithm>
-#include <exception>
 #include <fstream>
 #include <sstream>
 
 namespace precept {
 
 namespace {
-// Policies are documents of a few pages; anything this large is a mistake
-// (a register passed as a policy, say) and would only exhaust memory.
-constexpr std::size_t kMaxSourceBytes = 4 << 20;
-
-// Parsing, checking and lowering recurse over the policy's nesting, which the
-// parser bounds (kMaxTreeDepth). The bound must hold whatever the thread's stack:
-// a sanitizer build has frames several times larger than a release build, and an
-// embedder may call compile() from a thread with a small stack. So the work runs
-// on a thread of its own with a stack sized for the bound.
-constexpr std::size_t kCompileStackBytes = std::size_t{512} << 20;  // reserved, not committed
-
-template <class Work>
-void run_on_large_stack(Work& work) {
-  struct Task {
-    Work* work;
-    std::exception_ptr error;
-  } task{&work, nullptr};
-  auto entry = [](void* argument) -> void* {
-    auto* t = static_cast<Task*>(argument);
-    try {
-      (*t->work)();
-    } catch (...) {
-      t->error = std::current_exception();
-    }
-    return nullptr;
-  };
-  pthread_attr_t attributes;
-  pthread_t thread;
-  const bool started = pthread_attr_init(&attributes) == 0 &&
-                       pthread_attr_setstacksize(&attributes, kCompileStackBytes) == 0 &&
-                       pthread_create(&thread, &attributes, entry, &task) == 0;
-  pthread_attr_destroy(&attributes);
-  if (!started) {
-    work();  // no thread to be had: the caller's stack is all there is
-    return;
-  }
-  pthread_join(thread, nullptr);
-  if (task.error) std::rethrow_exception(task.error);
-}
-
 CompileResult failure(std::string file, std::string message, std::string hint = {}) {
   CompileResult result;
   Diagnostic d;
@@ -109,20 +66,9 @@ CompileResult compile(std::string_view source, std::string file_name, const Comp
 namespace {
 
 CompileResult compile_here(std::string_view source, std::string file_name, const CompileOptions& options) {
-  if (source.size() > kMaxSourceBytes)
-    return failure(file_name, fmt::format("the policy is {} bytes; at most {} are accepted", source.size(), kMaxSourceBytes),
-                   "is this really a policy file?");
   DiagnosticSink sink(file_name, source, options.max_errors);
   CompileResult result;
-  // The parser reads UTF-8 only; a file saved as GBK (or damaged) is named, not thrown on.
-  if (const std::size_t bad = first_invalid_utf8(source); bad != std::string_view::npos) {
-    const std::string_view before = source.substr(0, bad);
-    const std::size_t line_start = before.rfind('\n') == std::string_view::npos ? 0 : before.rfind('\n') + 1;
-    ast::Location where;
-    where.line = static_cast<std::uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
-    where.column = static_cast<std::uint32_t>(utf8_length(before.substr(line_start)) + 1);
-    sink.error(where, "the policy is not valid UTF-8 text here",
-               "save the file as UTF-8 (editors call it \"UTF-8\" or \"Unicode\"), not GBK or GB2312");
+  if (!policy_text_usable(source, sink)) {
     result.diagnostics = sink.take();
     return result;
   }

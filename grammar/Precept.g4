@@ -234,7 +234,9 @@ IDENT     : IDENT_START (IDENT_START | IDENT_DIGIT)* ;
 fragment IDENT_START : [\p{L}_] ;
 fragment IDENT_DIGIT : [\p{N}] ;
 
-COMMENT   : '#' ~[\r\n]* -> skip ;
+// Comments go to the hidden channel, not away: the parser never sees them, but
+// the formatter must put every one back where the officer wrote it.
+COMMENT   : '#' ~[\r\n]* -> channel(HIDDEN) ;
 SPACE     : [ \t\r\n\u3000]+ -> skip ;
 
 // Anything else becomes a token too, so that the parser, not the lexer, reports

@@ -1,0 +1,222 @@
+#include "fmt_command.hpp"
+
+#include "formatter.hpp"
+#include "serialize.hpp"
+
+#include <precept/diagnostic.hpp>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <unistd.h>
+
+namespace precept::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The exit codes of every `precept` command (cli/main.cpp).
+enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4 };
+
+struct Inputs {
+  std::vector<std::string> files;
+  bool had_directory = false;
+  int status = kOk;
+};
+
+// Files as given, and every *.pol under a directory, each directory's in name
+// order so that the report reads the same on every machine.
+Inputs expand(const std::vector<std::string>& paths) {
+  Inputs inputs;
+  for (const std::string& path : paths) {
+    std::error_code error;
+    if (fs::is_directory(path, error)) {
+      inputs.had_directory = true;
+      std::vector<std::string> found;
+      for (fs::recursive_directory_iterator it(path, error), end; !error && it != end; it.increment(error))
+        if (it->path().extension() == ".pol" && it->is_regular_file(error)) found.push_back(it->path().string());
+      if (error) {
+        std::cerr << fmt::format("cannot read the directory `{}`: {}\n", path, error.message());
+        inputs.status = kBadInput;
+      }
+      std::sort(found.begin(), found.end());
+      inputs.files.insert(inputs.files.end(), found.begin(), found.end());
+    } else if (path == "-" || fs::exists(path, error)) {
+      inputs.files.push_back(path);
+    } else {
+      std::cerr << fmt::format("cannot open `{}`: no such file or directory\n", path);
+      inputs.status = kBadInput;
+    }
+  }
+  return inputs;
+}
+
+bool read_whole(const std::string& path, std::string& text) {
+  std::ostringstream buffer;
+  if (path == "-") {
+    buffer << std::cin.rdbuf();
+    text = buffer.str();
+    return !std::cin.bad();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  buffer << in.rdbuf();
+  text = buffer.str();
+  return !in.bad();
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::size_t begin = 0;
+  while (begin < text.size()) {
+    std::size_t end = text.find('\n', begin);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(begin, end - begin));
+    begin = end + 1;
+  }
+  return lines;
+}
+
+// "x.pol:57: not formatted" and the first line that differs, as a unified diff
+// shows it: enough to see what kind of change it is without a diff tool.
+std::string first_difference(const std::string& path, const std::string& before, const std::string& after) {
+  const auto old_lines = split_lines(before), new_lines = split_lines(after);
+  std::size_t i = 0;
+  while (i < old_lines.size() && i < new_lines.size() && old_lines[i] == new_lines[i]) ++i;
+  std::string out = fmt::format("{}:{}: not formatted\n", path, i + 1);
+  std::string old_line = i < old_lines.size() ? old_lines[i] : std::string();
+  const bool crlf = !old_line.empty() && old_line.back() == '\r';
+  if (crlf) old_line.pop_back();
+  out += fmt::format("@@ -{} +{} @@\n", i + 1, i + 1);
+  if (i < old_lines.size()) out += fmt::format("-{}{}\n", old_line, crlf ? "    (ends with CR LF)" : "");
+  if (i < new_lines.size()) out += fmt::format("+{}\n", new_lines[i]);
+  return out;
+}
+
+// Rewrites `path` the way `run` writes its outputs: a temporary file beside it,
+// renamed over it only when complete, so an interrupted or failed rewrite leaves
+// the policy as it was. Signals wait until the temporary file is renamed or
+// removed; a link is followed, so the link stays a link.
+bool rewrite(const std::string& path, const std::string& text, std::string& error) {
+  std::error_code ec;
+  fs::path target = path;
+  if (fs::is_symlink(target, ec)) target = fs::canonical(target, ec);
+  if (ec) {
+    error = ec.message();
+    return false;
+  }
+  const fs::path temp = fs::path(target).concat(fmt::format(".partial-{}", getpid()));
+  const auto permissions = fs::status(target, ec).permissions();
+
+  sigset_t blocked, previous;
+  sigemptyset(&blocked);
+  for (const int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&blocked, s);
+  sigprocmask(SIG_BLOCK, &blocked, &previous);
+  bool ok = false;
+  if (std::FILE* out = std::fopen(temp.c_str(), "wb")) {
+    ok = std::fwrite(text.data(), 1, text.size(), out) == text.size();
+    ok = std::fflush(out) == 0 && ok;
+    ok = fsync(fileno(out)) == 0 && ok;
+    ok = std::fclose(out) == 0 && ok;
+    if (ok) {
+      fs::permissions(temp, permissions, ec);
+      ok = std::rename(temp.c_str(), target.c_str()) == 0;
+    }
+    if (!ok) std::remove(temp.c_str());
+  }
+  if (!ok) error = std::strerror(errno);
+  sigprocmask(SIG_SETMASK, &previous, nullptr);
+  return ok;
+}
+
+}  // namespace
+
+CLI::App* add_fmt_command(CLI::App& app, FmtArgs& args) {
+  auto* command = app.add_subcommand(
+      "fmt", "print a policy in the canonical layout; -w rewrites files, --check lists those that are not formatted");
+  command
+      ->add_option("PATH", args.paths,
+                   "policy files, directories meaning every *.pol under them, or - for standard input")
+      ->required();
+  auto* write = command->add_flag("-w,--write", args.write, "rewrite the files that are not formatted, in place");
+  command->add_flag("--check", args.check,
+                    "change nothing: print the files that are not formatted and exit 1 if there are any")
+      ->excludes(write);
+  return command;
+}
+
+int run_fmt(const FmtArgs& args, bool color) {
+  const Inputs inputs = expand(args.paths);
+  const bool to_stdout = !args.write && !args.check;
+  if (to_stdout && (inputs.files.size() > 1 || inputs.had_directory)) {
+    std::cerr << "fmt prints one policy; to format several files or a directory, add --write (-w) or --check\n";
+    return kUsage;
+  }
+  if (args.write && std::find(inputs.files.begin(), inputs.files.end(), "-") != inputs.files.end()) {
+    std::cerr << "standard input (-) cannot be rewritten in place; leave out --write to print it formatted\n";
+    return kUsage;
+  }
+  int status = inputs.status;
+  auto worst = [&](int code) { status = std::max(status, code); };
+  std::size_t unformatted = 0;
+  for (const std::string& path : inputs.files) {
+    std::string source;
+    if (!read_whole(path, source)) {
+      std::cerr << fmt::format("cannot read `{}`\n", path);
+      worst(kBadInput);
+      continue;
+    }
+    // A compiled program has no layout; say so rather than call it broken text.
+    if (looks_like_program(source) || source.rfind("PCPT", 0) == 0) {
+      std::cerr << fmt::format("`{}` is a compiled program; fmt formats policy source (.pol)\n", path);
+      worst(kBadInput);
+      continue;
+    }
+    const FormatResult result = format_policy(source, path);
+    std::cerr << render(result.diagnostics, color);
+    if (!result.ok()) {
+      std::size_t errors = 0;
+      for (const auto& d : result.diagnostics) errors += d.severity == Severity::Error;
+      std::cerr << fmt::format("{}: {} error{}; not formatted\n", path, errors, errors == 1 ? "" : "s");
+      worst(kPolicyErrors);
+      continue;
+    }
+    const std::string& formatted = *result.text;
+    if (to_stdout) {
+      std::cout << formatted;
+      continue;
+    }
+    if (formatted == source) continue;
+    ++unformatted;
+    if (args.check) {
+      std::cout << path << "\n";
+      std::cerr << first_difference(path, source, formatted);
+      worst(kPolicyErrors);
+      continue;
+    }
+    std::string error;
+    if (!rewrite(path, formatted, error)) {
+      std::cerr << fmt::format("cannot rewrite `{}`: {}; it was left as it was\n", path, error);
+      worst(kWriteFailed);
+      continue;
+    }
+    std::cerr << fmt::format("formatted {}\n", path);
+  }
+  if (args.check && unformatted > 0)
+    std::cerr << fmt::format("not formatted: {} of {} file{}; `precept fmt -w` rewrites {}\n", unformatted,
+                             inputs.files.size(), inputs.files.size() == 1 ? "" : "s",
+                             unformatted == 1 ? "it" : "them");
+  std::cout.flush();
+  return std::cout ? status : std::max(status, static_cast<int>(kWriteFailed));
+}
+
+}  // namespace precept::cli
