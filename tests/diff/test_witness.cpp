@@ -70,6 +70,9 @@ Timed witnesses(const std::string& old_source, const std::string& new_source, un
   Timed t;
   t.results = find_witnesses(old_source, "old.pol", new_source, "new.pol", options);
   t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // Every difference claimed anywhere must show when run, not only the ones a test looks at.
+  for (const auto& w : t.results)
+    if (w.verdict == Verdict::Differs) expect_reproduces(w, old_source, new_source);
   return t;
 }
 
@@ -218,6 +221,31 @@ output up = round(income / 3, 0, half_up), even = round(income / 4, 1)
   expect_reproduces(find(t2.results, "up"), floored, down);
 }
 
+TEST(Witness, NonLinearIsNeverAWrongVerdict) {
+  const std::string a = R"(policy "n" year 2020
+record r { income: money  members: int where >= 1 }
+rule low: income / members < 1000 yuan
+output low
+)";
+  const std::string b = replaced(a, "income / members < 1000 yuan", "income < 1000 yuan * members");
+  for (unsigned timeout : {1u, 10000u}) {
+    const Timed t = witnesses(a, b, timeout);
+    report("non-linear, equal, timeout " + std::to_string(timeout) + " ms", t);
+    ASSERT_EQ(t.results.size(), 1u);
+    const OutputWitness& w = t.results[0];
+    EXPECT_NE(w.verdict, Verdict::Differs);
+    if (w.verdict == Verdict::Unknown) {
+      EXPECT_NE(w.reason.find("non-linear"), std::string::npos) << w.reason;
+      EXPECT_NE(w.reason.find("income / members"), std::string::npos) << w.reason;
+    }
+  }
+  // Off by one fen: a real difference, found even where the general question is hard.
+  const std::string c = replaced(a, "income / members < 1000 yuan", "income < 1000.01 yuan * members");
+  const Timed t = witnesses(a, c);
+  report("non-linear, different", t);
+  EXPECT_EQ(t.results.at(0).verdict, Verdict::Differs) << t.results.at(0).reason;
+}
+
 TEST(Witness, UnsupportedConstructIsUnknownWithAReason) {
   const std::string policy =
       testing::read_file(std::string(PRECEPT_SOURCE_DIR) + "/tests/compiler/policies/optional.pol");
@@ -288,6 +316,9 @@ TEST(WitnessW1, PovertyLineIsDiffersOrUnknownNeverWrong) {
   report("W1 poverty line 2736 -> 2855", t);
   const OutputWitness& poor = find(t.results, "poor");
   ASSERT_NE(poor.verdict, Verdict::SameForAll) << poor.reason;
+  std::cout << "[witness] W1 poverty line, poor: " << poor.old_value << " -> " << poor.new_value << " on";
+  for (const auto& [field, value] : poor.household) std::cout << " " << field << "=" << value;
+  std::cout << "\n";
   if (poor.verdict == Verdict::Differs) expect_reproduces(poor, old_s, new_s);
   else EXPECT_FALSE(poor.reason.empty());
   EXPECT_EQ(find(t.results, "per_capita").verdict, Verdict::SameForAll);
