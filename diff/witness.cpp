@@ -158,7 +158,8 @@ class Translator {
       }
       field_map_.push_back(it->second);
       SharedField& sf = shared_.fields[it->second];
-      if (f.optional || f.has_default) sf.may_be_empty = true;
+      // The reader turns an empty list cell into an empty list, never a missing one.
+      if ((f.optional || f.has_default) && f.type.kind != Kind::List) sf.may_be_empty = true;
     }
   }
 
@@ -806,6 +807,9 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
     if (!f.may_be_empty) shared.assumptions.push_back(f.present);
     if (f.type.kind != Kind::Text && f.type.kind != Kind::List && f.type.kind != Kind::Bool)
       shared.assumptions.push_back(f.present || f.value == 0);
+    // An empty cell of a field that may be empty is the missing (or default) value.
+    if (f.type.kind == Kind::Text && f.may_be_empty)
+      shared.assumptions.push_back(z3::implies(f.present, f.value != z.string_val("")));
   }
 
   Evaluator old_eval(*old_version.policy), new_eval(*new_version.policy);
@@ -814,6 +818,35 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
   nonlinear.insert(nonlinear.end(), new_t.nonlinear().begin(), new_t.nonlinear().end());
   std::set<std::size_t> nonlinear_fields = old_t.nonlinear_fields();
   nonlinear_fields.insert(new_t.nonlinear_fields().begin(), new_t.nonlinear_fields().end());
+
+  // A household exactly one version rejects, asked once for all outputs. Only a
+  // household the evaluators confirm counts; otherwise the comparison stays over
+  // the households both accept, as the SameForAll note says.
+  struct Rejection {
+    std::vector<std::pair<std::string, std::string>> household;
+    Outcome before, after;
+  };
+  std::optional<std::optional<Rejection>> rejection;
+  auto rejection_witness = [&]() -> const std::optional<Rejection>& {
+    if (rejection) return *rejection;
+    rejection.emplace();
+    try {
+      z3::solver solver(z);
+      solver.set("timeout", options.timeout_ms);
+      for (unsigned i = 0; i < shared.assumptions.size(); ++i) solver.add(shared.assumptions[i]);
+      solver.add(old_t.accepted() != new_t.accepted());
+      if (solver.check() == z3::sat) {
+        const z3::model model = solver.get_model();
+        Rejection r;
+        for (const auto& f : shared.fields) r.household.emplace_back(f.name, cell_text(f, model));
+        r.before = old_eval.evaluate(r.household);
+        r.after = new_eval.evaluate(r.household);
+        if (r.before.ok != r.after.ok) *rejection = std::move(r);
+      }
+    } catch (const z3::exception&) {
+    }
+    return *rejection;
+  };
 
   for (const auto& [o, n] : common) {
     OutputWitness w;
@@ -850,8 +883,19 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
         }
       }
       if (answer == z3::unsat) {
-        w.verdict = Verdict::SameForAll;
-        w.reason = "the same for every household: " + ranges_note();
+        const auto& rejected = rejection_witness();
+        if (rejected) {
+          // Equal wherever both accept, but one version rejects a household the other
+          // takes: that is a different result too, and it has been run to show it.
+          w.verdict = Verdict::Differs;
+          w.household = rejected->household;
+          w.old_value = shown_result(rejected->before, static_cast<std::size_t>(std::find(old_names.begin(), old_names.end(), w.output) - old_names.begin()));
+          w.new_value = shown_result(rejected->after, static_cast<std::size_t>(std::find(new_names.begin(), new_names.end(), w.output) - new_names.begin()));
+          w.reason = "equal on every household both versions accept; this household is rejected by only one of them";
+        } else {
+          w.verdict = Verdict::SameForAll;
+          w.reason = "the same for every household: " + ranges_note();
+        }
       } else if (answer == z3::sat) {
         const z3::model model = solver.get_model();
         for (const auto& f : shared.fields) w.household.emplace_back(f.name, cell_text(f, model));

@@ -273,6 +273,20 @@ TEST(Witness, OptionalFieldsAndDefaults) {
   EXPECT_EQ(deposits->second, "") << "only a missing deposit shows the changed default";
 }
 
+TEST(Witness, AHouseholdOnlyOneVersionRejectsIsADifference) {
+  const std::string a = R"(policy "q" year 2020
+record r { income: money  members: int where >= 1 }
+output half = round(income / 2, 2)
+)";
+  const std::string b = replaced(a, "output half", "require income >= 0 yuan \"negative income\"\noutput half");
+  const Timed t = witnesses(a, b);
+  report("added require", t);
+  const OutputWitness& w = t.results.at(0);
+  ASSERT_EQ(w.verdict, Verdict::Differs) << w.reason;
+  EXPECT_NE(w.new_value.find("rejected: negative income"), std::string::npos) << w.new_value;
+  EXPECT_EQ(w.old_value.find("rejected"), std::string::npos) << w.old_value;
+}
+
 TEST(Witness, ChangedOutputTypeIsUnknown) {
   const std::string a = R"(policy "t" year 2020
 record r { income: money }
