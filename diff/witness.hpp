@@ -8,6 +8,12 @@
 // decimals, booleans, enums. A witness is always re-run through both compiled
 // versions before it is reported, so a witness that does not really show a
 // difference is never printed as one.
+//
+// Rejected households: values are compared on the households both versions
+// accept. A household exactly one version rejects (a new `require`, a changed
+// `where`, a table that no longer covers it) is also reported as Differs, with
+// "rejected: ..." as that version's value, once the evaluators confirm it.
+// SameForAll therefore means: equal on every household both versions accept.
 #pragma once
 
 #include <cstdint>

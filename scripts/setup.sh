@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build git antlr4 libantlr4-runtime-dev libboost-dev libfmt-dev
-          libgtest-dev libgmock-dev libcli11-dev nlohmann-json3-dev libbenchmark-dev time
+          libgtest-dev libgmock-dev libcli11-dev libz3-dev nlohmann-json3-dev libbenchmark-dev time
           clang libclang-rt-14-dev)
 missing=()
 for p in "${packages[@]}"; do
