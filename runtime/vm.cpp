@@ -122,6 +122,14 @@ HANDLER(MOVE) {
   const std::int64_t* b = c.reg(c.ins->b);
   c.each([&](std::uint32_t i) { a[i] = b[i]; });
 }
+HANDLER(MOVE_IF) {
+  std::int64_t* a = c.reg(c.ins->a);
+  const std::int64_t* when = c.reg(c.ins->b);
+  const std::int64_t* value = c.reg(c.ins->c);
+  c.each([&](std::uint32_t i) {
+    if (when[i]) a[i] = value[i];
+  });
+}
 HANDLER(MOVE_TEXT) {
   std::string_view* a = c.text(c.ins->a);
   const std::string_view* b = c.text(c.ins->b);
