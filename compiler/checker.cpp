@@ -528,7 +528,10 @@ class Checker {
     }
     // Rows
     std::optional<std::size_t> catch_all_row;
-    std::vector<std::string> seen_conditions;
+    // Each distinct condition, with the position of its first row among those seen
+    // (a map, so that a generated table of thousands of rows is not quadratic).
+    std::map<std::string, std::size_t> seen_conditions;
+    std::size_t seen_count = 0;
     for (std::size_t r = 0; r < decl.rows.size(); ++r) {
       auto& row = decl.rows[r];
       if (row.cells.size() != decl.columns.size()) {
@@ -610,15 +613,15 @@ class Checker {
         } else if (row_never_matches) {
           sink_.warning(row.location, fmt::format("row {} of table `{}` can never match: its condition is always false",
                                                   r + 1, decl.name));
-        } else if (std::find(seen_conditions.begin(), seen_conditions.end(), condition_text) != seen_conditions.end()) {
-          const auto earlier = std::find(seen_conditions.begin(), seen_conditions.end(), condition_text) - seen_conditions.begin();
+        } else if (const auto seen = seen_conditions.find(condition_text); seen != seen_conditions.end()) {
+          const std::size_t earlier = seen->second;
           sink_.warning(row.location,
                         fmt::format("row {} of table `{}` can never match: row {} has the same conditions and comes first",
                                     r + 1, decl.name, earlier + 1));
         }
         if (row_matches_all && !catch_all_row) catch_all_row = r;
       }
-      seen_conditions.push_back(condition_text);
+      seen_conditions.emplace(std::move(condition_text), seen_count++);
     }
     Symbol symbol;
     symbol.kind = ast::SymbolKind::Table;
@@ -645,10 +648,16 @@ class Checker {
     settled_columns_.insert({&decl, column});
   }
   bool inferred_enum_column(const ast::TableDecl& decl, std::size_t column) {
+    // Asked for every cell of the column: worked out once, or a table of
+    // thousands of rows would take seconds.
+    const auto key = std::make_pair(&decl, column);
+    if (const auto known = inferred_enum_columns_.find(key); known != inferred_enum_columns_.end()) return known->second;
     std::vector<const Expr*> cells;
     for (const auto& row : decl.rows)
       if (column < row.cells.size() && !row.cells[column].values.empty()) cells.push_back(row.cells[column].values[0].get());
-    return infer_enum(cells).has_value();
+    const bool inferred = infer_enum(cells).has_value();
+    inferred_enum_columns_.emplace(key, inferred);
+    return inferred;
   }
 
   std::string cell_source(const ast::TableCell& cell) {
@@ -1520,6 +1529,7 @@ class Checker {
   std::map<std::string, Location> declared_at_;
   std::vector<bool> param_used_;
   std::set<std::pair<const ast::TableDecl*, std::size_t>> settled_columns_;
+  std::map<std::pair<const ast::TableDecl*, std::size_t>, bool> inferred_enum_columns_;
 };
 
 }  // namespace

@@ -129,6 +129,15 @@ class Lowerer {
 
   void emit(Opcode op, std::uint32_t a, std::uint32_t b = 0, std::uint32_t c = 0, std::uint8_t x = 0,
             std::uint8_t y = 0) {
+    // A selection with nothing in it (a table row whose outputs are all loaded in
+    // the prologue) changes nothing: drop it rather than narrow rows for nothing.
+    if (op == Opcode::SELECT_POP && !body_.code.empty() &&
+        (body_.code.back().op == Opcode::SELECT_IF || body_.code.back().op == Opcode::SELECT_UNLESS)) {
+      body_.code.pop_back();
+      body_.lines.pop_back();
+      body_.origins.pop_back();
+      return;
+    }
     emit_to(body_, op, a, b, c, x, y, line_, origin_);
   }
 
@@ -460,6 +469,25 @@ class Lowerer {
   void lower_decide(const ast::DecideDecl& d, std::size_t index) {
     begin(fmt::format("decide {}", d.name), d.location.line);
     Operand result = name_register(new_register(checked_.decide_types[index]), d.name);
+    decide_regs_[index] = result;
+    const bool infallible =
+        !d.otherwise->checked.fallible && std::none_of(d.branches.begin(), d.branches.end(), [](const auto& b) {
+          return b.condition->checked.fallible || b.outcome->checked.fallible;
+        });
+    if (infallible && result.file == RegisterFile::Scalar) {
+      // Nothing here can fail a row, so every branch may be worked out for every
+      // row: the last branch first, each later-written one taking precedence.
+      // That is straight-line code over all rows, with no selections to narrow.
+      line_ = d.otherwise->location.line;
+      move(result, lower(*d.otherwise));
+      for (auto branch = d.branches.rbegin(); branch != d.branches.rend(); ++branch) {
+        line_ = branch->condition->location.line;
+        const Operand holds = lower(*branch->condition);
+        const Operand value = lower(*branch->outcome);
+        emit(Opcode::MOVE_IF, result.reg, holds.reg, value.reg);
+      }
+      return;
+    }
     Operand open = new_register(scalar(Kind::Bool));
     const Operand yes = constant(scalar(Kind::Bool), 1);
     const Operand no = constant(scalar(Kind::Bool), 0);
@@ -478,7 +506,6 @@ class Lowerer {
     emit(Opcode::SELECT_IF, open.reg);
     move(result, lower(*d.otherwise));
     emit(Opcode::SELECT_POP, 0);
-    decide_regs_[index] = result;
   }
 
   // The test of one cell, or nullopt for `-`.

@@ -5,22 +5,82 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <stdexcept>
+#include <string_view>
 
 namespace precept {
+
+// A selection: every row of the batch (a plain loop, which the compiler can
+// vectorise), or the listed rows.
+struct Machine::Level {
+  bool dense = true;
+  std::uint32_t count = 0;
+  std::vector<std::uint32_t> rows;
+};
+
+// A list register. The code has no loops, so each LIST_APPEND_IF adds at most
+// one item per row per run. A register that is cleared before anything else
+// touches it therefore lives in slots: one per LIST_APPEND_IF naming it, in code
+// order, with a bit per row saying which are filled. Appending is then a store
+// to a known place, never an allocation, and the slots read in order are the
+// list in the order it was built. Any other list (a list field, which may be any
+// length) is a vector per row, or the batch's own column when the program only
+// ever loads it.
+struct Machine::ListRegister {
+  bool slotted = false;
+  std::uint32_t slot_count = 0;
+  std::vector<std::int64_t> slots;  // slot j of row i at slots[j * capacity + i]
+  std::vector<std::uint64_t> masks;
+  std::vector<std::vector<std::int64_t>> rows;
+  const std::vector<std::vector<std::int64_t>>* alias = nullptr;
+  std::uint32_t alias_field = 0;
+  bool aliased = false;
+
+  ListItems at(std::size_t row, std::size_t capacity) const {
+    if (slotted) return {slots.data() + row, capacity, masks[row]};
+    const std::vector<std::int64_t>& v = alias ? (*alias)[row] : rows[row];
+    return {v.data(), v.size()};
+  }
+};
+
+struct Machine::Step {
+  void (*fn)(Context&, const Step&) = nullptr;
+  // What the step runs. Handler addresses are not compared: with one clone per
+  // target, the same handler may be reached through different addresses.
+  Opcode op = Opcode::SELECT_POP;
+  bool fused = false;
+  std::uint32_t pc = 0;
+  std::uint32_t a = 0, b = 0, c = 0;
+  std::uint8_t x = 0, y = 0;
+  // LIST_APPEND_IF on a slotted list: the slot it fills.
+  std::uint32_t slot = 0;
+  // Operand B (1) or C (2) is a constant register, whose value is `value`; 0: none.
+  std::uint8_t immediate = 0;
+  std::int64_t value = 0;
+  // A second LIST_APPEND_IF fused into this one (exec_list_append_pair).
+  std::uint32_t a2 = 0, c2 = 0, slot2 = 0;
+  std::uint8_t immediate2 = 0;
+  std::int64_t value2 = 0;
+  // SELECT_IF / SELECT_UNLESS: the step of the matching SELECT_POP, run next
+  // when the selection is empty, skipping the instructions that would touch no row.
+  std::uint32_t pop = 0;
+};
 
 struct Machine::Context {
   Machine& m;
   const Batch& batch;
-  const Instruction* ins = nullptr;
   std::uint32_t pc = 0;
-  std::size_t depth = 0;  // selections_[depth] is the current selection
+  std::size_t depth = 0;
+  std::size_t next = 0;
 
   const Program& program() const { return m.program_; }
-  const std::vector<std::uint32_t>& selection() const { return m.selections_[depth]; }
-  std::int64_t* reg(std::uint32_t r) { return &m.scalars_[r * m.capacity_]; }
+  const Level& selection() const { return m.levels_[depth]; }
+  std::size_t capacity() const { return m.capacity_; }
+  std::int64_t* reg(std::uint32_t r) { return m.scalar_regs_[r]; }
   std::string_view* text(std::uint32_t r) { return &m.texts_[r * m.capacity_]; }
-  std::vector<std::int64_t>* list(std::uint32_t r) { return &m.lists_[r * m.capacity_]; }
+  ListRegister& list(std::uint32_t r) { return m.lists_[r]; }
+  ListItems items(const ListRegister& l, std::size_t row) const { return l.at(row, m.capacity_); }
   Quotient* quotient(std::uint32_t r) { return &m.quotients_[r * m.capacity_]; }
 
   void fail(std::uint32_t row, RowError kind) {
@@ -29,53 +89,100 @@ struct Machine::Context {
     m.error_pc_[row] = pc;
   }
 
+  // Calls f(row) for every selected row. Inlined into each handler, so that over
+  // all rows it is a loop the compiler vectorises where the body allows.
   template <typename F>
-  void each(F&& f) {
-    for (const std::uint32_t row : selection()) f(row);
+  [[gnu::always_inline]] void each(F&& f) {
+    const Level& s = selection();
+    if (s.dense) {
+      for (std::uint32_t i = 0, n = s.count; i < n; ++i) f(i);
+    } else {
+      const std::uint32_t* rows = s.rows.data();
+      for (std::uint32_t k = 0, n = s.count; k < n; ++k) f(rows[k]);
+    }
   }
 
-  void push(const std::int64_t* keep, bool when) {
-    const auto& current = selection();
-    auto& next = m.selections_[depth + 1];
-    next.clear();
-    for (const std::uint32_t row : current)
-      if ((keep[row] != 0) == when) next.push_back(row);
+  void push(const std::int64_t* keep, bool when, const Step& step) {
+    const Level& current = m.levels_[depth];
+    Level& next_level = m.levels_[depth + 1];
+    std::uint32_t* out = next_level.rows.data();
+    std::uint32_t count = 0;
+    // Branch-free: the row number is always written, and kept by counting it.
+    if (current.dense) {
+      for (std::uint32_t i = 0, n = current.count; i < n; ++i) {
+        out[count] = i;
+        count += (keep[i] != 0) == when;
+      }
+    } else {
+      const std::uint32_t* rows = current.rows.data();
+      for (std::uint32_t k = 0, n = current.count; k < n; ++k) {
+        const std::uint32_t i = rows[k];
+        out[count] = i;
+        count += (keep[i] != 0) == when;
+      }
+    }
+    next_level.dense = current.dense && count == current.count;
+    next_level.count = count;
     ++depth;
+    if (count == 0) next = step.pop;
   }
 };
 
 namespace {
 
 using Ctx = Machine::Context;
+using Step = Machine::Step;
+
+// The helpers below, and the lambdas handlers pass them, are always inlined
+// into the handler, so that they are built for the handler's target (see
+// PRECEPT_VECTOR_CLONES) and the row loop is one loop the compiler can see whole.
+#define PRECEPT_INLINE [[gnu::always_inline]] inline
+#define PRECEPT_LAMBDA_INLINE __attribute__((always_inline))
+
+// Calls f(b, c) with operands B and C as arrays, or one of them as a plain
+// value when the step carries it as an immediate: f indexes both with [i].
+struct Immediate {
+  std::int64_t value;
+  std::int64_t operator[](std::uint32_t) const { return value; }
+};
+template <typename F>
+PRECEPT_INLINE void with_operands(Ctx& c, const Step& s, F&& f) {
+  if (s.immediate == 2) return f(c.reg(s.b), Immediate{s.value});
+  if (s.immediate == 1) return f(Immediate{s.value}, c.reg(s.c));
+  f(c.reg(s.b), c.reg(s.c));
+}
 
 // Applies a checked binary operation on scalar registers; overflow fails the row.
 template <typename Op>
-void checked_binary(Ctx& c, Op op) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  const std::int64_t* d = c.reg(c.ins->c);
-  c.each([&](std::uint32_t i) {
-    if (!op(b[i], d[i], a[i])) {
-      a[i] = 0;
-      c.fail(i, RowError::Overflow);
-    }
+PRECEPT_INLINE void checked_binary(Ctx& c, const Step& s, Op op) {
+  std::int64_t* a = c.reg(s.a);
+  with_operands(c, s, [&](const auto& b, const auto& d) PRECEPT_LAMBDA_INLINE {
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+      std::int64_t out;
+      if (op(b[i], d[i], out)) [[likely]] {
+        a[i] = out;
+      } else {
+        a[i] = 0;
+        c.fail(i, RowError::Overflow);
+      }
+    });
   });
 }
 
 template <typename Op>
-void compare(Ctx& c, Op op) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  const std::int64_t* d = c.reg(c.ins->c);
-  c.each([&](std::uint32_t i) { a[i] = op(b[i], d[i]) ? 1 : 0; });
+PRECEPT_INLINE void binary(Ctx& c, const Step& s, Op op) {
+  std::int64_t* a = c.reg(s.a);
+  with_operands(c, s, [&](const auto& b, const auto& d) PRECEPT_LAMBDA_INLINE {
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = op(b[i], d[i]); });
+  });
 }
 
 template <typename Op>
-void compare_quotients_with(Ctx& c, Op op) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const Quotient* b = c.quotient(c.ins->b);
-  const Quotient* d = c.quotient(c.ins->c);
-  c.each([&](std::uint32_t i) { a[i] = op(compare_quotients(b[i], d[i])) ? 1 : 0; });
+PRECEPT_INLINE void compare_quotients_with(Ctx& c, const Step& s, Op op) {
+  std::int64_t* a = c.reg(s.a);
+  const Quotient* b = c.quotient(s.b);
+  const Quotient* d = c.quotient(s.c);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = op(compare_quotients(b[i], d[i])) ? 1 : 0; });
 }
 
 void report(Ctx& c, std::uint32_t row, ArithStatus status) {
@@ -83,155 +190,248 @@ void report(Ctx& c, std::uint32_t row, ArithStatus status) {
   if (status == ArithStatus::DivisionByZero) c.fail(row, RowError::DivisionByZero);
 }
 
+struct AddChecked {
+  PRECEPT_INLINE bool operator()(std::int64_t x, std::int64_t y, std::int64_t& out) const {
+    return !__builtin_add_overflow(x, y, &out);
+  }
+};
+struct SubChecked {
+  PRECEPT_INLINE bool operator()(std::int64_t x, std::int64_t y, std::int64_t& out) const {
+    return !__builtin_sub_overflow(x, y, &out);
+  }
+};
+struct MulChecked {
+  PRECEPT_INLINE bool operator()(std::int64_t x, std::int64_t y, std::int64_t& out) const {
+    return !__builtin_mul_overflow(x, y, &out);
+  }
+};
+
+// Handlers are built twice where the compiler can: for the x86-64 baseline,
+// whose SSE2 has no 64-bit compare, and for x86-64-v3 (AVX2, 2013 on), chosen
+// once when the program starts. Over all rows a comparison or a blend is then
+// four rows per instruction; nothing else changes, so results are identical.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(PRECEPT_NO_TARGET_CLONES)
+#define PRECEPT_VECTOR_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define PRECEPT_VECTOR_CLONES
+#endif
+
 // One handler per opcode, named after it; the dispatch table below is generated
 // from opcodes.def, so a missing handler is a compile error.
-#define HANDLER(name) void exec_##name([[maybe_unused]] Ctx& c)
+#define HANDLER(name) PRECEPT_VECTOR_CLONES void exec_##name([[maybe_unused]] Ctx& c, [[maybe_unused]] const Step& s)
 
 HANDLER(LOAD_FIELD) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const auto& column = c.batch.columns[c.ins->b].scalars;
-  c.each([&](std::uint32_t i) { a[i] = column[i]; });
+  std::int64_t* a = c.reg(s.a);
+  const std::int64_t* column = c.batch.columns[s.b].scalars.data();
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = column[i]; });
 }
 HANDLER(LOAD_PRESENT) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const auto& present = c.batch.columns[c.ins->b].present;
-  c.each([&](std::uint32_t i) { a[i] = present[i]; });
+  std::int64_t* a = c.reg(s.a);
+  const std::uint8_t* present = c.batch.columns[s.b].present.data();
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = present[i]; });
 }
 HANDLER(LOAD_TEXT) {
-  std::string_view* a = c.text(c.ins->a);
-  const auto& column = c.batch.columns[c.ins->b].texts;
-  c.each([&](std::uint32_t i) { a[i] = column[i]; });
+  std::string_view* a = c.text(s.a);
+  // Whatever the column holds (strings or views), each row becomes a view of it.
+  const auto& column = c.batch.columns[s.b].texts;
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = column[i]; });
 }
 HANDLER(LOAD_LIST) {
-  std::vector<std::int64_t>* a = c.list(c.ins->a);
-  const auto& column = c.batch.columns[c.ins->b].lists;
-  c.each([&](std::uint32_t i) { a[i] = column[i]; });
+  Machine::ListRegister& a = c.list(s.a);
+  if (a.aliased) return;  // read in place; run() pointed the register at the column
+  const auto& column = c.batch.columns[s.b].lists;
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a.rows[i].assign(column[i].begin(), column[i].end()); });
 }
 HANDLER(LOAD_CONST) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::int64_t value = c.program().constants[c.ins->b];
-  c.each([&](std::uint32_t i) { a[i] = value; });
+  std::int64_t* a = c.reg(s.a);
+  const std::int64_t value = c.program().constants[s.b];
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = value; });
 }
 HANDLER(LOAD_STRING) {
-  std::string_view* a = c.text(c.ins->a);
-  const std::string_view value = c.program().strings[c.ins->b];
-  c.each([&](std::uint32_t i) { a[i] = value; });
+  std::string_view* a = c.text(s.a);
+  const std::string_view value = c.program().strings[s.b];
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = value; });
 }
 HANDLER(MOVE) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  c.each([&](std::uint32_t i) { a[i] = b[i]; });
+  std::int64_t* a = c.reg(s.a);
+  if (s.immediate == 1) {
+    const std::int64_t value = s.value;
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = value; });
+    return;
+  }
+  const std::int64_t* b = c.reg(s.b);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = b[i]; });
+}
+HANDLER(MOVE_IF) {
+  std::int64_t* a = c.reg(s.a);
+  const std::int64_t* when = c.reg(s.b);
+  const auto blend = [&](const auto& value) PRECEPT_LAMBDA_INLINE {
+    // A blend, not a branch: which rows take the value is data, and unpredictable.
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+      const std::int64_t take = -static_cast<std::int64_t>(when[i] != 0);
+      a[i] = (value[i] & take) | (a[i] & ~take);
+    });
+  };
+  if (s.immediate == 2) blend(Immediate{s.value});
+  else blend(c.reg(s.c));
 }
 HANDLER(MOVE_TEXT) {
-  std::string_view* a = c.text(c.ins->a);
-  const std::string_view* b = c.text(c.ins->b);
-  c.each([&](std::uint32_t i) { a[i] = b[i]; });
+  std::string_view* a = c.text(s.a);
+  const std::string_view* b = c.text(s.b);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = b[i]; });
 }
 
-HANDLER(ADD_INT) { checked_binary(c, checked_add); }
-HANDLER(SUB_INT) { checked_binary(c, checked_sub); }
-HANDLER(MUL_INT) { checked_binary(c, checked_mul); }
-HANDLER(ADD_MONEY) { checked_binary(c, checked_add); }
-HANDLER(SUB_MONEY) { checked_binary(c, checked_sub); }
-HANDLER(MUL_MONEY_INT) { checked_binary(c, checked_mul); }
-HANDLER(ADD_DECIMAL) { checked_binary(c, checked_add); }
-HANDLER(SUB_DECIMAL) { checked_binary(c, checked_sub); }
-HANDLER(MUL_DECIMAL_INT) { checked_binary(c, checked_mul); }
+HANDLER(ADD_INT) { checked_binary(c, s, AddChecked{}); }
+HANDLER(SUB_INT) { checked_binary(c, s, SubChecked{}); }
+HANDLER(MUL_INT) { checked_binary(c, s, MulChecked{}); }
+HANDLER(ADD_MONEY) { checked_binary(c, s, AddChecked{}); }
+HANDLER(SUB_MONEY) { checked_binary(c, s, SubChecked{}); }
+HANDLER(MUL_MONEY_INT) { checked_binary(c, s, MulChecked{}); }
+HANDLER(ADD_DECIMAL) { checked_binary(c, s, AddChecked{}); }
+HANDLER(SUB_DECIMAL) { checked_binary(c, s, SubChecked{}); }
+HANDLER(MUL_DECIMAL_INT) { checked_binary(c, s, MulChecked{}); }
 
 HANDLER(NEGATE) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  c.each([&](std::uint32_t i) {
+  std::int64_t* a = c.reg(s.a);
+  const std::int64_t* b = c.reg(s.b);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
     if (!checked_neg(b[i], a[i])) c.fail(i, RowError::Overflow);
   });
 }
 HANDLER(ABS) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  c.each([&](std::uint32_t i) {
+  std::int64_t* a = c.reg(s.a);
+  const std::int64_t* b = c.reg(s.b);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
     if (!checked_abs(b[i], a[i])) c.fail(i, RowError::Overflow);
   });
 }
-HANDLER(MIN) {
-  checked_binary(c, [](std::int64_t x, std::int64_t y, std::int64_t& out) { out = std::min(x, y); return true; });
-}
-HANDLER(MAX) {
-  checked_binary(c, [](std::int64_t x, std::int64_t y, std::int64_t& out) { out = std::max(x, y); return true; });
-}
+HANDLER(MIN) { binary(c, s, [](std::int64_t x, std::int64_t y) { return x < y ? x : y; }); }
+HANDLER(MAX) { binary(c, s, [](std::int64_t x, std::int64_t y) { return x < y ? y : x; }); }
 HANDLER(WIDEN) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  const int shift = c.ins->x;
-  c.each([&](std::uint32_t i) {
+  std::int64_t* a = c.reg(s.a);
+  const std::int64_t* b = c.reg(s.b);
+  const int shift = s.x;
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
     if (!checked_scale_up(b[i], shift, a[i])) c.fail(i, RowError::Overflow);
   });
 }
 
 HANDLER(DIVIDE) {
-  Quotient* a = c.quotient(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  const std::int64_t* d = c.reg(c.ins->c);
-  const int shift = c.ins->x;
-  c.each([&](std::uint32_t i) { report(c, i, make_quotient(b[i], shift, d[i], a[i])); });
+  Quotient* a = c.quotient(s.a);
+  const std::int64_t* b = c.reg(s.b);
+  const std::int64_t* d = c.reg(s.c);
+  const int shift = s.x;
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { report(c, i, make_quotient(b[i], shift, d[i], a[i])); });
 }
 HANDLER(MULTIPLY_EXACT) {
-  Quotient* a = c.quotient(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  const std::int64_t* d = c.reg(c.ins->c);
-  const int shift = c.ins->x;
-  c.each([&](std::uint32_t i) { report(c, i, make_product_quotient(b[i], d[i], shift, a[i])); });
+  Quotient* a = c.quotient(s.a);
+  const std::int64_t* b = c.reg(s.b);
+  const std::int64_t* d = c.reg(s.c);
+  const int shift = s.x;
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { report(c, i, make_product_quotient(b[i], d[i], shift, a[i])); });
 }
 HANDLER(QUOTIENT_OF) {
-  Quotient* a = c.quotient(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  const int shift = c.ins->x;
-  c.each([&](std::uint32_t i) { report(c, i, make_quotient(b[i], shift, 1, a[i])); });
+  Quotient* a = c.quotient(s.a);
+  const std::int64_t* b = c.reg(s.b);
+  const int shift = s.x;
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { report(c, i, make_quotient(b[i], shift, 1, a[i])); });
 }
 HANDLER(ROUND_QUOTIENT) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const Quotient* b = c.quotient(c.ins->b);
-  const int drop = c.ins->x;
-  const auto mode = static_cast<RoundingMode>(c.ins->y);
-  c.each([&](std::uint32_t i) { report(c, i, round_quotient(b[i], drop, mode, a[i])); });
+  std::int64_t* a = c.reg(s.a);
+  const Quotient* b = c.quotient(s.b);
+  const int drop = s.x;
+  const auto mode = static_cast<RoundingMode>(s.y);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { report(c, i, round_quotient(b[i], drop, mode, a[i])); });
 }
 HANDLER(ROUND_NUMBER) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  const int drop = c.ins->x;
-  const auto mode = static_cast<RoundingMode>(c.ins->y);
-  c.each([&](std::uint32_t i) { report(c, i, round_scaled(b[i], drop, mode, a[i])); });
+  std::int64_t* a = c.reg(s.a);
+  const std::int64_t* b = c.reg(s.b);
+  const int drop = s.x;
+  const auto mode = static_cast<RoundingMode>(s.y);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { report(c, i, round_scaled(b[i], drop, mode, a[i])); });
 }
+
+// round(n / d) half-to-even in int64 alone: the common case of round(money / int, 2).
+inline std::int64_t divide_half_even(std::int64_t numerator, std::int64_t denominator) {
+  std::int64_t q = numerator / denominator;
+  const std::int64_t r = numerator % denominator;
+  if (r != 0) {
+    // Compare 2|r| with |d| without overflow: |r| < |d| <= 2^63.
+    // Unsigned negation is defined for every value, INT64_MIN included.
+    const auto magnitude = [](std::int64_t v) {
+      return v < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+    };
+    const std::uint64_t twice_r = 2 * magnitude(r);
+    const std::uint64_t abs_d = magnitude(denominator);
+    const bool negative = (r < 0) != (denominator < 0);
+    if (twice_r > abs_d || (twice_r == abs_d && (q % 2 != 0))) q += negative ? -1 : 1;
+  }
+  return q;
+}
+
+// Dividing by a household's size (a small count) is W1's per-capita income and
+// the one division most policies have. A hardware division takes tens of
+// cycles; multiplying by a reciprocal prepared once takes a few. For divisors
+// 2..kSmallDivisors, m = floor(2^(63+l) / d) + 1 with l = ceil(log2 d) gives
+// floor(u / d) = floor(u * m / 2^(63+l)) exactly for every 0 <= u < 2^63
+// (Granlund and Montgomery, "Division by invariant integers using
+// multiplication", 1994, theorem 4.2: 2^(63+l) <= m*d <= 2^(63+l) + 2^l).
+// Divisor 1 uses m = 2^64 - 1, one short; the remainder check corrects it.
+__extension__ typedef unsigned __int128 UInt128;
+constexpr int kSmallDivisors = 256;
+struct Reciprocals {
+  std::uint64_t multiplier[kSmallDivisors + 1] = {};
+  std::uint8_t shift[kSmallDivisors + 1] = {};
+};
+constexpr Reciprocals make_reciprocals() {
+  Reciprocals r;
+  r.multiplier[1] = ~std::uint64_t{0};
+  for (int d = 2; d <= kSmallDivisors; ++d) {
+    const int l = std::bit_width(static_cast<unsigned>(d - 1));
+    r.multiplier[d] = static_cast<std::uint64_t>((UInt128{1} << (63 + l)) / static_cast<unsigned>(d) + 1);
+    r.shift[d] = static_cast<std::uint8_t>(l - 1);
+  }
+  return r;
+}
+constexpr Reciprocals kReciprocals = make_reciprocals();
+
+// round(n / d) half-to-even for 1 <= d <= kSmallDivisors and n > INT64_MIN.
+PRECEPT_INLINE std::int64_t divide_half_even_small(std::int64_t n, std::int64_t d) {
+  const auto u = n < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(n) : static_cast<std::uint64_t>(n);
+  const auto divisor = static_cast<std::uint64_t>(d);
+  std::uint64_t q = static_cast<std::uint64_t>((UInt128{u} * kReciprocals.multiplier[d]) >> 64) >> kReciprocals.shift[d];
+  std::uint64_t r = u - q * divisor;
+  const std::uint64_t short_by_one = r >= divisor;
+  q += short_by_one;
+  r -= short_by_one * divisor;
+  // Half to even on the magnitude, which is the same as on the signed value.
+  q += (2 * r > divisor) | ((2 * r == divisor) & q);
+  return n < 0 ? -static_cast<std::int64_t>(q) : static_cast<std::int64_t>(q);
+}
+
 HANDLER(DIVIDE_ROUND) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  const std::int64_t* d = c.reg(c.ins->c);
-  const auto mode = static_cast<RoundingMode>(c.ins->y);
-  c.each([&](std::uint32_t i) {
+  std::int64_t* a = c.reg(s.a);
+  const std::int64_t* b = c.reg(s.b);
+  const std::int64_t* d = c.reg(s.c);
+  const auto mode = static_cast<RoundingMode>(s.y);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+    if (mode == RoundingMode::HalfEven && static_cast<std::uint64_t>(d[i]) - 1 < kSmallDivisors &&
+        b[i] != INT64_MIN) [[likely]] {
+      a[i] = divide_half_even_small(b[i], d[i]);
+      return;
+    }
     const std::int64_t numerator = b[i], denominator = d[i];
-    if (denominator == 0) {
+    if (denominator == 0) [[unlikely]] {
       a[i] = 0;
       return c.fail(i, RowError::DivisionByZero);
     }
     // The common case fits int64 exactly; INT64_MIN / -1 is the one overflow.
-    if (numerator == INT64_MIN && denominator == -1) {
+    if (numerator == INT64_MIN && denominator == -1) [[unlikely]] {
       a[i] = 0;
       return c.fail(i, RowError::Overflow);
     }
-    if (mode == RoundingMode::HalfEven) {
-      std::int64_t q = numerator / denominator;
-      const std::int64_t r = numerator % denominator;
-      if (r != 0) {
-        // Compare 2|r| with |d| without overflow: |r| < |d| <= 2^63.
-        // Unsigned negation is defined for every value, INT64_MIN included.
-        const auto magnitude = [](std::int64_t v) {
-          return v < 0 ? std::uint64_t{0} - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
-        };
-        const std::uint64_t twice_r = 2 * magnitude(r);
-        const std::uint64_t abs_d = magnitude(denominator);
-        const bool negative = (r < 0) != (denominator < 0);
-        if (twice_r > abs_d || (twice_r == abs_d && (q % 2 != 0))) q += negative ? -1 : 1;
-      }
-      a[i] = q;
+    if (mode == RoundingMode::HalfEven) [[likely]] {
+      a[i] = divide_half_even(numerator, denominator);
       return;
     }
     Quotient quotient;
@@ -239,66 +439,143 @@ HANDLER(DIVIDE_ROUND) {
     report(c, i, round_quotient(quotient, 0, mode, a[i]));
   });
 }
-HANDLER(LT_QUOTIENT) { compare_quotients_with(c, [](int r) { return r < 0; }); }
-HANDLER(LE_QUOTIENT) { compare_quotients_with(c, [](int r) { return r <= 0; }); }
-HANDLER(EQ_QUOTIENT) { compare_quotients_with(c, [](int r) { return r == 0; }); }
-HANDLER(NE_QUOTIENT) { compare_quotients_with(c, [](int r) { return r != 0; }); }
+HANDLER(LT_QUOTIENT) { compare_quotients_with(c, s, [](int r) { return r < 0; }); }
+HANDLER(LE_QUOTIENT) { compare_quotients_with(c, s, [](int r) { return r <= 0; }); }
+HANDLER(EQ_QUOTIENT) { compare_quotients_with(c, s, [](int r) { return r == 0; }); }
+HANDLER(NE_QUOTIENT) { compare_quotients_with(c, s, [](int r) { return r != 0; }); }
 
-HANDLER(LT) { compare(c, [](std::int64_t x, std::int64_t y) { return x < y; }); }
-HANDLER(LE) { compare(c, [](std::int64_t x, std::int64_t y) { return x <= y; }); }
-HANDLER(EQ) { compare(c, [](std::int64_t x, std::int64_t y) { return x == y; }); }
-HANDLER(NE) { compare(c, [](std::int64_t x, std::int64_t y) { return x != y; }); }
+HANDLER(LT) { binary(c, s, [](std::int64_t x, std::int64_t y) -> std::int64_t { return x < y; }); }
+HANDLER(LE) { binary(c, s, [](std::int64_t x, std::int64_t y) -> std::int64_t { return x <= y; }); }
+HANDLER(EQ) { binary(c, s, [](std::int64_t x, std::int64_t y) -> std::int64_t { return x == y; }); }
+HANDLER(NE) { binary(c, s, [](std::int64_t x, std::int64_t y) -> std::int64_t { return x != y; }); }
 HANDLER(EQ_TEXT) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::string_view* b = c.text(c.ins->b);
-  const std::string_view* d = c.text(c.ins->c);
-  c.each([&](std::uint32_t i) { a[i] = b[i] == d[i]; });
+  std::int64_t* a = c.reg(s.a);
+  const std::string_view* b = c.text(s.b);
+  const std::string_view* d = c.text(s.c);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = b[i] == d[i]; });
 }
 HANDLER(NE_TEXT) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::string_view* b = c.text(c.ins->b);
-  const std::string_view* d = c.text(c.ins->c);
-  c.each([&](std::uint32_t i) { a[i] = b[i] != d[i]; });
+  std::int64_t* a = c.reg(s.a);
+  const std::string_view* b = c.text(s.b);
+  const std::string_view* d = c.text(s.c);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = b[i] != d[i]; });
 }
 
-HANDLER(AND) { compare(c, [](std::int64_t x, std::int64_t y) { return x != 0 && y != 0; }); }
-HANDLER(OR) { compare(c, [](std::int64_t x, std::int64_t y) { return x != 0 || y != 0; }); }
+HANDLER(AND) { binary(c, s, [](std::int64_t x, std::int64_t y) -> std::int64_t { return (x != 0) & (y != 0); }); }
+HANDLER(OR) { binary(c, s, [](std::int64_t x, std::int64_t y) -> std::int64_t { return (x | y) != 0; }); }
 HANDLER(NOT) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::int64_t* b = c.reg(c.ins->b);
-  c.each([&](std::uint32_t i) { a[i] = b[i] == 0; });
+  std::int64_t* a = c.reg(s.a);
+  const std::int64_t* b = c.reg(s.b);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = b[i] == 0; });
 }
 
 HANDLER(LIST_CLEAR) {
-  std::vector<std::int64_t>* a = c.list(c.ins->a);
-  c.each([&](std::uint32_t i) { a[i].clear(); });
+  Machine::ListRegister& a = c.list(s.a);
+  if (a.slotted) {
+    std::uint64_t* masks = a.masks.data();
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { masks[i] = 0; });
+  } else {
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a.rows[i].clear(); });
+  }
 }
 HANDLER(LIST_APPEND_IF) {
-  std::vector<std::int64_t>* a = c.list(c.ins->a);
-  const std::int64_t* when = c.reg(c.ins->b);
-  const std::int64_t* value = c.reg(c.ins->c);
-  c.each([&](std::uint32_t i) {
-    if (when[i]) a[i].push_back(value[i]);
+  Machine::ListRegister& a = c.list(s.a);
+  const std::int64_t* when = c.reg(s.b);
+  const std::int64_t* value = c.reg(s.c);
+  if (a.slotted) {
+    // Branch-free: the slot is this instruction's alone, so it may be written
+    // whether or not the item is added; the mask bit says whether it was.
+    std::int64_t* slot = a.slots.data() + s.slot * c.capacity();
+    std::uint64_t* masks = a.masks.data();
+    const unsigned bit = s.slot;
+    const auto append = [&](const auto& item) PRECEPT_LAMBDA_INLINE {
+      c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+        slot[i] = item[i];
+        masks[i] |= static_cast<std::uint64_t>(when[i] != 0) << bit;
+      });
+    };
+    if (s.immediate == 2) append(Immediate{s.value});
+    else append(value);
+  } else {
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+      if (when[i]) a.rows[i].push_back(value[i]);
+    });
+  }
+}
+// Two LIST_APPEND_IFs in a row with the same condition, on slotted lists: a
+// collect table's row adds to every output column at once. One pass reads the
+// selection and the condition once for both.
+PRECEPT_VECTOR_CLONES void exec_list_append_pair(Ctx& c, const Step& s) {
+  Machine::ListRegister& first = c.list(s.a);
+  Machine::ListRegister& second = c.list(s.a2);
+  const std::int64_t* when = c.reg(s.b);
+  std::int64_t* slot1 = first.slots.data() + s.slot * c.capacity();
+  std::int64_t* slot2 = second.slots.data() + s.slot2 * c.capacity();
+  std::uint64_t* masks1 = first.masks.data();
+  std::uint64_t* masks2 = second.masks.data();
+  const unsigned bit1 = s.slot, bit2 = s.slot2;
+  const auto append = [&](const auto& item1, const auto& item2) PRECEPT_LAMBDA_INLINE {
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+      const auto added = static_cast<std::uint64_t>(when[i] != 0);
+      slot1[i] = item1[i];
+      slot2[i] = item2[i];
+      masks1[i] |= added << bit1;
+      masks2[i] |= added << bit2;
+    });
+  };
+  const auto second_item = [&](const auto& item1) PRECEPT_LAMBDA_INLINE {
+    if (s.immediate2 == 2) append(item1, Immediate{s.value2});
+    else append(item1, c.reg(s.c2));
+  };
+  if (s.immediate == 2) second_item(Immediate{s.value});
+  else second_item(c.reg(s.c));
+}
+
+HANDLER(LIST_CONTAINS) {
+  std::int64_t* a = c.reg(s.a);
+  const Machine::ListRegister& b = c.list(s.b);
+  const std::int64_t* value = c.reg(s.c);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+    const ListItems items = c.items(b, i);
+    a[i] = std::find(items.begin(), items.end(), value[i]) != items.end();
   });
 }
-HANDLER(LIST_CONTAINS) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::vector<std::int64_t>* b = c.list(c.ins->b);
-  const std::int64_t* value = c.reg(c.ins->c);
-  c.each([&](std::uint32_t i) { a[i] = std::find(b[i].begin(), b[i].end(), value[i]) != b[i].end(); });
-}
 HANDLER(LIST_COUNT) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::vector<std::int64_t>* b = c.list(c.ins->b);
-  c.each([&](std::uint32_t i) { a[i] = static_cast<std::int64_t>(b[i].size()); });
+  std::int64_t* a = c.reg(s.a);
+  const Machine::ListRegister& b = c.list(s.b);
+  if (b.slotted) {
+    const std::uint64_t* masks = b.masks.data();
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = std::popcount(masks[i]); });
+  } else {
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = static_cast<std::int64_t>(c.items(b, i).size()); });
+  }
 }
 HANDLER(LIST_SUM) {
-  std::int64_t* a = c.reg(c.ins->a);
-  const std::vector<std::int64_t>* b = c.list(c.ins->b);
-  c.each([&](std::uint32_t i) {
+  std::int64_t* a = c.reg(s.a);
+  const Machine::ListRegister& b = c.list(s.b);
+  if (b.slotted && c.selection().dense) {
+    // Slot by slot over all rows, adding zero where a slot is empty: the same
+    // additions in the same order as item by item, so a row overflows exactly
+    // when the item-by-item sum would; wrapping sums are flagged, then replaced.
+    const std::uint32_t n = c.selection().count;
+    const std::uint64_t* masks = b.masks.data();
+    std::fill_n(a, n, 0);
+    std::int64_t overflowed = 0;
+    for (std::uint32_t j = 0; j < b.slot_count; ++j) {
+      const std::int64_t* slot = b.slots.data() + j * c.capacity();
+      for (std::uint32_t i = 0; i < n; ++i) {
+        const std::int64_t item = (masks[i] >> j & 1) ? slot[i] : 0;
+        const std::int64_t sum = static_cast<std::int64_t>(static_cast<std::uint64_t>(a[i]) + static_cast<std::uint64_t>(item));
+        overflowed |= (a[i] ^ sum) & (item ^ sum);
+        a[i] = sum;
+      }
+    }
+    if (overflowed >= 0) [[likely]] return;
+  }
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
     std::int64_t total = 0;
-    for (const std::int64_t v : b[i])
-      if (!checked_add(total, v, total)) {
+    for (const std::int64_t v : c.items(b, i))
+      if (__builtin_add_overflow(total, v, &total)) [[unlikely]] {
         c.fail(i, RowError::Overflow);
         break;
       }
@@ -306,23 +583,23 @@ HANDLER(LIST_SUM) {
   });
 }
 
-HANDLER(SELECT_IF) { c.push(c.reg(c.ins->a), true); }
-HANDLER(SELECT_UNLESS) { c.push(c.reg(c.ins->a), false); }
+HANDLER(SELECT_IF) { c.push(c.reg(s.a), true, s); }
+HANDLER(SELECT_UNLESS) { c.push(c.reg(s.a), false, s); }
 HANDLER(SELECT_POP) { --c.depth; }
 
 HANDLER(REQUIRE) {
-  const std::int64_t* a = c.reg(c.ins->a);
-  c.each([&](std::uint32_t i) {
+  const std::int64_t* a = c.reg(s.a);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
     if (!a[i]) c.fail(i, RowError::Require);
   });
 }
 HANDLER(FAIL) {
-  c.each([&](std::uint32_t i) { c.fail(i, RowError::NoRowMatched); });
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { c.fail(i, RowError::NoRowMatched); });
 }
 
 #undef HANDLER
 
-using Handler = void (*)(Ctx&);
+using Handler = void (*)(Ctx&, const Step&);
 constexpr Handler kDispatch[] = {
 #define OP(name, operands, synopsis) &exec_##name,
 #include "opcodes.def"
@@ -330,33 +607,286 @@ constexpr Handler kDispatch[] = {
 };
 static_assert(sizeof(kDispatch) / sizeof(kDispatch[0]) == kOpcodeCount);
 
+// What an instruction does to registers, for planning: which scalar register it
+// writes (its operand A when the synopsis says "r[A] = "), and which it reads.
+bool writes_scalar_a(Opcode op) { return std::string_view(opcode_info(op).synopsis).starts_with("r[A] ="); }
+
+template <typename F>
+void each_scalar_read(const Instruction& ins, F&& f) {
+  const OpcodeInfo& info = opcode_info(ins.op);
+  const bool writes_a = writes_scalar_a(ins.op);
+  for (int k = 0; k < 3; ++k) {
+    if (k == 0 && writes_a) continue;
+    // MOVE_IF keeps the old value where its condition does not hold: it reads A too.
+    if (is_scalar_operand(info.operands[k])) f(operand(ins, k));
+  }
+  if (ins.op == Opcode::MOVE_IF) f(ins.a);
+}
+
 }  // namespace
 
 Machine::Machine(const Program& program, std::size_t capacity)
     : program_(program),
       capacity_(capacity),
-      scalars_(program.scalar_types.size() * capacity),
+      scalar_regs_(program.scalar_types.size(), nullptr),
       texts_(program.text_count * capacity),
-      lists_(program.list_types.size() * capacity),
+      text_columns_(program.text_count, nullptr),
+      lists_(program.list_types.size()),
       quotients_(program.quotient_units.size() * capacity),
       error_kind_(capacity),
       error_pc_(capacity),
-      selections_(kMaxSelectionDepth + 2) {
-  for (auto& s : selections_) s.reserve(capacity);
+      levels_(kMaxSelectionDepth + 2) {
+  for (Level& level : levels_) level.rows.resize(capacity);
+  plan();
 }
+
+Machine::~Machine() = default;
+
+// Turns the code into steps, and decides where registers live.
+//
+// Instructions whose effect is the same for every batch are done here, once:
+// LOAD_CONST of a register nothing else writes (its value then also becomes an
+// immediate operand of the instructions that read it), and LOAD_FIELD of a
+// register nothing else writes, which becomes a pointer to the batch's column,
+// set at the start of each run. Both must be outside any selection and before
+// any instruction reads the register, so that no instruction can tell.
+//
+// Temporaries share storage: a register written before it is read lives only
+// from its first write to its last use, and registers of the same type whose
+// lives do not overlap take turns in one slot. That keeps the rows a batch
+// touches in cache. Registers the caller reads (outputs, summary), registers no
+// instruction reads (which only the caller can want) and registers read before
+// they are written keep storage of their own.
+void Machine::plan() {
+  const std::vector<Instruction>& code = program_.code;
+  const std::size_t nregs = program_.scalar_types.size();
+  constexpr std::uint32_t kNever = UINT32_MAX;
+
+  struct Use {
+    std::uint32_t writers = 0, first_write = kNever, first_read = kNever, last = 0;
+  };
+  std::vector<Use> use(nregs);
+  for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
+    const Instruction& ins = code[pc];
+    each_scalar_read(ins, [&](std::uint32_t r) {
+      use[r].first_read = std::min(use[r].first_read, pc);
+      use[r].last = pc;
+    });
+    if (writes_scalar_a(ins.op)) {
+      Use& u = use[ins.a];
+      ++u.writers;
+      u.first_write = std::min(u.first_write, pc);
+      u.last = pc;
+    }
+  }
+
+  // Done once: constants and field loads (see above).
+  enum class Home : std::uint8_t { Own, Shared, Constant, Field };
+  std::vector<Home> home(nregs, Home::Own);
+  {
+    int depth = 0;
+    for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
+      const Instruction& ins = code[pc];
+      if (depth == 0 && (ins.op == Opcode::LOAD_CONST || ins.op == Opcode::LOAD_FIELD) && use[ins.a].writers == 1 &&
+          use[ins.a].first_read > pc)
+        home[ins.a] = ins.op == Opcode::LOAD_CONST ? Home::Constant : Home::Field;
+      if (ins.op == Opcode::SELECT_IF || ins.op == Opcode::SELECT_UNLESS) ++depth;
+      if (ins.op == Opcode::SELECT_POP) --depth;
+    }
+  }
+  std::vector<bool> external(nregs, false);
+  for (const OutputDef& out : program_.outputs)
+    if (register_file_of(out.type) == RegisterFile::Scalar && out.reg < nregs) external[out.reg] = true;
+  const SummarySpec& summary = program_.summary;
+  for (const std::uint32_t r : {summary.population_reg, summary.poor_reg, summary.cause_reg, summary.assistance_reg})
+    if (r < nregs) external[r] = true;
+  for (std::size_t r = 0; r < nregs; ++r)
+    if (home[r] == Home::Own && !external[r] && use[r].first_write < use[r].first_read && use[r].first_read != kNever)
+      home[r] = Home::Shared;
+
+  // Slots: every Own and Constant register has its own; Shared ones are given
+  // slots in code order, a slot returning to its type's free list after the
+  // instruction that last uses its register.
+  std::vector<std::uint32_t> slot_of(nregs, kNever);
+  std::uint32_t slots = 0;
+  for (std::size_t r = 0; r < nregs; ++r)
+    if (home[r] == Home::Own || home[r] == Home::Constant) slot_of[r] = slots++;
+  {
+    std::vector<std::vector<std::uint32_t>> born(code.size()), dead(code.size());
+    for (std::uint32_t r = 0; r < nregs; ++r)
+      if (home[r] == Home::Shared) {
+        born[use[r].first_write].push_back(r);
+        dead[use[r].last].push_back(r);
+      }
+    std::vector<std::pair<ValueType, std::vector<std::uint32_t>>> free_slots;
+    const auto free_list = [&](const ValueType& type) -> std::vector<std::uint32_t>& {
+      for (auto& [t, list] : free_slots)
+        if (t == type) return list;
+      return free_slots.emplace_back(type, std::vector<std::uint32_t>()).second;
+    };
+    for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
+      for (const std::uint32_t r : born[pc]) {
+        auto& list = free_list(program_.scalar_types[r]);
+        if (list.empty()) {
+          slot_of[r] = slots++;
+        } else {
+          slot_of[r] = list.back();
+          list.pop_back();
+        }
+      }
+      for (const std::uint32_t r : dead[pc]) free_list(program_.scalar_types[r]).push_back(slot_of[r]);
+    }
+  }
+  scalars_.assign(std::size_t{slots} * capacity_, 0);
+  for (std::size_t r = 0; r < nregs; ++r)
+    if (slot_of[r] != kNever) scalar_regs_[r] = scalars_.data() + std::size_t{slot_of[r]} * capacity_;
+
+  // Text registers: which are written, and which are read at all.
+  std::vector<std::uint32_t> text_writers(program_.text_count, 0), text_reads(program_.text_count, 0);
+  for (const Instruction& ins : code) {
+    const OpcodeInfo& info = opcode_info(ins.op);
+    const bool writes_a = std::string_view(info.synopsis).starts_with("t[A] =");
+    for (int k = 0; k < 3; ++k)
+      if (info.operands[k] == 'T') ++(k == 0 && writes_a ? text_writers : text_reads)[operand(ins, k)];
+  }
+
+  // Lists: slotted when the first instruction naming the register is a
+  // LIST_CLEAR outside any selection, and no LOAD_LIST fills it; read in place
+  // when it is loaded once, first, outside any selection, and nothing changes it.
+  const std::size_t nlists = program_.list_types.size();
+  std::vector<std::uint32_t> appends(nlists, 0), loads(nlists, 0), clears(nlists, 0);
+  std::vector<std::uint32_t> first_touch(nlists, kNever);
+  std::vector<bool> first_is_top_clear(nlists, false), first_is_top_load(nlists, false);
+  {
+    int depth = 0;
+    for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
+      const Instruction& ins = code[pc];
+      const char* operands = opcode_info(ins.op).operands;
+      for (int k = 0; k < 3; ++k) {
+        if (operands[k] != 'L') continue;
+        const std::uint32_t l = operand(ins, k);
+        if (first_touch[l] != kNever) continue;
+        first_touch[l] = pc;
+        first_is_top_clear[l] = ins.op == Opcode::LIST_CLEAR && depth == 0;
+        first_is_top_load[l] = ins.op == Opcode::LOAD_LIST && depth == 0;
+      }
+      if (ins.op == Opcode::LIST_APPEND_IF) ++appends[ins.a];
+      if (ins.op == Opcode::LOAD_LIST) ++loads[ins.a];
+      if (ins.op == Opcode::LIST_CLEAR) ++clears[ins.a];
+      if (ins.op == Opcode::SELECT_IF || ins.op == Opcode::SELECT_UNLESS) ++depth;
+      if (ins.op == Opcode::SELECT_POP) --depth;
+    }
+  }
+  // A row's slots are one 64-bit mask; a list with more appends keeps vectors.
+  constexpr std::uint32_t kMaxSlots = 64;
+  for (std::size_t l = 0; l < nlists; ++l) {
+    ListRegister& list = lists_[l];
+    if (first_is_top_clear[l] && loads[l] == 0 && appends[l] <= kMaxSlots) {
+      list.slotted = true;
+      list.slot_count = appends[l];
+      list.slots.assign(capacity_ * appends[l], 0);
+      list.masks.assign(capacity_, 0);
+    } else if (first_is_top_load[l] && loads[l] == 1 && clears[l] == 0 && appends[l] == 0) {
+      list.aliased = true;
+    } else {
+      list.rows.resize(capacity_);
+    }
+  }
+  std::vector<std::uint32_t> next_slot(nlists, 0);
+
+  std::vector<std::uint32_t> open;  // steps of the open SELECT_IFs
+  int depth = 0;
+  for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
+    const Instruction& ins = code[pc];
+    if (ins.op == Opcode::LOAD_CONST && home[ins.a] == Home::Constant) {
+      std::fill_n(scalar_regs_[ins.a], capacity_, program_.constants[ins.b]);
+      continue;
+    }
+    if (ins.op == Opcode::LOAD_FIELD && home[ins.a] == Home::Field) {
+      field_aliases_.emplace_back(ins.a, ins.b);
+      continue;
+    }
+    if (depth == 0 && ins.op == Opcode::LOAD_TEXT && text_writers[ins.a] == 1 && text_reads[ins.a] == 0) {
+      // Only an output: text() reads the column itself, so nothing is copied.
+      text_aliases_.emplace_back(ins.a, ins.b);
+      continue;
+    }
+    if (ins.op == Opcode::LOAD_LIST && lists_[ins.a].aliased) {
+      lists_[ins.a].alias_field = ins.b;
+      continue;
+    }
+    Step step;
+    step.fn = kDispatch[static_cast<std::size_t>(ins.op)];
+    step.op = ins.op;
+    step.pc = pc;
+    step.a = ins.a;
+    step.b = ins.b;
+    step.c = ins.c;
+    step.x = ins.x;
+    step.y = ins.y;
+    // A constant operand is passed as a value, so the loop reads no column for it.
+    const char* operands = opcode_info(ins.op).operands;
+    for (const int k : {2, 1})
+      if (is_scalar_operand(operands[k]) && home[operand(ins, k)] == Home::Constant) {
+        step.immediate = static_cast<std::uint8_t>(k);
+        step.value = scalar_regs_[operand(ins, k)][0];
+        break;
+      }
+    if (ins.op == Opcode::LIST_APPEND_IF) {
+      step.slot = next_slot[ins.a]++;
+      Step* previous = steps_.empty() ? nullptr : &steps_.back();
+      if (previous && previous->op == Opcode::LIST_APPEND_IF && !previous->fused && previous->pc + 1 == pc &&
+          previous->b == ins.b && lists_[previous->a].slotted && lists_[ins.a].slotted) {
+        previous->fn = exec_list_append_pair;
+        previous->fused = true;
+        previous->a2 = ins.a;
+        previous->c2 = ins.c;
+        previous->slot2 = step.slot;
+        previous->immediate2 = step.immediate;
+        previous->value2 = step.value;
+        continue;
+      }
+    }
+    if (ins.op == Opcode::SELECT_IF || ins.op == Opcode::SELECT_UNLESS) {
+      open.push_back(static_cast<std::uint32_t>(steps_.size()));
+      ++depth;
+    } else if (ins.op == Opcode::SELECT_POP) {
+      steps_[open.back()].pop = static_cast<std::uint32_t>(steps_.size());
+      open.pop_back();
+      --depth;
+    }
+    steps_.push_back(step);
+  }
+}
+
+ListItems Machine::list(std::uint32_t reg, std::size_t row) const { return lists_[reg].at(row, capacity_); }
 
 void Machine::run(const Batch& batch) {
   if (batch.rows > capacity_) throw std::invalid_argument("batch larger than the machine's capacity");
-  std::fill(error_kind_.begin(), error_kind_.begin() + static_cast<std::ptrdiff_t>(batch.rows), 0);
-  auto& all = selections_[0];
-  all.resize(batch.rows);
-  for (std::uint32_t i = 0; i < batch.rows; ++i) all[i] = i;
+  const auto rows = static_cast<std::uint32_t>(batch.rows);
+  std::fill_n(error_kind_.begin(), rows, 0);
+  for (const auto& [reg, field] : field_aliases_) {
+    const std::int64_t* column = batch.columns[field].scalars.data();
+    scalar_regs_[reg] = const_cast<std::int64_t*>(column);
+    // The program reads its fields one column at a time, and a fresh batch is in
+    // main memory: asking for all of them now overlaps the waits, where column
+    // after column would each wait its turn.
+    for (std::uint32_t i = 0; i < rows; i += 8) __builtin_prefetch(column + i, 0, 2);
+  }
+  for (ListRegister& list : lists_)
+    if (list.aliased) list.alias = &batch.columns[list.alias_field].lists;
+  for (const auto& [reg, field] : text_aliases_) text_columns_[reg] = &batch.columns[field].texts;
+  Level& all = levels_[0];
+  all.dense = true;
+  all.count = rows;
   Context context{*this, batch};
-  const auto& code = program_.code;
-  for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
-    context.ins = &code[pc];
-    context.pc = pc;
-    kDispatch[static_cast<std::size_t>(code[pc].op)](context);
+  const std::size_t n = steps_.size();
+  for (std::size_t i = 0; i < n;) {
+    const Step& step = steps_[i];
+    context.pc = step.pc;
+    context.next = i + 1;
+    step.fn(context, step);
+    i = context.next;
   }
 }
 

@@ -4,13 +4,23 @@
 // SELECT_* instructions narrow and restore that selection, so there are no jumps
 // and every program terminates. A row that fails (overflow, division by zero, a
 // `require`) keeps its first error and is reported by the caller as a reject.
+//
+// The machine does not interpret the bytecode as it stands: its constructor
+// turns the program into a plan once, so that a batch pays only for work that
+// depends on its rows. Constants are loaded once per machine, fields the program
+// only reads are read in place from the batch, collect-table lists live in fixed
+// slots, and the selection of all rows is a plain loop, not a list of row numbers.
 #pragma once
 
 #include "batch.hpp"
 #include "numeric.hpp"
 #include "program.hpp"
 
+#include <bit>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,19 +29,76 @@ namespace precept {
 
 enum class RowError : std::uint8_t { None = 0, Overflow, DivisionByZero, Require, NoRowMatched };
 
+// The items of one row's list, in order, for a range-for. A list is either a
+// run of items, or slots of which a bit mask says which hold one.
+class ListItems {
+ public:
+  class iterator {
+   public:
+    using iterator_category = std::forward_iterator_tag;
+    using value_type = std::int64_t;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = std::int64_t;
+    iterator() = default;
+    iterator(const std::int64_t* at, std::size_t step, std::uint64_t mask) : at_(at), step_(step), mask_(mask) {}
+    std::int64_t operator*() const { return step_ ? at_[std::countr_zero(mask_) * step_] : *at_; }
+    iterator& operator++() {
+      if (step_) mask_ &= mask_ - 1;
+      else ++at_;
+      return *this;
+    }
+    iterator operator++(int) {
+      iterator before = *this;
+      ++*this;
+      return before;
+    }
+    bool operator==(const iterator& other) const { return step_ ? mask_ == other.mask_ : at_ == other.at_; }
+
+   private:
+    const std::int64_t* at_ = nullptr;
+    std::size_t step_ = 0;  // 0: a run of items from at_; else slot j is at_[j * step_]
+    std::uint64_t mask_ = 0;
+  };
+
+  // A run of items.
+  ListItems(const std::int64_t* begin, std::size_t count) : begin_(begin, 0, 0), end_(begin + count, 0, 0), size_(count) {}
+  // Slots: item j at slots[j * step], present where bit j of mask is set.
+  ListItems(const std::int64_t* slots, std::size_t step, std::uint64_t mask)
+      : begin_(slots, step, mask), end_(slots, step, 0), size_(static_cast<std::size_t>(std::popcount(mask))) {}
+
+  iterator begin() const { return begin_; }
+  iterator end() const { return end_; }
+  std::size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  iterator begin_, end_;
+  std::size_t size_;
+};
+
 class Machine {
  public:
   // `program` must have passed verify_program(); it must outlive the machine.
   Machine(const Program& program, std::size_t capacity);
+  ~Machine();
+  Machine(const Machine&) = delete;
+  Machine& operator=(const Machine&) = delete;
 
   void run(const Batch& batch);
 
+  // Results of the last run: the registers of outputs and of the summary, and
+  // any other register no instruction reads (a register that later instructions
+  // read is working storage, which other registers may reuse). Registers the
+  // program loads from a field are read in place, like texts, so read results
+  // before changing or destroying the batch.
   std::size_t capacity() const { return capacity_; }
-  std::int64_t scalar(std::uint32_t reg, std::size_t row) const { return scalars_[reg * capacity_ + row]; }
-  std::string_view text(std::uint32_t reg, std::size_t row) const { return texts_[reg * capacity_ + row]; }
-  const std::vector<std::int64_t>& list(std::uint32_t reg, std::size_t row) const {
-    return lists_[reg * capacity_ + row];
+  std::int64_t scalar(std::uint32_t reg, std::size_t row) const { return scalar_regs_[reg][row]; }
+  std::string_view text(std::uint32_t reg, std::size_t row) const {
+    if (const TextColumn* column = text_columns_[reg]) return (*column)[row];
+    return texts_[reg * capacity_ + row];
   }
+  ListItems list(std::uint32_t reg, std::size_t row) const;
   RowError error(std::size_t row) const { return static_cast<RowError>(error_kind_[row]); }
   // The instruction that failed the row (valid when error(row) != None).
   std::uint32_t error_pc(std::size_t row) const { return error_pc_[row]; }
@@ -39,18 +106,34 @@ class Machine {
   // Plain words for a row's error: what failed, in which declaration, on which line.
   std::string describe_error(std::size_t row) const;
 
+  // Internal to vm.cpp.
   struct Context;
+  struct Step;
+  struct Level;
+  struct ListRegister;
 
  private:
+  void plan();
+
   const Program& program_;
   std::size_t capacity_;
   std::vector<std::int64_t> scalars_;
+  // Where each scalar register's rows are: in scalars_, or in the batch's column
+  // for a field register (set at the start of each run).
+  std::vector<std::int64_t*> scalar_regs_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> field_aliases_;  // (register, field)
   std::vector<std::string_view> texts_;
-  std::vector<std::vector<std::int64_t>> lists_;
+  // A text register that only carries a field to the outputs is the field's
+  // column, read in place (set at the start of each run); null for the others.
+  using TextColumn = decltype(FieldColumn::texts);
+  std::vector<const TextColumn*> text_columns_;
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> text_aliases_;  // (register, field)
+  std::vector<ListRegister> lists_;
   std::vector<Quotient> quotients_;
   std::vector<std::uint8_t> error_kind_;
   std::vector<std::uint32_t> error_pc_;
-  std::vector<std::vector<std::uint32_t>> selections_;
+  std::vector<Level> levels_;
+  std::vector<Step> steps_;
 };
 
 }  // namespace precept

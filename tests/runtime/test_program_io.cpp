@@ -639,10 +639,11 @@ TEST(ProgramLoader, RefusesWhatIsNotAProgram) {
 TEST(ProgramLoader, RefusesOtherFormatVersions) {
   std::string bytes = serialize_program(money_comparison());
   put_u32(bytes, kVersionOffset, 7);
-  EXPECT_EQ(load_error(bytes), "made by a newer Precept (format 7, this reads 1)");
+  EXPECT_EQ(load_error(bytes), "made by a newer Precept (format 7, this reads " +
+                                   std::to_string(kBytecodeFormatVersion) + ")");
   put_u32(bytes, kVersionOffset, 0);
-  EXPECT_EQ(load_error(bytes),
-            "made by an older Precept (format 0, this reads 1); compile the policy again");
+  EXPECT_EQ(load_error(bytes), "made by an older Precept (format 0, this reads " +
+                                   std::to_string(kBytecodeFormatVersion) + "); compile the policy again");
   bytes = serialize_program(money_comparison());
   put_u32(bytes, kFlagsOffset, 4);
   EXPECT_EQ(load_error(bytes),

@@ -95,6 +95,45 @@ TEST(Vm, FusedDivideRoundAgreesWithTheExactQuotientPath) {
   }
 }
 
+// Small divisors take a multiply-by-reciprocal path: every one of them, with
+// ties, neighbours of ties and the ends of int64, must round as the exact path.
+TEST(Vm, SmallDivisorsAgreeWithTheExactQuotientPath) {
+  Builder b(Kind::Money, Kind::Int);
+  const auto a = b.reg(Kind::Money), n = b.reg(Kind::Int), fused = b.reg(Kind::Money), general = b.reg(Kind::Money);
+  const auto q = b.quotient(Kind::Money);
+  b.emit(Opcode::LOAD_FIELD, a, 0);
+  b.emit(Opcode::LOAD_FIELD, n, 1);
+  b.emit(Opcode::DIVIDE_ROUND, fused, a, n);
+  b.emit(Opcode::DIVIDE, q, a, n);
+  b.emit(Opcode::ROUND_QUOTIENT, general, q);
+  const Program& p = b.done();
+  std::mt19937_64 rng(7);
+  std::vector<std::pair<std::int64_t, std::int64_t>> rows;
+  for (std::int64_t d = -3; d <= 300; ++d) {
+    if (d == 0) continue;
+    std::vector<std::int64_t> numerators = {0, 1, -1, d, -d, d / 2, -(d / 2), INT64_MAX, INT64_MIN + 1,
+                                            INT64_MAX - 1, INT64_MIN + 2, 273600, -273600};
+    for (std::int64_t k : {std::int64_t{1}, std::int64_t{2}, std::int64_t{3}, std::int64_t{1000001},
+                           INT64_MAX / 301}) {
+      const std::int64_t tie = k * d + d / 2;  // an exact tie when d is even
+      for (std::int64_t delta = -1; delta <= 1; ++delta) {
+        numerators.push_back(tie + delta);
+        numerators.push_back(-(tie + delta));
+      }
+    }
+    for (int r = 0; r < 20; ++r) numerators.push_back(static_cast<std::int64_t>(rng()) >> (rng() % 63));
+    for (const std::int64_t x : numerators) rows.emplace_back(x, d);
+  }
+  Batch batch;
+  fill(p, batch, rows);
+  Machine m(p, rows.size());
+  m.run(batch);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    ASSERT_EQ(m.error(i), RowError::None) << rows[i].first << " / " << rows[i].second;
+    ASSERT_EQ(m.scalar(fused, i), m.scalar(general, i)) << rows[i].first << " / " << rows[i].second;
+  }
+}
+
 TEST(Vm, SelectionKeepsUntakenBranchesFromFailing) {
   // r = b != 0 ? a / b : 0, as the compiler lowers a guarded division.
   Builder b(Kind::Money, Kind::Int);
