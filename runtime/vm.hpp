@@ -111,6 +111,7 @@ class Machine {
   struct Step;
   struct Level;
   struct ListRegister;
+  struct LookupIndex;
 
  private:
   void plan();
@@ -130,6 +131,7 @@ class Machine {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> text_aliases_;  // (register, field)
   std::vector<ListRegister> lists_;
   std::vector<Quotient> quotients_;
+  std::vector<LookupIndex> lookups_;
   std::vector<std::uint8_t> error_kind_;
   std::vector<std::uint32_t> error_pc_;
   std::vector<Level> levels_;
