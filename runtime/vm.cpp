@@ -416,6 +416,35 @@ HANDLER(MOVE_IF) {
   if (s.immediate == 2) blend(Immediate{s.value});
   else blend(c.reg(s.c));
 }
+// A comparison whose only use is the MOVE_IF right after it (how a decide's
+// branches lower): one pass instead of two, and no bool column in between.
+template <typename Compare>
+PRECEPT_INLINE void move_if_compare(Ctx& c, const Step& s, Compare compare) {
+  std::int64_t* a = c.reg(s.a);
+  with_operands(c, s, [&](const auto& x, const auto& y) PRECEPT_LAMBDA_INLINE {
+    const auto blend = [&](const auto& value) PRECEPT_LAMBDA_INLINE {
+      c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+        const std::int64_t take = -static_cast<std::int64_t>(compare(x[i], y[i]));
+        a[i] = (value[i] & take) | (a[i] & ~take);
+      });
+    };
+    if (s.immediate2 == 2) blend(Immediate{s.value2});
+    else blend(c.reg(s.c2));
+  });
+}
+PRECEPT_VECTOR_CLONES void exec_move_if_lt(Ctx& c, const Step& s) {
+  move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x < y; });
+}
+PRECEPT_VECTOR_CLONES void exec_move_if_le(Ctx& c, const Step& s) {
+  move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x <= y; });
+}
+PRECEPT_VECTOR_CLONES void exec_move_if_eq(Ctx& c, const Step& s) {
+  move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x == y; });
+}
+PRECEPT_VECTOR_CLONES void exec_move_if_ne(Ctx& c, const Step& s) {
+  move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x != y; });
+}
+
 HANDLER(MOVE_TEXT) {
   std::string_view* a = c.text(s.a);
   const std::string_view* b = c.text(s.b);
@@ -995,6 +1024,41 @@ void Machine::plan() {
   }
   std::vector<std::uint32_t> next_slot(nlists, 0);
 
+  // MOVE_IF a, t, v right after the comparison or NOT that alone writes t, when
+  // nothing else reads t: the comparison's step takes the move in (t is never
+  // written, as nothing would read it).
+  std::vector<std::uint32_t> reads(nregs, 0);
+  for (const Instruction& ins : code) each_scalar_read(program_, ins, [&](std::uint32_t r) { ++reads[r]; });
+  const auto fuse_condition = [&](std::vector<Step>& steps, std::uint32_t pc, const Instruction& ins, const Step& move) {
+    if (steps.empty()) return false;
+    Step& test = steps.back();
+    const std::uint32_t t = ins.b;
+    if (test.pc + 1 != pc || test.fused || test.a != t || use[t].writers != 1 || reads[t] != 1 || external[t])
+      return false;
+    void (*fused)(Context&, const Step&) = nullptr;
+    switch (test.op) {
+      case Opcode::LT: fused = exec_move_if_lt; break;
+      case Opcode::LE: fused = exec_move_if_le; break;
+      case Opcode::EQ: fused = exec_move_if_eq; break;
+      case Opcode::NE: fused = exec_move_if_ne; break;
+      case Opcode::NOT:
+        // not x is x == 0; one operand may be an immediate, so x may not be one.
+        if (test.immediate != 0) return false;
+        fused = exec_move_if_eq;
+        test.immediate = 2;
+        test.value = 0;
+        break;
+      default: return false;
+    }
+    test.fn = fused;
+    test.fused = true;
+    test.a = ins.a;
+    test.c2 = ins.c;
+    test.immediate2 = move.immediate == 2 ? 2 : 0;
+    test.value2 = move.value;
+    return true;
+  };
+
   std::vector<std::uint32_t> open;  // steps of the open SELECT_IFs
   int depth = 0;
   for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
@@ -1033,6 +1097,7 @@ void Machine::plan() {
         step.value = scalar_regs_[operand(ins, k)][0];
         break;
       }
+    if (ins.op == Opcode::MOVE_IF && fuse_condition(steps_, pc, ins, step)) continue;
     if (ins.op == Opcode::LIST_APPEND_IF) {
       step.slot = next_slot[ins.a]++;
       Step* previous = steps_.empty() ? nullptr : &steps_.back();
