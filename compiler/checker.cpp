@@ -573,7 +573,8 @@ class Checker {
           ok &= expect_type(value, table.column_types[c], fmt::format("column `{}`", column.name));
           continue;
         }
-        condition_text += "|" + cell_source(cell);
+        condition_text += '|';
+        condition_text += cell_source(cell);
         if (cell.kind == ast::CellKind::Any) continue;
         // A cell that is `true` restricts nothing, like `-`; any other cell may.
         const bool restricts = !(column.kind == ast::ColumnKind::Condition && cell.values.size() == 1 &&

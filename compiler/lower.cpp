@@ -2,6 +2,7 @@
 
 #include "serialize.hpp"
 #include "numeric.hpp"
+#include "verifier.hpp"
 
 #include <fmt/format.h>
 
@@ -546,6 +547,144 @@ class Lowerer {
     return all ? *all : constant(scalar(Kind::Bool), 1);
   }
 
+  // What an input column tests, as the table's header says it: a name, or
+  // "key 2" for an expression.
+  static std::string column_label(const Expr& e, std::size_t position) {
+    if (e.tag == ExprTag::Name) return e.text;
+    if (e.tag == ExprTag::Member) return e.text + "." + e.member;
+    return fmt::format("key {}", position);
+  }
+
+  // An output cell's value when it is known now: a scalar, or a text.
+  struct OutputValue {
+    std::int64_t scalar = 0;
+    const std::string* text = nullptr;
+  };
+  std::optional<OutputValue> constant_output(const Expr& e, const ValueType& type) const {
+    if (type.is_scalar()) {
+      if (e.checked.constant && e.checked.type == type) return OutputValue{*e.checked.constant, nullptr};
+      return std::nullopt;
+    }
+    if (type.kind != Kind::Text) return std::nullopt;
+    if (e.tag == ExprTag::String) return OutputValue{0, &e.text};
+    if ((e.tag == ExprTag::Name || e.tag == ExprTag::Member) && e.checked.symbol == ast::SymbolKind::Param)
+      return OutputValue{0, &p_.params[e.checked.index].text_value};
+    return std::nullopt;
+  }
+
+  // A table whose tested cells are all plain literals (and `-`), and whose
+  // outputs are all constants, becomes an index: the matching rows are found by
+  // hashing the household's values, whatever the number of rows, and the outputs
+  // are picked from per-row arrays. Exactly as the row-by-row code: `first`
+  // takes the lowest matching row and fails a household no row matches;
+  // `collect` takes every matching row in order. Returns false, emitting
+  // nothing, for a table that does not qualify.
+  bool lower_indexed_table(const ast::TableDecl& t, const CheckedTable& info,
+                           std::map<std::uint32_t, Operand>& columns,
+                           const std::vector<std::optional<Operand>>& inputs) {
+    if (t.rows.size() < kIndexedTableMinRows) return false;
+    LookupTable lookup;
+    lookup.name = "table " + t.name;
+    lookup.rows = static_cast<std::uint32_t>(t.rows.size());
+    std::vector<std::size_t> tested;
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      switch (t.columns[c].kind) {
+        case ast::ColumnKind::Input:
+          if (!inputs[c] || !info.column_types[c].is_scalar()) return false;
+          tested.push_back(c);
+          lookup.key_types.push_back(info.column_types[c]);
+          lookup.key_names.push_back(column_label(*t.columns[c].input, tested.size()));
+          break;
+        case ast::ColumnKind::Condition:
+          // Only a column that restricts nothing: `-` or `true` in every row.
+          for (const auto& row : t.rows) {
+            const ast::TableCell& cell = row.cells[c];
+            if (cell.kind == ast::CellKind::Any) continue;
+            if (cell.values.size() != 1 || !cell.values[0]->checked.constant || *cell.values[0]->checked.constant != 1)
+              return false;
+          }
+          break;
+        case ast::ColumnKind::Output: break;
+      }
+    }
+    if (tested.empty() || tested.size() > kMaxLookupKeys) return false;
+    std::size_t entries = 0;
+    for (const auto& row : t.rows) {
+      std::size_t combinations = 1;
+      for (std::size_t k = 0; k < tested.size(); ++k) {
+        const ast::TableCell& cell = row.cells[tested[k]];
+        if (cell.kind == ast::CellKind::Compare) return false;
+        if (cell.kind == ast::CellKind::Values) {
+          for (const auto& value : cell.values) {
+            if (!value->checked.constant || value->checked.type != lookup.key_types[k]) return false;
+            lookup.values.push_back(*value->checked.constant);
+          }
+          combinations *= cell.values.size();
+        }
+        lookup.cell_ends.push_back(static_cast<std::uint32_t>(lookup.values.size()));
+        if (combinations > kMaxLookupEntries) return false;
+      }
+      entries += combinations;
+      if (entries > kMaxLookupEntries) return false;
+    }
+    for (std::size_t c = 0; c < t.columns.size(); ++c)
+      if (t.columns[c].kind == ast::ColumnKind::Output)
+        for (const auto& row : t.rows)
+          if (!constant_output(*row.cells[c].values[0], info.column_types[c])) return false;
+
+    // It qualifies. Outputs: element 0 stands for "no row"; any value of the type does.
+    std::vector<std::pair<std::uint32_t, ConstantArray>> arrays;
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      if (t.columns[c].kind != ast::ColumnKind::Output) continue;
+      ConstantArray array;
+      array.name = t.name + "." + t.columns[c].name;
+      array.type = info.column_types[c];
+      const bool text = array.type.kind == Kind::Text;
+      array.values.push_back(text ? string_index("") : 0);
+      for (const auto& row : t.rows) {
+        const OutputValue value = *constant_output(*row.cells[c].values[0], array.type);
+        array.values.push_back(text ? string_index(*value.text) : value.scalar);
+      }
+      arrays.emplace_back(static_cast<std::uint32_t>(c), std::move(array));
+    }
+
+    line_ = t.location.line;  // where a household no row matches is reported, as row by row
+    // The tested values go to consecutive registers, as LOOKUP_* reads them.
+    std::uint32_t first_key = inputs[tested[0]]->reg;
+    if (tested.size() > 1) {
+      std::vector<Operand> keys;
+      for (std::size_t k = 0; k < tested.size(); ++k) keys.push_back(new_register(lookup.key_types[k]));
+      first_key = keys[0].reg;
+      for (std::size_t k = 0; k < tested.size(); ++k) emit(Opcode::MOVE, keys[k].reg, inputs[tested[k]]->reg);
+    }
+    const auto lookup_index = static_cast<std::uint32_t>(p_.lookups.size());
+    p_.lookups.push_back(std::move(lookup));
+    const auto array_index = [&](ConstantArray array) {
+      p_.arrays.push_back(std::move(array));
+      return static_cast<std::uint32_t>(p_.arrays.size() - 1);
+    };
+    if (info.collect) {
+      const Operand rows = new_register(list_of(scalar(Kind::Int)));
+      emit(Opcode::LOOKUP_ALL, rows.reg, lookup_index, first_key);
+      for (auto& [c, array] : arrays)
+        emit(Opcode::PICK_LIST, columns[c].reg, array_index(std::move(array)), rows.reg);
+      return true;
+    }
+    const Operand row = name_register(new_register(scalar(Kind::Int)), t.name + " row");
+    emit(Opcode::LOOKUP_FIRST, row.reg, lookup_index, first_key);
+    for (auto& [c, array] : arrays) {
+      const Operand& out = columns[c];
+      emit(out.file == RegisterFile::Text ? Opcode::PICK_TEXT : Opcode::PICK, out.reg, array_index(std::move(array)),
+           row.reg);
+    }
+    const Operand none = new_register(scalar(Kind::Bool));
+    emit(Opcode::EQ, none.reg, row.reg, constant(scalar(Kind::Int), 0).reg);
+    emit(Opcode::SELECT_IF, none.reg);
+    emit(Opcode::FAIL, string_index(fmt::format("no row of table `{}` applies to this household", t.name)));
+    emit(Opcode::SELECT_POP, 0);
+    return true;
+  }
+
   void lower_table(const ast::TableDecl& t, std::size_t index) {
     begin(fmt::format("table {}", t.name), t.location.line);
     const CheckedTable& info = checked_.tables[index];
@@ -566,6 +705,10 @@ class Lowerer {
         line_ = t.columns[c].location.line;
         inputs[c] = lower(*t.columns[c].input);
       }
+    if (lower_indexed_table(t, info, columns, inputs)) {
+      if (t.guard) emit(Opcode::SELECT_POP, 0);
+      return;
+    }
     std::optional<Operand> open;
     if (!info.collect) {
       open = new_register(scalar(Kind::Bool));

@@ -7,10 +7,16 @@
 #include "checker.hpp"
 #include "program.hpp"
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace precept {
+
+// Decision tables with at least this many rows are indexed when their tested
+// cells are plain literals and their outputs constants (see lower.cpp). Below
+// it, a few rows of straight-line code cost less than a hash lookup.
+inline constexpr std::size_t kIndexedTableMinRows = 8;
 
 Program lower_policy(const ast::PolicyFile& file, const CheckedPolicy& checked, std::string_view source,
                      const std::string& file_name);

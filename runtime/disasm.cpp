@@ -91,6 +91,11 @@ class Disassembler {
       out += "\nsummary\n";
       append_summary(out);
     }
+    for (std::size_t i = 0; i < p_.lookups.size(); ++i) append_lookup(out, i);
+    if (!p_.arrays.empty()) {
+      out += "\narrays (element 0: no row)\n";
+      append_arrays(out);
+    }
     return out;
   }
 
@@ -108,6 +113,9 @@ class Disassembler {
                                p_.fields.size(), p_.constants.size(), p_.strings.size(),
                                p_.code.size())},
     };
+    // Only programs with indexed tables say so, so older listings read as before.
+    if (!p_.lookups.empty() || !p_.arrays.empty())
+      rows.push_back({"indexes", fmt::format("{} lookups, {} arrays", p_.lookups.size(), p_.arrays.size())});
     append_table(out, std::move(rows), "ll", "");
   }
 
@@ -168,6 +176,80 @@ class Disassembler {
     append_table(out, std::move(rows), "ll", "  ");
   }
 
+  // A lookup as the table it indexes: one line per row, `-` for any value.
+  void append_lookup(std::string& out, std::size_t index) const {
+    const LookupTable& t = p_.lookups[index];
+    const std::size_t keys = t.key_types.size();
+    out += fmt::format("\n{} ({}, {} rows)\n", lookup_label(static_cast<std::uint32_t>(index)), key_types(t), t.rows);
+    std::vector<Row> rows;
+    Row heading = {"row"};
+    for (std::size_t k = 0; k < keys; ++k)
+      heading.push_back(k < t.key_names.size() ? t.key_names[k] : fmt::format("key {}", k + 1));
+    rows.push_back(std::move(heading));
+    // Drawn only from a well-formed cell list: an unverified one is summarised.
+    const bool whole = t.cell_ends.size() == std::size_t{t.rows} * keys &&
+                       std::is_sorted(t.cell_ends.begin(), t.cell_ends.end()) &&
+                       (t.cell_ends.empty() || t.cell_ends.back() <= t.values.size());
+    if (!whole) {
+      out += fmt::format("  ({} cells and {} values that do not fit {} rows)\n", t.cell_ends.size(),
+                         t.values.size(), t.rows);
+      return;
+    }
+    std::uint32_t begin = 0;
+    for (std::size_t r = 0; r < t.rows; ++r) {
+      Row row = {fmt::format("{}", r + 1)};
+      for (std::size_t k = 0; k < keys; ++k) {
+        const std::uint32_t end = t.cell_ends[r * keys + k];
+        std::string cell;
+        for (std::uint32_t v = begin; v < end; ++v) {
+          if (v > begin) cell += ", ";
+          cell += format_value(t.key_types[k], t.values[v]);
+        }
+        row.push_back(begin == end ? "-" : cell);
+        begin = end;
+      }
+      rows.push_back(std::move(row));
+    }
+    append_table(out, std::move(rows), "r" + std::string(keys, 'l'), "  ", true);
+  }
+
+  void append_arrays(std::string& out) const {
+    std::vector<Row> rows;
+    for (std::size_t i = 0; i < p_.arrays.size(); ++i) {
+      const ConstantArray& a = p_.arrays[i];
+      std::string values;
+      for (std::size_t v = 0; v < a.values.size(); ++v) {
+        if (v) values += ", ";
+        if (a.type.kind == Kind::Text)
+          values += a.values[v] >= 0 && static_cast<std::uint64_t>(a.values[v]) < p_.strings.size()
+                        ? quote(p_.strings[static_cast<std::size_t>(a.values[v])])
+                        : fmt::format("string#{}", a.values[v]);
+        else
+          values += format_value(a.type, a.values[v]);
+      }
+      rows.push_back({array_label(static_cast<std::uint32_t>(i)), type_name(p_, a.type), values});
+    }
+    append_table(out, std::move(rows), "lll", "  ");
+  }
+
+  std::string key_types(const LookupTable& t) const {
+    std::string out;
+    for (std::size_t k = 0; k < t.key_types.size(); ++k) {
+      if (k) out += ", ";
+      out += type_name(p_, t.key_types[k]);
+    }
+    return out;
+  }
+
+  std::string lookup_label(std::uint32_t index) const {
+    return index < p_.lookups.size() ? fmt::format("lookup#{}({})", index, p_.lookups[index].name)
+                                     : fmt::format("lookup#{}", index);
+  }
+  std::string array_label(std::uint32_t index) const {
+    return index < p_.arrays.size() ? fmt::format("array#{}({})", index, p_.arrays[index].name)
+                                    : fmt::format("array#{}", index);
+  }
+
   std::string field_name(std::uint32_t index) const {
     return index < p_.fields.size() ? p_.fields[index].name : fmt::format("#{}", index);
   }
@@ -221,12 +303,23 @@ class Disassembler {
   std::string operand_text(const Instruction& ins, int k) const {
     const char letter = opcode_info(ins.op).operands[k];
     const std::uint32_t value = operand(ins, k);
+    // A lookup's key is a run of registers, one per tested column: show them all.
+    if (k == 2 && (ins.op == Opcode::LOOKUP_FIRST || ins.op == Opcode::LOOKUP_ALL) && ins.b < p_.lookups.size()) {
+      std::string keys;
+      for (std::size_t j = 0; j < p_.lookups[ins.b].key_types.size(); ++j) {
+        if (j) keys += ", ";
+        keys += register_label(p_, RegisterFile::Scalar, static_cast<std::uint32_t>(value + j));
+      }
+      return "(" + keys + ")";
+    }
     if (is_scalar_operand(letter)) return register_label(p_, RegisterFile::Scalar, value);
     switch (letter) {
       case 'T': return register_label(p_, RegisterFile::Text, value);
       case 'L': return register_label(p_, RegisterFile::List, value);
       case 'Q': return register_label(p_, RegisterFile::Quotient, value);
       case 'F': return fmt::format("field[{}]", field_name(value));
+      case 'K': return lookup_label(value);
+      case 'P': return array_label(value);
       case 'S':
         return value < p_.strings.size() ? quote(p_.strings[value]) : fmt::format("string#{}", value);
       case 'C':

@@ -20,7 +20,7 @@ static_assert(kOpcodeCount <= 256);
 // A typo in opcodes.def would otherwise surface only as a confusing verifier error
 // at run time; checking the letters here makes it a build error.
 constexpr bool operand_letters_valid() {
-  constexpr std::string_view kLetters = "_BIMDEVNTLQFCS";
+  constexpr std::string_view kLetters = "_BIMDEVNTLQFCSKP";
   for (const OpcodeInfo& info : kOpcodeTable) {
     std::string_view operands = info.operands;
     if (operands.size() != 3) return false;
@@ -29,7 +29,7 @@ constexpr bool operand_letters_valid() {
   }
   return true;
 }
-static_assert(operand_letters_valid(), "opcodes.def: operands must be three of _BIMDEVNTLQFCS");
+static_assert(operand_letters_valid(), "opcodes.def: operands must be three of _BIMDEVNTLQFCSKP");
 
 // Returned for opcode bytes no table entry describes, so that callers printing
 // unverified programs (disasm of a damaged file) never index past the table.

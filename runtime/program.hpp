@@ -139,6 +139,31 @@ struct SummarySpec {
   std::vector<Group> groups;
 };
 
+// The index of a decision table whose tested cells are all plain literals: for
+// each row and each tested column, the values the row accepts there. LOOKUP_FIRST
+// and LOOKUP_ALL find the matching rows of a household by hashing its values,
+// so their cost does not grow with the number of rows.
+struct LookupTable {
+  std::string name;                    // "table housing", for the listing
+  std::vector<ValueType> key_types;    // one per tested column: scalar types
+  std::vector<std::string> key_names;  // what each column tests ("house"), for the listing
+  std::uint32_t rows = 0;
+  // Row r's cell in column k is values[cell_ends[i - 1] .. cell_ends[i]) with
+  // i = r * key_types.size() + k (from 0 for i = 0): the values it accepts, or
+  // none for `-`, which accepts any.
+  std::vector<std::uint32_t> cell_ends;
+  std::vector<std::int64_t> values;
+};
+
+// A constant per table row: an output column of an indexed table. Element 0
+// stands for "no row" (a row number from LOOKUP_FIRST that found none); row r
+// is element r.
+struct ConstantArray {
+  std::string name;                    // "housing.housing_aid", for the listing
+  ValueType type;                      // a scalar type, or text (values index `strings`)
+  std::vector<std::int64_t> values;
+};
+
 struct Program {
   // Header
   std::string policy_name;
@@ -170,6 +195,9 @@ struct Program {
 
   std::vector<OutputDef> outputs;
   SummarySpec summary;
+
+  std::vector<LookupTable> lookups;
+  std::vector<ConstantArray> arrays;
 };
 
 }  // namespace precept

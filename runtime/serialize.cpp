@@ -69,13 +69,17 @@ template <class Io> void item(Io& io, SummarySpec::Group& g) { items(io, g.name,
 template <class Io> void item(Io& io, SummarySpec& s) {
   items(io, s.population_reg, s.poor_reg, s.cause_reg, s.assistance_reg, s.groups);
 }
+template <class Io> void item(Io& io, LookupTable& t) {
+  items(io, t.name, t.key_types, t.key_names, t.rows, t.cell_ends, t.values);
+}
+template <class Io> void item(Io& io, ConstantArray& a) { items(io, a.name, a.type, a.values); }
 // source_hash is not here: it sits in the header, where tools can read it
 // without decoding the body.
 template <class Io> void item(Io& io, Program& p) {
   items(io, p.policy_name, p.place, p.year, p.source_file, p.source_text, p.enums, p.fields,
         p.params, p.scalar_types, p.scalar_names, p.text_count, p.list_types, p.quotient_units,
         p.constants, p.strings, p.code, p.code_lines, p.code_origins, p.origins, p.outputs,
-        p.summary);
+        p.summary, p.lookups, p.arrays);
 }
 
 class Counter {

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 
@@ -60,6 +61,7 @@ bool valid_kind(Kind kind) { return kind <= Kind::Quotient; }
 bool is_scalar_kind(Kind kind) { return kind <= Kind::Enum; }
 
 ValueType element_type(const ValueType& list) { return {list.element, Kind::Bool, list.enum_id}; }
+ValueType list_type_of(Kind element) { return {Kind::List, element, 0}; }
 
 // The kind a register operand letter demands; nullopt for letters that are not
 // one exact scalar kind.
@@ -100,7 +102,8 @@ class Verifier {
 
   bool run() {
     return check_limits() && check_enums() && check_fields() && check_params() &&
-           check_registers() && check_code() && check_outputs() && check_summary();
+           check_registers() && check_lookups() && check_arrays() && check_code() &&
+           check_outputs() && check_summary();
   }
 
   std::string error;
@@ -135,7 +138,9 @@ class Verifier {
            limit("strings", p_.strings.size(), kMaxTableSize) &&
            limit("origins", p_.origins.size(), kMaxTableSize) &&
            limit("outputs", p_.outputs.size(), kMaxTableSize) &&
-           limit("summary groups", p_.summary.groups.size(), kMaxTableSize);
+           limit("summary groups", p_.summary.groups.size(), kMaxTableSize) &&
+           limit("lookup tables", p_.lookups.size(), kMaxTableSize) &&
+           limit("constant arrays", p_.arrays.size(), kMaxTableSize);
   }
 
   // Empty when `type` is well formed. Parts a kind does not use must be zero, so
@@ -263,6 +268,87 @@ class Verifier {
     return true;
   }
 
+  bool check_lookups() {
+    for (std::size_t i = 0; i < p_.lookups.size(); ++i) {
+      const LookupTable& t = p_.lookups[i];
+      const std::size_t keys = t.key_types.size();
+      if (keys == 0 || keys > kMaxLookupKeys)
+        return fail("lookup {} ({}) tests {} columns; it must test 1 to {}", i, t.name, keys,
+                    kMaxLookupKeys);
+      if (t.key_names.size() != keys)
+        return fail("lookup {} ({}) names {} columns but tests {}", i, t.name, t.key_names.size(), keys);
+      for (std::size_t k = 0; k < keys; ++k) {
+        if (std::string problem = type_problem(t.key_types[k]); !problem.empty())
+          return fail("lookup {} ({}): column {}: {}", i, t.name, k, problem);
+        if (!t.key_types[k].is_scalar())
+          return fail("lookup {} ({}): column {} is {}, but a lookup tests scalars", i, t.name, k,
+                      type_name(p_, t.key_types[k]));
+      }
+      if (t.rows > kMaxTableSize)
+        return fail("lookup {} ({}) has {} rows; the limit is {}", i, t.name, t.rows, kMaxTableSize);
+      if (t.cell_ends.size() != std::size_t{t.rows} * keys)
+        return fail("lookup {} ({}) has {} cells, but {} rows of {} columns need {}", i, t.name,
+                    t.cell_ends.size(), t.rows, keys, std::size_t{t.rows} * keys);
+      if (t.values.size() > kMaxLookupEntries)
+        return fail("lookup {} ({}) lists {} values; the limit is {}", i, t.name, t.values.size(),
+                    kMaxLookupEntries);
+      std::uint32_t begin = 0;
+      std::size_t entries = 0;
+      for (std::size_t row = 0; row < t.rows; ++row) {
+        std::size_t combinations = 1;
+        for (std::size_t k = 0; k < keys; ++k) {
+          const std::uint32_t end = t.cell_ends[row * keys + k];
+          if (end < begin || end > t.values.size())
+            return fail("lookup {} ({}): the cell of row {} column {} ends at value {}, which is "
+                        "not between {} and {}",
+                        i, t.name, row + 1, k, end, begin, t.values.size());
+          for (std::uint32_t v = begin; v < end; ++v)
+            if (std::string problem = value_problem(t.key_types[k], t.values[v]); !problem.empty())
+              return fail("lookup {} ({}): row {} column {}: {}", i, t.name, row + 1, k, problem);
+          // Saturating: the bound is all that matters.
+          combinations = std::min(combinations * std::max<std::size_t>(1, end - begin),
+                                  kMaxLookupEntries + 1);
+          begin = end;
+        }
+        entries += combinations;
+        if (entries > kMaxLookupEntries)
+          return fail("lookup {} ({}) stands for more than {} combinations of values; the limit "
+                      "is {}",
+                      i, t.name, kMaxLookupEntries, kMaxLookupEntries);
+      }
+      if (begin != t.values.size())
+        return fail("lookup {} ({}) lists {} values, but its cells use {}", i, t.name,
+                    t.values.size(), begin);
+    }
+    return true;
+  }
+
+  bool check_arrays() {
+    for (std::size_t i = 0; i < p_.arrays.size(); ++i) {
+      const ConstantArray& a = p_.arrays[i];
+      if (std::string problem = type_problem(a.type); !problem.empty())
+        return fail("array {} ({}): {}", i, a.name, problem);
+      if (!a.type.is_scalar() && a.type.kind != Kind::Text)
+        return fail("array {} ({}) is {}, but an array holds scalars or texts", i, a.name,
+                    type_name(p_, a.type));
+      if (a.values.empty())
+        return fail("array {} ({}) is empty, but element 0 must exist", i, a.name);
+      if (a.values.size() > kMaxTableSize + 1)
+        return fail("array {} ({}) has {} values; the limit is {}", i, a.name, a.values.size(),
+                    kMaxTableSize + 1);
+      for (std::size_t v = 0; v < a.values.size(); ++v) {
+        if (a.type.kind == Kind::Text) {
+          if (a.values[v] < 0 || static_cast<std::uint64_t>(a.values[v]) >= p_.strings.size())
+            return fail("array {} ({}): element {} is string {}, but there are {} strings", i,
+                        a.name, v, a.values[v], p_.strings.size());
+        } else if (std::string problem = value_problem(a.type, a.values[v]); !problem.empty()) {
+          return fail("array {} ({}): element {}: {}", i, a.name, v, problem);
+        }
+      }
+    }
+    return true;
+  }
+
   bool check_code() {
     const std::size_t n = p_.code.size();
     if (p_.code_lines.size() != n)
@@ -307,6 +393,8 @@ class Verifier {
       case 'F': return in_range(k, p_.fields.size(), "field ", "fields");
       case 'C': return in_range(k, p_.constants.size(), "constant ", "constants");
       case 'S': return in_range(k, p_.strings.size(), "string ", "strings");
+      case 'K': return in_range(k, p_.lookups.size(), "lookup ", "lookups");
+      case 'P': return in_range(k, p_.arrays.size(), "array ", "arrays");
       default: break;
     }
     // Letters are checked at build time (program.cpp), so this is B I M D E N or V.
@@ -452,6 +540,32 @@ class Verifier {
                      type_name(p_, element_type(list)));
         return true;
       }
+      case Opcode::LOOKUP_ALL:
+        if (p_.list_types[a] != list_type_of(Kind::Int))
+          return bad("{} is {}, but the rows of a lookup are a list of int",
+                     label(RegisterFile::List, 0), type_name(p_, p_.list_types[a]));
+        return check_keys();
+      case Opcode::LOOKUP_FIRST: return check_keys();
+      case Opcode::PICK:
+        if (p_.arrays[b].type != scalar(0))
+          return bad("array {} ({}) holds {}, but register {} is {}", b, p_.arrays[b].name,
+                     type_name(p_, p_.arrays[b].type), label(RegisterFile::Scalar, 0),
+                     type_name(p_, scalar(0)));
+        return true;
+      case Opcode::PICK_TEXT:
+        if (p_.arrays[b].type.kind != Kind::Text)
+          return bad("array {} ({}) holds {}, but must hold texts", b, p_.arrays[b].name,
+                     type_name(p_, p_.arrays[b].type));
+        return true;
+      case Opcode::PICK_LIST:
+        if (element_type(p_.list_types[a]) != p_.arrays[b].type)
+          return bad("{} holds {}, but array {} ({}) holds {}", label(RegisterFile::List, 0),
+                     type_name(p_, element_type(p_.list_types[a])), b, p_.arrays[b].name,
+                     type_name(p_, p_.arrays[b].type));
+        if (p_.list_types[ins_->c] != list_type_of(Kind::Int))
+          return bad("{} is {}, but must be a list of row numbers (int)",
+                     label(RegisterFile::List, 2), type_name(p_, p_.list_types[ins_->c]));
+        return true;
       case Opcode::SELECT_IF:
       case Opcode::SELECT_UNLESS:
         if (++depth > kMaxSelectionDepth)
@@ -462,6 +576,23 @@ class Verifier {
         return true;
       default: return true;
     }
+  }
+
+  // LOOKUP_*: r[C] and the registers after it hold the household's value for
+  // each tested column, in the lookup's order and types.
+  bool check_keys() {
+    const LookupTable& t = p_.lookups[ins_->b];
+    const std::size_t first = ins_->c;
+    if (first + t.key_types.size() > p_.scalar_types.size())
+      return bad("lookup {} ({}) tests {} columns, but registers r{} on are only {}", ins_->b,
+                 t.name, t.key_types.size(), first, p_.scalar_types.size() - first);
+    for (std::size_t k = 0; k < t.key_types.size(); ++k)
+      if (p_.scalar_types[first + k] != t.key_types[k])
+        return bad("lookup {} ({}) tests {} in column {}, but register {} is {}", ins_->b, t.name,
+                   type_name(p_, t.key_types[k]), k,
+                   register_label(p_, RegisterFile::Scalar, static_cast<std::uint32_t>(first + k)),
+                   type_name(p_, p_.scalar_types[first + k]));
+    return true;
   }
 
   bool check_drop(int scale) {

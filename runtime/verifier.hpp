@@ -23,6 +23,12 @@ inline constexpr std::size_t kMaxRegisters = std::size_t{1} << 16;  // per regis
 inline constexpr std::size_t kMaxFields = std::size_t{1} << 16;
 // Enums, enum members, params, constants, strings, origins, outputs, groups.
 inline constexpr std::size_t kMaxTableSize = std::size_t{1} << 20;
+// Tested columns of one lookup table (a row's pattern of tested columns is a
+// 64-bit mask in the VM's index).
+inline constexpr std::size_t kMaxLookupKeys = 64;
+// Entries of one lookup's index: a row whose cells list several values stands
+// for every combination of them, and the VM builds an entry for each.
+inline constexpr std::size_t kMaxLookupEntries = std::size_t{1} << 18;
 // Nesting of SELECT_IF / SELECT_UNLESS; the VM may size its selection stack by it.
 inline constexpr int kMaxSelectionDepth = 64;
 // Largest power of ten an immediate x may scale by (10^18 still fits int64).

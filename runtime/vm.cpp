@@ -44,6 +44,146 @@ struct Machine::ListRegister {
   }
 };
 
+// The index of one lookup table, built once per machine. Rows are grouped by
+// which columns they test (a `-` tests nothing); within a group, a hash table
+// maps the tested values to the rows accepting them, ascending. A household is
+// looked up once per group, so the cost follows the number of patterns of `-`
+// in the table, not its number of rows.
+struct Machine::LookupIndex {
+  struct Group {
+    std::vector<std::uint32_t> columns;  // the tested columns, ascending
+    std::uint32_t first_row = 0;         // the smallest row of the group
+    std::vector<std::uint32_t> slots;    // open addressing, a power of two: entry + 1, or 0
+    std::vector<std::int64_t> keys;      // entry e's values at keys[e * columns.size()]
+    std::vector<std::uint32_t> row_begin;  // entry e's rows: rows[row_begin[e] .. row_begin[e + 1])
+    std::vector<std::uint32_t> rows;
+  };
+  std::vector<Group> groups;  // by first row
+  std::size_t keys = 0;
+
+  static std::uint64_t hash(const std::int64_t* values, const std::uint32_t* columns, std::size_t count) {
+    std::uint64_t h = 0x243F6A8885A308D3ull;
+    for (std::size_t j = 0; j < count; ++j) {
+      h = (h ^ static_cast<std::uint64_t>(values[columns ? columns[j] : j])) * 0x9E3779B97F4A7C15ull;
+      h ^= h >> 29;
+    }
+    return h;
+  }
+
+  // The rows of `group` accepting `key` (one value per column of the table).
+  std::pair<const std::uint32_t*, const std::uint32_t*> find(const Group& group, const std::int64_t* key) const {
+    const std::size_t width = group.columns.size();
+    const std::size_t mask = group.slots.size() - 1;
+    for (std::size_t at = hash(key, group.columns.data(), width) & mask;; at = (at + 1) & mask) {
+      const std::uint32_t entry = group.slots[at];
+      if (entry == 0) return {nullptr, nullptr};
+      const std::int64_t* stored = &group.keys[(entry - 1) * width];
+      bool same = true;
+      for (std::size_t j = 0; j < width && same; ++j) same = stored[j] == key[group.columns[j]];
+      if (same) return {&group.rows[group.row_begin[entry - 1]], &group.rows[group.row_begin[entry]]};
+    }
+  }
+
+  std::uint32_t first(const std::int64_t* key) const {
+    std::uint32_t best = 0;
+    for (const Group& group : groups) {
+      if (best != 0 && group.first_row > best) break;  // no row of this group or later ones comes first
+      const auto [begin, end] = find(group, key);
+      if (begin != end && (best == 0 || *begin < best)) best = *begin;
+    }
+    return best;
+  }
+
+  void all(const std::int64_t* key, std::vector<std::int64_t>& out) const {
+    out.clear();
+    for (const Group& group : groups) {
+      const auto [begin, end] = find(group, key);
+      out.insert(out.end(), begin, end);
+    }
+    // Each group's rows ascend; groups interleave.
+    if (groups.size() > 1) std::sort(out.begin(), out.end());
+  }
+
+  explicit LookupIndex(const LookupTable& table) : keys(table.key_types.size()) {
+    // Every combination a row's cells accept, as (group, values, row).
+    struct Building {
+      std::vector<std::uint32_t> columns;
+      std::vector<std::int64_t> tuples;
+      std::vector<std::uint32_t> rows;
+    };
+    std::vector<Building> building;
+    std::vector<std::pair<std::uint64_t, std::size_t>> group_of;  // tested-column mask -> group
+    std::uint32_t begin = 0;
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> cells(keys);
+    for (std::uint32_t row = 1; row <= table.rows; ++row) {
+      std::uint64_t tested = 0;
+      for (std::size_t k = 0; k < keys; ++k) {
+        const std::uint32_t end = table.cell_ends[(row - 1) * keys + k];
+        cells[k] = {begin, end};
+        if (end > begin) tested |= std::uint64_t{1} << k;
+        begin = end;
+      }
+      auto found = std::find_if(group_of.begin(), group_of.end(), [&](const auto& g) { return g.first == tested; });
+      if (found == group_of.end()) {
+        group_of.emplace_back(tested, building.size());
+        Building& b = building.emplace_back();
+        for (std::uint32_t k = 0; k < keys; ++k)
+          if (tested >> k & 1) b.columns.push_back(k);
+        found = group_of.end() - 1;
+      }
+      Building& b = building[found->second];
+      // An odometer over the row's cells: one tuple per combination.
+      std::vector<std::uint32_t> at(b.columns.size());
+      for (std::size_t j = 0; j < at.size(); ++j) at[j] = cells[b.columns[j]].first;
+      for (;;) {
+        for (std::size_t j = 0; j < at.size(); ++j) b.tuples.push_back(table.values[at[j]]);
+        b.rows.push_back(row);
+        std::size_t j = 0;
+        for (; j < at.size(); ++j) {
+          if (++at[j] < cells[b.columns[j]].second) break;
+          at[j] = cells[b.columns[j]].first;
+        }
+        if (j == at.size()) break;
+      }
+    }
+    for (Building& b : building) {
+      const std::size_t width = b.columns.size();
+      std::vector<std::uint32_t> order(b.rows.size());
+      for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+      const auto tuple = [&](std::uint32_t i) { return &b.tuples[i * width]; };
+      std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
+        if (!std::equal(tuple(x), tuple(x) + width, tuple(y)))
+          return std::lexicographical_compare(tuple(x), tuple(x) + width, tuple(y), tuple(y) + width);
+        return b.rows[x] < b.rows[y];
+      });
+      Group& g = groups.emplace_back();
+      g.columns = b.columns;
+      g.first_row = b.rows.empty() ? 0 : *std::min_element(b.rows.begin(), b.rows.end());
+      for (std::size_t n = 0; n < order.size(); ++n) {
+        const std::uint32_t i = order[n];
+        const bool new_entry = n == 0 || !std::equal(tuple(i), tuple(i) + width, tuple(order[n - 1]));
+        if (new_entry) {
+          g.row_begin.push_back(static_cast<std::uint32_t>(g.rows.size()));
+          g.keys.insert(g.keys.end(), tuple(i), tuple(i) + width);
+        } else if (g.rows.back() == b.rows[i]) {
+          continue;  // a cell listing a value twice
+        }
+        g.rows.push_back(b.rows[i]);
+      }
+      const std::size_t entries = g.row_begin.size();
+      g.row_begin.push_back(static_cast<std::uint32_t>(g.rows.size()));
+      g.slots.assign(std::bit_ceil(std::max<std::size_t>(2 * entries, 2)), 0);
+      const std::size_t mask = g.slots.size() - 1;
+      for (std::size_t e = 0; e < entries; ++e) {
+        std::size_t at = hash(&g.keys[e * width], nullptr, width) & mask;
+        while (g.slots[at] != 0) at = (at + 1) & mask;
+        g.slots[at] = static_cast<std::uint32_t>(e + 1);
+      }
+    }
+    std::sort(groups.begin(), groups.end(), [](const Group& x, const Group& y) { return x.first_row < y.first_row; });
+  }
+};
+
 struct Machine::Step {
   void (*fn)(Context&, const Step&) = nullptr;
   // What the step runs. Handler addresses are not compared: with one clone per
@@ -81,6 +221,7 @@ struct Machine::Context {
   std::string_view* text(std::uint32_t r) { return &m.texts_[r * m.capacity_]; }
   ListRegister& list(std::uint32_t r) { return m.lists_[r]; }
   ListItems items(const ListRegister& l, std::size_t row) const { return l.at(row, m.capacity_); }
+  const LookupIndex& lookup(std::uint32_t index) const { return m.lookups_[index]; }
   Quotient* quotient(std::uint32_t r) { return &m.quotients_[r * m.capacity_]; }
 
   void fail(std::uint32_t row, RowError kind) {
@@ -275,6 +416,35 @@ HANDLER(MOVE_IF) {
   if (s.immediate == 2) blend(Immediate{s.value});
   else blend(c.reg(s.c));
 }
+// A comparison whose only use is the MOVE_IF right after it (how a decide's
+// branches lower): one pass instead of two, and no bool column in between.
+template <typename Compare>
+PRECEPT_INLINE void move_if_compare(Ctx& c, const Step& s, Compare compare) {
+  std::int64_t* a = c.reg(s.a);
+  with_operands(c, s, [&](const auto& x, const auto& y) PRECEPT_LAMBDA_INLINE {
+    const auto blend = [&](const auto& value) PRECEPT_LAMBDA_INLINE {
+      c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+        const std::int64_t take = -static_cast<std::int64_t>(compare(x[i], y[i]));
+        a[i] = (value[i] & take) | (a[i] & ~take);
+      });
+    };
+    if (s.immediate2 == 2) blend(Immediate{s.value2});
+    else blend(c.reg(s.c2));
+  });
+}
+PRECEPT_VECTOR_CLONES void exec_move_if_lt(Ctx& c, const Step& s) {
+  move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x < y; });
+}
+PRECEPT_VECTOR_CLONES void exec_move_if_le(Ctx& c, const Step& s) {
+  move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x <= y; });
+}
+PRECEPT_VECTOR_CLONES void exec_move_if_eq(Ctx& c, const Step& s) {
+  move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x == y; });
+}
+PRECEPT_VECTOR_CLONES void exec_move_if_ne(Ctx& c, const Step& s) {
+  move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x != y; });
+}
+
 HANDLER(MOVE_TEXT) {
   std::string_view* a = c.text(s.a);
   const std::string_view* b = c.text(s.b);
@@ -583,6 +753,59 @@ HANDLER(LIST_SUM) {
   });
 }
 
+// The household's value for each tested column: r[C] and the registers after it.
+template <typename F>
+PRECEPT_INLINE void each_key(Ctx& c, const Step& s, F&& f) {
+  const Machine::LookupIndex& index = c.lookup(s.b);
+  std::int64_t key[kMaxLookupKeys];
+  const std::int64_t* columns[kMaxLookupKeys];
+  for (std::size_t k = 0; k < index.keys; ++k) columns[k] = c.reg(s.c + static_cast<std::uint32_t>(k));
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+    for (std::size_t k = 0; k < index.keys; ++k) key[k] = columns[k][i];
+    f(i, index, key);
+  });
+}
+HANDLER(LOOKUP_FIRST) {
+  std::int64_t* a = c.reg(s.a);
+  each_key(c, s, [&](std::uint32_t i, const Machine::LookupIndex& index, const std::int64_t* key) {
+    a[i] = index.first(key);
+  });
+}
+HANDLER(LOOKUP_ALL) {
+  Machine::ListRegister& a = c.list(s.a);
+  each_key(c, s, [&](std::uint32_t i, const Machine::LookupIndex& index, const std::int64_t* key) {
+    index.all(key, a.rows[i]);
+  });
+}
+// A row number out of the array's range (none for a hand-made program's
+// register) picks element 0, as "no row" does.
+PRECEPT_INLINE std::int64_t element(const std::vector<std::int64_t>& values, std::int64_t row) {
+  return values[static_cast<std::uint64_t>(row) < values.size() ? static_cast<std::size_t>(row) : 0];
+}
+HANDLER(PICK) {
+  std::int64_t* a = c.reg(s.a);
+  const std::vector<std::int64_t>& values = c.program().arrays[s.b].values;
+  const std::int64_t* row = c.reg(s.c);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = element(values, row[i]); });
+}
+HANDLER(PICK_TEXT) {
+  std::string_view* a = c.text(s.a);
+  const std::vector<std::int64_t>& values = c.program().arrays[s.b].values;
+  const std::vector<std::string>& strings = c.program().strings;
+  const std::int64_t* row = c.reg(s.c);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = strings[static_cast<std::size_t>(element(values, row[i]))]; });
+}
+HANDLER(PICK_LIST) {
+  Machine::ListRegister& a = c.list(s.a);
+  const std::vector<std::int64_t>& values = c.program().arrays[s.b].values;
+  const Machine::ListRegister& rows = c.list(s.c);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+    std::vector<std::int64_t>& out = a.rows[i];
+    out.clear();
+    for (const std::int64_t row : c.items(rows, i)) out.push_back(element(values, row));
+  });
+}
+
 HANDLER(SELECT_IF) { c.push(c.reg(s.a), true, s); }
 HANDLER(SELECT_UNLESS) { c.push(c.reg(s.a), false, s); }
 HANDLER(SELECT_POP) { --c.depth; }
@@ -612,7 +835,7 @@ static_assert(sizeof(kDispatch) / sizeof(kDispatch[0]) == kOpcodeCount);
 bool writes_scalar_a(Opcode op) { return std::string_view(opcode_info(op).synopsis).starts_with("r[A] ="); }
 
 template <typename F>
-void each_scalar_read(const Instruction& ins, F&& f) {
+void each_scalar_read(const Program& program, const Instruction& ins, F&& f) {
   const OpcodeInfo& info = opcode_info(ins.op);
   const bool writes_a = writes_scalar_a(ins.op);
   for (int k = 0; k < 3; ++k) {
@@ -621,6 +844,9 @@ void each_scalar_read(const Instruction& ins, F&& f) {
     if (is_scalar_operand(info.operands[k])) f(operand(ins, k));
   }
   if (ins.op == Opcode::MOVE_IF) f(ins.a);
+  // A lookup reads one register per tested column, from r[C] on.
+  if (ins.op == Opcode::LOOKUP_FIRST || ins.op == Opcode::LOOKUP_ALL)
+    for (std::size_t k = 1; k < program.lookups[ins.b].key_types.size(); ++k) f(ins.c + static_cast<std::uint32_t>(k));
 }
 
 }  // namespace
@@ -637,6 +863,8 @@ Machine::Machine(const Program& program, std::size_t capacity)
       error_pc_(capacity),
       levels_(kMaxSelectionDepth + 2) {
   for (Level& level : levels_) level.rows.resize(capacity);
+  lookups_.reserve(program.lookups.size());
+  for (const LookupTable& table : program.lookups) lookups_.emplace_back(table);
   plan();
 }
 
@@ -668,7 +896,7 @@ void Machine::plan() {
   std::vector<Use> use(nregs);
   for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
     const Instruction& ins = code[pc];
-    each_scalar_read(ins, [&](std::uint32_t r) {
+    each_scalar_read(program_, ins, [&](std::uint32_t r) {
       use[r].first_read = std::min(use[r].first_read, pc);
       use[r].last = pc;
     });
@@ -771,7 +999,8 @@ void Machine::plan() {
         first_is_top_load[l] = ins.op == Opcode::LOAD_LIST && depth == 0;
       }
       if (ins.op == Opcode::LIST_APPEND_IF) ++appends[ins.a];
-      if (ins.op == Opcode::LOAD_LIST) ++loads[ins.a];
+      // A list a lookup fills is any length: it counts as loaded, a vector per row.
+      if (ins.op == Opcode::LOAD_LIST || ins.op == Opcode::LOOKUP_ALL || ins.op == Opcode::PICK_LIST) ++loads[ins.a];
       if (ins.op == Opcode::LIST_CLEAR) ++clears[ins.a];
       if (ins.op == Opcode::SELECT_IF || ins.op == Opcode::SELECT_UNLESS) ++depth;
       if (ins.op == Opcode::SELECT_POP) --depth;
@@ -786,13 +1015,49 @@ void Machine::plan() {
       list.slot_count = appends[l];
       list.slots.assign(capacity_ * appends[l], 0);
       list.masks.assign(capacity_, 0);
-    } else if (first_is_top_load[l] && loads[l] == 1 && clears[l] == 0 && appends[l] == 0) {
+    } else if (first_is_top_load[l] && loads[l] == 1 && clears[l] == 0 && appends[l] == 0 &&
+               code[first_touch[l]].op == Opcode::LOAD_LIST) {
       list.aliased = true;
     } else {
       list.rows.resize(capacity_);
     }
   }
   std::vector<std::uint32_t> next_slot(nlists, 0);
+
+  // MOVE_IF a, t, v right after the comparison or NOT that alone writes t, when
+  // nothing else reads t: the comparison's step takes the move in (t is never
+  // written, as nothing would read it).
+  std::vector<std::uint32_t> reads(nregs, 0);
+  for (const Instruction& ins : code) each_scalar_read(program_, ins, [&](std::uint32_t r) { ++reads[r]; });
+  const auto fuse_condition = [&](std::vector<Step>& steps, std::uint32_t pc, const Instruction& ins, const Step& move) {
+    if (steps.empty()) return false;
+    Step& test = steps.back();
+    const std::uint32_t t = ins.b;
+    if (test.pc + 1 != pc || test.fused || test.a != t || use[t].writers != 1 || reads[t] != 1 || external[t])
+      return false;
+    void (*fused)(Context&, const Step&) = nullptr;
+    switch (test.op) {
+      case Opcode::LT: fused = exec_move_if_lt; break;
+      case Opcode::LE: fused = exec_move_if_le; break;
+      case Opcode::EQ: fused = exec_move_if_eq; break;
+      case Opcode::NE: fused = exec_move_if_ne; break;
+      case Opcode::NOT:
+        // not x is x == 0; one operand may be an immediate, so x may not be one.
+        if (test.immediate != 0) return false;
+        fused = exec_move_if_eq;
+        test.immediate = 2;
+        test.value = 0;
+        break;
+      default: return false;
+    }
+    test.fn = fused;
+    test.fused = true;
+    test.a = ins.a;
+    test.c2 = ins.c;
+    test.immediate2 = move.immediate == 2 ? 2 : 0;
+    test.value2 = move.value;
+    return true;
+  };
 
   std::vector<std::uint32_t> open;  // steps of the open SELECT_IFs
   int depth = 0;
@@ -832,6 +1097,7 @@ void Machine::plan() {
         step.value = scalar_regs_[operand(ins, k)][0];
         break;
       }
+    if (ins.op == Opcode::MOVE_IF && fuse_condition(steps_, pc, ins, step)) continue;
     if (ins.op == Opcode::LIST_APPEND_IF) {
       step.slot = next_slot[ins.a]++;
       Step* previous = steps_.empty() ? nullptr : &steps_.back();

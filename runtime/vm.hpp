@@ -8,8 +8,9 @@
 // The machine does not interpret the bytecode as it stands: its constructor
 // turns the program into a plan once, so that a batch pays only for work that
 // depends on its rows. Constants are loaded once per machine, fields the program
-// only reads are read in place from the batch, collect-table lists live in fixed
-// slots, and the selection of all rows is a plain loop, not a list of row numbers.
+// only reads are read in place from the batch, temporaries share storage,
+// collect-table lists live in fixed slots, lookups are hashed, and the selection
+// of all rows is a plain loop, not a list of row numbers (vm.cpp, plan()).
 #pragma once
 
 #include "batch.hpp"
@@ -20,7 +21,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -111,6 +111,7 @@ class Machine {
   struct Step;
   struct Level;
   struct ListRegister;
+  struct LookupIndex;
 
  private:
   void plan();
@@ -130,6 +131,7 @@ class Machine {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> text_aliases_;  // (register, field)
   std::vector<ListRegister> lists_;
   std::vector<Quotient> quotients_;
+  std::vector<LookupIndex> lookups_;
   std::vector<std::uint8_t> error_kind_;
   std::vector<std::uint32_t> error_pc_;
   std::vector<Level> levels_;

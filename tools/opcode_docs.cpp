@@ -2,6 +2,7 @@
 // opcode_info) and the numbers (offsets, limits, version, kind and rounding-mode
 // codes) from the headers that define them, so the document cannot drift from
 // the code; a test regenerates it and compares.
+#include "lower.hpp"
 #include "numeric.hpp"
 #include "program.hpp"
 #include "serialize.hpp"
@@ -93,6 +94,8 @@ Operand letters, for operands A, B and C:
 | `F` | a record field (index into `fields`) |
 | `C` | a constant (index into `constants`) |
 | `S` | a string constant (index into `strings`) |
+| `K` | a lookup table (index into `lookups`) |
+| `P` | a constant array (index into `arrays`) |
 
 `x` and `y` are the instruction's two 8-bit immediates: `x` a power of ten or a
 number of digits to drop, `y` a rounding mode ({rounding}). An opcode whose
@@ -106,6 +109,26 @@ or a mixed-scale product; only rounding or comparison consumes it, so nothing is
 rounded behind the officer's back.
 
 {table}
+### Indexed decision tables
+
+A decision table of at least {min_rows} rows whose tested cells are all plain
+literals (enum members, numbers, bools, dates, money; `-`; lists `a, b`) and
+whose outputs are all constants is not compiled row by row: it becomes a *lookup* and one *constant
+array* per output column, and costs the same whatever its number of rows.
+
+- A lookup (`lookups`) lists, for each row and each tested column, the values
+  the row accepts there (none: `-`, any value). `LOOKUP_FIRST` gives the lowest
+  row (numbered from 1) accepting every value of the household, or 0;
+  `LOOKUP_ALL` gives all of them, ascending, as a list of int. The household's
+  values are read from `r[C]` and the registers after it, one per tested column.
+- A constant array (`arrays`) holds one value per row, with element 0 for "no
+  row". `PICK` reads it at a row number; a row number outside the array reads
+  element 0. Text arrays hold string indexes.
+
+Nothing else changes: `first` still fails a household no row matches (with
+`FAIL`, as row by row), and `collect` lists every matching row in order. The
+VM hashes the tested values, one probe per pattern of `-` in the table.
+
 ## The file format (.pcb)
 
 Format version {version}. All integers are little-endian.
@@ -145,6 +168,11 @@ element count and the elements.
 - `outputs`: each `name`, `type`, `reg` (uint32)
 - `summary`: `population_reg`, `poor_reg`, `cause_reg`, `assistance_reg` (uint32;
   0xFFFFFFFF for none), then `groups`: each `name`, `fields` (vector of uint32)
+- `lookups`: each `name`, `key_types` (vector of types), `key_names` (vector of
+  strings), `rows` (uint32), `cell_ends` (vector of uint32: row r's cell in column
+  k ends at `cell_ends[r * columns + k]` in `values` and starts where the one
+  before it ends), `values` (vector of int64)
+- `arrays`: each `name`, `type`, `values` (vector of int64)
 
 A type is 4 bytes: `kind`, `element` (one byte each), `enum_id` (uint16). Kind
 codes: {kinds}. A list's `element` is its element kind; a quotient's is its
@@ -182,7 +210,7 @@ undefined behaviour, so the VM's inner loop checks nothing. It guarantees:
 
 - **Limits.** At most {max_code} instructions, {max_regs} registers in each register file,
   {max_fields} fields, and {max_table} entries in each other table (enums, enum members,
-  params, constants, strings, origins, outputs, summary groups).
+  params, constants, strings, origins, outputs, summary groups, lookups, arrays).
 - **Types are well formed.** Every type (of a field, param, register or output) has
   a valid kind; a list's elements are scalars; a quotient's units are money or
   decimal; `enum_id` names an existing enum exactly where the type involves an
@@ -216,6 +244,17 @@ undefined behaviour, so the VM's inner loop checks nothing. It guarantees:
   value of exactly the list's element type (the same enum, for enums);
   `LIST_SUM` sums a list of numbers into a register of the element's kind;
   `LIST_COUNT` counts into an int.
+- **Lookups and arrays are well formed.** A lookup tests 1 to {max_keys} columns of
+  scalar types, names each, has at most {max_table} rows and one cell per row and
+  column; cells end in order within `values`, which they use up exactly; every
+  value fits its column's type; and all combinations of the values its rows
+  list number at most {max_entries} (the VM indexes each). An array holds scalars
+  or texts, has element 0 and at most {max_table_plus} elements, each a value of
+  its type (for texts, an existing string). `LOOKUP_FIRST` and `LOOKUP_ALL` find
+  a register of each key type from `r[C]` on, and `LOOKUP_ALL` writes a list of
+  int; `PICK` reads an array of exactly its register's type, `PICK_TEXT` a text
+  array, and `PICK_LIST` an array of its list's element type at the rows of a
+  list of int.
 - **Selections balance.** Along the code, `SELECT_IF`/`SELECT_UNLESS` push and
   `SELECT_POP` pops; the depth never goes below 0 or above {max_depth}, and is 0 at
   the end. The VM may size its selection stack by it.
@@ -239,7 +278,9 @@ Errors name the culprit in plain words, for example
       fmt::arg("kinds", kind_codes()), fmt::arg("max_code", kMaxInstructions),
       fmt::arg("max_regs", kMaxRegisters), fmt::arg("max_fields", kMaxFields),
       fmt::arg("max_table", kMaxTableSize), fmt::arg("max_pow", kMaxPowerOfTen),
-      fmt::arg("modes", kRoundingModeCount), fmt::arg("max_depth", kMaxSelectionDepth));
+      fmt::arg("modes", kRoundingModeCount), fmt::arg("max_depth", kMaxSelectionDepth),
+      fmt::arg("max_keys", kMaxLookupKeys), fmt::arg("max_entries", kMaxLookupEntries),
+      fmt::arg("max_table_plus", kMaxTableSize + 1), fmt::arg("min_rows", kIndexedTableMinRows));
   std::fputs(doc.c_str(), stdout);
   return std::ferror(stdout) ? 1 : 0;
 }

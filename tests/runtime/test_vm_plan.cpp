@@ -372,9 +372,24 @@ class Generator {
         break;
       }
       case 8: {
+        if (pick(2)) {
+          const ValueType t = pick(2) ? number() : kEnum;
+          const auto x = any(t);
+          result(t, [&](std::uint32_t r) { emit(Opcode::MOVE, r, x); });
+          break;
+        }
+        // A decide branch: a condition used once, by the MOVE_IF right after it.
         const ValueType t = pick(2) ? number() : kEnum;
-        const auto x = any(t);
-        result(t, [&](std::uint32_t r) { emit(Opcode::MOVE, r, x); });
+        const auto x = any(t), y = any(t), value = any(t), target = any(t);
+        if (target < 7) break;
+        const auto condition = static_cast<std::uint32_t>(p_.scalar_types.size());
+        p_.scalar_types.push_back(kBool);
+        p_.scalar_names.emplace_back();
+        const Opcode ops[] = {Opcode::LT, Opcode::LE, Opcode::EQ, Opcode::NE, Opcode::NOT};
+        const Opcode op = ops[pick(5)];
+        if (op == Opcode::NOT) emit(op, condition, any(kBool));
+        else emit(op, condition, x, y);
+        emit(Opcode::MOVE_IF, target, condition, value);
         break;
       }
       case 9: {
