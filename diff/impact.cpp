@@ -161,6 +161,7 @@ struct VersionEval {
   Batch batch;
   std::vector<std::uint8_t> failed;
   std::vector<int> row_of;             // raw row -> batch row, -1 when rejected
+  std::vector<int> parsed_row;         // raw row -> batch row, -1 when not read (before the run's errors)
   std::vector<std::string> reasons;    // raw row -> why rejected
 
   void move_row(std::size_t from, std::size_t to) {
@@ -201,6 +202,7 @@ struct VersionEval {
       batch.lines[batch.rows++] = raw.lines[row];
     }
     if (batch.rows > 0) machine.run(batch);
+    parsed_row = row_of;
     for (std::size_t row = 0; row < raw.rows; ++row) {
       const int b = row_of[row];
       if (b >= 0 && machine.error(static_cast<std::size_t>(b)) != RowError::None) {
@@ -221,15 +223,22 @@ class VariantRunner {
     base_ = std::make_unique<VersionEval>(*plan.baseline, layouts_.back(), capacity);
     const Program& b = *plan.baseline;
     for (const Program* v : plan.variants) {
-      layouts_.push_back(v ? variant_columns(*v, header) : VersionLayout{});
-      evals_.push_back(v ? std::make_unique<VersionEval>(*v, layouts_.back(), capacity) : nullptr);
-      std::vector<int> slot;
+      Variant x;
+      x.p = v;
+      if (v && same_fields(b, *v)) {
+        // The same record read the same way: run on the baseline's batch.
+        x.machine = std::make_unique<Machine>(*v, capacity);
+      } else if (v) {
+        layouts_.push_back(variant_columns(*v, header));
+        x.eval = std::make_unique<VersionEval>(*v, layouts_.back(), capacity);
+      }
       if (v)
         for (const OutputDef& out : b.outputs) {
           const auto it = std::find_if(v->outputs.begin(), v->outputs.end(), [&](const OutputDef& d) { return d.name == out.name; });
-          slot.push_back(it == v->outputs.end() ? -1 : static_cast<int>(it - v->outputs.begin()));
+          x.slot.push_back(it == v->outputs.end() ? -1 : static_cast<int>(it - v->outputs.begin()));
+          x.compare.push_back(it == v->outputs.end() ? Compare::Text : compare_mode(b, out.type, *v, it->type));
         }
-      slots_.push_back(std::move(slot));
+      variants_.push_back(std::move(x));
     }
   }
 
@@ -239,11 +248,13 @@ class VariantRunner {
            std::vector<HouseholdMoves*>& moves, std::vector<std::uint64_t>& counts) {
     if (sub.rows == 0) return;
     base_->run(sub, width);
-    for (auto& e : evals_)
-      if (e) e->run(sub, width);
+    for (auto& x : variants_) {
+      if (x.eval) x.eval->run(sub, width);
+      else if (x.machine && base_->batch.rows > 0) x.machine->run(base_->batch);
+    }
     const Program& b = *plan_.baseline;
     std::vector<std::string> base_values(b.outputs.size());
-    std::string value;
+    std::string value, other;
     for (std::size_t r = 0; r < sub.rows; ++r) {
       const int br = base_->row_of[r];
       const bool base_ok = br >= 0;
@@ -251,27 +262,47 @@ class VariantRunner {
       HouseholdMoves& m = keep[r] ? *moves[r] : scratch;
       m.evaluated = true;
       m.base_ok = base_ok;
-      if (base_ok)
+      if (base_ok && keep[r])
         for (std::size_t i = 0; i < b.outputs.size(); ++i) {
           base_values[i].clear();
           append_value_text(base_values[i], b, b.outputs[i].type, base_->machine, b.outputs[i].reg, static_cast<std::size_t>(br));
         }
-      for (std::size_t u = 0; u < evals_.size(); ++u) {
-        if (!evals_[u]) continue;
-        const int vr = evals_[u]->row_of[r];
+      for (std::size_t u = 0; u < variants_.size(); ++u) {
+        const Variant& x = variants_[u];
+        if (!x.p) continue;
+        const Machine& vm = x.eval ? x.eval->machine : *x.machine;
+        int vr = -1;
+        if (x.eval) vr = x.eval->row_of[r];
+        else if (base_->parsed_row[r] >= 0 && vm.error(static_cast<std::size_t>(base_->parsed_row[r])) == RowError::None)
+          vr = base_->parsed_row[r];
         HouseholdMoves::Move move;
         move.variant = u;
         if ((vr >= 0) != base_ok) {
           move.ok_differs = true;
         } else if (base_ok) {
-          const Program& v = evals_[u]->p;
+          const auto brow = static_cast<std::size_t>(br), vrow = static_cast<std::size_t>(vr);
           for (std::size_t i = 0; i < b.outputs.size(); ++i) {
-            const int j = slots_[u][i];
+            const int j = x.slot[i];
             if (j < 0) continue;
-            const OutputDef& out = v.outputs[static_cast<std::size_t>(j)];
-            value.clear();
-            append_value_text(value, v, out.type, evals_[u]->machine, out.reg, static_cast<std::size_t>(vr));
-            if (value != base_values[i]) move.outputs.push_back(static_cast<std::uint32_t>(i));
+            const OutputDef& out = x.p->outputs[static_cast<std::size_t>(j)];
+            const OutputDef& bout = b.outputs[i];
+            bool differs = false;
+            switch (x.compare[i]) {
+              case Compare::Bool:
+                differs = (base_->machine.scalar(bout.reg, brow) != 0) != (vm.scalar(out.reg, vrow) != 0);
+                break;
+              case Compare::Scalar: differs = base_->machine.scalar(bout.reg, brow) != vm.scalar(out.reg, vrow); break;
+              case Compare::Text: differs = base_->machine.text(bout.reg, brow) != vm.text(out.reg, vrow); break;
+              case Compare::List: differs = base_->machine.list(bout.reg, brow) != vm.list(out.reg, vrow); break;
+              case Compare::Formatted:
+                value.clear();
+                other.clear();
+                append_value_text(value, *x.p, out.type, vm, out.reg, vrow);
+                append_value_text(other, b, bout.type, base_->machine, bout.reg, brow);
+                differs = value != other;
+                break;
+            }
+            if (differs) move.outputs.push_back(static_cast<std::uint32_t>(i));
           }
         }
         if (!move.ok_differs && move.outputs.empty()) continue;
@@ -283,11 +314,57 @@ class VariantRunner {
   }
 
  private:
+  // How an output's values are compared: as the results CSV prints them, or,
+  // where that text is a function of the stored value alone, by that value.
+  enum class Compare { Formatted, Bool, Scalar, Text, List };
+
+  static bool same_enum(const Program& a, std::uint16_t x, const Program& b, std::uint16_t y) {
+    return a.enums[x].members == b.enums[y].members;
+  }
+  static Compare compare_mode(const Program& a, const ValueType& x, const Program& b, const ValueType& y) {
+    if (x.kind != y.kind) return Compare::Formatted;
+    switch (x.kind) {
+      case Kind::Bool: return Compare::Bool;
+      case Kind::Int: case Kind::Money: case Kind::Date: return Compare::Scalar;
+      case Kind::Enum: return same_enum(a, x.enum_id, b, y.enum_id) ? Compare::Scalar : Compare::Formatted;
+      case Kind::Text: return Compare::Text;
+      case Kind::List:
+        if (x.element != y.element) return Compare::Formatted;
+        if (x.element == Kind::Enum) return same_enum(a, x.enum_id, b, y.enum_id) ? Compare::List : Compare::Formatted;
+        return x.element == Kind::Int || x.element == Kind::Money || x.element == Kind::Date
+                   ? Compare::List
+                   : Compare::Formatted;
+      default: return Compare::Formatted;
+    }
+  }
+  // Fields read identically: the same names, types, defaults and checks.
+  static bool same_fields(const Program& a, const Program& b) {
+    if (a.fields.size() != b.fields.size()) return false;
+    for (std::size_t f = 0; f < a.fields.size(); ++f) {
+      const FieldDef& x = a.fields[f];
+      const FieldDef& y = b.fields[f];
+      if (x.name != y.name || x.type.kind != y.type.kind || x.type.element != y.type.element || x.optional != y.optional ||
+          x.has_default != y.has_default || x.default_scalar != y.default_scalar || x.default_text != y.default_text ||
+          x.check != y.check || x.check_value != y.check_value)
+        return false;
+      const bool enumerated = x.type.kind == Kind::Enum || (x.type.kind == Kind::List && x.type.element == Kind::Enum);
+      if (enumerated && !same_enum(a, x.type.enum_id, b, y.type.enum_id)) return false;
+    }
+    return true;
+  }
+
+  struct Variant {
+    const Program* p = nullptr;                // null: none compiles
+    std::unique_ptr<VersionEval> eval;         // its own layout and batch, or
+    std::unique_ptr<Machine> machine;          // run on the baseline's batch
+    std::vector<int> slot;                     // each baseline output's index in it, or -1
+    std::vector<Compare> compare;
+  };
+
   const VariantPlan& plan_;
   std::vector<VersionLayout> layouts_;  // reserved: the evals hold references
   std::unique_ptr<VersionEval> base_;
-  std::vector<std::unique_ptr<VersionEval>> evals_;
-  std::vector<std::vector<int>> slots_;  // per variant: each baseline output's index in it, or -1
+  std::vector<Variant> variants_;
 };
 
 // Which outputs mean what, in each version.
