@@ -198,6 +198,7 @@ std::string render_text(const DiffReport& r, bool color) {
         out += "  " + household_title(im.changed[i]) + "\n";
         for (const auto& l : household_lines(r, i)) out += "      " + l + "\n";
       }
+      if (im.changed_total > shown) out += fmt::format("  ... {} more not listed\n", im.changed_total - shown);
     }
   }
   if (r.witnesses) {
@@ -284,6 +285,7 @@ std::string render_markdown(const DiffReport& r) {
         out += "- " + md_cell(household_title(im.changed[i])) + "\n";
         for (const auto& l : household_lines(r, i)) out += "  - " + md_cell(l) + "\n";
       }
+      if (im.changed_total > shown) out += fmt::format("\n{} more not listed.\n", im.changed_total - shown);
     }
   }
   if (r.witnesses) {
@@ -371,6 +373,7 @@ std::string render_json(const DiffReport& r) {
       impact["changed_households"].push_back(hj);
     }
     impact["changed_households_total"] = im.changed_total;
+    impact["changed_households_not_listed"] = im.changed_total - shown;
     j["impact"] = impact;
     if (r.attribution) {
       j["attribution"] = nlohmann::json::array();
@@ -499,6 +502,7 @@ std::string render_html(const DiffReport& r) {
         out += "</ul></li>\n";
       }
       out += "</ul>\n";
+      if (im.changed_total > shown) out += fmt::format("<p>{} more not listed.</p>\n", im.changed_total - shown);
     }
   }
   if (r.witnesses) {

@@ -423,6 +423,12 @@ TEST(Command, ChangedLimitListsFiveAndCountsAll) {
   EXPECT_EQ(b.at("attribution"), a.at("attribution"));
   for (std::size_t i = 0; i < 5; ++i)
     EXPECT_EQ(b.at("impact").at("changed_households")[i], a.at("impact").at("changed_households")[i]);
+  const int total = b.at("impact").at("changed_households_total").get<int>();
+  EXPECT_EQ(b.at("impact").at("changed_households_not_listed").get<int>(), total - 5);
+  const Cli text = cli("diff policies/xijiang_2015.pol policies/xijiang_2016.pol examples/data/xijiang_sample.csv "
+                       "--no-witness --changed-limit 5");
+  EXPECT_NE(text.out.find(fmt::format("changed households (5 of {})", total)), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(fmt::format("... {} more not listed", total - 5)), std::string::npos) << text.out;
 }
 
 TEST(Command, HtmlIsOneSelfContainedPageWithAChart) {
