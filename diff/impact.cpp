@@ -213,6 +213,50 @@ struct VersionEval {
   }
 };
 
+// How an output's values are compared: as the results CSV prints them, or,
+// where that text is a function of the stored value alone (and different
+// values print differently), by that value.
+enum class Compare { Formatted, Bool, Scalar, Text, List };
+
+bool same_enum(const Program& a, std::uint16_t x, const Program& b, std::uint16_t y) {
+  return a.enums[x].members == b.enums[y].members;
+}
+
+Compare compare_mode(const Program& a, const ValueType& x, const Program& b, const ValueType& y) {
+  if (x.kind != y.kind) return Compare::Formatted;
+  switch (x.kind) {
+    case Kind::Bool: return Compare::Bool;
+    case Kind::Int: case Kind::Money: case Kind::Date: return Compare::Scalar;
+    case Kind::Enum: return same_enum(a, x.enum_id, b, y.enum_id) ? Compare::Scalar : Compare::Formatted;
+    case Kind::Text: return Compare::Text;
+    case Kind::List:
+      if (x.element != y.element) return Compare::Formatted;
+      if (x.element == Kind::Enum) return same_enum(a, x.enum_id, b, y.enum_id) ? Compare::List : Compare::Formatted;
+      return x.element == Kind::Int || x.element == Kind::Money || x.element == Kind::Date ? Compare::List
+                                                                                           : Compare::Formatted;
+    default: return Compare::Formatted;
+  }
+}
+
+// Whether output `x` of row `xr` on machine `xm` (program `xp`) and output `y`
+// of row `yr` on `ym` print differently. `text`, `other`: scratch.
+bool outputs_differ(Compare mode, const Program& xp, const OutputDef& x, const Machine& xm, std::size_t xr,
+                    const Program& yp, const OutputDef& y, const Machine& ym, std::size_t yr, std::string& text,
+                    std::string& other) {
+  switch (mode) {
+    case Compare::Bool: return (xm.scalar(x.reg, xr) != 0) != (ym.scalar(y.reg, yr) != 0);
+    case Compare::Scalar: return xm.scalar(x.reg, xr) != ym.scalar(y.reg, yr);
+    case Compare::Text: return xm.text(x.reg, xr) != ym.text(y.reg, yr);
+    case Compare::List: return xm.list(x.reg, xr) != ym.list(y.reg, yr);
+    case Compare::Formatted: break;
+  }
+  text.clear();
+  other.clear();
+  append_value_text(text, xp, x.type, xm, x.reg, xr);
+  append_value_text(other, yp, y.type, ym, y.reg, yr);
+  return text != other;
+}
+
 // Attribution on the changed rows of a batch: the baseline (the old version)
 // and each variant evaluated on just those rows, each with its own layout.
 class VariantRunner {
@@ -286,23 +330,7 @@ class VariantRunner {
             if (j < 0) continue;
             const OutputDef& out = x.p->outputs[static_cast<std::size_t>(j)];
             const OutputDef& bout = b.outputs[i];
-            bool differs = false;
-            switch (x.compare[i]) {
-              case Compare::Bool:
-                differs = (base_->machine.scalar(bout.reg, brow) != 0) != (vm.scalar(out.reg, vrow) != 0);
-                break;
-              case Compare::Scalar: differs = base_->machine.scalar(bout.reg, brow) != vm.scalar(out.reg, vrow); break;
-              case Compare::Text: differs = base_->machine.text(bout.reg, brow) != vm.text(out.reg, vrow); break;
-              case Compare::List: differs = base_->machine.list(bout.reg, brow) != vm.list(out.reg, vrow); break;
-              case Compare::Formatted:
-                value.clear();
-                other.clear();
-                append_value_text(value, *x.p, out.type, vm, out.reg, vrow);
-                append_value_text(other, b, bout.type, base_->machine, bout.reg, brow);
-                differs = value != other;
-                break;
-            }
-            if (differs) move.outputs.push_back(static_cast<std::uint32_t>(i));
+            if (outputs_differ(x.compare[i], b, bout, base_->machine, brow, *x.p, out, vm, vrow, value, other)) move.outputs.push_back(static_cast<std::uint32_t>(i));
           }
         }
         if (!move.ok_differs && move.outputs.empty()) continue;
@@ -314,29 +342,6 @@ class VariantRunner {
   }
 
  private:
-  // How an output's values are compared: as the results CSV prints them, or,
-  // where that text is a function of the stored value alone, by that value.
-  enum class Compare { Formatted, Bool, Scalar, Text, List };
-
-  static bool same_enum(const Program& a, std::uint16_t x, const Program& b, std::uint16_t y) {
-    return a.enums[x].members == b.enums[y].members;
-  }
-  static Compare compare_mode(const Program& a, const ValueType& x, const Program& b, const ValueType& y) {
-    if (x.kind != y.kind) return Compare::Formatted;
-    switch (x.kind) {
-      case Kind::Bool: return Compare::Bool;
-      case Kind::Int: case Kind::Money: case Kind::Date: return Compare::Scalar;
-      case Kind::Enum: return same_enum(a, x.enum_id, b, y.enum_id) ? Compare::Scalar : Compare::Formatted;
-      case Kind::Text: return Compare::Text;
-      case Kind::List:
-        if (x.element != y.element) return Compare::Formatted;
-        if (x.element == Kind::Enum) return same_enum(a, x.enum_id, b, y.enum_id) ? Compare::List : Compare::Formatted;
-        return x.element == Kind::Int || x.element == Kind::Money || x.element == Kind::Date
-                   ? Compare::List
-                   : Compare::Formatted;
-      default: return Compare::Formatted;
-    }
-  }
   // Fields read identically: the same names, types, defaults and checks.
   static bool same_fields(const Program& a, const Program& b) {
     if (a.fields.size() != b.fields.size()) return false;
@@ -427,6 +432,7 @@ class Engine {
       const bool list = o_.outputs[i].type.kind == Kind::List && n_.outputs[j].type.kind == Kind::List;
       if (list && (roles_.measures < 0 || o_.outputs[i].name == "measures")) roles_.measures = static_cast<int>(roles_.common.size());
       roles_.common.emplace_back(i, j);
+      common_compare_.push_back(compare_mode(o_, o_.outputs[i].type, n_, n_.outputs[j].type));
       impact_.common_outputs.push_back(o_.outputs[i].name);
     }
     for (const auto& out : n_.outputs)
@@ -574,7 +580,10 @@ class Engine {
     return std::move(impact_);
   }
 
-  Facts facts(const Program& p, VersionEval& eval, std::size_t raw_row, bool is_old) const {
+  // `need`: the common outputs to print (others are left empty: the same on
+  // both sides); null: all.
+  Facts facts(const Program& p, VersionEval& eval, std::size_t raw_row, bool is_old,
+              const std::vector<std::uint8_t>* need = nullptr) const {
     Facts f;
     const int b = eval.row_of[raw_row];
     if (b < 0) {
@@ -585,6 +594,7 @@ class Engine {
     f.ok = true;
     f.values.resize(roles_.common.size());
     for (std::size_t c = 0; c < roles_.common.size(); ++c) {
+      if (need && !(*need)[c]) continue;
       const OutputDef& out = p.outputs[is_old ? roles_.common[c].first : roles_.common[c].second];
       append_value_text(f.values[c], p, out.type, eval.machine, out.reg, row);
     }
@@ -604,9 +614,26 @@ class Engine {
   }
 
   // True when the row changed; kept in partial.changed while under the limit.
+  // The common outputs are compared by value first, and printed only where
+  // they differ (or cannot be compared by value).
   bool compare_row(const RawBatch& raw, std::size_t row, VersionEval& old_eval, VersionEval& new_eval, Partial& partial) {
-    const Facts a = facts(o_, old_eval, row, true);
-    const Facts b = facts(n_, new_eval, row, false);
+    thread_local std::vector<std::uint8_t> need;
+    thread_local std::string text, other;
+    const int x = old_eval.row_of[row], y = new_eval.row_of[row];
+    const std::vector<std::uint8_t>* mask = nullptr;
+    if (x >= 0 && y >= 0) {
+      need.assign(roles_.common.size(), 0);
+      for (std::size_t c = 0; c < roles_.common.size(); ++c) {
+        const OutputDef& a = o_.outputs[roles_.common[c].first];
+        const OutputDef& b = n_.outputs[roles_.common[c].second];
+        need[c] = common_compare_[c] == Compare::Formatted ||
+                  outputs_differ(common_compare_[c], o_, a, old_eval.machine, static_cast<std::size_t>(x), n_, b,
+                                 new_eval.machine, static_cast<std::size_t>(y), text, other);
+      }
+      mask = &need;
+    }
+    const Facts a = facts(o_, old_eval, row, true, mask);
+    const Facts b = facts(n_, new_eval, row, false, mask);
     const CellGrid grid{raw.bytes.data(), raw.spans.data(), header_->names.size()};
     std::vector<std::string> group;
     for (const std::size_t c : group_columns_) group.emplace_back(grid.cell(row, c));
@@ -843,6 +870,7 @@ class Engine {
   ImpactOptions options_;
   Impact impact_;
   Roles roles_;
+  std::vector<Compare> common_compare_;  // per common output
   VersionLayout old_layout_, new_layout_;
   const Header* header_ = nullptr;
   std::optional<std::size_t> key_column_;
