@@ -1,6 +1,5 @@
 #include "attribute.hpp"
 
-#include <precept/evaluator.hpp>
 #include <precept/policy.hpp>
 
 #include <fmt/format.h>
