@@ -113,6 +113,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
 
   std::optional<diff::Impact> impact;
   std::optional<diff::Attribution> attribution;
+  diff::PreparedVariants variants;
   if (!args.data.empty()) {
     diff::ImpactOptions options;
     options.group_by = args.by;
@@ -126,6 +127,11 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
       if (old_data) std::fclose(old_data);
       return kBadInput;
     }
+    // The variants are compiled first and run in the pass on the changed rows;
+    // only the first --changed-limit households are kept, with their causes.
+    diff::prepare_variants(old_version, new_version, structure, variants);
+    options.variants = &variants.plan;
+    options.changed_limit = args.changed_limit;
     impact = diff::compute_impact(*old_compiled.policy, *new_compiled.policy, data, old_data, options);
     if (data != stdin) std::fclose(data);
     if (old_data) std::fclose(old_data);
@@ -133,7 +139,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
       std::cerr << fmt::format("{}: {}\n", args.data, impact->fatal_error);
       return kBadInput;
     }
-    attribution = diff::attribute(old_version, new_version, structure, *impact);
+    attribution = diff::attribute(variants, *impact);
     report.impact = &*impact;
     report.attribution = &*attribution;
     report.data_path = args.data;

@@ -1,6 +1,5 @@
 #include "attribute.hpp"
 
-#include <precept/evaluator.hpp>
 #include <precept/policy.hpp>
 
 #include <fmt/format.h>
@@ -78,31 +77,9 @@ std::set<std::string> names_compared_with(const ast::PolicyFile& f, const std::s
   return out;
 }
 
-struct Result {
-  bool ok = false;
-  std::vector<std::string> values;  // in the order of Variant::names
-};
-
-std::vector<Result> evaluate_all(const Policy& policy,
-                                 const std::vector<std::vector<std::pair<std::string, std::string>>>& records) {
-  Evaluator evaluator(policy);
-  std::vector<Result> out;
-  out.reserve(records.size());
-  for (Outcome& o : evaluator.evaluate_batch(records)) {
-    Result r;
-    r.ok = o.ok;
-    r.values = std::move(o.values);
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
 }  // namespace
 
-Attribution attribute(const PolicyVersion& o, const PolicyVersion& n, const StructuralDiff& diff, const Impact& impact) {
-  Attribution result;
-  result.households.resize(impact.changed.size());
-
+void prepare_variants(const PolicyVersion& o, const PolicyVersion& n, const StructuralDiff& diff, PreparedVariants& out) {
   // Edits with one splice are one unit: a param's value and citation, say.
   std::vector<Splice> unit_splices;
   for (std::size_t i = 0; i < diff.edits.size(); ++i) {
@@ -114,9 +91,9 @@ Attribution attribute(const PolicyVersion& o, const PolicyVersion& n, const Stru
       EditEffect effect;
       effect.edits.push_back(i);
       effect.label = label_of(e);
-      result.effects.push_back(std::move(effect));
+      out.effects.push_back(std::move(effect));
     } else {
-      auto& effect = result.effects[static_cast<std::size_t>(it - unit_splices.begin())];
+      auto& effect = out.effects[static_cast<std::size_t>(it - unit_splices.begin())];
       effect.edits.push_back(i);
       effect.label += "; " + label_of(e);
     }
@@ -125,19 +102,19 @@ Attribution attribute(const PolicyVersion& o, const PolicyVersion& n, const Stru
   // what an edit alone most often lacks; they are tried with it.
   std::vector<std::size_t> enablers;
   for (std::size_t u = 0; u < unit_splices.size(); ++u) {
-    const Edit& e = diff.edits[result.effects[u].edits.front()];
+    const Edit& e = diff.edits[out.effects[u].edits.front()];
     if (e.what == "enum member" || e.what == "field" || (e.kind == EditKind::Added && e.what != "table row"))
       enablers.push_back(u);
   }
 
-  std::vector<std::optional<Policy>> variants(unit_splices.size());
+  out.variants.resize(unit_splices.size());
   for (std::size_t u = 0; u < unit_splices.size(); ++u) {
     auto compiled = compile(splice(o, n, {unit_splices[u]}), o.path);
     if (compiled.ok()) {
-      variants[u] = std::move(compiled.policy);
+      out.variants[u] = std::move(compiled.policy);
       continue;
     }
-    result.effects[u].applies_alone = false;
+    out.effects[u].applies_alone = false;
     // With every enabler, then without each one it compiles without, so the
     // report names only what the edit really needs.
     std::vector<std::size_t> needed;
@@ -160,88 +137,59 @@ Attribution attribute(const PolicyVersion& o, const PolicyVersion& n, const Stru
     }
     auto again = compile(source_with(needed), o.path);
     std::string with_text;
-    for (const std::size_t k : needed) with_text += (with_text.empty() ? "" : ", ") + result.effects[k].label;
-    variants[u] = std::move(again.policy);
-    result.effects[u].with = with_text;
+    for (const std::size_t k : needed) with_text += (with_text.empty() ? "" : ", ") + out.effects[k].label;
+    out.variants[u] = std::move(again.policy);
+    out.effects[u].with = with_text;
   }
 
-  if (impact.changed.empty()) return result;
-  auto old_compiled = compile(o.source, o.path);
-  if (!old_compiled.ok()) return result;
-  std::vector<std::vector<std::pair<std::string, std::string>>> records;
-  std::vector<std::size_t> which;  // changed household of each record
-  for (std::size_t h = 0; h < impact.changed.size(); ++h) {
-    const auto& c = impact.changed[h];
-    const auto& record = c.new_record.empty() ? c.old_record : c.new_record;
-    if (record.empty()) continue;
-    records.push_back(record);
-    which.push_back(h);
-  }
-  const std::vector<Result> baseline = evaluate_all(*old_compiled.policy, records);
-  const std::vector<std::string> base_names = old_compiled.policy->output_names();
-  // For each variant, where each of the old version's outputs is in its results.
-  std::vector<std::vector<int>> slot(unit_splices.size());
+  // The household's own values beside a moved parameter.
   for (std::size_t u = 0; u < unit_splices.size(); ++u) {
-    if (!variants[u]) continue;
-    const auto names = variants[u]->output_names();
-    for (const auto& name : base_names) {
-      const auto it = std::find(names.begin(), names.end(), name);
-      slot[u].push_back(it == names.end() ? -1 : static_cast<int>(it - names.begin()));
-    }
+    const Edit& e = diff.edits[out.effects[u].edits.front()];
+    if (e.what == "param") out.context[u] = names_compared_with(*n.file, e.decl);
   }
+
+  auto old_compiled = compile(o.source, o.path);
+  if (!old_compiled.ok()) return;
+  out.baseline = std::move(old_compiled.policy);
+  out.plan.baseline = &out.baseline->program();
+  for (const auto& v : out.variants) out.plan.variants.push_back(v ? &v->program() : nullptr);
+}
+
+Attribution attribute(const PreparedVariants& prepared, const Impact& impact) {
+  Attribution result;
+  result.effects = prepared.effects;
+  for (std::size_t u = 0; u < result.effects.size() && u < impact.variant_households.size(); ++u)
+    result.effects[u].households = impact.variant_households[u];
+  result.households.resize(impact.changed.size());
+  if (!prepared.baseline) return result;
+  const std::vector<std::string> base_names = prepared.baseline->output_names();
   auto base_index = [&](const std::string& name) {
     const auto it = std::find(base_names.begin(), base_names.end(), name);
     return it == base_names.end() ? -1 : static_cast<int>(it - base_names.begin());
   };
-  std::vector<std::vector<Result>> moved(unit_splices.size());
-  for (std::size_t u = 0; u < unit_splices.size(); ++u)
-    if (variants[u]) moved[u] = evaluate_all(*variants[u], records);
+  const std::set<std::string> no_context;
 
-  // The household's own values beside a moved parameter.
-  std::map<std::size_t, std::set<std::string>> context;
-  for (std::size_t u = 0; u < unit_splices.size(); ++u) {
-    const Edit& e = diff.edits[result.effects[u].edits.front()];
-    if (e.what == "param") context[u] = names_compared_with(*n.file, e.decl);
-  }
-
-  for (std::size_t r = 0; r < records.size(); ++r) {
-    const ChangedHousehold& h = impact.changed[which[r]];
-    HouseholdCause& cause = result.households[which[r]];
-    const Result& base = baseline[r];
-    auto differs_at = [&](std::size_t u, std::size_t i) {
-      const int j = slot[u][i];
-      return j >= 0 && moved[u][r].values.at(static_cast<std::size_t>(j)) != base.values.at(i);
-    };
-    auto moves_output = [&](std::size_t u, const std::string& output) {
-      if (moved[u].empty()) return false;
-      const Result& v = moved[u][r];
-      if (v.ok != base.ok) return true;
+  for (std::size_t r = 0; r < impact.changed.size(); ++r) {
+    const ChangedHousehold& h = impact.changed[r];
+    const HouseholdMoves& m = h.moves;
+    if (!m.evaluated) continue;
+    HouseholdCause& cause = result.households[r];
+    for (const auto& move : m.moves) cause.effects.push_back(move.variant);
+    auto moves_output = [&](const HouseholdMoves::Move& move, const std::string& output) {
+      if (move.ok_differs) return true;
       const int i = base_index(output);
-      return v.ok && i >= 0 && differs_at(u, static_cast<std::size_t>(i));
+      return i >= 0 && std::find(move.outputs.begin(), move.outputs.end(), static_cast<std::uint32_t>(i)) != move.outputs.end();
     };
-    auto moves_any = [&](std::size_t u) {
-      if (moved[u].empty()) return false;
-      const Result& v = moved[u][r];
-      if (v.ok != base.ok) return true;
-      if (!v.ok) return false;
-      for (std::size_t i = 0; i < base.values.size(); ++i)
-        if (differs_at(u, i)) return true;
-      return false;
-    };
-    for (std::size_t u = 0; u < unit_splices.size(); ++u)
-      if (moves_any(u)) {
-        cause.effects.push_back(u);
-        ++result.effects[u].households;
-      }
     auto because = [&](const std::vector<std::size_t>& units) {
       std::vector<std::string> parts;
       std::set<std::string> shown;
       for (const std::size_t u : units) {
         parts.push_back(result.effects[u].label);
-        for (const auto& name : context[u]) {
+        const auto c = prepared.context.find(u);
+        for (const auto& name : c == prepared.context.end() ? no_context : c->second) {
           const int i = base_index(name);
-          if (i >= 0 && base.ok && shown.insert(name).second)
-            parts.push_back(fmt::format("{} = {}", name, base.values.at(static_cast<std::size_t>(i))));
+          if (i >= 0 && m.base_ok && shown.insert(name).second)
+            parts.push_back(fmt::format("{} = {}", name, m.base_values.at(static_cast<std::size_t>(i))));
         }
       }
       std::string out;
@@ -263,8 +211,8 @@ Attribution attribute(const PolicyVersion& o, const PolicyVersion& n, const Stru
     }
     for (const OutputChange& c : h.changes) {
       std::vector<std::size_t> units;
-      for (const std::size_t u : cause.effects)
-        if (moves_output(u, c.output)) units.push_back(u);
+      for (const auto& move : m.moves)
+        if (moves_output(move, c.output)) units.push_back(move.variant);
       cause.lines.push_back(explain(fmt::format("{}: {} -> {}", c.output, c.old_value.empty() ? "(empty)" : c.old_value,
                                                 c.new_value.empty() ? "(empty)" : c.new_value),
                                     units));

@@ -10,10 +10,12 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
 #include <thread>
+#include <tuple>
 #include <unordered_map>
 
 namespace precept::diff {
@@ -95,7 +97,42 @@ bool read_batch(CsvReader& reader, CsvRecord& record, std::size_t width, std::si
 struct VersionLayout {
   std::vector<std::pair<std::size_t, std::uint32_t>> cells;  // (column, field)
   std::vector<std::uint32_t> absent;
+  std::vector<std::uint32_t> missing;  // required, not in the header: read as empty (a variant's)
 };
+
+// A variant's layout: a field the header lacks is read as an empty cell, as
+// the evaluator reads a field a record does not name.
+VersionLayout variant_columns(const Program& p, const Header& h) {
+  VersionLayout out;
+  for (std::size_t f = 0; f < p.fields.size(); ++f) {
+    const auto it = std::find(h.names.begin(), h.names.end(), p.fields[f].name);
+    if (it != h.names.end()) out.cells.emplace_back(static_cast<std::size_t>(it - h.names.begin()), static_cast<std::uint32_t>(f));
+    else (p.fields[f].optional ? out.absent : out.missing).push_back(static_cast<std::uint32_t>(f));
+  }
+  std::sort(out.cells.begin(), out.cells.end());
+  return out;
+}
+
+// Appends row `row` of `src` to `dst` (whose spans have room for it).
+void copy_row(const RawBatch& src, std::size_t row, std::size_t width, RawBatch& dst) {
+  const CellGrid grid{src.bytes.data(), src.spans.data(), width};
+  std::uint32_t* span = dst.spans.data() + 2 * dst.rows * width;
+  for (std::size_t c = 0; c < width; ++c) {
+    const std::string_view cell = grid.cell(row, c);
+    *span++ = static_cast<std::uint32_t>(dst.bytes.size());
+    *span++ = static_cast<std::uint32_t>(cell.size());
+    dst.bytes.append(cell);
+  }
+  dst.lines.push_back(src.lines[row]);
+  ++dst.rows;
+}
+
+void clear_rows(RawBatch& raw, std::size_t capacity, std::size_t width) {
+  raw.rows = 0;
+  raw.bytes.clear();
+  raw.lines.clear();
+  raw.spans.resize(2 * capacity * width);
+}
 
 std::string map_columns(const Program& p, const Header& h, VersionLayout& out, const char* which) {
   std::vector<std::string> missing;
@@ -124,6 +161,7 @@ struct VersionEval {
   Batch batch;
   std::vector<std::uint8_t> failed;
   std::vector<int> row_of;             // raw row -> batch row, -1 when rejected
+  std::vector<int> parsed_row;         // raw row -> batch row, -1 when not read (before the run's errors)
   std::vector<std::string> reasons;    // raw row -> why rejected
 
   void move_row(std::size_t from, std::size_t to) {
@@ -149,6 +187,12 @@ struct VersionEval {
     std::string reason;
     for (const std::uint32_t f : layout.absent)
       for (std::size_t row = 0; row < raw.rows; ++row) parse_field_value(p, f, "", batch.columns[f], row, reason);
+    for (const std::uint32_t f : layout.missing)
+      for (std::size_t row = 0; row < raw.rows; ++row)
+        if (!failed[row] && !parse_field_value(p, f, "", batch.columns[f], row, reason)) {
+          failed[row] = 1;
+          if (reasons[row].empty()) reasons[row] = p.fields[f].name + ": " + reason;
+        }
     row_of.assign(raw.rows, -1);
     batch.rows = 0;
     for (std::size_t row = 0; row < raw.rows; ++row) {
@@ -158,6 +202,7 @@ struct VersionEval {
       batch.lines[batch.rows++] = raw.lines[row];
     }
     if (batch.rows > 0) machine.run(batch);
+    parsed_row = row_of;
     for (std::size_t row = 0; row < raw.rows; ++row) {
       const int b = row_of[row];
       if (b >= 0 && machine.error(static_cast<std::size_t>(b)) != RowError::None) {
@@ -166,6 +211,165 @@ struct VersionEval {
       }
     }
   }
+};
+
+// How an output's values are compared: as the results CSV prints them, or,
+// where that text is a function of the stored value alone (and different
+// values print differently), by that value.
+enum class Compare { Formatted, Bool, Scalar, Text, List };
+
+bool same_enum(const Program& a, std::uint16_t x, const Program& b, std::uint16_t y) {
+  return a.enums[x].members == b.enums[y].members;
+}
+
+Compare compare_mode(const Program& a, const ValueType& x, const Program& b, const ValueType& y) {
+  if (x.kind != y.kind) return Compare::Formatted;
+  switch (x.kind) {
+    case Kind::Bool: return Compare::Bool;
+    case Kind::Int: case Kind::Money: case Kind::Date: return Compare::Scalar;
+    case Kind::Enum: return same_enum(a, x.enum_id, b, y.enum_id) ? Compare::Scalar : Compare::Formatted;
+    case Kind::Text: return Compare::Text;
+    case Kind::List:
+      if (x.element != y.element) return Compare::Formatted;
+      if (x.element == Kind::Enum) return same_enum(a, x.enum_id, b, y.enum_id) ? Compare::List : Compare::Formatted;
+      return x.element == Kind::Int || x.element == Kind::Money || x.element == Kind::Date ? Compare::List
+                                                                                           : Compare::Formatted;
+    default: return Compare::Formatted;
+  }
+}
+
+// Whether output `x` of row `xr` on machine `xm` (program `xp`) and output `y`
+// of row `yr` on `ym` print differently. `text`, `other`: scratch.
+bool outputs_differ(Compare mode, const Program& xp, const OutputDef& x, const Machine& xm, std::size_t xr,
+                    const Program& yp, const OutputDef& y, const Machine& ym, std::size_t yr, std::string& text,
+                    std::string& other) {
+  switch (mode) {
+    case Compare::Bool: return (xm.scalar(x.reg, xr) != 0) != (ym.scalar(y.reg, yr) != 0);
+    case Compare::Scalar: return xm.scalar(x.reg, xr) != ym.scalar(y.reg, yr);
+    case Compare::Text: return xm.text(x.reg, xr) != ym.text(y.reg, yr);
+    case Compare::List: return xm.list(x.reg, xr) != ym.list(y.reg, yr);
+    case Compare::Formatted: break;
+  }
+  text.clear();
+  other.clear();
+  append_value_text(text, xp, x.type, xm, x.reg, xr);
+  append_value_text(other, yp, y.type, ym, y.reg, yr);
+  return text != other;
+}
+
+// Attribution on the changed rows of a batch: the baseline (the old version)
+// and each variant evaluated on just those rows, each with its own layout.
+class VariantRunner {
+ public:
+  VariantRunner(const VariantPlan& plan, const Header& header, std::size_t capacity) : plan_(plan) {
+    layouts_.reserve(plan.variants.size() + 1);
+    layouts_.push_back(variant_columns(*plan.baseline, header));
+    base_ = std::make_unique<VersionEval>(*plan.baseline, layouts_.back(), capacity);
+    const Program& b = *plan.baseline;
+    for (const Program* v : plan.variants) {
+      Variant x;
+      x.p = v;
+      if (v && same_fields(b, *v)) {
+        // The same record read the same way: run on the baseline's batch.
+        x.machine = std::make_unique<Machine>(*v, capacity);
+      } else if (v) {
+        layouts_.push_back(variant_columns(*v, header));
+        x.eval = std::make_unique<VersionEval>(*v, layouts_.back(), capacity);
+      }
+      if (v)
+        for (const OutputDef& out : b.outputs) {
+          const auto it = std::find_if(v->outputs.begin(), v->outputs.end(), [&](const OutputDef& d) { return d.name == out.name; });
+          x.slot.push_back(it == v->outputs.end() ? -1 : static_cast<int>(it - v->outputs.begin()));
+          x.compare.push_back(it == v->outputs.end() ? Compare::Text : compare_mode(b, out.type, *v, it->type));
+        }
+      variants_.push_back(std::move(x));
+    }
+  }
+
+  // Evaluates the rows of `sub`; counts[u] += the rows variant u moves; for
+  // the rows with keep[r], moves[r] says how.
+  void run(const RawBatch& sub, std::size_t width, const std::vector<std::uint8_t>& keep,
+           std::vector<HouseholdMoves*>& moves, std::vector<std::uint64_t>& counts) {
+    if (sub.rows == 0) return;
+    base_->run(sub, width);
+    for (auto& x : variants_) {
+      if (x.eval) x.eval->run(sub, width);
+      else if (x.machine && base_->batch.rows > 0) x.machine->run(base_->batch);
+    }
+    const Program& b = *plan_.baseline;
+    std::vector<std::string> base_values(b.outputs.size());
+    std::string value, other;
+    for (std::size_t r = 0; r < sub.rows; ++r) {
+      const int br = base_->row_of[r];
+      const bool base_ok = br >= 0;
+      HouseholdMoves scratch;
+      HouseholdMoves& m = keep[r] ? *moves[r] : scratch;
+      m.evaluated = true;
+      m.base_ok = base_ok;
+      if (base_ok && keep[r])
+        for (std::size_t i = 0; i < b.outputs.size(); ++i) {
+          base_values[i].clear();
+          append_value_text(base_values[i], b, b.outputs[i].type, base_->machine, b.outputs[i].reg, static_cast<std::size_t>(br));
+        }
+      for (std::size_t u = 0; u < variants_.size(); ++u) {
+        const Variant& x = variants_[u];
+        if (!x.p) continue;
+        const Machine& vm = x.eval ? x.eval->machine : *x.machine;
+        int vr = -1;
+        if (x.eval) vr = x.eval->row_of[r];
+        else if (base_->parsed_row[r] >= 0 && vm.error(static_cast<std::size_t>(base_->parsed_row[r])) == RowError::None)
+          vr = base_->parsed_row[r];
+        HouseholdMoves::Move move;
+        move.variant = u;
+        if ((vr >= 0) != base_ok) {
+          move.ok_differs = true;
+        } else if (base_ok) {
+          const auto brow = static_cast<std::size_t>(br), vrow = static_cast<std::size_t>(vr);
+          for (std::size_t i = 0; i < b.outputs.size(); ++i) {
+            const int j = x.slot[i];
+            if (j < 0) continue;
+            const OutputDef& out = x.p->outputs[static_cast<std::size_t>(j)];
+            const OutputDef& bout = b.outputs[i];
+            if (outputs_differ(x.compare[i], b, bout, base_->machine, brow, *x.p, out, vm, vrow, value, other)) move.outputs.push_back(static_cast<std::uint32_t>(i));
+          }
+        }
+        if (!move.ok_differs && move.outputs.empty()) continue;
+        ++counts[u];
+        if (keep[r]) m.moves.push_back(std::move(move));
+      }
+      if (keep[r] && base_ok) m.base_values = base_values;
+    }
+  }
+
+ private:
+  // Fields read identically: the same names, types, defaults and checks.
+  static bool same_fields(const Program& a, const Program& b) {
+    if (a.fields.size() != b.fields.size()) return false;
+    for (std::size_t f = 0; f < a.fields.size(); ++f) {
+      const FieldDef& x = a.fields[f];
+      const FieldDef& y = b.fields[f];
+      if (x.name != y.name || x.type.kind != y.type.kind || x.type.element != y.type.element || x.optional != y.optional ||
+          x.has_default != y.has_default || x.default_scalar != y.default_scalar || x.default_text != y.default_text ||
+          x.check != y.check || x.check_value != y.check_value)
+        return false;
+      const bool enumerated = x.type.kind == Kind::Enum || (x.type.kind == Kind::List && x.type.element == Kind::Enum);
+      if (enumerated && !same_enum(a, x.type.enum_id, b, y.type.enum_id)) return false;
+    }
+    return true;
+  }
+
+  struct Variant {
+    const Program* p = nullptr;                // null: none compiles
+    std::unique_ptr<VersionEval> eval;         // its own layout and batch, or
+    std::unique_ptr<Machine> machine;          // run on the baseline's batch
+    std::vector<int> slot;                     // each baseline output's index in it, or -1
+    std::vector<Compare> compare;
+  };
+
+  const VariantPlan& plan_;
+  std::vector<VersionLayout> layouts_;  // reserved: the evals hold references
+  std::unique_ptr<VersionEval> base_;
+  std::vector<Variant> variants_;
 };
 
 // Which outputs mean what, in each version.
@@ -205,7 +409,9 @@ struct Facts {
 
 class Engine {
  public:
-  Engine(const Program& o, const Program& n, const ImpactOptions& options) : o_(o), n_(n), options_(options) {}
+  Engine(const Program& o, const Program& n, const ImpactOptions& options) : o_(o), n_(n), options_(options) {
+    if (options_.variants && !options_.variants->baseline) options_.variants = nullptr;
+  }
 
   Impact run(std::FILE* data, std::FILE* old_data) {
     prepare_roles();
@@ -226,6 +432,7 @@ class Engine {
       const bool list = o_.outputs[i].type.kind == Kind::List && n_.outputs[j].type.kind == Kind::List;
       if (list && (roles_.measures < 0 || o_.outputs[i].name == "measures")) roles_.measures = static_cast<int>(roles_.common.size());
       roles_.common.emplace_back(i, j);
+      common_compare_.push_back(compare_mode(o_, o_.outputs[i].type, n_, n_.outputs[j].type));
       impact_.common_outputs.push_back(o_.outputs[i].name);
     }
     for (const auto& out : n_.outputs)
@@ -299,7 +506,9 @@ class Engine {
   struct Partial {
     ImpactCounts total;
     std::map<std::vector<std::string>, ImpactCounts> groups;
-    std::vector<ChangedHousehold> changed;
+    std::vector<ChangedHousehold> changed;  // its first changed_limit (join mode: all)
+    std::uint64_t changed_total = 0;
+    std::vector<std::uint64_t> variant_households;
   };
 
   Impact same_register(std::FILE* data) {
@@ -315,22 +524,49 @@ class Engine {
     std::mutex read_mutex, merge_mutex;
     CsvRecord record;
     std::vector<Partial> partials;
+    const std::size_t width = header.names.size();
+    const VariantPlan* plan = options_.variants;
+    // Each worker reads its batches in input order, so its first changed_limit
+    // changed households hold every one of the first changed_limit overall
+    // that it saw: the merge keeps the first of their union.
     auto work = [&] {
       VersionEval old_eval(o_, old_layout_, capacity), new_eval(n_, new_layout_, capacity);
-      RawBatch raw;
+      std::unique_ptr<VariantRunner> runner;
+      if (plan) runner = std::make_unique<VariantRunner>(*plan, header, capacity);
+      RawBatch raw, sub;
+      std::vector<std::uint8_t> keep;
+      std::vector<std::size_t> kept_at;
+      std::vector<HouseholdMoves*> moves;
       Partial partial;
+      partial.variant_households.assign(plan ? plan->variants.size() : 0, 0);
       for (;;) {
         {
           std::lock_guard lock(read_mutex);
-          if (!read_batch(reader, record, header.names.size(), capacity, raw)) break;
+          if (!read_batch(reader, record, width, capacity, raw)) break;
         }
-        old_eval.run(raw, header.names.size());
-        new_eval.run(raw, header.names.size());
+        old_eval.run(raw, width);
+        new_eval.run(raw, width);
         for (std::uint64_t k = 0; k < raw.shape_rejected; ++k) {
           partial.total.rows += 1;
           partial.total.rejected_both += 1;
         }
-        for (std::size_t row = 0; row < raw.rows; ++row) compare_row(raw, row, old_eval, new_eval, partial);
+        clear_rows(sub, capacity, width);
+        keep.clear();
+        kept_at.clear();
+        for (std::size_t row = 0; row < raw.rows; ++row) {
+          const std::size_t before = partial.changed.size();
+          if (!compare_row(raw, row, old_eval, new_eval, partial)) continue;
+          if (!runner) continue;
+          copy_row(raw, row, width, sub);
+          keep.push_back(partial.changed.size() > before);
+          kept_at.push_back(before);
+        }
+        if (runner && sub.rows > 0) {
+          moves.assign(sub.rows, nullptr);
+          for (std::size_t r = 0; r < sub.rows; ++r)
+            if (keep[r]) moves[r] = &partial.changed[kept_at[r]].moves;
+          runner->run(sub, width, keep, moves, partial.variant_households);
+        }
       }
       std::lock_guard lock(merge_mutex);
       partials.push_back(std::move(partial));
@@ -344,7 +580,10 @@ class Engine {
     return std::move(impact_);
   }
 
-  Facts facts(const Program& p, VersionEval& eval, std::size_t raw_row, bool is_old) const {
+  // `need`: the common outputs to print (others are left empty: the same on
+  // both sides); null: all.
+  Facts facts(const Program& p, VersionEval& eval, std::size_t raw_row, bool is_old,
+              const std::vector<std::uint8_t>* need = nullptr) const {
     Facts f;
     const int b = eval.row_of[raw_row];
     if (b < 0) {
@@ -355,6 +594,7 @@ class Engine {
     f.ok = true;
     f.values.resize(roles_.common.size());
     for (std::size_t c = 0; c < roles_.common.size(); ++c) {
+      if (need && !(*need)[c]) continue;
       const OutputDef& out = p.outputs[is_old ? roles_.common[c].first : roles_.common[c].second];
       append_value_text(f.values[c], p, out.type, eval.machine, out.reg, row);
     }
@@ -373,21 +613,40 @@ class Engine {
     return out;
   }
 
-  void compare_row(const RawBatch& raw, std::size_t row, VersionEval& old_eval, VersionEval& new_eval, Partial& partial) {
-    const Facts a = facts(o_, old_eval, row, true);
-    const Facts b = facts(n_, new_eval, row, false);
+  // True when the row changed; kept in partial.changed while under the limit.
+  // The common outputs are compared by value first, and printed only where
+  // they differ (or cannot be compared by value).
+  bool compare_row(const RawBatch& raw, std::size_t row, VersionEval& old_eval, VersionEval& new_eval, Partial& partial) {
+    thread_local std::vector<std::uint8_t> need;
+    thread_local std::string text, other;
+    const int x = old_eval.row_of[row], y = new_eval.row_of[row];
+    const std::vector<std::uint8_t>* mask = nullptr;
+    if (x >= 0 && y >= 0) {
+      need.assign(roles_.common.size(), 0);
+      for (std::size_t c = 0; c < roles_.common.size(); ++c) {
+        const OutputDef& a = o_.outputs[roles_.common[c].first];
+        const OutputDef& b = n_.outputs[roles_.common[c].second];
+        need[c] = common_compare_[c] == Compare::Formatted ||
+                  outputs_differ(common_compare_[c], o_, a, old_eval.machine, static_cast<std::size_t>(x), n_, b,
+                                 new_eval.machine, static_cast<std::size_t>(y), text, other);
+      }
+      mask = &need;
+    }
+    const Facts a = facts(o_, old_eval, row, true, mask);
+    const Facts b = facts(n_, new_eval, row, false, mask);
     const CellGrid grid{raw.bytes.data(), raw.spans.data(), header_->names.size()};
     std::vector<std::string> group;
     for (const std::size_t c : group_columns_) group.emplace_back(grid.cell(row, c));
     ChangedHousehold h;
-    if (tally(a, b, group, partial, h)) {
+    if (!tally(a, b, group, partial, h)) return false;
+    ++partial.changed_total;
+    if (partial.changed.size() < options_.changed_limit) {
       h.line = h.old_line = raw.lines[row];
       if (key_column_) h.key = std::string(grid.cell(row, *key_column_));
       h.group = std::move(group);
-      // One register: one copy serves both sides (attribution reads new_record).
-      h.new_record = record_of(raw, row);
       partial.changed.push_back(std::move(h));
     }
+    return true;
   }
 
   // Counts one household into the total and its group; true (with `h` filled
@@ -436,14 +695,19 @@ class Engine {
 
   void finish(std::vector<Partial>& partials) {
     std::map<std::vector<std::string>, ImpactCounts> groups;
+    impact_.variant_households.assign(options_.variants ? options_.variants->variants.size() : 0, 0);
     for (auto& p : partials) {
       impact_.total.add(p.total);
       for (auto& [k, v] : p.groups) groups[k].add(v);
       for (auto& h : p.changed) impact_.changed.push_back(std::move(h));
+      impact_.changed_total += p.changed_total;
+      for (std::size_t u = 0; u < p.variant_households.size(); ++u) impact_.variant_households[u] += p.variant_households[u];
     }
     for (auto& [k, v] : groups) impact_.groups.push_back({k, v});
-    std::sort(impact_.changed.begin(), impact_.changed.end(),
-              [](const ChangedHousehold& x, const ChangedHousehold& y) { return x.line < y.line; });
+    std::sort(impact_.changed.begin(), impact_.changed.end(), [](const ChangedHousehold& x, const ChangedHousehold& y) {
+      return std::tie(x.line, x.old_line, x.key) < std::tie(y.line, y.old_line, y.key);
+    });
+    if (impact_.changed.size() > options_.changed_limit) impact_.changed.resize(options_.changed_limit);
   }
 
   // --- two registers joined on the key ------------------------------------------
@@ -550,10 +814,55 @@ class Engine {
       partial.changed.push_back(std::move(h));
     }
     partial.total.add(shape_rejected_);
+    partial.changed_total = partial.changed.size();
+    partial.variant_households.assign(options_.variants ? options_.variants->variants.size() : 0, 0);
+    if (options_.variants) {
+      // A household is run on this year's record when it has one, else on last year's.
+      attribute_kept(partial.changed, new_header, true, partial.variant_households);
+      attribute_kept(partial.changed, old_header, false, partial.variant_households);
+    }
+    for (auto& h : partial.changed) {
+      h.old_record = {};
+      h.new_record = {};
+    }
     std::vector<Partial> partials;
     partials.push_back(std::move(partial));
     finish(partials);
     return std::move(impact_);
+  }
+
+  // Join mode: the variants on the kept households' records that were read
+  // under `header` (this year's, or last year's for those only on it).
+  void attribute_kept(std::vector<ChangedHousehold>& changed, const Header& header, bool this_year,
+                      std::vector<std::uint64_t>& counts) {
+    const std::size_t width = header.names.size();
+    const std::size_t capacity = std::max<std::size_t>(1, options_.batch_size);
+    VariantRunner runner(*options_.variants, header, capacity);
+    RawBatch sub;
+    std::vector<std::uint8_t> keep;
+    std::vector<HouseholdMoves*> moves;
+    clear_rows(sub, capacity, width);
+    auto flush = [&] {
+      keep.assign(sub.rows, 1);
+      runner.run(sub, width, keep, moves, counts);
+      clear_rows(sub, capacity, width);
+      moves.clear();
+    };
+    for (auto& h : changed) {
+      const auto& record = this_year ? h.new_record : h.old_record;
+      if (record.size() != width || (!this_year && !h.new_record.empty())) continue;
+      std::uint32_t* span = sub.spans.data() + 2 * sub.rows * width;
+      for (const auto& [name, value] : record) {
+        *span++ = static_cast<std::uint32_t>(sub.bytes.size());
+        *span++ = static_cast<std::uint32_t>(value.size());
+        sub.bytes += value;
+      }
+      sub.lines.push_back(this_year ? h.line : h.old_line);
+      ++sub.rows;
+      moves.push_back(&h.moves);
+      if (sub.rows == capacity) flush();
+    }
+    flush();
   }
 
   const Program& o_;
@@ -561,6 +870,7 @@ class Engine {
   ImpactOptions options_;
   Impact impact_;
   Roles roles_;
+  std::vector<Compare> common_compare_;  // per common output
   VersionLayout old_layout_, new_layout_;
   const Header* header_ = nullptr;
   std::optional<std::size_t> key_column_;

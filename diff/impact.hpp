@@ -13,11 +13,21 @@
 
 namespace precept::diff {
 
+// Attribution's programs, run in the pass on the changed rows only: the old
+// version (the baseline) and each single-edit variant (null: none compiles).
+struct VariantPlan {
+  const Program* baseline = nullptr;
+  std::vector<const Program*> variants;
+};
+
 struct ImpactOptions {
   std::vector<std::string> group_by;  // a summary group of either version, or a field
   std::string key_field;              // "" : the new version's first text field
   std::size_t threads = 1;
   std::size_t batch_size = 1024;
+  // Changed households kept (the first by line); the counts cover all.
+  std::size_t changed_limit = static_cast<std::size_t>(-1);
+  const VariantPlan* variants = nullptr;  // null: no attribution
 };
 
 struct ImpactCounts {
@@ -41,6 +51,19 @@ struct OutputChange {
   std::string output, old_value, new_value;
 };
 
+// What the variants do to one changed household (with a VariantPlan).
+struct HouseholdMoves {
+  bool evaluated = false;
+  bool base_ok = false;
+  std::vector<std::string> base_values;  // the baseline's outputs, in its output order
+  struct Move {
+    std::size_t variant = 0;
+    bool ok_differs = false;             // accepted by one of baseline and variant only
+    std::vector<std::uint32_t> outputs;  // baseline outputs it changes
+  };
+  std::vector<Move> moves;  // the variants that move it, in order
+};
+
 struct ChangedHousehold {
   std::uint64_t line = 0;      // in the (new) register
   std::uint64_t old_line = 0;  // in the old register (join mode), else = line
@@ -52,7 +75,9 @@ struct ChangedHousehold {
   std::vector<OutputChange> changes;
   // The row's cells by column name, so it can be evaluated again (attribution);
   // with one register only new_record is kept.
+  // Join mode only (released once attributed).
   std::vector<std::pair<std::string, std::string>> old_record, new_record;
+  HouseholdMoves moves;
 };
 
 struct ImpactGroup {
@@ -66,7 +91,9 @@ struct Impact {
   std::vector<std::string> group_names;
   std::vector<ImpactGroup> groups;  // sorted by key
   ImpactCounts total;
-  std::vector<ChangedHousehold> changed;  // by line
+  std::vector<ChangedHousehold> changed;  // by line: the first ImpactOptions::changed_limit
+  std::uint64_t changed_total = 0;        // all of them
+  std::vector<std::uint64_t> variant_households;  // per variant: changed households it moves
   std::vector<std::string> common_outputs, only_old_outputs, only_new_outputs;
   bool has_poor = false, has_cause = false, has_assistance = false, has_category = false, has_measures = false;
   bool joined = false;

@@ -191,13 +191,14 @@ std::string render_text(const DiffReport& r, bool color) {
       out += "\n" + paint("1", "what each edit does on this data") + "\n";
       for (const auto& e : r.attribution->effects) out += fmt::format("  {}: {}\n", e.label, effect_text(e));
     }
-    if (!im.changed.empty()) {
+    if (im.changed_total > 0) {
       const std::size_t shown = std::min(r.changed_limit, im.changed.size());
-      out += "\n" + paint("1", fmt::format("changed households ({} of {})", shown, im.changed.size())) + "\n";
+      out += "\n" + paint("1", fmt::format("changed households ({} of {})", shown, im.changed_total)) + "\n";
       for (std::size_t i = 0; i < shown; ++i) {
         out += "  " + household_title(im.changed[i]) + "\n";
         for (const auto& l : household_lines(r, i)) out += "      " + l + "\n";
       }
+      if (im.changed_total > shown) out += fmt::format("  ... {} more not listed\n", im.changed_total - shown);
     }
   }
   if (r.witnesses) {
@@ -277,13 +278,14 @@ std::string render_markdown(const DiffReport& r) {
       out += "\n### What each edit does on this data\n\n";
       for (const auto& e : r.attribution->effects) out += fmt::format("- **{}**: {}\n", md_cell(e.label), effect_text(e));
     }
-    if (!im.changed.empty()) {
+    if (im.changed_total > 0) {
       const std::size_t shown = std::min(r.changed_limit, im.changed.size());
-      out += fmt::format("\n### Changed households ({} of {})\n\n", shown, im.changed.size());
+      out += fmt::format("\n### Changed households ({} of {})\n\n", shown, im.changed_total);
       for (std::size_t i = 0; i < shown; ++i) {
         out += "- " + md_cell(household_title(im.changed[i])) + "\n";
         for (const auto& l : household_lines(r, i)) out += "  - " + md_cell(l) + "\n";
       }
+      if (im.changed_total > shown) out += fmt::format("\n{} more not listed.\n", im.changed_total - shown);
     }
   }
   if (r.witnesses) {
@@ -370,7 +372,8 @@ std::string render_json(const DiffReport& r) {
       }
       impact["changed_households"].push_back(hj);
     }
-    impact["changed_households_total"] = im.changed.size();
+    impact["changed_households_total"] = im.changed_total;
+    impact["changed_households_not_listed"] = im.changed_total - shown;
     j["impact"] = impact;
     if (r.attribution) {
       j["attribution"] = nlohmann::json::array();
@@ -490,15 +493,16 @@ std::string render_html(const DiffReport& r) {
       for (const auto& e : r.attribution->effects) out += fmt::format("<li><b>{}</b>: {}</li>\n", esc(e.label), esc(effect_text(e)));
       out += "</ul>\n";
     }
-    if (!im.changed.empty()) {
+    if (im.changed_total > 0) {
       const std::size_t shown = std::min(r.changed_limit, im.changed.size());
-      out += fmt::format("<h3>Changed households ({} of {})</h3>\n<ul>\n", shown, im.changed.size());
+      out += fmt::format("<h3>Changed households ({} of {})</h3>\n<ul>\n", shown, im.changed_total);
       for (std::size_t i = 0; i < shown; ++i) {
         out += "<li>" + esc(household_title(im.changed[i])) + "<ul>";
         for (const auto& l : household_lines(r, i)) out += "<li>" + esc(l) + "</li>";
         out += "</ul></li>\n";
       }
       out += "</ul>\n";
+      if (im.changed_total > shown) out += fmt::format("<p>{} more not listed.</p>\n", im.changed_total - shown);
     }
   }
   if (r.witnesses) {

@@ -20,6 +20,7 @@
 #include <fmt/format.h>
 
 #include <map>
+#include <optional>
 #include <regex>
 #include <set>
 #include <tuple>
@@ -188,7 +189,8 @@ void expect_counts_match_separate_runs(const std::string& old_source, const std:
   EXPECT_EQ(got.total.rows, 5000u);
   EXPECT_EQ(got.total.compared, want.compared);
   EXPECT_EQ(got.total.changed, want.changed);
-  EXPECT_EQ(got.changed.size(), want.changed + got.total.rejected_only_old + got.total.rejected_only_new);
+  EXPECT_EQ(got.changed_total, want.changed + got.total.rejected_only_old + got.total.rejected_only_new);
+  EXPECT_EQ(got.changed.size(), got.changed_total);  // no limit asked
   EXPECT_EQ(got.total.identified_in, want.identified_in);
   EXPECT_EQ(got.total.identified_out, want.identified_out);
   EXPECT_EQ(got.total.category_changed, want.category_changed);
@@ -231,14 +233,25 @@ struct Pipeline {
   Attribution attribution;
 };
 
-Pipeline pipeline(const std::string& old_source, const std::string& new_source, const std::string& data) {
-  Pipeline p{load_version("old.pol", old_source), load_version("new.pol", new_source), {}, {}, {}};
+// The variants compiled first, run in the impact pass, then the causes read.
+void run_pipeline(Pipeline& p, const std::string& old_source, const std::string& new_source, const std::string& data,
+                  ImpactOptions options = {}) {
+  p.a = load_version("old.pol", old_source);
+  p.b = load_version("new.pol", new_source);
   p.structure = structural_diff(p.a, p.b);
   auto x = precept::compile(old_source), y = precept::compile(new_source);
+  PreparedVariants variants;
+  prepare_variants(p.a, p.b, p.structure, variants);
+  options.variants = &variants.plan;
   std::FILE* in = std::fopen(data.c_str(), "rb");
-  p.impact = compute_impact(*x.policy, *y.policy, in, nullptr, {});
+  p.impact = compute_impact(*x.policy, *y.policy, in, nullptr, options);
   std::fclose(in);
-  p.attribution = attribute(p.a, p.b, p.structure, p.impact);
+  p.attribution = attribute(variants, p.impact);
+}
+
+Pipeline pipeline(const std::string& old_source, const std::string& new_source, const std::string& data) {
+  Pipeline p;
+  run_pipeline(p, old_source, new_source, data);
   return p;
 }
 
@@ -287,6 +300,69 @@ TEST(Attribution, AnEditThatMovesNobodyIsSaidToChangeNothing) {
             std::string::npos);
 }
 
+// What a report of the attribution shows: per-effect counts, and each listed
+// household with its causes and explanation.
+struct Shown {
+  std::vector<std::pair<std::string, std::uint64_t>> effects;
+  std::uint64_t total = 0;
+  std::vector<std::tuple<std::uint64_t, std::string, std::vector<std::size_t>, std::vector<std::string>>> households;
+  bool operator==(const Shown&) const = default;
+};
+
+Shown shown(const Pipeline& p) {
+  Shown s;
+  for (const auto& e : p.attribution.effects) s.effects.emplace_back(e.label, e.households);
+  s.total = p.impact.changed_total;
+  for (std::size_t i = 0; i < p.impact.changed.size(); ++i)
+    s.households.emplace_back(p.impact.changed[i].line, p.impact.changed[i].key, p.attribution.households[i].effects,
+                              p.attribution.households[i].lines);
+  return s;
+}
+
+TEST(Attribution, SameCountsAndListOnAnyThreadsAndBatchSize) {
+  TempDir dir("diff-attr");
+  const auto data = (dir / "register.csv").string();
+  ASSERT_EQ(run_command(fmt::format("'{}' --rows 5000 --seed 78 --bad-rows 30 -o '{}'", PRECEPT_GEN, data)), 0);
+  std::optional<Shown> first;
+  for (const std::size_t threads : {1, 3})
+    for (const std::size_t batch : {7, 1024}) {
+      ImpactOptions options;
+      options.threads = threads;
+      options.batch_size = batch;
+      options.changed_limit = 40;
+      Pipeline p;
+      run_pipeline(p, w1_2015(), w1_2016(), data, options);
+      const Shown s = shown(p);
+      ASSERT_EQ(s.households.size(), 40u);
+      EXPECT_GT(s.total, 40u);
+      std::uint64_t moved = 0;
+      for (const auto& e : s.effects) moved += e.second;
+      EXPECT_GT(moved, 0u);
+      for (std::size_t i = 1; i < s.households.size(); ++i)
+        EXPECT_LT(std::get<0>(s.households[i - 1]), std::get<0>(s.households[i]));
+      for (const auto& h : s.households) EXPECT_FALSE(std::get<3>(h).empty()) << std::get<1>(h);
+      if (!first) first = s;
+      else EXPECT_TRUE(s == *first) << threads << " threads, batches of " << batch;
+    }
+}
+
+TEST(Attribution, ALimitListsTheFirstHouseholdsAndTheCountsCoverAll) {
+  const std::string sample = kSource + "/examples/data/xijiang_sample.csv";
+  Pipeline all, five;
+  run_pipeline(all, w1_2015(), w1_2016(), sample);
+  ImpactOptions options;
+  options.changed_limit = 5;
+  options.threads = 2;
+  run_pipeline(five, w1_2015(), w1_2016(), sample, options);
+  ASSERT_GT(all.impact.changed.size(), 5u);
+  EXPECT_EQ(five.impact.changed.size(), 5u);
+  EXPECT_EQ(five.impact.changed_total, all.impact.changed_total);
+  EXPECT_EQ(five.impact.total.changed, all.impact.total.changed);
+  const Shown a = shown(all), b = shown(five);
+  EXPECT_EQ(a.effects, b.effects);
+  EXPECT_TRUE(std::equal(b.households.begin(), b.households.end(), a.households.begin()));
+}
+
 // --- the command ------------------------------------------------------------------
 
 struct Cli {
@@ -330,6 +406,29 @@ TEST(Command, JsonParsesAndCarriesEditsImpactAndWitnesses) {
   EXPECT_EQ(j.at("impact").at("total").at("rows").get<int>(), 2000);
   EXPECT_FALSE(j.at("impact").at("groups").empty());
   EXPECT_FALSE(j.at("witnesses").empty());
+}
+
+TEST(Command, ChangedLimitListsFiveAndCountsAll) {
+  const Cli all = cli("diff policies/xijiang_2015.pol policies/xijiang_2016.pol examples/data/xijiang_sample.csv "
+                      "--format json --no-witness -j 3");
+  const Cli five = cli("diff policies/xijiang_2015.pol policies/xijiang_2016.pol examples/data/xijiang_sample.csv "
+                       "--format json --no-witness --changed-limit 5 -j 2");
+  ASSERT_EQ(all.code, 1) << all.err;
+  ASSERT_EQ(five.code, 1) << five.err;
+  const auto a = nlohmann::json::parse(all.out), b = nlohmann::json::parse(five.out);
+  EXPECT_EQ(b.at("impact").at("changed_households").size(), 5u);
+  EXPECT_GT(b.at("impact").at("changed_households_total").get<int>(), 5);
+  EXPECT_EQ(b.at("impact").at("changed_households_total"), a.at("impact").at("changed_households_total"));
+  EXPECT_EQ(b.at("impact").at("total"), a.at("impact").at("total"));
+  EXPECT_EQ(b.at("attribution"), a.at("attribution"));
+  for (std::size_t i = 0; i < 5; ++i)
+    EXPECT_EQ(b.at("impact").at("changed_households")[i], a.at("impact").at("changed_households")[i]);
+  const int total = b.at("impact").at("changed_households_total").get<int>();
+  EXPECT_EQ(b.at("impact").at("changed_households_not_listed").get<int>(), total - 5);
+  const Cli text = cli("diff policies/xijiang_2015.pol policies/xijiang_2016.pol examples/data/xijiang_sample.csv "
+                       "--no-witness --changed-limit 5");
+  EXPECT_NE(text.out.find(fmt::format("changed households (5 of {})", total)), std::string::npos) << text.out;
+  EXPECT_NE(text.out.find(fmt::format("... {} more not listed", total - 5)), std::string::npos) << text.out;
 }
 
 TEST(Command, HtmlIsOneSelfContainedPageWithAChart) {
