@@ -19,6 +19,7 @@
 
 #include <bit>
 #include <cstddef>
+#include <algorithm>
 #include <cstdint>
 #include <iterator>
 #include <string>
@@ -71,6 +72,10 @@ class ListItems {
   iterator end() const { return end_; }
   std::size_t size() const { return size_; }
   bool empty() const { return size_ == 0; }
+  // Same items in the same order, however each list is held.
+  friend bool operator==(const ListItems& a, const ListItems& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin());
+  }
 
  private:
   iterator begin_, end_;
