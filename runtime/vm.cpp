@@ -77,10 +77,12 @@ struct Machine::LookupIndex {
     for (std::size_t at = hash(key, group.columns.data(), width) & mask;; at = (at + 1) & mask) {
       const std::uint32_t entry = group.slots[at];
       if (entry == 0) return {nullptr, nullptr};
-      const std::int64_t* stored = &group.keys[(entry - 1) * width];
+      // data() + offset, not &v[offset]: a group testing no column has no keys,
+      // and the rows of the last entry end at the end of `rows`.
+      const std::int64_t* stored = group.keys.data() + (entry - 1) * width;
       bool same = true;
       for (std::size_t j = 0; j < width && same; ++j) same = stored[j] == key[group.columns[j]];
-      if (same) return {&group.rows[group.row_begin[entry - 1]], &group.rows[group.row_begin[entry]]};
+      if (same) return {group.rows.data() + group.row_begin[entry - 1], group.rows.data() + group.row_begin[entry]};
     }
   }
 
@@ -150,7 +152,7 @@ struct Machine::LookupIndex {
       const std::size_t width = b.columns.size();
       std::vector<std::uint32_t> order(b.rows.size());
       for (std::uint32_t i = 0; i < order.size(); ++i) order[i] = i;
-      const auto tuple = [&](std::uint32_t i) { return &b.tuples[i * width]; };
+      const auto tuple = [&](std::uint32_t i) { return b.tuples.data() + std::size_t{i} * width; };
       std::sort(order.begin(), order.end(), [&](std::uint32_t x, std::uint32_t y) {
         if (!std::equal(tuple(x), tuple(x) + width, tuple(y)))
           return std::lexicographical_compare(tuple(x), tuple(x) + width, tuple(y), tuple(y) + width);
@@ -175,7 +177,7 @@ struct Machine::LookupIndex {
       g.slots.assign(std::bit_ceil(std::max<std::size_t>(2 * entries, 2)), 0);
       const std::size_t mask = g.slots.size() - 1;
       for (std::size_t e = 0; e < entries; ++e) {
-        std::size_t at = hash(&g.keys[e * width], nullptr, width) & mask;
+        std::size_t at = hash(g.keys.data() + e * width, nullptr, width) & mask;
         while (g.slots[at] != 0) at = (at + 1) & mask;
         g.slots[at] = static_cast<std::uint32_t>(e + 1);
       }
