@@ -210,7 +210,9 @@ class Disassembler {
       }
       rows.push_back(std::move(row));
     }
-    append_table(out, std::move(rows), "r" + std::string(keys, 'l'), "  ", true);
+    std::string align(keys + 1, 'l');
+    align[0] = 'r';
+    append_table(out, std::move(rows), align, "  ", true);
   }
 
   void append_arrays(std::string& out) const {
