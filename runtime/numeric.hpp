@@ -121,6 +121,12 @@ inline bool parse_scaled(std::string_view s, std::int64_t& out) {
 }
 }  // namespace detail
 
+// bool: exactly 0 or 1.
+inline bool parse_bool(std::string_view text, std::int64_t& out) {
+  if (text.size() != 1 || (text[0] != '0' && text[0] != '1')) return false;
+  out = text[0] - '0';
+  return true;
+}
 inline bool parse_int(std::string_view text, std::int64_t& out) { return detail::parse_scaled<9, 0, 0>(text, out); }
 inline bool parse_money(std::string_view text, std::int64_t& out) {
   return detail::parse_scaled<12, kMoneyScale, kMoneyScale>(text, out);

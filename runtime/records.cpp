@@ -133,10 +133,7 @@ bool parse_field_value(const Program& program, std::uint32_t index, std::string_
   }
   switch (type.kind) {
     case Kind::Bool:
-      if (text == "0" || text == "1") {
-        out = text[0] - '0';
-        return true;
-      }
+      if (parse_bool(text, out)) return true;
       reason = fmt::format("`{}` must be 0 or 1, found `{}`", field.name, shown(text));
       return false;
     case Kind::Int:
@@ -207,11 +204,7 @@ void parse_field_column(const Program& program, std::uint32_t field, const CellG
       });
       return;
     case Kind::Bool:
-      scalar([](std::string_view text, std::int64_t& value) {
-        if (text.size() != 1 || (text[0] != '0' && text[0] != '1')) return false;
-        value = text[0] - '0';
-        return true;
-      });
+      scalar([](std::string_view text, std::int64_t& value) { return parse_bool(text, value); });
       return;
     case Kind::Int: scalar([](std::string_view text, std::int64_t& value) { return parse_int(text, value); }); return;
     case Kind::Money: scalar([](std::string_view text, std::int64_t& value) { return parse_money(text, value); }); return;
