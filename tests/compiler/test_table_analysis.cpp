@@ -14,8 +14,12 @@
 //
 // Then: the bundled policies give no finding at all, and the checks on the
 // hit policies themselves.
-#include <precept/policy.hpp>
+#include "lower.hpp"
+#include "program.hpp"
 
+#include <precept/precept.hpp>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -218,6 +222,43 @@ TEST(HitPolicies, DefaultIsUnique) {
   ASSERT_FALSE(result.ok());
   EXPECT_NE(precept::render(result.diagnostics).find("but the table is `unique`"), std::string::npos)
       << precept::render(result.diagnostics);
+}
+
+bool uses(const precept::Policy& policy, precept::Opcode op) {
+  const auto& code = policy.program().code;
+  return std::any_of(code.begin(), code.end(), [&](const precept::Instruction& i) { return i.op == op; });
+}
+
+// A `unique` table of literal rows shown never to overlap runs as `first`, so it
+// is indexed like one; one whose rows test expressions checks each household.
+TEST(HitPolicies, ProvenUniqueTablesAreIndexed) {
+  // Every (house, zone) pair once: 3 x 4 rows, no gap, no overlap.
+  std::string source =
+      "policy \"t\" year 2016\nenum grade { safe, c, d }\nenum zone { n, e, s, w }\n"
+      "record r {\n  house: grade\n  area: zone\n}\ntable t\n  | when house | when area | v: int |\n";
+  int value = 0;
+  for (const char* house : {"safe", "c", "d"})
+    for (const char* area : {"n", "e", "s", "w"})
+      source += fmt::format("  | {} | {} | {} |\n", house, area, ++value);
+  source += "output t\n";
+  ASSERT_GE(12u, precept::kIndexedTableMinRows);
+  auto compiled = precept::compile(source, "t.pol");
+  ASSERT_TRUE(compiled.ok()) << precept::render(compiled.diagnostics);
+  EXPECT_TRUE(compiled.diagnostics.empty()) << precept::render(compiled.diagnostics);
+  EXPECT_TRUE(uses(*compiled.policy, precept::Opcode::LOOKUP_FIRST));
+  EXPECT_FALSE(uses(*compiled.policy, precept::Opcode::TABLE_CONFLICT));
+  precept::Evaluator evaluator(*compiled.policy);
+  const auto outcome = evaluator.evaluate({{"house", "c"}, {"area", "s"}});
+  ASSERT_TRUE(outcome.ok) << outcome.error;
+  EXPECT_EQ(outcome.values.at(0), "7");
+
+  auto checked = precept::compile(with_table("table t\n  | when             | v: int |\n"
+                                             "  | members * 2 > 4  | 1      |\n"
+                                             "  | members * 3 > 12 | 2      |\n",
+                                             "t"),
+                                  "t.pol");
+  ASSERT_TRUE(checked.ok()) << precept::render(checked.diagnostics);
+  EXPECT_TRUE(uses(*checked.policy, precept::Opcode::TABLE_CONFLICT));
 }
 
 }  // namespace
