@@ -632,7 +632,8 @@ class Analysis {
       ++reported;
       std::string which;
       for (std::size_t k = 0; k < names.size(); ++k)
-        which += fmt::format("{}{}", k == 0 ? "" : k + 1 == names.size() ? " and " : ", ", names[k] + 1);
+        which += fmt::format("{}{} (line {})", k == 0 ? "" : k + 1 == names.size() ? " and " : ", ", names[k] + 1,
+                             t_.rows[names[k]].location.line);
       sink_.warning(t_.rows[j].location,
                     fmt::format("row {} of table `{}` can never match: {} {} above it {} every household it matches",
                                 j + 1, t_.name, names.size() == 1 ? "row" : "rows", which,
