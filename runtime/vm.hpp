@@ -28,7 +28,7 @@
 
 namespace precept {
 
-enum class RowError : std::uint8_t { None = 0, Overflow, DivisionByZero, Require, NoRowMatched };
+enum class RowError : std::uint8_t { None = 0, Overflow, DivisionByZero, Require, NoRowMatched, TableConflict };
 
 // The items of one row's list, in order, for a range-for. A list is either a
 // run of items, or slots of which a bit mask says which hold one.
@@ -139,6 +139,8 @@ class Machine {
   std::vector<LookupIndex> lookups_;
   std::vector<std::uint8_t> error_kind_;
   std::vector<std::uint32_t> error_pc_;
+  // For a TableConflict: the two table rows that both matched.
+  std::vector<std::pair<std::int64_t, std::int64_t>> error_rows_;
   std::vector<Level> levels_;
   std::vector<Step> steps_;
 };
