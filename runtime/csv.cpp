@@ -154,6 +154,11 @@ struct CsvReader::Impl {
     chunk.skipped = false;
     chunk.problem.clear();
     max_records = std::max<std::size_t>(1, max_records);
+    // Scanned so far, from data + begin: kept as a size, because refilling
+    // moves the window's bytes.
+    std::size_t scanned = 0;
+    std::uint64_t records = 0;
+    std::uint64_t newlines = 0;
     for (;;) {
       if (begin == end) {
         if (eof) return false;
@@ -162,14 +167,16 @@ struct CsvReader::Impl {
       }
       const char* const first = data + begin;
       const char* const last = data + end;
-      const char* cut = first;
-      std::uint64_t records = 0;
-      std::uint64_t newlines = 0;
+      const char* cut = first + scanned;
+      bool window_ended = false;
       while (cut != last && records < max_records && static_cast<std::size_t>(cut - first) < max_bytes) {
         std::uint64_t its_newlines = 0;
         const char* record_end_at = record_end(cut, last, its_newlines);
         if (record_end_at == nullptr) {
-          if (!eof) break;
+          if (!eof) {
+            window_ended = true;
+            break;
+          }
           // At the end of input whatever is left is one last record (no line
           // end, or a quote never closed), as next() reads it.
           record_end_at = last;
@@ -179,8 +186,12 @@ struct CsvReader::Impl {
         cut = record_end_at;
         ++records;
       }
-      if (records == 0) {
-        if (stream != nullptr && begin == 0 && end == capacity && capacity >= kMaxRecordBytes) {
+      scanned = static_cast<std::size_t>(cut - first);
+      // The window ended inside a record: read on, so that batches stay full,
+      // unless the chunk already fills the window (then it goes as it is,
+      // rather than the window growing for it).
+      if (window_ended && (records == 0 || begin > 0)) {
+        if (records == 0 && begin == 0 && end == capacity && capacity >= kMaxRecordBytes) {
           CsvRecord record;
           chunk.first_line = line;
           skip_oversized_record(record);
@@ -195,8 +206,8 @@ struct CsvReader::Impl {
       chunk.bytes.assign(first, cut);
       chunk.first_line = line;
       chunk.records = records;
-      begin += static_cast<std::size_t>(cut - first);
-      consumed += static_cast<std::size_t>(cut - first);
+      begin += scanned;
+      consumed += scanned;
       line += newlines;
       return true;
     }

@@ -187,7 +187,7 @@ inline bool read_cell_fast(const Program& program, const FieldDef& def, std::str
     case Kind::Enum: read = parse_enum(program.enums[def.type.enum_id], text, value); break;
     default: return false;
   }
-  if (!read || !passes(def.check, value, def.check_value)) return false;
+  if (!read || (def.check != FieldCheck::None && !passes(def.check, value, def.check_value))) return false;
   out.scalars[row] = value;
   out.present[row] = 1;
   return true;
