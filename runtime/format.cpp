@@ -48,16 +48,29 @@ void append_value_text(std::string& out, const Program& program, const ValueType
     return;
   }
   if (type.kind == Kind::List) {
-    const ValueType element = element_of(type);
-    bool first = true;
-    for (const std::int64_t item : machine.list(reg, row)) {
-      if (!first) out.push_back(';');
-      first = false;
-      append_scalar_text(out, program, element, item);
-    }
+    const ListItems items = machine.list(reg, row);
+    const std::size_t size = out.size();
+    out.resize(size + list_text_bound(program, type, items.size()));
+    char* const end = write_list_text(out.data() + size, program, type, items);
+    out.resize(static_cast<std::size_t>(end - out.data()));
     return;
   }
   append_scalar_text(out, program, type, machine.scalar(reg, row));
+}
+
+char* write_list_text(char* out, const Program& program, const ValueType& list_type, const ListItems& items) {
+  const ValueType element = element_of(list_type);
+  bool first = true;
+  for (const std::int64_t item : items) {
+    if (!first) *out++ = ';';
+    first = false;
+    out = write_scalar_text(out, program, element, item);
+  }
+  return out;
+}
+
+std::size_t list_text_bound(const Program& program, const ValueType& list_type, std::size_t items) {
+  return items * (scalar_text_bound(program, element_of(list_type)) + 1);
 }
 
 void append_json_string(std::string& out, std::string_view text) {

@@ -23,6 +23,10 @@ void append_scalar_text(std::string& out, const Program& program, const ValueTyp
 // returns the end. For writers that lay down a whole line at once.
 char* write_scalar_text(char* out, const Program& program, const ValueType& type, std::int64_t value);
 std::size_t scalar_text_bound(const Program& program, const ValueType& type);
+// A list's items in CSV form, joined by ';', written at `out`, which has room
+// for list_text_bound(list_type, items.size()) bytes; returns the end.
+char* write_list_text(char* out, const Program& program, const ValueType& list_type, const ListItems& items);
+std::size_t list_text_bound(const Program& program, const ValueType& list_type, std::size_t items);
 void append_json_string(std::string& out, std::string_view text);
 
 }  // namespace precept

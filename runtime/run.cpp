@@ -525,7 +525,7 @@ class Runner {
     std::size_t room = fixed_line_bound_;
     for (const OutputDef& out : program_.outputs) {
       if (out.type.kind == Kind::Text) room += csv_field_bound(machine.text(out.reg, row));
-      else if (out.type.kind == Kind::List) room += machine.list(out.reg, row).size() * (list_item_bound(out) + 1);
+      else if (out.type.kind == Kind::List) room += list_text_bound(program_, out.type, machine.list(out.reg, row).size());
     }
     const std::size_t start = line.size();
     line.resize(start + room);
@@ -535,24 +535,13 @@ class Runner {
       if (i) *p++ = ',';
       switch (out.type.kind) {
         case Kind::Text: p = write_csv_field(p, machine.text(out.reg, row)); break;
-        case Kind::List: {
-          const ValueType element = element_of(out.type);
-          bool first = true;
-          for (const std::int64_t item : machine.list(out.reg, row)) {
-            if (!first) *p++ = ';';
-            first = false;
-            p = write_scalar_text(p, program_, element, item);
-          }
-          break;
-        }
+        case Kind::List: p = write_list_text(p, program_, out.type, machine.list(out.reg, row)); break;
         default: p = write_scalar_text(p, program_, out.type, machine.scalar(out.reg, row)); break;
       }
     }
     *p++ = '\n';
     line.resize(static_cast<std::size_t>(p - line.data()));
   }
-
-  std::size_t list_item_bound(const OutputDef& out) const { return scalar_text_bound(program_, element_of(out.type)); }
 
   // The part of a results line's length that does not depend on the row:
   // separators, the line end, and every scalar value at its longest.
