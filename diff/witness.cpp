@@ -861,7 +861,7 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
     rejection.emplace();
     try {
       z3::solver solver(z);
-      solver.set("timeout", options.timeout_ms);
+      solver.set("rlimit", options.resource_limit);
       for (unsigned i = 0; i < shared.assumptions.size(); ++i) solver.add(shared.assumptions[i]);
       solver.add(old_t.accepted() != new_t.accepted());
       if (solver.check() == z3::sat) {
@@ -880,12 +880,11 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
   for (const auto& [o, n] : common) {
     OutputWitness w;
     w.output = new_version.checked.outputs[n].name;
-    const auto started = std::chrono::steady_clock::now();
     try {
       const z3::expr differ =
           !same_value(z, old_t.output(o), old_version, new_t.output(n), new_version, w.output);
       z3::solver solver(z);
-      solver.set("timeout", options.timeout_ms);
+      solver.set("rlimit", options.resource_limit);
       for (unsigned i = 0; i < shared.assumptions.size(); ++i) solver.add(shared.assumptions[i]);
       solver.add(old_t.accepted());
       solver.add(new_t.accepted());
@@ -896,13 +895,10 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
       // divisors are fixed; a household found that way is still a real one.
       if (answer == z3::unknown && !nonlinear_fields.empty()) {
         for (int value : {1, 2, 3, 4, 5, 7}) {
-          const auto left = std::chrono::milliseconds(options.timeout_ms) -
-                            std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
-          if (left.count() <= 0) break;
           solver.push();
           for (std::size_t f : nonlinear_fields)
             if (shared.fields[f].type.kind == Kind::Int) solver.add(shared.fields[f].value == value);
-          solver.set("timeout", static_cast<unsigned>(std::min<long long>(left.count(), options.timeout_ms / 4 + 1)));
+          solver.set("rlimit", options.resource_limit / 4 + 1);
           const z3::check_result fixed = solver.check();
           if (fixed == z3::sat) {
             answer = z3::sat;
@@ -948,11 +944,12 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
         if (!nonlinear.empty()) {
           std::string list;
           for (const auto& text : nonlinear) list += (list.empty() ? "`" : ", `") + text + "`";
-          w.reason = fmt::format("the solver could not decide within {} ms: the logic is non-linear ({}), which it "
-                                 "does not always decide ({})",
-                                 options.timeout_ms, list, why_unknown);
+          w.reason = fmt::format("the solver could not decide within its work limit ({} steps): the logic is "
+                                 "non-linear ({}), which it does not always decide ({})",
+                                 options.resource_limit, list, why_unknown);
         } else {
-          w.reason = fmt::format("the solver could not decide within {} ms ({})", options.timeout_ms, why_unknown);
+          w.reason = fmt::format("the solver could not decide within its work limit ({} steps) ({})",
+                                 options.resource_limit, why_unknown);
         }
       }
     } catch (const Unsupported& e) {

@@ -42,7 +42,12 @@ struct OutputWitness {
 };
 
 struct WitnessOptions {
-  unsigned timeout_ms = 10000;  // per output
+  // How much work the solver may do per output, in Z3's resource units
+  // ("rlimit"): a count, not a clock, so a verdict is the same on a loaded
+  // machine and a quiet one (and Z3's timer thread, which a wall-clock limit
+  // starts, can deadlock in the Z3 that Debian 12 ships). The default is a few
+  // seconds of solving on this project's machines.
+  unsigned resource_limit = 20'000'000;
 };
 
 // Compiles both sources (errors are returned as a single Unknown entry whose
