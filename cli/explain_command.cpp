@@ -42,46 +42,6 @@ std::optional<Policy> open_with_notes(const std::string& path, bool color, std::
   return again.policy;
 }
 
-// The records of a register as cells per field, in input order.
-class RegisterReader {
- public:
-  RegisterReader(const Program& program, std::FILE* input) : program_(program), reader_(input) {}
-
-  // Reads the header; "" or why the register cannot be used.
-  std::string start() {
-    CsvRecord header;
-    if (!reader_.next(header)) return "the register is empty (no header line)";
-    column_of_.assign(program_.fields.size(), -1);
-    for (std::size_t c = 0; c < header.fields.size(); ++c)
-      for (std::size_t f = 0; f < program_.fields.size(); ++f)
-        if (header.fields[c] == program_.fields[f].name) column_of_[f] = static_cast<int>(c);
-    for (std::size_t f = 0; f < program_.fields.size(); ++f) {
-      const FieldDef& def = program_.fields[f];
-      if (column_of_[f] < 0 && !def.optional && !def.has_default)
-        return fmt::format("the register has no column `{}`, which the policy needs", def.name);
-    }
-    return {};
-  }
-
-  // The next record's cells, line and any problem with the record as a whole.
-  bool next(std::vector<std::string>& cells, std::uint64_t& line, std::string& problem) {
-    if (!reader_.next(record_)) return false;
-    line = record_.line;
-    problem = record_.malformed ? record_.problem : std::string();
-    cells.assign(program_.fields.size(), std::string());
-    for (std::size_t f = 0; f < program_.fields.size(); ++f)
-      if (column_of_[f] >= 0 && static_cast<std::size_t>(column_of_[f]) < record_.fields.size())
-        cells[f] = std::string(record_.fields[static_cast<std::size_t>(column_of_[f])]);
-    return true;
-  }
-
- private:
-  const Program& program_;
-  CsvReader reader_;
-  CsvRecord record_;
-  std::vector<int> column_of_;
-};
-
 std::optional<std::uint32_t> key_field(const Program& program, const std::string& key, std::string& error) {
   if (key.empty()) return 0;
   for (std::uint32_t f = 0; f < program.fields.size(); ++f)
@@ -260,33 +220,20 @@ int run_explain_command(const ExplainArgs& args, bool color) {
     std::cerr << fmt::format("cannot open the data file `{}`\n", args.data);
     return kBadInput;
   }
-  RegisterReader reader(program, input);
-  if (const std::string problem = reader.start(); !problem.empty()) {
+  const std::string file = std::filesystem::path(program.source_file).filename().string();
+  bool found = false;
+  const std::string problem = explain_register(program, input, *key, [&](const Explanation& e) {
+    if (e.id != args.id) return true;
+    std::cout << (args.format == "json" ? e.json() + "\n" : e.text(file));
+    found = true;
+    return false;
+  });
+  std::fclose(input);
+  if (!problem.empty()) {
     std::cerr << fmt::format("{}: {}\n", args.data, problem);
-    std::fclose(input);
     return kBadInput;
   }
-  Explainer explainer(program, *key);
-  std::vector<std::string> cells;
-  std::uint64_t line = 0;
-  std::string problem;
-  const std::string file = std::filesystem::path(program.source_file).filename().string();
-  while (reader.next(cells, line, problem)) {
-    if (cells[*key] != args.id) continue;
-    std::fclose(input);
-    Explanation e;
-    if (!problem.empty()) {
-      e.id = cells[*key];
-      e.line = line;
-      e.rejected = true;
-      e.reason = problem;
-    } else {
-      e = explainer.explain(cells, line);
-    }
-    std::cout << (args.format == "json" ? e.json() + "\n" : e.text(file));
-    return kOk;
-  }
-  std::fclose(input);
+  if (found) return kOk;
   std::cerr << fmt::format("{}: no household with {} `{}`\n", args.data, program.fields[*key].name, args.id);
   return kBadInput;
 }
@@ -301,34 +248,17 @@ std::string write_explanations(const std::string& policy_path, const std::string
   if (!key_index) return error;
   std::FILE* input = std::fopen(data_path.c_str(), "rb");
   if (!input) return fmt::format("cannot open the data file `{}`", data_path);
-  RegisterReader reader(program, input);
-  if (std::string problem = reader.start(); !problem.empty()) {
-    std::fclose(input);
-    return problem;
-  }
-  Explainer explainer(program, *key_index);
-  std::vector<std::string> cells;
-  std::uint64_t line = 0;
-  std::string problem, text;
-  while (reader.next(cells, line, problem)) {
-    Explanation e;
-    if (!problem.empty()) {
-      e.id = cells[*key_index];
-      e.line = line;
-      e.rejected = true;
-      e.reason = problem;
-    } else {
-      e = explainer.explain(cells, line);
-    }
-    text = e.json();
-    text += '\n';
-    if (std::fwrite(text.data(), 1, text.size(), out) != text.size()) {
-      std::fclose(input);
-      return "writing the explanations failed";
-    }
-  }
+  bool write_failed = false;
+  std::string line;
+  std::string problem = explain_register(program, input, *key_index, [&](const Explanation& e) {
+    line = e.json();
+    line += '\n';
+    write_failed = std::fwrite(line.data(), 1, line.size(), out) != line.size();
+    return !write_failed;
+  });
   std::fclose(input);
-  return {};
+  if (write_failed) return "writing the explanations failed";
+  return problem;
 }
 
 }  // namespace precept::cli

@@ -10,6 +10,8 @@
 #include "vm.hpp"
 
 #include <cstdint>
+#include <cstdio>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -21,6 +23,7 @@ struct Explanation {
   std::uint64_t line = 0;          // input line, 0 for an example
   bool rejected = false;
   std::string reason;              // why it was rejected
+  std::string column;              // the field at fault, when one is
   // One entry per output, then per name they read (once each, depth first).
   struct Entry {
     std::string name;
@@ -67,6 +70,9 @@ class Explainer {
   // start as coverage_items()).
   Explanation explain(const std::vector<std::string>& cells, std::uint64_t line, Coverage* coverage);
   Coverage coverage_items() const;
+  // The order fields are read in, as the register's columns are (a row with two
+  // bad cells is rejected at the first, as `run` does); default: declared order.
+  void set_field_order(std::vector<std::uint32_t> order) { order_ = std::move(order); }
   // After explain(): the value a let, rule, decide, output or table (its first
   // output column) has for that household, as the results would print it.
   std::string value_text(const std::string& name) const;
@@ -77,7 +83,14 @@ class Explainer {
   Machine machine_;
   Batch batch_;
   std::vector<std::uint8_t> executed_;
+  std::vector<std::uint32_t> order_;
 };
+
+// Explains every record of a CSV register, in input order, calling `each` with
+// each one (rejected rows too, with the reason `run` gives) until it returns
+// false. Returns "" or why the register cannot be used.
+std::string explain_register(const Program& program, std::FILE* input, std::uint32_t key,
+                             const std::function<bool(const Explanation&)>& each);
 
 // Runs every example of `program`; returns the report text (or JSON) and
 // whether all passed. Coverage is added below the examples.
