@@ -295,7 +295,10 @@ class Builder {
     std::vector<std::string> out;
     auto it = compares_.find(origin);
     if (it == compares_.end()) return out;
-    for (const DebugNote* c : it->second) {
+    // In the order written (a decide's branches may be lowered last first).
+    std::vector<const DebugNote*> sorted = it->second;
+    std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->line < b->line; });
+    for (const DebugNote* c : sorted) {
       if (!r_.ran(*c) || (line != 0 && c->line != line)) continue;
       const std::string right = r_.text(c->right_type, c->right);
       out.push_back(fmt::format("{} {} {} {}{}", c->left_text, r_.text(c->left_type, c->left), c->op,
