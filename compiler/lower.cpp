@@ -534,6 +534,7 @@ class Lowerer {
         const auto op = e.negated ? ast::CompareOp::Ne : ast::CompareOp::Eq;
         const Operand r = lower_compare(a, member, op);
         note_compare(r, e, source_of(e.args[0]->location), e.text, op);
+        p_.notes.back().op = e.negated ? "is not" : "is";
         return r;
       }
       case ExprTag::Default: {
