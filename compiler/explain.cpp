@@ -529,7 +529,8 @@ Explanation Explainer::explain(const std::vector<std::string>& cells, std::uint6
 }
 
 std::string Explanation::text(const std::string& policy_file) const {
-  std::string out = line ? fmt::format("household {} (line {})\n", id, line) : fmt::format("household {}\n", id);
+  // An example has no input line; its id is its label.
+  std::string out = line ? fmt::format("household {} (line {})\n", id, line) : fmt::format("example \"{}\"\n", id);
   if (rejected) return out + fmt::format("  rejected{}: {}\n", column.empty() ? "" : " at " + column, reason);
   for (const Entry& e : entries) {
     out += fmt::format("  {} = {} — {}", e.name, e.value, e.decided_by);
