@@ -33,10 +33,6 @@ std::string rows_words(const std::vector<std::uint32_t>& rows) {
 
 }  // namespace
 
-Explainer::Explainer(const Program& program, std::uint32_t key_field)
-    : program_(program), key_field_(key_field), machine_(program, 1, MachineMode::Traced) {
-  batch_.reset(program, 1);
-}
 
 namespace {
 
@@ -137,19 +133,32 @@ class Reader {
   const std::vector<std::uint8_t>& executed_;
 };
 
-class Builder {
- public:
-  Builder(const Program& p, const Reader& r, Explanation& out) : p_(p), r_(r), out_(out) {
-    for (std::size_t i = 0; i < p.notes.size(); ++i) {
-      const DebugNote& n = p.notes[i];
-      if (n.what == What::Value && !by_value_.count(n.name)) by_value_[n.name] = &n;
-      if (n.what == What::Compare) compares_[n.origin].push_back(&n);
-      if (n.what == What::Branch) branches_[n.name].push_back(&n);
-      if (n.what == What::Row) rows_[n.name].push_back(&n);
-      if (n.what == What::Guard) guards_[n.name] = &n;
-      if (n.what == What::LookupFirst || n.what == What::LookupAll) lookups_[n.name] = &n;
+}  // namespace
+
+// The notes by what they are about, built once per explainer.
+struct NoteIndex {
+  std::map<std::string, const DebugNote*> by_value, guards, lookups;
+  std::map<std::string, std::vector<const DebugNote*>> compares, branches, rows;
+
+  explicit NoteIndex(const Program& p) {
+    for (const DebugNote& n : p.notes) {
+      if (n.what == What::Value && !by_value.count(n.name)) by_value[n.name] = &n;
+      if (n.what == What::Compare) compares[n.origin].push_back(&n);
+      if (n.what == What::Branch) branches[n.name].push_back(&n);
+      if (n.what == What::Row) rows[n.name].push_back(&n);
+      if (n.what == What::Guard) guards[n.name] = &n;
+      if (n.what == What::LookupFirst || n.what == What::LookupAll) lookups[n.name] = &n;
     }
   }
+};
+
+namespace {
+
+class Builder {
+ public:
+  Builder(const Program& p, const NoteIndex& index, const Reader& r, Explanation& out)
+      : p_(p), r_(r), out_(out), by_value_(index.by_value), guards_(index.guards), lookups_(index.lookups),
+        compares_(index.compares), branches_(index.branches), rows_(index.rows) {}
 
   // What this household exercised: each rule's value, each decide's branch,
   // each table's matched rows, read as an explanation reads them.
@@ -456,12 +465,22 @@ class Builder {
   const Program& p_;
   const Reader& r_;
   Explanation& out_;
-  std::map<std::string, const DebugNote*> by_value_, guards_, lookups_;
-  std::map<std::string, std::vector<const DebugNote*>> compares_, branches_, rows_;
+  const std::map<std::string, const DebugNote*>&by_value_, &guards_, &lookups_;
+  const std::map<std::string, std::vector<const DebugNote*>>&compares_, &branches_, &rows_;
   std::set<std::string> done_;
 };
 
 }  // namespace
+
+Explainer::Explainer(const Program& program, std::uint32_t key_field)
+    : program_(program),
+      key_field_(key_field),
+      machine_(program, 1, MachineMode::Traced),
+      index_(std::make_unique<NoteIndex>(program)) {
+  batch_.reset(program, 1);
+}
+
+Explainer::~Explainer() = default;
 
 std::string Explainer::value_text(const std::string& name) const {
   for (const DebugNote& n : program_.notes)
@@ -523,8 +542,8 @@ Explanation Explainer::explain(const std::vector<std::string>& cells, std::uint6
     out.output_names.push_back(o.name);
   }
   const Reader reader(program_, machine_, batch_, executed_);
-  Builder(program_, reader, out).build();
-  if (coverage) Builder(program_, reader, out).mark(*coverage);
+  Builder(program_, *index_, reader, out).build();
+  if (coverage) Builder(program_, *index_, reader, out).mark(*coverage);
   return out;
 }
 

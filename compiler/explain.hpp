@@ -57,11 +57,16 @@ struct Coverage {
   std::vector<Item> items;
 };
 
+struct NoteIndex;  // explain.cpp
+
 class Explainer {
  public:
   // `program` must be verified and compiled from source (it needs its notes);
   // it must outlive the explainer.
   explicit Explainer(const Program& program, std::uint32_t key_field = 0);
+  ~Explainer();
+  Explainer(const Explainer&) = delete;
+  Explainer& operator=(const Explainer&) = delete;
 
   // A household given as one cell text per field (Program::fields order).
   // `line` is its input line (0 for an example).
@@ -84,6 +89,7 @@ class Explainer {
   Batch batch_;
   std::vector<std::uint8_t> executed_;
   std::vector<std::uint32_t> order_;
+  std::unique_ptr<NoteIndex> index_;
 };
 
 // Explains every record of a CSV register, in input order, calling `each` with

@@ -92,8 +92,9 @@ void expect_agreement(const std::string& policy_path, std::size_t rows, int seed
     // Each output the explanation accounts for carries the value the run wrote.
     for (const auto& entry : e.entries) {
       for (std::size_t i = 0; i < e.output_names.size(); ++i) {
-        if (entry.name == e.output_names[i] && entry.kind != "table" && entry.kind != "output")
+        if (entry.name == e.output_names[i] && entry.kind != "table" && entry.kind != "output") {
           EXPECT_EQ(entry.value, e.outputs[i]) << "line " << e.line << ", " << entry.name;
+        }
       }
     }
   }
