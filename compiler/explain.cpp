@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <climits>
 #include <map>
 #include <set>
@@ -309,10 +310,16 @@ class Builder {
     std::stable_sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->line < b->line; });
     for (const DebugNote* c : sorted) {
       if (!r_.ran(*c) || (line != 0 && c->line != line)) continue;
-      const std::string right = r_.text(c->right_type, c->right);
-      out.push_back(fmt::format("{} {} {} {}{}", c->left_text, r_.text(c->left_type, c->left), c->op,
-                                c->right_text == right ? c->right_text : c->right_text + " " + right,
-                                r_.truth(c->reg) ? "" : " (false)"));
+      // A literal is shown as written; anything else as written and with its value.
+      const auto shown = [&](const std::string& text, const ValueType& type, std::uint32_t reg) {
+        const bool literal = !text.empty() && (std::isdigit(static_cast<unsigned char>(text[0])) ||
+                                               (text[0] == '-' && text.size() > 1 &&
+                                                std::isdigit(static_cast<unsigned char>(text[1]))));
+        const std::string value = r_.text(type, reg);
+        return literal || text == value ? text : text + " " + value;
+      };
+      out.push_back(fmt::format("{} {} {}{}", shown(c->left_text, c->left_type, c->left), c->op,
+                                shown(c->right_text, c->right_type, c->right), r_.truth(c->reg) ? "" : " (false)"));
     }
     return out;
   }
