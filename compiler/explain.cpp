@@ -22,7 +22,7 @@ bool starts_with(const std::string& s, const std::string& prefix) { return s.rfi
 
 // "rows 1 and 9", "rows 1, 3 and 9", "row 2"
 std::string rows_words(const std::vector<std::uint32_t>& rows) {
-  if (rows.empty()) return "no row";
+  if (rows.empty()) return "(no row matches)";
   if (rows.size() == 1) return fmt::format("row {}", rows[0]);
   std::string out = "rows ";
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -442,11 +442,14 @@ class Builder {
     for (const std::uint32_t r : e.rows) {
       for (auto& c : compared(fmt::format("table {} row {}", name, r))) e.compared.push_back(std::move(c));
     }
-    for (const DebugNote* row : matched_row_notes(name))
-      for (const auto& use : row->uses) {
-        std::string v = use_value(use);
-        if (std::find(e.values.begin(), e.values.end(), v) == e.values.end()) e.values.push_back(std::move(v));
-      }
+    std::vector<std::string> uses;
+    for (const DebugNote* row : matched_row_notes(name)) uses.insert(uses.end(), row->uses.begin(), row->uses.end());
+    // An indexed table found its rows by the values it tests.
+    if (auto l = lookups_.find(name); l != lookups_.end()) uses = l->second->uses;
+    for (const auto& use : uses) {
+      std::string v = use_value(use);
+      if (std::find(e.values.begin(), e.values.end(), v) == e.values.end()) e.values.push_back(std::move(v));
+    }
     return e;
   }
 

@@ -134,3 +134,55 @@ TEST(Examples, NotInTheCompiledProgramFile) {
 
 }  // namespace
 }  // namespace precept
+
+namespace precept {
+namespace {
+
+// Tables of literal cells with eight rows or more are indexed (LOOKUP_FIRST,
+// LOOKUP_ALL): their rows are read from the lookup's result, for explanations
+// and coverage alike.
+TEST(Examples, IndexedTablesExplainAndCoverTheirRows) {
+  const auto r = compile(R"(policy "idx" year 2015
+enum grade { a, b, c, d, e, f, g, h, i }
+record r { id: text  g: grade  n: int }
+table t first
+  | when g | when n | amount: money |
+  | a      | 1      | 1 yuan        |
+  | b      | -      | 2 yuan        |
+  | c      | -      | 3 yuan        |
+  | d      | -      | 4 yuan        |
+  | e      | -      | 5 yuan        |
+  | f      | -      | 6 yuan        |
+  | g      | -      | 7 yuan        |
+  | h      | -      | 8 yuan        |
+  | -      | -      | 9 yuan        |
+table all collect
+  | when g | x: int |
+  | a, b   | 1      |
+  | b      | 2      |
+  | c      | 3      |
+  | d      | 4      |
+  | e      | 5      |
+  | f      | 6      |
+  | g      | 7      |
+  | b, h   | 8      |
+output id, amount = t.amount, xs = all.x
+example "b" given g = b expect amount = 2 yuan, xs = [1, 2, 8]
+example "a1" given g = a, n = 1 expect amount = 1 yuan, all = [1]
+)", "idx.pol");
+  ASSERT_TRUE(r.ok()) << render(r.diagnostics);
+  ASSERT_EQ(r.policy->program().lookups.size(), 2u);
+  const TestReport report = run_examples(r.policy->program());
+  EXPECT_TRUE(report.all_passed());
+  std::vector<std::string> covered;
+  for (const auto& item : report.coverage.items)
+    if (item.covered) covered.push_back(item.what);
+  EXPECT_EQ(covered, (std::vector<std::string>{"table t row 1", "table t row 2", "table all row 1", "table all row 2",
+                                               "table all row 8"}));
+  const std::string text = report.examples[0].actual.text("idx.pol");
+  EXPECT_NE(text.find("amount = 2.00 — table t row 2 (idx.pol:4)\n      g = b; n = 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("xs = [1, 2, 8] — table all rows 1, 2 and 8"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace precept
