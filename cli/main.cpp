@@ -12,6 +12,7 @@
 #include <precept/precept.hpp>
 
 #include "diff_command.hpp"
+#include "explain_command.hpp"
 #include "fmt_command.hpp"
 #include "program.hpp"
 #include "progress.hpp"
@@ -184,6 +185,7 @@ int cmd_disasm(const std::string& policy_path, const std::string& color) {
 
 struct RunArgs {
   std::string policy, data, output, rejects, summary_csv, format = "csv", color = "auto";
+  std::string explain, key;  // --explain FILE: one explanation per household (cli/explain_command.hpp)
   std::vector<std::string> by;
   bool quiet = false;
   std::size_t threads = 0;  // 0: one per core
@@ -198,6 +200,7 @@ bool outputs_are_distinct(const RunArgs& args) {
   if (!args.output.empty() && args.output != "-") named.emplace_back("-o", args.output);
   if (!args.rejects.empty()) named.emplace_back("--rejects", args.rejects);
   if (!args.summary_csv.empty()) named.emplace_back("--summary-csv", args.summary_csv);
+  if (!args.explain.empty()) named.emplace_back("--explain", args.explain);
   for (std::size_t i = 0; i < named.size(); ++i)
     for (std::size_t j = i + 1; j < named.size(); ++j) {
       std::error_code ignored;
@@ -230,6 +233,10 @@ bool groups_exist(const precept::Policy& policy, const std::vector<std::string>&
 
 int cmd_run(const RunArgs& args) {
   if (!outputs_are_distinct(args)) return kUsage;
+  if (!args.explain.empty() && args.data == "-") {
+    std::cerr << "--explain reads the register a second time: give DATA as a file, not -\n";
+    return kUsage;
+  }
   auto policy = open(args.policy, args.color);
   if (!policy) return kPolicyErrors;
   if (!groups_exist(*policy, args.by)) return kUsage;
@@ -275,10 +282,26 @@ int cmd_run(const RunArgs& args) {
     const std::string csv = precept::format_summary_csv(report.summary);
     if (summary->stream()) std::fwrite(csv.data(), 1, csv.size(), summary->stream());
   }
+  std::optional<AtomicOutput> explanations;
+  if (!args.explain.empty()) {
+    // A second, sequential pass: one line per record, in input order, whatever -j.
+    explanations.emplace(args.explain, "the explanations");
+    if (!explanations->stream()) {
+      std::cerr << "cannot create the explanations file\n";
+      return kWriteFailed;
+    }
+    const std::string error =
+        precept::cli::write_explanations(args.policy, args.data, args.key, explanations->stream());
+    if (!error.empty()) {
+      std::cerr << fmt::format("--explain: {}\n", error);
+      return error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
+    }
+  }
   // Every output is finished before any is published: one that fails leaves none.
   std::vector<AtomicOutput*> outputs{&results};
   if (rejects) outputs.push_back(&*rejects);
   if (summary) outputs.push_back(&*summary);
+  if (explanations) outputs.push_back(&*explanations);
   for (AtomicOutput* out : outputs)
     if (!out->finish()) {
       std::cerr << fmt::format("writing {} failed; no output file was left behind\n", out->name());
@@ -346,6 +369,15 @@ int main(int argc, char** argv) {
                   "show rows, rows/s and time left on stderr: auto (on a terminal, unless -q), always or never")
       ->check(CLI::IsMember({"auto", "always", "never"}));
 
+  run->add_option("--explain", run_args.explain,
+                  "also write why each household got its results, one JSON line per record, in input order");
+  run->add_option("--key", run_args.key, "with --explain: the household's key field (default: the first field)");
+
+  precept::cli::TestArgs test_args;
+  auto* test = precept::cli::add_test_command(app, test_args);
+  precept::cli::ExplainArgs explain_args;
+  auto* explain = precept::cli::add_explain_command(app, explain_args);
+
   precept::cli::DiffArgs diff_args;
   auto* diff = precept::cli::add_diff_command(app, diff_args);
 
@@ -365,5 +397,7 @@ int main(int argc, char** argv) {
   if (*run) return cmd_run(run_args);
   if (*diff) return precept::cli::run_diff_command(diff_args, color);
   if (*format) return precept::cli::run_fmt(fmt_args, use_color(color, stderr));
+  if (*test) return precept::cli::run_test_command(test_args, use_color(color, stderr));
+  if (*explain) return precept::cli::run_explain_command(explain_args, use_color(color, stderr));
   return kUsage;
 }

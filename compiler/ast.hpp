@@ -218,7 +218,26 @@ struct SummaryDecl {
   std::vector<SummaryGroup> groups;
 };
 
-enum class DeclKind { Enum, Record, Param, Let, Rule, Decide, Table, Require, Output, Summary };
+// example "..." given NAME = VALUE, ... expect NAME = VALUE, ... | expect rejected "reason"
+// A household written down with what the policy must make of it; `precept test`
+// runs it. VALUE is a literal expression, or a list `[a, b]` (is_list).
+struct ExampleBinding {
+  Location location;
+  std::string name;
+  bool is_list = false;
+  std::vector<ExprPtr> values;  // one unless is_list
+};
+
+struct ExampleDecl {
+  Location location;
+  std::string label;
+  std::vector<ExampleBinding> given;
+  std::vector<ExampleBinding> expect;
+  bool expect_rejected = false;
+  std::string rejected_reason;  // matched as a substring; "" matches any reason
+};
+
+enum class DeclKind { Enum, Record, Param, Let, Rule, Decide, Table, Require, Output, Summary, Example };
 
 // Declarations in source order; `index` points into the vector of that kind.
 struct DeclRef {
@@ -241,6 +260,7 @@ struct PolicyFile {
   std::vector<RequireDecl> requires_;
   std::vector<OutputDecl> outputs;
   std::vector<SummaryDecl> summaries;
+  std::vector<ExampleDecl> examples;
   std::vector<DeclRef> order;
 };
 

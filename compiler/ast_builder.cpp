@@ -369,6 +369,7 @@ class AstBuilder {
     if (auto* q = ctx->requireDecl()) return push(ast::DeclKind::Require, file.requires_, build_require(q));
     if (auto* o = ctx->outputDecl()) return push(ast::DeclKind::Output, file.outputs, build_output(o));
     if (auto* s = ctx->summaryDecl()) return push(ast::DeclKind::Summary, file.summaries, build_summary(s));
+    if (auto* x = ctx->exampleDecl()) return push(ast::DeclKind::Example, file.examples, build_example(x));
   }
 
   std::string name_of(PreceptParser::NameContext* ctx) { return ctx ? ctx->getText() : std::string(); }
@@ -598,6 +599,38 @@ class AstBuilder {
       }
     }
     return decl;
+  }
+
+  // exampleDecl : EXAMPLE STRING (GIVEN exampleBinding (',' exampleBinding)*)? EXPECT exampleExpectation
+  ast::ExampleDecl build_example(PreceptParser::ExampleDeclContext* ctx) {
+    ast::ExampleDecl decl;
+    decl.location = location_of(ctx->getStart());
+    if (ctx->STRING()) decl.label = unquote(ctx->STRING()->getText());
+    for (auto* binding : ctx->exampleBinding()) decl.given.push_back(build_example_binding(binding));
+    // exampleExpectation : REJECTED STRING? #expectRejected
+    if (auto* rejected = dynamic_cast<PreceptParser::ExpectRejectedContext*>(ctx->exampleExpectation())) {
+      decl.expect_rejected = true;
+      if (rejected->STRING()) decl.rejected_reason = unquote(rejected->STRING()->getText());
+    // exampleExpectation : exampleBinding (',' exampleBinding)* #expectValues
+    } else if (auto* values = dynamic_cast<PreceptParser::ExpectValuesContext*>(ctx->exampleExpectation())) {
+      for (auto* binding : values->exampleBinding()) decl.expect.push_back(build_example_binding(binding));
+    }
+    return decl;
+  }
+
+  // exampleBinding : name '=' exampleValue
+  // exampleValue : '[' (expr (',' expr)*)? ']' #listValue | expr #scalarValue
+  ast::ExampleBinding build_example_binding(PreceptParser::ExampleBindingContext* ctx) {
+    ast::ExampleBinding binding;
+    binding.location = location_of(ctx->name());
+    binding.name = name_of(ctx->name());
+    if (auto* list = dynamic_cast<PreceptParser::ListValueContext*>(ctx->exampleValue())) {
+      binding.is_list = true;
+      for (auto* e : list->expr()) binding.values.push_back(build_expr(e));
+    } else if (auto* one = dynamic_cast<PreceptParser::ScalarValueContext*>(ctx->exampleValue())) {
+      binding.values.push_back(build_expr(one->expr()));
+    }
+    return binding;
   }
 
   // compareOp : '<' | '<=' | '>' | '>=' | '=' | '==' | '!=' | '<>' | '≤' | '≥' | '≠'

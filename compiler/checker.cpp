@@ -1,5 +1,7 @@
 #include "checker.hpp"
 
+#include "examples.hpp"
+
 #include "numeric.hpp"
 #include "table_analysis.hpp"
 #include "text_width.hpp"
@@ -91,12 +93,14 @@ class Checker {
         case ast::DeclKind::Require: check_require(file_.requires_[ref.index]); break;
         case ast::DeclKind::Output: check_output(file_.outputs[ref.index], ref.index); break;
         case ast::DeclKind::Summary: check_summary(file_.summaries[ref.index], ref.index); break;
+        case ast::DeclKind::Example: break;  // after everything they name (check_examples)
       }
       if (sink_.too_many_errors()) break;
     }
     if (file_.outputs.empty())
       sink_.error(file_.location, "the policy has no `output`",
                   "list what each household's result carries, e.g. `output household_id, poor`");
+    if (sink_.error_count() == 0) check_examples(file_, out_, sink_, out_.examples);
     for (std::size_t i = 0; i < file_.params.size(); ++i)
       if (!param_used_[i])
         sink_.warning(file_.params[i].location,

@@ -52,6 +52,7 @@ struct CheckedPolicy {
   // Summary measures by key (population, poor, cause, assistance), and groups.
   std::map<std::string, const ast::Expr*> summary_measures;
   std::vector<SummarySpec::Group> summary_groups;
+  std::vector<ExampleDef> examples;  // compiler/examples.cpp
 };
 
 // Checks `file`, filling the `checked` parts of its expressions. Returns false

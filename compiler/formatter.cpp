@@ -182,7 +182,7 @@ class Parsed {
   PreceptParser::PolicyFileContext* tree_ = nullptr;
 };
 
-enum class Kind { Header, Enum, Record, Param, Let, Rule, Decide, Table, Require, Output, Summary };
+enum class Kind { Header, Enum, Record, Param, Let, Rule, Decide, Table, Require, Output, Summary, Example };
 
 Kind kind_of(PreceptParser::DeclarationContext* d) {
   if (d->enumDecl()) return Kind::Enum;
@@ -194,6 +194,7 @@ Kind kind_of(PreceptParser::DeclarationContext* d) {
   if (d->tableDecl()) return Kind::Table;
   if (d->requireDecl()) return Kind::Require;
   if (d->outputDecl()) return Kind::Output;
+  if (d->exampleDecl()) return Kind::Example;
   return Kind::Summary;
 }
 
@@ -317,8 +318,8 @@ class Formatter {
     if (info_[before].prefix || info_[after].call_paren) return false;
     const std::string& b = token(before)->getText();
     const std::string& a = token(after)->getText();
-    if (b == "(" || b == ".") return false;
-    return !(a == ")" || a == "," || a == "." || a == "%" || a == ":");
+    if (b == "(" || b == "." || b == "[") return false;  // `[` `]` bracket an example's list
+    return !(a == ")" || a == "," || a == "." || a == "%" || a == ":" || a == "]");
   }
 
   // Tokens first..last on one line, comments aside (the caller has made sure there
@@ -549,6 +550,7 @@ class Formatter {
     else if (auto* q = d->requireDecl()) require_decl(q);
     else if (auto* o = d->outputDecl()) output_decl(o);
     else if (auto* s = d->summaryDecl()) summary_decl(s);
+    else if (auto* x = d->exampleDecl()) example_decl(x);
     return k + 1;
   }
 
@@ -765,6 +767,27 @@ class Formatter {
       }, group));
     }
     emit_block(std::move(rows), kIndent, BlockStyle::Columns);
+  }
+
+  // exampleDecl : EXAMPLE STRING (GIVEN exampleBinding (',' exampleBinding)*)? EXPECT exampleExpectation
+  // The label on the first line; `given` and `expect` each on a line of their
+  // own, their bindings filling lines, further lines indented under the first.
+  void example_decl(PreceptParser::ExampleDeclContext* ctx) {
+    const std::size_t first = start(ctx), expect = index(ctx->EXPECT());
+    const std::size_t label_end = ctx->GIVEN() ? previous_visible(index(ctx->GIVEN())) : previous_visible(expect);
+    emit_flow(first, label_end, 0, kIndent);
+    const auto bindings_flow = [&](std::size_t from, std::size_t to, const std::vector<PreceptParser::ExampleBindingContext*>& bindings,
+                                   const std::string& keyword) {
+      emit_lead(from, kIndent, false);
+      std::set<std::size_t> breaks;
+      for (std::size_t i = 1; i < bindings.size(); ++i) breaks.insert(start(bindings[i]));
+      emit_flow(from, to, kIndent, kIndent + display_width(keyword + " "), breaks);
+    };
+    if (ctx->GIVEN()) bindings_flow(index(ctx->GIVEN()), previous_visible(expect), ctx->exampleBinding(), "given");
+    std::vector<PreceptParser::ExampleBindingContext*> expected;
+    if (auto* values = dynamic_cast<PreceptParser::ExpectValuesContext*>(ctx->exampleExpectation()))
+      expected = values->exampleBinding();
+    bindings_flow(expect, stop(ctx), expected, "expect");
   }
 
   // ---- output ----

@@ -41,6 +41,13 @@ class Lowerer {
     p_.source_text = std::string(source);
     p_.source_file = file_name;
     p_.source_hash = fnv1a64(source);
+    for (std::size_t at = 0; at <= p_.source_text.size();) {
+      const std::size_t end = std::min(p_.source_text.find('\n', at), p_.source_text.size());
+      std::string_view line(p_.source_text.data() + at, end - at);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      source_lines_.push_back(line);
+      at = end + 1;
+    }
     p_.enums = checked_.enums;
     p_.fields = checked_.fields;
     p_.params = checked_.params;
@@ -57,12 +64,14 @@ class Lowerer {
           const auto& d = file_.lets[ref.index];
           begin(fmt::format("let {}", d.name), d.location.line);
           let_regs_[ref.index] = name_register(lower(*d.value), d.name);
+          note_value(d.name, let_regs_[ref.index], d.location.line, *d.value);
           break;
         }
         case ast::DeclKind::Rule: {
           const auto& d = file_.rules[ref.index];
           begin(fmt::format("rule {}", d.name), d.location.line);
           rule_regs_[ref.index] = name_register(lower(*d.condition), d.name);
+          note_value(d.name, rule_regs_[ref.index], d.location.line, *d.condition);
           break;
         }
         case ast::DeclKind::Decide: lower_decide(file_.decides[ref.index], ref.index); break;
@@ -83,18 +92,25 @@ class Lowerer {
     for (const auto& out : checked_.outputs) {
       begin("output " + out.name, out.value->location.line);
       const Operand value = lower(*out.value);
+      DebugNote& n = note(DebugNote::What::Output, out.name, value, out.value->location.line);
+      n.text = source_of(out.value->location);
+      collect_uses(*out.value, n.uses);
       output_regs_.push_back(value);
       p_.outputs.push_back({out.name, value.type, value.reg});
     }
     lower_summary();
     // The prologue (field loads and constants, valid for every row) runs first.
     Program result = std::move(p_);
+    const auto prologue_size = static_cast<std::uint32_t>(prologue_.code.size());
     std::vector<Instruction> code = std::move(prologue_.code);
     std::vector<std::uint32_t> lines = std::move(prologue_.lines), origins = std::move(prologue_.origins);
     code.insert(code.end(), body_.code.begin(), body_.code.end());
     lines.insert(lines.end(), body_.lines.begin(), body_.lines.end());
     origins.insert(origins.end(), body_.origins.begin(), body_.origins.end());
     result.code = std::move(code);
+    for (DebugNote& note : result.notes)
+      if (note.pc != kNoPc) note.pc += prologue_size;
+    result.examples = checked_.examples;
     result.code_lines = std::move(lines);
     result.code_origins = std::move(origins);
     return result;
@@ -106,6 +122,76 @@ class Lowerer {
     std::vector<std::uint32_t> lines;
     std::vector<std::uint32_t> origins;
   };
+
+  // --- debug notes (runtime/program.hpp, DebugNote): what explanations read ---
+  static constexpr std::uint32_t kNoPc = 0xFFFFFFFF;
+
+  // The source of an expression as written, when it lies on one line.
+  std::string source_of(const ast::Location& where) const {
+    if (where.line == 0 || where.line > source_lines_.size()) return {};
+    const std::string_view line = source_lines_[where.line - 1];
+    std::size_t at = 0, column = 1;
+    const auto advance = [&] {
+      ++at;
+      while (at < line.size() && (static_cast<unsigned char>(line[at]) & 0xC0) == 0x80) ++at;
+      ++column;
+    };
+    while (at < line.size() && column < where.column) advance();
+    const std::size_t begin_at = at;
+    while (at < line.size() && column < where.column + where.length) advance();
+    return std::string(line.substr(begin_at, at - begin_at));
+  }
+
+  DebugNote& note(DebugNote::What what, const std::string& name, const Operand& value, std::uint32_t line) {
+    DebugNote& n = p_.notes.emplace_back();
+    n.what = what;
+    n.origin = p_.origins[origin_];
+    n.name = name;
+    n.line = line;
+    n.type = value.type;
+    n.reg = value.reg;
+    return n;
+  }
+
+  void note_value(const std::string& name, const Operand& value, std::uint32_t line, const Expr& e) {
+    DebugNote& n = note(DebugNote::What::Value, name, value, line);
+    n.text = source_of(e.location);
+    collect_uses(e, n.uses);
+  }
+
+  void collect_uses(const Expr& e, std::vector<std::string>& uses) const {
+    std::string name;
+    if (e.tag == ExprTag::Name || e.tag == ExprTag::Member) switch (e.checked.symbol) {
+        case ast::SymbolKind::Field: name = p_.fields[e.checked.index].name; break;
+        case ast::SymbolKind::Param: name = p_.params[e.checked.index].name; break;
+        case ast::SymbolKind::Let: name = file_.lets[e.checked.index].name; break;
+        case ast::SymbolKind::Rule: name = file_.rules[e.checked.index].name; break;
+        case ast::SymbolKind::Decide: name = file_.decides[e.checked.index].name; break;
+        case ast::SymbolKind::Table:
+        case ast::SymbolKind::TableColumn: name = file_.tables[e.checked.index].name; break;
+        case ast::SymbolKind::Output: name = checked_.outputs[e.checked.index].name; break;
+        default: break;
+      }
+    if (e.tag == ExprTag::IsMissing || e.tag == ExprTag::Default) name = p_.fields[e.args[0]->checked.index].name;
+    if (!name.empty() && std::find(uses.begin(), uses.end(), name) == uses.end()) uses.push_back(name);
+    for (const auto& arg : e.args) collect_uses(*arg, uses);
+  }
+
+  // The comparison lower_compare just emitted, with the operands as written.
+  void note_compare(const Operand& result, const Expr& whole, const std::string& left_text,
+                    const std::string& right_text, ast::CompareOp op) {
+    static const char* const kOps[] = {"<", "<=", ">", ">=", "=", "!="};
+    DebugNote& n = note(DebugNote::What::Compare, "", result, whole.location.line);
+    n.text = source_of(whole.location);
+    n.left_type = last_compare_left_.type;
+    n.right_type = last_compare_right_.type;
+    n.left = last_compare_left_.reg;
+    n.right = last_compare_right_.reg;
+    n.left_text = left_text;
+    n.right_text = right_text;
+    n.op = kOps[static_cast<int>(op)];
+    n.pc = static_cast<std::uint32_t>(body_.code.size() - 1);
+  }
 
   void begin(const std::string& origin, std::uint32_t line) {
     origin_ = origin_index(origin);
@@ -269,6 +355,8 @@ class Lowerer {
       return r;
     }
     const bool quotient = a.file == RegisterFile::Quotient || b.file == RegisterFile::Quotient;
+    last_compare_left_ = a;
+    last_compare_right_ = b;
     if (quotient) {
       const Kind units = a.file == RegisterFile::Quotient ? a.type.element : b.type.element;
       a = to_quotient(a, units);
@@ -277,6 +365,8 @@ class Lowerer {
       const Kind wide = kind_scale(a.type.kind) >= kind_scale(b.type.kind) ? a.type.kind : b.type.kind;
       a = widen(a, wide);
       b = widen(b, wide);
+      last_compare_left_ = a;
+      last_compare_right_ = b;
     }
     Opcode lt = quotient ? Opcode::LT_QUOTIENT : Opcode::LT;
     Opcode le = quotient ? Opcode::LE_QUOTIENT : Opcode::LE;
@@ -427,7 +517,9 @@ class Lowerer {
       case ExprTag::Compare: {
         const Operand a = lower(*e.args[0]);
         const Operand b = lower(*e.args[1]);
-        return lower_compare(a, b, e.compare);
+        const Operand r = lower_compare(a, b, e.compare);
+        note_compare(r, e, source_of(e.args[0]->location), source_of(e.args[1]->location), e.compare);
+        return r;
       }
       case ExprTag::IsMissing: {
         const Operand present = presence(e.args[0]->checked.index);
@@ -439,7 +531,11 @@ class Lowerer {
       case ExprTag::IsMember: {
         const Operand a = lower(*e.args[0]);
         const Operand member = constant(a.type, e.checked.index);
-        return lower_compare(a, member, e.negated ? ast::CompareOp::Ne : ast::CompareOp::Eq);
+        const auto op = e.negated ? ast::CompareOp::Ne : ast::CompareOp::Eq;
+        const Operand r = lower_compare(a, member, op);
+        note_compare(r, e, source_of(e.args[0]->location), e.text, op);
+        p_.notes.back().op = e.negated ? "is not" : "is";
+        return r;
       }
       case ExprTag::Default: {
         const std::uint32_t index = e.args[0]->checked.index;
@@ -471,6 +567,18 @@ class Lowerer {
     begin(fmt::format("decide {}", d.name), d.location.line);
     Operand result = name_register(new_register(checked_.decide_types[index]), d.name);
     decide_regs_[index] = result;
+    {
+      DebugNote& n = note(DebugNote::What::Value, d.name, result, d.location.line);
+      for (const auto& branch : d.branches) collect_uses(*branch.condition, n.uses);
+    }
+    const auto note_branch = [&](std::size_t k, const Operand& holds) {
+      const auto& branch = d.branches[k];
+      note(DebugNote::What::Branch, d.name, holds, branch.condition->location.line).index =
+          static_cast<std::uint32_t>(k + 1);
+      p_.notes.back().text = source_of(branch.condition->location);
+      collect_uses(*branch.condition, p_.notes.back().uses);
+      collect_uses(*branch.outcome, p_.notes.back().uses);
+    };
     const bool infallible =
         !d.otherwise->checked.fallible && std::none_of(d.branches.begin(), d.branches.end(), [](const auto& b) {
           return b.condition->checked.fallible || b.outcome->checked.fallible;
@@ -484,6 +592,7 @@ class Lowerer {
       for (auto branch = d.branches.rbegin(); branch != d.branches.rend(); ++branch) {
         line_ = branch->condition->location.line;
         const Operand holds = lower(*branch->condition);
+        note_branch(static_cast<std::size_t>(d.branches.rend() - branch) - 1, holds);
         const Operand value = lower(*branch->outcome);
         emit(Opcode::MOVE_IF, result.reg, holds.reg, value.reg);
       }
@@ -497,6 +606,7 @@ class Lowerer {
       line_ = branch.condition->location.line;
       emit(Opcode::SELECT_IF, open.reg);
       const Operand holds = lower(*branch.condition);
+      note_branch(static_cast<std::size_t>(&branch - d.branches.data()), holds);
       emit(Opcode::SELECT_IF, holds.reg);
       move(result, lower(*branch.outcome));
       emit(Opcode::MOVE, open.reg, no.reg);
@@ -666,12 +776,16 @@ class Lowerer {
     if (info.collect) {
       const Operand rows = new_register(list_of(scalar(Kind::Int)));
       emit(Opcode::LOOKUP_ALL, rows.reg, lookup_index, first_key);
+      note(DebugNote::What::LookupAll, t.name, rows, t.location.line);
+      for (const auto& row : t.rows) row_uses(t, row, p_.notes.back().uses);
       for (auto& [c, array] : arrays)
         emit(Opcode::PICK_LIST, columns[c].reg, array_index(std::move(array)), rows.reg);
       return true;
     }
     const Operand row = name_register(new_register(scalar(Kind::Int)), t.name + " row");
     emit(Opcode::LOOKUP_FIRST, row.reg, lookup_index, first_key);
+    note(DebugNote::What::LookupFirst, t.name, row, t.location.line);
+    for (const auto& r : t.rows) row_uses(t, r, p_.notes.back().uses);
     for (auto& [c, array] : arrays) {
       const Operand& out = columns[c];
       emit(out.file == RegisterFile::Text ? Opcode::PICK_TEXT : Opcode::PICK, out.reg, array_index(std::move(array)),
@@ -685,6 +799,15 @@ class Lowerer {
     return true;
   }
 
+  // What a row's tests read: its input columns and the values in its cells.
+  void row_uses(const ast::TableDecl& t, const ast::TableRow& row, std::vector<std::string>& uses) const {
+    for (std::size_t c = 0; c < row.cells.size() && c < t.columns.size(); ++c) {
+      if (t.columns[c].kind == ast::ColumnKind::Output || row.cells[c].kind == ast::CellKind::Any) continue;
+      if (t.columns[c].input) collect_uses(*t.columns[c].input, uses);
+      for (const auto& v : row.cells[c].values) collect_uses(*v, uses);
+    }
+  }
+
   void lower_table(const ast::TableDecl& t, std::size_t index) {
     begin(fmt::format("table {}", t.name), t.location.line);
     const CheckedTable& info = checked_.tables[index];
@@ -694,10 +817,14 @@ class Lowerer {
       Operand o = new_register(info.collect ? list_of(info.column_types[c]) : info.column_types[c]);
       if (o.file == RegisterFile::List) emit(Opcode::LIST_CLEAR, o.reg);
       columns[static_cast<std::uint32_t>(c)] = name_register(o, t.name + "." + t.columns[c].name);
+      note(DebugNote::What::Value, t.name + "." + t.columns[c].name, o, t.columns[c].location.line);
     }
     if (t.guard) {
       line_ = t.guard->location.line;
-      emit(Opcode::SELECT_IF, lower(*t.guard).reg);
+      const Operand guard = lower(*t.guard);
+      note(DebugNote::What::Guard, t.name, guard, t.guard->location.line).text = source_of(t.guard->location);
+      collect_uses(*t.guard, p_.notes.back().uses);
+      emit(Opcode::SELECT_IF, guard.reg);
     }
     std::vector<std::optional<Operand>> inputs(t.columns.size());
     for (std::size_t c = 0; c < t.columns.size(); ++c)
@@ -732,6 +859,8 @@ class Lowerer {
       begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
       if (open) emit(Opcode::SELECT_IF, open->reg);
       const Operand matches = lower_row_condition(t, row, inputs);
+      note(DebugNote::What::Row, t.name, matches, row.location.line).index = static_cast<std::uint32_t>(r + 1);
+      row_uses(t, row, p_.notes.back().uses);
       emit(Opcode::SELECT_IF, matches.reg);
       std::map<std::size_t, Operand> values;
       for (std::size_t c = 0; c < t.columns.size(); ++c) {
@@ -903,6 +1032,8 @@ class Lowerer {
   std::vector<std::optional<Operand>> field_regs_, present_regs_;
   std::vector<Operand> let_regs_, rule_regs_, decide_regs_, output_regs_;
   std::vector<std::map<std::uint32_t, Operand>> table_columns_;
+  std::vector<std::string_view> source_lines_;
+  Operand last_compare_left_, last_compare_right_;
 };
 
 }  // namespace

@@ -175,6 +175,7 @@ std::uint32_t start_line(const ast::PolicyFile& f, const ast::DeclRef& d) {
     case ast::DeclKind::Require: return f.requires_[d.index].location.line;
     case ast::DeclKind::Output: return f.outputs[d.index].location.line;
     case ast::DeclKind::Summary: return f.summaries[d.index].location.line;
+    case ast::DeclKind::Example: return f.examples[d.index].location.line;
   }
   return 0;
 }
@@ -278,6 +279,9 @@ class Differ {
       case ast::DeclKind::Require: return "require " + canon(f.requires_[d.index].condition);
       case ast::DeclKind::Output: return "output";
       case ast::DeclKind::Summary: return "summary";
+      // Examples are never compared: they are the policy's tests, and change no
+      // household's result (`precept test` is where they matter).
+      case ast::DeclKind::Example: return "example " + f.examples[d.index].label;
     }
     return "";
   }

@@ -35,6 +35,7 @@ declaration
     | requireDecl
     | outputDecl
     | summaryDecl
+    | exampleDecl
     ;
 
 // enum house_grade { safe, c, d }
@@ -146,6 +147,28 @@ summaryItem
     | name '=' expr                                 #summaryMeasure
     ;
 
+// example "五保户收入高也算贫困户"
+//   given members = 1, net_income = 90000 yuan, wubao = true
+//   expect poor = true, category = wubao
+// or `expect rejected "reason"` for a household that must be rejected.
+exampleDecl
+    : EXAMPLE STRING (GIVEN exampleBinding (',' exampleBinding)*)? EXPECT exampleExpectation
+    ;
+
+exampleExpectation
+    : REJECTED STRING?                              #expectRejected
+    | exampleBinding (',' exampleBinding)*          #expectValues
+    ;
+
+exampleBinding
+    : name '=' exampleValue
+    ;
+
+exampleValue
+    : '[' (expr (',' expr)*)? ']'                   #listValue
+    | expr                                          #scalarValue
+    ;
+
 // Expressions, highest precedence first.
 expr
     : primary                                       #primaryExpr
@@ -186,6 +209,7 @@ unit
 name
     : IDENT
     | PLACE | YEAR | SOURCE | OPTIONAL | WHERE | DEFAULT | LIST | OF | GROUP | MISSING | PRESENT | SUMMARY
+    | EXAMPLE | GIVEN | EXPECT | REJECTED
     ;
 
 POLICY    : 'policy' ;
@@ -210,6 +234,10 @@ REQUIRE   : 'require' ;
 OUTPUT    : 'output' ;
 SUMMARY   : 'summary' ;
 GROUP     : 'group' ;
+EXAMPLE   : 'example' ;
+GIVEN     : 'given' ;
+EXPECT    : 'expect' ;
+REJECTED  : 'rejected' ;
 AND       : 'and' ;
 OR        : 'or' ;
 NOT       : 'not' ;

@@ -164,6 +164,54 @@ struct ConstantArray {
   std::vector<std::int64_t> values;
 };
 
+// An `example` of the policy, ready to run: the household as the cells of a CSV
+// row, and what each named value must print as (append_value_text's form).
+struct ExampleDef {
+  std::string label;
+  std::uint32_t line = 0;
+  std::vector<std::string> cells;  // one per field; "" where the field takes its default or is missing
+  struct Expectation {
+    std::string name;              // an output, rule, let, decide or table
+    std::uint32_t line = 0;
+    std::string text;              // the value, as the results CSV prints it
+  };
+  std::vector<Expectation> expect;
+  bool expect_rejected = false;
+  std::string rejected_reason;     // a substring of the reject reason; "" for any
+};
+
+// What the lowering knows about a register that the bytecode does not say: which
+// declaration, branch, table row or comparison of the policy it holds. An
+// explanation reads these registers after running the same program the run
+// does (Machine in traced mode), so it cannot disagree with the results.
+struct DebugNote {
+  enum class What : std::uint8_t {
+    Value,         // a let, rule, decide or table column: name, reg
+    Compare,       // a comparison: reg (its result), left/right operands, op; pc the instruction
+    Branch,        // decide `name` branch `index` (1-based): reg its condition
+    Guard,         // table `name`'s `when`: reg
+    Row,           // table `name` row `index` (1-based): reg whether it matched
+    LookupFirst,   // indexed table `name`: reg the matching row (0 none)
+    LookupAll,     // indexed collect table `name`: reg (a list) the matching rows
+    Output,        // output `name`: reg
+  };
+  What what = What::Value;
+  std::string origin;              // the declaration: "rule poor", "decide main_cause"
+  std::string name;                // the declaration's (or table column's) name
+  std::string text;                // the source of the expression, as written
+  std::uint32_t line = 0;
+  std::uint32_t index = 0;
+  ValueType type;                  // of reg
+  std::uint32_t reg = 0;
+  ValueType left_type, right_type;  // Compare: the operands (a quotient's type says so)
+  std::uint32_t left = 0, right = 0;
+  std::string left_text, right_text, op;
+  std::uint32_t pc = 0xFFFFFFFF;   // Compare: the instruction (traced runs mark it executed)
+  // The names the expression reads (fields, params, lets, rules, decides,
+  // tables), in order, once each: what an explanation goes on to explain.
+  std::vector<std::string> uses;
+};
+
 struct Program {
   // Header
   std::string policy_name;
@@ -198,6 +246,12 @@ struct Program {
 
   std::vector<LookupTable> lookups;
   std::vector<ConstantArray> arrays;
+
+  // Compiled from source only: a .pcb leaves these out (serialize.cpp), so
+  // `precept test` and explanations compile the policy, or a .pcb's embedded
+  // source, again (see compiler/explain.hpp).
+  std::vector<ExampleDef> examples;
+  std::vector<DebugNote> notes;
 };
 
 }  // namespace precept

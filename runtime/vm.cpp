@@ -882,9 +882,10 @@ void each_scalar_read(const Program& program, const Instruction& ins, F&& f) {
 
 }  // namespace
 
-Machine::Machine(const Program& program, std::size_t capacity)
+Machine::Machine(const Program& program, std::size_t capacity, MachineMode mode)
     : program_(program),
       capacity_(capacity),
+      mode_(mode),
       scalar_regs_(program.scalar_types.size(), nullptr),
       texts_(program.text_count * capacity),
       text_columns_(program.text_count, nullptr),
@@ -961,7 +962,8 @@ void Machine::plan() {
   for (const std::uint32_t r : {summary.population_reg, summary.poor_reg, summary.cause_reg, summary.assistance_reg})
     if (r < nregs) external[r] = true;
   for (std::size_t r = 0; r < nregs; ++r)
-    if (home[r] == Home::Own && !external[r] && use[r].first_write < use[r].first_read && use[r].first_read != kNever)
+    if (home[r] == Home::Own && !external[r] && use[r].first_write < use[r].first_read && use[r].first_read != kNever &&
+        mode_ == MachineMode::Fast)
       home[r] = Home::Shared;
 
   // Slots: every Own and Constant register has its own; Shared ones are given
@@ -1129,11 +1131,12 @@ void Machine::plan() {
         step.value = scalar_regs_[operand(ins, k)][0];
         break;
       }
-    if (ins.op == Opcode::MOVE_IF && fuse_condition(steps_, pc, ins, step)) continue;
+    const bool fuse = mode_ == MachineMode::Fast;
+    if (fuse && ins.op == Opcode::MOVE_IF && fuse_condition(steps_, pc, ins, step)) continue;
     if (ins.op == Opcode::LIST_APPEND_IF) {
       step.slot = next_slot[ins.a]++;
       Step* previous = steps_.empty() ? nullptr : &steps_.back();
-      if (previous && previous->op == Opcode::LIST_APPEND_IF && !previous->fused && previous->pc + 1 == pc &&
+      if (fuse && previous && previous->op == Opcode::LIST_APPEND_IF && !previous->fused && previous->pc + 1 == pc &&
           previous->b == ins.b && lists_[previous->a].slotted && lists_[ins.a].slotted) {
         previous->fn = exec_list_append_pair;
         previous->fused = true;
@@ -1159,7 +1162,36 @@ void Machine::plan() {
 
 ListItems Machine::list(std::uint32_t reg, std::size_t row) const { return lists_[reg].at(row, capacity_); }
 
+void Machine::run_traced(const Batch& batch, std::vector<std::uint8_t>& executed) {
+  if (mode_ != MachineMode::Traced) throw std::logic_error("run_traced needs a machine in traced mode");
+  prepare(batch);
+  executed.assign(program_.code.size(), 0);
+  Context context{*this, batch};
+  const std::size_t n = steps_.size();
+  for (std::size_t i = 0; i < n;) {
+    const Step& step = steps_[i];
+    context.pc = step.pc;
+    context.next = i + 1;
+    step.fn(context, step);
+    executed[step.pc] = 1;
+    i = context.next;
+  }
+}
+
 void Machine::run(const Batch& batch) {
+  prepare(batch);
+  Context context{*this, batch};
+  const std::size_t n = steps_.size();
+  for (std::size_t i = 0; i < n;) {
+    const Step& step = steps_[i];
+    context.pc = step.pc;
+    context.next = i + 1;
+    step.fn(context, step);
+    i = context.next;
+  }
+}
+
+void Machine::prepare(const Batch& batch) {
   if (batch.rows > capacity_) throw std::invalid_argument("batch larger than the machine's capacity");
   const auto rows = static_cast<std::uint32_t>(batch.rows);
   std::fill_n(error_kind_.begin(), rows, 0);
@@ -1177,15 +1209,6 @@ void Machine::run(const Batch& batch) {
   Level& all = levels_[0];
   all.dense = true;
   all.count = rows;
-  Context context{*this, batch};
-  const std::size_t n = steps_.size();
-  for (std::size_t i = 0; i < n;) {
-    const Step& step = steps_[i];
-    context.pc = step.pc;
-    context.next = i + 1;
-    step.fn(context, step);
-    i = context.next;
-  }
 }
 
 std::string Machine::describe_error(std::size_t row) const {

@@ -96,15 +96,27 @@ class ListItems {
   std::size_t size_;
 };
 
+// Traced: the same steps, planned so that every register keeps its own storage
+// and no two instructions are fused into one step, so that after a run every
+// register holds what the program left in it; run_traced() also says which
+// instructions ran. What explanations are built on (compiler/explain.cpp). The
+// fast mode's loop is untouched by it.
+enum class MachineMode : std::uint8_t { Fast, Traced };
+
 class Machine {
  public:
   // `program` must have passed verify_program(); it must outlive the machine.
-  Machine(const Program& program, std::size_t capacity);
+  Machine(const Program& program, std::size_t capacity, MachineMode mode = MachineMode::Fast);
   ~Machine();
   Machine(const Machine&) = delete;
   Machine& operator=(const Machine&) = delete;
 
   void run(const Batch& batch);
+  // Traced mode only: runs like run(), and sets executed[pc] to 1 for every
+  // instruction that ran on a non-empty selection (resized to the code's size).
+  void run_traced(const Batch& batch, std::vector<std::uint8_t>& executed);
+  // Traced mode: any register's value after the run.
+  const Quotient& quotient(std::uint32_t reg, std::size_t row) const { return quotients_[reg * capacity_ + row]; }
 
   // Results of the last run: the registers of outputs and of the summary, and
   // any other register no instruction reads (a register that later instructions
@@ -134,9 +146,11 @@ class Machine {
 
  private:
   void plan();
+  void prepare(const Batch& batch);
 
   const Program& program_;
   std::size_t capacity_;
+  MachineMode mode_;
   std::vector<std::int64_t> scalars_;
   // Where each scalar register's rows are: in scalars_, or in the batch's column
   // for a field register (set at the start of each run).

@@ -1,0 +1,38 @@
+// `precept test` (a policy's examples, with coverage), `precept explain` (why
+// one household got its results) and `run --explain` (every household's, as
+// JSON Lines). All three build on compiler/explain.hpp.
+//
+//   precept test PATH... [--json] [--year N]
+//   precept explain POLICY DATA --id HOUSEHOLD [--key FIELD] [--format text|json]
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace precept::cli {
+
+struct TestArgs {
+  std::vector<std::string> paths;
+  bool json = false;
+};
+CLI::App* add_test_command(CLI::App& app, TestArgs& args);
+// 0 every example passed, 1 some failed, 2 command line, 3 a policy has errors.
+int run_test_command(const TestArgs& args, bool color);
+
+struct ExplainArgs {
+  std::string policy, data, id, key, format = "text";
+};
+CLI::App* add_explain_command(CLI::App& app, ExplainArgs& args);
+// 0 explained, 1 the policy has errors, 2 command line, 3 the data cannot be
+// used or has no such household.
+int run_explain_command(const ExplainArgs& args, bool color);
+
+// `run --explain`: one JSON line per record of `data_path`, in input order, to
+// `out`. Returns "" or what went wrong.
+std::string write_explanations(const std::string& policy_path, const std::string& data_path, const std::string& key,
+                               std::FILE* out);
+
+}  // namespace precept::cli

@@ -1,0 +1,117 @@
+// Explanations and policy examples, both built on a traced run of the compiled
+// program (Machine in MachineMode::Traced) over a batch of one household: the
+// registers the lowering's debug notes point at (runtime/program.hpp,
+// DebugNote) are read after the very instructions `run` executes, so an
+// explanation cannot disagree with the results.
+#pragma once
+
+#include "batch.hpp"
+#include "program.hpp"
+#include "vm.hpp"
+
+#include <cstdint>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace precept {
+
+struct Explanation {
+  std::string id;                  // the key field's value
+  std::uint64_t line = 0;          // input line, 0 for an example
+  bool rejected = false;
+  std::string reason;              // why it was rejected
+  std::string column;              // the field at fault, when one is
+  // One entry per output, then per name they read (once each, depth first).
+  struct Entry {
+    std::string name;
+    std::string kind;              // output, rule, let, decide, table, param, field
+    std::string value;             // as the results CSV prints it
+    std::string value_json;        // as the JSON Lines results print it
+    std::string decided_by;        // "rule poor \"label\"", "decide main_cause, branch 2 `ill_members > 0`"
+    std::uint32_t line = 0;        // where in the policy (0 for a field)
+    std::vector<std::string> compared;  // "per_capita 2100.00 < poverty_line 2736.00"
+    std::vector<std::string> values;    // "wubao = false" for the names it reads directly
+    std::string source, description;    // a param's citation and description
+    std::string layer, year;       // a param's layer and year in force ("" when the program does not say)
+    std::vector<std::uint32_t> rows;    // a table's matched rows (1-based)
+    std::uint32_t branch = 0;      // a decide's branch (1-based), 0 for otherwise
+  };
+  std::vector<Entry> entries;
+  std::vector<std::string> outputs;  // the outputs' values, as the results CSV prints them
+  std::vector<std::string> output_names, outputs_json;
+
+  std::string text(const std::string& policy_file) const;
+  std::string json() const;        // one line, no newline
+};
+
+// What the examples of a policy exercised: for coverage.
+struct Coverage {
+  struct Item {
+    std::string what;              // "rule poor is true", "decide category branch 2", "table measures row 3"
+    std::uint32_t line = 0;
+    bool covered = false;
+  };
+  std::vector<Item> items;
+};
+
+struct NoteIndex;  // explain.cpp
+
+class Explainer {
+ public:
+  // `program` must be verified and compiled from source (it needs its notes);
+  // it must outlive the explainer.
+  explicit Explainer(const Program& program, std::uint32_t key_field = 0);
+  ~Explainer();
+  Explainer(const Explainer&) = delete;
+  Explainer& operator=(const Explainer&) = delete;
+
+  // A household given as one cell text per field (Program::fields order).
+  // `line` is its input line (0 for an example).
+  Explanation explain(const std::vector<std::string>& cells, std::uint64_t line);
+  // The same, adding what this household exercised to `coverage` (whose items
+  // start as coverage_items()).
+  Explanation explain(const std::vector<std::string>& cells, std::uint64_t line, Coverage* coverage);
+  Coverage coverage_items() const;
+  // The order fields are read in, as the register's columns are (a row with two
+  // bad cells is rejected at the first, as `run` does); default: declared order.
+  void set_field_order(std::vector<std::uint32_t> order) { order_ = std::move(order); }
+  // After explain(): the value a let, rule, decide, output or table (its first
+  // output column) has for that household, as the results would print it.
+  std::string value_text(const std::string& name) const;
+
+ private:
+  const Program& program_;
+  std::uint32_t key_field_;
+  Machine machine_;
+  Batch batch_;
+  std::vector<std::uint8_t> executed_;
+  std::vector<std::uint32_t> order_;
+  std::unique_ptr<NoteIndex> index_;
+};
+
+// Explains every record of a CSV register, in input order, calling `each` with
+// each one (rejected rows too, with the reason `run` gives) until it returns
+// false. Returns "" or why the register cannot be used.
+std::string explain_register(const Program& program, std::FILE* input, std::uint32_t key,
+                             const std::function<bool(const Explanation&)>& each);
+
+// Runs every example of `program`; returns the report text (or JSON) and
+// whether all passed. Coverage is added below the examples.
+struct ExampleResult {
+  std::string label;
+  std::uint32_t line = 0;
+  bool passed = false;
+  std::vector<std::string> problems;   // "poor: expected true, got false"
+  Explanation actual;
+};
+struct TestReport {
+  std::vector<ExampleResult> examples;
+  Coverage coverage;
+  bool all_passed() const;
+};
+TestReport run_examples(const Program& program);
+
+}  // namespace precept

@@ -1,0 +1,141 @@
+// `precept test`, `precept explain` and `run --explain` as officers and CI run
+// them: the real binary in a fresh directory, judged by exit code and output.
+// What explanations say is tested in tests/explain/.
+#include "cli_runner.hpp"
+#include "files.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+using precept::testing::CliRun;
+using precept::testing::CliSandbox;
+using precept::testing::read_file;
+using precept::testing::write_file;
+using ::testing::HasSubstr;
+
+namespace {
+
+const fs::path kSource = PRECEPT_SOURCE_DIR;
+
+class ExplainCli : public ::testing::Test {
+ protected:
+  CliRun precept(const std::vector<std::string>& args) { return box_.run(args); }
+  void put(const std::string& name, const std::string& text) const { write_file(box_ / name, text); }
+  CliSandbox box_;
+};
+
+TEST_F(ExplainCli, TestPassesOnTheBundledPoliciesWithFullCoverage) {
+  const CliRun r = precept({"test", (kSource / "policies").string()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("PASS  五保户收入高也算贫困户 (xijiang_2015.pol:97)"));
+  EXPECT_THAT(r.out, HasSubstr("coverage: 25 of 25 (100.0%)"));
+  EXPECT_THAT(r.out, HasSubstr("coverage: 28 of 28 (100.0%)"));
+  EXPECT_THAT(r.out, HasSubstr("examples: 21 passed, 0 failed; coverage 53 of 53 (100.0%)"));
+}
+
+// A deliberately broken example: the report says what was expected, what came
+// out, and explains the result (golden: tests/cli/golden/test_broken_example.txt).
+TEST_F(ExplainCli, ABrokenExampleFailsWithAReadableReport) {
+  std::string policy = read_file(kSource / "policies/xijiang_2015.pol");
+  const std::string right = "total_assistance = 3500 yuan";
+  ASSERT_NE(policy.find(right), std::string::npos);
+  policy.replace(policy.find(right), right.size(), "total_assistance = 3000 yuan");
+  // Drop the examples that exercise disasters: coverage must say so.
+  const std::string disaster = "example \"受灾户\"";
+  const auto at = policy.find(disaster);
+  ASSERT_NE(at, std::string::npos);
+  policy.erase(at, policy.find("example", at + disaster.size()) - at);
+  put("broken.pol", policy);
+  const CliRun r = precept({"test", "broken.pol"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  const fs::path golden = kSource / "tests/cli/golden/test_broken_example.txt";
+  if (std::getenv("PRECEPT_UPDATE_GOLDEN")) write_file(golden, r.out);
+  EXPECT_EQ(r.out, read_file(golden));
+  EXPECT_THAT(r.out, HasSubstr("total_assistance (line 123): expected 3000.00, got 3500.00"));
+  EXPECT_THAT(r.out, HasSubstr("not exercised: decide main_cause branch 4"));
+
+  const CliRun json = precept({"test", "--json", "broken.pol"});
+  EXPECT_EQ(json.exit_code, 1);
+  const auto report = nlohmann::json::parse(json.out);
+  EXPECT_EQ(report["coverage"]["total"], 25);
+  EXPECT_EQ(report["coverage"]["covered"], 24);
+  bool found = false;
+  for (const auto& e : report["examples"])
+    if (!e["passed"]) {
+      found = true;
+      EXPECT_EQ(e["actual"]["outputs"]["total_assistance"], 3500);
+    }
+  EXPECT_TRUE(found);
+}
+
+TEST_F(ExplainCli, TestExitCodes) {
+  EXPECT_EQ(precept({"test"}).exit_code, 2);
+  EXPECT_EQ(precept({"test", "nowhere.pol"}).exit_code, 2);
+  put("bad.pol", "policy \"x\"\nrecord r { a: int }\noutput b\n");
+  const CliRun r = precept({"test", "bad.pol"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("unknown name"));
+  put("plain.pol", "policy \"x\"\nrecord r { a: int }\noutput a\n");
+  const CliRun plain = precept({"test", "plain.pol"});
+  EXPECT_EQ(plain.exit_code, 0);
+  EXPECT_THAT(plain.out, HasSubstr("plain.pol: no examples"));
+}
+
+TEST_F(ExplainCli, ExplainOneHouseholdAsTextAndJson) {
+  const std::string policy = (kSource / "policies/xijiang_2015.pol").string();
+  const std::string data = (kSource / "examples/data/xijiang_sample.csv").string();
+  const CliRun text = precept({"explain", policy, data, "--id", "360733-0000001"});
+  EXPECT_EQ(text.exit_code, 0) << text.err;
+  EXPECT_THAT(text.out, HasSubstr("household 360733-0000001 (line 2)"));
+  EXPECT_THAT(text.out, HasSubstr("per_capita 1539.44 < poverty_line 2736.00"));
+  const CliRun json = precept({"explain", policy, data, "--id", "360733-0000001", "--format", "json"});
+  EXPECT_EQ(json.exit_code, 0);
+  EXPECT_EQ(nlohmann::json::parse(json.out)["outputs"]["main_cause"], "illness");
+  const CliRun by_key = precept({"explain", policy, data, "--key", "village", "--id", "西头村"});
+  EXPECT_EQ(by_key.exit_code, 0);
+  EXPECT_THAT(by_key.out, HasSubstr("(line 2)"));
+  EXPECT_EQ(precept({"explain", policy, data, "--id", "nobody"}).exit_code, 3);
+  EXPECT_EQ(precept({"explain", policy, data, "--key", "nothing", "--id", "x"}).exit_code, 2);
+  EXPECT_EQ(precept({"explain", policy, data}).exit_code, 2);
+}
+
+// `run --explain`: one line per record, in input order, whatever -j; the
+// outputs of each line are the results line for line. A .pcb explains too.
+TEST_F(ExplainCli, RunExplainWritesOneLinePerRecordInOrder) {
+  const std::string policy = (kSource / "policies/xijiang_2015.pol").string();
+  const std::string data = (kSource / "examples/data/xijiang_sample.csv").string();
+  ASSERT_EQ(precept({"compile", policy, "-o", "w1.pcb"}).exit_code, 0);
+  for (const std::string& source : {policy, std::string("w1.pcb")}) {
+    const CliRun r = precept({"run", source, data, "--format", "jsonl", "-o", "results.jsonl", "--explain",
+                              "explained.jsonl", "-j", "3", "-q"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream explained(read_file(box_ / "explained.jsonl")), results(read_file(box_ / "results.jsonl"));
+    std::string line, result;
+    std::uint64_t previous = 0, lines = 0, rejected = 0;
+    while (std::getline(explained, line)) {
+      const auto e = nlohmann::json::parse(line);
+      EXPECT_GT(e["line"].get<std::uint64_t>(), previous);
+      previous = e["line"];
+      ++lines;
+      if (e["rejected"]) {
+        ++rejected;
+        continue;
+      }
+      ASSERT_TRUE(std::getline(results, result));
+      EXPECT_EQ(e["outputs"], nlohmann::json::parse(result)) << line;
+    }
+    EXPECT_EQ(lines, 2000u);
+    EXPECT_EQ(rejected, 11u);
+  }
+  EXPECT_EQ(precept({"run", policy, "-", "--explain", "x.jsonl"}).exit_code, 2);
+}
+
+}  // namespace

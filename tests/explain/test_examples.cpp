@@ -1,0 +1,188 @@
+// `example` declarations: what the checker accepts and refuses, and what
+// running them reports, pass, fail and coverage.
+#include "explain.hpp"
+
+#include "program.hpp"
+
+#include <precept/precept.hpp>
+
+#include <gtest/gtest.h>
+
+namespace precept {
+namespace {
+
+const std::string kPolicy = R"(policy "test" year 2015
+enum grade { safe, c, d }
+enum item { repair, cash }
+record household {
+  id: text
+  members: int where >= 1
+  income: money
+  wubao: bool
+  house: grade
+  note: optional text
+  pension: money default 100 yuan
+}
+param line: money = 2736.00 yuan "the line" source "county document"
+let per_capita: money = round(income / members, 2)
+rule poor "identified as poor": wubao or per_capita < line
+decide kind: grade
+  when house is d -> d
+  when house is c -> c
+  otherwise -> safe
+table aid collect when poor
+  | item   | when       | amount     |
+  | repair | house is d | 20000 yuan |
+  | cash   | not wubao  | 100 yuan   |
+output id, poor, kind, items = aid.item, total = sum(aid.amount) + pension
+)";
+
+CompileResult compile_with(const std::string& examples) { return compile(kPolicy + examples, "t.pol"); }
+
+std::string errors_of(const CompileResult& r) {
+  std::string out;
+  for (const auto& d : r.diagnostics)
+    if (d.severity == Severity::Error) out += d.message + " | " + d.hint + "\n";
+  return out;
+}
+
+TEST(Examples, CompiledWithCellsDefaultsAndZeros) {
+  const auto r = compile_with(R"(
+example "五保户"
+  given members = 1, income = 90000 yuan, wubao = true
+  expect poor = true, items = [cash], total = 200 yuan
+)");
+  ASSERT_TRUE(r.ok()) << errors_of(r);
+  const auto& examples = r.policy->program().examples;
+  ASSERT_EQ(examples.size(), 1u);
+  const ExampleDef& e = examples[0];
+  EXPECT_EQ(e.label, "五保户");
+  // id: text zero; members, income, wubao given; house: the first member;
+  // note: optional, so missing; pension: its default.
+  EXPECT_EQ(e.cells, (std::vector<std::string>{"", "1", "90000.00", "1", "safe", "", ""}));
+  ASSERT_EQ(e.expect.size(), 3u);
+  EXPECT_EQ(e.expect[1].name, "items");
+  EXPECT_EQ(e.expect[1].text, "cash");
+  EXPECT_EQ(e.expect[2].text, "200.00");
+}
+
+TEST(Examples, CheckerSaysWhatIsWrong) {
+  const auto r = compile_with(R"(
+example "bad"
+  given membres = 1, income = true, house = dd, wubao = [true]
+  expect pooor = true, items = cash, kind = 3
+)");
+  ASSERT_FALSE(r.ok());
+  const std::string errors = errors_of(r);
+  EXPECT_NE(errors.find("`membres` is not a field of the record | did you mean `members`?"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("`income` is a money; this is not | write an amount"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("`dd` is not a member of `grade` | did you mean `d`?"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("`wubao` is a bool, not a list"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("`pooor` is not an output, rule, let, decide or table of the policy | did you mean `poor`?"),
+            std::string::npos) << errors;
+  EXPECT_NE(errors.find("`items` is a list of item: write its items in brackets"), std::string::npos) << errors;
+  EXPECT_NE(errors.find("`kind` is a grade; this is not"), std::string::npos) << errors;
+}
+
+TEST(Examples, PassFailRejectedAndCoverage) {
+  const auto r = compile_with(R"(
+example "poor by the line"
+  given id = "1", members = 2, income = 2000 yuan, house = d
+  expect poor = true, per_capita = 1000 yuan, kind = d, aid = [repair, cash], total = 20200 yuan
+
+example "wrong on purpose"
+  given members = 1, income = 90000 yuan
+  expect poor = true
+
+example "no members"
+  given members = 0
+  expect rejected "at least 1"
+
+example "not rejected"
+  given members = 1
+  expect rejected
+)");
+  ASSERT_TRUE(r.ok()) << errors_of(r);
+  const TestReport report = run_examples(r.policy->program());
+  ASSERT_EQ(report.examples.size(), 4u);
+  EXPECT_TRUE(report.examples[0].passed);
+  for (const auto& p : report.examples[0].problems) ADD_FAILURE() << p;
+  EXPECT_FALSE(report.examples[1].passed);
+  ASSERT_EQ(report.examples[1].problems.size(), 1u);
+  EXPECT_EQ(report.examples[1].problems[0], "poor (line 32): expected true, got false");
+  EXPECT_TRUE(report.examples[2].passed);
+  EXPECT_FALSE(report.examples[3].passed);
+  EXPECT_FALSE(report.all_passed());
+  // Coverage: poor true and false; kind branch 1 and otherwise; aid rows 1 and 2.
+  // Never exercised: house c (kind branch 2).
+  std::vector<std::string> missed;
+  for (const auto& item : report.coverage.items)
+    if (!item.covered) missed.push_back(item.what);
+  EXPECT_EQ(missed, (std::vector<std::string>{"decide kind branch 2"}));
+}
+
+TEST(Examples, NotInTheCompiledProgramFile) {
+  // Examples and notes are source-only: a .pcb leaves them out, and loads.
+  const auto r = compile_with("\nexample \"x\"\n  given members = 1\n  expect poor = false\n");
+  ASSERT_TRUE(r.ok()) << errors_of(r);
+  const auto loaded = load_policy(r.policy->serialize());
+  ASSERT_TRUE(loaded.ok());
+  EXPECT_TRUE(loaded.policy->program().examples.empty());
+  EXPECT_TRUE(loaded.policy->program().notes.empty());
+  EXPECT_FALSE(r.policy->program().notes.empty());
+}
+
+}  // namespace
+}  // namespace precept
+
+namespace precept {
+namespace {
+
+// Tables of literal cells with eight rows or more are indexed (LOOKUP_FIRST,
+// LOOKUP_ALL): their rows are read from the lookup's result, for explanations
+// and coverage alike.
+TEST(Examples, IndexedTablesExplainAndCoverTheirRows) {
+  const auto r = compile(R"(policy "idx" year 2015
+enum grade { a, b, c, d, e, f, g, h, i }
+record r { id: text  g: grade  n: int }
+table t first
+  | when g | when n | amount: money |
+  | a      | 1      | 1 yuan        |
+  | b      | -      | 2 yuan        |
+  | c      | -      | 3 yuan        |
+  | d      | -      | 4 yuan        |
+  | e      | -      | 5 yuan        |
+  | f      | -      | 6 yuan        |
+  | g      | -      | 7 yuan        |
+  | h      | -      | 8 yuan        |
+  | -      | -      | 9 yuan        |
+table all collect
+  | when g | x: int |
+  | a, b   | 1      |
+  | b      | 2      |
+  | c      | 3      |
+  | d      | 4      |
+  | e      | 5      |
+  | f      | 6      |
+  | g      | 7      |
+  | b, h   | 8      |
+output id, amount = t.amount, xs = all.x
+example "b" given g = b expect amount = 2 yuan, xs = [1, 2, 8]
+example "a1" given g = a, n = 1 expect amount = 1 yuan, all = [1]
+)", "idx.pol");
+  ASSERT_TRUE(r.ok()) << render(r.diagnostics);
+  ASSERT_EQ(r.policy->program().lookups.size(), 2u);
+  const TestReport report = run_examples(r.policy->program());
+  EXPECT_TRUE(report.all_passed());
+  std::vector<std::string> covered;
+  for (const auto& item : report.coverage.items)
+    if (item.covered) covered.push_back(item.what);
+  EXPECT_EQ(covered, (std::vector<std::string>{"table t row 1", "table t row 2", "table all row 1", "table all row 2",
+                                               "table all row 8"}));
+  const std::string text = report.examples[0].actual.text("idx.pol");
+  EXPECT_NE(text.find("amount = 2.00 — table t row 2 (idx.pol:4)\n      g = b; n = 0"), std::string::npos) << text;
+  EXPECT_NE(text.find("xs = [1, 2, 8] — table all rows 1, 2 and 8"), std::string::npos) << text;
+}
+
+}  // namespace
+}  // namespace precept
