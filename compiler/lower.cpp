@@ -911,6 +911,8 @@ class Lowerer {
       const auto& row = t.rows[r];
       begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
       const Operand matches = lower_row_condition(t, row, inputs);
+      note(DebugNote::What::Row, t.name, matches, row.location.line).index = static_cast<std::uint32_t>(r + 1);
+      row_uses(t, row, p_.notes.back().uses);
       emit(Opcode::SELECT_IF, matches.reg);
       const Operand number = constant(scalar(Kind::Int), static_cast<std::int64_t>(r + 1));
       const Operand seen = new_register(scalar(Kind::Bool));
@@ -958,6 +960,8 @@ class Lowerer {
       const auto& row = t.rows[r];
       begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
       const Operand matches = lower_row_condition(t, row, inputs);
+      note(DebugNote::What::Row, t.name, matches, row.location.line).index = static_cast<std::uint32_t>(r + 1);
+      row_uses(t, row, p_.notes.back().uses);
       emit(Opcode::SELECT_IF, matches.reg);
       const std::map<std::size_t, Operand> values = lower_outputs(t, row);
       line_ = row.location.line;
@@ -1005,6 +1009,8 @@ class Lowerer {
       case TableAggregate::None: break;
     }
     columns[column] = value;
+    // The table's own value, so that an explanation or an example can name it.
+    note(DebugNote::What::Value, t.name, value, t.location.line);
   }
 
   void lower_summary() {
