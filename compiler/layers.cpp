@@ -192,6 +192,10 @@ const char* kind_word(DeclKind kind) {
   return "declaration";
 }
 
+std::string with_article(const std::string& word) {
+  return (word.empty() || std::string("aeiou").find(word[0]) == std::string::npos ? "a " : "an ") + word;
+}
+
 // What to write instead of declaring an inherited name again.
 std::string instead(DeclKind kind, const std::string& name) {
   switch (kind) {
@@ -262,9 +266,23 @@ class Merger {
     std::size_t index;
     Location where;
   };
-  std::optional<Found> find(const PolicyFile& f, const std::string& name) const {
+  static bool is_type(DeclKind kind) { return kind == DeclKind::Enum || kind == DeclKind::Record; }
+
+  // The declaration `name` in the namespace of `kind` (types: enum and record;
+  // values: the others), preferring one of that very kind.
+  std::optional<Found> find(const PolicyFile& f, const std::string& name, DeclKind kind) const {
+    std::optional<Found> same_space;
     for (const auto& ref : f.order) {
-      switch (ref.kind) {
+      auto found = find_at(f, name, ref);
+      if (!found || is_type(found->kind) != is_type(kind)) continue;
+      if (found->kind == kind) return found;
+      if (!same_space) same_space = found;
+    }
+    return same_space;
+  }
+
+  std::optional<Found> find_at(const PolicyFile& f, const std::string& name, const ast::DeclRef& ref) const {
+    switch (ref.kind) {
         case DeclKind::Enum: if (f.enums[ref.index].name == name) return Found{ref.kind, ref.index, f.enums[ref.index].location}; break;
         case DeclKind::Param: if (f.params[ref.index].name == name) return Found{ref.kind, ref.index, f.params[ref.index].location}; break;
         case DeclKind::Let: if (f.lets[ref.index].name == name) return Found{ref.kind, ref.index, f.lets[ref.index].location}; break;
@@ -273,7 +291,6 @@ class Merger {
         case DeclKind::Table: if (f.tables[ref.index].name == name) return Found{ref.kind, ref.index, f.tables[ref.index].location}; break;
         case DeclKind::Record: if (f.records[ref.index].name == name) return Found{ref.kind, ref.index, f.records[ref.index].location}; break;
         default: break;
-      }
     }
     return std::nullopt;
   }
@@ -298,8 +315,8 @@ class Merger {
   }
 
   // A new declaration whose name the parents already use.
-  bool clashes(const PolicyFile& base, const std::string& name, const Location& where) {
-    const auto found = find(base, name);
+  bool clashes(const PolicyFile& base, const std::string& name, const Location& where, DeclKind kind) {
+    const auto found = find(base, name, kind);
     if (!found) return false;
     sink_.error(where, fmt::format("`{}` is already defined in {}; {}", name, at(found->where),
                                    instead(found->kind, name)));
@@ -314,10 +331,10 @@ class Merger {
 
   void merge_enum(PolicyFile& base, ast::EnumDecl& decl) {
     if (!decl.extends_existing) {
-      if (!clashes(base, decl.name, decl.location)) add(base, base.enums, std::move(decl), DeclKind::Enum);
+      if (!clashes(base, decl.name, decl.location, DeclKind::Enum)) add(base, base.enums, std::move(decl), DeclKind::Enum);
       return;
     }
-    auto found = find(base, decl.name);
+    auto found = find(base, decl.name, DeclKind::Enum);
     if (!found || found->kind != DeclKind::Enum) {
       unknown(decl.location, "enum", decl.name, names_of(base, {DeclKind::Enum}), found);
       return;
@@ -344,10 +361,10 @@ class Merger {
                                 at(base.records[0].location), instead(DeclKind::Record, base.records[0].name)));
         return;
       }
-      if (!clashes(base, decl.name, decl.location)) add(base, base.records, std::move(decl), DeclKind::Record);
+      if (!clashes(base, decl.name, decl.location, DeclKind::Record)) add(base, base.records, std::move(decl), DeclKind::Record);
       return;
     }
-    auto found = find(base, decl.name);
+    auto found = find(base, decl.name, DeclKind::Record);
     if (!found || found->kind != DeclKind::Record) {
       unknown(decl.location, "record", decl.name, names_of(base, {DeclKind::Record}), found);
       return;
@@ -369,10 +386,10 @@ class Merger {
   void merge_param(PolicyFile& base, ast::ParamDecl& decl) {
     check_years(decl);
     if (!decl.is_override) {
-      if (!clashes(base, decl.name, decl.location)) add(base, base.params, std::move(decl), DeclKind::Param);
+      if (!clashes(base, decl.name, decl.location, DeclKind::Param)) add(base, base.params, std::move(decl), DeclKind::Param);
       return;
     }
-    auto found = find(base, decl.name);
+    auto found = find(base, decl.name, DeclKind::Param);
     if (!found || found->kind != DeclKind::Param) {
       unknown(decl.location, "param", decl.name, names_of(base, {DeclKind::Param}), found, "override");
       return;
@@ -412,10 +429,10 @@ class Merger {
   template <typename T>
   void merge_named(PolicyFile& base, std::vector<T>& list, T& decl, DeclKind kind) {
     if (!decl.replaces) {
-      if (!clashes(base, decl.name, decl.location)) add(base, list, std::move(decl), kind);
+      if (!clashes(base, decl.name, decl.location, kind)) add(base, list, std::move(decl), kind);
       return;
     }
-    auto found = find(base, decl.name);
+    auto found = find(base, decl.name, kind);
     if (!found || found->kind != kind) {
       unknown(decl.location, kind_word(kind), decl.name, names_of(base, {kind}), found, "replace");
       return;
@@ -441,10 +458,10 @@ class Merger {
 
   void merge_table(PolicyFile& base, ast::TableDecl& decl) {
     if (!decl.extends_existing) {
-      if (!clashes(base, decl.name, decl.location)) add(base, base.tables, std::move(decl), DeclKind::Table);
+      if (!clashes(base, decl.name, decl.location, DeclKind::Table)) add(base, base.tables, std::move(decl), DeclKind::Table);
       return;
     }
-    auto found = find(base, decl.name);
+    auto found = find(base, decl.name, DeclKind::Table);
     if (!found || found->kind != DeclKind::Table) {
       unknown(decl.location, "table", decl.name, names_of(base, {DeclKind::Table}), found);
       return;
@@ -489,14 +506,15 @@ class Merger {
                const std::vector<std::string>& candidates, const std::optional<Found>& other,
                const char* verb = "extend") {
     if (other) {
-      sink_.error(where, fmt::format("`{}` is a {} ({}), not a {}", name, kind_word(other->kind), at(other->where), kind),
-                  fmt::format("`{} {}` changes a {} the parent policies declare", verb, kind, kind));
+      sink_.error(where, fmt::format("`{}` is {} ({}), not {}", name, with_article(kind_word(other->kind)),
+                                     at(other->where), with_article(kind)),
+                  fmt::format("`{} {}` changes {} the parent policies declare", verb, kind, with_article(kind)));
       return;
     }
     std::string hint = did_you_mean(name, candidates);
     if (hint.empty())
-      hint = fmt::format("`{} {}` changes a {} the parent policies declare; to add a new one, leave out `{}`",
-                         verb, kind, kind, verb);
+      hint = fmt::format("`{} {}` changes {} the parent policies declare; to add a new one, leave out `{}`",
+                         verb, kind, with_article(kind), verb);
     sink_.error(where, fmt::format("there is no {} `{}` to {}", kind, name, verb), hint);
   }
 
@@ -717,9 +735,11 @@ class Resolver {
       const std::string name = path.string();
       const std::string key = identity(name, std::nullopt);
       if (seen.count(key)) {
-        sink_.error(child->extends_location, fmt::format("`{}` extends itself: the chain of `extends` comes back to `{}`",
-                                                         sink_.file_name(child->extends_location.file), name),
-                    "a policy can only extend one that does not extend it");
+        sink_.error(child->extends_location,
+                    fmt::format("`{}` extends `{}`, which is already in the chain: the policies extend one another "
+                                "in a cycle",
+                                sink_.file_name(child->extends_location.file), name),
+                    "a policy can only extend one that does not extend it, directly or through others");
         return false;
       }
       seen.insert(key);
