@@ -6,6 +6,10 @@
 // reports. After an intended change of wording, rewrite and review:
 //
 //   PRECEPT_UPDATE_GOLDEN=1 ./build/tests/compiler/compiler_tests --gtest_filter='Layers*'
+#include "formatter.hpp"
+#include "program.hpp"
+#include "serialize.hpp"
+
 #include <precept/evaluator.hpp>
 #include <precept/policy.hpp>
 
@@ -264,6 +268,50 @@ TEST_F(Layers, UnlayeredPoliciesCompileAsBefore) {
   auto own_year = open("policies/xijiang_2015.pol", 2015);
   ASSERT_TRUE(own_year.ok());
   EXPECT_EQ(plain.policy->serialize(), own_year.policy->serialize());
+}
+
+// The compiled program without what only says where things were written.
+std::string meaning(const std::string& source, const std::string& name) {
+  precept::CompileOptions options;
+  options.base_directory = fs::path(name).parent_path().string();
+  const auto compiled = precept::compile(source, name, options);
+  if (!compiled.ok()) {
+    ADD_FAILURE() << name << " does not compile:\n" << precept::render(compiled.diagnostics);
+    return {};
+  }
+  precept::Program program = compiled.policy->program();
+  program.source_text.clear();
+  program.source_hash = 0;
+  std::fill(program.code_lines.begin(), program.code_lines.end(), 0);
+  for (auto& field : program.fields) field.line = 0;
+  for (auto& param : program.params) param.line = 0;
+  return precept::serialize_program(program);
+}
+
+TEST_F(Layers, FormatterLaysOutLayeringSyntaxAndKeepsItsMeaning) {
+  const std::string input_path = "tests/compiler/layers/fmt/layered.pol";
+  const std::string expected_path = "tests/compiler/layers/fmt/layered.expected.pol";
+  const std::string input = read_file(input_path);
+  const auto result = precept::format_policy(input, input_path);
+  ASSERT_TRUE(result.ok()) << precept::render(result.diagnostics);
+  if (std::getenv("PRECEPT_UPDATE_GOLDEN")) std::ofstream(expected_path, std::ios::binary) << *result.text;
+  EXPECT_EQ(*result.text, read_file(expected_path));
+  // Formatting the canonical layout changes nothing.
+  const auto again = precept::format_policy(*result.text, expected_path);
+  ASSERT_TRUE(again.ok());
+  EXPECT_EQ(*again.text, *result.text);
+  // The same policy, layers and all.
+  EXPECT_EQ(meaning(input, input_path), meaning(*result.text, input_path));
+}
+
+TEST_F(Layers, ChainFilesAreFormatted) {
+  for (const char* path : {"tests/compiler/layers/national.pol", "tests/compiler/layers/province.pol",
+                           "tests/compiler/layers/county.pol", "tests/compiler/layers/overlap_runtime.pol"}) {
+    const std::string source = read_file(path);
+    const auto result = precept::format_policy(source, path);
+    ASSERT_TRUE(result.ok()) << path;
+    EXPECT_EQ(*result.text, source) << path << " is not in the canonical layout";
+  }
 }
 
 std::vector<std::string> corpus() {
