@@ -73,6 +73,17 @@ CompileResult compile(std::string_view source, std::string file_name = "<policy>
                       const CompileOptions& options = {});
 // Loads a compiled program (the bytes of a .pcb file), verifying it first.
 CompileResult load_policy(std::string_view bytes, std::string file_name = "<program>");
+// A policy's layers merged (`extends`), the year's parameter values picked and
+// its exceptions applied, as the source text of one plain policy: `precept diff`
+// compares two layered policies as what they resolve to. A policy that uses none
+// of these comes back exactly as written.
+struct ResolvedSource {
+  std::optional<std::string> text;      // absent when there are errors
+  std::vector<Diagnostic> diagnostics;
+};
+ResolvedSource resolve_source(std::string_view source, std::string file_name = "<policy>",
+                              const CompileOptions& options = {});
+
 // Reads a file: a compiled .pcb (recognised by its magic number) is loaded and
 // verified, anything else is compiled as policy source.
 CompileResult open_policy(const std::string& path, const CompileOptions& options = {});

@@ -314,6 +314,32 @@ TEST_F(Layers, ChainFilesAreFormatted) {
   }
 }
 
+TEST_F(Layers, ResolvedSourceIsOnePlainPolicyThatDecidesTheSame) {
+  const std::string path = "tests/compiler/layers/county.pol";
+  precept::CompileOptions options;
+  options.base_directory = "tests/compiler/layers";
+  options.year = 2016;
+  const auto resolved = precept::resolve_source(read_file(path), path, options);
+  ASSERT_TRUE(resolved.text) << precept::render(resolved.diagnostics);
+  EXPECT_EQ(resolved.text->find("extends"), std::string::npos);
+  EXPECT_EQ(resolved.text->find("exception"), std::string::npos);
+  auto flat = precept::compile(*resolved.text, "flat.pol");
+  ASSERT_TRUE(flat.ok()) << precept::render(flat.diagnostics) << *resolved.text;
+  auto layered = open(path, 2016);
+  ASSERT_TRUE(layered.ok());
+  EXPECT_EQ(flat.policy->output_names(), layered.policy->output_names());
+  precept::Evaluator a(*flat.policy), b(*layered.policy);
+  for (const auto& income : {"1000.00", "5800.00", "90000.00"})
+    for (const auto& martyr : {"0", "1"})
+      for (const auto& disabled : {"0", "3"}) {
+        const Record r = county_household(income, martyr, disabled);
+        EXPECT_EQ(a.evaluate(r).values, b.evaluate(r).values) << income << martyr << disabled;
+      }
+  // A policy without layers or dated values comes back exactly as written.
+  const std::string w1 = read_file("policies/xijiang_2015.pol");
+  EXPECT_EQ(precept::resolve_source(w1, "policies/xijiang_2015.pol").text, w1);
+}
+
 std::vector<std::string> corpus() {
   std::vector<std::string> names;
   const fs::path dir = fs::path(PRECEPT_SOURCE_DIR) / "tests/compiler/layers/errors";
