@@ -322,7 +322,7 @@ TEST_F(Layers, ResolvedSourceIsOnePlainPolicyThatDecidesTheSame) {
   const auto resolved = precept::resolve_source(read_file(path), path, options);
   ASSERT_TRUE(resolved.text) << precept::render(resolved.diagnostics);
   EXPECT_EQ(resolved.text->find("extends"), std::string::npos);
-  EXPECT_EQ(resolved.text->find("exception"), std::string::npos);
+  EXPECT_EQ(resolved.text->find("\nexception "), std::string::npos);
   auto flat = precept::compile(*resolved.text, "flat.pol");
   ASSERT_TRUE(flat.ok()) << precept::render(flat.diagnostics) << *resolved.text;
   auto layered = open(path, 2016);
