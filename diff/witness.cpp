@@ -25,6 +25,7 @@
 #include "ast_builder.hpp"
 #include "checker.hpp"
 #include "diagnostics.hpp"
+#include "layers.hpp"
 #include "numeric.hpp"
 #include "program.hpp"
 
@@ -685,7 +686,10 @@ Version load(std::string_view source, std::string_view name) {
   v.policy = std::move(compiled.policy);
   DiagnosticSink sink(v.name, source, 50);
   v.file = parse_policy(source, sink);
-  if (!v.file || sink.error_count() > 0 || !check_policy(*v.file, sink, v.checked))
+  // The tree compile() checked: parents merged, dated values picked, exceptions applied.
+  LayerSources layer_sources;
+  if (!v.file || sink.error_count() > 0 || !resolve_layers(*v.file, sink, LayerOptions{}, layer_sources, nullptr, nullptr) ||
+      !check_policy(*v.file, sink, v.checked))
     v.error = v.name + ": the policy compiles but its checked tree could not be rebuilt";
   return v;
 }
