@@ -703,6 +703,8 @@ class Resolver {
     const auto applied = apply_exceptions(merged, pairs);
     if (layered) order_by_dependencies(merged);
     record_decls(merged, merger, applied, report);
+    for (auto& param : report.params)
+      if (auto c = merger.changes_.find(param.name); c != merger.changes_.end()) param.changes = c->second;
     root = compact(merged);
     if (pairs) renumber_requires(root, *pairs);
     return sink_.error_count() == errors_before;
@@ -884,7 +886,10 @@ class Resolver {
             pairs->push_back({name, list[i]->label, list[j]->label, at(list[i]->location), at(list[j]->location),
                               list[j]->location, f.requires_.size() - 1});
         }
-      for (auto* x : list) applied[name].push_back(fmt::format("exception `{}` at {}", x->label, at(x->location)));
+      for (auto* x : list)
+        applied[name].push_back(fmt::format("exception `{}`{} at {}", x->label,
+                                            x->description.empty() ? "" : " \"" + x->description + "\"",
+                                            at(x->location)));
       if (ref.kind == DeclKind::Rule) {
         apply_to_rule(f.rules[ref.index], list);
         order.push_back(ref);
@@ -1025,6 +1030,7 @@ std::string render_resolved(const ResolvedPolicy& resolved) {
     out += "\n";
     if (!p.description.empty()) out += fmt::format("      \"{}\"\n", p.description);
     if (!p.source.empty()) out += fmt::format("      source \"{}\"\n", p.source);
+    for (const auto& c : p.changes) out += fmt::format("      {}\n", c);
   }
   if (!resolved.decls.empty()) out += "\ndeclarations:\n";
   for (const auto& d : resolved.decls) {

@@ -39,6 +39,7 @@ struct ResolvedParam {
   int year = 0;            // the dated entry used, 0 when undated
   std::string description;
   std::string source;      // the citation
+  std::vector<std::string> changes;  // "overridden at ..."
 };
 
 struct ResolvedDecl {
