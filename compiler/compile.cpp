@@ -103,6 +103,15 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
   auto program = std::make_shared<Program>(lower_policy(*file, checked, source, file_name));
   // A change in any layer is a change of the compiled policy.
   if (all_sources.size() != source.size()) program->source_hash = fnv1a64(all_sources);
+  if (resolved.files.size() > 1) {
+    // Instruction lines come from several files: quoting this file's lines for
+    // them would show the wrong text, so the listing shows line numbers only and
+    // names the chain.
+    program->source_text.clear();
+    program->source_file = resolved.files[0] + " (extends";
+    for (std::size_t i = 1; i < resolved.files.size(); ++i) program->source_file += (i > 1 ? ", " : " ") + resolved.files[i];
+    program->source_file += ")";
+  }
   // Size limits of the program format, said in the policy's terms.
   const std::size_t registers = std::max({program->scalar_types.size(), std::size_t{program->text_count},
                                           program->list_types.size(), program->quotient_units.size()});

@@ -89,6 +89,29 @@ TEST_F(Layers, ChainCompilesToOneProgramWithTheChildsHeaderAndEveryLayersParts) 
   EXPECT_EQ(policy.output_names(), outputs);
 }
 
+TEST_F(Layers, ProgramNamesItsChainAndQuotesNoLinesOfTheWrongFile) {
+  auto compiled = open("tests/compiler/layers/county.pol");
+  ASSERT_TRUE(compiled.ok());
+  const auto& program = compiled.policy->program();
+  EXPECT_EQ(program.source_file,
+            "tests/compiler/layers/county.pol (extends tests/compiler/layers/province.pol, "
+            "tests/compiler/layers/national.pol)");
+  // Instruction lines come from three files; no one file's text can be quoted for them.
+  EXPECT_TRUE(program.source_text.empty());
+  // A change in a parent changes the compiled policy's source hash.
+  precept::CompileOptions options;
+  options.base_directory = "tests/compiler/layers";
+  const std::string county = read_file("tests/compiler/layers/county.pol");
+  options.loader = [](const std::string& path) -> std::optional<std::string> {
+    std::string text = read_file(path);
+    if (path.find("national.pol") != std::string::npos) text += "\n# an edit\n";
+    return text;
+  };
+  auto edited = precept::compile(county, "tests/compiler/layers/county.pol", options);
+  ASSERT_TRUE(edited.ok()) << precept::render(edited.diagnostics);
+  EXPECT_NE(edited.policy->program().source_hash, program.source_hash);
+}
+
 TEST_F(Layers, DatedValueInForceIsTheLatestEntryNotAfterTheYear) {
   // per capita 2900: poor only under the province's 2016 line of 3000.
   const Record household = county_household("5800.00");
