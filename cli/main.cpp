@@ -338,6 +338,10 @@ int main(int argc, char** argv) {
   check->add_flag("--resolved", resolved,
                   "print the policy with its layers merged: each parameter's value, layer (file:line), year "
                   "entry and citation; each declaration's layer and the exceptions applied");
+  check->footer(
+      "Decision tables are analysed too: gaps (households no row matches), rows that overlap in a\n"
+      "`unique` table or disagree in an `any` table, rows masked under `first`, rows that never\n"
+      "decide under `priority`, and rows whose cells contradict, each with an example household.");
 
   auto* compile = app.add_subcommand("compile", "compile a policy to a bytecode file (.pcb)");
   compile->add_option("POLICY", policy_path, "policy source")->required();

@@ -56,4 +56,31 @@ void BM_CsvReader_Stream(benchmark::State& state) {
 }
 BENCHMARK(BM_CsvReader_Stream)->Unit(benchmark::kMillisecond);
 
+// The part of reading that stays on one thread in a parallel run: finding
+// where records end and copying chunks of them out (next_chunk). Its speed
+// against BM_CsvReader_Stream's bounds how far more threads can help.
+void BM_CsvReader_Chunks(benchmark::State& state) {
+  std::string& data = const_cast<std::string&>(precept_bench::w1_register(kRows));
+  std::size_t records = 0;
+  for (auto _ : state) {
+    std::FILE* stream = ::fmemopen(data.data(), data.size(), "r");
+    if (!stream) {
+      state.SkipWithError("fmemopen failed");
+      return;
+    }
+    {
+      precept::CsvReader reader(stream);
+      precept::CsvChunk chunk;
+      while (reader.next_chunk(chunk, 1024, std::size_t{16} << 20)) {
+        records += chunk.records;
+        benchmark::DoNotOptimize(chunk.bytes.data());
+      }
+    }
+    std::fclose(stream);
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * data.size()));
+  state.counters["records/s"] = benchmark::Counter(static_cast<double>(records), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_CsvReader_Chunks)->Unit(benchmark::kMillisecond);
+
 }  // namespace
