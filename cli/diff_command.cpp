@@ -86,6 +86,20 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     return kBadInput;
   }
   const bool colored = color == "always" || (color == "auto" && isatty(fileno(stderr)) && !std::getenv("NO_COLOR"));
+  // Layered policies are compared as the single policies they resolve to (for
+  // --year), so everything below reads one plain policy text per side.
+  for (auto [source, path] : {std::pair{&old_source, &args.old_policy}, std::pair{&new_source, &args.new_policy}}) {
+    CompileOptions options;
+    options.year = args.year;
+    options.base_directory = std::filesystem::path(*path).parent_path().string();
+    auto resolved = resolve_source(*source, *path, options);
+    if (!resolved.text) {
+      std::cerr << render(resolved.diagnostics, colored);
+      std::cerr << "a policy has errors; nothing was compared\n";
+      return kPolicyErrors;
+    }
+    *source = std::move(*resolved.text);
+  }
   // Both versions must compile: the diff reads their trees and runs their programs.
   auto old_compiled = compile(old_source, args.old_policy);
   auto new_compiled = compile(new_source, args.new_policy);

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@ struct DiffArgs {
   std::size_t changed_limit = 50;
   std::size_t threads = 0;
   bool no_witness = false;
+  std::optional<int> year;  // --year: dated parameters' year, in both versions
 };
 
 CLI::App* add_diff_command(CLI::App& app, DiffArgs& args);

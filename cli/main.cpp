@@ -41,9 +41,12 @@ bool use_color(const std::string& mode, std::FILE* stream) {
   return isatty(fileno(stream)) && std::getenv("NO_COLOR") == nullptr;
 }
 
+// What every command compiles with: `--year` picks the year of dated parameters.
+precept::CompileOptions g_compile_options;
+
 // Compiles or loads the policy, printing diagnostics (warnings too) to stderr.
 std::optional<precept::Policy> open(const std::string& path, const std::string& color) {
-  auto result = precept::open_policy(path);
+  auto result = precept::open_policy(path, g_compile_options);
   std::cerr << precept::render(result.diagnostics, use_color(color, stderr));
   if (!result.ok()) {
     std::size_t errors = 0;
@@ -147,7 +150,19 @@ class AtomicOutput {
   std::size_t slot_ = kMaxPartials;
 };
 
-int cmd_check(const std::string& policy_path, const std::string& color) {
+// `check --resolved`: the policy after its layers are merged, with where each part came from.
+int cmd_check_resolved(const std::string& policy_path, const std::string& color) {
+  precept::CompileOptions options = g_compile_options;
+  options.describe_layers = true;
+  auto result = precept::open_policy(policy_path, options);
+  std::cerr << precept::render(result.diagnostics, use_color(color, stderr));
+  if (!result.ok()) return kPolicyErrors;
+  std::cout << result.resolved;
+  return kOk;
+}
+
+int cmd_check(const std::string& policy_path, const std::string& color, bool resolved) {
+  if (resolved) return cmd_check_resolved(policy_path, color);
   auto policy = open(policy_path, color);
   if (!policy) return kPolicyErrors;
   std::cout << fmt::format("{}: ok — \"{}\"{}{}, {} fields, {} outputs\n", policy_path, policy->name(),
@@ -337,8 +352,15 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"auto", "always", "never"}));
 
   std::string policy_path, output;
+  int year = 0;
+  const std::string year_help = "the year whose values of dated parameters apply (default: the policy's `year`)";
+  bool resolved = false;
   auto* check = app.add_subcommand("check", "check a policy and report every problem in it");
   check->add_option("POLICY", policy_path, "policy source (.pol) or compiled program (.pcb)")->required();
+  check->add_option("--year", year, year_help)->check(CLI::Range(1000, 9999));
+  check->add_flag("--resolved", resolved,
+                  "print the policy with its layers merged: each parameter's value, layer (file:line), year "
+                  "entry and citation; each declaration's layer and the exceptions applied");
   check->footer(
       "Decision tables are analysed too: gaps (households no row matches), rows that overlap in a\n"
       "`unique` table or disagree in an `any` table, rows masked under `first`, rows that never\n"
@@ -347,9 +369,11 @@ int main(int argc, char** argv) {
   auto* compile = app.add_subcommand("compile", "compile a policy to a bytecode file (.pcb)");
   compile->add_option("POLICY", policy_path, "policy source")->required();
   compile->add_option("-o,--output", output, "where to write (default: POLICY with .pcb)");
+  compile->add_option("--year", year, year_help)->check(CLI::Range(1000, 9999));
 
   auto* disasm = app.add_subcommand("disasm", "print the compiled bytecode with the policy lines it came from");
   disasm->add_option("POLICY", policy_path, "policy source or compiled program")->required();
+  disasm->add_option("--year", year, year_help)->check(CLI::Range(1000, 9999));
 
   RunArgs run_args;
   auto* run = app.add_subcommand("run", "run a policy over a household register (CSV)");
@@ -361,6 +385,7 @@ int main(int argc, char** argv) {
   run->add_option("--by", run_args.by, "group the summary by a declared group (e.g. village) or a field")
       ->delimiter(',');
   run->add_option("--summary-csv", run_args.summary_csv, "also write the summary table as CSV");
+  run->add_option("--year", year, year_help)->check(CLI::Range(1000, 9999));
   run->add_flag("-q,--quiet", run_args.quiet, "print only the row counts, not the summary table");
   run->add_option("-j,--threads", run_args.threads,
                   "threads to use (default: one per core); the output is the same for any number")
@@ -380,6 +405,8 @@ int main(int argc, char** argv) {
 
   precept::cli::DiffArgs diff_args;
   auto* diff = precept::cli::add_diff_command(app, diff_args);
+  diff->add_option("--year", year, "the year whose values of dated parameters apply, in both versions")
+      ->check(CLI::Range(1000, 9999));
 
   precept::cli::FmtArgs fmt_args;
   auto* format = precept::cli::add_fmt_command(app, fmt_args);
@@ -391,7 +418,9 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? kOk : kUsage;
   }
   run_args.color = color;
-  if (*check) return cmd_check(policy_path, color);
+  if (year != 0) g_compile_options.year = year;
+  diff_args.year = g_compile_options.year;
+  if (*check) return cmd_check(policy_path, color, resolved);
   if (*compile) return cmd_compile(policy_path, output, color);
   if (*disasm) return cmd_disasm(policy_path, color);
   if (*run) return cmd_run(run_args);

@@ -17,6 +17,9 @@ struct Location {
   std::uint32_t line = 0;
   std::uint32_t column = 0;  // 1-based, in characters
   std::uint32_t length = 1;  // in characters
+  // Which file of a layered policy (compiler/layers.hpp): 0 is the file being
+  // compiled, its parents are numbered by the DiagnosticSink that reads them.
+  std::uint16_t file = 0;
 };
 
 enum class ExprTag {
@@ -80,6 +83,7 @@ struct TypeRef {
 
 struct EnumDecl {
   Location location;
+  bool extends_existing = false;  // `extend enum NAME { ... }` adds members
   std::string name;
   std::vector<std::pair<std::string, Location>> members;
 };
@@ -97,6 +101,7 @@ struct FieldDecl {
 
 struct RecordDecl {
   Location location;
+  bool extends_existing = false;  // `extend record NAME { ... }` adds fields
   std::string name;
   std::vector<FieldDecl> fields;
 };
@@ -106,16 +111,27 @@ struct Metadata {
   std::string source;
 };
 
-struct ParamDecl {
+// One entry of a dated parameter: `2015 -> 2855 yuan source "..."`.
+struct DatedValue {
   Location location;
-  std::string name;
-  TypeRef type;
+  std::int32_t year = 0;
   ExprPtr value;
   Metadata metadata;
 };
 
+struct ParamDecl {
+  Location location;
+  std::string name;
+  TypeRef type;
+  ExprPtr value;       // null when the value is given per year
+  Metadata metadata;
+  std::vector<DatedValue> dated;  // `year -> value` entries, in source order
+  bool is_override = false;       // `override param NAME ...` (no type written)
+};
+
 struct LetDecl {
   Location location;
+  bool replaces = false;  // `replace let ...` in a layered policy
   std::string name;
   std::optional<TypeRef> type;
   ExprPtr value;
@@ -124,6 +140,7 @@ struct LetDecl {
 
 struct RuleDecl {
   Location location;
+  bool replaces = false;  // `replace rule ...`
   std::string name;
   std::string label;
   ExprPtr condition;
@@ -132,6 +149,7 @@ struct RuleDecl {
 
 struct DecideDecl {
   Location location;
+  bool replaces = false;  // `replace decide ...`
   std::string name;
   std::optional<TypeRef> type;
   std::string label;
@@ -172,6 +190,7 @@ struct TableRow {
 
 struct TableDecl {
   Location location;
+  bool extends_existing = false;  // `extend table NAME` + header + rows appended
   std::string name;
   std::string label;
   std::string hit_policy;   // as written ("rule order" in two words), or "unique" when left out
@@ -238,6 +257,20 @@ struct ExampleDecl {
 };
 
 enum class DeclKind { Enum, Record, Param, Let, Rule, Decide, Table, Require, Output, Summary, Example };
+// exception LABEL to TARGET "description"? when COND -> VALUE metadata*
+// Resolved by compiler/layers.cpp into its target's definition; the checker never
+// sees one.
+struct ExceptionDecl {
+  Location location;
+  std::string label;
+  std::string target;
+  Location target_location;
+  std::string description;
+  ExprPtr condition;
+  ExprPtr value;
+  Metadata metadata;
+};
+
 
 // Declarations in source order; `index` points into the vector of that kind.
 struct DeclRef {
@@ -250,6 +283,9 @@ struct PolicyFile {
   std::string place;
   std::int32_t year = 0;
   Location location;
+  std::string extends;         // the parent policy's path, relative to this file's folder
+  Location extends_location;
+  std::vector<ExceptionDecl> exceptions;  // kept out of `order`: they change their target
   std::vector<EnumDecl> enums;
   std::vector<RecordDecl> records;
   std::vector<ParamDecl> params;

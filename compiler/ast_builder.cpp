@@ -108,7 +108,9 @@ bool is_soft_keyword(std::size_t type) {
     case PreceptLexer::PLACE: case PreceptLexer::YEAR: case PreceptLexer::SOURCE:
     case PreceptLexer::OPTIONAL: case PreceptLexer::WHERE: case PreceptLexer::DEFAULT: case PreceptLexer::LIST:
     case PreceptLexer::OF: case PreceptLexer::GROUP: case PreceptLexer::MISSING:
-    case PreceptLexer::PRESENT: case PreceptLexer::SUMMARY: return true;
+    case PreceptLexer::PRESENT: case PreceptLexer::SUMMARY: case PreceptLexer::EXTENDS:
+    case PreceptLexer::OVERRIDE: case PreceptLexer::REPLACE: case PreceptLexer::EXCEPTION:
+    case PreceptLexer::TO: case PreceptLexer::EXTEND: return true;
     default: return false;
   }
 }
@@ -119,7 +121,8 @@ bool starts_declaration(const Token* token) {
     case PreceptLexer::POLICY: case PreceptLexer::ENUM: case PreceptLexer::RECORD:
     case PreceptLexer::PARAM: case PreceptLexer::LET: case PreceptLexer::RULE:
     case PreceptLexer::DECIDE: case PreceptLexer::TABLE: case PreceptLexer::REQUIRE:
-    case PreceptLexer::OUTPUT: case PreceptLexer::SUMMARY: return true;
+    case PreceptLexer::OUTPUT: case PreceptLexer::SUMMARY: case PreceptLexer::OVERRIDE:
+    case PreceptLexer::REPLACE: case PreceptLexer::EXCEPTION: case PreceptLexer::EXTEND: return true;
     default: return false;
   }
 }
@@ -348,6 +351,12 @@ class AstBuilder {
           file.year = std::stoi(digits);
         else
           sink_.error(location_of(year), "the year must be four digits, e.g. `year 2015`");
+      // headerClause : EXTENDS STRING #extendsClause
+      } else if (auto* parent = dynamic_cast<PreceptParser::ExtendsClauseContext*>(clause)) {
+        if (parent->STRING()) {
+          file.extends = unquote(parent->STRING()->getText());
+          file.extends_location = location_of(parent->STRING()->getSymbol());
+        }
       }
     }
   }
@@ -370,6 +379,105 @@ class AstBuilder {
     if (auto* o = ctx->outputDecl()) return push(ast::DeclKind::Output, file.outputs, build_output(o));
     if (auto* s = ctx->summaryDecl()) return push(ast::DeclKind::Summary, file.summaries, build_summary(s));
     if (auto* x = ctx->exampleDecl()) return push(ast::DeclKind::Example, file.examples, build_example(x));
+    build_layer_declaration(ctx, file);
+  }
+
+  // overrideDecl | replaceDecl | exceptionDecl | extendDecl: each becomes the
+  // declaration it changes, marked, so compiler/layers.cpp can merge it.
+  void build_layer_declaration(PreceptParser::DeclarationContext* ctx, ast::PolicyFile& file) {
+    auto push = [&](ast::DeclKind kind, auto& list, auto&& value) {
+      list.push_back(std::move(value));
+      file.order.push_back({kind, list.size() - 1});
+    };
+    // overrideDecl : OVERRIDE PARAM name ('=' expr metadata* | metadata* datedValue+)
+    if (auto* o = ctx->overrideDecl()) {
+      ast::ParamDecl decl;
+      decl.location = location_of(o->name());
+      decl.name = name_of(o->name());
+      decl.is_override = true;
+      if (o->expr()) decl.value = build_expr(o->expr());
+      decl.metadata = build_metadata(o->metadata());
+      decl.dated = build_dated(o->datedValue());
+      return push(ast::DeclKind::Param, file.params, std::move(decl));
+    }
+    // replaceDecl : REPLACE (letDecl | ruleDecl | decideDecl)
+    if (auto* r = ctx->replaceDecl()) {
+      if (auto* l = r->letDecl()) {
+        auto decl = build_let(l);
+        decl.replaces = true;
+        return push(ast::DeclKind::Let, file.lets, std::move(decl));
+      }
+      if (auto* u = r->ruleDecl()) {
+        auto decl = build_rule(u);
+        decl.replaces = true;
+        return push(ast::DeclKind::Rule, file.rules, std::move(decl));
+      }
+      if (auto* d = r->decideDecl()) {
+        auto decl = build_decide(d);
+        decl.replaces = true;
+        return push(ast::DeclKind::Decide, file.decides, std::move(decl));
+      }
+      return;
+    }
+    // exceptionDecl : EXCEPTION name TO name STRING? WHEN expr ARROW expr metadata*
+    if (auto* x = ctx->exceptionDecl()) {
+      ast::ExceptionDecl decl;
+      const auto names = x->name();
+      decl.location = location_of(names.empty() ? nullptr : names[0]);
+      decl.label = names.empty() ? std::string() : name_of(names[0]);
+      if (names.size() > 1) {
+        decl.target = name_of(names[1]);
+        decl.target_location = location_of(names[1]);
+      }
+      if (x->STRING()) decl.description = unquote(x->STRING()->getText());
+      const auto exprs = x->expr();
+      decl.condition = build_expr(exprs.empty() ? nullptr : exprs[0]);
+      decl.value = build_expr(exprs.size() > 1 ? exprs[1] : nullptr);
+      decl.metadata = build_metadata(x->metadata());
+      file.exceptions.push_back(std::move(decl));
+      return;
+    }
+    // extendDecl : EXTEND enumDecl #extendEnum
+    if (auto* e = dynamic_cast<PreceptParser::ExtendEnumContext*>(ctx->extendDecl())) {
+      if (!e->enumDecl()) return;
+      auto decl = build_enum(e->enumDecl());
+      decl.extends_existing = true;
+      return push(ast::DeclKind::Enum, file.enums, std::move(decl));
+    }
+    // extendDecl : EXTEND recordDecl #extendRecord
+    if (auto* r = dynamic_cast<PreceptParser::ExtendRecordContext*>(ctx->extendDecl())) {
+      if (!r->recordDecl()) return;
+      auto decl = build_record(r->recordDecl());
+      decl.extends_existing = true;
+      return push(ast::DeclKind::Record, file.records, std::move(decl));
+    }
+    // extendDecl : EXTEND TABLE name tableHeader tableRow+ #extendTable
+    if (auto* t = dynamic_cast<PreceptParser::ExtendTableContext*>(ctx->extendDecl())) {
+      ast::TableDecl decl;
+      decl.location = location_of(t->name());
+      decl.name = name_of(t->name());
+      decl.extends_existing = true;
+      build_table_body(t->tableHeader(), t->tableRow(), decl);
+      return push(ast::DeclKind::Table, file.tables, std::move(decl));
+    }
+  }
+
+  // datedValue : NUMBER ARROW expr metadata*
+  std::vector<ast::DatedValue> build_dated(const std::vector<PreceptParser::DatedValueContext*>& entries) {
+    std::vector<ast::DatedValue> dated;
+    for (auto* entry : entries) {
+      ast::DatedValue value;
+      value.location = location_of(entry->NUMBER() ? entry->NUMBER()->getSymbol() : nullptr);
+      const std::string digits = text_of(entry->NUMBER());
+      if (digits.size() == 4 && digits.find('.') == std::string::npos)
+        value.year = std::stoi(digits);
+      else
+        sink_.error(value.location, "a dated value starts with a four-digit year, e.g. `2015 -> 2855 yuan`");
+      value.value = build_expr(entry->expr());
+      value.metadata = build_metadata(entry->metadata());
+      dated.push_back(std::move(value));
+    }
+    return dated;
   }
 
   std::string name_of(PreceptParser::NameContext* ctx) { return ctx ? ctx->getText() : std::string(); }
@@ -439,13 +547,15 @@ class AstBuilder {
   }
 
   // paramDecl : PARAM name ':' typeRef '=' expr metadata*
+  //           | PARAM name ':' typeRef metadata* datedValue+
   ast::ParamDecl build_param(PreceptParser::ParamDeclContext* ctx) {
     ast::ParamDecl decl;
     decl.location = location_of(ctx->name());
     decl.name = name_of(ctx->name());
     decl.type = build_type(ctx->typeRef());
-    decl.value = build_expr(ctx->expr());
+    if (ctx->expr() || ctx->datedValue().empty()) decl.value = build_expr(ctx->expr());
     decl.metadata = build_metadata(ctx->metadata());
+    decl.dated = build_dated(ctx->datedValue());
     return decl;
   }
 
@@ -508,8 +618,15 @@ class AstBuilder {
       decl.hit_policy = "unique";
     }
     if (ctx->expr()) decl.guard = build_expr(ctx->expr());
+    build_table_body(ctx->tableHeader(), ctx->tableRow(), decl);
+    return decl;
+  }
+
+  // The header and rows of `table` and of `extend table`.
+  void build_table_body(PreceptParser::TableHeaderContext* header_ctx,
+                        const std::vector<PreceptParser::TableRowContext*>& rows, ast::TableDecl& decl) {
     // tableHeader : '|' headerCell ('|' headerCell)* ROW_END
-    if (auto* header = ctx->tableHeader()) {
+    if (auto* header = header_ctx) {
       for (auto* cell : header->headerCell()) {
         ast::TableColumn column;
         column.location = location_of(cell);
@@ -527,7 +644,7 @@ class AstBuilder {
       }
     }
     // tableRow : '|' cell ('|' cell)* ROW_END
-    for (auto* row_ctx : ctx->tableRow()) {
+    for (auto* row_ctx : rows) {
       ast::TableRow row;
       row.location = location_of(row_ctx);
       for (auto* cell_ctx : row_ctx->cell()) {
@@ -548,7 +665,6 @@ class AstBuilder {
       }
       decl.rows.push_back(std::move(row));
     }
-    return decl;
   }
 
   // requireDecl : REQUIRE expr STRING?

@@ -748,7 +748,7 @@ class Checker {
   }
 
   std::string cell_source(const ast::TableCell& cell) {
-    const std::string_view line = sink_.line_text(cell.location.line);
+    const std::string_view line = sink_.line_text(cell.location);
     std::string text = fmt::format("{}:", static_cast<int>(cell.kind));
     if (cell.kind == ast::CellKind::Any) return text;
     // The cell's own source text identifies identical conditions.

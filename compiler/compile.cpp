@@ -6,6 +6,7 @@
 #include "checker.hpp"
 #include "diagnostics.hpp"
 #include "large_stack.hpp"
+#include "layers.hpp"
 #include "disasm.hpp"
 #include "lower.hpp"
 #include "program.hpp"
@@ -15,6 +16,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -78,12 +80,38 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
     result.diagnostics = sink.take();
     return result;
   }
+  // Parents merged in, years picked, exceptions applied: one flat policy from here on.
+  LayerSources layer_sources;
+  ResolvedPolicy resolved;
+  std::vector<ExceptionPair> exception_pairs;
+  std::string all_sources(source);
+  LayerOptions layer_options{options.year, options.base_directory, options.loader};
+  if (!resolve_layers(*file, sink, layer_options, layer_sources, &resolved, &exception_pairs, &all_sources)) {
+    result.diagnostics = sink.take();
+    return result;
+  }
+  if (options.describe_layers) result.resolved = render_resolved(resolved);
   CheckedPolicy checked;
   if (!check_policy(*file, sink, checked)) {
     result.diagnostics = sink.take();
     return result;
   }
+  if (!exception_pairs.empty() && !report_overlapping_exceptions(*file, checked, exception_pairs, source, sink)) {
+    result.diagnostics = sink.take();
+    return result;
+  }
   auto program = std::make_shared<Program>(lower_policy(*file, checked, source, file_name));
+  // A change in any layer is a change of the compiled policy.
+  if (all_sources.size() != source.size()) program->source_hash = fnv1a64(all_sources);
+  if (resolved.files.size() > 1) {
+    // Instruction lines come from several files: quoting this file's lines for
+    // them would show the wrong text, so the listing shows line numbers only and
+    // names the chain.
+    program->source_text.clear();
+    program->source_file = resolved.files[0] + " (extends";
+    for (std::size_t i = 1; i < resolved.files.size(); ++i) program->source_file += (i > 1 ? ", " : " ") + resolved.files[i];
+    program->source_file += ")";
+  }
   // Size limits of the program format, said in the policy's terms.
   const std::size_t registers = std::max({program->scalar_types.size(), std::size_t{program->text_count},
                                           program->list_types.size(), program->quotient_units.size()});
@@ -132,7 +160,11 @@ CompileResult open_policy(const std::string& path, const CompileOptions& options
   const std::string bytes = buffer.str();
   // A damaged or text-mode copy still starts "PCPT": the loader says what is wrong with it.
   if (looks_like_program(bytes) || bytes.rfind("PCPT", 0) == 0) return load_policy(bytes, path);
-  return compile(bytes, path, options);
+  if (options.base_directory || options.loader) return compile(bytes, path, options);
+  // A parent named by `extends` is relative to this file's folder.
+  CompileOptions with_folder = options;
+  with_folder.base_directory = std::filesystem::path(path).parent_path().string();
+  return compile(bytes, path, with_folder);
 }
 
 }  // namespace precept

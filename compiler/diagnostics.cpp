@@ -5,29 +5,59 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <tuple>
 
 namespace precept {
 
-DiagnosticSink::DiagnosticSink(std::string file, std::string_view source, std::size_t max_errors)
-    : file_(std::move(file)), max_errors_(max_errors == 0 ? 1 : max_errors) {
+namespace {
+std::vector<std::string_view> split_source_lines(std::string_view source) {
+  std::vector<std::string_view> lines;
   std::size_t start = 0;
   while (start <= source.size()) {
     std::size_t end = source.find('\n', start);
     if (end == std::string_view::npos) end = source.size();
     std::string_view line = source.substr(start, end - start);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    lines_.push_back(line);
+    lines.push_back(line);
     start = end + 1;
   }
+  return lines;
 }
+}  // namespace
+
+DiagnosticSink::DiagnosticSink(std::string file, std::string_view source, std::size_t max_errors)
+    : file_(std::move(file)), lines_(split_source_lines(source)), max_errors_(max_errors == 0 ? 1 : max_errors) {}
 
 std::string_view DiagnosticSink::line_text(std::uint32_t line) const {
   if (line == 0 || line > lines_.size()) return {};
   return lines_[line - 1];
 }
 
+std::string_view DiagnosticSink::line_text(const ast::Location& where) const {
+  const std::uint16_t file = file_of(where);
+  if (file == 0) return line_text(where.line);
+  const auto& lines = more_files_[file - 1].lines;
+  if (where.line == 0 || where.line > lines.size()) return {};
+  return lines[where.line - 1];
+}
+
+std::uint16_t DiagnosticSink::add_file(std::string file, std::string_view source) {
+  more_files_.push_back({std::move(file), split_source_lines(source)});
+  return static_cast<std::uint16_t>(more_files_.size());
+}
+
+const std::string& DiagnosticSink::file_name(std::uint16_t file) const {
+  return file == 0 || file > more_files_.size() ? file_ : more_files_[file - 1].name;
+}
+
+std::uint16_t DiagnosticSink::file_of(const ast::Location& where) const {
+  const std::uint16_t file = where.file != 0 ? where.file : current_file_;
+  return file > more_files_.size() ? 0 : file;
+}
+
 void DiagnosticSink::add(Severity severity, const ast::Location& where, std::string message,
                          std::string hint) {
+  if (!said_.emplace(file_name(file_of(where)), where.line, where.column, message).second) return;
   if (severity == Severity::Error) {
     if (error_count_ >= max_errors_) {
       truncated_ = true;
@@ -37,13 +67,13 @@ void DiagnosticSink::add(Severity severity, const ast::Location& where, std::str
   }
   Diagnostic d;
   d.severity = severity;
-  d.file = file_;
+  d.file = file_name(file_of(where));
   d.line = where.line;
   d.column = where.column;
   d.length = std::max<std::uint32_t>(1, where.length);
   d.message = std::move(message);
   d.hint = std::move(hint);
-  d.source_line = std::string(line_text(where.line));
+  d.source_line = std::string(line_text(where));
   diagnostics_.push_back(std::move(d));
 }
 
@@ -58,8 +88,14 @@ void DiagnosticSink::note(const ast::Location& where, std::string message, std::
 }
 
 std::vector<Diagnostic> DiagnosticSink::take() {
-  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [](const auto& a, const auto& b) {
-    return std::tie(a.line, a.column) < std::tie(b.line, b.column);
+  // One file's diagnostics together (the compiled file first, then its parents).
+  std::vector<std::string> file_order{file_};
+  for (const auto& more : more_files_) file_order.push_back(more.name);
+  auto rank = [&](const std::string& name) {
+    return std::find(file_order.begin(), file_order.end(), name) - file_order.begin();
+  };
+  std::stable_sort(diagnostics_.begin(), diagnostics_.end(), [&](const auto& a, const auto& b) {
+    return std::make_tuple(rank(a.file), a.line, a.column) < std::make_tuple(rank(b.file), b.line, b.column);
   });
   // The checker stops at the limit rather than producing errors to drop, so
   // reaching the limit is itself the sign that more may follow.

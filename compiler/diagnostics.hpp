@@ -6,7 +6,9 @@
 
 #include <precept/diagnostic.hpp>
 
+#include <set>
 #include <string>
+#include <tuple>
 #include <string_view>
 #include <vector>
 
@@ -25,12 +27,31 @@ class DiagnosticSink {
   // Diagnostics sorted by position (stable), with a closing note if some were cut.
   std::vector<Diagnostic> take();
   std::string_view line_text(std::uint32_t line) const;
+  std::string_view line_text(const ast::Location& where) const;
+
+  // A layered policy reads more files (compiler/layers.cpp): each gets a number for
+  // ast::Location::file, so its diagnostics name it and quote its lines. The source
+  // must outlive the sink.
+  std::uint16_t add_file(std::string file, std::string_view source);
+  // Locations whose `file` is 0 belong to this file while a parent is being parsed.
+  void set_current_file(std::uint16_t file) { current_file_ = file; }
+  const std::string& file_name(std::uint16_t file) const;
 
  private:
   void add(Severity severity, const ast::Location& where, std::string message, std::string hint);
+  struct File {
+    std::string name;
+    std::vector<std::string_view> lines;
+  };
+  std::uint16_t file_of(const ast::Location& where) const;
 
   std::string file_;
   std::vector<std::string_view> lines_;
+  std::vector<File> more_files_;  // numbered from 1
+  // A layered policy's exception is checked where it is applied and where its
+  // overlap is tested: one problem, said once.
+  std::set<std::tuple<std::string, std::uint32_t, std::uint32_t, std::string>> said_;
+  std::uint16_t current_file_ = 0;
   std::size_t max_errors_;
   std::size_t error_count_ = 0;
   bool truncated_ = false;

@@ -182,9 +182,18 @@ class Parsed {
   PreceptParser::PolicyFileContext* tree_ = nullptr;
 };
 
-enum class Kind { Header, Enum, Record, Param, Let, Rule, Decide, Table, Require, Output, Summary, Example };
+enum class Kind { Header, Enum, Record, Param, Let, Rule, Decide, Table, Require, Output, Summary, Example, Exception };
 
 Kind kind_of(PreceptParser::DeclarationContext* d) {
+  // A layered policy's changes group with what they change.
+  if (d->overrideDecl()) return Kind::Param;
+  if (auto* r = d->replaceDecl()) return r->letDecl() ? Kind::Let : r->ruleDecl() ? Kind::Rule : Kind::Decide;
+  if (d->exceptionDecl()) return Kind::Exception;
+  if (auto* e = d->extendDecl()) {
+    if (dynamic_cast<PreceptParser::ExtendEnumContext*>(e)) return Kind::Enum;
+    if (dynamic_cast<PreceptParser::ExtendRecordContext*>(e)) return Kind::Record;
+    return Kind::Table;
+  }
   if (d->enumDecl()) return Kind::Enum;
   if (d->recordDecl()) return Kind::Record;
   if (d->paramDecl()) return Kind::Param;
@@ -541,7 +550,9 @@ class Formatter {
   // declaration : enumDecl | recordDecl | ... ; returns the next declaration to lay out.
   std::size_t declaration(const std::vector<PreceptParser::DeclarationContext*>& all, std::size_t k) {
     PreceptParser::DeclarationContext* d = all[k];
-    if (auto* e = d->enumDecl()) enum_decl(e);
+    if (layer_decl(d)) return k + 1;
+    if (auto* p = d->paramDecl(); p && !p->datedValue().empty()) dated_value(start(p), p->datedValue());
+    else if (auto* e = d->enumDecl()) enum_decl(e);
     else if (auto* r = d->recordDecl()) record_decl(r);
     else if (d->paramDecl() || d->letDecl()) return value_decls(all, k);
     else if (auto* u = d->ruleDecl()) rule_decl(u);
@@ -557,7 +568,7 @@ class Formatter {
   // enumDecl : ENUM name '{' name (',' name)* ','? '}'
   // One line when it fits; otherwise the members fill lines inside the braces.
   void enum_decl(PreceptParser::EnumDeclContext* ctx) {
-    const std::size_t first = start(ctx), close = stop(ctx);
+    const std::size_t first = begin_of(ctx), close = stop(ctx);
     if (fits_one_line(first, close)) {
       push({0, join(first, close), info_[close].trail, false});
       return;
@@ -576,7 +587,7 @@ class Formatter {
   // fieldDecl  : name ':' OPTIONAL? typeRef (WHERE compareOp expr)? (DEFAULT expr)? STRING? ','?
   // Columns: `name:`, the type with its `where` and `default`, the description.
   void record_decl(PreceptParser::RecordDeclContext* ctx) {
-    emit_flow(start(ctx), child_token(ctx, "{"), 0, kIndent);
+    emit_flow(begin_of(ctx), child_token(ctx, "{"), 0, kIndent);
     std::vector<Row> rows;
     for (auto* field : ctx->fieldDecl()) {
       const std::size_t first = start(field), last = stop(field), colon = child_token(field, ":");
@@ -649,6 +660,11 @@ class Formatter {
     return v;
   }
 
+  // A `param` with one value or a `let`: not dated, not `override` or `replace`.
+  static bool plain_value(PreceptParser::DeclarationContext* d) {
+    return (d->paramDecl() && d->paramDecl()->expr()) || d->letDecl();
+  }
+
   bool one_line_value(PreceptParser::DeclarationContext* d) const {
     const ValueDecl v = value_decl(d);
     return v.metadata.empty() && fits_one_line(v.first, v.value_end);
@@ -674,7 +690,7 @@ class Formatter {
                                         join(v.equals, v.value_end)};
       }));
       ++next;
-    } while (next < all.size() && kind_of(all[next]) == kind && one_line_value(all[next]) &&
+    } while (next < all.size() && kind_of(all[next]) == kind && plain_value(all[next]) && one_line_value(all[next]) &&
              info_[start(all[next])].lead.empty() && !info_[start(all[next])].blank_before);
     rows.front().lead.clear();  // separate() has placed them, before the blank line's decision
     emit_block(std::move(rows), 0, BlockStyle::Columns);
@@ -685,7 +701,7 @@ class Formatter {
   // A rule with a label has its condition on the next line, as in the policies;
   // one without stays on one line when it fits.
   void rule_decl(PreceptParser::RuleDeclContext* ctx) {
-    const std::size_t first = start(ctx), colon = child_token(ctx, ":");
+    const std::size_t first = begin_of(ctx), colon = child_token(ctx, ":");
     const std::size_t condition = start(ctx->expr()), end = stop(ctx->expr());
     if (!ctx->STRING() && fits_one_line(first, end)) {
       push({0, join(first, end), info_[end].trail, false});
@@ -703,7 +719,7 @@ class Formatter {
   // The arrows line up.
   void decide_decl(PreceptParser::DecideDeclContext* ctx) {
     const auto whens = ctx->whenClause();
-    emit_flow(start(ctx), previous_visible(start(whens.front())), 0, kIndent);
+    emit_flow(begin_of(ctx), previous_visible(start(whens.front())), 0, kIndent);
     std::vector<Row> rows;
     auto branch = [&](ParserRuleContext* clause, TerminalNode* arrow) {
       const std::size_t first = start(clause), last = stop(clause), at = index(arrow);
@@ -721,8 +737,13 @@ class Formatter {
   // tableRow   : '|' cell ('|' cell)* ROW_END
   // Every cell is padded to its column's display width.
   void table_decl(PreceptParser::TableDeclContext* ctx) {
-    auto* header = ctx->tableHeader();
-    emit_flow(start(ctx), previous_visible(start(header)), 0, kIndent);
+    table_lines(start(ctx), ctx->tableHeader(), ctx->tableRow());
+  }
+
+  // The first line of a table (or `extend table`), then its header and rows.
+  void table_lines(std::size_t first, PreceptParser::TableHeaderContext* header,
+                   const std::vector<PreceptParser::TableRowContext*>& table_rows) {
+    emit_flow(first, previous_visible(start(header)), 0, kIndent);
     std::vector<Row> rows;
     auto add = [&](ParserRuleContext* line, const auto& cells) {
       rows.push_back(row(start(line), stop(line), [&] {
@@ -732,8 +753,81 @@ class Formatter {
       }));
     };
     add(header, header->headerCell());
-    for (auto* table_row : ctx->tableRow()) add(table_row, table_row->cell());
+    for (auto* table_row : table_rows) add(table_row, table_row->cell());
     emit_block(std::move(rows), kIndent, BlockStyle::Table);
+  }
+
+  // ---- layered policies ----
+
+  // A declaration after `replace` or `extend` starts at that word.
+  std::optional<std::size_t> prefix_start_;
+  std::size_t begin_of(ParserRuleContext* ctx) {
+    const std::size_t first = prefix_start_ ? *prefix_start_ : start(ctx);
+    prefix_start_.reset();
+    return first;
+  }
+
+  // overrideDecl | replaceDecl | exceptionDecl | extendDecl; false for any other.
+  bool layer_decl(PreceptParser::DeclarationContext* d) {
+    // overrideDecl : OVERRIDE PARAM name ('=' expr metadata* | metadata* datedValue+)
+    if (auto* o = d->overrideDecl()) {
+      if (!o->datedValue().empty()) {
+        dated_value(start(o), o->datedValue());
+      } else if (o->expr()) {
+        emit_flow(start(o), stop(o->expr()), 0, kContinuation, condition_breaks(o->expr()), Breaks::All);
+        metadata(o->metadata());
+      }
+      return true;
+    }
+    // replaceDecl : REPLACE (letDecl | ruleDecl | decideDecl)
+    if (auto* r = d->replaceDecl()) {
+      prefix_start_ = start(r);
+      if (auto* l = r->letDecl()) {
+        emit_flow(begin_of(l), stop(l->expr()), 0, kContinuation, condition_breaks(l->expr()), Breaks::All);
+        metadata(l->metadata());
+      } else if (auto* u = r->ruleDecl()) {
+        rule_decl(u);
+      } else if (auto* c = r->decideDecl()) {
+        decide_decl(c);
+      }
+      prefix_start_.reset();
+      return true;
+    }
+    // exceptionDecl : EXCEPTION name TO name STRING? WHEN expr ARROW expr metadata*
+    // One line when it fits, else the condition's `and`/`or` wrap; metadata below.
+    if (auto* x = d->exceptionDecl()) {
+      const auto exprs = x->expr();
+      const std::size_t end = stop(exprs.back());
+      emit_flow(start(x), end, 0, kContinuation, condition_breaks(exprs.front()), Breaks::All);
+      metadata(x->metadata());
+      return true;
+    }
+    // extendDecl : EXTEND enumDecl | EXTEND recordDecl | EXTEND TABLE name tableHeader tableRow+
+    if (auto* e = d->extendDecl()) {
+      if (auto* en = dynamic_cast<PreceptParser::ExtendEnumContext*>(e)) {
+        prefix_start_ = start(en);
+        enum_decl(en->enumDecl());
+      } else if (auto* rec = dynamic_cast<PreceptParser::ExtendRecordContext*>(e)) {
+        prefix_start_ = start(rec);
+        record_decl(rec->recordDecl());
+      } else if (auto* t = dynamic_cast<PreceptParser::ExtendTableContext*>(e)) {
+        table_lines(start(t), t->tableHeader(), t->tableRow());
+      }
+      prefix_start_.reset();
+      return true;
+    }
+    return false;
+  }
+
+  // paramDecl : PARAM name ':' typeRef metadata* datedValue+   (and `override param`)
+  // datedValue: NUMBER ARROW expr metadata*
+  // The declaration and its description on the first line, one year a line below.
+  void dated_value(std::size_t first, const std::vector<PreceptParser::DatedValueContext*>& entries) {
+    emit_flow(first, previous_visible(start(entries.front())), 0, kIndent);
+    for (auto* entry : entries) {
+      emit_lead(start(entry), kIndent, false);
+      emit_flow(start(entry), stop(entry), kIndent, kContinuation);
+    }
   }
 
   // requireDecl : REQUIRE expr STRING?

@@ -1,11 +1,13 @@
 #include "structural.hpp"
 
 #include "ast_builder.hpp"
+#include "layers.hpp"
 #include "diagnostics.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <set>
@@ -36,7 +38,13 @@ PolicyVersion load_version(std::string path, std::string source) {
   }
   DiagnosticSink sink(v.path, v.source, 50);
   v.file = parse_policy(v.source, sink);
-  if (v.file && sink.error_count() == 0) v.ok = check_policy(*v.file, sink, v.checked);
+  // A layered policy or dated values are compared as the policy they resolve to,
+  // as compile() sees it (`precept diff` passes resolve_source()'s text).
+  LayerSources layer_sources;
+  if (v.file && sink.error_count() == 0 &&
+      resolve_layers(*v.file, sink, LayerOptions{std::nullopt, std::filesystem::path(v.path).parent_path().string(), {}},
+                     layer_sources, nullptr, nullptr))
+    v.ok = check_policy(*v.file, sink, v.checked);
   v.diagnostics = sink.take();
   return v;
 }

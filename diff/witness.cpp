@@ -25,6 +25,7 @@
 #include "ast_builder.hpp"
 #include "checker.hpp"
 #include "diagnostics.hpp"
+#include "layers.hpp"
 #include "numeric.hpp"
 #include "program.hpp"
 
@@ -205,6 +206,7 @@ class Translator {
           case ast::DeclKind::Table: table(file_.tables[ref.index], ref.index); break;
           case ast::DeclKind::Require: {
             const Val ok = eval(*file_.requires_[ref.index].condition, all);
+            require_error_at_[ref.index] = errors_.size();
             errors_.push_back(!*ok.e);
             break;
           }
@@ -238,6 +240,22 @@ class Translator {
   }
   const std::vector<std::string>& nonlinear() const { return nonlinear_; }
   const std::set<std::size_t>& nonlinear_fields() const { return nonlinear_fields_; }
+
+  // For the overlap of two exceptions (compiler/layers.cpp): the household breaks
+  // require `index` and nothing else rejects it. Throws Unsupported when the
+  // require could not be encoded.
+  z3::expr only_require_fails(std::size_t index) const {
+    const auto at = require_error_at_.find(index);
+    if (at == require_error_at_.end()) {
+      const auto poisoned = poison_.find(fmt::format("{}:{}", static_cast<int>(ast::DeclKind::Require), index));
+      throw Unsupported(poisoned != poison_.end() ? poisoned->second : std::string("the exceptions' conditions"));
+    }
+    z3::expr_vector others(z_);
+    for (unsigned i = 0; i < errors_.size(); ++i)
+      if (i != at->second) others.push_back(errors_[i]);
+    const z3::expr fails = errors_[static_cast<unsigned>(at->second)];
+    return others.empty() ? fails : fails && !z3::mk_or(others);
+  }
 
  private:
   Val scalar(Kind kind, z3::expr e, std::uint16_t enum_id = 0) {
@@ -666,6 +684,7 @@ class Translator {
   std::map<std::string, std::string> poison_;
   std::vector<std::string> nonlinear_;
   std::set<std::size_t> nonlinear_fields_;
+  std::map<std::size_t, std::size_t> require_error_at_;  // require index -> errors_ position
   int fresh_ = 0;
 };
 
@@ -696,7 +715,10 @@ Version load(std::string_view source, std::string_view name) {
   v.policy = std::move(compiled.policy);
   DiagnosticSink sink(v.name, source, 50);
   v.file = parse_policy(source, sink);
-  if (!v.file || sink.error_count() > 0 || !check_policy(*v.file, sink, v.checked))
+  // The tree compile() checked: parents merged, dated values picked, exceptions applied.
+  LayerSources layer_sources;
+  if (!v.file || sink.error_count() > 0 || !resolve_layers(*v.file, sink, LayerOptions{}, layer_sources, nullptr, nullptr) ||
+      !check_policy(*v.file, sink, v.checked))
     v.error = v.name + ": the policy compiles but its checked tree could not be rebuilt";
   return v;
 }
@@ -962,6 +984,51 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
     results.push_back(std::move(w));
   }
   return results;
+}
+
+std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPolicy& checked,
+                                   std::string_view source, const std::vector<std::size_t>& requires_broken,
+                                   unsigned timeout_ms) {
+  std::vector<Overlap> answers(requires_broken.size());
+  try {
+    z3::context z;
+    Shared shared(z);
+    Translator translator(shared, file, checked, source);
+    translator.run();
+    for (const auto& f : shared.fields) {
+      if (!f.may_be_empty) shared.assumptions.push_back(f.present);
+      if (f.type.kind != Kind::Text && f.type.kind != Kind::List && f.type.kind != Kind::Bool)
+        shared.assumptions.push_back(f.present || f.value == 0);
+      if (f.type.kind == Kind::Text && f.may_be_empty)
+        shared.assumptions.push_back(z3::implies(f.present, f.value != z.string_val("")));
+    }
+    for (std::size_t i = 0; i < requires_broken.size(); ++i) {
+      Overlap& answer = answers[i];
+      try {
+        z3::solver solver(z);
+        solver.set("timeout", timeout_ms);
+        for (unsigned a = 0; a < shared.assumptions.size(); ++a) solver.add(shared.assumptions[a]);
+        solver.add(translator.only_require_fails(requires_broken[i]));
+        const z3::check_result result = solver.check();
+        if (result == z3::sat) {
+          const z3::model model = solver.get_model();
+          answer.verdict = Verdict::Differs;
+          for (const auto& f : shared.fields) answer.household.emplace_back(f.name, cell_text(f, model));
+        } else if (result == z3::unsat) {
+          answer.verdict = Verdict::SameForAll;
+        } else {
+          answer.reason = solver.reason_unknown();
+        }
+      } catch (const Unsupported& e) {
+        answer.reason = e.what();
+      }
+    }
+  } catch (const Unsupported& e) {
+    for (auto& answer : answers) answer.reason = e.what();
+  } catch (const z3::exception& e) {
+    for (auto& answer : answers) answer.reason = std::string("the solver failed: ") + e.msg();
+  }
+  return answers;
 }
 
 }  // namespace precept::diff

@@ -22,6 +22,13 @@
 #include <utility>
 #include <vector>
 
+namespace precept::ast {
+struct PolicyFile;
+}
+namespace precept {
+struct CheckedPolicy;
+}
+
 namespace precept::diff {
 
 enum class Verdict {
@@ -57,5 +64,19 @@ struct WitnessOptions {
 std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::string_view old_name,
                                           std::string_view new_source, std::string_view new_name,
                                           const WitnessOptions& options = {});
+
+// Whether two exceptions of a layered policy can hold for one household
+// (compiler/layers.cpp). Each entry of `requires_broken` is the index of the
+// `require not (c1 and c2)` placed for a pair; the answer is Differs with a
+// household every other check accepts and that breaks it, SameForAll when no
+// household can, Unknown with a reason otherwise.
+struct Overlap {
+  Verdict verdict = Verdict::Unknown;
+  std::vector<std::pair<std::string, std::string>> household;
+  std::string reason;
+};
+std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPolicy& checked,
+                                   std::string_view source, const std::vector<std::size_t>& requires_broken,
+                                   unsigned timeout_ms = 2000);
 
 }  // namespace precept::diff

@@ -22,6 +22,7 @@ header
 headerClause
     : PLACE STRING                                  #placeClause
     | YEAR NUMBER                                   #yearClause
+    | EXTENDS STRING                                #extendsClause
     ;
 
 declaration
@@ -36,6 +37,10 @@ declaration
     | outputDecl
     | summaryDecl
     | exampleDecl
+    | overrideDecl
+    | replaceDecl
+    | exceptionDecl
+    | extendDecl
     ;
 
 // enum house_grade { safe, c, d }
@@ -58,8 +63,41 @@ typeRef
     ;
 
 // param poverty_line: money = 2736.00 "national line" source "county document 2015-3"
+// or, with a value per year (the run's year picks the latest entry not after it):
+// param poverty_line: money "national line"
+//   2014 -> 2800 yuan source "..."
+//   2015 -> 2855 yuan source "..."
 paramDecl
     : PARAM name ':' typeRef '=' expr metadata*
+    | PARAM name ':' typeRef metadata* datedValue+
+    ;
+
+datedValue
+    : NUMBER ARROW expr metadata*
+    ;
+
+// Layering: a policy that `extends` another one changes what it inherits only
+// through these, so every difference from the parent is written down as one.
+// override param poverty_line = 3000 yuan source "..."
+overrideDecl
+    : OVERRIDE PARAM name ('=' expr metadata* | metadata* datedValue+)
+    ;
+
+// replace rule poor "...": ...   (the same shape as the declaration it replaces)
+replaceDecl
+    : REPLACE (letDecl | ruleDecl | decideDecl)
+    ;
+
+// exception veteran to poor "烈属" when martyr_family -> true source "..."
+exceptionDecl
+    : EXCEPTION name TO name STRING? WHEN expr ARROW expr metadata*
+    ;
+
+// extend enum cause { flood }   extend record household { ... }   extend table t | ... |
+extendDecl
+    : EXTEND enumDecl                               #extendEnum
+    | EXTEND recordDecl                             #extendRecord
+    | EXTEND TABLE name tableHeader tableRow+       #extendTable
     ;
 
 metadata
@@ -210,6 +248,7 @@ name
     : IDENT
     | PLACE | YEAR | SOURCE | OPTIONAL | WHERE | DEFAULT | LIST | OF | GROUP | MISSING | PRESENT | SUMMARY
     | EXAMPLE | GIVEN | EXPECT | REJECTED
+    | EXTENDS | OVERRIDE | REPLACE | EXCEPTION | TO | EXTEND
     ;
 
 POLICY    : 'policy' ;
@@ -248,6 +287,12 @@ PRESENT   : 'present' ;
 TRUE      : 'true' ;
 FALSE     : 'false' ;
 YUAN      : 'yuan' | '元' ;
+EXTENDS   : 'extends' ;
+OVERRIDE  : 'override' ;
+REPLACE   : 'replace' ;
+EXCEPTION : 'exception' ;
+TO        : 'to' ;
+EXTEND    : 'extend' ;
 ARROW     : '->' | '→' ;
 
 // A `|` that ends a line ends a table row; a trailing comment may follow it.

@@ -11,6 +11,7 @@
 #include <precept/diagnostic.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,11 +46,26 @@ class Policy {
 struct CompileResult {
   std::optional<Policy> policy;          // present when there are no errors
   std::vector<Diagnostic> diagnostics;   // errors, warnings and notes, in source order
+  // With CompileOptions::describe_layers: every parameter's value and where it came
+  // from (layer file:line, year entry, citation), every declaration's layer and
+  // the exceptions applied to it (`precept check --resolved`).
+  std::string resolved;
   bool ok() const { return policy.has_value(); }
 };
 
 struct CompileOptions {
   std::size_t max_errors = 50;  // stop reporting after this many errors
+  // The year whose parameter values apply (dated `param`s); by default the
+  // policy's own `year`.
+  std::optional<int> year;
+  // For a policy that `extends` another: the folder its path is relative to.
+  // open_policy() sets it to the file's folder; compile() from text needs it, or
+  // `loader`, to read a parent.
+  std::optional<std::string> base_directory;
+  // Reads a parent policy by path (base_directory joined with the `extends`
+  // path); std::nullopt when it cannot. Without it, files are read from disk.
+  std::function<std::optional<std::string>(const std::string& path)> loader;
+  bool describe_layers = false;  // fill CompileResult::resolved
 };
 
 // Compiles policy source text. `file_name` is used in diagnostics.
@@ -57,6 +73,17 @@ CompileResult compile(std::string_view source, std::string file_name = "<policy>
                       const CompileOptions& options = {});
 // Loads a compiled program (the bytes of a .pcb file), verifying it first.
 CompileResult load_policy(std::string_view bytes, std::string file_name = "<program>");
+// A policy's layers merged (`extends`), the year's parameter values picked and
+// its exceptions applied, as the source text of one plain policy: `precept diff`
+// compares two layered policies as what they resolve to. A policy that uses none
+// of these comes back exactly as written.
+struct ResolvedSource {
+  std::optional<std::string> text;      // absent when there are errors
+  std::vector<Diagnostic> diagnostics;
+};
+ResolvedSource resolve_source(std::string_view source, std::string file_name = "<policy>",
+                              const CompileOptions& options = {});
+
 // Reads a file: a compiled .pcb (recognised by its magic number) is loaded and
 // verified, anything else is compiled as policy source.
 CompileResult open_policy(const std::string& path, const CompileOptions& options = {});
