@@ -188,6 +188,7 @@ const char* kind_word(DeclKind kind) {
     case DeclKind::Require: return "require";
     case DeclKind::Output: return "output";
     case DeclKind::Summary: return "summary";
+    case DeclKind::Example: return "example";
   }
   return "declaration";
 }
@@ -224,6 +225,11 @@ class Merger {
     if (!child.place.empty()) base.place = child.place;
     if (child.year != 0) base.year = child.year;
     base.location = child.location;
+    // Examples are not inherited: a parent's examples say what the parent
+    // decides, and a county that changes the line would fail the nation's. A
+    // file of examples that extends a policy tests that policy with its own.
+    std::erase_if(base.order, [](const ast::DeclRef& ref) { return ref.kind == DeclKind::Example; });
+    base.examples.clear();
     for (auto& x : child.exceptions) base.exceptions.push_back(std::move(x));
     for (const auto& ref : child.order) {
       switch (ref.kind) {
@@ -237,6 +243,7 @@ class Merger {
         case DeclKind::Require: add(base, base.requires_, std::move(child.requires_[ref.index]), DeclKind::Require); break;
         case DeclKind::Output: merge_output(base, child.outputs[ref.index]); break;
         case DeclKind::Summary: merge_summary(base, child.summaries[ref.index]); break;
+        case DeclKind::Example: add(base, base.examples, std::move(child.examples[ref.index]), DeclKind::Example); break;
       }
     }
   }
@@ -554,6 +561,7 @@ PolicyFile compact(PolicyFile& f) {
       case DeclKind::Require: move_into(out.requires_, f.requires_, ref.kind, ref.index); break;
       case DeclKind::Output: move_into(out.outputs, f.outputs, ref.kind, ref.index); break;
       case DeclKind::Summary: move_into(out.summaries, f.summaries, ref.kind, ref.index); break;
+      case DeclKind::Example: move_into(out.examples, f.examples, ref.kind, ref.index); break;
     }
   }
   return out;
