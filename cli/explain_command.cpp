@@ -23,8 +23,10 @@ enum Exit { kOk = 0, kFailed = 1, kUsage = 2, kBadInput = 3 };
 // The policy with the lowering's notes. A .pcb leaves them out, so its embedded
 // source is compiled again, and used only if it compiles to the very same
 // program: an explanation must be of the bytecode that runs.
-std::optional<Policy> open_with_notes(const std::string& path, bool color, std::string& error) {
-  auto result = open_policy(path);
+std::optional<Policy> open_with_notes(const std::string& path, std::optional<int> year, bool color, std::string& error) {
+  CompileOptions options;
+  options.year = year;
+  auto result = open_policy(path, options);
   std::cerr << render(result.diagnostics, color);
   if (!result.ok()) {
     std::size_t errors = 0;
@@ -115,7 +117,7 @@ int run_test_command(const TestArgs& args, bool color) {
   std::size_t passed = 0, failed = 0, covered = 0, coverable = 0;
   for (const auto& file : files) {
     std::string why;
-    auto policy = open_with_notes(file, color, why);
+    auto policy = open_with_notes(file, args.year, color, why);
     if (!policy) {
       std::cerr << why << "\n";
       policy_errors = true;
@@ -175,7 +177,8 @@ int run_test_command(const TestArgs& args, bool color) {
       for (const auto& item : report.coverage.items)
         if (!item.covered)
           std::cout << fmt::format("    not exercised: {}{}\n", item.what,
-                                   item.line ? fmt::format(" ({}:{})", name, item.line) : std::string());
+                                   item.line ? fmt::format(" ({}:{})", item.file.empty() ? name : item.file, item.line)
+                                             : std::string());
     }
     for (const ExampleResult& r : report.examples) (r.passed ? passed : failed) += 1;
     failures = failures || !report.all_passed();
@@ -204,7 +207,7 @@ CLI::App* add_explain_command(CLI::App& app, ExplainArgs& args) {
 
 int run_explain_command(const ExplainArgs& args, bool color) {
   std::string error;
-  auto policy = open_with_notes(args.policy, color, error);
+  auto policy = open_with_notes(args.policy, args.year, color, error);
   if (!policy) {
     std::cerr << error << "\n";
     return kFailed;
@@ -239,9 +242,10 @@ int run_explain_command(const ExplainArgs& args, bool color) {
 }
 
 std::string write_explanations(const std::string& policy_path, const std::string& data_path, const std::string& key,
+                               std::optional<int> year,
                                std::FILE* out) {
   std::string error;
-  auto policy = open_with_notes(policy_path, false, error);
+  auto policy = open_with_notes(policy_path, year, false, error);
   if (!policy) return error;
   const Program& program = policy->program();
   const auto key_index = key_field(program, key, error);

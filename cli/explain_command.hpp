@@ -9,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ namespace precept::cli {
 struct TestArgs {
   std::vector<std::string> paths;
   bool json = false;
+  std::optional<int> year;  // dated parameters' year; none: each policy's own
 };
 CLI::App* add_test_command(CLI::App& app, TestArgs& args);
 // 0 every example passed, 1 some failed, 2 command line, 3 a policy has errors.
@@ -24,6 +26,7 @@ int run_test_command(const TestArgs& args, bool color);
 
 struct ExplainArgs {
   std::string policy, data, id, key, format = "text";
+  std::optional<int> year;  // dated parameters' year; none: the policy's own
 };
 CLI::App* add_explain_command(CLI::App& app, ExplainArgs& args);
 // 0 explained, 1 the policy has errors, 2 command line, 3 the data cannot be
@@ -32,7 +35,8 @@ int run_explain_command(const ExplainArgs& args, bool color);
 
 // `run --explain`: one JSON line per record of `data_path`, in input order, to
 // `out`. Returns "" or what went wrong.
+// `year` must be the one the results were computed for.
 std::string write_explanations(const std::string& policy_path, const std::string& data_path, const std::string& key,
-                               std::FILE* out);
+                               std::optional<int> year, std::FILE* out);
 
 }  // namespace precept::cli

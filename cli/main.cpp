@@ -306,7 +306,7 @@ int cmd_run(const RunArgs& args) {
       return kWriteFailed;
     }
     const std::string error =
-        precept::cli::write_explanations(args.policy, args.data, args.key, explanations->stream());
+        precept::cli::write_explanations(args.policy, args.data, args.key, g_compile_options.year, explanations->stream());
     if (!error.empty()) {
       std::cerr << fmt::format("--explain: {}\n", error);
       return error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
@@ -400,8 +400,10 @@ int main(int argc, char** argv) {
 
   precept::cli::TestArgs test_args;
   auto* test = precept::cli::add_test_command(app, test_args);
+  test->add_option("--year", year, year_help)->check(CLI::Range(1000, 9999));
   precept::cli::ExplainArgs explain_args;
   auto* explain = precept::cli::add_explain_command(app, explain_args);
+  explain->add_option("--year", year, year_help)->check(CLI::Range(1000, 9999));
 
   precept::cli::DiffArgs diff_args;
   auto* diff = precept::cli::add_diff_command(app, diff_args);
@@ -420,6 +422,7 @@ int main(int argc, char** argv) {
   run_args.color = color;
   if (year != 0) g_compile_options.year = year;
   diff_args.year = g_compile_options.year;
+  test_args.year = explain_args.year = g_compile_options.year;
   if (*check) return cmd_check(policy_path, color, resolved);
   if (*compile) return cmd_compile(policy_path, output, color);
   if (*disasm) return cmd_disasm(policy_path, color);

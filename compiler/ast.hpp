@@ -127,6 +127,10 @@ struct ParamDecl {
   Metadata metadata;
   std::vector<DatedValue> dated;  // `year -> value` entries, in source order
   bool is_override = false;       // `override param NAME ...` (no type written)
+  // Set by compiler/layers.cpp when it picks the value in force: the layer
+  // (file:line) the value was written in, and its year entry (0: undated).
+  std::string layer;
+  std::int32_t year_in_force = 0;
 };
 
 struct LetDecl {

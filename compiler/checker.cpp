@@ -317,6 +317,8 @@ class Checker {
     def.description = decl.metadata.description;
     def.source = decl.metadata.source;
     def.line = decl.location.line;
+    def.layer = decl.layer;
+    def.year = decl.year_in_force;
     if (!expect_type(*decl.value, *type, fmt::format("parameter `{}`", decl.name))) return failed();
     if (type->kind == Kind::Text && decl.value->tag == ExprTag::String) {
       def.text_value = decl.value->text;

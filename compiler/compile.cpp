@@ -100,7 +100,7 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
     result.diagnostics = sink.take();
     return result;
   }
-  auto program = std::make_shared<Program>(lower_policy(*file, checked, source, file_name));
+  auto program = std::make_shared<Program>(lower_policy(*file, checked, source, file_name, resolved.files.size() > 1 ? &sink : nullptr));
   // A change in any layer is a change of the compiled policy.
   if (all_sources.size() != source.size()) program->source_hash = fnv1a64(all_sources);
   if (resolved.files.size() > 1) {

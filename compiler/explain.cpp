@@ -201,6 +201,7 @@ class Builder {
       e.value = r_.text(n.type, n.reg);
       e.value_json = r_.json(n.type, n.reg);
       e.line = n.line;
+      e.file = n.file;
       e.decided_by = fmt::format("output {} = {}", n.name, n.text);
       for (const auto& use : n.uses) e.values.push_back(use_value(use));
       out_.entries.push_back(std::move(e));
@@ -378,6 +379,9 @@ class Builder {
         e.decided_by = "param";
         if (!param.description.empty()) e.decided_by += fmt::format(" \"{}\"", param.description);
         if (!param.source.empty()) e.decided_by += fmt::format(", source \"{}\"", param.source);
+        e.layer = param.layer;
+        if (param.year != 0) e.year = std::to_string(param.year);
+        if (param.year != 0) e.decided_by += fmt::format(" (value for {})", param.year);
         if (param.type.kind == Kind::Money) e.value += " yuan";
         return e;
       }
@@ -386,6 +390,7 @@ class Builder {
       const DebugNote& n = *it->second;
       e.kind = "let";
       e.line = n.line;
+      e.file = n.file;
       e.decided_by = fmt::format("let {} = {}", name, n.text);
       e.compared = compared(n.origin);
       for (const auto& use : n.uses) e.values.push_back(use_value(use));
@@ -395,6 +400,7 @@ class Builder {
       const DebugNote& n = *it->second;
       e.kind = "rule";
       e.line = n.line;
+      e.file = n.file;
       e.decided_by = fmt::format("rule {}", name);
       if (const std::string label = rule_label(name); !label.empty()) e.decided_by += fmt::format(" \"{}\"", label);
       e.compared = compared(n.origin);
@@ -405,6 +411,7 @@ class Builder {
       const DebugNote& n = *it->second;
       e.kind = "decide";
       e.line = n.line;
+      e.file = n.file;
       if (const DebugNote* chosen = chosen_branch(name)) {
         e.branch = chosen->index;
         e.decided_by = fmt::format("decide {}, branch {} `{}`", name, chosen->index, chosen->text);
@@ -420,6 +427,7 @@ class Builder {
     if (it != by_value_.end() && !starts_with(it->second->origin, "table ")) {
       e.kind = "decide";  // a decide whose every branch was folded away
       e.line = it->second->line;
+      e.file = it->second->file;
       e.decided_by = fmt::format("decide {}", name);
       return e;
     }
@@ -429,7 +437,8 @@ class Builder {
     for (const DebugNote& n : p_.notes)
       if ((n.what == What::Row || n.what == What::LookupFirst || n.what == What::LookupAll || n.what == What::Guard) &&
           n.name == name) {
-        e.line = n.what == What::Row ? n.line : n.line;
+        e.line = n.line;
+        e.file = n.file;
         break;
       }
     if (!guard_holds(name)) {
@@ -563,7 +572,8 @@ std::string Explanation::text(const std::string& policy_file) const {
   if (rejected) return out + fmt::format("  rejected{}: {}\n", column.empty() ? "" : " at " + column, reason);
   for (const Entry& e : entries) {
     out += fmt::format("  {} = {} — {}", e.name, e.value, e.decided_by);
-    if (e.line) out += fmt::format(" ({}:{})", policy_file, e.line);
+    if (!e.layer.empty()) out += fmt::format(" ({})", e.layer);
+    else if (e.line) out += fmt::format(" ({}:{})", e.file.empty() ? policy_file : e.file, e.line);
     out += "\n";
     // A name a comparison shows with its value is not listed again.
     std::vector<std::string> details;
@@ -620,6 +630,10 @@ std::string Explanation::json() const {
     out += ",\"decided_by\":";
     append_json_string(out, e.decided_by);
     out += fmt::format(",\"line\":{}", e.line);
+    if (!e.file.empty()) {
+      out += ",\"file\":";
+      append_json_string(out, e.file);
+    }
     if (e.kind == "decide") out += fmt::format(",\"branch\":{}", e.branch);
     if (e.kind == "table") out += fmt::format(",\"rows\":[{}]", fmt::join(e.rows, ","));
     if (e.kind == "param") {
@@ -774,20 +788,24 @@ Coverage Explainer::coverage_items() const {
   std::set<std::string> decides;
   for (const DebugNote& n : program_.notes) {
     if (n.what == What::Value && starts_with(n.origin, "rule ")) {
-      c.items.push_back({fmt::format("rule {} is true", n.name), n.line, false});
-      c.items.push_back({fmt::format("rule {} is false", n.name), n.line, false});
+      c.items.push_back({fmt::format("rule {} is true", n.name), n.line, false, n.file});
+      c.items.push_back({fmt::format("rule {} is false", n.name), n.line, false, n.file});
     }
-    if (n.what == What::Branch) c.items.push_back({fmt::format("decide {} branch {}", n.name, n.index), n.line, false});
+    if (n.what == What::Branch) c.items.push_back({fmt::format("decide {} branch {}", n.name, n.index), n.line, false, n.file});
     if (n.what == What::Value && starts_with(n.origin, "decide ") && decides.insert(n.name).second) {
       // `otherwise` is listed after the branches, below.
     }
-    if (n.what == What::Row) c.items.push_back({fmt::format("table {} row {}", n.name, n.index), n.line, false});
+    if (n.what == What::Row) c.items.push_back({fmt::format("table {} row {}", n.name, n.index), n.line, false, n.file});
   }
   for (const auto& d : decides) {
     std::uint32_t line = 0;
+    std::string file;
     for (const DebugNote& n : program_.notes)
-      if (n.what == What::Value && n.name == d) line = n.line;
-    c.items.push_back({fmt::format("decide {} otherwise", d), line, false});
+      if (n.what == What::Value && n.name == d) {
+        line = n.line;
+        file = n.file;
+      }
+    c.items.push_back({fmt::format("decide {} otherwise", d), line, false, file});
   }
   for (const LookupTable& t : program_.lookups)  // t.name is "table NAME"
     for (std::uint32_t r = 1; r <= t.rows; ++r) c.items.push_back({fmt::format("{} row {}", t.name, r), 0, false});

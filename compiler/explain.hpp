@@ -32,6 +32,7 @@ struct Explanation {
     std::string value_json;        // as the JSON Lines results print it
     std::string decided_by;        // "rule poor \"label\"", "decide main_cause, branch 2 `ill_members > 0`"
     std::uint32_t line = 0;        // where in the policy (0 for a field)
+    std::string file;              // a parent layer's file the line is in ("": the policy's own)
     std::vector<std::string> compared;  // "per_capita 2100.00 < poverty_line 2736.00"
     std::vector<std::string> values;    // "wubao = false" for the names it reads directly
     std::string source, description;    // a param's citation and description
@@ -53,6 +54,7 @@ struct Coverage {
     std::string what;              // "rule poor is true", "decide category branch 2", "table measures row 3"
     std::uint32_t line = 0;
     bool covered = false;
+    std::string file;              // a parent layer's file the line is in ("": the policy's own)
   };
   std::vector<Item> items;
 };

@@ -835,6 +835,8 @@ class Resolver {
         r.value = quote_source(sink_, p.value.get());
       }
       p.dated.clear();
+      p.layer = r.layer;
+      p.year_in_force = r.year;
       report.params.push_back(std::move(r));
     }
   }

@@ -33,6 +33,7 @@ ValueType scalar(Kind kind, std::uint16_t enum_id = 0) {
 class Lowerer {
  public:
   Lowerer(const ast::PolicyFile& file, const CheckedPolicy& checked) : file_(file), checked_(checked) {}
+  void use_layers(const DiagnosticSink* sink) { sink_ = sink; }
 
   Program run(std::string_view source, const std::string& file_name) {
     p_.policy_name = file_.name;
@@ -64,14 +65,14 @@ class Lowerer {
           const auto& d = file_.lets[ref.index];
           begin(fmt::format("let {}", d.name), d.location.line);
           let_regs_[ref.index] = name_register(lower(*d.value), d.name);
-          note_value(d.name, let_regs_[ref.index], d.location.line, *d.value);
+          note_value(d.name, let_regs_[ref.index], d.location, *d.value);
           break;
         }
         case ast::DeclKind::Rule: {
           const auto& d = file_.rules[ref.index];
           begin(fmt::format("rule {}", d.name), d.location.line);
           rule_regs_[ref.index] = name_register(lower(*d.condition), d.name);
-          note_value(d.name, rule_regs_[ref.index], d.location.line, *d.condition);
+          note_value(d.name, rule_regs_[ref.index], d.location, *d.condition);
           break;
         }
         case ast::DeclKind::Decide: lower_decide(file_.decides[ref.index], ref.index); break;
@@ -92,7 +93,7 @@ class Lowerer {
     for (const auto& out : checked_.outputs) {
       begin("output " + out.name, out.value->location.line);
       const Operand value = lower(*out.value);
-      DebugNote& n = note(DebugNote::What::Output, out.name, value, out.value->location.line);
+      DebugNote& n = note(DebugNote::What::Output, out.name, value, out.value->location);
       n.text = source_of(out.value->location);
       collect_uses(*out.value, n.uses);
       output_regs_.push_back(value);
@@ -128,8 +129,15 @@ class Lowerer {
 
   // The source of an expression as written, when it lies on one line.
   std::string source_of(const ast::Location& where) const {
-    if (where.line == 0 || where.line > source_lines_.size()) return {};
-    const std::string_view line = source_lines_[where.line - 1];
+    if (where.line == 0) return {};
+    std::string_view line;
+    if (where.file != 0) {
+      if (sink_ == nullptr) return {};
+      line = sink_->line_text(where);
+    } else {
+      if (where.line > source_lines_.size()) return {};
+      line = source_lines_[where.line - 1];
+    }
     std::size_t at = 0, column = 1;
     const auto advance = [&] {
       ++at;
@@ -142,19 +150,21 @@ class Lowerer {
     return std::string(line.substr(begin_at, at - begin_at));
   }
 
-  DebugNote& note(DebugNote::What what, const std::string& name, const Operand& value, std::uint32_t line) {
+  DebugNote& note(DebugNote::What what, const std::string& name, const Operand& value, const ast::Location& where) {
     DebugNote& n = p_.notes.emplace_back();
     n.what = what;
     n.origin = p_.origins[origin_];
     n.name = name;
-    n.line = line;
+    n.line = where.line;
+    // In a layered policy a line may be in any of its files.
+    if (where.file != 0 && sink_ != nullptr) n.file = sink_->file_name(where.file);
     n.type = value.type;
     n.reg = value.reg;
     return n;
   }
 
-  void note_value(const std::string& name, const Operand& value, std::uint32_t line, const Expr& e) {
-    DebugNote& n = note(DebugNote::What::Value, name, value, line);
+  void note_value(const std::string& name, const Operand& value, const ast::Location& where, const Expr& e) {
+    DebugNote& n = note(DebugNote::What::Value, name, value, where);
     n.text = source_of(e.location);
     collect_uses(e, n.uses);
   }
@@ -181,7 +191,7 @@ class Lowerer {
   void note_compare(const Operand& result, const Expr& whole, const std::string& left_text,
                     const std::string& right_text, ast::CompareOp op) {
     static const char* const kOps[] = {"<", "<=", ">", ">=", "=", "!="};
-    DebugNote& n = note(DebugNote::What::Compare, "", result, whole.location.line);
+    DebugNote& n = note(DebugNote::What::Compare, "", result, whole.location);
     n.text = source_of(whole.location);
     n.left_type = last_compare_left_.type;
     n.right_type = last_compare_right_.type;
@@ -568,12 +578,12 @@ class Lowerer {
     Operand result = name_register(new_register(checked_.decide_types[index]), d.name);
     decide_regs_[index] = result;
     {
-      DebugNote& n = note(DebugNote::What::Value, d.name, result, d.location.line);
+      DebugNote& n = note(DebugNote::What::Value, d.name, result, d.location);
       for (const auto& branch : d.branches) collect_uses(*branch.condition, n.uses);
     }
     const auto note_branch = [&](std::size_t k, const Operand& holds) {
       const auto& branch = d.branches[k];
-      note(DebugNote::What::Branch, d.name, holds, branch.condition->location.line).index =
+      note(DebugNote::What::Branch, d.name, holds, branch.condition->location).index =
           static_cast<std::uint32_t>(k + 1);
       p_.notes.back().text = source_of(branch.condition->location);
       collect_uses(*branch.condition, p_.notes.back().uses);
@@ -776,7 +786,7 @@ class Lowerer {
     if (info.collect) {
       const Operand rows = new_register(list_of(scalar(Kind::Int)));
       emit(Opcode::LOOKUP_ALL, rows.reg, lookup_index, first_key);
-      note(DebugNote::What::LookupAll, t.name, rows, t.location.line);
+      note(DebugNote::What::LookupAll, t.name, rows, t.location);
       for (const auto& row : t.rows) row_uses(t, row, p_.notes.back().uses);
       for (auto& [c, array] : arrays)
         emit(Opcode::PICK_LIST, columns[c].reg, array_index(std::move(array)), rows.reg);
@@ -784,7 +794,7 @@ class Lowerer {
     }
     const Operand row = name_register(new_register(scalar(Kind::Int)), t.name + " row");
     emit(Opcode::LOOKUP_FIRST, row.reg, lookup_index, first_key);
-    note(DebugNote::What::LookupFirst, t.name, row, t.location.line);
+    note(DebugNote::What::LookupFirst, t.name, row, t.location);
     for (const auto& r : t.rows) row_uses(t, r, p_.notes.back().uses);
     for (auto& [c, array] : arrays) {
       const Operand& out = columns[c];
@@ -817,12 +827,12 @@ class Lowerer {
       Operand o = new_register(info.collect ? list_of(info.column_types[c]) : info.column_types[c]);
       if (o.file == RegisterFile::List) emit(Opcode::LIST_CLEAR, o.reg);
       columns[static_cast<std::uint32_t>(c)] = name_register(o, t.name + "." + t.columns[c].name);
-      note(DebugNote::What::Value, t.name + "." + t.columns[c].name, o, t.columns[c].location.line);
+      note(DebugNote::What::Value, t.name + "." + t.columns[c].name, o, t.columns[c].location);
     }
     if (t.guard) {
       line_ = t.guard->location.line;
       const Operand guard = lower(*t.guard);
-      note(DebugNote::What::Guard, t.name, guard, t.guard->location.line).text = source_of(t.guard->location);
+      note(DebugNote::What::Guard, t.name, guard, t.guard->location).text = source_of(t.guard->location);
       collect_uses(*t.guard, p_.notes.back().uses);
       emit(Opcode::SELECT_IF, guard.reg);
     }
@@ -859,7 +869,7 @@ class Lowerer {
       begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
       if (open) emit(Opcode::SELECT_IF, open->reg);
       const Operand matches = lower_row_condition(t, row, inputs);
-      note(DebugNote::What::Row, t.name, matches, row.location.line).index = static_cast<std::uint32_t>(r + 1);
+      note(DebugNote::What::Row, t.name, matches, row.location).index = static_cast<std::uint32_t>(r + 1);
       row_uses(t, row, p_.notes.back().uses);
       emit(Opcode::SELECT_IF, matches.reg);
       std::map<std::size_t, Operand> values;
@@ -911,7 +921,7 @@ class Lowerer {
       const auto& row = t.rows[r];
       begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
       const Operand matches = lower_row_condition(t, row, inputs);
-      note(DebugNote::What::Row, t.name, matches, row.location.line).index = static_cast<std::uint32_t>(r + 1);
+      note(DebugNote::What::Row, t.name, matches, row.location).index = static_cast<std::uint32_t>(r + 1);
       row_uses(t, row, p_.notes.back().uses);
       emit(Opcode::SELECT_IF, matches.reg);
       const Operand number = constant(scalar(Kind::Int), static_cast<std::int64_t>(r + 1));
@@ -960,7 +970,7 @@ class Lowerer {
       const auto& row = t.rows[r];
       begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
       const Operand matches = lower_row_condition(t, row, inputs);
-      note(DebugNote::What::Row, t.name, matches, row.location.line).index = static_cast<std::uint32_t>(r + 1);
+      note(DebugNote::What::Row, t.name, matches, row.location).index = static_cast<std::uint32_t>(r + 1);
       row_uses(t, row, p_.notes.back().uses);
       emit(Opcode::SELECT_IF, matches.reg);
       const std::map<std::size_t, Operand> values = lower_outputs(t, row);
@@ -1010,7 +1020,7 @@ class Lowerer {
     }
     columns[column] = value;
     // The table's own value, so that an explanation or an example can name it.
-    note(DebugNote::What::Value, t.name, value, t.location.line);
+    note(DebugNote::What::Value, t.name, value, t.location);
   }
 
   void lower_summary() {
@@ -1039,14 +1049,17 @@ class Lowerer {
   std::vector<Operand> let_regs_, rule_regs_, decide_regs_, output_regs_;
   std::vector<std::map<std::uint32_t, Operand>> table_columns_;
   std::vector<std::string_view> source_lines_;
+  // The files of a layered policy, for notes about their lines (null: one file).
+  const DiagnosticSink* sink_ = nullptr;
   Operand last_compare_left_, last_compare_right_;
 };
 
 }  // namespace
 
 Program lower_policy(const ast::PolicyFile& file, const CheckedPolicy& checked, std::string_view source,
-                     const std::string& file_name) {
+                     const std::string& file_name, const DiagnosticSink* layers) {
   Lowerer lowerer(file, checked);
+  lowerer.use_layers(layers);
   return lowerer.run(source, file_name);
 }
 

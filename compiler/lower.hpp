@@ -5,6 +5,7 @@
 
 #include "ast.hpp"
 #include "checker.hpp"
+#include "diagnostics.hpp"
 #include "program.hpp"
 
 #include <cstddef>
@@ -18,7 +19,9 @@ namespace precept {
 // it, a few rows of straight-line code cost less than a hash lookup.
 inline constexpr std::size_t kIndexedTableMinRows = 8;
 
+// `layers`: the sink that read a layered policy's files, so that notes about
+// lines in a parent name its file and quote its text (null for one file).
 Program lower_policy(const ast::PolicyFile& file, const CheckedPolicy& checked, std::string_view source,
-                     const std::string& file_name);
+                     const std::string& file_name, const DiagnosticSink* layers = nullptr);
 
 }  // namespace precept

@@ -117,6 +117,11 @@ struct ParamDef {
   std::string description;
   std::string source;          // citation
   std::uint32_t line = 0;
+  // Of a layered or dated value, for explanations: the layer (file:line) that
+  // wrote it and its year entry (0: undated). Not kept in a .pcb, whose
+  // explanations come from compiling its source again.
+  std::string layer;
+  std::int32_t year = 0;
 };
 
 struct OutputDef {
@@ -200,6 +205,7 @@ struct DebugNote {
   std::string name;                // the declaration's (or table column's) name
   std::string text;                // the source of the expression, as written
   std::uint32_t line = 0;
+  std::string file;                // a parent layer's file the line is in ("": the policy's own)
   std::uint32_t index = 0;
   ValueType type;                  // of reg
   std::uint32_t reg = 0;

@@ -186,3 +186,59 @@ example "a1" given g = a, n = 1 expect amount = 1 yuan, all = [1]
 
 }  // namespace
 }  // namespace precept
+
+namespace precept {
+namespace {
+
+// A file of examples that extends a policy: its examples (not the parent's)
+// run against the merged policy for the year asked, and explanations and
+// coverage name the parent's file for what the parent wrote, with the layer
+// and year of each parameter value used.
+TEST(Examples, LayeredFileOfExamplesExplainsWithFilesAndYears) {
+  const std::string base = R"(policy "base" year 2015
+record r { income: money  members: int where >= 1 }
+param line: money "line"
+  2014 -> 2800 yuan source "a"
+  2016 -> 3000 yuan source "b"
+rule poor: income < line * members
+output poor
+example "the parent's own" given income = 1 yuan, members = 1 expect poor = false
+)";
+  const std::string tests = R"(policy "base tests" extends "base.pol"
+example "over the line" given income = 2900 yuan, members = 1 expect poor = false
+)";
+  CompileOptions options;
+  options.loader = [&](const std::string& path) -> std::optional<std::string> {
+    if (path.size() >= 8 && path.substr(path.size() - 8) == "base.pol") return base;
+    return std::nullopt;
+  };
+  for (const int year : {2015, 2016}) {
+    SCOPED_TRACE(year);
+    options.year = year;
+    const auto r = compile(tests, "tests.pol", options);
+    ASSERT_TRUE(r.ok()) << errors_of(r);
+    const TestReport report = run_examples(r.policy->program());
+    ASSERT_EQ(report.examples.size(), 1u) << "the parent's examples are not inherited";
+    EXPECT_EQ(report.examples[0].passed, year == 2015) << "2800 in 2015, 3000 from 2016";
+    bool saw_param = false, saw_rule = false;
+    for (const auto& e : report.examples[0].actual.entries) {
+      if (e.kind == "param" && e.name == "line") {
+        saw_param = true;
+        EXPECT_NE(e.layer.find("base.pol:"), std::string::npos) << e.layer;
+        EXPECT_EQ(e.year, year == 2015 ? "2014" : "2016");
+      }
+      if (e.kind == "rule" && e.name == "poor") {
+        saw_rule = true;
+        EXPECT_NE(e.file.find("base.pol"), std::string::npos) << e.file;
+        EXPECT_EQ(e.line, 6u);
+      }
+    }
+    EXPECT_TRUE(saw_param);
+    EXPECT_TRUE(saw_rule);
+    for (const auto& item : report.coverage.items)
+      EXPECT_NE(item.file.find("base.pol"), std::string::npos) << item.what;
+  }
+}
+
+}  // namespace
+}  // namespace precept
