@@ -707,6 +707,9 @@ class Resolver {
     if (options_.year) merged.year = *options_.year;
     report.year = year;
     pick_years(merged, year, report);
+    // A single file's params need no layer to say where they came from.
+    if (parents.empty())
+      for (auto& p : merged.params) p.layer.clear();
     const bool layered = !parents.empty() || !merged.exceptions.empty();
     const auto applied = apply_exceptions(merged, pairs);
     if (layered) order_by_dependencies(merged);
