@@ -39,13 +39,30 @@ struct Batch {
 bool parse_field_value(const Program& program, std::uint32_t field, std::string_view text,
                        FieldColumn& column, std::size_t row, std::string& reason);
 
-// Reads one record's cells into row `row` of `batch`: `cells` lists (input
-// column, field) in column order and `fields` is the record. Text cells are
-// kept as views of `fields`, which must outlive the evaluation. Stops at the
-// first (leftmost) bad cell: returns false with its field and the reason.
-bool parse_record_cells(const Program& program, const std::vector<std::pair<std::size_t, std::uint32_t>>& cells,
-                        const std::string_view* fields, Batch& batch, std::size_t row, std::uint32_t& bad_field,
-                        std::string& reason);
+// How one cell of a record is read into a batch: worked out once per run and
+// worker (the column arrays of a batch never move), so that reading a cell
+// looks up neither the field's definition nor its column.
+struct CellPlan {
+  std::size_t column = 0;  // in the record
+  std::uint32_t field = 0;
+  Kind kind = Kind::Text;
+  FieldCheck check = FieldCheck::None;
+  std::int64_t check_value = 0;
+  const EnumDef* enum_def = nullptr;
+  std::int64_t* scalars = nullptr;
+  std::uint8_t* present = nullptr;
+  std::string_view* texts = nullptr;
+};
+// `cells` lists (input column, field) in column order.
+std::vector<CellPlan> plan_record_cells(const Program& program,
+                                        const std::vector<std::pair<std::size_t, std::uint32_t>>& cells, Batch& batch);
+
+// Reads one record's cells into row `row` of `batch` (the batch `plan` was
+// made for); `fields` is the record. Text cells are kept as views of `fields`,
+// which must outlive the evaluation. Stops at the first (leftmost) bad cell:
+// returns false with its field and the reason.
+bool parse_record_cells(const Program& program, const std::vector<CellPlan>& plan, const std::string_view* fields,
+                        Batch& batch, std::size_t row, std::uint32_t& bad_field, std::string& reason);
 
 // The cells of a batch of records laid out as the CSV reader hands them on:
 // row r's cell for column c is at span (r * width + c), a (begin, size) pair of

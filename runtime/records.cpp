@@ -166,44 +166,63 @@ bool parse_field_value(const Program& program, std::uint32_t index, std::string_
 
 namespace {
 
+CellPlan plan_cell(const Program& program, std::size_t column, std::uint32_t field, FieldColumn& out) {
+  const FieldDef& def = program.fields[field];
+  CellPlan cell;
+  cell.column = column;
+  cell.field = field;
+  cell.kind = def.type.kind;
+  cell.check = def.check;
+  cell.check_value = def.check_value;
+  if (def.type.kind == Kind::Enum) cell.enum_def = &program.enums[def.type.enum_id];
+  cell.scalars = out.scalars.empty() ? nullptr : out.scalars.data();
+  cell.present = out.present.data();
+  cell.texts = out.texts.empty() ? nullptr : out.texts.data();
+  return cell;
+}
+
 // The common case of reading a cell (not empty, well formed, meeting its
 // `where` check): true when read. Anything else goes to parse_field_value,
 // which handles the rest and says what is wrong, so both paths always agree.
-inline bool read_cell_fast(const Program& program, const FieldDef& def, std::string_view text, FieldColumn& out,
-                           std::size_t row) {
+inline bool read_cell_fast(const CellPlan& cell, std::string_view text, std::size_t row) {
   if (text.empty()) return false;
   std::int64_t value = 0;
   bool read = false;
-  switch (def.type.kind) {
+  switch (cell.kind) {
     case Kind::Text:
-      out.texts[row] = text;
-      out.present[row] = 1;
+      cell.texts[row] = text;
+      cell.present[row] = 1;
       return true;
     case Kind::Bool: read = parse_bool(text, value); break;
     case Kind::Int: read = parse_int(text, value); break;
     case Kind::Money: read = parse_money(text, value); break;
     case Kind::Decimal: read = parse_decimal(text, value); break;
     case Kind::Date: read = parse_date(text, value); break;
-    case Kind::Enum: read = parse_enum(program.enums[def.type.enum_id], text, value); break;
+    case Kind::Enum: read = parse_enum(*cell.enum_def, text, value); break;
     default: return false;
   }
-  if (!read || (def.check != FieldCheck::None && !passes(def.check, value, def.check_value))) return false;
-  out.scalars[row] = value;
-  out.present[row] = 1;
+  if (!read || (cell.check != FieldCheck::None && !passes(cell.check, value, cell.check_value))) return false;
+  cell.scalars[row] = value;
+  cell.present[row] = 1;
   return true;
 }
 
 }  // namespace
 
-bool parse_record_cells(const Program& program, const std::vector<std::pair<std::size_t, std::uint32_t>>& cells,
-                        const std::string_view* fields, Batch& batch, std::size_t row, std::uint32_t& bad_field,
-                        std::string& reason) {
-  for (const auto& [column, field] : cells) {
-    const std::string_view text = fields[column];
-    FieldColumn& out = batch.columns[field];
-    if (read_cell_fast(program, program.fields[field], text, out, row)) continue;
-    if (!parse_field_value(program, field, text, out, row, reason)) {
-      bad_field = field;
+std::vector<CellPlan> plan_record_cells(const Program& program,
+                                        const std::vector<std::pair<std::size_t, std::uint32_t>>& cells, Batch& batch) {
+  std::vector<CellPlan> plan;
+  for (const auto& [column, field] : cells) plan.push_back(plan_cell(program, column, field, batch.columns[field]));
+  return plan;
+}
+
+bool parse_record_cells(const Program& program, const std::vector<CellPlan>& plan, const std::string_view* fields,
+                        Batch& batch, std::size_t row, std::uint32_t& bad_field, std::string& reason) {
+  for (const CellPlan& cell : plan) {
+    const std::string_view text = fields[cell.column];
+    if (read_cell_fast(cell, text, row)) continue;
+    if (!parse_field_value(program, cell.field, text, batch.columns[cell.field], row, reason)) {
+      bad_field = cell.field;
       return false;
     }
   }
@@ -213,12 +232,12 @@ bool parse_record_cells(const Program& program, const std::vector<std::pair<std:
 void parse_field_column(const Program& program, std::uint32_t field, const CellGrid& cells, std::size_t column,
                         std::size_t rows, FieldColumn& out, std::vector<std::uint8_t>& failed,
                         const std::function<void(std::size_t row, std::string reason)>& on_bad) {
-  const FieldDef& def = program.fields[field];
+  const CellPlan cell = plan_cell(program, column, field, out);
   std::string reason;
   for (std::size_t row = 0; row < rows; ++row) {
     if (failed[row]) continue;
     const std::string_view text = cells.cell(row, column);
-    if (read_cell_fast(program, def, text, out, row)) continue;
+    if (read_cell_fast(cell, text, row)) continue;
     if (!parse_field_value(program, field, text, out, row, reason)) {
       failed[row] = 1;
       on_bad(row, std::move(reason));

@@ -97,6 +97,7 @@ struct Worker {
   Batch batch;
   std::vector<std::string> key;  // scratch for one row's group key
   CsvRecord record;                  // scratch for splitting a chunk
+  std::vector<CellPlan> cell_plan;   // how the record's cells go into `batch`
   std::vector<std::string_view> cells;  // a quoted record's fields, moved to `quoted_text`
   // The fields of a chunk's quoted records, which the CSV reader unescapes into
   // its own scratch: copied here so that text cells can stay views. Never
@@ -254,6 +255,7 @@ class Runner {
   void work() {
     try {
       Worker worker(program_, capacity_);
+      worker.cell_plan = plan_record_cells(program_, layout_.cells, worker.batch);
       RawBatch raw;
       DoneBatch done;
       while (read_batch(raw)) {
@@ -339,7 +341,7 @@ class Runner {
         fields = worker.cells.data();
       }
       std::uint32_t bad_field = 0;
-      if (!parse_record_cells(program_, layout_.cells, fields, batch, batch.rows, bad_field, reason)) {
+      if (!parse_record_cells(program_, worker.cell_plan, fields, batch, batch.rows, bad_field, reason)) {
         worker.rejects.push_back({record.line, program_.fields[bad_field].name, std::move(reason)});
         continue;
       }
