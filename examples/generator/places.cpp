@@ -139,13 +139,15 @@ std::int64_t working_members(Random& random, std::int64_t members) {
   return std::clamp<std::int64_t>((members * 6 + 5) / 10 + random.between(-1, 1), 1, members);
 }
 
-PlaceHousehold make_poor(Random& random, const PlaceProfile& place, std::int64_t members) {
+// `may_shrink`: a five-guarantee household may be smaller than drawn, except
+// among the last few, where the group's population could no longer absorb it.
+PlaceHousehold make_poor(Random& random, const PlaceProfile& place, std::int64_t members, bool may_shrink) {
   PlaceHousehold h;
   h.members = members;
   const auto category = static_cast<Category>(draw_permille(random, place.category_permille));
   h.wubao = category == kWubao;
   // Five-guarantee means no supporter: people alone, now and then a couple.
-  if (h.wubao) h.members = members >= 2 && random.chance(15000) ? 2 : 1;
+  if (h.wubao && may_shrink) h.members = members >= 2 && random.chance(15000) ? 2 : 1;
   h.dibao = category == kDibaoNoLabor || category == kDibaoWithLabor;
   h.labor = category == kWubao || category == kDibaoNoLabor ? 0 : working_members(random, h.members);
 
@@ -299,7 +301,7 @@ bool write_place_register(const PlaceProfile& place, std::uint64_t rows, std::ui
     const bool poor = static_cast<std::int64_t>(household_random.below(static_cast<std::uint64_t>(left))) < poor_left;
     PlaceHousehold h;
     if (poor) {
-      h = make_poor(household_random, place, draw_size(household_random, poor_people_left, poor_left));
+      h = make_poor(household_random, place, draw_size(household_random, poor_people_left, poor_left), poor_left > 16);
       --poor_left;
       poor_people_left -= h.members;
     } else {
