@@ -316,6 +316,10 @@ int main(int argc, char** argv) {
   std::string policy_path, output;
   auto* check = app.add_subcommand("check", "check a policy and report every problem in it");
   check->add_option("POLICY", policy_path, "policy source (.pol) or compiled program (.pcb)")->required();
+  check->footer(
+      "Decision tables are analysed too: gaps (households no row matches), rows that overlap in a\n"
+      "`unique` table or disagree in an `any` table, rows masked under `first`, rows that never\n"
+      "decide under `priority`, and rows whose cells contradict, each with an example household.");
 
   auto* compile = app.add_subcommand("compile", "compile a policy to a bytecode file (.pcb)");
   compile->add_option("POLICY", policy_path, "policy source")->required();

@@ -174,8 +174,9 @@ struct TableDecl {
   Location location;
   std::string name;
   std::string label;
-  std::string hit_policy;
-  std::string aggregator;
+  std::string hit_policy;   // as written ("rule order" in two words), or "unique" when left out
+  std::string aggregator;   // `collect sum`: "sum"
+  bool hit_written = false;
   Location hit_location;
   ExprPtr guard;
   std::vector<TableColumn> columns;

@@ -485,17 +485,26 @@ class AstBuilder {
     return decl;
   }
 
-  // tableDecl : TABLE name STRING? hitPolicy (WHEN expr)? tableHeader tableRow+
+  // tableDecl : TABLE name STRING? hitPolicy? (WHEN expr)? tableHeader tableRow+
   ast::TableDecl build_table(PreceptParser::TableDeclContext* ctx) {
     ast::TableDecl decl;
     decl.location = location_of(ctx->name());
     decl.name = name_of(ctx->name());
     if (ctx->STRING()) decl.label = unquote(ctx->STRING()->getText());
-    // hitPolicy : name name?
+    // hitPolicy : RULE name | name name?
     if (auto* hit = ctx->hitPolicy()) {
       decl.hit_location = location_of(hit);
-      decl.hit_policy = name_of(hit->name(0));
-      if (hit->name().size() > 1) decl.aggregator = name_of(hit->name(1));
+      decl.hit_written = true;
+      if (hit->RULE()) {
+        decl.hit_policy = "rule " + name_of(hit->name(0));
+      } else {
+        decl.hit_policy = name_of(hit->name(0));
+        if (hit->name().size() > 1) decl.aggregator = name_of(hit->name(1));
+      }
+    } else {
+      // Not written: `unique`, as in DMN; reported at the table's name.
+      decl.hit_location = decl.location;
+      decl.hit_policy = "unique";
     }
     if (ctx->expr()) decl.guard = build_expr(ctx->expr());
     // tableHeader : '|' headerCell ('|' headerCell)* ROW_END

@@ -1,6 +1,7 @@
 #include "checker.hpp"
 
 #include "numeric.hpp"
+#include "table_analysis.hpp"
 #include "text_width.hpp"
 
 #include <fmt/format.h>
@@ -460,27 +461,15 @@ class Checker {
                   "split it into tables by a column such as the township");
       ok = false;
     }
-    if (decl.hit_policy == "collect") {
-      table.collect = true;
-    } else if (decl.hit_policy != "first") {
-      static const std::set<std::string> planned = {"unique", "priority", "any", "rule_order", "output_order"};
-      if (planned.count(decl.hit_policy))
-        sink_.error(decl.hit_location, fmt::format("the hit policy `{}` is not available yet", decl.hit_policy),
-                    "use `first` (the first row that matches) or `collect` (every row that matches)");
-      else
-        sink_.error(decl.hit_location, fmt::format("unknown hit policy `{}`", decl.hit_policy),
-                    hit_policy_hint(decl.hit_policy));
-      ok = false;
-    }
-    if (!decl.aggregator.empty()) {
-      sink_.error(decl.hit_location, fmt::format("`collect {}` is not available yet", decl.aggregator),
-                  "use `collect` and add up a column with `sum(table.column)`");
-      ok = false;
-    }
+    ok &= resolve_hit_policy(decl, table);
     if (decl.guard) {
-      if (!table.collect) {
-        sink_.error(decl.guard->location, "only a `collect` table can have a `when` condition",
-                    "for a `first` table, add the condition to each row");
+      const bool guard_allowed = table.collect && table.aggregate != TableAggregate::Min &&
+                                 table.aggregate != TableAggregate::Max;
+      if (!guard_allowed) {
+        sink_.error(decl.guard->location,
+                    fmt::format("a `{}` table cannot have a `when` condition", hit_policy_name(table)),
+                    "add the condition to each row; only `collect`, `rule order`, `collect sum` and "
+                    "`collect count` tables take one");
         ok = false;
       }
       check_expr(*decl.guard, scalar_type(Kind::Bool));
@@ -532,6 +521,7 @@ class Checker {
     // (a map, so that a generated table of thousands of rows is not quadratic).
     std::map<std::string, std::size_t> seen_conditions;
     std::size_t seen_count = 0;
+    std::set<std::size_t> first_warned;  // rows already reported as never matching
     for (std::size_t r = 0; r < decl.rows.size(); ++r) {
       auto& row = decl.rows[r];
       if (row.cells.size() != decl.columns.size()) {
@@ -565,8 +555,10 @@ class Checker {
             mark_output_type_known(decl, c);
           }
           if (table.column_types[c].kind == Kind::Quotient) continue;  // usable_value reported it
-          if (table.collect && !table.column_types[c].is_scalar()) {
-            sink_.error(value.location, "a `collect` table's outputs must be single values such as money or an enum");
+          if (!table.column_types[c].is_scalar() && needs_single_values(table) &&
+              (table.collect || table.column_types[c].kind != Kind::Text)) {
+            sink_.error(value.location, fmt::format("a `{}` table's outputs must be single values such as money or an enum",
+                                                    hit_policy_name(table)));
             ok = false;
             continue;
           }
@@ -605,7 +597,7 @@ class Checker {
           }
         }
       }
-      if (!table.collect) {
+      if (table.hit == HitPolicy::First) {
         if (catch_all_row) {
           sink_.warning(row.location,
                         fmt::format("row {} of table `{}` can never match: row {} above it matches every household",
@@ -620,10 +612,13 @@ class Checker {
                         fmt::format("row {} of table `{}` can never match: row {} has the same conditions and comes first",
                                     r + 1, decl.name, earlier + 1));
         }
+        if (catch_all_row || row_never_matches || seen_conditions.count(condition_text)) first_warned.insert(r);
         if (row_matches_all && !catch_all_row) catch_all_row = r;
       }
       seen_conditions.emplace(std::move(condition_text), seen_count++);
     }
+    ok &= check_hit_policy_columns(decl, table);
+    if (ok) analyse_table(decl, table, first_warned);
     Symbol symbol;
     symbol.kind = ast::SymbolKind::Table;
     symbol.index = static_cast<std::uint32_t>(index);
@@ -633,8 +628,95 @@ class Checker {
   }
 
   static std::string hit_policy_hint(const std::string& written) {
-    const std::string guess = did_you_mean(written, {"first", "collect"});
-    return guess.empty() ? "write `first` (the first row that matches) or `collect` (every row that matches)" : guess;
+    const std::string guess = did_you_mean(written, {"unique", "first", "priority", "any", "collect"});
+    return guess.empty() ? "write `unique` (at most one row matches; the default), `first` (the first row that "
+                           "matches), `priority`, `any`, `collect` (every row that matches), `collect sum`, "
+                           "`collect min`, `collect max`, `collect count` or `rule order`"
+                         : guess;
+  }
+
+  // hitPolicy : RULE name | name name?
+  bool resolve_hit_policy(const ast::TableDecl& decl, CheckedTable& table) {
+    static const std::map<std::string, HitPolicy> policies = {
+        {"unique", HitPolicy::Unique},   {"first", HitPolicy::First}, {"priority", HitPolicy::Priority},
+        {"any", HitPolicy::Any},         {"collect", HitPolicy::Collect}, {"rule order", HitPolicy::RuleOrder}};
+    const auto found = policies.find(decl.hit_policy);
+    if (found == policies.end()) {
+      if (decl.hit_policy.rfind("rule ", 0) == 0)
+        sink_.error(decl.hit_location, fmt::format("unknown hit policy `{}`", decl.hit_policy), "did you mean `rule order`?");
+      else
+        sink_.error(decl.hit_location, fmt::format("unknown hit policy `{}`", decl.hit_policy),
+                    hit_policy_hint(decl.hit_policy));
+      return false;
+    }
+    table.hit = found->second;
+    table.collect = table.hit == HitPolicy::Collect || table.hit == HitPolicy::RuleOrder;
+    if (decl.aggregator.empty()) return true;
+    static const std::map<std::string, TableAggregate> aggregates = {
+        {"sum", TableAggregate::Sum}, {"min", TableAggregate::Min}, {"max", TableAggregate::Max},
+        {"count", TableAggregate::Count}};
+    const auto aggregate = aggregates.find(decl.aggregator);
+    if (table.hit != HitPolicy::Collect || aggregate == aggregates.end()) {
+      std::string hint = table.hit == HitPolicy::Collect ? did_you_mean(decl.aggregator, {"sum", "min", "max", "count"})
+                                                         : std::string();
+      if (hint.empty()) hint = "only `collect` takes a second word: `collect sum`, `collect min`, `collect max` or `collect count`";
+      sink_.error(decl.hit_location, fmt::format("unknown hit policy `{} {}`", decl.hit_policy, decl.aggregator), hint);
+      return false;
+    }
+    table.aggregate = aggregate->second;
+    return true;
+  }
+
+  static bool needs_single_values(const CheckedTable& table) {
+    // Lists of texts do not exist; the others compare or keep one row's values.
+    return table.hit != HitPolicy::First;
+  }
+
+  // What each hit policy asks of the output columns, once their types are known.
+  bool check_hit_policy_columns(const ast::TableDecl& decl, CheckedTable& table) {
+    std::vector<std::size_t> outputs;
+    for (std::size_t c = 0; c < decl.columns.size(); ++c)
+      if (decl.columns[c].kind == ast::ColumnKind::Output) outputs.push_back(c);
+    if (outputs.empty()) return true;  // reported already
+    if (table.hit == HitPolicy::Priority) {
+      table.rank_column = outputs[0];
+      if (table.column_types[outputs[0]].kind != Kind::Enum) {
+        sink_.error(decl.hit_location,
+                    fmt::format("a `priority` table ranks its rows by its first output column, but `{}` is not an enum",
+                                decl.columns[outputs[0]].name),
+                    "make the first output column an enum whose members are listed from the highest priority "
+                    "down, or use `first`");
+        return false;
+      }
+    }
+    if (table.aggregate == TableAggregate::None) return true;
+    if (table.aggregate == TableAggregate::Count) {
+      table.value_type = scalar_type(Kind::Int);
+      return true;
+    }
+    if (outputs.size() != 1) {
+      sink_.error(decl.hit_location,
+                  fmt::format("a `collect {}` table has one output column, but `{}` has {}", decl.aggregator, decl.name,
+                              outputs.size()),
+                  "keep the column to add up, or use `collect` and `sum(table.column)`");
+      return false;
+    }
+    const ValueType& type = table.column_types[outputs[0]];
+    if (!type.is_number()) {
+      sink_.error(decl.columns[outputs[0]].location,
+                  fmt::format("`collect {}` needs numbers, but column `{}` is {}", decl.aggregator,
+                              decl.columns[outputs[0]].name, describe(type)),
+                  "use `collect count` to count the matching rows");
+      return false;
+    }
+    table.value_type = type;
+    return true;
+  }
+
+  void analyse_table(const ast::TableDecl& decl, CheckedTable& table, const std::set<std::size_t>& first_warned) {
+    TableAnalysisInput input{decl, table, out_.fields, out_.enums, first_warned};
+    const TableAnalysisResult result = analyse_table_rows(input, sink_);
+    table.runs_as_first = (table.hit == HitPolicy::Unique || table.hit == HitPolicy::Any) && result.never_disagrees;
   }
 
   // Output columns without a declared or inferred type take the type of their
@@ -1068,7 +1150,8 @@ class Checker {
   bool count_table_rows(Expr& arg) {
     if (arg.tag != ExprTag::Name) return false;
     auto it = values_.find(arg.text);
-    if (it == values_.end() || it->second.kind != ast::SymbolKind::Table || !out_.tables[it->second.index].collect)
+    if (it == values_.end() || it->second.kind != ast::SymbolKind::Table || !out_.tables[it->second.index].collect ||
+        out_.tables[it->second.index].aggregate != TableAggregate::None)
       return false;
     const auto& decl = file_.tables[it->second.index];
     for (std::size_t c = 0; c < decl.columns.size(); ++c)
@@ -1083,6 +1166,10 @@ class Checker {
   // `collect` table with one output column is the list of that column.
   void check_table_reference(Expr& e, const Symbol& s) {
     const auto& decl = file_.tables[s.index];
+    if (out_.tables[s.index].aggregate != TableAggregate::None) {
+      for (std::size_t c = 0; c < decl.columns.size(); ++c)
+        if (decl.columns[c].kind == ast::ColumnKind::Output) return bind_table_column(e, s.index, c);
+    }
     std::vector<std::size_t> outputs;
     for (std::size_t c = 0; c < decl.columns.size(); ++c)
       if (decl.columns[c].kind == ast::ColumnKind::Output) outputs.push_back(c);
@@ -1096,7 +1183,8 @@ class Checker {
 
   void bind_table_column(Expr& e, std::uint32_t table, std::size_t column) {
     const CheckedTable& t = out_.tables[table];
-    ok(e, t.collect ? list_of(t.column_types[column]) : t.column_types[column]);
+    if (t.aggregate != TableAggregate::None) ok(e, t.value_type);
+    else ok(e, t.collect ? list_of(t.column_types[column]) : t.column_types[column]);
     e.checked.symbol = ast::SymbolKind::TableColumn;
     e.checked.index = table;
     e.checked.column = static_cast<std::uint32_t>(column);
@@ -1112,6 +1200,13 @@ class Checker {
       return fail(e);
     }
     const auto& decl = file_.tables[it->second.index];
+    if (out_.tables[it->second.index].aggregate != TableAggregate::None) {
+      sink_.error(e.location,
+                  fmt::format("table `{}` is `collect {}`: its value is one number, named `{}`", e.text, decl.aggregator,
+                              e.text),
+                  fmt::format("write `{}`", e.text));
+      return fail(e);
+    }
     std::vector<std::string> names;
     for (std::size_t c = 0; c < decl.columns.size(); ++c) {
       if (decl.columns[c].kind != ast::ColumnKind::Output) continue;
@@ -1538,6 +1633,25 @@ class Checker {
 bool check_policy(ast::PolicyFile& file, DiagnosticSink& sink, CheckedPolicy& out) {
   Checker checker(file, sink, out);
   return checker.run();
+}
+
+std::string hit_policy_name(const CheckedTable& table) {
+  switch (table.aggregate) {
+    case TableAggregate::Sum: return "collect sum";
+    case TableAggregate::Min: return "collect min";
+    case TableAggregate::Max: return "collect max";
+    case TableAggregate::Count: return "collect count";
+    case TableAggregate::None: break;
+  }
+  switch (table.hit) {
+    case HitPolicy::Unique: return "unique";
+    case HitPolicy::First: return "first";
+    case HitPolicy::Priority: return "priority";
+    case HitPolicy::Any: return "any";
+    case HitPolicy::Collect: return "collect";
+    case HitPolicy::RuleOrder: return "rule order";
+  }
+  return "unique";
 }
 
 }  // namespace precept

@@ -13,10 +13,26 @@
 
 namespace precept {
 
+// A table's hit policy, as DMN names them: how the matching rows make its value.
+enum class HitPolicy { Unique, First, Priority, Any, Collect, RuleOrder };
+// `collect sum|min|max|count`: the matching rows' column reduced to one number.
+enum class TableAggregate { None, Sum, Min, Max, Count };
+
 struct CheckedTable {
-  bool collect = false;                 // else `first`
+  HitPolicy hit = HitPolicy::First;
+  TableAggregate aggregate = TableAggregate::None;
+  // Every matching row counts, each output column is a list: `collect`, `rule
+  // order`, and the aggregates (whose lists are reduced to `value_type`).
+  bool collect = false;
+  ValueType value_type;                 // an aggregate table's value
+  std::size_t rank_column = 0;          // `priority`: the output column whose enum order ranks rows
+  // `unique` or `any` that the table analysis proved can never see two
+  // disagreeing rows: it runs exactly as `first`, indexed when it qualifies.
+  bool runs_as_first = false;
   std::vector<ValueType> column_types;  // per column: input value type, or output type
 };
+
+std::string hit_policy_name(const CheckedTable& table);
 
 struct CheckedOutput {
   std::string name;

@@ -705,10 +705,23 @@ class Lowerer {
         line_ = t.columns[c].location.line;
         inputs[c] = lower(*t.columns[c].input);
       }
-    if (lower_indexed_table(t, info, columns, inputs)) {
+    const bool as_first = info.hit == HitPolicy::First || info.runs_as_first;
+    if ((info.collect || as_first) && lower_indexed_table(t, info, columns, inputs)) {
       if (t.guard) emit(Opcode::SELECT_POP, 0);
+      lower_aggregate(t, info, columns);
       return;
     }
+    if (info.collect || as_first) lower_rows_in_order(t, info, columns, inputs);
+    else if (info.hit == HitPolicy::Priority) lower_priority_rows(t, info, columns, inputs);
+    else lower_checked_rows(t, info, columns, inputs);
+    if (t.guard) emit(Opcode::SELECT_POP, 0);
+    lower_aggregate(t, info, columns);
+  }
+
+  // `first` (and `unique`/`any` shown to behave like it): each row is tested
+  // only where no earlier row matched. `collect`, `rule order`: every row.
+  void lower_rows_in_order(const ast::TableDecl& t, const CheckedTable& info, std::map<std::uint32_t, Operand>& columns,
+                           const std::vector<std::optional<Operand>>& inputs) {
     std::optional<Operand> open;
     if (!info.collect) {
       open = new_register(scalar(Kind::Bool));
@@ -734,13 +747,135 @@ class Lowerer {
         emit(Opcode::LIST_APPEND_IF, columns[static_cast<std::uint32_t>(c)].reg, matches.reg, value.reg);
       if (open) emit(Opcode::SELECT_POP, 0);
     }
-    if (open) {
-      begin(fmt::format("table {}", t.name), t.location.line);
-      emit(Opcode::SELECT_IF, open->reg);
-      emit(Opcode::FAIL, string_index(fmt::format("no row of table `{}` applies to this household", t.name)));
+    if (open) fail_unmatched(t, *open);
+  }
+
+  void fail_unmatched(const ast::TableDecl& t, const Operand& unmatched) {
+    begin(fmt::format("table {}", t.name), t.location.line);
+    emit(Opcode::SELECT_IF, unmatched.reg);
+    emit(Opcode::FAIL, string_index(fmt::format("no row of table `{}` applies to this household", t.name)));
+    emit(Opcode::SELECT_POP, 0);
+  }
+
+  std::map<std::size_t, Operand> lower_outputs(const ast::TableDecl& t, const ast::TableRow& row) {
+    std::map<std::size_t, Operand> values;
+    for (std::size_t c = 0; c < t.columns.size(); ++c) {
+      if (t.columns[c].kind != ast::ColumnKind::Output) continue;
+      line_ = row.cells[c].location.line;
+      values[c] = lower(*row.cells[c].values[0]);
+    }
+    return values;
+  }
+
+  // `unique` and `any`: every row is tested; `chosen` holds the number of the
+  // first matching row (0: none yet), so that a second match can name both.
+  // Under `unique` any second match rejects the household; under `any` only one
+  // whose outputs differ from the first's.
+  void lower_checked_rows(const ast::TableDecl& t, const CheckedTable& info, std::map<std::uint32_t, Operand>& columns,
+                          const std::vector<std::optional<Operand>>& inputs) {
+    const bool any = info.hit == HitPolicy::Any;
+    const Operand chosen = name_register(new_register(scalar(Kind::Int)), t.name + " row");
+    const Operand zero = constant(scalar(Kind::Int), 0);
+    const std::uint32_t name = string_index(t.name);
+    emit(Opcode::MOVE, chosen.reg, zero.reg);
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      const auto& row = t.rows[r];
+      begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
+      const Operand matches = lower_row_condition(t, row, inputs);
+      emit(Opcode::SELECT_IF, matches.reg);
+      const Operand number = constant(scalar(Kind::Int), static_cast<std::int64_t>(r + 1));
+      const Operand seen = new_register(scalar(Kind::Bool));
+      emit(Opcode::NE, seen.reg, chosen.reg, zero.reg);
+      const std::map<std::size_t, Operand> values = lower_outputs(t, row);
+      line_ = row.location.line;
+      emit(Opcode::SELECT_IF, seen.reg);
+      if (any) {
+        std::optional<Operand> differ;
+        for (const auto& [c, value] : values) {
+          const Operand d = lower_compare(columns[static_cast<std::uint32_t>(c)], value, ast::CompareOp::Ne);
+          if (!differ) { differ = d; continue; }
+          Operand both = new_register(scalar(Kind::Bool));
+          emit(Opcode::OR, both.reg, differ->reg, d.reg);
+          differ = both;
+        }
+        if (differ) {
+          emit(Opcode::SELECT_IF, differ->reg);
+          emit(Opcode::TABLE_CONFLICT, name, chosen.reg, number.reg, 1);
+          emit(Opcode::SELECT_POP, 0);
+        }
+      } else {
+        emit(Opcode::TABLE_CONFLICT, name, chosen.reg, number.reg, 0);
+      }
+      emit(Opcode::SELECT_POP, 0);
+      emit(Opcode::SELECT_UNLESS, seen.reg);
+      for (const auto& [c, value] : values) move(columns[static_cast<std::uint32_t>(c)], value);
+      emit(Opcode::MOVE, chosen.reg, number.reg);
+      emit(Opcode::SELECT_POP, 0);
       emit(Opcode::SELECT_POP, 0);
     }
-    if (t.guard) emit(Opcode::SELECT_POP, 0);
+    const Operand none = new_register(scalar(Kind::Bool));
+    emit(Opcode::EQ, none.reg, chosen.reg, zero.reg);
+    fail_unmatched(t, none);
+  }
+
+  // `priority`: of the matching rows, the one whose rank column's value comes
+  // first in its enum; among equals, the earliest row.
+  void lower_priority_rows(const ast::TableDecl& t, const CheckedTable& info, std::map<std::uint32_t, Operand>& columns,
+                           const std::vector<std::optional<Operand>>& inputs) {
+    const Operand found = name_register(new_register(scalar(Kind::Bool)), t.name + " found");
+    emit(Opcode::MOVE, found.reg, constant(scalar(Kind::Bool), 0).reg);
+    const Operand& best = columns[static_cast<std::uint32_t>(info.rank_column)];
+    for (std::size_t r = 0; r < t.rows.size(); ++r) {
+      const auto& row = t.rows[r];
+      begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
+      const Operand matches = lower_row_condition(t, row, inputs);
+      emit(Opcode::SELECT_IF, matches.reg);
+      const std::map<std::size_t, Operand> values = lower_outputs(t, row);
+      line_ = row.location.line;
+      const Operand better = lower_compare(values.at(info.rank_column), best, ast::CompareOp::Lt);
+      const Operand first = new_register(scalar(Kind::Bool));
+      emit(Opcode::NOT, first.reg, found.reg);
+      const Operand take = new_register(scalar(Kind::Bool));
+      emit(Opcode::OR, take.reg, first.reg, better.reg);
+      emit(Opcode::SELECT_IF, take.reg);
+      for (const auto& [c, value] : values) move(columns[static_cast<std::uint32_t>(c)], value);
+      emit(Opcode::MOVE, found.reg, constant(scalar(Kind::Bool), 1).reg);
+      emit(Opcode::SELECT_POP, 0);
+      emit(Opcode::SELECT_POP, 0);
+    }
+    const Operand none = new_register(scalar(Kind::Bool));
+    emit(Opcode::NOT, none.reg, found.reg);
+    fail_unmatched(t, none);
+  }
+
+  // `collect sum|min|max|count`: the list the rows made, reduced to the table's value.
+  void lower_aggregate(const ast::TableDecl& t, const CheckedTable& info, std::map<std::uint32_t, Operand>& columns) {
+    if (info.aggregate == TableAggregate::None) return;
+    std::uint32_t column = 0;
+    while (t.columns[column].kind != ast::ColumnKind::Output) ++column;
+    const Operand list = columns[column];
+    begin(fmt::format("table {}", t.name), t.location.line);
+    Operand value = name_register(new_register(info.value_type), t.name);
+    switch (info.aggregate) {
+      case TableAggregate::Sum: emit(Opcode::LIST_SUM, value.reg, list.reg); break;
+      case TableAggregate::Count: emit(Opcode::LIST_COUNT, value.reg, list.reg); break;
+      case TableAggregate::Min:
+      case TableAggregate::Max: {
+        const bool min = info.aggregate == TableAggregate::Min;
+        const Operand count = new_register(scalar(Kind::Int));
+        emit(Opcode::LIST_COUNT, count.reg, list.reg);
+        const Operand none = new_register(scalar(Kind::Bool));
+        emit(Opcode::EQ, none.reg, count.reg, constant(scalar(Kind::Int), 0).reg);
+        emit(Opcode::SELECT_IF, none.reg);
+        emit(Opcode::FAIL, string_index(fmt::format("no row of table `{}` applies to this household, so it has no {}",
+                                                    t.name, min ? "smallest value" : "largest value")));
+        emit(Opcode::SELECT_POP, 0);
+        emit(min ? Opcode::LIST_MIN : Opcode::LIST_MAX, value.reg, list.reg);
+        break;
+      }
+      case TableAggregate::None: break;
+    }
+    columns[column] = value;
   }
 
   void lower_summary() {

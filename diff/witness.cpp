@@ -581,6 +581,18 @@ class Translator {
 
   void table(const ast::TableDecl& t, std::size_t index) {
     const CheckedTable& info = checked_.tables[index];
+    if (info.aggregate != TableAggregate::None || info.hit == HitPolicy::Priority)
+      throw Unsupported(fmt::format("table `{}` is `{}`, which the witness search does not model yet", t.name,
+                                    hit_policy_name(info)));
+    // unique and any: every row is tested, the first matching row gives the
+    // values, and a second match (any: one that disagrees) fails the household.
+    const bool checked_rows = info.hit == HitPolicy::Unique || info.hit == HitPolicy::Any;
+    constexpr std::size_t kMaxCheckedRows = 200;  // the pairs grow as the square
+    if (checked_rows && t.rows.size() > kMaxCheckedRows)
+      throw Unsupported(fmt::format("table `{}` is `{}` with {} rows, more than the witness search compares pairwise",
+                                    t.name, hit_policy_name(info), t.rows.size()));
+    std::vector<z3::expr> matched;
+    std::vector<std::map<std::uint32_t, Val>> row_values;
     const z3::expr on = t.guard ? *eval(*t.guard, z_.bool_val(true)).e : z_.bool_val(true);
     std::vector<std::optional<Val>> inputs(t.columns.size());
     for (std::size_t c = 0; c < t.columns.size(); ++c)
@@ -595,7 +607,7 @@ class Translator {
     }
     z3::expr open = on;
     for (const auto& row : t.rows) {
-      const z3::expr row_guard = info.collect ? on : open;
+      const z3::expr row_guard = info.collect || checked_rows ? on : open;
       z3::expr all = z_.bool_val(true);
       for (std::size_t c = 0; c < row.cells.size(); ++c) {
         const ast::TableCell& cell = row.cells[c];
@@ -607,6 +619,23 @@ class Translator {
         const Val value = eval(*row.cells[c].values[0], row_guard && all);
         if (info.collect) columns[static_cast<std::uint32_t>(c)].items.emplace_back(on && all, *value.e);
         else hits[static_cast<std::uint32_t>(c)].emplace_back(all, value);
+        if (checked_rows) {
+          if (row_values.size() < matched.size() + 1) row_values.resize(matched.size() + 1);
+          row_values[matched.size()][static_cast<std::uint32_t>(c)] = value;
+        }
+      }
+      if (checked_rows) {
+        if (row_values.size() < matched.size() + 1) row_values.resize(matched.size() + 1);
+        for (std::size_t i = 0; i < matched.size(); ++i) {
+          z3::expr conflict = matched[i] && all;
+          if (info.hit == HitPolicy::Any) {
+            z3::expr differ = z_.bool_val(false);
+            for (const auto& [c, v] : row_values.back()) differ = differ || (*v.e != *row_values[i].at(c).e);
+            conflict = conflict && differ;
+          }
+          fail_if(on, conflict);
+        }
+        matched.push_back(all);
       }
       if (!info.collect) open = open && !all;
     }

@@ -92,12 +92,15 @@ otherwiseClause
 // table measures "assistance measures" collect when poor
 //   | measure     | when            | amount     |
 //   | medical_aid | ill_members > 0 | 1000 yuan  |
+// The hit policy may be left out (it is then `unique`).
 tableDecl
-    : TABLE name STRING? hitPolicy (WHEN expr)? tableHeader tableRow+
+    : TABLE name STRING? hitPolicy? (WHEN expr)? tableHeader tableRow+
     ;
 
+// `rule order` starts with the keyword `rule`, so it has its own alternative.
 hitPolicy
-    : name name?
+    : RULE name
+    | name name?
     ;
 
 tableHeader

@@ -8,6 +8,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace precept {
@@ -37,6 +38,14 @@ struct Batch {
 // On failure returns false and says why in plain words, naming the field.
 bool parse_field_value(const Program& program, std::uint32_t field, std::string_view text,
                        FieldColumn& column, std::size_t row, std::string& reason);
+
+// Reads one record's cells into row `row` of `batch`: `cells` lists (input
+// column, field) in column order and `fields` is the record. Text cells are
+// kept as views of `fields`, which must outlive the evaluation. Stops at the
+// first (leftmost) bad cell: returns false with its field and the reason.
+bool parse_record_cells(const Program& program, const std::vector<std::pair<std::size_t, std::uint32_t>>& cells,
+                        const std::string_view* fields, Batch& batch, std::size_t row, std::uint32_t& bad_field,
+                        std::string& reason);
 
 // The cells of a batch of records laid out as the CSV reader hands them on:
 // row r's cell for column c is at span (r * width + c), a (begin, size) pair of

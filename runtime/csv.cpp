@@ -147,6 +147,119 @@ struct CsvReader::Impl {
     }
   }
 
+  bool next_chunk(CsvChunk& chunk, std::size_t max_records, std::size_t max_bytes) {
+    if (!started) start();
+    chunk.bytes.clear();
+    chunk.records = 0;
+    chunk.skipped = false;
+    chunk.problem.clear();
+    max_records = std::max<std::size_t>(1, max_records);
+    // Scanned so far, from data + begin: kept as a size, because refilling
+    // moves the window's bytes.
+    std::size_t scanned = 0;
+    std::uint64_t records = 0;
+    std::uint64_t newlines = 0;
+    for (;;) {
+      if (begin == end) {
+        if (eof) return false;
+        refill();
+        continue;
+      }
+      const char* const first = data + begin;
+      const char* const last = data + end;
+      const char* cut = first + scanned;
+      bool window_ended = false;
+      while (cut != last && records < max_records && static_cast<std::size_t>(cut - first) < max_bytes) {
+        std::uint64_t its_newlines = 0;
+        const char* record_end_at = record_end(cut, last, its_newlines);
+        if (record_end_at == nullptr) {
+          if (!eof) {
+            window_ended = true;
+            break;
+          }
+          // At the end of input whatever is left is one last record (no line
+          // end, or a quote never closed), as next() reads it.
+          record_end_at = last;
+          its_newlines = static_cast<std::uint64_t>(std::count(cut, last, '\n'));
+        }
+        newlines += its_newlines;
+        cut = record_end_at;
+        ++records;
+      }
+      scanned = static_cast<std::size_t>(cut - first);
+      // The window ended inside a record: read on, so that batches stay full,
+      // unless the chunk already fills the window (then it goes as it is,
+      // rather than the window growing for it).
+      if (window_ended && (records == 0 || begin > 0)) {
+        if (records == 0 && begin == 0 && end == capacity && capacity >= kMaxRecordBytes) {
+          CsvRecord record;
+          chunk.first_line = line;
+          skip_oversized_record(record);
+          chunk.records = 1;
+          chunk.skipped = true;
+          chunk.problem = std::move(record.problem);
+          return true;
+        }
+        refill();
+        continue;
+      }
+      chunk.bytes.assign(first, cut);
+      chunk.first_line = line;
+      chunk.records = records;
+      begin += scanned;
+      consumed += scanned;
+      line += newlines;
+      return true;
+    }
+  }
+
+  // Where the record starting at `p` ends (just past its line end), or null
+  // when it does not end before `last`; adds its line ends to `newlines`. The
+  // quoting rules are parse_quoted's, without the copying: a quote opens a
+  // quoted field only where a field starts, inside one `""` is a quote and a
+  // line end is text, and any other quote is taken literally.
+  static const char* record_end(const char* p, const char* last, std::uint64_t& newlines) {
+    const char* const record_start = p;
+    for (;;) {
+      const char* const stop = find_quote_or_newline(p, last);
+      if (stop == nullptr) return nullptr;
+      if (*stop == '\n') {
+        ++newlines;
+        return stop + 1;
+      }
+      if (stop != record_start && stop[-1] != ',') {  // a literal quote
+        p = stop + 1;
+        continue;
+      }
+      const char* closing = stop + 1;
+      for (;;) {
+        closing = find_char(closing, last, '"');
+        // At the window's edge a quote may be the first half of "": not known yet.
+        if (closing == nullptr || closing + 1 == last) return nullptr;
+        if (closing[1] != '"') break;
+        closing += 2;
+      }
+      newlines += static_cast<std::uint64_t>(std::count(stop + 1, closing, '\n'));
+      p = closing + 1;
+    }
+  }
+
+  static const char* find_quote_or_newline(const char* p, const char* last) {
+#if defined(__SSE2__)
+    const __m128i quotes = _mm_set1_epi8('"');
+    const __m128i newlines = _mm_set1_epi8('\n');
+    for (; p + 16 <= last; p += 16) {
+      const __m128i block = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const unsigned bits = static_cast<unsigned>(
+          _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(block, quotes), _mm_cmpeq_epi8(block, newlines))));
+      if (bits) return p + __builtin_ctz(bits);
+    }
+#endif
+    for (; p < last; ++p)
+      if (*p == '"' || *p == '\n') return p;
+    return nullptr;
+  }
+
   // A line without any quote (by far the common case) splits on commas in one
   // pass, without copying; anything else takes the full parser. The pass looks
   // at 16 bytes at a time (SSE2, part of every x86-64), because registers are
@@ -334,7 +447,19 @@ CsvReader::CsvReader(std::string_view buffer) : impl_(std::make_unique<Impl>()) 
   impl_->eof = true;
 }
 
+CsvReader::CsvReader(const CsvChunk& chunk) : impl_(std::make_unique<Impl>()) {
+  impl_->data = chunk.bytes.data();
+  impl_->end = chunk.bytes.size();
+  impl_->eof = true;
+  impl_->started = true;  // a byte-order mark can only start the whole input
+  impl_->line = chunk.first_line;
+}
+
 CsvReader::~CsvReader() = default;
+
+bool CsvReader::next_chunk(CsvChunk& chunk, std::size_t max_records, std::size_t max_bytes) {
+  return impl_->next_chunk(chunk, max_records, max_bytes);
+}
 
 bool CsvReader::next(CsvRecord& record) { return impl_->next(record); }
 

@@ -34,12 +34,29 @@ inline constexpr std::size_t kMaxRecordBytes = std::size_t{64} << 20;
 // not kept, and the record is returned as malformed.
 inline constexpr std::size_t kMaxRecordFields = std::size_t{1} << 16;
 
+// A run of whole records, verbatim, as the reader found them: what a worker
+// thread splits into fields itself (with a CsvReader over `bytes`), so that the
+// one thread reading the input only finds where records end.
+struct CsvChunk {
+  std::string bytes;
+  std::uint64_t first_line = 0;  // physical line the first record starts on
+  std::uint64_t records = 0;     // records in `bytes` (or 1 when `skipped`)
+  // Set when the next record was longer than kMaxRecordBytes: it was skipped,
+  // as next() skips it, and `bytes` is empty; `problem` says so.
+  bool skipped = false;
+  std::string problem;
+};
+
 class CsvReader {
  public:
   // Reads from an open stdio stream (not owned) in large blocks.
   explicit CsvReader(std::FILE* stream);
   // Reads from an in-memory buffer (not copied; must outlive the reader).
   explicit CsvReader(std::string_view buffer);
+  // Reads the records of a chunk (see next_chunk): numbered from the chunk's
+  // first line, and without looking for a byte-order mark, which only the
+  // start of the whole input may carry.
+  explicit CsvReader(const CsvChunk& chunk);
   ~CsvReader();
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
@@ -49,6 +66,12 @@ class CsvReader {
   // with one empty field. The final line needs no line end; a line end at the very
   // end of input does not make an extra empty record.
   bool next(CsvRecord& record);
+  // Copies the next whole records into `chunk`, at most `max_records` of them
+  // and stopping once `max_bytes` are reached (a record is never cut); false at
+  // end of input. A CsvReader over the chunk then gives exactly the records,
+  // lines and problems that next() would have given: where a record ends is
+  // worked out by the same quoting rules, without splitting its fields.
+  bool next_chunk(CsvChunk& chunk, std::size_t max_records, std::size_t max_bytes);
   // True if reading the stream failed (an I/O error, not bad content).
   bool io_error() const;
   // Bytes consumed so far (for progress reporting).

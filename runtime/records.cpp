@@ -164,63 +164,65 @@ bool parse_field_value(const Program& program, std::uint32_t index, std::string_
   }
 }
 
+namespace {
+
+// The common case of reading a cell (not empty, well formed, meeting its
+// `where` check): true when read. Anything else goes to parse_field_value,
+// which handles the rest and says what is wrong, so both paths always agree.
+inline bool read_cell_fast(const Program& program, const FieldDef& def, std::string_view text, FieldColumn& out,
+                           std::size_t row) {
+  if (text.empty()) return false;
+  std::int64_t value = 0;
+  bool read = false;
+  switch (def.type.kind) {
+    case Kind::Text:
+      out.texts[row] = text;
+      out.present[row] = 1;
+      return true;
+    case Kind::Bool: read = parse_bool(text, value); break;
+    case Kind::Int: read = parse_int(text, value); break;
+    case Kind::Money: read = parse_money(text, value); break;
+    case Kind::Decimal: read = parse_decimal(text, value); break;
+    case Kind::Date: read = parse_date(text, value); break;
+    case Kind::Enum: read = parse_enum(program.enums[def.type.enum_id], text, value); break;
+    default: return false;
+  }
+  if (!read || (def.check != FieldCheck::None && !passes(def.check, value, def.check_value))) return false;
+  out.scalars[row] = value;
+  out.present[row] = 1;
+  return true;
+}
+
+}  // namespace
+
+bool parse_record_cells(const Program& program, const std::vector<std::pair<std::size_t, std::uint32_t>>& cells,
+                        const std::string_view* fields, Batch& batch, std::size_t row, std::uint32_t& bad_field,
+                        std::string& reason) {
+  for (const auto& [column, field] : cells) {
+    const std::string_view text = fields[column];
+    FieldColumn& out = batch.columns[field];
+    if (read_cell_fast(program, program.fields[field], text, out, row)) continue;
+    if (!parse_field_value(program, field, text, out, row, reason)) {
+      bad_field = field;
+      return false;
+    }
+  }
+  return true;
+}
+
 void parse_field_column(const Program& program, std::uint32_t field, const CellGrid& cells, std::size_t column,
                         std::size_t rows, FieldColumn& out, std::vector<std::uint8_t>& failed,
                         const std::function<void(std::size_t row, std::string reason)>& on_bad) {
   const FieldDef& def = program.fields[field];
-  // The common case (a well-formed, non-empty cell) is read here; anything
-  // else (empty cells, defaults, bad values, lists) goes to parse_field_value.
   std::string reason;
-  auto slow = [&](std::size_t row, std::string_view text) {
+  for (std::size_t row = 0; row < rows; ++row) {
+    if (failed[row]) continue;
+    const std::string_view text = cells.cell(row, column);
+    if (read_cell_fast(program, def, text, out, row)) continue;
     if (!parse_field_value(program, field, text, out, row, reason)) {
       failed[row] = 1;
       on_bad(row, std::move(reason));
     }
-  };
-  auto each = [&](auto&& read) {
-    for (std::size_t row = 0; row < rows; ++row) {
-      if (failed[row]) continue;
-      const std::string_view text = cells.cell(row, column);
-      if (!text.empty() && read(text, row)) {
-        out.present[row] = 1;
-        continue;
-      }
-      slow(row, text);
-    }
-  };
-  auto scalar = [&](auto&& parse) {
-    each([&](std::string_view text, std::size_t row) {
-      std::int64_t value = 0;
-      if (!parse(text, value) || !passes(def.check, value, def.check_value)) return false;
-      out.scalars[row] = value;
-      return true;
-    });
-  };
-  switch (def.type.kind) {
-    case Kind::Text:
-      each([&](std::string_view text, std::size_t row) {
-        out.texts[row] = text;
-        return true;
-      });
-      return;
-    case Kind::Bool:
-      scalar([](std::string_view text, std::int64_t& value) { return parse_bool(text, value); });
-      return;
-    case Kind::Int: scalar([](std::string_view text, std::int64_t& value) { return parse_int(text, value); }); return;
-    case Kind::Money: scalar([](std::string_view text, std::int64_t& value) { return parse_money(text, value); }); return;
-    case Kind::Decimal:
-      scalar([](std::string_view text, std::int64_t& value) { return parse_decimal(text, value); });
-      return;
-    case Kind::Date: scalar([](std::string_view text, std::int64_t& value) { return parse_date(text, value); }); return;
-    case Kind::Enum: {
-      const EnumDef& def_enum = program.enums[def.type.enum_id];
-      scalar([&](std::string_view text, std::int64_t& value) { return parse_enum(def_enum, text, value); });
-      return;
-    }
-    default:
-      for (std::size_t row = 0; row < rows; ++row)
-        if (!failed[row]) slow(row, cells.cell(row, column));
-      return;
   }
 }
 

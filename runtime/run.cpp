@@ -14,10 +14,13 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstring>
 #include <exception>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
+#include <stdexcept>
 #include <system_error>
 #include <thread>
 
@@ -53,28 +56,13 @@ struct Layout {
   std::vector<std::uint32_t> group_fields;
 };
 
-// Records as the reader hands them to a worker: the cells the policy reads,
-// copied out of the reader's window (the rest are never copied), plus the
-// records rejected for their shape before any cell was read.
+// Records as the reader hands them to a worker: a chunk of whole records,
+// verbatim. The worker splits and reads them itself, so that all of reading
+// but finding where records end runs on every thread.
 struct RawBatch {
   std::uint64_t sequence = 0;
-  std::size_t rows = 0;
-  std::string bytes;                      // the records' fields, record after record
-  // rows x layout.cells: (begin, size) of each cell in `bytes`. Sized for a
-  // full batch once and written in place: this loop runs for every cell read.
-  std::vector<std::uint32_t> spans;
-  std::vector<std::uint64_t> lines;       // input line of each row
-  std::vector<Reject> rejects;            // in line order
-  std::uint64_t records = 0;              // records read into this batch, rejected ones included
-  std::uint64_t input_position = 0;       // bytes of input consumed after this batch
-
-  void clear() {
-    rows = 0;
-    bytes.clear();
-    lines.clear();
-    rejects.clear();
-    records = 0;
-  }
+  CsvChunk chunk;
+  std::uint64_t input_position = 0;  // bytes of input consumed after this batch
 };
 
 // What one result row adds to the summary, kept so that the summary is added
@@ -108,7 +96,16 @@ struct Worker {
   Machine machine;
   Batch batch;
   std::vector<std::string> key;  // scratch for one row's group key
-  std::vector<std::uint8_t> failed;  // rows of the batch with a bad cell
+  CsvRecord record;                  // scratch for splitting a chunk
+  std::vector<std::string_view> cells;  // a quoted record's fields, moved to `quoted_text`
+  // The fields of a chunk's quoted records, which the CSV reader unescapes into
+  // its own scratch: copied here so that text cells can stay views. Never
+  // reallocated while a batch is read: the fields of a record are no longer
+  // than the record, so a chunk's size is enough.
+  std::unique_ptr<char[]> quoted_text;
+  std::size_t quoted_text_capacity = 0;
+  std::vector<Reject> rejects;       // this batch's, in line order
+  std::uint64_t records = 0;         // this batch's records, rejected ones included
   std::size_t results_size_hint = 0;
   std::map<std::vector<std::string>, std::uint32_t> group_index;
 };
@@ -272,90 +269,97 @@ class Runner {
     }
   }
 
-  // Fills `raw` with the next batch of records; false at the end of input.
+  // Fills `raw` with the next chunk of records; false at the end of input.
+  // Only finding where records end happens under the lock.
   bool read_batch(RawBatch& raw) {
     std::unique_lock lock(read_mutex_);
     in_flight_changed_.wait(lock, [&] { return stopped_ || next_sequence_ < written_ + max_in_flight_; });
     if (stopped_ || input_done_) return false;
-    raw.clear();
-    raw.spans.resize(2 * capacity_ * layout_.cells.size());
-    raw.sequence = next_sequence_++;
     // A batch also ends at this many bytes, so that a register of huge cells
     // cannot make batches (and memory) grow without bound.
     constexpr std::size_t kMaxBatchBytes = std::size_t{16} << 20;
-    while (raw.records < capacity_ && raw.bytes.size() < kMaxBatchBytes) {
-      if (!reader_->next(record_)) {
-        input_done_ = true;
-        break;
-      }
-      ++raw.records;
-      if (record_.malformed) {
-        raw.rejects.push_back({record_.line, "", record_.problem});
-        continue;
-      }
-      if (record_.fields.size() != layout_.header_size) {
-        raw.rejects.push_back({record_.line, "",
-                               fmt::format("expected {} fields as in the header, found {}", layout_.header_size,
-                                           record_.fields.size())});
-        continue;
-      }
-      // A record's fields lie in order in one stretch of the reader's memory:
-      // one copy of the stretch, then offsets, is cheaper than a copy per cell.
-      const char* const stretch = record_.fields.front().data();
-      const std::string_view& last = record_.fields.back();
-      const auto base = static_cast<std::uint32_t>(raw.bytes.size());
-      raw.bytes.append(stretch, static_cast<std::size_t>(last.data() + last.size() - stretch));
-      std::uint32_t* span = raw.spans.data() + 2 * raw.rows * layout_.cells.size();
-      for (const auto& [column, field] : layout_.cells) {
-        const std::string_view cell = record_.fields[column];
-        *span++ = base + static_cast<std::uint32_t>(cell.data() - stretch);
-        *span++ = static_cast<std::uint32_t>(cell.size());
-      }
-      raw.lines.push_back(record_.line);
-      ++raw.rows;
+    if (!reader_->next_chunk(raw.chunk, capacity_, kMaxBatchBytes)) {
+      input_done_ = true;
+      return false;
     }
+    raw.sequence = next_sequence_++;
     raw.input_position = reader_->bytes_read();
-    return raw.records > 0;
+    return true;
+  }
+
+  // Splits the chunk's records and reads their cells into the worker's batch,
+  // on the worker's own thread, record by record: a record's bytes are still
+  // in the nearest cache while its cells are read. A row with a bad cell is
+  // rejected (its leftmost bad cell named) and its place reused.
+  void read_records(Worker& worker, const RawBatch& raw) const {
+    Batch& batch = worker.batch;
+    batch.rows = 0;
+    worker.records = 0;
+    worker.rejects.clear();
+    const CsvChunk& chunk = raw.chunk;
+    if (chunk.skipped) {
+      worker.records = 1;
+      worker.rejects.push_back({chunk.first_line, "", chunk.problem});
+      return;
+    }
+    if (worker.quoted_text_capacity < chunk.bytes.size()) {
+      worker.quoted_text.reset(new char[chunk.bytes.size()]);
+      worker.quoted_text_capacity = chunk.bytes.size();
+    }
+    std::size_t quoted_used = 0;
+    const auto base = reinterpret_cast<std::uintptr_t>(chunk.bytes.data());
+    CsvReader reader(chunk);
+    CsvRecord& record = worker.record;
+    std::string reason;
+    while (reader.next(record)) {
+      ++worker.records;
+      if (record.malformed) {
+        worker.rejects.push_back({record.line, "", record.problem});
+        continue;
+      }
+      if (record.fields.size() != layout_.header_size) {
+        worker.rejects.push_back({record.line, "",
+                                  fmt::format("expected {} fields as in the header, found {}", layout_.header_size,
+                                              record.fields.size())});
+        continue;
+      }
+      if (batch.rows == capacity_)  // next_chunk counted the records: this would be a reader bug
+        throw std::logic_error("a chunk of the input held more records than the reader counted");
+      const std::string_view* fields = record.fields.data();
+      // An unquoted record's fields are views into the chunk; a quoted one's
+      // are in the reader's scratch, which the next record reuses.
+      if (reinterpret_cast<std::uintptr_t>(fields[0].data()) - base > chunk.bytes.size()) {
+        worker.cells.clear();
+        for (const std::string_view field : record.fields) {
+          char* const at = worker.quoted_text.get() + quoted_used;
+          std::memcpy(at, field.data(), field.size());
+          quoted_used += field.size();
+          worker.cells.emplace_back(at, field.size());
+        }
+        fields = worker.cells.data();
+      }
+      std::uint32_t bad_field = 0;
+      if (!parse_record_cells(program_, layout_.cells, fields, batch, batch.rows, bad_field, reason)) {
+        worker.rejects.push_back({record.line, program_.fields[bad_field].name, std::move(reason)});
+        continue;
+      }
+      batch.lines[batch.rows++] = record.line;
+    }
+    for (const std::uint32_t f : layout_.absent)
+      for (std::size_t row = 0; row < batch.rows; ++row) parse_field_value(program_, f, "", batch.columns[f], row, reason);
   }
 
   void process(Worker& worker, const RawBatch& raw, DoneBatch& done) {
-    done.records = raw.records;
+    read_records(worker, raw);
+    done.records = worker.records;
     done.input_position = raw.input_position;
     Batch& batch = worker.batch;
-    std::vector<Reject> rejects;
-    worker.failed.assign(raw.rows, 0);
-    const CellGrid cells{raw.bytes.data(), raw.spans.data(), layout_.cells.size()};
-    for (std::size_t c = 0; c < layout_.cells.size(); ++c) {
-      const std::uint32_t field = layout_.cells[c].second;
-      parse_field_column(program_, field, cells, c, raw.rows, batch.columns[field], worker.failed,
-                         [&](std::size_t row, std::string reason) {
-                           rejects.push_back({raw.lines[row], program_.fields[field].name, std::move(reason)});
-                         });
-    }
-    std::string reason;
-    for (const std::uint32_t f : layout_.absent)
-      for (std::size_t row = 0; row < raw.rows; ++row) parse_field_value(program_, f, "", batch.columns[f], row, reason);
-    // Cells were checked column by column, so a row's rejects came out of
-    // order; the leftmost bad cell of each row is the one reported.
-    std::stable_sort(rejects.begin(), rejects.end(), [](const Reject& a, const Reject& b) { return a.line < b.line; });
-    batch.rows = 0;
-    for (std::size_t row = 0; row < raw.rows; ++row) {
-      if (worker.failed[row]) continue;
-      if (batch.rows != row) move_row(batch, row, batch.rows);
-      batch.lines[batch.rows++] = raw.lines[row];
-    }
     if (batch.rows > 0) worker.machine.run(batch);
-    // Rejects for shape, for a bad cell and from evaluation, merged by line.
-    std::size_t next_shape = 0, next_cell = 0;
+    // Rejects for shape or a bad cell, and from evaluation, merged by line.
+    std::size_t next_reject = 0;
     auto emit_rejects_before = [&](std::uint64_t line) {
-      for (;;) {
-        const Reject* a = next_shape < raw.rejects.size() ? &raw.rejects[next_shape] : nullptr;
-        const Reject* b = next_cell < rejects.size() ? &rejects[next_cell] : nullptr;
-        const Reject* first = a && (!b || a->line < b->line) ? a : b;
-        if (!first || first->line >= line) return;
-        write_reject(done, *first);
-        (first == a ? next_shape : next_cell) += 1;
-      }
+      for (; next_reject < worker.rejects.size() && worker.rejects[next_reject].line < line; ++next_reject)
+        write_reject(done, worker.rejects[next_reject]);
     };
     const Machine& machine = worker.machine;
     worker.group_index.clear();
@@ -378,17 +382,6 @@ class Runner {
     }
     emit_rejects_before(UINT64_MAX);
     worker.results_size_hint = std::max(worker.results_size_hint, done.results.size() + done.results.size() / 8);
-  }
-
-  // Rows with a bad cell are dropped from the batch before evaluation.
-  void move_row(Batch& batch, std::size_t from, std::size_t to) const {
-    for (std::size_t f = 0; f < program_.fields.size(); ++f) {
-      FieldColumn& column = batch.columns[f];
-      column.present[to] = column.present[from];
-      if (!column.scalars.empty()) column.scalars[to] = column.scalars[from];
-      if (!column.texts.empty()) column.texts[to] = column.texts[from];
-      if (!column.lists.empty()) column.lists[to].swap(column.lists[from]);
-    }
   }
 
   void note_contribution(Worker& worker, std::size_t row, DoneBatch& done) const {

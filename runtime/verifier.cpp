@@ -532,7 +532,9 @@ class Verifier {
         return true;
       case Opcode::LIST_APPEND_IF: return check_element(0, 2);
       case Opcode::LIST_CONTAINS: return check_element(1, 2);
-      case Opcode::LIST_SUM: {
+      case Opcode::LIST_SUM:
+      case Opcode::LIST_MIN:
+      case Opcode::LIST_MAX: {
         const ValueType& list = p_.list_types[b];
         if (scalar(0).kind != list.element)
           return bad("register {} is {}, but {} holds {}", label(RegisterFile::Scalar, 0),
@@ -546,6 +548,9 @@ class Verifier {
                      label(RegisterFile::List, 0), type_name(p_, p_.list_types[a]));
         return check_keys();
       case Opcode::LOOKUP_FIRST: return check_keys();
+      case Opcode::TABLE_CONFLICT:
+        if (x > 1) return bad("x is {}, but a table conflict is of kind 0 (unique) or 1 (any)", x);
+        return true;
       case Opcode::PICK:
         if (p_.arrays[b].type != scalar(0))
           return bad("array {} ({}) holds {}, but register {} is {}", b, p_.arrays[b].name,

@@ -226,6 +226,11 @@ struct Machine::Context {
   const LookupIndex& lookup(std::uint32_t index) const { return m.lookups_[index]; }
   Quotient* quotient(std::uint32_t r) { return &m.quotients_[r * m.capacity_]; }
 
+  void fail_conflict(std::uint32_t row, std::int64_t first, std::int64_t second) {
+    if (m.error_kind_[row] != 0) return;
+    m.error_rows_[row] = {first, second};
+    fail(row, RowError::TableConflict);
+  }
   void fail(std::uint32_t row, RowError kind) {
     if (m.error_kind_[row] != 0) return;  // the first error is the one reported
     m.error_kind_[row] = static_cast<std::uint8_t>(kind);
@@ -808,6 +813,25 @@ HANDLER(PICK_LIST) {
   });
 }
 
+// The smallest or largest item; 0 for an empty list (the compiler rejects such
+// a household before it reads the value).
+template <bool kMin>
+PRECEPT_INLINE void list_extreme(Ctx& c, const Step& s) {
+  std::int64_t* a = c.reg(s.a);
+  const Machine::ListRegister& b = c.list(s.b);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
+    bool any = false;
+    std::int64_t best = 0;
+    for (const std::int64_t v : c.items(b, i)) {
+      if (!any || (kMin ? v < best : v > best)) best = v;
+      any = true;
+    }
+    a[i] = best;
+  });
+}
+HANDLER(LIST_MIN) { list_extreme<true>(c, s); }
+HANDLER(LIST_MAX) { list_extreme<false>(c, s); }
+
 HANDLER(SELECT_IF) { c.push(c.reg(s.a), true, s); }
 HANDLER(SELECT_UNLESS) { c.push(c.reg(s.a), false, s); }
 HANDLER(SELECT_POP) { --c.depth; }
@@ -820,6 +844,11 @@ HANDLER(REQUIRE) {
 }
 HANDLER(FAIL) {
   c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { c.fail(i, RowError::NoRowMatched); });
+}
+HANDLER(TABLE_CONFLICT) {
+  const std::int64_t* first = c.reg(s.b);
+  const std::int64_t* second = c.reg(s.c);
+  c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { c.fail_conflict(i, first[i], second[i]); });
 }
 
 #undef HANDLER
@@ -863,6 +892,7 @@ Machine::Machine(const Program& program, std::size_t capacity)
       quotients_(program.quotient_units.size() * capacity),
       error_kind_(capacity),
       error_pc_(capacity),
+      error_rows_(capacity),
       levels_(kMaxSelectionDepth + 2) {
   for (Level& level : levels_) level.rows.resize(capacity);
   lookups_.reserve(program.lookups.size());
@@ -1176,6 +1206,13 @@ std::string Machine::describe_error(std::size_t row) const {
       const Instruction& ins = program_.code[pc];
       const std::uint32_t message = ins.op == Opcode::REQUIRE ? ins.b : ins.a;
       return fmt::format("{} (policy line {})", program_.strings[message], line);
+    }
+    case RowError::TableConflict: {
+      const Instruction& ins = program_.code[pc];
+      const auto [first, second] = error_rows_[row];
+      return fmt::format("rows {} and {} of table `{}` both match this household{}; the table is `{}` (policy line {})",
+                         first, second, program_.strings[ins.a], ins.x ? " and give different outputs" : "",
+                         ins.x ? "any" : "unique", line);
     }
   }
   return {};

@@ -28,7 +28,7 @@
 
 namespace precept {
 
-enum class RowError : std::uint8_t { None = 0, Overflow, DivisionByZero, Require, NoRowMatched };
+enum class RowError : std::uint8_t { None = 0, Overflow, DivisionByZero, Require, NoRowMatched, TableConflict };
 
 // The items of one row's list, in order, for a range-for. A list is either a
 // run of items, or slots of which a bit mask says which hold one.
@@ -62,11 +62,25 @@ class ListItems {
     std::uint64_t mask_ = 0;
   };
 
+  // std::popcount is a call into libgcc when the build may not assume the
+  // POPCNT instruction (plain x86-64), and results lines count every list's
+  // items: the same count, inline.
+  static constexpr std::size_t bit_count(std::uint64_t x) {
+#if defined(__POPCNT__)
+    return static_cast<std::size_t>(std::popcount(x));
+#else
+    x = x - ((x >> 1) & 0x5555555555555555ull);
+    x = (x & 0x3333333333333333ull) + ((x >> 2) & 0x3333333333333333ull);
+    x = (x + (x >> 4)) & 0x0F0F0F0F0F0F0F0Full;
+    return static_cast<std::size_t>((x * 0x0101010101010101ull) >> 56);
+#endif
+  }
+
   // A run of items.
   ListItems(const std::int64_t* begin, std::size_t count) : begin_(begin, 0, 0), end_(begin + count, 0, 0), size_(count) {}
   // Slots: item j at slots[j * step], present where bit j of mask is set.
   ListItems(const std::int64_t* slots, std::size_t step, std::uint64_t mask)
-      : begin_(slots, step, mask), end_(slots, step, 0), size_(static_cast<std::size_t>(std::popcount(mask))) {}
+      : begin_(slots, step, mask), end_(slots, step, 0), size_(bit_count(mask)) {}
 
   iterator begin() const { return begin_; }
   iterator end() const { return end_; }
@@ -139,6 +153,8 @@ class Machine {
   std::vector<LookupIndex> lookups_;
   std::vector<std::uint8_t> error_kind_;
   std::vector<std::uint32_t> error_pc_;
+  // For a TableConflict: the two table rows that both matched.
+  std::vector<std::pair<std::int64_t, std::int64_t>> error_rows_;
   std::vector<Level> levels_;
   std::vector<Step> steps_;
 };

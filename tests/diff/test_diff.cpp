@@ -107,6 +107,28 @@ TEST(Structural, LayoutAndCommentsAreNoChange) {
   EXPECT_TRUE(keys(w1_2015(), text).empty());
 }
 
+// A changed hit policy is an edit of the table, in its words; leaving out the
+// hit policy of a `unique` table changes nothing.
+TEST(Structural, HitPolicyChangesAreShown) {
+  const std::string text = replaced(w1_2015(), "collect when poor", "rule order when poor");
+  const auto a = load_version("old.pol", w1_2015());
+  const auto b = load_version("new.pol", text);
+  ASSERT_TRUE(a.ok && b.ok);
+  const auto edits = structural_diff(a, b).edits;
+  ASSERT_EQ(edits.size(), 1u);
+  EXPECT_EQ(edits[0].what, "table");
+  EXPECT_EQ(edits[0].decl, "measures");
+  EXPECT_NE(edits[0].detail.find("hit policy collect -> rule order"), std::string::npos) << edits[0].detail;
+
+  const std::string unique_written = "policy \"t\" year 2016\nenum g { a, b }\nrecord r { x: g }\n"
+                                     "table t unique\n  | when x | v: int |\n  | a      | 1      |\n  | b      | 2      |\n"
+                                     "output t\n";
+  EXPECT_TRUE(keys(unique_written, replaced(unique_written, "table t unique", "table t")).empty());
+  const auto first = keys(unique_written, replaced(unique_written, "table t unique", "table t first"));
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(std::get<2>(first[0]), "t");
+}
+
 TEST(Structural, RenamedParamIsRemovedAndAdded) {
   std::string text = replaced(w1_2015(), "param disaster_threshold:", "param disaster_loss_threshold:");
   text = replaced(text, ">= disaster_threshold", ">= disaster_loss_threshold");

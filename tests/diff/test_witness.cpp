@@ -276,6 +276,48 @@ TEST(Witness, UnsupportedConstructIsUnknownWithAReason) {
   EXPECT_EQ(find(t.results, "note").verdict, Verdict::SameForAll) << find(t.results, "note").reason;
 }
 
+// `unique` and `any` are encoded: a household two rows match is rejected, which
+// `first` never does. `priority` and the aggregates are not: unknown, with a reason.
+TEST(Witness, HitPolicies) {
+  const std::string first = R"(policy "u" year 2020
+record r { income: money  members: int where >= 1  remote: bool }
+table support first
+  | when                         | support: money |
+  | income < 1000 yuan * members | 500 yuan       |
+  | remote and members * 2 > 6   | 50 yuan        |
+  | -                            | 0 yuan         |
+output support
+)";
+  expect_all_same(first, first, "first identical");
+  const std::string unique = replaced(first, "table support first", "table support");
+  expect_all_same(unique, unique, "unique identical");
+  {
+    const Timed t = witnesses(first, unique);
+    report("first -> unique", t);
+    const OutputWitness& w = find(t.results, "support");
+    EXPECT_EQ(w.verdict, Verdict::Differs) << w.reason;
+  }
+  const std::string priority = R"(policy "p" year 2020
+enum level { high, low }
+record r { remote: bool  members: int }
+table urgency priority
+  | when remote | level |
+  | -           | low   |
+  | true        | high  |
+table total collect sum
+  | when remote | amount   |
+  | true        | 100 yuan |
+output urgency, total, members
+)";
+  const Timed t = witnesses(priority, priority);
+  report("priority identical", t);
+  EXPECT_EQ(find(t.results, "urgency").verdict, Verdict::Unknown);
+  EXPECT_NE(find(t.results, "urgency").reason.find("`priority`"), std::string::npos) << find(t.results, "urgency").reason;
+  EXPECT_EQ(find(t.results, "total").verdict, Verdict::Unknown);
+  EXPECT_NE(find(t.results, "total").reason.find("`collect sum`"), std::string::npos) << find(t.results, "total").reason;
+  EXPECT_EQ(find(t.results, "members").verdict, Verdict::SameForAll) << find(t.results, "members").reason;
+}
+
 TEST(Witness, OptionalFieldsAndDefaults) {
   const std::string policy =
       testing::read_file(std::string(PRECEPT_SOURCE_DIR) + "/tests/compiler/policies/optional.pol");

@@ -1,5 +1,5 @@
-// Fuzz target (3): CSV bytes -> CsvReader, from memory and from a stdio stream
-// (which must agree record for record), and run_csv of the W1 policy over the
+// Fuzz target (3): CSV bytes -> CsvReader, from memory, from a stdio stream and
+// in chunks (which must all agree record for record), and run_csv of the W1 policy over the
 // same bytes with two batch sizes (64 and 3) (which must agree byte for byte). Every row
 // read must end up in the results or the rejects.
 #include "fuzz_common.hpp"
@@ -76,6 +76,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   if (from_stream && from_stream->next(b)) precept_fuzz::fail("CsvReader: memory ended before stream");
+
+  // In chunks, as `precept run` reads (one thread finds where records end, the
+  // workers split them): the same records again.
+  {
+    precept::CsvReader whole(bytes);
+    precept::CsvReader source(bytes);
+    precept::CsvChunk chunk;
+    const std::size_t max_records = 1 + size % 5;
+    while (source.next_chunk(chunk, max_records, 1 + size % 97)) {
+      precept::CsvReader part(chunk);
+      std::uint64_t in_chunk = 0;
+      while (part.next(b)) {
+        ++in_chunk;
+        if (!whole.next(a)) precept_fuzz::fail("CsvReader: chunks hold more records than the input");
+        if (a.line != b.line || a.fields != b.fields || a.malformed != b.malformed || a.problem != b.problem)
+          precept_fuzz::fail("CsvReader: chunked and record-by-record reading disagree");
+      }
+      if (in_chunk != chunk.records || in_chunk > max_records) precept_fuzz::fail("CsvReader: chunk miscounted");
+    }
+    if (whole.next(a)) precept_fuzz::fail("CsvReader: chunks hold fewer records than the input");
+  }
   if (from_memory.bytes_read() > size) precept_fuzz::fail("CsvReader: read past the end");
   from_stream.reset();
   if (stream != nullptr) std::fclose(stream);

@@ -84,10 +84,60 @@ std::vector<Rec> read_stream(std::string_view content) {
   return records;
 }
 
-// Every case is checked through both sources: they must agree exactly.
+// Reads in chunks, as `precept run` does (the reading thread finds where
+// records end, each worker splits its chunk): must give the very same records.
+std::vector<Rec> read_chunks(CsvReader& source, std::size_t max_records, std::size_t max_bytes) {
+  std::vector<Rec> out;
+  CsvChunk chunk;
+  while (source.next_chunk(chunk, max_records, max_bytes)) {
+    if (chunk.skipped) {
+      out.push_back({chunk.first_line, {}, true, chunk.problem});
+      continue;
+    }
+    CsvReader reader(chunk);
+    std::vector<Rec> records = drain(reader);
+    EXPECT_EQ(records.size(), chunk.records);
+    EXPECT_LE(records.size(), std::max<std::size_t>(1, max_records));
+    out.insert(out.end(), records.begin(), records.end());
+  }
+  return out;
+}
+
+std::vector<Rec> read_memory_chunks(std::string_view content, std::size_t max_records, std::size_t max_bytes) {
+  CsvReader source(content);
+  auto records = read_chunks(source, max_records, max_bytes);
+  EXPECT_EQ(source.bytes_read(), content.size());
+  return records;
+}
+
+std::vector<Rec> read_stream_chunks(std::string_view content, std::size_t max_records, std::size_t max_bytes) {
+  std::FILE* f = std::tmpfile();
+  EXPECT_NE(f, nullptr);
+  if (f == nullptr) return {};
+  EXPECT_EQ(std::fwrite(content.data(), 1, content.size(), f), content.size());
+  std::rewind(f);
+  CsvReader source(f);
+  auto records = read_chunks(source, max_records, max_bytes);
+  EXPECT_FALSE(source.io_error());
+  EXPECT_EQ(source.bytes_read(), content.size());
+  std::fclose(f);
+  return records;
+}
+
+// Every case is checked through both sources, read record by record and in
+// chunks of several sizes: they must all agree exactly.
 void expect_records(std::string_view content, const std::vector<Rec>& expected) {
   EXPECT_EQ(read_memory(content), expected) << "from memory: " << abbreviated(content);
   EXPECT_EQ(read_stream(content), expected) << "from a stream: " << abbreviated(content);
+  for (const auto& [max_records, max_bytes] : {std::pair<std::size_t, std::size_t>{1, 1 << 20}, {3, 1 << 20},
+                                               {1024, 7}, {1024, std::size_t{16} << 20}}) {
+    EXPECT_EQ(read_memory_chunks(content, max_records, max_bytes), expected)
+        << "in chunks of " << max_records << " records / " << max_bytes << " bytes from memory: "
+        << abbreviated(content);
+    EXPECT_EQ(read_stream_chunks(content, max_records, max_bytes), expected)
+        << "in chunks of " << max_records << " records / " << max_bytes << " bytes from a stream: "
+        << abbreviated(content);
+  }
 }
 
 TEST(CsvReader, SimpleLfAndCrlf) {
@@ -400,6 +450,14 @@ TEST(CsvReader, OversizedStreamRecordIsSkippedWithBoundedMemory) {
   EXPECT_NE(records[1].problem.find("longer than 64 MiB"), std::string::npos) << records[1].problem;
   EXPECT_EQ(records[2].line, 5u);
   EXPECT_EQ(records[2].fields, (std::vector<std::string>{"3", "4"}));
+  // In chunks, the skipped record comes as a chunk of its own, with the same
+  // line and problem (its fields were never kept either way).
+  auto chunked = read_stream_chunks(content, 1024, std::size_t{16} << 20);
+  ASSERT_EQ(chunked.size(), 3u);
+  EXPECT_EQ(chunked[1].line, records[1].line);
+  EXPECT_EQ(chunked[1].problem, records[1].problem);
+  chunked[1].fields = records[1].fields;
+  EXPECT_EQ(chunked, records);
 }
 
 // A record wider than kMaxRecordFields keeps its first fields, is flagged, and
@@ -422,6 +480,21 @@ TEST(CsvReader, RecordWithTooManyFieldsIsFlagged) {
   const auto records = read_memory(exactly + "\n");
   ASSERT_EQ(records.size(), 1u);
   EXPECT_FALSE(records[0].malformed) << "exactly the limit is allowed";
+}
+
+// Where a record ends is decided twice: by the reading thread (next_chunk,
+// which only finds ends) and by the worker's full parser. Random bytes drawn
+// mostly from the characters that matter (quotes, commas, CR, LF) must give
+// the same records either way.
+TEST(CsvReader, ChunksAgreeWithRecordByRecordOnRandomBytes) {
+  std::mt19937_64 random(20261123);
+  constexpr char kAlphabet[] = {'"', '"', ',', '\n', '\n', '\r', 'a', 'b', ' '};
+  for (int round = 0; round < 3000; ++round) {
+    std::string content(random() % 60, ' ');
+    for (char& c : content) c = kAlphabet[random() % sizeof kAlphabet];
+    const std::vector<Rec> expected = read_memory(content);
+    EXPECT_EQ(read_memory_chunks(content, 1 + random() % 4, 1 + random() % 40), expected) << abbreviated(content);
+  }
 }
 
 }  // namespace

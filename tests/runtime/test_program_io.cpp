@@ -1616,3 +1616,104 @@ TEST(Disassembler, ShowsBoolConstantsAndSurvivesMissingNames) {
 
 }  // namespace
 }  // namespace precept
+
+namespace precept {
+namespace {
+
+// The opcodes of the hit policies: LIST_MIN and LIST_MAX (`collect min|max`) and
+// TABLE_CONFLICT (`unique`, `any`), which names the two rows that both matched.
+Program table_opcodes() {
+  Builder b;
+  Program& p = b.p;
+  p.policy_name = "hit policies";
+  const auto f_first = b.field("first", kInt);
+  const auto f_second = b.field("second", kInt);
+  const auto f_clash = b.field("clash", kBool);
+  const auto f_costs = b.field("costs", list_type(Kind::Int));
+  const auto r_first = b.reg(kInt, "first");
+  const auto r_second = b.reg(kInt, "second");
+  const auto r_clash = b.reg(kBool, "clash");
+  const auto r_min = b.reg(kInt, "cheapest");
+  const auto r_max = b.reg(kInt, "dearest");
+  const auto l_costs = b.list_reg(list_type(Kind::Int));
+  b.at(7, "table housing row 2");
+  b.emit(Opcode::LOAD_FIELD, r_first, f_first);
+  b.emit(Opcode::LOAD_FIELD, r_second, f_second);
+  b.emit(Opcode::LOAD_FIELD, r_clash, f_clash);
+  b.emit(Opcode::LOAD_LIST, l_costs, f_costs);
+  b.emit(Opcode::LIST_MIN, r_min, l_costs);
+  b.emit(Opcode::LIST_MAX, r_max, l_costs);
+  b.emit(Opcode::SELECT_IF, r_clash);
+  b.emit(Opcode::TABLE_CONFLICT, b.string("housing"), r_first, r_second, 1);
+  b.emit(Opcode::SELECT_POP);
+  b.output("cheapest", kInt, r_min);
+  b.output("dearest", kInt, r_max);
+  return p;
+}
+
+TEST(TableOpcodes, MinMaxAndConflictsRun) {
+  const Program p = table_opcodes();
+  std::string error;
+  ASSERT_TRUE(verify_program(p, error)) << error;
+  Batch batch;
+  batch.reset(p, 3);
+  batch.rows = 3;
+  const std::vector<std::vector<std::int64_t>> costs = {{5, -2, 9}, {}, {4}};
+  for (std::size_t i = 0; i < 3; ++i) {
+    batch.columns[0].scalars[i] = 2;
+    batch.columns[1].scalars[i] = static_cast<std::int64_t>(5 + i);
+    batch.columns[2].scalars[i] = i == 1;
+    batch.columns[3].lists[i] = costs[i];
+  }
+  Machine m(p, 3);
+  m.run(batch);
+  EXPECT_EQ(m.error(0), RowError::None);
+  EXPECT_EQ(m.scalar(reg_named(p, "cheapest"), 0), -2);
+  EXPECT_EQ(m.scalar(reg_named(p, "dearest"), 0), 9);
+  EXPECT_EQ(m.scalar(reg_named(p, "cheapest"), 2), 4);
+  EXPECT_EQ(m.scalar(reg_named(p, "dearest"), 2), 4);
+  ASSERT_EQ(m.error(1), RowError::TableConflict);
+  EXPECT_EQ(m.describe_error(1),
+            "rows 2 and 6 of table `housing` both match this household and give different outputs; the table is "
+            "`any` (policy line 7)");
+  EXPECT_EQ(m.scalar(reg_named(p, "cheapest"), 1), 0);  // an empty list: 0, never read by compiled code
+}
+
+TEST(TableOpcodes, TheVerifierRefusesMalformedOnes) {
+  const Program good = table_opcodes();
+  std::string error;
+  ASSERT_TRUE(verify_program(good, error)) << error;
+  const auto find = [&](const Program& p, Opcode op) {
+    for (std::size_t i = 0; i < p.code.size(); ++i)
+      if (p.code[i].op == op) return i;
+    return p.code.size();
+  };
+  struct Case {
+    const char* what;
+    std::function<void(Program&)> damage;
+    std::string words;
+  };
+  const std::vector<Case> cases = {
+      {"a conflict of an unknown kind", [&](Program& p) { p.code[find(p, Opcode::TABLE_CONFLICT)].x = 2; },
+       "x is 2, but a table conflict is of kind 0 (unique) or 1 (any)"},
+      {"a conflict naming a bool as a row",
+       [&](Program& p) { p.code[find(p, Opcode::TABLE_CONFLICT)].b = reg_named(p, "clash"); }, "must be int"},
+      {"a conflict naming a string that does not exist",
+       [&](Program& p) { p.code[find(p, Opcode::TABLE_CONFLICT)].a = 99; }, "there are only 1 strings"},
+      {"a minimum into the wrong type", [&](Program& p) { p.scalar_types[reg_named(p, "cheapest")] = kMoney; },
+       "holds int"},
+      {"a maximum of a register that is not a list", [&](Program& p) { p.code[find(p, Opcode::LIST_MAX)].b = 7; },
+       "list register l7"},
+  };
+  for (const Case& bad : cases) {
+    SCOPED_TRACE(bad.what);
+    Program damaged = good;
+    bad.damage(damaged);
+    error.clear();
+    EXPECT_FALSE(verify_program(damaged, error));
+    EXPECT_NE(error.find(bad.words), std::string::npos) << error;
+  }
+}
+
+}  // namespace
+}  // namespace precept

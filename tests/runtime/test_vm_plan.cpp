@@ -15,6 +15,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <bit>
+#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
@@ -485,6 +487,20 @@ void fill(const Program& p, Batch& batch, std::size_t rows, std::mt19937_64& rng
     batch.columns[5].scalars[i] = static_cast<std::int64_t>(rng() % 2);
     batch.columns[6].scalars[i] = static_cast<std::int64_t>(rng() % 4);
     batch.columns[7].texts[i] = texts[rng() % std::size(texts)];
+  }
+}
+
+// A slotted list's size is counted inline, not through std::popcount: the
+// two must agree on every mask, the extremes included.
+TEST(VmPlan, ListItemsCountsSlotsLikePopcount) {
+  std::mt19937_64 random(7);
+  std::vector<std::uint64_t> masks = {0, 1, ~0ull, 0x8000000000000000ull, 0x5555555555555555ull};
+  for (int i = 0; i < 1000; ++i) masks.push_back(random() & random());
+  const std::vector<std::int64_t> slots(64, 3);
+  for (const std::uint64_t mask : masks) {
+    const ListItems items(slots.data(), 1, mask);
+    EXPECT_EQ(items.size(), static_cast<std::size_t>(std::popcount(mask))) << mask;
+    EXPECT_EQ(static_cast<std::size_t>(std::distance(items.begin(), items.end())), items.size()) << mask;
   }
 }
 
