@@ -52,8 +52,9 @@ const std::vector<PublishedFigures> kAllPlaces = {
 };
 
 // The places whose policy compiles with the features on main: the two Xijiang
-// policies are flat. The layered ones (extends, dated parameters) join this
-// list as soon as layering is merged.
+// policies are flat. The layered ones wait in policies/pending/ for extends,
+// dated parameters and examples; when they move up to policies/, add
+// {"xijiang-2015", "xijiang_town_2015.pol", ...} and the other places here.
 const std::vector<PublishedFigures> kPlacesWithPolicy = {kAllPlaces[0], kAllPlaces[1]};
 
 // Each call writes a new file in `dir`.
