@@ -82,8 +82,11 @@ std::string formatted(const std::string& source, const std::string& name, const 
 // The compiled program with everything that only says where things were in the
 // source taken out: the source itself, its hash and the line numbers (also in the
 // message of a `require` without one of its own).
-std::string meaning(const std::string& source, const std::string& name) {
-  const precept::CompileResult compiled = precept::compile(source, name);
+std::string meaning(const std::string& source, const std::string& name, const fs::path& folder = {}) {
+  // A layered policy reads its parents from its folder.
+  precept::CompileOptions options;
+  if (!folder.empty()) options.base_directory = folder.string();
+  const precept::CompileResult compiled = precept::compile(source, name, options);
   if (!compiled.ok()) {
     ADD_FAILURE() << name << " does not compile:\n" << precept::render(compiled.diagnostics);
     return {};
@@ -96,7 +99,9 @@ std::string meaning(const std::string& source, const std::string& name) {
   for (auto& field : program.fields) field.line = 0;
   for (auto& param : program.params) param.line = 0;
   static const std::regex line_number(R"(at line \d+)");
-  for (auto& text : program.strings) text = std::regex_replace(text, line_number, "at line N");
+  static const std::regex file_line(R"(\.pol:\d+)");  // a layered policy's messages name file:line
+  for (auto& text : program.strings)
+    text = std::regex_replace(std::regex_replace(text, line_number, "at line N"), file_line, ".pol:N");
   return precept::serialize_program(program);
 }
 
@@ -278,7 +283,7 @@ TEST_P(FormatPolicy, SameProgramSameCommentsAndStable) {
   const std::string once = formatted(source, name);
   ASSERT_FALSE(once.empty());
   EXPECT_EQ(formatted(once, name), once) << "formatting " << name << " twice changes it";
-  EXPECT_EQ(meaning(once, name), meaning(source, name)) << "formatting changed what " << name << " means";
+  EXPECT_EQ(meaning(once, name, GetParam().parent_path()), meaning(source, name, GetParam().parent_path())) << "formatting changed what " << name << " means";
   EXPECT_EQ(comments(once), comments(source)) << "formatting " << name << " lost or moved a comment";
 }
 
@@ -296,13 +301,13 @@ TEST_P(FormatPolicy, HowItIsTypedDoesNotMatter) {
 TEST_P(FormatPolicy, CommentsAndLineBreaksAnywhere) {
   const std::string name = GetParam().filename().string();
   const std::string source = read_file(GetParam());
-  const std::string expected_meaning = meaning(source, name);
+  const std::string expected_meaning = meaning(source, name, GetParam().parent_path());
   for (unsigned seed = 1; seed <= 8; ++seed) {
     const std::string messy = commented(formatted(source, name), seed);
     const std::string once = formatted(messy, name);
     ASSERT_FALSE(once.empty()) << messy;
     EXPECT_EQ(formatted(once, name), once) << name << " with comments, seed " << seed << ":\n" << messy;
-    EXPECT_EQ(meaning(once, name), expected_meaning) << name << " with comments, seed " << seed;
+    EXPECT_EQ(meaning(once, name, GetParam().parent_path()), expected_meaning) << name << " with comments, seed " << seed;
     EXPECT_EQ(comments(once), comments(messy)) << name << " with comments, seed " << seed;
   }
 }
@@ -316,7 +321,7 @@ TEST_P(FormatPolicy, NarrowWidthsAreStableAndKeepTheMeaning) {
     const std::string once = formatted(source, name, options);
     ASSERT_FALSE(once.empty());
     EXPECT_EQ(formatted(once, name, options), once) << name << " at width " << width;
-    EXPECT_EQ(meaning(once, name), meaning(source, name)) << name << " at width " << width;
+    EXPECT_EQ(meaning(once, name, GetParam().parent_path()), meaning(source, name, GetParam().parent_path())) << name << " at width " << width;
   }
 }
 
