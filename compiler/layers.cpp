@@ -645,9 +645,16 @@ std::pair<std::string, std::set<std::string>> dependencies(const PolicyFile& f, 
 void order_by_dependencies(PolicyFile& f) {
   std::map<std::string, std::size_t> defined_by;  // name -> position in f.order
   std::vector<std::pair<std::string, std::set<std::string>>> deps;
+  // What each declaration defines: its name, and for `output` every item it
+  // names (a summary may read `total_assistance = ...`).
+  std::vector<std::vector<std::string>> defines(f.order.size());
   for (std::size_t i = 0; i < f.order.size(); ++i) {
     deps.push_back(dependencies(f, f.order[i]));
-    if (!deps.back().first.empty()) defined_by.emplace(deps.back().first, i);
+    if (!deps.back().first.empty()) defines[i].push_back(deps.back().first);
+    if (f.order[i].kind == DeclKind::Output)
+      for (const auto& item : f.outputs[f.order[i].index].items)
+        if (!item.name.empty()) defines[i].push_back(item.name);
+    for (const auto& name : defines[i]) defined_by.emplace(name, i);
   }
   std::vector<bool> placed(f.order.size(), false);
   std::vector<ast::DeclRef> order;
@@ -657,12 +664,13 @@ void order_by_dependencies(PolicyFile& f) {
     for (std::size_t i = 0; i < f.order.size(); ++i) {
       if (placed[i]) continue;
       const bool ready = std::all_of(deps[i].second.begin(), deps[i].second.end(), [&](const std::string& name) {
-        return name == deps[i].first || !defined_by.count(name) || available.count(name);
+        return std::find(defines[i].begin(), defines[i].end(), name) != defines[i].end() ||
+               !defined_by.count(name) || available.count(name);
       });
       if (!ready) continue;
       placed[i] = true;
       order.push_back(f.order[i]);
-      if (!deps[i].first.empty()) available.insert(deps[i].first);
+      available.insert(defines[i].begin(), defines[i].end());
       progress = true;
       break;  // start again from the top: the earliest ready declaration goes next
     }

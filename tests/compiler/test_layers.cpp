@@ -184,6 +184,38 @@ exception single to kind when members = 1 -> large
   EXPECT_EQ(values("7")["kind"], "large");
 }
 
+// A child's parameter read by a row it adds moves the table below the child's
+// declarations; the output that names `total` and the summary reading `total`
+// must still come after it, in that order.
+TEST_F(Layers, ReorderingKeepsASummaryAfterTheOutputItemItReads) {
+  const std::string parent = R"(policy "p" year 2015
+record household { members: int }
+table aid collect
+  | when        | amount: money |
+  | members > 1 | 100 yuan      |
+output total = sum(aid.amount)
+summary
+  population = members
+  assistance = total
+)";
+  const std::string child = R"(policy "c" extends "p.pol"
+param grant: money = 50 yuan "a county grant"
+extend table aid
+  | when        | amount: money |
+  | members > 4 | grant         |
+)";
+  precept::CompileOptions options;
+  options.loader = [&](const std::string& path) -> std::optional<std::string> {
+    if (path == "p.pol") return parent;
+    return std::nullopt;
+  };
+  options.base_directory = "";
+  auto compiled = precept::compile(child, "c.pol", options);
+  ASSERT_TRUE(compiled.ok()) << precept::render(compiled.diagnostics);
+  EXPECT_EQ(evaluate(*compiled.policy, {{"members", "5"}})["total"], "150.00");
+  EXPECT_EQ(evaluate(*compiled.policy, {{"members", "2"}})["total"], "100.00");
+}
+
 TEST_F(Layers, ReplaceKeepsTheReplacedDeclarationsPlaceSoItsReadersSeeTheNewOne) {
   auto compiled = open("tests/compiler/layers/county.pol");
   ASSERT_TRUE(compiled.ok());
