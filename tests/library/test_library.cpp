@@ -51,11 +51,17 @@ const std::vector<PublishedFigures> kAllPlaces = {
     {"enyang-2016", "enyang_2016.pol", 6000, 21000, 578, 1617},
 };
 
-// The places whose policy compiles with the features on main: the two Xijiang
-// policies are flat. The layered ones wait in policies/pending/ for extends,
-// dated parameters and examples; when they move up to policies/, add
-// {"xijiang-2015", "xijiang_town_2015.pol", ...} and the other places here.
-const std::vector<PublishedFigures> kPlacesWithPolicy = {kAllPlaces[0], kAllPlaces[1]};
+// Every place through its policy: the flat W1 Xijiang policies, and the
+// layered library (the towns extend a province, which extends the nation).
+const std::vector<PublishedFigures> kPlacesWithPolicy = {
+    kAllPlaces[0],
+    kAllPlaces[1],
+    {"xijiang-2015", "xijiang_town_2015.pol", 16396, 63998, 3840, 12963},
+    {"xijiang-2016", "xijiang_town_2016.pol", 16396, 63998, 2900, 9800},
+    kAllPlaces[2],
+    kAllPlaces[3],
+    kAllPlaces[4],
+};
 
 // Each call writes a new file in `dir`.
 std::string generate(const TempDir& dir, const std::string& place, const std::string& extra = "") {
@@ -75,7 +81,8 @@ void expect_close(long long actual, long long expected, const char* what) {
 
 // GoogleTest names: xijiang_2015 for xijiang-2015.
 std::string test_name(const ::testing::TestParamInfo<PublishedFigures>& test) {
-  std::string name = test.param.place;
+  std::string name = std::string(test.param.place) + "_" + test.param.policy;
+  name = name.substr(0, name.size() - 4);  // without ".pol"
   for (char& c : name) {
     if (c == '-') c = '_';
   }
