@@ -272,9 +272,13 @@ echo
 echo "| target | measured | goal | |"
 echo "|---|---:|---:|---|"
 target "end to end, 1 thread, vs baseline" "${one_vs_base}x" "<= 1.5x" "$(holds "$one_vs_base <= 1.5")"
-target "end to end, $cores threads, speed-up over 1 thread" "${speedup}x" ">= 1.7x" "$(holds "$speedup >= 1.7")"
+target "end to end, $rows rows, $cores threads, speed-up over 1 thread" "${speedup}x" ">= 1.7x" "$(holds "$speedup >= 1.7")"
 target "evaluation alone vs a hand-written loop over the same columns" "${eval_ratio:-n/a}x" "<= 2x" "$(holds "${eval_ratio:-n/a} <= 2")"
 if ((big_rows > 0)); then
+  # The issue sets its targets on 1M and 10M rows: the speed-up on the large
+  # register too (one run each, so noisier than the medians above).
+  big_speedup=$(awk -v a="$big_wall_1" -v b="$big_wall_n" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else printf "%.2f", a / b }')
+  target "end to end, $big_rows rows, $cores threads, speed-up over 1 thread (one run each)" "${big_speedup}x" ">= 1.7x" "$(holds "$big_speedup >= 1.7")"
   target "peak RSS, $big_rows rows, 1 thread ($big_wall_1 s)" "$big_mb_1 MB" "< 256 MB" "$(holds "$big_mb_1 < 256")"
   target "peak RSS, $big_rows rows, $cores threads ($big_wall_n s)" "$big_mb_n MB" "< 256 MB" "$(holds "$big_mb_n < 256")"
 fi
