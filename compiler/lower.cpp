@@ -809,6 +809,15 @@ class Lowerer {
     return true;
   }
 
+  // Whether row r (0-based) matches, noted for explanations and coverage.
+  Operand row_matches(const ast::TableDecl& t, std::size_t r, const std::vector<std::optional<Operand>>& inputs) {
+    const auto& row = t.rows[r];
+    const Operand matches = lower_row_condition(t, row, inputs);
+    note(DebugNote::What::Row, t.name, matches, row.location).index = static_cast<std::uint32_t>(r + 1);
+    row_uses(t, row, p_.notes.back().uses);
+    return matches;
+  }
+
   // What a row's tests read: its input columns and the values in its cells.
   void row_uses(const ast::TableDecl& t, const ast::TableRow& row, std::vector<std::string>& uses) const {
     for (std::size_t c = 0; c < row.cells.size() && c < t.columns.size(); ++c) {
@@ -868,9 +877,7 @@ class Lowerer {
       const auto& row = t.rows[r];
       begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
       if (open) emit(Opcode::SELECT_IF, open->reg);
-      const Operand matches = lower_row_condition(t, row, inputs);
-      note(DebugNote::What::Row, t.name, matches, row.location).index = static_cast<std::uint32_t>(r + 1);
-      row_uses(t, row, p_.notes.back().uses);
+      const Operand matches = row_matches(t, r, inputs);
       emit(Opcode::SELECT_IF, matches.reg);
       std::map<std::size_t, Operand> values;
       for (std::size_t c = 0; c < t.columns.size(); ++c) {
@@ -920,9 +927,7 @@ class Lowerer {
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
       const auto& row = t.rows[r];
       begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
-      const Operand matches = lower_row_condition(t, row, inputs);
-      note(DebugNote::What::Row, t.name, matches, row.location).index = static_cast<std::uint32_t>(r + 1);
-      row_uses(t, row, p_.notes.back().uses);
+      const Operand matches = row_matches(t, r, inputs);
       emit(Opcode::SELECT_IF, matches.reg);
       const Operand number = constant(scalar(Kind::Int), static_cast<std::int64_t>(r + 1));
       const Operand seen = new_register(scalar(Kind::Bool));
@@ -969,9 +974,7 @@ class Lowerer {
     for (std::size_t r = 0; r < t.rows.size(); ++r) {
       const auto& row = t.rows[r];
       begin(fmt::format("table {} row {}", t.name, r + 1), row.location.line);
-      const Operand matches = lower_row_condition(t, row, inputs);
-      note(DebugNote::What::Row, t.name, matches, row.location).index = static_cast<std::uint32_t>(r + 1);
-      row_uses(t, row, p_.notes.back().uses);
+      const Operand matches = row_matches(t, r, inputs);
       emit(Opcode::SELECT_IF, matches.reg);
       const std::map<std::size_t, Operand> values = lower_outputs(t, row);
       line_ = row.location.line;

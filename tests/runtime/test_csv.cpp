@@ -70,19 +70,23 @@ std::vector<Rec> read_memory(std::string_view content) {
   return records;
 }
 
-std::vector<Rec> read_stream(std::string_view content) {
+// `read(reader)` over `content` through a temporary file, as `precept run` reads.
+template <typename Read>
+std::vector<Rec> through_file(std::string_view content, Read read) {
   std::FILE* f = std::tmpfile();
   EXPECT_NE(f, nullptr);
   if (f == nullptr) return {};
   EXPECT_EQ(std::fwrite(content.data(), 1, content.size(), f), content.size());
   std::rewind(f);
   CsvReader reader(f);
-  auto records = drain(reader);
+  auto records = read(reader);
   EXPECT_FALSE(reader.io_error());
   EXPECT_EQ(reader.bytes_read(), content.size());
   std::fclose(f);
   return records;
 }
+
+std::vector<Rec> read_stream(std::string_view content) { return through_file(content, drain); }
 
 // Reads in chunks, as `precept run` does (the reading thread finds where
 // records end, each worker splits its chunk): must give the very same records.
@@ -111,17 +115,7 @@ std::vector<Rec> read_memory_chunks(std::string_view content, std::size_t max_re
 }
 
 std::vector<Rec> read_stream_chunks(std::string_view content, std::size_t max_records, std::size_t max_bytes) {
-  std::FILE* f = std::tmpfile();
-  EXPECT_NE(f, nullptr);
-  if (f == nullptr) return {};
-  EXPECT_EQ(std::fwrite(content.data(), 1, content.size(), f), content.size());
-  std::rewind(f);
-  CsvReader source(f);
-  auto records = read_chunks(source, max_records, max_bytes);
-  EXPECT_FALSE(source.io_error());
-  EXPECT_EQ(source.bytes_read(), content.size());
-  std::fclose(f);
-  return records;
+  return through_file(content, [&](CsvReader& source) { return read_chunks(source, max_records, max_bytes); });
 }
 
 // Every case is checked through both sources, read record by record and in
