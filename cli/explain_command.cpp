@@ -223,7 +223,10 @@ int run_explain_command(const ExplainArgs& args, bool color) {
     std::cerr << fmt::format("cannot open the data file `{}`\n", args.data);
     return kBadInput;
   }
-  const std::string file = std::filesystem::path(program.source_file).filename().string();
+  // A layered program's source_file names its whole chain ("county.pol
+  // (extends province.pol, ...)"): its lines are the first file's.
+  const std::string source = program.source_file.substr(0, program.source_file.find(" (extends "));
+  const std::string file = std::filesystem::path(source).filename().string();
   bool found = false;
   const std::string problem = explain_register(program, input, *key, [&](const Explanation& e) {
     if (e.id != args.id) return true;

@@ -22,6 +22,7 @@ using precept::testing::CliSandbox;
 using precept::testing::read_file;
 using precept::testing::write_file;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 namespace {
 
@@ -121,6 +122,30 @@ TEST_F(ExplainCli, ExplainOneHouseholdAsTextAndJson) {
 
 // `run --explain`: one line per record, in input order, whatever -j; the
 // outputs of each line are the results line for line. A .pcb explains too.
+// A layered policy: each line is named with the file it is in, the county's
+// own by its name, the parent's by its path, and a param with its year.
+TEST_F(ExplainCli, ExplainOfALayeredPolicyNamesEachLinesFile) {
+  put("base.pol", R"(policy "base" year 2015
+record r { id: text  income: money  members: int where >= 1 }
+param line: money "line"
+  2014 -> 2800 yuan source "a"
+  2016 -> 3000 yuan source "b"
+rule poor: income < line * members
+output id, poor
+)");
+  put("county.pol", R"(policy "county" year 2016 extends "base.pol"
+rule low_income: income < 1000 yuan
+output low_income
+)");
+  put("data.csv", "id,income,members\nh1,2900,1\n");
+  const CliRun r = precept({"explain", "county.pol", "data.csv", "--id", "h1"});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("rule low_income (county.pol:2)"));
+  EXPECT_THAT(r.out, HasSubstr("base.pol:6)"));
+  EXPECT_THAT(r.out, HasSubstr("(value for 2016)"));
+  EXPECT_THAT(r.out, Not(HasSubstr("extends"))) << "the chain's name is not a file";
+}
+
 TEST_F(ExplainCli, RunExplainWritesOneLinePerRecordInOrder) {
   const std::string policy = (kSource / "policies/xijiang_2015.pol").string();
   const std::string data = (kSource / "examples/data/xijiang_sample.csv").string();
