@@ -1112,8 +1112,7 @@ std::pair<std::size_t, antlr4::tree::ParseTree*> deepest_node(antlr4::tree::Pars
 // (a register passed as a policy, say) and would only exhaust memory.
 constexpr std::size_t kMaxSourceBytes = 4 << 20;
 
-}  // namespace
-
+// Whether the text can be parsed at all: not too large, and UTF-8.
 bool policy_text_usable(std::string_view source, DiagnosticSink& sink) {
   if (source.size() > kMaxSourceBytes) {
     sink.error({}, fmt::format("the policy is {} bytes; at most {} are accepted", source.size(), kMaxSourceBytes),
@@ -1134,7 +1133,10 @@ bool policy_text_usable(std::string_view source, DiagnosticSink& sink) {
   return true;
 }
 
+}  // namespace
+
 std::unique_ptr<ast::PolicyFile> parse_policy(std::string_view source, DiagnosticSink& sink) {
+  if (!policy_text_usable(source, sink)) return nullptr;
   // A table row ends with a line end; a policy whose last line is a row may lack one.
   std::string text(source);
   if (!text.empty() && text.back() != '\n') text.push_back('\n');

@@ -11,10 +11,9 @@
 
 namespace precept {
 
-// Whether the text can be parsed at all: not too large, and UTF-8. When not, the
-// reason is in the sink. Every reader of policy source asks this first.
-bool policy_text_usable(std::string_view source, DiagnosticSink& sink);
-
+// Null when the text cannot be parsed at all (too large, not UTF-8) or its
+// nesting is too deep; the reason is in the sink. Every reader of policy source
+// comes through here, so each gets the same checks in the same words.
 std::unique_ptr<ast::PolicyFile> parse_policy(std::string_view source, DiagnosticSink& sink);
 
 }  // namespace precept

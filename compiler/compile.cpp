@@ -70,10 +70,6 @@ namespace {
 CompileResult compile_here(std::string_view source, std::string file_name, const CompileOptions& options) {
   DiagnosticSink sink(file_name, source, options.max_errors);
   CompileResult result;
-  if (!policy_text_usable(source, sink)) {
-    result.diagnostics = sink.take();
-    return result;
-  }
   auto file = parse_policy(source, sink);
   // A tree with syntax errors has holes; checking it would only add confusing errors.
   if (!file || sink.error_count() > 0) {

@@ -228,10 +228,6 @@ bool uses_layers(const ast::PolicyFile& f) {
 ResolvedSource resolve_here(std::string_view source, const std::string& file_name, const CompileOptions& options) {
   ResolvedSource result;
   DiagnosticSink sink(file_name, source, options.max_errors);
-  if (!policy_text_usable(source, sink)) {
-    result.diagnostics = sink.take();
-    return result;
-  }
   auto file = parse_policy(source, sink);
   if (!file || sink.error_count() > 0) {
     result.diagnostics = sink.take();

@@ -933,7 +933,7 @@ FormatResult format_here(std::string_view source, const std::string& file_name, 
   FormatResult result;
   DiagnosticSink sink(file_name, source, CompileOptions{}.max_errors);
   // The syntax errors are found, and worded, exactly as `precept check` does.
-  if (!policy_text_usable(source, sink) || !parse_policy(source, sink) || sink.error_count() > 0) {
+  if (!parse_policy(source, sink) || sink.error_count() > 0) {
     result.diagnostics = sink.take();
     return result;
   }

@@ -777,8 +777,7 @@ class Resolver {
       report.files.push_back(name);
       const std::size_t errors_before = sink_.error_count();
       sink_.set_current_file(number);
-      std::unique_ptr<PolicyFile> parsed;
-      if (policy_text_usable(source, sink_)) parsed = parse_policy(source, sink_);
+      std::unique_ptr<PolicyFile> parsed = parse_policy(source, sink_);
       sink_.set_current_file(0);
       if (!parsed || sink_.error_count() > errors_before) return false;
       Retagger{number}.run(*parsed);
