@@ -13,6 +13,8 @@
 
 #include <gtest/gtest.h>
 
+#include "files.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -28,21 +30,9 @@ namespace {
 
 fs::path corpus_dir() { return fs::path(PRECEPT_SOURCE_DIR) / "tests" / "compiler" / "diagnostics"; }
 
-std::vector<std::string> corpus_files() {
-  std::vector<std::string> names;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(corpus_dir(), ec))
-    if (entry.path().extension() == ".pol") names.push_back(entry.path().filename().string());
-  std::sort(names.begin(), names.end());
-  return names;
-}
+std::vector<std::string> corpus_files() { return precept::testing::file_names(corpus_dir(), ".pol"); }
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+using precept::testing::read_file;
 
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;

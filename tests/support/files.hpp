@@ -2,6 +2,7 @@
 // running a command line.
 #pragma once
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,17 @@ inline std::string read_file(const std::filesystem::path& path) {
   std::ostringstream buffer;
   buffer << in.rdbuf();
   return buffer.str();
+}
+
+// The names of the files in `dir` ending in `extension` (e.g. ".pol"), sorted:
+// a test corpus, in a stable order.
+inline std::vector<std::string> file_names(const std::filesystem::path& dir, const std::string& extension) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.path().extension() == extension) names.push_back(entry.path().filename().string());
+  std::sort(names.begin(), names.end());
+  return names;
 }
 
 inline void write_file(const std::filesystem::path& path, const std::string& text) {
