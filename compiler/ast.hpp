@@ -43,6 +43,19 @@ enum class ExprTag {
 
 enum class CompareOp { Lt, Le, Gt, Ge, Eq, Ne };
 
+// The operator as canonical source text (`=` and `!=`, whichever spelling was written).
+inline const char* compare_text(CompareOp op) {
+  switch (op) {
+    case CompareOp::Lt: return "<";
+    case CompareOp::Le: return "<=";
+    case CompareOp::Gt: return ">";
+    case CompareOp::Ge: return ">=";
+    case CompareOp::Eq: return "=";
+    case CompareOp::Ne: return "!=";
+  }
+  return "=";
+}
+
 // What a name in an expression turned out to be.
 enum class SymbolKind { None, Field, Param, Let, Rule, Decide, Table, TableColumn, EnumMember, Output };
 

@@ -15,6 +15,8 @@ namespace precept {
 
 namespace {
 
+using ast::compare_text;
+
 using ast::Expr;
 using ast::ExprTag;
 
@@ -27,18 +29,6 @@ std::string quoted(const std::string& text) {
     out += c;
   }
   return out + "\"";
-}
-
-const char* compare_text(ast::CompareOp op) {
-  switch (op) {
-    case ast::CompareOp::Lt: return "<";
-    case ast::CompareOp::Le: return "<=";
-    case ast::CompareOp::Gt: return ">";
-    case ast::CompareOp::Ge: return ">=";
-    case ast::CompareOp::Eq: return "=";
-    case ast::CompareOp::Ne: return "!=";
-  }
-  return "=";
 }
 
 // Binding strength, as grammar/Precept.g4 orders rule `expr`: parentheses only

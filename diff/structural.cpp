@@ -15,6 +15,8 @@
 namespace precept::diff {
 
 namespace {
+
+using ast::compare_text;
 const std::string kEmpty;
 }
 
@@ -76,18 +78,6 @@ std::string number_text(const ast::Expr& e) {
   if (e.is_percent) out += "%";
   if (!e.unit.empty()) out += " " + e.unit;
   return out;
-}
-
-const char* compare_text(ast::CompareOp op) {
-  switch (op) {
-    case ast::CompareOp::Lt: return "<";
-    case ast::CompareOp::Le: return "<=";
-    case ast::CompareOp::Gt: return ">";
-    case ast::CompareOp::Ge: return ">=";
-    case ast::CompareOp::Eq: return "=";
-    case ast::CompareOp::Ne: return "!=";
-  }
-  return "?";
 }
 
 int precedence(const ast::Expr& e) {
