@@ -46,10 +46,18 @@ struct CsvReader::Impl {
   bool started = false;
   std::uint64_t line = 1;      // physical line the next record starts on
   std::uint64_t consumed = 0;  // bytes up to the end of the last record returned
+  // Records cut from a larger input (see the string_view + first line
+  // constructor): a record longer than kMaxRecordBytes is skipped, as a stream
+  // reader skips it, so that a cut-out piece reads exactly as the stream would.
+  bool cut_out = false;
+  // Whether the last record returned ended with a line end, rather than running
+  // to the end of the input (with no line end, or inside an unclosed quote).
+  bool last_terminated = true;
 
   // Per-record results of a parse, committed only once the record is complete.
   std::size_t record_size = 0;
   std::uint64_t record_newlines = 0;
+  bool record_terminated = false;
 
   // Quoted records are unescaped into `scratch`; field spans are kept as
   // offsets because scratch may reallocate while the record grows.
@@ -103,18 +111,36 @@ struct CsvReader::Impl {
       record.fields.clear();
       record.malformed = false;
       record.problem.clear();
-      if (parse(record) == Parse::Done) {
+      record.unclosed_quote_line.reset();
+      const Parse parsed = cut_out ? parse_as_stream_would(record) : parse(record);
+      if (parsed == Parse::Done) {
         begin += record_size;
         consumed += record_size;
         line += record_newlines;
+        last_terminated = record_terminated;
         return true;
       }
-      if (stream != nullptr && begin == 0 && end == capacity && capacity >= kMaxRecordBytes) {
+      if (cut_out || (stream != nullptr && begin == 0 && end == capacity && capacity >= kMaxRecordBytes)) {
         skip_oversized_record(record);
         return true;
       }
       refill();
     }
+  }
+
+  // A stream reader sees at most kMaxRecordBytes from a record's start before
+  // it gives up on the record (NeedMore then means: skip it); a reader over
+  // memory sees everything. Parsing through a window of that size makes the
+  // two agree.
+  Parse parse_as_stream_would(CsvRecord& record) {
+    if (end - begin < kMaxRecordBytes) return parse(record);
+    const std::size_t whole_end = end;
+    end = begin + kMaxRecordBytes;
+    eof = false;
+    const Parse parsed = parse(record);
+    end = whole_end;
+    eof = true;
+    return parsed;
   }
 
   static void flag_too_wide(CsvRecord& record) {
@@ -138,11 +164,15 @@ struct CsvReader::Impl {
         if (quoted) continue;
         consumed += i + 1 - begin;
         begin = i + 1;
+        last_terminated = true;
         return;
       }
       consumed += end - begin;
       begin = end;
-      if (eof) return;
+      if (eof) {
+        last_terminated = false;
+        return;
+      }
       refill();
     }
   }
@@ -318,6 +348,7 @@ struct CsvReader::Impl {
     if (newline == nullptr && !eof) return Parse::NeedMore;
     record_size = static_cast<std::size_t>((newline != nullptr ? newline + 1 : last) - first);
     record_newlines = newline != nullptr ? 1 : 0;
+    record_terminated = newline != nullptr;
     const char* line_end = newline != nullptr ? newline : last;
     // The CR of a CRLF belongs to the line end, not to the last field.
     if (line_end > field && line_end[-1] == '\r') --line_end;
@@ -386,8 +417,8 @@ struct CsvReader::Impl {
             if (!eof) return Parse::NeedMore;
             append_counting_newlines(p, last);
             p = last;
-            flag(record, "a quoted field starting on line " + std::to_string(opened_on) +
-                             " is never closed");
+            if (!record.malformed) record.unclosed_quote_line = opened_on;
+            flag(record, unclosed_quote_problem(opened_on));
             break;
           }
           append_counting_newlines(p, quote);
@@ -421,7 +452,8 @@ struct CsvReader::Impl {
       if (stop != Stop::Comma) break;
       ++p;
     }
-    if (p < last) {  // on the '\n' that ends the record
+    record_terminated = p < last;
+    if (record_terminated) {  // on the '\n' that ends the record
       ++p;
       ++record_newlines;
     }
@@ -447,12 +479,20 @@ CsvReader::CsvReader(std::string_view buffer) : impl_(std::make_unique<Impl>()) 
   impl_->eof = true;
 }
 
-CsvReader::CsvReader(const CsvChunk& chunk) : impl_(std::make_unique<Impl>()) {
-  impl_->data = chunk.bytes.data();
-  impl_->end = chunk.bytes.size();
+CsvReader::CsvReader(std::string_view records, std::uint64_t first_line) : impl_(std::make_unique<Impl>()) {
+  impl_->data = records.data();
+  impl_->end = records.size();
   impl_->eof = true;
   impl_->started = true;  // a byte-order mark can only start the whole input
-  impl_->line = chunk.first_line;
+  impl_->line = first_line;
+  impl_->cut_out = true;
+}
+
+CsvReader::CsvReader(const CsvChunk& chunk) : CsvReader(chunk.bytes, chunk.first_line) {}
+
+CsvReader::CsvReader(std::FILE* stream, std::uint64_t first_line) : CsvReader(stream) {
+  impl_->started = true;
+  impl_->line = first_line;
 }
 
 CsvReader::~CsvReader() = default;
@@ -466,6 +506,14 @@ bool CsvReader::next(CsvRecord& record) { return impl_->next(record); }
 bool CsvReader::io_error() const { return impl_->failed; }
 
 std::uint64_t CsvReader::bytes_read() const { return impl_->consumed; }
+
+std::uint64_t CsvReader::line() const { return impl_->line; }
+
+bool CsvReader::last_record_terminated() const { return impl_->last_terminated; }
+
+std::string unclosed_quote_problem(std::uint64_t line) {
+  return "a quoted field starting on line " + std::to_string(line) + " is never closed";
+}
 
 char* write_csv_field(char* out, std::string_view field) {
   // A plain loop: string_view::find_first_of calls memchr on the set once per

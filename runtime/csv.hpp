@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,7 +25,13 @@ struct CsvRecord {
   // open at end of input); `problem` then says what, in plain words.
   bool malformed = false;
   std::string problem;
+  // When the problem is a quote never closed: the line it opened on, which the
+  // problem names (see unclosed_quote_problem).
+  std::optional<std::uint64_t> unclosed_quote_line;
 };
+
+// The words of the problem of a quote, opened on `line`, that is never closed.
+std::string unclosed_quote_problem(std::uint64_t line);
 
 // The longest record a stream may hold. A longer one is skipped, without keeping
 // it, up to its end, and returned as a malformed record: memory stays bounded
@@ -53,10 +60,17 @@ class CsvReader {
   explicit CsvReader(std::FILE* stream);
   // Reads from an in-memory buffer (not copied; must outlive the reader).
   explicit CsvReader(std::string_view buffer);
-  // Reads the records of a chunk (see next_chunk): numbered from the chunk's
-  // first line, and without looking for a byte-order mark, which only the
-  // start of the whole input may carry.
+  // Reads whole records cut out of a larger input (not copied; must outlive
+  // the reader), exactly as a stream reader over that input would read them
+  // from the same place: numbered from `first_line`, without looking for a
+  // byte-order mark (only the start of the whole input may carry one), and
+  // skipping a record longer than kMaxRecordBytes.
+  CsvReader(std::string_view records, std::uint64_t first_line);
+  // The same over a chunk (see next_chunk), numbered from its first line.
   explicit CsvReader(const CsvChunk& chunk);
+  // Reads on from a stream positioned at the start of a record that is not the
+  // start of the input: no byte-order mark, lines numbered from `first_line`.
+  CsvReader(std::FILE* stream, std::uint64_t first_line);
   ~CsvReader();
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
@@ -74,8 +88,15 @@ class CsvReader {
   bool next_chunk(CsvChunk& chunk, std::size_t max_records, std::size_t max_bytes);
   // True if reading the stream failed (an I/O error, not bad content).
   bool io_error() const;
-  // Bytes consumed so far (for progress reporting).
+  // Bytes consumed so far: where the next record starts.
   std::uint64_t bytes_read() const;
+  // The physical line the next record starts on.
+  std::uint64_t line() const;
+  // False when the last record returned ran to the end of the input without a
+  // line end of its own: it had none, or a quote was still open. For records
+  // cut out just after a line end, that means the cut was inside a quoted
+  // field, not between records.
+  bool last_record_terminated() const;
 
  private:
   struct Impl;

@@ -11,8 +11,12 @@
 #include "vm.hpp"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <cstring>
 #include <exception>
@@ -39,9 +43,15 @@ std::int64_t SummaryRow::incidence_millionths() const {
 namespace {
 
 struct Reject {
+  Reject(std::uint64_t at, std::string in_column, std::string why, std::optional<std::uint64_t> quote_line = std::nullopt)
+      : line(at), column(std::move(in_column)), reason(std::move(why)), unclosed_quote_line(quote_line) {}
   std::uint64_t line;
   std::string column;
   std::string reason;
+  // A quote never closed: the line it opened on, which the reason names. Kept
+  // as a number because the lines a worker counts are its batch's own (from
+  // 0), and only the writer knows where the batch starts.
+  std::optional<std::uint64_t> unclosed_quote_line;
 };
 
 // How the input's columns map onto the policy's record, worked out once from
@@ -56,12 +66,14 @@ struct Layout {
   std::vector<std::uint32_t> group_fields;
 };
 
-// Records as the reader hands them to a worker: a chunk of whole records,
-// verbatim. The worker splits and reads them itself, so that all of reading
-// but finding where records end runs on every thread.
+// Records as the reader hands them to a worker. From a stream: a chunk of
+// whole records, verbatim, which the worker splits and reads itself. From a
+// regular file: only where the chunk starts and ends; the worker reads the
+// bytes too. Either way all of reading but choosing chunks runs on every thread.
 struct RawBatch {
   std::uint64_t sequence = 0;
-  CsvChunk chunk;
+  CsvChunk chunk;                    // stream input
+  std::uint64_t start = 0, end = 0;  // file input: bytes [start, end) of the file
   std::uint64_t input_position = 0;  // bytes of input consumed after this batch
 };
 
@@ -77,14 +89,57 @@ struct SummaryContribution {
   bool poor = false;
 };
 
-// A batch evaluated and formatted, waiting for its turn to be written.
+// A batch evaluated and formatted, waiting for its turn to be written. Its
+// lines are counted from its first record's (0): where that is in the input is
+// only sure once the batches before it are (see Runner::settle).
 struct DoneBatch {
   std::string results;
-  std::string rejects;
-  std::uint64_t records = 0, result_count = 0, rejected_count = 0;
+  std::vector<Reject> rejects;  // formatted by the writer, which knows first_line
+  std::uint64_t records = 0, result_count = 0;
   std::uint64_t input_position = 0;
   std::vector<SummaryContribution> contributions;
   std::vector<std::vector<std::string>> group_keys;  // in order of first appearance
+  std::uint64_t first_line = 0;  // the line the batch's first record starts on
+  std::uint64_t lines = 0;       // line ends its records take up
+  // File input: the bytes read, and whether the last record ended with a line
+  // end of its own, which is what settles whether the chunk's end was right.
+  std::uint64_t start = 0, end = 0;
+  bool last_terminated = true;
+};
+
+// Text cells copied out of records whose fields do not lie in bytes that stay
+// put while the batch is evaluated (quoted records, whose fields the reader
+// unescapes into its own scratch, or any record of a stream reader). Blocks
+// never move, so views into them stay valid until clear().
+class CopiedText {
+ public:
+  char* allocate(std::size_t size) {
+    while (current_ < blocks_.size() && used_ + size > blocks_[current_].size) {
+      ++current_;
+      used_ = 0;
+    }
+    if (current_ == blocks_.size()) {
+      const std::size_t block_size = std::max(size, kBlockSize);
+      blocks_.push_back({std::make_unique<char[]>(block_size), block_size});
+      used_ = 0;
+    }
+    char* const at = blocks_[current_].bytes.get() + used_;
+    used_ += size;
+    return at;
+  }
+  void clear() {
+    current_ = 0;
+    used_ = 0;
+  }
+
+ private:
+  static constexpr std::size_t kBlockSize = std::size_t{64} << 10;
+  struct Block {
+    std::unique_ptr<char[]> bytes;
+    std::size_t size;
+  };
+  std::vector<Block> blocks_;
+  std::size_t current_ = 0, used_ = 0;
 };
 
 // One thread's working set: its own machine and columns, so workers share
@@ -98,18 +153,32 @@ struct Worker {
   std::vector<std::string> key;  // scratch for one row's group key
   CsvRecord record;                  // scratch for splitting a chunk
   std::vector<CellPlan> cell_plan;   // how the record's cells go into `batch`
-  std::vector<std::string_view> cells;  // a quoted record's fields, moved to `quoted_text`
-  // The fields of a chunk's quoted records, which the CSV reader unescapes into
-  // its own scratch: copied here so that text cells can stay views. Never
-  // reallocated while a batch is read: the fields of a record are no longer
-  // than the record, so a chunk's size is enough.
-  std::unique_ptr<char[]> quoted_text;
-  std::size_t quoted_text_capacity = 0;
+  std::vector<std::string_view> cells;  // a record's fields, moved to `copied_text`
+  CopiedText copied_text;
+  std::unique_ptr<char[]> file_bytes;  // a file chunk's bytes
+  std::size_t file_bytes_capacity = 0;
   std::vector<Reject> rejects;       // this batch's, in line order
   std::uint64_t records = 0;         // this batch's records, rejected ones included
   std::size_t results_size_hint = 0;
   std::map<std::vector<std::string>, std::uint32_t> group_index;
 };
+
+// Where the input lies in a regular file: the stream's position when the run
+// began, and the file's size. Absent for anything else (a pipe, a terminal,
+// memory), which is read as a stream.
+struct FileExtent {
+  std::uint64_t origin = 0;
+  std::uint64_t size = 0;
+};
+
+std::optional<FileExtent> regular_file_extent(std::FILE* input) {
+  const int fd = ::fileno(input);
+  struct stat status {};
+  if (fd < 0 || ::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) return std::nullopt;
+  const off_t origin = ::ftello(input);
+  if (origin < 0 || origin > status.st_size) return std::nullopt;
+  return FileExtent{static_cast<std::uint64_t>(origin), static_cast<std::uint64_t>(status.st_size)};
+}
 
 class Runner {
  public:
@@ -122,6 +191,8 @@ class Runner {
         fixed_line_bound_(fixed_line_bound()) {}
 
   RunReport run(std::FILE* input) {
+    // Taken before the header is read: where the input starts in the file.
+    const std::optional<FileExtent> extent = regular_file_extent(input);
     reader_ = std::make_unique<CsvReader>(input);
     if (!reader_->next(record_)) {
       report_.fatal_error = reader_->io_error() ? "could not read the input" : "the input is empty: no header line";
@@ -129,9 +200,17 @@ class Runner {
     }
     if (!map_header(record_)) return std::move(report_);
     if (!prepare_summary()) return std::move(report_);
+    if (extent) {
+      file_.emplace();
+      file_->fd = ::fileno(input);
+      file_->origin = extent->origin;
+      file_->size = extent->size;
+      file_->cut = file_->next_record = extent->origin + reader_->bytes_read();
+      file_->next_line = reader_->line();
+    }
     write_headers();
     run_workers();
-    if (reader_->io_error()) report_.fatal_error = "reading the input failed part way";
+    if (reader_->io_error() || input_failed_) report_.fatal_error = "reading the input failed part way";
     if (results_ && std::ferror(results_)) report_.fatal_error = "writing the results failed";
     if (rejects_ && std::ferror(rejects_)) report_.fatal_error = "writing the rejects failed";
     finish_summary();
@@ -257,11 +336,13 @@ class Runner {
       Worker worker(program_, capacity_);
       worker.cell_plan = plan_record_cells(program_, layout_.cells, worker.batch);
       RawBatch raw;
-      DoneBatch done;
       while (read_batch(raw)) {
-        process(worker, raw, done);
-        hand_in(raw.sequence, std::move(done));
-        done = DoneBatch{};
+        DoneBatch done;
+        if (!evaluate_chunk(worker, raw, done)) {
+          stop_reading_failed();
+          return;
+        }
+        hand_in(worker, raw.sequence, std::move(done));
       }
     } catch (...) {
       std::lock_guard lock(read_mutex_);
@@ -271,52 +352,164 @@ class Runner {
     }
   }
 
+  void stop_reading_failed() {
+    input_failed_ = true;
+    std::lock_guard lock(read_mutex_);
+    stopped_ = true;
+    in_flight_changed_.notify_all();
+  }
+
   // Fills `raw` with the next chunk of records; false at the end of input.
-  // Only finding where records end happens under the lock.
+  // Only choosing where the chunk ends happens under the lock.
   bool read_batch(RawBatch& raw) {
     std::unique_lock lock(read_mutex_);
     in_flight_changed_.wait(lock, [&] { return stopped_ || next_sequence_ < written_ + max_in_flight_; });
     if (stopped_ || input_done_) return false;
-    // A batch also ends at this many bytes, so that a register of huge cells
-    // cannot make batches (and memory) grow without bound.
-    constexpr std::size_t kMaxBatchBytes = std::size_t{16} << 20;
-    if (!reader_->next_chunk(raw.chunk, capacity_, kMaxBatchBytes)) {
-      input_done_ = true;
-      return false;
+    if (file_) {
+      if (file_->cut == file_->size) {
+        input_done_ = true;
+        return false;
+      }
+      raw.start = file_->cut;
+      if (!choose_chunk_end(raw.start, raw.end)) {
+        input_failed_ = true;
+        stopped_ = true;
+        in_flight_changed_.notify_all();
+        return false;
+      }
+      file_->cut = raw.end;
+      raw.input_position = raw.end - file_->origin;
+    } else {
+      // A batch also ends at this many bytes, so that a register of huge cells
+      // cannot make batches (and memory) grow without bound.
+      constexpr std::size_t kMaxBatchBytes = std::size_t{16} << 20;
+      if (!reader_->next_chunk(raw.chunk, capacity_, kMaxBatchBytes)) {
+        input_done_ = true;
+        return false;
+      }
+      raw.input_position = reader_->bytes_read();
     }
     raw.sequence = next_sequence_++;
-    raw.input_position = reader_->bytes_read();
     return true;
   }
 
-  // Splits the chunk's records and reads their cells into the worker's batch,
-  // on the worker's own thread, record by record: a record's bytes are still
-  // in the nearest cache while its cells are read. A row with a bad cell is
-  // rejected (its leftmost bad cell named) and its place reused.
-  void read_records(Worker& worker, const RawBatch& raw) const {
+  // Where a file chunk starting at `start` ends: just past the first line end
+  // at or after a target size, looked for by reading a little at a time from
+  // there, or the end of the file. The guess is that this line end also ends a
+  // record; it is wrong only if a quoted field holds it, and the writer checks
+  // (see settle). A line with no end for kMaxRecordBytes is cut where the
+  // search stopped, so that chunks stay bounded; that guess is then wrong too.
+  // False if the file could not be read.
+  bool choose_chunk_end(std::uint64_t start, std::uint64_t& end) const {
+    // About one batch of records of typical register width; a chunk of more
+    // records is evaluated a batch at a time.
+    const std::uint64_t target = start + capacity_ * std::uint64_t{128};
+    if (target >= file_->size) {
+      end = file_->size;
+      return true;
+    }
+    const std::uint64_t give_up = std::min(file_->size, target + kMaxRecordBytes);
+    char probe[4096];
+    for (std::uint64_t at = target; at < give_up;) {
+      const std::size_t want = static_cast<std::size_t>(std::min<std::uint64_t>(sizeof probe, give_up - at));
+      if (!read_fully(file_->fd, probe, want, at)) return false;
+      if (const void* line_end = std::memchr(probe, '\n', want)) {
+        end = at + static_cast<std::uint64_t>(static_cast<const char*>(line_end) - probe) + 1;
+        return true;
+      }
+      at += want;
+    }
+    end = give_up;
+    return true;
+  }
+
+  // pread until `size` bytes are in: false on an error or if the file ended
+  // first (it shrank while being read).
+  static bool read_fully(int fd, char* out, std::size_t size, std::uint64_t offset) {
+    while (size > 0) {
+      const ssize_t got = ::pread(fd, out, size, static_cast<off_t>(offset));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) return false;
+      out += got;
+      size -= static_cast<std::size_t>(got);
+      offset += static_cast<std::uint64_t>(got);
+    }
+    return true;
+  }
+
+  // Reads the chunk's records, evaluates and formats them; false if a file
+  // chunk could not be read.
+  bool evaluate_chunk(Worker& worker, const RawBatch& raw, DoneBatch& done) const {
+    done.input_position = raw.input_position;
+    if (file_) {
+      const std::size_t size = static_cast<std::size_t>(raw.end - raw.start);
+      if (worker.file_bytes_capacity < size) {
+        worker.file_bytes = std::make_unique_for_overwrite<char[]>(size);
+        worker.file_bytes_capacity = size;
+      }
+      if (!read_fully(file_->fd, worker.file_bytes.get(), size, raw.start)) return false;
+      const std::string_view bytes(worker.file_bytes.get(), size);
+      CsvReader reader(bytes, 0);
+      process(worker, reader, kWholeInput, bytes, done);
+      done.start = raw.start;
+      done.end = raw.end;
+      done.lines = reader.line();
+      done.last_terminated = reader.last_record_terminated();
+      return true;
+    }
+    const CsvChunk& chunk = raw.chunk;
+    done.first_line = chunk.first_line;
+    if (chunk.skipped) {
+      done.records = 1;
+      done.rejects.push_back({0, "", chunk.problem});
+      return true;
+    }
+    CsvReader reader(chunk.bytes, 0);
+    process(worker, reader, kWholeInput, chunk.bytes, done);
+    return true;
+  }
+
+  static constexpr std::uint64_t kWholeInput = UINT64_MAX;
+
+  // Reads, evaluates and formats the records `reader` gives, a batch at a
+  // time, up to the first one that starts at or past `stop_at` bytes. Text
+  // cells stay views into `stable` where the record's fields lie there.
+  void process(Worker& worker, CsvReader& reader, std::uint64_t stop_at, std::string_view stable,
+               DoneBatch& done) const {
+    worker.group_index.clear();
+    // Sized from the last batch, so the text is laid down once, not regrown.
+    done.results.reserve(worker.results_size_hint);
+    for (bool more = true; more;) {
+      more = read_records(worker, reader, stop_at, stable);
+      done.records += worker.records;
+      evaluate_and_format(worker, done);
+    }
+    worker.results_size_hint = std::max(worker.results_size_hint, done.results.size() + done.results.size() / 8);
+  }
+
+  // Splits records and reads their cells into the worker's batch, on the
+  // worker's own thread, record by record: a record's bytes are still in the
+  // nearest cache while its cells are read. A row with a bad cell is rejected
+  // (its leftmost bad cell named) and its place reused. Stops when the batch
+  // is full (true: there may be more) or the records are used up (false).
+  bool read_records(Worker& worker, CsvReader& reader, std::uint64_t stop_at, std::string_view stable) const {
     Batch& batch = worker.batch;
     batch.rows = 0;
     worker.records = 0;
     worker.rejects.clear();
-    const CsvChunk& chunk = raw.chunk;
-    if (chunk.skipped) {
-      worker.records = 1;
-      worker.rejects.push_back({chunk.first_line, "", chunk.problem});
-      return;
-    }
-    if (worker.quoted_text_capacity < chunk.bytes.size()) {
-      worker.quoted_text.reset(new char[chunk.bytes.size()]);
-      worker.quoted_text_capacity = chunk.bytes.size();
-    }
-    std::size_t quoted_used = 0;
-    const auto base = reinterpret_cast<std::uintptr_t>(chunk.bytes.data());
-    CsvReader reader(chunk);
+    worker.copied_text.clear();
+    const auto base = reinterpret_cast<std::uintptr_t>(stable.data());
     CsvRecord& record = worker.record;
     std::string reason;
-    while (reader.next(record)) {
+    bool more = true;
+    while (batch.rows < capacity_) {
+      if (reader.bytes_read() >= stop_at || !reader.next(record)) {
+        more = false;
+        break;
+      }
       ++worker.records;
       if (record.malformed) {
-        worker.rejects.push_back({record.line, "", record.problem});
+        worker.rejects.push_back({record.line, "", record.problem, record.unclosed_quote_line});
         continue;
       }
       if (record.fields.size() != layout_.header_size) {
@@ -325,17 +518,14 @@ class Runner {
                                               record.fields.size())});
         continue;
       }
-      if (batch.rows == capacity_)  // next_chunk counted the records: this would be a reader bug
-        throw std::logic_error("a chunk of the input held more records than the reader counted");
       const std::string_view* fields = record.fields.data();
       // An unquoted record's fields are views into the chunk; a quoted one's
       // are in the reader's scratch, which the next record reuses.
-      if (reinterpret_cast<std::uintptr_t>(fields[0].data()) - base > chunk.bytes.size()) {
+      if (reinterpret_cast<std::uintptr_t>(fields[0].data()) - base > stable.size()) {
         worker.cells.clear();
         for (const std::string_view field : record.fields) {
-          char* const at = worker.quoted_text.get() + quoted_used;
+          char* const at = worker.copied_text.allocate(field.size());
           std::memcpy(at, field.data(), field.size());
-          quoted_used += field.size();
           worker.cells.emplace_back(at, field.size());
         }
         fields = worker.cells.data();
@@ -349,25 +539,20 @@ class Runner {
     }
     for (const std::uint32_t f : layout_.absent)
       for (std::size_t row = 0; row < batch.rows; ++row) parse_field_value(program_, f, "", batch.columns[f], row, reason);
+    return more;
   }
 
-  void process(Worker& worker, const RawBatch& raw, DoneBatch& done) {
-    read_records(worker, raw);
-    done.records = worker.records;
-    done.input_position = raw.input_position;
+  void evaluate_and_format(Worker& worker, DoneBatch& done) const {
     Batch& batch = worker.batch;
     if (batch.rows > 0) worker.machine.run(batch);
     // Rejects for shape or a bad cell, and from evaluation, merged by line.
     std::size_t next_reject = 0;
     auto emit_rejects_before = [&](std::uint64_t line) {
       for (; next_reject < worker.rejects.size() && worker.rejects[next_reject].line < line; ++next_reject)
-        write_reject(done, worker.rejects[next_reject]);
+        done.rejects.push_back(std::move(worker.rejects[next_reject]));
     };
     const Machine& machine = worker.machine;
-    worker.group_index.clear();
-    // Sized from the last batch, so the text is laid down once, not regrown.
-    done.results.reserve(worker.results_size_hint);
-    done.contributions.reserve(batch.rows);
+    done.contributions.reserve(done.contributions.size() + batch.rows);
     for (std::size_t row = 0; row < batch.rows; ++row) {
       emit_rejects_before(batch.lines[row]);
       if (machine.error(row) != RowError::None) {
@@ -375,7 +560,7 @@ class Runner {
         std::string column;
         const std::string& origin = program_.origins[program_.code_origins[pc]];
         if (machine.error(row) == RowError::Require && origin.rfind("require ", 0) == 0) column = origin.substr(8);
-        write_reject(done, {batch.lines[row], column, machine.describe_error(row)});
+        done.rejects.push_back({batch.lines[row], std::move(column), machine.describe_error(row)});
         continue;
       }
       write_result(done.results, machine, row);
@@ -383,7 +568,6 @@ class Runner {
       ++done.result_count;
     }
     emit_rejects_before(UINT64_MAX);
-    worker.results_size_hint = std::max(worker.results_size_hint, done.results.size() + done.results.size() / 8);
   }
 
   void note_contribution(Worker& worker, std::size_t row, DoneBatch& done) const {
@@ -428,8 +612,9 @@ class Runner {
   }
 
   // Called by every worker with its finished batch; writes every batch that is
-  // now next in input order.
-  void hand_in(std::uint64_t sequence, DoneBatch done) {
+  // now next in input order (with the worker's machine, if a file chunk has
+  // to be read again).
+  void hand_in(Worker& worker, std::uint64_t sequence, DoneBatch done) {
     std::unique_lock lock(write_mutex_);
     ready_.emplace(sequence, std::move(done));
     if (writing_) return;  // the thread already writing will get to it
@@ -438,6 +623,11 @@ class Runner {
       DoneBatch batch = std::move(it->second);
       ready_.erase(it);
       lock.unlock();
+      if (file_ && !settle(worker, batch)) {
+        stop_reading_failed();
+        lock.lock();
+        break;
+      }
       write_batch(batch);
       lock.lock();
       ++next_to_write_;
@@ -450,14 +640,74 @@ class Runner {
     writing_ = false;
   }
 
+  // A file's chunks were cut at line ends, guessing that each also ended a
+  // record. The writer, which sees chunks in input order, checks each guess:
+  // a chunk is right if it starts where the records before it really ended
+  // and its last record ended with a line end of its own (or the file ended).
+  // A wrong one, which only a line end inside a quoted field makes, is read
+  // again here, from where the records before it ended, with a stream reader,
+  // taking the records that start before the chunk's end. Line numbers are
+  // settled here too, by counting. False if the file could not be read.
+  bool settle(Worker& worker, DoneBatch& batch) {
+    FileInput& file = *file_;
+    const bool guessed_right =
+        batch.start == file.next_record && (batch.last_terminated || batch.end == file.size);
+    if (!guessed_right && !read_again(worker, batch)) return false;
+    batch.first_line = file.next_line;
+    file.next_line += batch.lines;
+    file.next_record = batch.end;
+    return true;
+  }
+
+  bool read_again(Worker& worker, DoneBatch& batch) {
+    FileInput& file = *file_;
+    const std::uint64_t chunk_end = batch.end;
+    const std::uint64_t input_position = batch.input_position;
+    batch = DoneBatch{};
+    batch.input_position = input_position;
+    batch.start = batch.end = file.next_record;
+    // A record before ran past this chunk's end: all its records were read with it.
+    if (file.next_record >= chunk_end) return true;
+    if (!file.again || file.again_origin + file.again->bytes_read() != file.next_record) {
+      file.again.reset();
+      file.again_stream.reset();
+      const int fd = ::dup(file.fd);
+      if (fd < 0) return false;
+      file.again_stream.reset(::fdopen(fd, "rb"));
+      if (!file.again_stream) {
+        ::close(fd);
+        return false;
+      }
+      if (::fseeko(file.again_stream.get(), static_cast<off_t>(file.next_record), SEEK_SET) != 0) return false;
+      file.again = std::make_unique<CsvReader>(file.again_stream.get(), 0);
+      file.again_origin = file.next_record;
+    }
+    CsvReader& reader = *file.again;
+    const std::uint64_t first_line = reader.line();
+    process(worker, reader, chunk_end - file.again_origin, {}, batch);
+    batch.lines = reader.line() - first_line;
+    // The reader counts lines from where it was opened; a batch, from its first record.
+    for (Reject& reject : batch.rejects) {
+      reject.line -= first_line;
+      if (reject.unclosed_quote_line) *reject.unclosed_quote_line -= first_line;
+    }
+    for (SummaryContribution& contribution : batch.contributions) contribution.line -= first_line;
+    batch.end = file.again_origin + reader.bytes_read();
+    return !reader.io_error();
+  }
+
   void write_batch(const DoneBatch& batch) {
     report_.rows_read += batch.records;
     report_.results += batch.result_count;
-    report_.rejected += batch.rejected_count;
+    report_.rejected += batch.rejects.size();
     // Straight to the stream: a batch's text is large enough that stdio
     // passes it to the system without copying it into its own buffer.
     if (results_) write(results_, batch.results);
-    if (rejects_) write(rejects_, batch.rejects);
+    if (rejects_ && !batch.rejects.empty()) {
+      std::string text;
+      for (const Reject& reject : batch.rejects) write_reject(text, batch.first_line, reject);
+      write(rejects_, text);
+    }
     std::vector<SummaryRow*> groups(batch.group_keys.size());
     for (std::size_t g = 0; g < batch.group_keys.size(); ++g) {
       auto [it, inserted] = groups_.try_emplace(batch.group_keys[g]);
@@ -468,11 +718,11 @@ class Runner {
       groups[g] = &it->second;
     }
     for (const SummaryContribution& c : batch.contributions)
-      add_to_summary(c, groups.empty() ? nullptr : groups[c.group]);
+      add_to_summary(c, batch.first_line, groups.empty() ? nullptr : groups[c.group]);
     if (options_.progress) options_.progress(report_.rows_read, batch.input_position);
   }
 
-  void add_to_summary(const SummaryContribution& c, SummaryRow* group) {
+  void add_to_summary(const SummaryContribution& c, std::uint64_t first_line, SummaryRow* group) {
     SummaryRow* targets[2] = {&report_.summary.total, group};
     for (SummaryRow* s : targets) {
       if (!s) continue;
@@ -491,7 +741,7 @@ class Runner {
         report_.notes.push_back(fmt::format(
             "the summary's totals passed the largest number Precept holds exactly (from line {} on); "
             "those figures show `overflow`, and the results themselves are right",
-            c.line));
+            first_line + c.line));
       }
     }
   }
@@ -554,15 +804,13 @@ class Runner {
     return room;
   }
 
-  void write_reject(DoneBatch& done, const Reject& reject) const {
-    ++done.rejected_count;
-    if (!rejects_) return;
-    std::string& out = done.rejects;
-    out += std::to_string(reject.line);
+  static void write_reject(std::string& out, std::uint64_t first_line, const Reject& reject) {
+    out += std::to_string(first_line + reject.line);
     out.push_back(',');
     append_csv_field(out, reject.column);
     out.push_back(',');
-    append_csv_field(out, reject.reason);
+    append_csv_field(out, reject.unclosed_quote_line ? unclosed_quote_problem(first_line + *reject.unclosed_quote_line)
+                                                     : reject.reason);
     out.push_back('\n');
   }
 
@@ -596,6 +844,25 @@ class Runner {
   bool input_done_ = false;
   bool stopped_ = false;
   std::exception_ptr failure_;
+  std::atomic<bool> input_failed_ = false;
+
+  // A regular file is read by the workers themselves (see choose_chunk_end
+  // and settle); absent for any other input.
+  struct FileInput {
+    int fd = -1;
+    std::uint64_t origin = 0;  // where the input starts in the file
+    std::uint64_t size = 0;
+    std::uint64_t cut = 0;  // reader's side: where the next chunk starts
+    // Writer's side: where the next record really starts, and on which line.
+    std::uint64_t next_record = 0;
+    std::uint64_t next_line = 0;
+    // Writer's side: the stream that reads wrongly guessed chunks again, kept
+    // while the chunks it reads follow one another.
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> again_stream{nullptr, &std::fclose};
+    std::unique_ptr<CsvReader> again;
+    std::uint64_t again_origin = 0;
+  };
+  std::optional<FileInput> file_;
 
   // The writer's side, under write_mutex_.
   std::mutex write_mutex_;

@@ -9,9 +9,12 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <functional>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -28,12 +31,11 @@ struct InMemoryRun {
   precept::RunReport report;
 };
 
-// run_csv over an in-memory copy of `data`, results and rejects captured in memory.
-InMemoryRun run_in_memory(const precept::Policy& policy, const std::string& data, std::size_t batch_size,
-                          precept::ResultFormat format = precept::ResultFormat::Csv, std::size_t threads = 1,
-                          std::function<void(std::uint64_t, std::uint64_t)> progress = {}) {
+// run_csv over `input`, results and rejects captured in memory.
+InMemoryRun run_over(const precept::Policy& policy, std::FILE* input, std::size_t batch_size,
+                     precept::ResultFormat format = precept::ResultFormat::Csv, std::size_t threads = 1,
+                     std::function<void(std::uint64_t, std::uint64_t)> progress = {}) {
   InMemoryRun out;
-  std::FILE* input = ::fmemopen(const_cast<char*>(data.data()), data.size(), "rb");
   char* results_buf = nullptr;
   char* rejects_buf = nullptr;
   std::size_t results_len = 0, rejects_len = 0;
@@ -47,7 +49,6 @@ InMemoryRun run_in_memory(const precept::Policy& policy, const std::string& data
   options.threads = threads;
   options.progress = std::move(progress);
   out.report = precept::run_csv(policy, input, results, rejects, options);
-  std::fclose(input);
   std::fclose(results);
   std::fclose(rejects);
   out.results.assign(results_buf, results_len);
@@ -57,6 +58,40 @@ InMemoryRun run_in_memory(const precept::Policy& policy, const std::string& data
   out.summary_csv = precept::format_summary_csv(out.report.summary);
   out.summary_table = precept::format_summary_table(out.report.summary);
   return out;
+}
+
+// From memory: run_csv reads it as a stream (no file to read in parallel).
+InMemoryRun run_in_memory(const precept::Policy& policy, const std::string& data, std::size_t batch_size,
+                          precept::ResultFormat format = precept::ResultFormat::Csv, std::size_t threads = 1,
+                          std::function<void(std::uint64_t, std::uint64_t)> progress = {}) {
+  std::FILE* input = ::fmemopen(const_cast<char*>(data.data()), data.size(), "rb");
+  EXPECT_TRUE(input);
+  if (!input) return {};
+  InMemoryRun out = run_over(policy, input, batch_size, format, threads, std::move(progress));
+  std::fclose(input);
+  return out;
+}
+
+// From a regular file: run_csv's workers read their chunks of it themselves.
+InMemoryRun run_from_file(const precept::Policy& policy, const std::filesystem::path& path, std::size_t batch_size,
+                          std::size_t threads) {
+  std::FILE* input = std::fopen(path.c_str(), "rb");
+  EXPECT_TRUE(input);
+  if (!input) return {};
+  InMemoryRun out = run_over(policy, input, batch_size, precept::ResultFormat::Csv, threads);
+  std::fclose(input);
+  return out;
+}
+
+void expect_same_run(const InMemoryRun& run, const InMemoryRun& base) {
+  ASSERT_TRUE(run.report.ok()) << run.report.fatal_error;
+  EXPECT_EQ(run.report.rows_read, base.report.rows_read);
+  EXPECT_EQ(run.report.results, base.report.results);
+  EXPECT_EQ(run.report.rejected, base.report.rejected);
+  EXPECT_TRUE(run.results == base.results) << "results differ";
+  EXPECT_TRUE(run.rejects == base.rejects) << "rejects differ";
+  EXPECT_EQ(run.summary_csv, base.summary_csv);
+  EXPECT_EQ(run.report.notes, base.report.notes);
 }
 
 class Determinism : public ::testing::Test {
@@ -203,6 +238,102 @@ TEST_F(Determinism, CliTwiceWritesIdenticalFiles) {
   EXPECT_TRUE(a.results == direct.results);
   EXPECT_TRUE(a.rejects == direct.rejects);
   EXPECT_EQ(a.summary, direct.summary_csv);
+}
+
+// A regular file is read by the workers in chunks cut at line ends, guessed
+// to be record ends; the writer reads again, as a stream, any chunk whose cut
+// fell inside a quoted field. Whatever the cuts, the bytes must be those of
+// reading the same register as a stream, for every batch size (which sets the
+// chunk size) and thread count.
+TEST_F(Determinism, AFileGivesTheSameBytesAsAStream) {
+  ASSERT_TRUE(data_ && policy_);
+  const auto path = dir_->path() / "register.csv";
+  const InMemoryRun stream = run_in_memory(*policy_, *data_, 1024);
+  ASSERT_TRUE(stream.report.ok()) << stream.report.fatal_error;
+  for (std::size_t threads : {1u, 2u, 3u}) {
+    for (std::size_t batch : {1u, 7u, 1024u}) {
+      SCOPED_TRACE(std::to_string(threads) + " threads, batch size " + std::to_string(batch));
+      expect_same_run(run_from_file(*policy_, path, batch, threads), stream);
+    }
+  }
+}
+
+// The register made hard to cut: village names with line breaks inside quotes,
+// one quoted field of several hundred lines, CRLF and blank lines, a byte-order
+// mark, and near the end a quote that is never closed (the rest of the file is
+// then one malformed record). With chunks of ~128 bytes (batch size 1) many
+// cuts fall inside quotes.
+TEST_F(Determinism, AFileCutInsideQuotedFieldsGivesTheSameBytesAsAStream) {
+  ASSERT_TRUE(data_ && policy_);
+  std::vector<std::string> lines;
+  for (std::size_t start = 0; start < data_->size() && lines.size() < 3001;) {
+    const std::size_t end = data_->find('\n', start);
+    lines.push_back(data_->substr(start, end - start));
+    start = end == std::string::npos ? data_->size() : end + 1;
+  }
+  std::string hard = "\xEF\xBB\xBF" + lines[0] + "\n";
+  for (std::size_t i = 1; i < lines.size(); ++i) {
+    std::string line = lines[i];
+    // The village is the fourth column; rows whose first four cells are plain get a broken name.
+    std::vector<std::size_t> commas;
+    for (std::size_t at = line.find(','); at != std::string::npos && commas.size() < 4; at = line.find(',', at + 1))
+      commas.push_back(at);
+    if (i % 3 == 0 && commas.size() == 4 && line.substr(0, commas[3]).find('"') == std::string::npos) {
+      std::string village = "\"" + line.substr(commas[2] + 1, commas[3] - commas[2] - 1) + "\n" +
+                            std::string(i % 40, 'x') + "\r\n\"";
+      line = line.substr(0, commas[2] + 1) + village + line.substr(commas[3]);
+    }
+    if (i == 500 && commas.size() == 4) {
+      std::string village = "\"";
+      for (int k = 0; k < 400; ++k) village += "line " + std::to_string(k) + ", \"\"quoted\"\"\n";
+      line = line.substr(0, commas[2] + 1) + village + "\"" + line.substr(commas[3]);
+    }
+    // The last quote of the file: what follows it is one record, never closed.
+    if (i == 2990) line += ",\"never closed";
+    if (i > 2990) line.erase(std::remove(line.begin(), line.end(), '"'), line.end());
+    hard += line;
+    hard += i % 7 == 0 ? "\r\n" : "\n";
+    if (i % 250 == 0) hard += "\n";
+  }
+  const auto path = dir_->path() / "hard.csv";
+  precept::testing::write_file(path, hard);
+  const InMemoryRun stream = run_in_memory(*policy_, hard, 1024);
+  ASSERT_TRUE(stream.report.ok()) << stream.report.fatal_error;
+  // The register is as hard as meant: broken names were read, and the open quote swallowed the end.
+  EXPECT_GT(stream.report.results, 2000u);
+  const std::size_t open_quote = hard.find("\"never closed");
+  const auto open_quote_line = std::count(hard.begin(), hard.begin() + static_cast<std::ptrdiff_t>(open_quote), '\n') + 1;
+  EXPECT_THAT(stream.rejects,
+              HasSubstr("a quoted field starting on line " + std::to_string(open_quote_line) + " is never closed"));
+  for (std::size_t threads : {1u, 2u, 3u}) {
+    for (std::size_t batch : {1u, 3u, 64u, 1024u}) {
+      SCOPED_TRACE(std::to_string(threads) + " threads, batch size " + std::to_string(batch));
+      expect_same_run(run_from_file(*policy_, path, batch, threads), stream);
+    }
+  }
+}
+
+// A line longer than the longest record a stream holds (kMaxRecordBytes, 64
+// MiB) is skipped by the stream reader; a file's chunks must come to the same.
+TEST_F(Determinism, AFileWithAnOverlongLineGivesTheSameBytesAsAStream) {
+  ASSERT_TRUE(data_ && policy_);
+  const std::size_t header_end = data_->find('\n') + 1;
+  const std::size_t some_rows = data_->find('\n', header_end + 20000) + 1;
+  std::string register_text = data_->substr(0, some_rows);
+  register_text += "360733-9999999,";
+  register_text.append((std::size_t{64} << 20) + 4096, 'x');
+  register_text += "\n";
+  register_text += data_->substr(some_rows, 20000);
+  register_text.resize(register_text.rfind('\n') + 1);
+  const auto path = dir_->path() / "overlong.csv";
+  precept::testing::write_file(path, register_text);
+  const InMemoryRun stream = run_in_memory(*policy_, register_text, 1024);
+  ASSERT_TRUE(stream.report.ok()) << stream.report.fatal_error;
+  EXPECT_THAT(stream.rejects, HasSubstr("longer than 64 MiB"));
+  for (std::size_t threads : {1u, 2u}) {
+    SCOPED_TRACE(std::to_string(threads) + " threads");
+    expect_same_run(run_from_file(*policy_, path, 1024, threads), stream);
+  }
 }
 
 }  // namespace

@@ -452,6 +452,13 @@ TEST(CsvReader, OversizedStreamRecordIsSkippedWithBoundedMemory) {
   EXPECT_EQ(chunked[1].problem, records[1].problem);
   chunked[1].fields = records[1].fields;
   EXPECT_EQ(chunked, records);
+  // Cut out of a file already in memory, the records after the header read
+  // as the stream read them: the long one skipped, not parsed whole.
+  const std::size_t header_end = content.find('\n') + 1;
+  CsvReader cut_out(std::string_view(content).substr(header_end), 2);
+  const std::vector<Rec> rest = drain(cut_out);
+  EXPECT_EQ(rest, std::vector<Rec>(records.begin() + 1, records.end()));
+  EXPECT_TRUE(cut_out.last_record_terminated());
 }
 
 // A record wider than kMaxRecordFields keeps its first fields, is flagged, and
@@ -489,6 +496,78 @@ TEST(CsvReader, ChunksAgreeWithRecordByRecordOnRandomBytes) {
     const std::vector<Rec> expected = read_memory(content);
     EXPECT_EQ(read_memory_chunks(content, 1 + random() % 4, 1 + random() % 40), expected) << abbreviated(content);
   }
+}
+
+// `precept run` cuts a file after line ends it guesses are record ends, and
+// reads each piece with a reader of its own (CsvReader over a string_view and
+// a first line). Where the guess is right, the piece's records are exactly
+// the whole input's and the last ends with its line end; where the line end
+// was inside a quoted field, last_record_terminated() says so.
+TEST(CsvReader, CutOutPiecesReadAsTheWholeAndTellAWrongCut) {
+  std::mt19937_64 random(20261124);
+  constexpr char kAlphabet[] = {'"', '"', ',', '\n', '\n', '\r', 'a', 'b', ' '};
+  int wrong_cuts = 0, right_cuts = 0;
+  for (int round = 0; round < 1500; ++round) {
+    std::string content(random() % 60, ' ');
+    for (char& c : content) c = kAlphabet[random() % sizeof kAlphabet];
+    // The whole input's records, and where each ends.
+    std::vector<Rec> whole;
+    std::vector<std::size_t> ends;
+    {
+      CsvReader reader(std::string_view{content});
+      CsvRecord r;
+      while (reader.next(r)) {
+        whole.push_back({r.line, {r.fields.begin(), r.fields.end()}, r.malformed, r.problem});
+        ends.push_back(reader.bytes_read());
+      }
+    }
+    // A piece starts where a record starts (here: the first record ending at or after `from`).
+    const std::size_t first = std::lower_bound(ends.begin(), ends.end(), random() % (content.size() + 1)) - ends.begin();
+    const std::size_t start = first == 0 ? 0 : ends[first - 1];
+    if (start >= content.size() || content.compare(0, 3, "\xEF\xBB\xBF") == 0) continue;
+    for (std::size_t cut = start; cut < content.size(); ++cut) {
+      if (content[cut] != '\n') continue;
+      CsvReader piece(std::string_view(content).substr(start, cut + 1 - start), whole[first].line);
+      const std::vector<Rec> read = drain(piece);
+      const auto record_end = std::find(ends.begin() + static_cast<std::ptrdiff_t>(first), ends.end(), cut + 1);
+      if (record_end != ends.end()) {
+        ++right_cuts;
+        // (At the very end of the input a record needs no line end: that cut is taken as it is.)
+        if (cut + 1 < content.size())
+          EXPECT_TRUE(piece.last_record_terminated()) << abbreviated(content) << " cut at " << cut + 1;
+        EXPECT_EQ(read, std::vector<Rec>(whole.begin() + static_cast<std::ptrdiff_t>(first), record_end - ends.begin() + whole.begin() + 1))
+            << abbreviated(content) << " cut at " << cut + 1;
+      } else {
+        ++wrong_cuts;
+        EXPECT_FALSE(piece.last_record_terminated()) << abbreviated(content) << " cut at " << cut + 1;
+        // Every record but the last one, which the cut went through, is the whole input's.
+        ASSERT_FALSE(read.empty());
+        EXPECT_EQ(std::vector<Rec>(read.begin(), read.end() - 1),
+                  std::vector<Rec>(whole.begin() + static_cast<std::ptrdiff_t>(first),
+                                   whole.begin() + static_cast<std::ptrdiff_t>(first + read.size() - 1)))
+            << abbreviated(content) << " cut at " << cut + 1;
+      }
+    }
+  }
+  // Both kinds of cut were tried, many times.
+  EXPECT_GT(right_cuts, 1000);
+  EXPECT_GT(wrong_cuts, 1000);
+}
+
+// The stream reader that reads a wrongly cut piece again starts where a record
+// starts, in the middle of the file: no byte-order mark there, lines counted on.
+TEST(CsvReader, ResumedStreamTakesNoByteOrderMarkAndCountsLinesOn) {
+  const std::string content = "a,b\n\xEF\xBB\xBFx,\"1\n2\"\ny,3\n";
+  std::FILE* f = std::tmpfile();
+  ASSERT_NE(f, nullptr);
+  ASSERT_EQ(std::fwrite(content.data(), 1, content.size(), f), content.size());
+  ASSERT_EQ(std::fseek(f, 4, SEEK_SET), 0);
+  CsvReader reader(f, 7);
+  EXPECT_EQ(reader.line(), 7u);
+  EXPECT_EQ(drain(reader), (std::vector<Rec>{rec(7, {"\xEF\xBB\xBFx", "1\n2"}), rec(9, {"y", "3"})}));
+  EXPECT_EQ(reader.line(), 10u);
+  EXPECT_EQ(reader.bytes_read(), content.size() - 4);
+  std::fclose(f);
 }
 
 }  // namespace
