@@ -808,7 +808,7 @@ Coverage Explainer::coverage_items() const {
     c.items.push_back({fmt::format("decide {} otherwise", d), line, false, file});
   }
   for (const LookupTable& t : program_.lookups)  // t.name is "table NAME"
-    for (std::uint32_t r = 1; r <= t.rows; ++r) c.items.push_back({fmt::format("{} row {}", t.name, r), 0, false});
+    for (std::uint32_t r = 1; r <= t.rows; ++r) c.items.push_back({fmt::format("{} row {}", t.name, r), 0, false, {}});
   return c;
 }
 
