@@ -196,23 +196,7 @@ for ((i = 0; i <= runs; i++)); do
 done
 sed -i 1d "$runs_dir/compile.times"
 
-# --- memory on a large register ----------------------------------------------------------
-big_rss_1=n/a big_rss_n=n/a big_wall_1=n/a big_wall_n=n/a
-if ((big_rows > 0)); then
-  big=$(register "$big_rows")
-  echo "== peak memory over $big_rows rows ($(awk -v b="$(stat -c %s "$big")" 'BEGIN { printf "%.0f", b / 1e6 }') MB)" >&2
-  run_precept big-1 1 1 "$big"
-  run_precept big-n "$cores" 1 "$big"
-  cmp "$runs_dir/big-1.results.csv" "$runs_dir/big-n.results.csv" >&2 || die "the large register's results differ between 1 and $cores threads"
-  big_results=$(($(wc -l <"$runs_dir/big-1.results.csv") - 1))
-  ((big_results == big_rows)) || die "the large register gave $big_results results for $big_rows rows"
-  read -r big_wall_1 _ big_rss_1 <"$runs_dir/big-1.times"
-  read -r big_wall_n _ big_rss_n <"$runs_dir/big-n.times"
-  rm -f "$runs_dir"/big-*.results.csv
-fi
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-
-# --- report -----------------------------------------------------------------------
+# --- statistics -----------------------------------------------------------------------
 # median FILE COLUMN: the median of a column of numbers (mean of the middle two
 # for an even count); n/a if the column is not numeric.
 median() {
@@ -227,6 +211,52 @@ median() {
     }'
 }
 
+# max_of FILE COLUMN: the largest number in a column; n/a if the column is not numeric.
+max_of() {
+  [[ -s $1 ]] || { echo n/a; return; }
+  awk -v c="$2" '$c !~ /^[0-9.]+$/ { bad = 1 } $c > m { m = $c } END { if (bad || NR == 0) print "n/a"; else print m }' "$1"
+}
+
+# paired_median SLOWER FASTER: the median over rounds of SLOWER's wall / FASTER's
+# wall in the same round. The rounds alternate, so a round's two runs saw the
+# same machine: a slow spell (others share this machine) moves both, and the
+# ratio of a pair is steadier than the ratio of two medians.
+paired_median() {
+  paste -d' ' <(cut -d' ' -f1 "$1") <(cut -d' ' -f1 "$2") |
+    awk '$1 > 0 && $2 > 0 { printf "%.6f\n", $1 / $2 }' | sort -g | awk '
+      { v[NR] = $1 }
+      END {
+        if (NR == 0) { print "n/a"; exit }
+        if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]
+        else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+      }'
+}
+
+# --- memory (and speed-up) on a large register ---------------------------------------------
+# Three alternating rounds after an untimed one: the untimed round brings the
+# register (about 0.9 GB at 10M rows) into the page cache, so that no timed run
+# waits for the disk while another does not.
+big_rounds=3
+big_rss_1=n/a big_rss_n=n/a big_wall_1=n/a big_wall_n=n/a
+if ((big_rows > 0)); then
+  big=$(register "$big_rows")
+  echo "== peak memory over $big_rows rows ($(awk -v b="$(stat -c %s "$big")" 'BEGIN { printf "%.0f", b / 1e6 }') MB), $big_rounds rounds" >&2
+  for ((i = 0; i <= big_rounds; i++)); do
+    run_precept big-1 1 "$i" "$big"
+    run_precept big-n "$cores" "$i" "$big"
+    cmp "$runs_dir/big-1.results.csv" "$runs_dir/big-n.results.csv" >&2 || die "the large register's results differ between 1 and $cores threads"
+    ((i > 0)) || rm -f "$runs_dir"/big-*.times
+  done
+  big_results=$(($(wc -l <"$runs_dir/big-1.results.csv") - 1))
+  ((big_results == big_rows)) || die "the large register gave $big_results results for $big_rows rows"
+  big_wall_1=$(median "$runs_dir/big-1.times" 1) big_rss_1=$(max_of "$runs_dir/big-1.times" 3)
+  big_wall_n=$(median "$runs_dir/big-n.times" 1) big_rss_n=$(max_of "$runs_dir/big-n.times" 3)
+  big_speedup=$(paired_median "$runs_dir/big-1.times" "$runs_dir/big-n.times")
+  rm -f "$runs_dir"/big-*.results.csv
+fi
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- report -----------------------------------------------------------------------
 declare -A wall cpu rss
 for name in precept-1 precept-n baseline startup compile; do
   wall[$name]=$(median "$runs_dir/$name.times" 1)
@@ -263,22 +293,20 @@ echo "$eval_table"
 target() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
 # holds EXPR: "met" if the awk expression is true, "NOT met" if false, n/a if a figure is missing.
 holds() { if [[ $1 == *n/a* ]]; then echo n/a; else awk "BEGIN { exit !($1) }" && echo met || echo "NOT met"; fi; }
-one_vs_base=$(awk -v a="${wall[precept-1]}" -v b="${wall[baseline]}" 'BEGIN { printf "%.2f", a / b }')
-speedup=$(awk -v a="${wall[precept-1]}" -v b="${wall[precept-n]}" 'BEGIN { printf "%.2f", a / b }')
+one_vs_base=$(paired_median "$runs_dir/precept-1.times" "$runs_dir/baseline.times")
+speedup=$(paired_median "$runs_dir/precept-1.times" "$runs_dir/precept-n.times")
 startup_ms=$(awk -v w="${wall[startup]}" 'BEGIN { printf "%.0f", w * 1000 }')
 big_mb_1=$(awk -v r="$big_rss_1" 'BEGIN { if (r == "n/a") print "n/a"; else printf "%.1f", r / 1024 }')
 big_mb_n=$(awk -v r="$big_rss_n" 'BEGIN { if (r == "n/a") print "n/a"; else printf "%.1f", r / 1024 }')
 echo
 echo "| target | measured | goal | |"
 echo "|---|---:|---:|---|"
-target "end to end, 1 thread, vs baseline" "${one_vs_base}x" "<= 1.5x" "$(holds "$one_vs_base <= 1.5")"
-target "end to end, $rows rows, $cores threads, speed-up over 1 thread" "${speedup}x" ">= 1.7x" "$(holds "$speedup >= 1.7")"
+target "end to end, 1 thread, vs baseline (median of paired rounds)" "${one_vs_base}x" "<= 1.5x" "$(holds "$one_vs_base <= 1.5")"
+target "end to end, $rows rows, $cores threads, speed-up over 1 thread (median of paired rounds)" "${speedup}x" ">= 1.7x" "$(holds "$speedup >= 1.7")"
 target "evaluation alone vs a hand-written loop over the same columns" "${eval_ratio:-n/a}x" "<= 2x" "$(holds "${eval_ratio:-n/a} <= 2")"
 if ((big_rows > 0)); then
-  # The issue sets its targets on 1M and 10M rows: the speed-up on the large
-  # register too (one run each, so noisier than the medians above).
-  big_speedup=$(awk -v a="$big_wall_1" -v b="$big_wall_n" 'BEGIN { if (a == "n/a" || b == "n/a") print "n/a"; else printf "%.2f", a / b }')
-  target "end to end, $big_rows rows, $cores threads, speed-up over 1 thread (one run each)" "${big_speedup}x" ">= 1.7x" "$(holds "$big_speedup >= 1.7")"
+  # The issue sets its targets on 1M and 10M rows: the speed-up on the large register too.
+  target "end to end, $big_rows rows, $cores threads, speed-up over 1 thread ($big_rounds rounds)" "${big_speedup}x" ">= 1.7x" "$(holds "$big_speedup >= 1.7")"
   target "peak RSS, $big_rows rows, 1 thread ($big_wall_1 s)" "$big_mb_1 MB" "< 256 MB" "$(holds "$big_mb_1 < 256")"
   target "peak RSS, $big_rows rows, $cores threads ($big_wall_n s)" "$big_mb_n MB" "< 256 MB" "$(holds "$big_mb_n < 256")"
 fi
