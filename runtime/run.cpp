@@ -180,6 +180,26 @@ std::optional<FileExtent> regular_file_extent(std::FILE* input) {
   return FileExtent{static_cast<std::uint64_t>(origin), static_cast<std::uint64_t>(status.st_size)};
 }
 
+struct CloseStream {
+  void operator()(std::FILE* stream) const { std::fclose(stream); }
+};
+
+// A regular file as Runner reads it (see Runner::choose_chunk_end and settle).
+struct FileInput {
+  int fd = -1;
+  std::uint64_t origin = 0;  // where the input starts in the file
+  std::uint64_t size = 0;
+  std::uint64_t cut = 0;  // reader's side: where the next chunk starts
+  // Writer's side: where the next record really starts, and on which line.
+  std::uint64_t next_record = 0;
+  std::uint64_t next_line = 0;
+  // Writer's side: the stream that reads wrongly guessed chunks again, kept
+  // while the chunks it reads follow one another.
+  std::unique_ptr<std::FILE, CloseStream> again_stream;
+  std::unique_ptr<CsvReader> again;
+  std::uint64_t again_origin = 0;
+};
+
 class Runner {
  public:
   Runner(const Policy& policy, std::FILE* results, std::FILE* rejects, const RunOptions& options)
@@ -848,20 +868,6 @@ class Runner {
 
   // A regular file is read by the workers themselves (see choose_chunk_end
   // and settle); absent for any other input.
-  struct FileInput {
-    int fd = -1;
-    std::uint64_t origin = 0;  // where the input starts in the file
-    std::uint64_t size = 0;
-    std::uint64_t cut = 0;  // reader's side: where the next chunk starts
-    // Writer's side: where the next record really starts, and on which line.
-    std::uint64_t next_record = 0;
-    std::uint64_t next_line = 0;
-    // Writer's side: the stream that reads wrongly guessed chunks again, kept
-    // while the chunks it reads follow one another.
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> again_stream{nullptr, &std::fclose};
-    std::unique_ptr<CsvReader> again;
-    std::uint64_t again_origin = 0;
-  };
   std::optional<FileInput> file_;
 
   // The writer's side, under write_mutex_.

@@ -1,10 +1,14 @@
 // Fuzz target (3): CSV bytes -> CsvReader, from memory, from a stdio stream and
 // in chunks (which must all agree record for record), and run_csv of the W1 policy over the
-// same bytes with two batch sizes (64 and 3) (which must agree byte for byte). Every row
-// read must end up in the results or the rejects.
+// same bytes with two batch sizes (64 and 3) and from a file (batch size 1: chunks of
+// about 128 bytes, read by the workers, cut at guessed record ends), which must all
+// agree byte for byte. Every row read must end up in the results or the rejects.
 #include "fuzz_common.hpp"
 
 #include "csv.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -22,10 +26,7 @@ struct Captured {
   std::string results, rejects;
 };
 
-std::optional<Captured> run(std::string_view bytes, std::size_t batch_size) {
-  std::string copy(bytes);  // fmemopen wants a mutable buffer
-  std::FILE* in = fmemopen(copy.empty() ? nullptr : copy.data(), copy.size(), "r");
-  if (in == nullptr) return std::nullopt;
+Captured run_over(std::FILE* in, std::size_t batch_size, std::size_t threads) {
   char* results_buf = nullptr;
   char* rejects_buf = nullptr;
   std::size_t results_len = 0, rejects_len = 0;
@@ -33,15 +34,43 @@ std::optional<Captured> run(std::string_view bytes, std::size_t batch_size) {
   std::FILE* rejects = open_memstream(&rejects_buf, &rejects_len);
   precept::RunOptions options;
   options.batch_size = batch_size;
+  options.threads = threads;
   Captured out;
   out.report = precept::run_csv(w1(), in, results, rejects, options);
-  std::fclose(in);
   std::fclose(results);
   std::fclose(rejects);
   out.results.assign(results_buf, results_len);
   out.rejects.assign(rejects_buf, rejects_len);
   std::free(results_buf);
   std::free(rejects_buf);
+  return out;
+}
+
+// From memory: read as a stream.
+std::optional<Captured> run(std::string_view bytes, std::size_t batch_size) {
+  std::string copy(bytes);  // fmemopen wants a mutable buffer
+  std::FILE* in = fmemopen(copy.empty() ? nullptr : copy.data(), copy.size(), "r");
+  if (in == nullptr) return std::nullopt;
+  Captured out = run_over(in, batch_size, 1);
+  std::fclose(in);
+  return out;
+}
+
+// From a file (in memory, but a regular file to run_csv), with two threads.
+std::optional<Captured> run_from_file(std::string_view bytes, std::size_t batch_size) {
+  const int fd = memfd_create("fuzz-csv", MFD_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  if (write(fd, bytes.data(), bytes.size()) != static_cast<ssize_t>(bytes.size()) || lseek(fd, 0, SEEK_SET) != 0) {
+    close(fd);
+    return std::nullopt;
+  }
+  std::FILE* in = fdopen(fd, "r");
+  if (in == nullptr) {
+    close(fd);
+    return std::nullopt;
+  }
+  Captured out = run_over(in, batch_size, 2);
+  std::fclose(in);
   return out;
 }
 
@@ -106,6 +135,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::optional<Captured> big = run(bytes, 64);
   const std::optional<Captured> small = run(bytes, 3);
   if (!big || !small) return 0;
+  if (const std::optional<Captured> from_file = run_from_file(bytes, 1)) {
+    if (from_file->report.ok() != big->report.ok() || from_file->report.rows_read != big->report.rows_read ||
+        from_file->report.results != big->report.results || from_file->report.rejected != big->report.rejected ||
+        from_file->results != big->results || from_file->rejects != big->rejects)
+      precept_fuzz::fail("run_csv: a file and a stream disagree");
+  }
   for (const Captured* c : {&*big, &*small}) {
     if (c->report.ok() && c->report.rows_read != c->report.results + c->report.rejected)
       precept_fuzz::fail("run_csv: rows_read != results + rejected");
