@@ -14,7 +14,7 @@
 set -euo pipefail
 
 rows=1000000
-runs=5
+runs=9
 seed=1
 micro=0
 big_rows=10000000
@@ -22,7 +22,7 @@ big_rows=10000000
 usage() {
   echo "usage: bench/run.sh [--rows N] [--runs K] [--seed S] [--big-rows M] [--micro]" >&2
   echo "  --rows N   households in the generated register (default 1000000)" >&2
-  echo "  --runs K   timed runs of each tool (default 5)" >&2
+  echo "  --runs K   timed rounds of each tool (default 9)" >&2
   echo "  --seed S   generator seed (default 1)" >&2
   echo "  --big-rows M  households in the register for the memory check (default 10000000; 0 skips it)" >&2
   echo "  --micro    also build and run the Google Benchmark micro-benchmarks" >&2
