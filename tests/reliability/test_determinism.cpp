@@ -91,6 +91,7 @@ void expect_same_run(const InMemoryRun& run, const InMemoryRun& base) {
   EXPECT_TRUE(run.results == base.results) << "results differ";
   EXPECT_TRUE(run.rejects == base.rejects) << "rejects differ";
   EXPECT_EQ(run.summary_csv, base.summary_csv);
+  EXPECT_EQ(run.summary_table, base.summary_table);
   EXPECT_EQ(run.report.notes, base.report.notes);
 }
 
@@ -128,17 +129,8 @@ TEST_F(Determinism, BatchSizeDoesNotChangeAByteOfResultsRejectsOrSummary) {
   EXPECT_GT(base.report.summary.groups.size(), 1u);
 
   for (std::size_t batch : {7u, 64u, 1024u, 5000u}) {
-    SCOPED_TRACE("batch size " + std::to_string(batch));
-    const InMemoryRun run = run_in_memory(*policy_, *data_, batch);
-    ASSERT_TRUE(run.report.ok()) << run.report.fatal_error;
-    EXPECT_EQ(run.report.rows_read, base.report.rows_read);
-    EXPECT_EQ(run.report.results, base.report.results);
-    EXPECT_EQ(run.report.rejected, base.report.rejected);
-    EXPECT_TRUE(run.results == base.results) << "results differ from batch size 1";
-    EXPECT_TRUE(run.rejects == base.rejects) << "rejects differ from batch size 1";
-    EXPECT_EQ(run.summary_csv, base.summary_csv);
-    EXPECT_EQ(run.summary_table, base.summary_table);
-    EXPECT_EQ(run.report.notes, base.report.notes);
+    SCOPED_TRACE("batch size " + std::to_string(batch) + ", against batch size 1");
+    expect_same_run(run_in_memory(*policy_, *data_, batch), base);
   }
 }
 
@@ -161,16 +153,8 @@ TEST_F(Determinism, ThreadCountDoesNotChangeAByteOfResultsRejectsOrSummary) {
   EXPECT_GE(base.report.rejected, 50u);
   for (std::size_t threads : {2u, 3u, 8u}) {
     for (std::size_t batch : {1u, 7u, 1024u}) {
-      SCOPED_TRACE(std::to_string(threads) + " threads, batch size " + std::to_string(batch));
-      const InMemoryRun run = run_in_memory(*policy_, *data_, batch, precept::ResultFormat::Csv, threads);
-      ASSERT_TRUE(run.report.ok()) << run.report.fatal_error;
-      EXPECT_EQ(run.report.rows_read, base.report.rows_read);
-      EXPECT_EQ(run.report.results, base.report.results);
-      EXPECT_EQ(run.report.rejected, base.report.rejected);
-      EXPECT_TRUE(run.results == base.results) << "results differ from one thread";
-      EXPECT_TRUE(run.rejects == base.rejects) << "rejects differ from one thread";
-      EXPECT_EQ(run.summary_csv, base.summary_csv);
-      EXPECT_EQ(run.report.notes, base.report.notes);
+      SCOPED_TRACE(std::to_string(threads) + " threads, batch size " + std::to_string(batch) + ", against one thread");
+      expect_same_run(run_in_memory(*policy_, *data_, batch, precept::ResultFormat::Csv, threads), base);
     }
   }
   const InMemoryRun json_one = run_in_memory(*policy_, *data_, 64, precept::ResultFormat::JsonLines, 1);
