@@ -3,6 +3,7 @@
 // What explanations say is tested in tests/explain/.
 #include "cli_runner.hpp"
 #include "files.hpp"
+#include "golden.hpp"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -70,8 +71,7 @@ TEST_F(ExplainCli, ABrokenExampleFailsWithAReadableReport) {
   const CliRun r = precept({"test", "broken.pol"});
   EXPECT_EQ(r.exit_code, 1) << r.err;
   const fs::path golden = kSource / "tests/cli/golden/test_broken_example.txt";
-  if (std::getenv("PRECEPT_UPDATE_GOLDEN")) write_file(golden, r.out);
-  EXPECT_EQ(r.out, read_file(golden));
+  precept::testing::expect_matches_golden(golden, r.out);
   EXPECT_THAT(r.out, HasSubstr("total_assistance (line 123): expected 3000.00, got 3500.00"));
   EXPECT_THAT(r.out, HasSubstr("not exercised: decide main_cause branch 4"));
 

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "files.hpp"
+#include "golden.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -34,36 +35,6 @@ std::vector<std::string> corpus_files() { return precept::testing::file_names(co
 
 using precept::testing::read_file;
 
-std::vector<std::string> split_lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
-
-// A line-by-line diff by longest common subsequence: goldens are a few dozen lines,
-// and a reviewer needs to see which message changed, not just that one did.
-std::string line_diff(const std::string& expected, const std::string& actual) {
-  const auto a = split_lines(expected), b = split_lines(actual);
-  std::vector<std::vector<std::size_t>> lcs(a.size() + 1, std::vector<std::size_t>(b.size() + 1, 0));
-  for (std::size_t i = a.size(); i-- > 0;)
-    for (std::size_t j = b.size(); j-- > 0;)
-      lcs[i][j] = a[i] == b[j] ? lcs[i + 1][j + 1] + 1 : std::max(lcs[i + 1][j], lcs[i][j + 1]);
-  std::string out = "--- expected\n+++ actual\n";
-  std::size_t i = 0, j = 0;
-  while (i < a.size() || j < b.size()) {
-    if (i < a.size() && j < b.size() && a[i] == b[j]) {
-      out += "  " + a[i++] + "\n";
-      ++j;
-    } else if (i < a.size() && (j == b.size() || lcs[i + 1][j] >= lcs[i][j + 1])) {
-      out += "- " + a[i++] + "\n";
-    } else {
-      out += "+ " + b[j++] + "\n";
-    }
-  }
-  return out;
-}
-
 // Words from the parser generator that mean nothing to an officer.
 const char* const kJargon[] = {"mismatched input", "extraneous", "no viable alternative", "<EOF>",
                                "IDENT",            "ROW_END",    "NUMBER",                "STRING",
@@ -79,15 +50,7 @@ TEST_P(DiagnosticCorpus, MatchesGolden) {
   const auto result = precept::compile(read_file(policy), name);
   const std::string rendered = precept::render(result.diagnostics, /*color=*/false);
 
-  const char* update = std::getenv("PRECEPT_UPDATE_GOLDEN");
-  if (update && std::string(update) == "1") {
-    std::ofstream(golden, std::ios::binary) << rendered;
-  } else {
-    ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with PRECEPT_UPDATE_GOLDEN=1 to create it";
-    const std::string expected = read_file(golden);
-    // Not EXPECT_EQ: its escaped one-line strings are unreadable for a page of messages.
-    EXPECT_TRUE(expected == rendered) << "diagnostics for " << name << " changed:\n" << line_diff(expected, rendered);
-  }
+  precept::testing::expect_matches_golden(golden, rendered);
 
   const bool warnings_only = name.rfind("w_", 0) == 0;
   if (warnings_only) {

@@ -15,6 +15,7 @@
 //   PRECEPT_UPDATE_GOLDEN=1 ./build/tests/compiler/compiler_tests --gtest_filter='*Format*'
 //   git diff tests/compiler/fmt/
 #include "files.hpp"
+#include "golden.hpp"
 #include "formatter.hpp"
 #include "program.hpp"
 #include "serialize.hpp"
@@ -246,11 +247,8 @@ TEST_P(FormatGolden, MatchesExpectedLayout) {
   const std::string actual = formatted(source, input.filename().string());
   ASSERT_FALSE(actual.empty());
 
-  const char* update = std::getenv("PRECEPT_UPDATE_GOLDEN");
-  if (update && std::string(update) == "1") precept::testing::write_file(golden, actual);
-  ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with PRECEPT_UPDATE_GOLDEN=1 to create it";
+  precept::testing::expect_matches_golden(golden, actual);
   const std::string expected = read_file(golden);
-  EXPECT_EQ(actual, expected) << "the layout of " << input.filename() << " changed";
   EXPECT_EQ(formatted(expected, golden.filename().string()), expected) << "the expected layout is not canonical";
   EXPECT_EQ(meaning(expected, golden.filename().string()), meaning(source, input.filename().string()))
       << "formatting changed what " << input.filename() << " means";

@@ -7,6 +7,7 @@
 //
 //   PRECEPT_UPDATE_GOLDEN=1 ./build/tests/compiler/compiler_tests --gtest_filter='Layers*'
 #include "formatter.hpp"
+#include "golden.hpp"
 #include "program.hpp"
 #include "serialize.hpp"
 
@@ -280,11 +281,7 @@ TEST_F(Layers, ResolvedPolicyMatchesItsGolden) {
   options.describe_layers = true;
   auto compiled = precept::open_policy("tests/compiler/layers/county.pol", options);
   ASSERT_TRUE(compiled.ok());
-  const fs::path golden = "tests/compiler/layers/county.resolved";
-  if (std::getenv("PRECEPT_UPDATE_GOLDEN")) {
-    std::ofstream(golden, std::ios::binary) << compiled.resolved;
-  }
-  EXPECT_EQ(compiled.resolved, read_file(golden));
+  precept::testing::expect_matches_golden("tests/compiler/layers/county.resolved", compiled.resolved);
 }
 
 TEST_F(Layers, FromTextAParentNeedsAFolderOrALoader) {
@@ -349,8 +346,7 @@ TEST_F(Layers, FormatterLaysOutLayeringSyntaxAndKeepsItsMeaning) {
   const std::string input = read_file(input_path);
   const auto result = precept::format_policy(input, input_path);
   ASSERT_TRUE(result.ok()) << precept::render(result.diagnostics);
-  if (std::getenv("PRECEPT_UPDATE_GOLDEN")) std::ofstream(expected_path, std::ios::binary) << *result.text;
-  EXPECT_EQ(*result.text, read_file(expected_path));
+  precept::testing::expect_matches_golden(expected_path, *result.text);
   // Formatting the canonical layout changes nothing.
   const auto again = precept::format_policy(*result.text, expected_path);
   ASSERT_TRUE(again.ok());
@@ -415,9 +411,7 @@ TEST_F(Layers, ErrorCorpusMatchesGoldens) {
     auto compiled = precept::open_policy(path);
     EXPECT_FALSE(compiled.ok()) << path << " compiled, but it is in the error corpus";
     const std::string actual = precept::render(compiled.diagnostics);
-    const fs::path golden = fs::path(path).replace_extension(".expected");
-    if (std::getenv("PRECEPT_UPDATE_GOLDEN")) std::ofstream(golden, std::ios::binary) << actual;
-    EXPECT_EQ(actual, read_file(golden)) << path;
+    precept::testing::expect_matches_golden(fs::path(path).replace_extension(".expected"), actual);
   }
 }
 

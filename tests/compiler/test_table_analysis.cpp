@@ -23,6 +23,7 @@
 #include <gtest/gtest.h>
 
 #include "files.hpp"
+#include "golden.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -100,13 +101,7 @@ TEST_P(TableAnalysisCorpus, FindsWhatWasPlantedAndNothingElse) {
 
   const fs::path golden = fs::path(policy).replace_extension(".expected");
   const std::string rendered = precept::render(result.diagnostics, /*color=*/false);
-  const char* update = std::getenv("PRECEPT_UPDATE_GOLDEN");
-  if (update && std::string(update) == "1") {
-    std::ofstream(golden, std::ios::binary) << rendered;
-  } else {
-    ASSERT_TRUE(fs::exists(golden)) << golden << " is missing; run with PRECEPT_UPDATE_GOLDEN=1 to create it";
-    EXPECT_EQ(read_file(golden), rendered) << "diagnostics for " << name << " changed";
-  }
+  precept::testing::expect_matches_golden(golden, rendered);
 }
 
 std::string test_name(const ::testing::TestParamInfo<std::string>& info) {

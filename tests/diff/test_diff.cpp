@@ -11,6 +11,7 @@
 #include "structural.hpp"
 
 #include "files.hpp"
+#include "golden.hpp"
 
 #include <precept/precept.hpp>
 
@@ -486,9 +487,7 @@ TEST(Command, MarkdownReportMatchesTheGoldenFile) {
                     "--by village --format markdown --changed-limit 25 --no-witness");
   ASSERT_EQ(c.code, 1) << c.err;
   const std::string golden = kSource + "/tests/diff/golden/xijiang_2015_2016.md";
-  if (std::getenv("PRECEPT_UPDATE_GOLDEN")) write_file(golden, c.out);
-  ASSERT_FALSE(read_file(golden).empty()) << golden << " is missing; create it with PRECEPT_UPDATE_GOLDEN=1";
-  EXPECT_EQ(c.out, read_file(golden)) << "if the change is intended, regenerate with PRECEPT_UPDATE_GOLDEN=1";
+  precept::testing::expect_matches_golden(golden, c.out);
 }
 
 TEST(Command, MarkdownReportGivesAVerdictForEveryOutput) {

@@ -6,6 +6,7 @@
 
 #include "csv.hpp"
 #include "files.hpp"
+#include "golden.hpp"
 #include "program.hpp"
 
 #include <precept/precept.hpp>
@@ -132,12 +133,8 @@ TEST(ExplainGolden, W1Households) {
     json += e.json() + "\n";
   }
   const std::string dir = "tests/explain/golden/";
-  if (std::getenv("PRECEPT_UPDATE_GOLDEN")) {
-    testing::write_file(dir + "w1_households.txt", text);
-    testing::write_file(dir + "w1_households.jsonl", json);
-  }
-  EXPECT_EQ(read_file(dir + "w1_households.txt"), text);
-  EXPECT_EQ(read_file(dir + "w1_households.jsonl"), json);
+  testing::expect_matches_golden(dir + "w1_households.txt", text);
+  testing::expect_matches_golden(dir + "w1_households.jsonl", json);
 }
 
 // The words of an explanation, as the issue asks for them.

@@ -11,6 +11,8 @@
 #include "verifier.hpp"
 #include "vm.hpp"
 
+#include "golden.hpp"
+
 #include <precept/version.hpp>
 
 #include <gtest/gtest.h>
@@ -626,7 +628,7 @@ TEST(OpcodeTable, FindsImmediatesOnlyAsWords) {
 
 // ---------------------------------------------------------------- round trips
 
-class ProgramSamples : public testing::TestWithParam<Sample> {};
+class ProgramSamples : public ::testing::TestWithParam<Sample> {};
 
 TEST_P(ProgramSamples, VerifyAndRoundTrip) {
   const Program original = GetParam().make();
@@ -643,8 +645,8 @@ TEST_P(ProgramSamples, VerifyAndRoundTrip) {
   EXPECT_EQ(disassemble(loaded), disassemble(original));
 }
 
-INSTANTIATE_TEST_SUITE_P(ProgramIo, ProgramSamples, testing::ValuesIn(kSamples),
-                         [](const testing::TestParamInfo<Sample>& sample) {
+INSTANTIATE_TEST_SUITE_P(ProgramIo, ProgramSamples, ::testing::ValuesIn(kSamples),
+                         [](const ::testing::TestParamInfo<Sample>& sample) {
                            return std::string(sample.param.name);
                          });
 
@@ -1559,15 +1561,7 @@ std::string golden_path() {
 }
 
 TEST(Disassembler, MatchesGolden) {
-  const std::string listing = disassemble(handmade());
-  if (std::getenv("PRECEPT_UPDATE_GOLDEN")) std::ofstream(golden_path(), std::ios::binary) << listing;
-  std::ifstream file(golden_path(), std::ios::binary);
-  ASSERT_TRUE(file) << "missing " << golden_path()
-                    << "; create it with PRECEPT_UPDATE_GOLDEN=1 and check it by eye";
-  std::stringstream expected;
-  expected << file.rdbuf();
-  EXPECT_EQ(listing, expected.str())
-      << "if the change is intended, regenerate with PRECEPT_UPDATE_GOLDEN=1 and review the diff";
+  precept::testing::expect_matches_golden(golden_path(), disassemble(handmade()));
 }
 
 TEST(Disassembler, FillsInTheSynopsis) {
