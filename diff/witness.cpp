@@ -90,6 +90,29 @@ struct Shared {
   std::map<std::string, std::size_t> by_name;
   z3::expr_vector assumptions;  // what every readable household satisfies
   explicit Shared(z3::context& context) : z(context), assumptions(context) {}
+
+  // Once every field is known: fields no version may leave empty are present;
+  // an absent field's value is pinned, so that the household printed is the
+  // one the solver meant; an empty cell of a field that may be empty is the
+  // missing (or default) value.
+  void assume_readable_cells() {
+    for (const auto& f : fields) {
+      if (!f.may_be_empty) assumptions.push_back(f.present);
+      if (f.type.kind != Kind::Text && f.type.kind != Kind::List && f.type.kind != Kind::Bool)
+        assumptions.push_back(f.present || f.value == 0);
+      if (f.type.kind == Kind::Text && f.may_be_empty)
+        assumptions.push_back(z3::implies(f.present, f.value != z.string_val("")));
+    }
+  }
+
+  // A solver over the readable households, allowed `resource_limit` units of
+  // work (a count, not a clock: see WitnessOptions).
+  z3::solver solver(unsigned resource_limit) const {
+    z3::solver solver(z);
+    solver.set("rlimit", resource_limit);
+    for (unsigned i = 0; i < assumptions.size(); ++i) solver.add(assumptions[i]);
+    return solver;
+  }
 };
 
 z3::expr int_val(z3::context& z, std::int64_t v) { return z.int_val(static_cast<int64_t>(v)); }
@@ -852,16 +875,7 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
   }
   if (!unsupported.empty()) return all_unknown("not decided: the witness search does not support " + unsupported);
 
-  // Fields no version may leave empty are present; an absent field's value is
-  // pinned so the household printed is the one the solver meant.
-  for (const auto& f : shared.fields) {
-    if (!f.may_be_empty) shared.assumptions.push_back(f.present);
-    if (f.type.kind != Kind::Text && f.type.kind != Kind::List && f.type.kind != Kind::Bool)
-      shared.assumptions.push_back(f.present || f.value == 0);
-    // An empty cell of a field that may be empty is the missing (or default) value.
-    if (f.type.kind == Kind::Text && f.may_be_empty)
-      shared.assumptions.push_back(z3::implies(f.present, f.value != z.string_val("")));
-  }
+  shared.assume_readable_cells();
 
   Evaluator old_eval(*old_version.policy), new_eval(*new_version.policy);
   const auto old_names = old_version.policy->output_names(), new_names = new_version.policy->output_names();
@@ -882,9 +896,7 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
     if (rejection) return *rejection;
     rejection.emplace();
     try {
-      z3::solver solver(z);
-      solver.set("rlimit", options.resource_limit);
-      for (unsigned i = 0; i < shared.assumptions.size(); ++i) solver.add(shared.assumptions[i]);
+      z3::solver solver = shared.solver(options.resource_limit);
       solver.add(old_t.accepted() != new_t.accepted());
       if (solver.check() == z3::sat) {
         const z3::model model = solver.get_model();
@@ -905,9 +917,7 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
     try {
       const z3::expr differ =
           !same_value(z, old_t.output(o), old_version, new_t.output(n), new_version, w.output);
-      z3::solver solver(z);
-      solver.set("rlimit", options.resource_limit);
-      for (unsigned i = 0; i < shared.assumptions.size(); ++i) solver.add(shared.assumptions[i]);
+      z3::solver solver = shared.solver(options.resource_limit);
       solver.add(old_t.accepted());
       solver.add(new_t.accepted());
       solver.add(differ);
@@ -988,26 +998,18 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
 
 std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPolicy& checked,
                                    std::string_view source, const std::vector<std::size_t>& requires_broken,
-                                   unsigned timeout_ms) {
+                                   unsigned resource_limit) {
   std::vector<Overlap> answers(requires_broken.size());
   try {
     z3::context z;
     Shared shared(z);
     Translator translator(shared, file, checked, source);
     translator.run();
-    for (const auto& f : shared.fields) {
-      if (!f.may_be_empty) shared.assumptions.push_back(f.present);
-      if (f.type.kind != Kind::Text && f.type.kind != Kind::List && f.type.kind != Kind::Bool)
-        shared.assumptions.push_back(f.present || f.value == 0);
-      if (f.type.kind == Kind::Text && f.may_be_empty)
-        shared.assumptions.push_back(z3::implies(f.present, f.value != z.string_val("")));
-    }
+    shared.assume_readable_cells();
     for (std::size_t i = 0; i < requires_broken.size(); ++i) {
       Overlap& answer = answers[i];
       try {
-        z3::solver solver(z);
-        solver.set("timeout", timeout_ms);
-        for (unsigned a = 0; a < shared.assumptions.size(); ++a) solver.add(shared.assumptions[a]);
+        z3::solver solver = shared.solver(resource_limit);
         solver.add(translator.only_require_fails(requires_broken[i]));
         const z3::check_result result = solver.check();
         if (result == z3::sat) {

@@ -69,7 +69,9 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
 // (compiler/layers.cpp). Each entry of `requires_broken` is the index of the
 // `require not (c1 and c2)` placed for a pair; the answer is Differs with a
 // household every other check accepts and that breaks it, SameForAll when no
-// household can, Unknown with a reason otherwise.
+// household can, Unknown with a reason otherwise. Each pair may take
+// `resource_limit` units of the solver's work (a count, as in WitnessOptions:
+// compiling gives the same verdict on any machine, and starts no timer thread).
 struct Overlap {
   Verdict verdict = Verdict::Unknown;
   std::vector<std::pair<std::string, std::string>> household;
@@ -77,6 +79,6 @@ struct Overlap {
 };
 std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPolicy& checked,
                                    std::string_view source, const std::vector<std::size_t>& requires_broken,
-                                   unsigned timeout_ms = 2000);
+                                   unsigned resource_limit = 5'000'000);
 
 }  // namespace precept::diff
