@@ -479,9 +479,8 @@ TEST(Command, TextSaysNoChangeForAReformattedPolicy) {
 
 // The Markdown report of 2015 -> 2016 on the bundled sample, as a reviewer sees
 // it. Regenerate with PRECEPT_UPDATE_GOLDEN=1 and review the diff.
-// Without witnesses: the solver works under a time limit, so on a loaded
-// machine an answer may turn from a witness into "unknown"; its verdicts are
-// checked in witness_tests and below, not byte for byte.
+// Without witnesses: which household the solver finds may change with Z3's
+// version; its verdicts are checked in witness_tests and below, not byte for byte.
 TEST(Command, MarkdownReportMatchesTheGoldenFile) {
   const Cli c = cli("diff policies/xijiang_2015.pol policies/xijiang_2016.pol examples/data/xijiang_sample.csv "
                     "--by village --format markdown --changed-limit 25 --no-witness");
@@ -501,7 +500,7 @@ TEST(Command, MarkdownReportGivesAVerdictForEveryOutput) {
                          c.out.find(fmt::format("| {} | unknown |", output)) != std::string::npos;
     EXPECT_TRUE(verdict) << output << "\n" << c.out;
   }
-  // The rain_dew amount changed: no solver time limit can make that "the same".
+  // The rain_dew amount changed: no limit on the solver's work can make that "the same".
   EXPECT_EQ(c.out.find("| total_assistance | same for every household |"), std::string::npos) << c.out;
 }
 
