@@ -282,6 +282,12 @@ echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 echo "- commit: $(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$repo" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')"
 echo "- machine: $cores cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), load average $load_before before, $load_after after"
 echo "- register: $rows rows, seed $seed, $data_mb MB; $result_rows results + $rejected_rows rejected; results byte-identical in all $runs rounds"
+# How steady the machine was: the same single-threaded program's CPU time
+# should not move between rounds, so its spread is the machine's (others share
+# it, and its speed changes with theirs). Figures taken at a large spread are noisy.
+steadiness=$(awk '{ print $2 }' "$runs_dir/baseline.times" | sort -g | awk '
+  { v[NR] = $1 } END { if (NR == 0 || v[1] <= 0) print "n/a"; else printf "%.3f-%.3f s (%.0f%% spread)", v[1], v[NR], 100 * (v[NR] - v[1]) / v[1] }')
+echo "- machine steadiness: the baseline's CPU time over the rounds ranged $steadiness; above 10% the figures are noisy"
 echo "- command: bench/run.sh --rows $rows --runs $runs --seed $seed --big-rows $big_rows"
 echo
 echo "| tool | median wall s | median CPU s | peak RSS MB | households/s | wall vs baseline |"
