@@ -18,11 +18,9 @@
 
 #include <algorithm>
 #include <cctype>
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <map>
-#include <sstream>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,12 +29,17 @@ namespace fs = std::filesystem;
 namespace {
 
 using Record = std::vector<std::pair<std::string, std::string>>;
+using precept::testing::read_file;
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
+// Compiles `child` (named c.pol), which extends "p.pol", whose text is `parent`.
+precept::CompileResult compile_over_parent(const std::string& parent, const std::string& child) {
+  precept::CompileOptions options;
+  options.loader = [&](const std::string& path) -> std::optional<std::string> {
+    if (path == "p.pol") return parent;
+    return std::nullopt;
+  };
+  options.base_directory = "";
+  return precept::compile(child, "c.pol", options);
 }
 
 // Paths in diagnostics are as given, relative to the source tree, so goldens do
@@ -169,13 +172,7 @@ output size, kind
 exception crowded to size when members > 10 -> 10
 exception single to kind when members = 1 -> large
 )";
-  precept::CompileOptions options;
-  options.loader = [&](const std::string& path) -> std::optional<std::string> {
-    if (path == "p.pol") return parent;
-    return std::nullopt;
-  };
-  options.base_directory = "";
-  auto compiled = precept::compile(child, "c.pol", options);
+  auto compiled = compile_over_parent(parent, child);
   ASSERT_TRUE(compiled.ok()) << precept::render(compiled.diagnostics);
   auto values = [&](const std::string& members) { return evaluate(*compiled.policy, {{"members", members}}); };
   EXPECT_EQ(values("3")["size"], "3");
@@ -205,13 +202,7 @@ extend table aid
   | when        | amount: money |
   | members > 4 | grant         |
 )";
-  precept::CompileOptions options;
-  options.loader = [&](const std::string& path) -> std::optional<std::string> {
-    if (path == "p.pol") return parent;
-    return std::nullopt;
-  };
-  options.base_directory = "";
-  auto compiled = precept::compile(child, "c.pol", options);
+  auto compiled = compile_over_parent(parent, child);
   ASSERT_TRUE(compiled.ok()) << precept::render(compiled.diagnostics);
   EXPECT_EQ(evaluate(*compiled.policy, {{"members", "5"}})["total"], "150.00");
   EXPECT_EQ(evaluate(*compiled.policy, {{"members", "2"}})["total"], "100.00");
