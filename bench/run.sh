@@ -200,18 +200,23 @@ done
 sed -i 1d "$runs_dir/compile.times"
 
 # --- statistics -----------------------------------------------------------------------
-# median FILE COLUMN: the median of a column of numbers (mean of the middle two
-# for an even count); n/a if the column is not numeric.
-median() {
-  [[ -s $1 ]] || { echo n/a; return; }
-  awk -v c="$2" '{ print $c }' "$1" | sort -g | awk '
+# median_of DECIMALS: the median of the numbers on standard input, one per line
+# (mean of the middle two for an even count), to DECIMALS places; n/a if there
+# are none or one is not a number.
+median_of() {
+  sort -g | awk -v d="$1" '
     !/^[0-9.]+$/ { bad = 1 }
     { v[NR] = $1 }
     END {
       if (bad || NR == 0) { print "n/a"; exit }
-      if (NR % 2) printf "%.3f\n", v[(NR + 1) / 2]
-      else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+      printf "%.*f\n", d, NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
     }'
+}
+
+# median FILE COLUMN: the median of a column of numbers; n/a if it is not numeric.
+median() {
+  [[ -s $1 ]] || { echo n/a; return; }
+  awk -v c="$2" '{ print $c }' "$1" | median_of 3
 }
 
 # max_of FILE COLUMN: the largest number in a column; n/a if the column is not numeric.
@@ -226,13 +231,7 @@ max_of() {
 # ratio of a pair is steadier than the ratio of two medians.
 paired_median() {
   paste -d' ' <(cut -d' ' -f1 "$1") <(cut -d' ' -f1 "$2") |
-    awk '$1 > 0 && $2 > 0 { printf "%.6f\n", $1 / $2 }' | sort -g | awk '
-      { v[NR] = $1 }
-      END {
-        if (NR == 0) { print "n/a"; exit }
-        if (NR % 2) printf "%.2f\n", v[(NR + 1) / 2]
-        else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
-      }'
+    awk '$1 > 0 && $2 > 0 { printf "%.6f\n", $1 / $2 }' | median_of 2
 }
 
 # --- memory (and speed-up) on a large register ---------------------------------------------
