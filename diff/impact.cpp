@@ -179,11 +179,14 @@ struct VersionEval {
     reasons.assign(raw.rows, std::string());
     const CellGrid grid{raw.bytes.data(), raw.spans.data(), width};
     // Columns in input order, so the leftmost bad cell is the reason given.
-    for (const auto& [column, field] : layout.cells)
-      parse_field_column(p, field, grid, column, raw.rows, batch.columns[field], failed,
+    // (A pair, not a structured binding: Clang 14 cannot capture those in a lambda.)
+    for (const auto& cell : layout.cells) {
+      const auto field = cell.second;
+      parse_field_column(p, field, grid, cell.first, raw.rows, batch.columns[field], failed,
                          [&](std::size_t row, std::string reason) {
                            if (reasons[row].empty()) reasons[row] = p.fields[field].name + ": " + reason;
                          });
+    }
     std::string reason;
     for (const std::uint32_t f : layout.absent)
       for (std::size_t row = 0; row < raw.rows; ++row) parse_field_value(p, f, "", batch.columns[f], row, reason);

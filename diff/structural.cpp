@@ -598,8 +598,10 @@ class Differ {
     pair_by(row_conditions);
     pair_by([](const ast::TableDecl&, const ast::TableRow& r) { return r.cells.empty() ? "" : cell_text(r.cells[0]); });
 
-    const auto [oa, ob] = span(ol_, ast::DeclKind::Table, i);
-    const auto [na_, nb_] = span(nl_, ast::DeclKind::Table, j);
+    // Plain variables, not structured bindings: Clang 14 (the fuzz build) cannot
+    // capture those in a lambda.
+    const auto old_span = span(ol_, ast::DeclKind::Table, i);
+    const auto new_span = span(nl_, ast::DeclKind::Table, j);
     auto row_edit = [&](EditKind kind, const ast::TableRow* old_row, const ast::TableRow* new_row, Splice s) {
       Edit& e = add(kind, "table row", a.name, ast::DeclKind::Table, &i, &j);
       const ast::TableRow* r = new_row ? new_row : old_row;
@@ -609,7 +611,7 @@ class Differ {
       e.old_text = old_row ? trimmed(o_.line(e.old_line)) : "";
       e.new_text = new_row ? trimmed(n_.line(e.new_line)) : "";
       // A row alone can be applied only while the columns are the same.
-      e.splice = whole ? Splice{oa, ob, na_, nb_} : s;
+      e.splice = whole ? Splice{old_span.first, old_span.second, new_span.first, new_span.second} : s;
       if (!new_row) e.splice.new_first = e.splice.new_last + 1;  // nothing in the new file
     };
     for (std::size_t x = 0; x < na; ++x)
@@ -617,7 +619,7 @@ class Differ {
         const std::uint32_t l = a.rows[x].location.line;
         row_edit(EditKind::Removed, &a.rows[x], nullptr, Splice{l, l, 1, 0});
         // A removed row sorts where it stood in the new table.
-        std::uint32_t at = nb_ + 1;
+        std::uint32_t at = new_span.second + 1;
         for (std::size_t k = x + 1; k < na; ++k)
           if (mate_of_old[k] >= 0) {
             at = b.rows[static_cast<std::size_t>(mate_of_old[k])].location.line;
@@ -635,7 +637,7 @@ class Differ {
         continue;
       }
       // Inserted after the old row matched to the nearest row above it.
-      std::uint32_t after = a.rows.empty() ? ob : a.rows.front().location.line - 1;
+      std::uint32_t after = a.rows.empty() ? old_span.second : a.rows.front().location.line - 1;
       for (std::size_t k = y; k-- > 0;)
         if (mate_of_new[k] >= 0) {
           after = a.rows[static_cast<std::size_t>(mate_of_new[k])].location.line;

@@ -1,21 +1,26 @@
-#!/bin/sh
+#!/usr/bin/env bash
 # Runs the libFuzzer targets for longer than the test suite does, and records
 # executions, coverage and findings in tests/fuzz/FINDINGS.md (a dated section).
 #
-#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 300; all four targets)
+#   scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]     (default 300; all six targets)
 #
 # Builds build-fuzz/ with Clang, -DPRECEPT_FUZZ=ON. Each target fuzzes its own
 # corpus in build-fuzz/fuzz-corpus/<target> (kept between runs, seeded from the
-# project's files), after replaying tests/fuzz/regressions/<target>/. A crash is
-# written to build-fuzz/fuzz-artifacts/<target>/; copy it into
-# tests/fuzz/regressions/<target>/ once fixed, so the smoke test replays it.
-# Environment: BUILD_DIR (default build-fuzz), CC/CXX (default clang/clang++).
+# project's files and tests/fuzz/corpus/<target>/), after replaying
+# tests/fuzz/regressions/<target>/. A crash is written to
+# build-fuzz/fuzz-artifacts/<target>/; copy it into tests/fuzz/regressions/<target>/
+# once fixed, so the smoke test replays it.
+# Afterwards the inputs that reach code the seeds do not (libFuzzer's -merge=1
+# over the seeds) are added to tests/fuzz/corpus/<target>/, to be committed: every
+# later smoke test starts from them.
+# Environment: BUILD_DIR (default build-fuzz), CC/CXX (default clang/clang++),
+# JOBS (default 1: targets fuzzed at the same time, each on its own core).
 set -eu
 cd "$(dirname "$0")/.."
 root=$(pwd)
 seconds=${1:-300}
 [ $# -gt 0 ] && shift
-targets=${*:-compile program csv evaluate}
+targets=${*:-compile program csv evaluate layers diff}
 build=${BUILD_DIR:-$root/build-fuzz}
 
 command -v "${CXX:-clang++}" >/dev/null || {
@@ -35,15 +40,18 @@ section=$(mktemp)
     commit="not a git checkout"
   fi
   printf 'Commit %s; %s; %s CPUs.\n\n' "$commit" "$("${CXX:-clang++}" --version | head -n 1)" "$(nproc)"
-  printf '| target | executions | execs/s | coverage (cov / ft) | corpus | crashes |\n'
-  printf '|---|---:|---:|---|---:|---:|\n'
+  printf '| target | executions | execs/s | coverage (cov / ft) | corpus | kept | crashes |\n'
+  printf '|---|---:|---:|---|---:|---:|---:|\n'
 } >"$section"
 
-status=0
-for t in $targets; do
-  max_len=$(case $t in compile) echo 16384;; program) echo 65536;; csv) echo 8192;; *) echo 2048;; esac)
+# fuzz_one TARGET: fuzzes it, keeps what it found, and writes its row of the table
+# (and its failure, if any) to $section.TARGET; exits non-zero when it failed.
+fuzz_one() {
+  t=$1
+  max_len=$(case $t in compile) echo 16384;; program) echo 65536;; csv) echo 8192;; layers|diff) echo 32768;; *) echo 2048;; esac)
   corpus=$build/fuzz-corpus/$t
   artifacts=$build/fuzz-artifacts/$t
+  kept=$root/tests/fuzz/corpus/$t
   mkdir -p "$corpus" "$artifacts"
   cp -R "$build/tests/fuzz/seeds/$t/." "$corpus/"
   regressions=
@@ -63,17 +71,64 @@ for t in $targets; do
   after=$(ls "$artifacts" | wc -l)
   crashes=$((after - before))
   [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ] && crashes="exit $rc"
-  printf '| fuzz_%s | %s | %s | %s | %s | %s |\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$units" "$crashes" >>"$section"
+  # Keep the inputs that reach what the seeds and the kept corpus do not: merge
+  # the grown corpus into a copy of those, and keep the files the merge added.
+  added=0
+  if [ "$rc" -eq 0 ]; then
+    base=$(mktemp -d)
+    cp -R "$build/tests/fuzz/seeds/$t/." "$base/"
+    ls "$base" | sort >"$base.before"
+    "$build/tests/fuzz/fuzz_$t" -merge=1 -max_len="$max_len" -rss_limit_mb=2048 -timeout=25 \
+      "$base" "$corpus" >"$log.merge" 2>&1 || true
+    mkdir -p "$kept"
+    for f in $(ls "$base" | sort | comm -13 "$base.before" -); do
+      cp "$base/$f" "$kept/$f"
+      added=$((added + 1))
+    done
+    rm -rf "$base" "$base.before"
+  fi
+  printf '| fuzz_%s | %s | %s | %s | %s | %s | %s |\n' "$t" "${execs:-?}" "${rate:-?}" "${cov:-?}" "$units" \
+    "$added" "$crashes" >"$section.$t"
   if [ "$rc" -ne 0 ]; then
-    status=1
     {
       printf '\n**fuzz_%s failed** (exit %s). Artifacts in `%s`:\n\n' "$t" "$rc" "${artifacts#$root/}"
       ls "$artifacts" | sed 's/^/- /'
       printf '\n```\n'
       grep -E -A 25 '==ERROR|runtime error|invariant broken|deadly signal|ALARM|out-of-memory' "$log" | head -n 40
       printf '```\n'
-    } >>"$section"
+    } >"$section.$t.failure"
+    return 1
   fi
+}
+
+status=0
+jobs=${JOBS:-1}
+running=0
+for t in $targets; do
+  if [ "$jobs" -le 1 ]; then
+    fuzz_one "$t" || status=1
+    continue
+  fi
+  fuzz_one "$t" &
+  running=$((running + 1))
+  if [ "$running" -ge "$jobs" ]; then
+    wait -n 2>/dev/null || status=1
+    running=$((running - 1))
+  fi
+done
+while [ "$running" -gt 0 ]; do
+  wait -n 2>/dev/null || status=1
+  running=$((running - 1))
+done
+for t in $targets; do
+  cat "$section.$t" >>"$section"
+  rm -f "$section.$t"
+done
+for t in $targets; do
+  [ -f "$section.$t.failure" ] || continue
+  status=1
+  cat "$section.$t.failure" >>"$section"
+  rm -f "$section.$t.failure"
 done
 cat "$section" >>"$findings"
 cat "$section"

@@ -26,5 +26,5 @@ echo "== fuzz: each target for ${PRECEPT_FUZZ_SECONDS:-60} s (longer runs: scrip
 # Only the fuzz targets and their seed corpora: the suite itself ran above.
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DPRECEPT_FUZZ=ON -DPRECEPT_FUZZ_SECONDS="${PRECEPT_FUZZ_SECONDS:-60}" >/dev/null
-cmake --build build-fuzz -j "$jobs" --target fuzz_compile fuzz_program fuzz_csv fuzz_evaluate fuzz_seed_corpora
+cmake --build build-fuzz -j "$jobs" --target fuzz_compile fuzz_program fuzz_csv fuzz_evaluate fuzz_layers fuzz_diff fuzz_seed_corpora
 ctest --test-dir build-fuzz --output-on-failure -j "$jobs" -L fuzz

@@ -74,3 +74,72 @@ inline std::string join_csv_header(const std::vector<std::string>& names) {
 }
 
 }  // namespace precept_fuzz
+
+namespace precept_fuzz {
+
+// A set of files in one input, for the targets that read several (layers, diff):
+// the first file's text, then each further file after a line `%% NAME`:
+//
+//   policy "county" extends "province.pol"      <- the first file ("" name)
+//   ...
+//   %% province.pol
+//   policy "province" extends "national.pol"
+//   %% national.pol
+//   ...
+//
+// Names are what the policy reader asks its loader for (an `extends` path joined
+// with the folder of the file that names it, made lexically normal).
+struct FileSet {
+  std::string first;
+  std::vector<std::pair<std::string, std::string>> files;  // (name, text), in input order
+
+  const std::string* find(const std::string& name) const {
+    for (const auto& [n, text] : files)
+      if (n == name) return &text;
+    return nullptr;
+  }
+};
+
+inline FileSet split_file_set(std::string_view input) {
+  FileSet set;
+  std::string* current = &set.first;
+  std::size_t at = 0;
+  while (at <= input.size()) {
+    std::size_t end = input.find('\n', at);
+    const bool last = end == std::string_view::npos;
+    if (last) end = input.size();
+    const std::string_view line = input.substr(at, end - at);
+    if (line.substr(0, 3) == "%% ") {
+      set.files.emplace_back(std::string(line.substr(3)), std::string());
+      current = &set.files.back().second;
+    } else {
+      current->append(line);
+      if (!last) current->push_back('\n');
+    }
+    if (last) break;
+    at = end + 1;
+  }
+  return set;
+}
+
+inline std::string join_file_set(const FileSet& set) {
+  std::string out = set.first;
+  for (const auto& [name, text] : set.files) {
+    if (!out.empty() && out.back() != '\n') out += '\n';
+    out += "%% " + name + "\n" + text;
+  }
+  return out;
+}
+
+// A few records of every field set to one value, for a policy that compiled.
+inline std::vector<std::vector<std::pair<std::string, std::string>>> plain_records(const precept::Policy& policy) {
+  std::vector<std::vector<std::pair<std::string, std::string>>> records;
+  for (const char* value : {"", "0", "1", "-1", "9223372036854775807", "2015-06-30"}) {
+    std::vector<std::pair<std::string, std::string>> record;
+    for (const std::string& name : policy.field_names()) record.emplace_back(name, value);
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+}  // namespace precept_fuzz

@@ -26,12 +26,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)result.policy->disassemble();
   // Run what the compiler made: the verifier passed it, so the VM must cope.
   precept::Evaluator evaluator(*result.policy);
-  std::vector<std::vector<std::pair<std::string, std::string>>> records;
-  for (const char* value : {"", "0", "1", "-1", "9223372036854775807", "2015-06-30"}) {
-    std::vector<std::pair<std::string, std::string>> record;
-    for (const std::string& name : result.policy->field_names()) record.emplace_back(name, value);
-    records.push_back(std::move(record));
-  }
-  (void)evaluator.evaluate_batch(records);
+  (void)evaluator.evaluate_batch(precept_fuzz::plain_records(*result.policy));
   return 0;
 }

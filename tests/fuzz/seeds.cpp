@@ -1,6 +1,7 @@
 // Builds the seed corpora from the project's own files:
 //   fuzz_seeds SOURCE_DIR OUT_DIR
-// writes OUT_DIR/{compile,program,csv,evaluate}/ (run at build time by CMake).
+// writes OUT_DIR/{compile,program,csv,evaluate,layers,diff}/ (run at build time by
+// CMake), then adds the corpora kept from longer fuzzing runs (tests/fuzz/corpus/).
 #include "fuzz_common.hpp"
 
 #include "csv.hpp"
@@ -8,6 +9,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <map>
+#include <regex>
 
 namespace fs = std::filesystem;
 
@@ -50,6 +52,27 @@ std::string evaluate_seed(std::size_t policy, const std::vector<std::string>& fi
   return out;
 }
 
+// A layers seed: the policy, then each parent it reaches through `extends`, named
+// as the policy reader asks its loader for it (fuzz_common.hpp's FileSet).
+std::string layers_seed(const fs::path& file) {
+  precept_fuzz::FileSet set;
+  set.first = precept_fuzz::read_file(file.string());
+  const std::regex extends_clause("extends \"([^\"]*)\"");
+  const std::string* text = &set.first;
+  fs::path folder;  // relative to the first file's folder, as the loader sees it
+  for (int depth = 0; depth < 16; ++depth) {
+    std::smatch match;
+    if (!std::regex_search(*text, match, extends_clause)) break;
+    const fs::path name = (folder / match[1].str()).lexically_normal();
+    const fs::path on_disk = file.parent_path() / name;
+    if (!fs::exists(on_disk) || set.find(name.string())) break;
+    set.files.emplace_back(name.string(), precept_fuzz::read_file(on_disk.string()));
+    text = &set.files.back().second;
+    folder = name.parent_path();
+  }
+  return precept_fuzz::join_file_set(set);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -59,7 +82,7 @@ int main(int argc, char** argv) {
   }
   const fs::path src = argv[1], out = argv[2];
   setenv("PRECEPT_SOURCE_DIR", argv[1], 1);
-  for (const char* d : {"compile", "program", "csv", "evaluate"}) fs::create_directories(out / d);
+  for (const char* d : {"compile", "program", "csv", "evaluate", "layers", "diff"}) fs::create_directories(out / d);
 
   // compile/: every policy source; program/: every one that compiles, compiled.
   std::size_t n_compile = 0, n_program = 0, n_csv = 0, n_evaluate = 0;
@@ -140,7 +163,61 @@ int main(int argc, char** argv) {
     }
     emit({});
   }
-  std::printf("fuzz_seeds: compile %zu, program %zu, csv %zu, evaluate %zu\n", n_compile, n_program, n_csv,
-              n_evaluate);
+  // layers/: every policy of the library and of the layer tests with the parents it
+  // extends (a policy that extends none is a file set of one).
+  std::size_t n_layers = 0, n_diff = 0;
+  for (const char* dir : {"policies", "tests/compiler/layers", "tests/compiler/layers/errors"}) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(src / dir))
+      if (entry.path().extension() == ".pol") files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    for (const fs::path& file : files) {
+      const std::string name = fs::path(dir).filename().string() + "_" + file.stem().string();
+      write(out / "layers" / name, layers_seed(file));
+      ++n_layers;
+    }
+  }
+
+  // diff/: W1 and its 2016 revision with and without a register and the witness
+  // search; each test policy against itself; W1 against the tables policy.
+  const std::string w1 = precept_fuzz::read_file((src / "policies/xijiang_2015.pol").string());
+  const std::string w1_2016 = precept_fuzz::read_file((src / "policies/xijiang_2016.pol").string());
+  std::string register_text = sample[0] + "\n";
+  for (std::size_t i = 1; i < sample.size() && i <= 25; ++i) register_text += sample[i] + "\n";
+  auto emit_diff = [&](const std::string& name, const std::string& old_text, const std::string& new_text,
+                       const std::string* data, bool witness) {
+    precept_fuzz::FileSet set;
+    set.first = old_text;
+    set.files.emplace_back("new.pol", new_text);
+    if (data) set.files.emplace_back("data.csv", *data);
+    if (witness) set.files.emplace_back("witness", "");
+    write(out / "diff" / name, precept_fuzz::join_file_set(set));
+    ++n_diff;
+  };
+  emit_diff("w1_2016_data", w1, w1_2016, &register_text, false);
+  emit_diff("w1_2016", w1, w1_2016, nullptr, false);
+  emit_diff("w1_2016_witness", w1, w1_2016, nullptr, true);
+  emit_diff("w1_itself_data", w1, w1, &register_text, false);
+  emit_diff("w1_2016_hand_checked", w1, w1_2016, &hand, false);
+  for (std::size_t p = 1; p < policies.size(); ++p) {
+    const std::string text = precept_fuzz::read_file((src / policies[p]).string());
+    emit_diff("itself_" + std::to_string(p), text, text, nullptr, false);
+  }
+
+  // What longer fuzzing runs found worth keeping (scripts/fuzz.sh), per target.
+  std::size_t n_kept = 0;
+  if (fs::is_directory(src / "tests/fuzz/corpus"))
+    for (const auto& target : fs::directory_iterator(src / "tests/fuzz/corpus")) {
+      if (!target.is_directory()) continue;
+      fs::create_directories(out / target.path().filename());
+      for (const auto& entry : fs::directory_iterator(target.path())) {
+        if (!entry.is_regular_file()) continue;
+        fs::copy_file(entry.path(), out / target.path().filename() / ("kept_" + entry.path().filename().string()),
+                      fs::copy_options::overwrite_existing);
+        ++n_kept;
+      }
+    }
+  std::printf("fuzz_seeds: compile %zu, program %zu, csv %zu, evaluate %zu, layers %zu, diff %zu, kept %zu\n",
+              n_compile, n_program, n_csv, n_evaluate, n_layers, n_diff, n_kept);
   return 0;
 }
