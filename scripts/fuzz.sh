@@ -59,22 +59,35 @@ fuzz_one() {
   log=$build/fuzz-$t.log
   before=$(ls "$artifacts" | wc -l)
   echo "fuzz.sh: fuzz_$t for $seconds s (log: $log)"
+  # Fork mode (one child at a time) with crashes, timeouts and running out of
+  # memory recorded and skipped: a long campaign reports every finding instead
+  # of stopping at the first.
   rc=0
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    "$build/tests/fuzz/fuzz_$t" -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 \
-    -timeout=25 -print_final_stats=1 -artifact_prefix="$artifacts/" \
+    "$build/tests/fuzz/fuzz_$t" -fork=1 -ignore_crashes=1 -ignore_ooms=1 -ignore_timeouts=1 \
+    -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=2048 \
+    -timeout=25 -artifact_prefix="$artifacts/" \
     "$corpus" $regressions >"$log" 2>&1 || rc=$?
-  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$log" | tail -n 1 | awk '{print $2}')
-  rate=$(grep -o 'stat::average_exec_per_sec: *[0-9]*' "$log" | tail -n 1 | awk '{print $2}')
-  cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$log" | tail -n 1 | sed 's/cov: \([0-9]*\) ft: \([0-9]*\)/\1 \/ \2/')
+  # The last progress line: "#EXECS: cov: C ft: F corp: N exec/s R oom/timeout/crash: O/T/X time: Ss ..."
+  stats=$(grep -E '^#[0-9]+: cov: ' "$log" | tail -n 1)
+  execs=$(printf '%s' "$stats" | sed -n 's/^#\([0-9]*\):.*/\1/p')
+  elapsed=$(printf '%s' "$stats" | sed -n 's/.* time: \([0-9]*\)s.*/\1/p')
+  rate=
+  [ -n "$execs" ] && [ -n "$elapsed" ] && [ "$elapsed" -gt 0 ] && rate=$((execs / elapsed))
+  cov=$(printf '%s' "$stats" | sed -n 's/.*cov: \([0-9]*\) ft: \([0-9]*\).*/\1 \/ \2/p')
+  failures=$(printf '%s' "$stats" | sed -n 's|.*oom/timeout/crash: \([0-9]*\)/\([0-9]*\)/\([0-9]*\).*|\1 \2 \3|p')
   units=$(ls "$corpus" | wc -l)
   after=$(ls "$artifacts" | wc -l)
   crashes=$((after - before))
-  [ "$rc" -ne 0 ] && [ "$crashes" -eq 0 ] && crashes="exit $rc"
+  if [ -n "$failures" ]; then
+    set -- $failures
+    [ "$1$2$3" != "000" ] && { crashes="$crashes ($1 oom, $2 timeouts, $3 crashes)"; [ "$rc" -eq 0 ] && rc=1; }
+  fi
+  [ "$rc" -ne 0 ] && [ "$crashes" = 0 ] && crashes="exit $rc"
   # Keep the inputs that reach what the seeds and the kept corpus do not: merge
   # the grown corpus into a copy of those, and keep the files the merge added.
   added=0
-  if [ "$rc" -eq 0 ]; then
+  if [ -n "$execs" ]; then
     base=$(mktemp -d)
     cp -R "$build/tests/fuzz/seeds/$t/." "$base/"
     ls "$base" | sort >"$base.before"
