@@ -245,7 +245,8 @@ int cmd_compile(const std::string& policy_path, std::string output, const std::s
 int cmd_disasm(const std::string& policy_path, const std::string& color) {
   auto policy = open(policy_path, color);
   if (!policy) return kPolicyErrors;
-  std::cout << policy->disassemble();
+  // It quotes the policy's lines and strings: shown escaped, as diagnostics quote them.
+  std::cout << escape_for_terminal(policy->disassemble(), precept::LineBreaks::Keep);
   return kOk;
 }
 

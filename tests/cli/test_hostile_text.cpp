@@ -95,6 +95,14 @@ TEST_F(HostileText, CheckResolvedShowsDescriptionsEscaped) {
   EXPECT_THAT(r.out, HasSubstr("line \\x1b]52;c;ZWNobyBoaQ==\\x07"));
 }
 
+TEST_F(HostileText, DisasmQuotesThePolicyEscaped) {
+  write_file(box_ / "p.pol", hostile_policy());
+  const CliRun r = precept({"disasm", "p.pol"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_FALSE(acts_on_a_terminal(r.out));
+  EXPECT_THAT(r.out, HasSubstr("会昌\\u202e县"));
+}
+
 TEST_F(HostileText, DiagnosticQuotesTheLineEscapedWithTheCaretUnderTheName) {
   write_file(box_ / "p.pol", hostile_policy() + "\nrule oops \"" + kClipboard + "村" + kOverride + "\": nonexistent_thing\n");
   const CliRun r = precept({"check", "p.pol"});
