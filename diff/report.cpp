@@ -492,10 +492,11 @@ namespace {
 // Text from the policy or the register in HTML, between tags or in a quoted
 // attribute: markup characters as entities, and what would act or hide on a
 // page as on a terminal (a bidi override as `\u202e`, a byte that is not UTF-8
-// as `\xff`); line breaks stay, for the policy's lines in <pre>.
-std::string esc(const std::string& s) {
+// as `\xff`, a line break in a place name as `\n`); the policy's lines in <pre>
+// keep their line breaks.
+std::string esc(const std::string& s, LineBreaks line_breaks = LineBreaks::Escape) {
   std::string out;
-  for (const char c : escape_for_terminal(s, LineBreaks::Keep)) {
+  for (const char c : escape_for_terminal(s, line_breaks)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -554,7 +555,8 @@ std::string render_html(const DiffReport& r) {
     for (const Edit& e : edits)
       out += fmt::format("<tr><td class=\"{0}\">{0}</td><td>{1}</td><td>{2}</td><td>{3}</td><td class=\"old\"><pre>{4}</pre></td>"
                          "<td class=\"new\"><pre>{5}</pre></td></tr>\n",
-                         edit_kind_name(e.kind), esc(edit_title(e)), lines_of(e), esc(e.detail), esc(e.old_text), esc(e.new_text));
+                         edit_kind_name(e.kind), esc(edit_title(e)), lines_of(e), esc(e.detail), esc(e.old_text, LineBreaks::Keep),
+                         esc(e.new_text, LineBreaks::Keep));
     out += "</table>\n";
   }
   if (r.impact) {

@@ -41,7 +41,8 @@ bool reads_as_formula(std::string_view cell);
 // A text cell of a CSV that Precept writes for people (results, rejects,
 // summary): quoted as RFC 4180 asks, and a cell that reads as a formula is
 // written with a leading `'`, which spreadsheets show as text and do not run.
-// Numbers, dates and enum members never start so: only text is written here.
+// Only text goes through here: numbers, money, dates and enum members are
+// written as they are (`-12.50` is the amount it says).
 char* write_csv_text(char* out, std::string_view text);
 // Room write_csv_text needs for `text`.
 std::size_t csv_text_bound(std::string_view text);
