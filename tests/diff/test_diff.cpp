@@ -557,6 +557,7 @@ struct HostileReport {
     impact.changed = {gbk, markup};
     impact.changed_total = 2;
     impact.groups.push_back({markup.group, {}});
+    impact.groups.push_back({{"西头村\n二组"}, {}});  // a quoted line break in the register
     report.old_path = "old.pol";
     report.new_path = "new.pol";
     report.data_path = "data.csv";
@@ -621,6 +622,10 @@ TEST(Report, HtmlEscapesMarkupAndWhatWouldHide) {
     EXPECT_EQ(html.find(raw), std::string::npos) << raw << "\n" << html;
   EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;\\u202e"), std::string::npos) << html;
   EXPECT_NE(html.find("\\xc4\\xe3\\xba\\xc3-1"), std::string::npos) << html;
+  // A line break in a place name shows as in the other reports, not as a space.
+  EXPECT_NE(html.find("<td>西头村\\n二组</td>"), std::string::npos) << html;
+  EXPECT_NE(render_text(h.report, false).find("西头村\\n二组"), std::string::npos);
+  EXPECT_NE(render_markdown(h.report).find("| 西头村\\\\n二组 |"), std::string::npos);
 }
 
 }  // namespace
