@@ -830,7 +830,7 @@ class Runner {
     append_csv_text(out, reject.column);
     out.push_back(',');
     append_csv_text(out, reject.unclosed_quote_line ? unclosed_quote_problem(first_line + *reject.unclosed_quote_line)
-                                                     : reject.reason);
+                                                    : reject.reason);
     out.push_back('\n');
   }
 
