@@ -4,6 +4,7 @@
 #include "impact.hpp"
 #include "report.hpp"
 #include "structural.hpp"
+#include "text_width.hpp"
 #include "witness.hpp"
 
 #include <precept/precept.hpp>
@@ -150,7 +151,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     if (data != stdin) std::fclose(data);
     if (old_data) std::fclose(old_data);
     if (!impact->fatal_error.empty()) {
-      std::cerr << fmt::format("{}: {}\n", args.data, impact->fatal_error);
+      std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(impact->fatal_error));
       return kBadInput;
     }
     attribution = diff::attribute(variants, *impact);

@@ -6,6 +6,7 @@
 #include "explain.hpp"
 #include "format.hpp"
 #include "program.hpp"
+#include "text_width.hpp"
 
 #include <fmt/format.h>
 
@@ -125,7 +126,7 @@ int run_test_command(const TestArgs& args, bool color) {
     }
     const Program& program = policy->program();
     if (program.examples.empty()) {
-      if (!args.json) std::cout << fmt::format("{}: no examples\n", file);
+      if (!args.json) std::cout << fmt::format("{}: no examples\n", escape_for_terminal(file));
       continue;
     }
     const TestReport report = run_examples(program);
@@ -165,19 +166,23 @@ int run_test_command(const TestArgs& args, bool color) {
       }
       std::cout << out << "]}}\n";
     } else {
-      std::cout << file << "\n";
+      // Labels, problems (quoting values) and file names (found in a folder)
+      // are others' text: shown escaped.
+      std::cout << escape_for_terminal(file) << "\n";
       for (const ExampleResult& r : report.examples) {
-        std::cout << fmt::format("  {}  {} ({}:{})\n", r.passed ? "PASS" : "FAIL", r.label, name, r.line);
+        std::cout << fmt::format("  {}  {} ({}:{})\n", r.passed ? "PASS" : "FAIL", escape_for_terminal(r.label),
+                                 escape_for_terminal(name), r.line);
         if (r.passed) continue;
-        for (const auto& problem : r.problems) std::cout << "        " << problem << "\n";
+        for (const auto& problem : r.problems) std::cout << "        " << escape_for_terminal(problem) << "\n";
         std::cout << "        the actual result, explained:\n" << indent(r.actual.text(name), "        ");
       }
       std::cout << fmt::format("  coverage: {} of {} ({})\n", file_covered, report.coverage.items.size(),
                                percent(file_covered, report.coverage.items.size()));
       for (const auto& item : report.coverage.items)
         if (!item.covered)
-          std::cout << fmt::format("    not exercised: {}{}\n", item.what,
-                                   item.line ? fmt::format(" ({}:{})", item.file.empty() ? name : item.file, item.line)
+          std::cout << fmt::format("    not exercised: {}{}\n", escape_for_terminal(item.what),
+                                   item.line ? fmt::format(" ({}:{})", escape_for_terminal(item.file.empty() ? name : item.file),
+                                                           item.line)
                                              : std::string());
     }
     for (const ExampleResult& r : report.examples) (r.passed ? passed : failed) += 1;
@@ -236,7 +241,7 @@ int run_explain_command(const ExplainArgs& args, bool color) {
   });
   std::fclose(input);
   if (!problem.empty()) {
-    std::cerr << fmt::format("{}: {}\n", args.data, problem);
+    std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(problem));
     return kBadInput;
   }
   if (found) return kOk;

@@ -2,6 +2,7 @@
 
 #include "formatter.hpp"
 #include "serialize.hpp"
+#include "text_width.hpp"
 
 #include <precept/diagnostic.hpp>
 
@@ -92,13 +93,14 @@ std::string first_difference(const std::string& path, const std::string& before,
   const auto old_lines = split_lines(before), new_lines = split_lines(after);
   std::size_t i = 0;
   while (i < old_lines.size() && i < new_lines.size() && old_lines[i] == new_lines[i]) ++i;
-  std::string out = fmt::format("{}:{}: not formatted\n", path, i + 1);
+  std::string out = fmt::format("{}:{}: not formatted\n", escape_for_terminal(path), i + 1);
   std::string old_line = i < old_lines.size() ? old_lines[i] : std::string();
   const bool crlf = !old_line.empty() && old_line.back() == '\r';
   if (crlf) old_line.pop_back();
   out += fmt::format("@@ -{} +{} @@\n", i + 1, i + 1);
-  if (i < old_lines.size()) out += fmt::format("-{}{}\n", old_line, crlf ? "    (ends with CR LF)" : "");
-  if (i < new_lines.size()) out += fmt::format("+{}\n", new_lines[i]);
+  // The policy's lines are shown escaped, as diagnostics quote them.
+  if (i < old_lines.size()) out += fmt::format("-{}{}\n", escape_for_terminal(old_line), crlf ? "    (ends with CR LF)" : "");
+  if (i < new_lines.size()) out += fmt::format("+{}\n", escape_for_terminal(new_lines[i]));
   return out;
 }
 

@@ -16,6 +16,7 @@
 #include "fmt_command.hpp"
 #include "program.hpp"
 #include "progress.hpp"
+#include "text_width.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -33,6 +34,9 @@
 #include <unistd.h>
 
 namespace {
+
+// Text from a policy or a register is shown escaped (runtime/text_width.hpp).
+using precept::escape_for_terminal;
 
 enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4 };
 
@@ -202,7 +206,8 @@ int cmd_check_resolved(const std::string& policy_path, const std::string& color)
   auto result = precept::open_policy(policy_path, options);
   std::cerr << precept::render(result.diagnostics, use_color(color, stderr));
   if (!result.ok()) return kPolicyErrors;
-  std::cout << result.resolved;
+  // The merged policy quotes its descriptions and citations: shown, never acted on.
+  std::cout << escape_for_terminal(result.resolved, precept::LineBreaks::Keep);
   return kOk;
 }
 
@@ -210,8 +215,9 @@ int cmd_check(const std::string& policy_path, const std::string& color, bool res
   if (resolved) return cmd_check_resolved(policy_path, color);
   auto policy = open(policy_path, color);
   if (!policy) return kPolicyErrors;
-  std::cout << fmt::format("{}: ok — \"{}\"{}{}, {} fields, {} outputs\n", policy_path, policy->name(),
-                           policy->place().empty() ? "" : ", " + policy->place(),
+  std::cout << fmt::format("{}: ok — \"{}\"{}{}, {} fields, {} outputs\n", policy_path,
+                           escape_for_terminal(policy->name()),
+                           policy->place().empty() ? "" : ", " + escape_for_terminal(policy->place()),
                            policy->year() ? fmt::format(", {}", policy->year()) : "",
                            policy->field_names().size(), policy->output_names().size());
   return kOk;
@@ -239,7 +245,8 @@ int cmd_compile(const std::string& policy_path, std::string output, const std::s
 int cmd_disasm(const std::string& policy_path, const std::string& color) {
   auto policy = open(policy_path, color);
   if (!policy) return kPolicyErrors;
-  std::cout << policy->disassemble();
+  // It quotes the policy's lines and strings: shown escaped, as diagnostics quote them.
+  std::cout << escape_for_terminal(policy->disassemble(), precept::LineBreaks::Keep);
   return kOk;
 }
 
@@ -347,7 +354,7 @@ int cmd_run(const RunArgs& args) {
   if (progress) progress->finish();
   if (input != stdin) std::fclose(input);
   if (!report.ok()) {
-    std::cerr << fmt::format("{}: {}\n", args.data, report.fatal_error);
+    std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(report.fatal_error));
     return report.fatal_error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
   }
   std::optional<AtomicOutput> summary;
@@ -388,9 +395,10 @@ int cmd_run(const RunArgs& args) {
     }
   // The summary goes where it cannot mix with results written to stdout.
   std::ostream& report_stream = results.is_stdout() ? std::cerr : std::cout;
-  for (const auto& note : report.notes) std::cerr << "note: " << note << "\n";
+  for (const auto& note : report.notes) std::cerr << "note: " << escape_for_terminal(note) << "\n";
   if (!args.quiet) {
-    report_stream << fmt::format("{}{}{}\n", policy->name(), policy->place().empty() ? "" : " — " + policy->place(),
+    report_stream << fmt::format("{}{}{}\n", escape_for_terminal(policy->name()),
+                                 policy->place().empty() ? "" : " — " + escape_for_terminal(policy->place()),
                                  policy->year() ? fmt::format(" ({})", policy->year()) : "");
     report_stream << precept::format_summary_table(report.summary);
   }

@@ -165,10 +165,16 @@ std::string render(const Diagnostic& d, bool color) {
                                  : d.severity == Severity::Warning ? "\x1b[1;35m" : "\x1b[1;36m";
   const char* bold = color ? "\x1b[1m" : "";
   const char* reset = color ? "\x1b[0m" : "";
+  // Everything but our own colours is shown escaped: a policy's text (its file
+  // name, a quoted name or string in the message, the source line) must not
+  // retitle, clear or reorder the officer's terminal.
+  const std::string file = escape_for_terminal(d.file);
+  const std::string message = escape_for_terminal(d.message);
+  const std::string hint = escape_for_terminal(d.hint);
   std::string out;
   if (d.line > 0) {
-    out += fmt::format("{}{}:{}:{}:{} {}{}:{} {}{}{}\n", bold, d.file, d.line, d.column, reset,
-                       tint, severity, reset, bold, d.message, reset);
+    out += fmt::format("{}{}:{}:{}:{} {}{}:{} {}{}{}\n", bold, file, d.line, d.column, reset,
+                       tint, severity, reset, bold, message, reset);
     const std::string number = std::to_string(d.line);
     const std::string gutter(number.size(), ' ');
     // A very long line is quoted as a window around the problem, so one error on a
@@ -184,23 +190,29 @@ std::string render(const Diagnostic& d, bool color) {
       if (from > 0) before_window = "…";
       if (to < text.size()) after_window = "…";
       text = text.substr(from, to - from);
-      column = column - first + (from > 0 ? 1 : 0);
+      column = column - first;
     }
-    const std::string shown = before_window + std::string(text) + after_window;
-    out += fmt::format(" {} | {}\n", number, shown);
-    // Place the caret under the right character even when the line holds wide
-    // (Chinese) characters before it.
-    const std::size_t start = utf8_offset(shown, column - 1);
-    const std::size_t end = utf8_offset(shown, column - 1 + d.length);
-    const std::size_t indent = display_width(std::string_view(shown).substr(0, start));
-    std::size_t marked = display_width(std::string_view(shown).substr(start, end - start));
-    if (marked == 0) marked = 1;
+    // The caret goes under the marked characters as shown: escaped, and with
+    // wide (Chinese) characters taking two columns. A tab is layout, shown as
+    // four spaces (the column counts it as one character).
+    const auto shown = [](std::string_view part) {
+      std::string spaced;
+      for (const char c : part) spaced += c == '\t' ? std::string("    ") : std::string(1, c);
+      return escape_for_terminal(spaced);
+    };
+    const std::size_t start = utf8_offset(text, column - 1);
+    const std::size_t end = utf8_offset(text, column - 1 + d.length);
+    const std::string before = before_window + shown(text.substr(0, start));
+    const std::string marked_text = shown(text.substr(start, end - start));
+    out += fmt::format(" {} | {}{}{}{}\n", number, before, marked_text, shown(text.substr(end)), after_window);
+    const std::size_t indent = display_width(before);
+    const std::size_t marked = std::max<std::size_t>(1, display_width(marked_text));
     out += fmt::format(" {} | {}{}{}{}{}\n", gutter, std::string(indent, ' '), tint, "^",
                        std::string(marked - 1, '~'), reset);
-    if (!d.hint.empty()) out += fmt::format(" {} = hint: {}\n", gutter, d.hint);
+    if (!hint.empty()) out += fmt::format(" {} = hint: {}\n", gutter, hint);
   } else {
-    out += fmt::format("{}{}:{} {}{}:{} {}\n", bold, d.file, reset, tint, severity, reset, d.message);
-    if (!d.hint.empty()) out += fmt::format("  = hint: {}\n", d.hint);
+    out += fmt::format("{}{}:{} {}{}:{} {}\n", bold, file, reset, tint, severity, reset, message);
+    if (!hint.empty()) out += fmt::format("  = hint: {}\n", hint);
   }
   return out;
 }

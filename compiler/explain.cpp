@@ -3,6 +3,7 @@
 #include "csv.hpp"
 #include "format.hpp"
 #include "numeric.hpp"
+#include "text_width.hpp"
 
 #include <fmt/format.h>
 
@@ -347,8 +348,11 @@ class Builder {
         } else {
           text.clear();
           append_scalar_text(text, p_, param.type, param.value);
-          json = param.type.kind == Kind::Enum || param.type.kind == Kind::Date ? "\"" + text + "\"" : text;
-          if (param.type.kind == Kind::Bool) json = text;
+          json = text;
+          if (param.type.kind == Kind::Enum || param.type.kind == Kind::Date) {
+            json.clear();
+            append_json_string(json, text);
+          }
         }
         return;
       }
@@ -567,24 +571,28 @@ Explanation Explainer::explain(const std::vector<std::string>& cells, std::uint6
 }
 
 std::string Explanation::text(const std::string& policy_file) const {
+  // Every name and value here comes from the register or the policy: shown
+  // escaped, so that it reads as what it is and never acts on the terminal.
+  const auto shown = [](std::string_view text) { return escape_for_terminal(text); };
   // An example has no input line; its id is its label.
-  std::string out = line ? fmt::format("household {} (line {})\n", id, line) : fmt::format("example \"{}\"\n", id);
-  if (rejected) return out + fmt::format("  rejected{}: {}\n", column.empty() ? "" : " at " + column, reason);
+  std::string out = line ? fmt::format("household {} (line {})\n", shown(id), line)
+                         : fmt::format("example \"{}\"\n", shown(id));
+  if (rejected) return out + fmt::format("  rejected{}: {}\n", column.empty() ? "" : " at " + shown(column), shown(reason));
   for (const Entry& e : entries) {
-    out += fmt::format("  {} = {} — {}", e.name, e.value, e.decided_by);
-    if (!e.layer.empty()) out += fmt::format(" ({})", e.layer);
-    else if (e.line) out += fmt::format(" ({}:{})", e.file.empty() ? policy_file : e.file, e.line);
+    out += fmt::format("  {} = {} — {}", shown(e.name), shown(e.value), shown(e.decided_by));
+    if (!e.layer.empty()) out += fmt::format(" ({})", shown(e.layer));
+    else if (e.line) out += fmt::format(" ({}:{})", shown(e.file.empty() ? policy_file : e.file), e.line);
     out += "\n";
     // A name a comparison shows with its value is not listed again.
     std::vector<std::string> details;
     for (const auto& v : e.values) {
       const std::string name = v.substr(0, v.find(" = "));
-      const bool shown = std::any_of(e.compared.begin(), e.compared.end(),
-                                     [&](const std::string& c) { return starts_with(c, name + " ") ||
-                                                                        c.find(" " + name + " ") != std::string::npos; });
-      if (!shown) details.push_back(v);
+      const bool shown_in_comparison = std::any_of(e.compared.begin(), e.compared.end(), [&](const std::string& c) {
+        return starts_with(c, name + " ") || c.find(" " + name + " ") != std::string::npos;
+      });
+      if (!shown_in_comparison) details.push_back(shown(v));
     }
-    details.insert(details.end(), e.compared.begin(), e.compared.end());
+    for (const auto& c : e.compared) details.push_back(shown(c));
     if (!details.empty()) out += fmt::format("      {}\n", fmt::join(details, "; "));
   }
   return out;

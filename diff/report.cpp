@@ -1,5 +1,8 @@
 #include "report.hpp"
 
+#include "format.hpp"
+#include "text_width.hpp"
+
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
@@ -88,17 +91,12 @@ std::vector<Row> count_rows(const Impact& im, const ImpactCounts& c) {
   return rows;
 }
 
-// A place name may hold a line break (the CSV allows it); it must not split a line.
+// As the register has them: each renderer escapes it for where it goes (a place
+// name may hold a line break, which must not split a line, or worse).
 std::string group_name(const std::vector<std::string>& key) {
   std::string s;
   for (const auto& k : key) s += (s.empty() ? "" : " / ") + k;
-  std::string out;
-  for (const char c : s) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else out.push_back(c);
-  }
-  return out;
+  return s;
 }
 
 std::vector<std::string> group_columns(const Impact& im) {
@@ -159,44 +157,49 @@ std::string data_title(const DiffReport& r) {
 // --- text ---------------------------------------------------------------------
 
 std::string render_text(const DiffReport& r, bool color) {
+  // Our own colours are added after the data is escaped: a name, a value or a
+  // place from the policy or the register shows its control characters as
+  // `\x1b` and never acts on the terminal (or on whoever `cat`s the report).
+  const auto t = [](std::string_view text) { return escape_for_terminal(text); };
+  const auto lines = [](std::string_view text) { return escape_for_terminal(text, LineBreaks::Keep); };
   auto paint = [&](const char* code, const std::string& s) { return color ? fmt::format("\033[{}m{}\033[0m", code, s) : s; };
-  std::string out = paint("1", fmt::format("precept diff {} -> {}", r.old_path, r.new_path)) + "\n";
+  std::string out = paint("1", fmt::format("precept diff {} -> {}", t(r.old_path), t(r.new_path))) + "\n";
   const auto& edits = r.structure->edits;
   if (edits.empty()) out += "no change in the policy (formatting and comments are not changes)\n";
   else out += fmt::format("\n{} edit{}:\n", edits.size(), edits.size() == 1 ? "" : "s");
   for (const Edit& e : edits) {
     const char* c = e.kind == EditKind::Added ? "32" : e.kind == EditKind::Removed ? "31" : "33";
-    out += fmt::format("  {} {} ({})\n", paint(c, edit_kind_name(e.kind)), paint("1", edit_title(e)), lines_of(e));
-    if (!e.detail.empty()) out += "      " + e.detail + "\n";
-    if (!e.old_text.empty()) out += paint("31", indent(e.old_text, "      - "));
-    if (!e.new_text.empty()) out += paint("32", indent(e.new_text, "      + "));
+    out += fmt::format("  {} {} ({})\n", paint(c, edit_kind_name(e.kind)), paint("1", t(edit_title(e))), lines_of(e));
+    if (!e.detail.empty()) out += "      " + t(e.detail) + "\n";
+    if (!e.old_text.empty()) out += paint("31", indent(lines(e.old_text), "      - "));
+    if (!e.new_text.empty()) out += paint("32", indent(lines(e.new_text), "      + "));
   }
   if (r.impact) {
     const Impact& im = *r.impact;
-    out += "\n" + paint("1", "impact on " + data_title(r)) + "\n";
+    out += "\n" + paint("1", "impact on " + t(data_title(r))) + "\n";
     for (const Row& row : count_rows(im, im.total)) out += fmt::format("  {:<30} {:>14}\n", row.label, row.value);
     if (!im.groups.empty()) {
-      out += "\n  by " + group_name(im.group_names) + ":\n";
+      out += "\n  by " + t(group_name(im.group_names)) + ":\n";
       const auto cols = group_columns(im);
       std::string head = fmt::format("  {:<28}", "");
       for (const auto& c : cols) head += fmt::format(" {:>14}", c);
       out += head + "\n";
       for (const auto& g : im.groups) {
-        std::string line = fmt::format("  {:<28}", group_name(g.key));
+        std::string line = fmt::format("  {:<28}", t(group_name(g.key)));
         for (const auto& cell : group_cells(im, g.counts)) line += fmt::format(" {:>14}", cell);
         out += line + "\n";
       }
     }
     if (r.attribution) {
       out += "\n" + paint("1", "what each edit does on this data") + "\n";
-      for (const auto& e : r.attribution->effects) out += fmt::format("  {}: {}\n", e.label, effect_text(e));
+      for (const auto& e : r.attribution->effects) out += fmt::format("  {}: {}\n", t(e.label), t(effect_text(e)));
     }
     if (im.changed_total > 0) {
       const std::size_t shown = std::min(r.changed_limit, im.changed.size());
       out += "\n" + paint("1", fmt::format("changed households ({} of {})", shown, im.changed_total)) + "\n";
       for (std::size_t i = 0; i < shown; ++i) {
-        out += "  " + household_title(im.changed[i]) + "\n";
-        for (const auto& l : household_lines(r, i)) out += "      " + l + "\n";
+        out += "  " + t(household_title(im.changed[i])) + "\n";
+        for (const auto& l : household_lines(r, i)) out += "      " + t(l) + "\n";
       }
       if (im.changed_total > shown) out += fmt::format("  ... {} more not listed\n", im.changed_total - shown);
     }
@@ -204,12 +207,12 @@ std::string render_text(const DiffReport& r, bool color) {
   if (r.witnesses) {
     out += "\n" + paint("1", "witnesses without data") + "\n";
     for (const auto& w : *r.witnesses) {
-      out += fmt::format("  {}: {}", w.output.empty() ? "(all)" : w.output, verdict_name(w.verdict));
-      if (!w.reason.empty()) out += " — " + w.reason;
+      out += fmt::format("  {}: {}", w.output.empty() ? "(all)" : t(w.output), verdict_name(w.verdict));
+      if (!w.reason.empty()) out += " — " + t(w.reason);
       out += "\n";
       if (w.verdict == Verdict::Differs) {
-        out += fmt::format("      old: {}   new: {}\n      household:", w.old_value, w.new_value);
-        for (const auto& [k, v] : w.household) out += fmt::format(" {}={}", k, v);
+        out += fmt::format("      old: {}   new: {}\n      household:", t(w.old_value), t(w.new_value));
+        for (const auto& [k, v] : w.household) out += fmt::format(" {}={}", t(k), t(v));
         out += "\n";
       }
     }
@@ -221,24 +224,82 @@ std::string render_text(const DiffReport& r, bool color) {
 // --- markdown -----------------------------------------------------------------
 
 namespace {
-std::string md_cell(std::string s) {
+// Text from the policy or the register in Markdown: escaped so that it shows as
+// written and never becomes markup, a link or raw HTML (`<script>`), in a table
+// cell too (`|`); control characters as on a terminal (`\x1b`, a line break `\n`).
+std::string md_text(std::string_view s) {
+  const std::string text = escape_for_terminal(s);
+  // At the start of a list item `-`, `+` or `1.` would begin a list of its own.
+  const std::size_t digits = text.find_first_not_of("0123456789");
+  const std::size_t list_mark =
+      !text.empty() && (text[0] == '-' || text[0] == '+') ? 0
+      : digits != 0 && digits != std::string::npos && (text[digits] == '.' || text[digits] == ')') ? digits
+                                                                                                 : std::string::npos;
   std::string out;
-  for (const char c : s) {
-    if (c == '|') out += "\\|";
-    else if (c == '\n') out += "<br>";
-    else out.push_back(c);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '#': case '~':
+        out.push_back('\\');
+        out.push_back(c);
+        break;
+      default:
+        if (i == list_mark) out.push_back('\\');
+        out.push_back(c);
+    }
   }
   return out;
 }
-std::string md_code(const std::string& s) {
+// One line as a code span, delimited by more backticks than it holds in a row
+// (so a backtick in it cannot close the span). In a table a `|` still ends the
+// cell unless escaped, even in a code span.
+std::string md_code_line(std::string_view line, bool in_table) {
+  std::string text = escape_for_terminal(line);
+  std::size_t run = 0, longest = 0;
+  for (const char c : text) {
+    run = c == '`' ? run + 1 : 0;
+    longest = std::max(longest, run);
+  }
+  if (in_table) {
+    std::string piped;
+    for (const char c : text) piped += c == '|' ? std::string("\\|") : std::string(1, c);
+    text = std::move(piped);
+  }
+  const std::string fence(longest + 1, '`');
+  const bool pad = !text.empty() && (text.front() == '`' || text.back() == '`');
+  return fence + (pad ? " " : "") + text + (pad ? " " : "") + fence;
+}
+// Lines of source, each a code span, joined by line breaks that stay in the cell.
+std::string md_code(std::string_view s, bool in_table = true) {
   if (s.empty()) return "";
   std::string out;
   std::size_t start = 0;
   while (start <= s.size()) {
     std::size_t end = s.find('\n', start);
-    if (end == std::string::npos) end = s.size();
-    out += (out.empty() ? "" : "<br>") + std::string("`") + md_cell(s.substr(start, end - start)) + "`";
+    if (end == std::string_view::npos) end = s.size();
+    out += (out.empty() ? "" : "<br>") + md_code_line(s.substr(start, end - start), in_table);
     if (end == s.size()) break;
+    start = end + 1;
+  }
+  return out;
+}
+// Our own words with names and values quoted in backticks ("`1500` -> `2000`"):
+// the quoted parts as code spans, the rest as text. A backtick left unpaired
+// (one in the data) makes the whole of it text.
+std::string md_inline(std::string_view s) {
+  if (std::count(s.begin(), s.end(), '`') % 2 != 0) return md_text(s);
+  std::string out;
+  bool code = false;
+  std::size_t start = 0;
+  while (start <= s.size()) {
+    std::size_t end = s.find('`', start);
+    if (end == std::string_view::npos) end = s.size();
+    const std::string_view part = s.substr(start, end - start);
+    out += code ? md_code_line(part, true) : md_text(part);
+    code = !code;
     start = end + 1;
   }
   return out;
@@ -246,7 +307,7 @@ std::string md_code(const std::string& s) {
 }  // namespace
 
 std::string render_markdown(const DiffReport& r) {
-  std::string out = fmt::format("## Policy diff: `{}` → `{}`\n\n", r.old_path, r.new_path);
+  std::string out = fmt::format("## Policy diff: {} → {}\n\n", md_code(r.old_path, false), md_code(r.new_path, false));
   const auto& edits = r.structure->edits;
   if (edits.empty()) {
     out += "No change in the policy (formatting and comments are not changes).\n";
@@ -254,36 +315,38 @@ std::string render_markdown(const DiffReport& r) {
     out += fmt::format("### {} edit{}\n\n", edits.size(), edits.size() == 1 ? "" : "s");
     out += "| | what | lines | change | old | new |\n|---|---|---|---|---|---|\n";
     for (const Edit& e : edits)
-      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", edit_kind_name(e.kind), md_cell(edit_title(e)), lines_of(e),
-                         md_cell(e.detail), md_code(e.old_text), md_code(e.new_text));
+      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", edit_kind_name(e.kind), md_inline(edit_title(e)), lines_of(e),
+                         md_inline(e.detail), md_code(e.old_text), md_code(e.new_text));
   }
   if (r.impact) {
     const Impact& im = *r.impact;
-    out += fmt::format("\n### Impact on `{}`\n\n| | households |\n|---|---:|\n", data_title(r));
+    out += fmt::format("\n### Impact on {}\n\n| | households |\n|---|---:|\n", md_code(data_title(r), false));
     for (const Row& row : count_rows(im, im.total)) out += fmt::format("| {} | {} |\n", row.label, row.value);
     if (!im.groups.empty()) {
       const auto cols = group_columns(im);
-      out += fmt::format("\n#### By {}\n\n| {} |", group_name(im.group_names), group_name(im.group_names));
+      const std::string by = md_text(group_name(im.group_names));
+      out += fmt::format("\n#### By {}\n\n| {} |", by, by);
       for (const auto& c : cols) out += " " + c + " |";
       out += "\n|---|";
       for (std::size_t i = 0; i < cols.size(); ++i) out += "---:|";
       out += "\n";
       for (const auto& g : im.groups) {
-        out += "| " + md_cell(group_name(g.key)) + " |";
+        out += "| " + md_text(group_name(g.key)) + " |";
         for (const auto& cell : group_cells(im, g.counts)) out += " " + cell + " |";
         out += "\n";
       }
     }
     if (r.attribution) {
       out += "\n### What each edit does on this data\n\n";
-      for (const auto& e : r.attribution->effects) out += fmt::format("- **{}**: {}\n", md_cell(e.label), effect_text(e));
+      for (const auto& e : r.attribution->effects)
+        out += fmt::format("- **{}**: {}\n", md_inline(e.label), md_inline(effect_text(e)));
     }
     if (im.changed_total > 0) {
       const std::size_t shown = std::min(r.changed_limit, im.changed.size());
       out += fmt::format("\n### Changed households ({} of {})\n\n", shown, im.changed_total);
       for (std::size_t i = 0; i < shown; ++i) {
-        out += "- " + md_cell(household_title(im.changed[i])) + "\n";
-        for (const auto& l : household_lines(r, i)) out += "  - " + md_cell(l) + "\n";
+        out += "- " + md_text(household_title(im.changed[i])) + "\n";
+        for (const auto& l : household_lines(r, i)) out += "  - " + md_inline(l) + "\n";
       }
       if (im.changed_total > shown) out += fmt::format("\n{} more not listed.\n", im.changed_total - shown);
     }
@@ -291,12 +354,12 @@ std::string render_markdown(const DiffReport& r) {
   if (r.witnesses) {
     out += "\n### Witnesses without data\n\n| output | verdict | detail |\n|---|---|---|\n";
     for (const auto& w : *r.witnesses) {
-      std::string detail = w.reason;
+      std::string detail = md_inline(w.reason);
       if (w.verdict == Verdict::Differs) {
-        detail = fmt::format("old `{}`, new `{}`; household:", w.old_value, w.new_value);
-        for (const auto& [k, v] : w.household) detail += fmt::format(" {}=`{}`", k, v);
+        detail = fmt::format("old {}, new {}; household:", md_code_line(w.old_value, true), md_code_line(w.new_value, true));
+        for (const auto& [k, v] : w.household) detail += fmt::format(" {}={}", md_text(k), md_code_line(v, true));
       }
-      out += fmt::format("| {} | {} | {} |\n", md_cell(w.output), verdict_name(w.verdict), md_cell(detail));
+      out += fmt::format("| {} | {} | {} |\n", md_text(w.output), verdict_name(w.verdict), detail);
     }
   }
   out += r.changed() ? "\n**Result: changes.**\n" : "\n**Result: no change.**\n";
@@ -306,6 +369,25 @@ std::string render_markdown(const DiffReport& r) {
 // --- json ---------------------------------------------------------------------
 
 namespace {
+// Every string of the report, names of members included, under the one repair
+// rule of Precept's JSON (runtime/format.hpp): the JSON library would throw on
+// a GBK village name instead.
+void repair_utf8(nlohmann::json& j) {
+  if (j.is_string()) {
+    auto& text = j.get_ref<std::string&>();
+    if (first_invalid_utf8(text) != std::string::npos) text = valid_utf8(text);
+  } else if (j.is_array()) {
+    for (auto& item : j) repair_utf8(item);
+  } else if (j.is_object()) {
+    nlohmann::json repaired = nlohmann::json::object();
+    for (auto& [name, value] : j.items()) {
+      repair_utf8(value);
+      repaired[valid_utf8(name)] = std::move(value);
+    }
+    j = std::move(repaired);
+  }
+}
+
 nlohmann::json counts_json(const ImpactCounts& c) {
   return {{"rows", c.rows},
           {"compared", c.compared},
@@ -400,15 +482,21 @@ std::string render_json(const DiffReport& r) {
       j["witnesses"].push_back(wj);
     }
   }
+  repair_utf8(j);
   return j.dump(2) + "\n";
 }
 
 // --- html ---------------------------------------------------------------------
 
 namespace {
-std::string esc(const std::string& s) {
+// Text from the policy or the register in HTML, between tags or in a quoted
+// attribute: markup characters as entities, and what would act or hide on a
+// page as on a terminal (a bidi override as `\u202e`, a byte that is not UTF-8
+// as `\xff`, a line break in a place name as `\n`); the policy's lines in <pre>
+// keep their line breaks.
+std::string esc(const std::string& s, LineBreaks line_breaks = LineBreaks::Escape) {
   std::string out;
-  for (const char c : s) {
+  for (const char c : escape_for_terminal(s, line_breaks)) {
     switch (c) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -467,7 +555,8 @@ std::string render_html(const DiffReport& r) {
     for (const Edit& e : edits)
       out += fmt::format("<tr><td class=\"{0}\">{0}</td><td>{1}</td><td>{2}</td><td>{3}</td><td class=\"old\"><pre>{4}</pre></td>"
                          "<td class=\"new\"><pre>{5}</pre></td></tr>\n",
-                         edit_kind_name(e.kind), esc(edit_title(e)), lines_of(e), esc(e.detail), esc(e.old_text), esc(e.new_text));
+                         edit_kind_name(e.kind), esc(edit_title(e)), lines_of(e), esc(e.detail), esc(e.old_text, LineBreaks::Keep),
+                         esc(e.new_text, LineBreaks::Keep));
     out += "</table>\n";
   }
   if (r.impact) {

@@ -1,5 +1,6 @@
 #include "format.hpp"
 
+#include "csv.hpp"
 #include "numeric.hpp"
 #include "text_width.hpp"
 
@@ -71,6 +72,45 @@ char* write_list_text(char* out, const Program& program, const ValueType& list_t
 
 std::size_t list_text_bound(const Program& program, const ValueType& list_type, std::size_t items) {
   return items * (scalar_text_bound(program, element_of(list_type)) + 1);
+}
+
+std::string valid_utf8(std::string_view text) {
+  if (first_invalid_utf8(text) == std::string_view::npos) return std::string(text);
+  std::string repaired;
+  append_valid_utf8(repaired, text);
+  return repaired;
+}
+
+bool reads_as_formula(std::string_view cell) {
+  if (cell.empty()) return false;
+  const char lead = cell.front();
+  if (lead == '=' || lead == '@' || lead == '\t' || lead == '\r') return true;
+  if (lead != '+' && lead != '-') return false;
+  // A signed plain number (digits, at most one point between digits) is read as
+  // that number; anything else after the sign (`-1+2`, `+cmd|' /C calc'!A0`) as a formula.
+  const std::string_view rest = cell.substr(1);
+  const std::size_t point = rest.find('.');
+  const std::string_view whole = rest.substr(0, point);
+  const std::string_view fraction = point == std::string_view::npos ? std::string_view() : rest.substr(point + 1);
+  const auto digits = [](std::string_view part) {
+    return !part.empty() && std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  return !(digits(whole) && (point == std::string_view::npos || digits(fraction)));
+}
+
+char* write_csv_text(char* out, std::string_view text) {
+  if (!reads_as_formula(text)) return write_csv_field(out, text);
+  std::string guarded = "'";
+  guarded += text;
+  return write_csv_field(out, guarded);
+}
+
+std::size_t csv_text_bound(std::string_view text) { return csv_field_bound(text) + 2; }  // csv_field_bound of "'" + text
+
+void append_csv_text(std::string& out, std::string_view text) {
+  const std::size_t size = out.size();
+  out.resize(size + csv_text_bound(text));
+  out.resize(static_cast<std::size_t>(write_csv_text(out.data() + size, text) - out.data()));
 }
 
 void append_json_string(std::string& out, std::string_view text) {

@@ -27,6 +27,25 @@ std::size_t scalar_text_bound(const Program& program, const ValueType& type);
 // for list_text_bound(list_type, items.size()) bytes; returns the end.
 char* write_list_text(char* out, const Program& program, const ValueType& list_type, const ListItems& items);
 std::size_t list_text_bound(const Program& program, const ValueType& list_type, std::size_t items);
+// The one repair rule of every JSON Precept writes: the text as a JSON string,
+// with every byte that is not UTF-8 replaced by U+FFFD (append_valid_utf8), so a
+// register saved as GBK still makes valid JSON.
 void append_json_string(std::string& out, std::string_view text);
+// The same repair for text that goes into a JSON document built another way.
+std::string valid_utf8(std::string_view text);
+
+// A text cell that a spreadsheet opening the CSV would run as a formula: it
+// starts with `=`, `+`, `-`, `@`, a tab or a carriage return, and is not a plain
+// number (`-12.50`, `+5`), which a spreadsheet reads as the number it is.
+bool reads_as_formula(std::string_view cell);
+// A text cell of a CSV that Precept writes for people (results, rejects,
+// summary): quoted as RFC 4180 asks, and a cell that reads as a formula is
+// written with a leading `'`, which spreadsheets show as text and do not run.
+// Only text goes through here: numbers, money, dates and enum members are
+// written as they are (`-12.50` is the amount it says).
+char* write_csv_text(char* out, std::string_view text);
+// Room write_csv_text needs for `text`.
+std::size_t csv_text_bound(std::string_view text);
+void append_csv_text(std::string& out, std::string_view text);
 
 }  // namespace precept

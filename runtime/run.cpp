@@ -796,7 +796,7 @@ class Runner {
   void write_csv_result(std::string& line, const Machine& machine, std::size_t row) const {
     std::size_t room = fixed_line_bound_;
     for (const OutputDef& out : program_.outputs) {
-      if (out.type.kind == Kind::Text) room += csv_field_bound(machine.text(out.reg, row));
+      if (out.type.kind == Kind::Text) room += csv_text_bound(machine.text(out.reg, row));
       else if (out.type.kind == Kind::List) room += list_text_bound(program_, out.type, machine.list(out.reg, row).size());
     }
     const std::size_t start = line.size();
@@ -806,7 +806,7 @@ class Runner {
       const OutputDef& out = program_.outputs[i];
       if (i) *p++ = ',';
       switch (out.type.kind) {
-        case Kind::Text: p = write_csv_field(p, machine.text(out.reg, row)); break;
+        case Kind::Text: p = write_csv_text(p, machine.text(out.reg, row)); break;
         case Kind::List: p = write_list_text(p, program_, out.type, machine.list(out.reg, row)); break;
         default: p = write_scalar_text(p, program_, out.type, machine.scalar(out.reg, row)); break;
       }
@@ -827,10 +827,10 @@ class Runner {
   static void write_reject(std::string& out, std::uint64_t first_line, const Reject& reject) {
     out += std::to_string(first_line + reject.line);
     out.push_back(',');
-    append_csv_field(out, reject.column);
+    append_csv_text(out, reject.column);
     out.push_back(',');
-    append_csv_field(out, reject.unclosed_quote_line ? unclosed_quote_problem(first_line + *reject.unclosed_quote_line)
-                                                     : reject.reason);
+    append_csv_text(out, reject.unclosed_quote_line ? unclosed_quote_problem(first_line + *reject.unclosed_quote_line)
+                                                    : reject.reason);
     out.push_back('\n');
   }
 
@@ -935,22 +935,13 @@ SummaryColumns summary_columns(const Summary& s, const std::string& total_label,
 
 }  // namespace
 
-// A place name holding a line break (RFC 4180 allows it) must not split its row.
-static std::string one_line(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '\n') out += "\\n";
-    else if (c == '\r') out += "\\r";
-    else if (c == '\t') out.push_back(' ');
-    else out.push_back(c);
-  }
-  return out;
-}
-
 std::string format_summary_table(const Summary& summary) {
   SummaryColumns t = summary_columns(summary, "total", false);
+  // Place and cause names come from the register and the policy: a line break
+  // must not split a row, nor an escape sequence act on the terminal.
+  for (auto& name : t.names) name = escape_for_terminal(name);
   for (auto& row : t.rows)
-    for (auto& cell : row) cell = one_line(cell);
+    for (auto& cell : row) cell = escape_for_terminal(cell);
   std::vector<std::size_t> width(t.names.size(), 0);
   for (std::size_t c = 0; c < t.names.size(); ++c) width[c] = display_width(t.names[c]);
   for (const auto& row : t.rows)
@@ -984,7 +975,7 @@ std::string format_summary_csv(const Summary& summary) {
   auto line = [&](const std::vector<std::string>& cells) {
     for (std::size_t c = 0; c < cells.size(); ++c) {
       if (c) out.push_back(',');
-      append_csv_field(out, cells[c]);
+      append_csv_text(out, cells[c]);
     }
     out.push_back('\n');
   };

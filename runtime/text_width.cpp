@@ -79,6 +79,60 @@ void append_valid_utf8(std::string& out, std::string_view text) {
   }
 }
 
+namespace {
+
+// Characters that are not control codes yet change how the text around them is
+// shown: bidi overrides, isolates and marks (which can make `a < b` read as
+// `b > a`), and the Unicode line and paragraph separators.
+bool reorders_or_breaks(char32_t cp) {
+  return cp == 0x061C || cp == 0x200E || cp == 0x200F || (cp >= 0x2028 && cp <= 0x202E) ||
+         (cp >= 0x2066 && cp <= 0x2069);
+}
+
+}  // namespace
+
+std::string escape_for_terminal(std::string_view text, LineBreaks line_breaks) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size();) {
+    const std::size_t length = valid_sequence_length(text, i);
+    const auto byte = static_cast<unsigned char>(text[i]);
+    if (length == 0) {  // not UTF-8: the byte itself, so that nothing is hidden
+      out += "\\x";
+      out.push_back(hex[byte >> 4]);
+      out.push_back(hex[byte & 15]);
+      ++i;
+      continue;
+    }
+    if (length == 1) {
+      if (byte == '\n' && line_breaks == LineBreaks::Keep) out.push_back('\n');
+      else if (byte == '\n') out += "\\n";
+      else if (byte == '\r') out += "\\r";
+      else if (byte == '\t') out += "\\t";
+      else if (byte < 0x20 || byte == 0x7F) {
+        out += "\\x";
+        out.push_back(hex[byte >> 4]);
+        out.push_back(hex[byte & 15]);
+      } else {
+        out.push_back(static_cast<char>(byte));
+      }
+      ++i;
+      continue;
+    }
+    std::size_t next = i;
+    const char32_t cp = next_code_point(text, next);
+    if ((cp >= 0x80 && cp <= 0x9F) || reorders_or_breaks(cp)) {
+      out += "\\u";
+      for (int shift = 12; shift >= 0; shift -= 4) out.push_back(hex[(cp >> shift) & 15]);
+    } else {
+      out.append(text, i, length);
+    }
+    i += length;
+  }
+  return out;
+}
+
 std::vector<char32_t> utf8_decode(std::string_view text) {
   std::vector<char32_t> out;
   for (std::size_t i = 0; i < text.size();) out.push_back(next_code_point(text, i));

@@ -89,4 +89,66 @@ TEST(DiagnosticCorpusFiles, AreThere) {
   EXPECT_GE(corpus_files().size(), 30u) << "expected the broken-policy corpus in " << corpus_dir();
 }
 
+
+// What a policy holds is shown, never acted on: a control character, an escape
+// sequence or a bidi override in a message, a hint, a file name or the quoted
+// line comes out escaped, and the caret still sits under the marked text.
+precept::Diagnostic hostile_diagnostic() {
+  precept::Diagnostic d;
+  d.file = "p\x1b]0;t\x07.pol";
+  d.line = 3;
+  // The quoted line: a tab, an OSC 52 clipboard write, a wide character, a
+  // right-to-left override, then the name the caret marks.
+  d.source_line = "\trule r \"\x1b]52;c;aGk=\x07村\xE2\x80\xAE\": nme";
+  d.column = 27;  // `nme`, counted in characters (the tab, ESC, 村 and U+202E one each)
+  d.length = 3;
+  d.message = "unknown name `n\x1b[2Jme`";
+  d.hint = "did you mean `name`?\x1b[2J";
+  return d;
+}
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+TEST(DiagnosticRendering, ShowsPolicyTextEscaped) {
+  const precept::Diagnostic d = hostile_diagnostic();
+  const auto lines = lines_of(precept::render(d));
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_EQ(lines[0], "p\\x1b]0;t\\x07.pol:3:27: error: unknown name `n\\x1b[2Jme`");
+  EXPECT_EQ(lines[1], " 3 |     rule r \"\\x1b]52;c;aGk=\\x07村\\u202e\": nme");
+  // Under `nme`: the columns of the escaped text before it, 村 taking two.
+  const std::size_t before = lines[1].find("nme") - 1;  // bytes before it; 村 is 3 bytes in 2 columns
+  EXPECT_EQ(lines[2], "   | " + std::string(before - 5, ' ') + "^~~");
+  EXPECT_EQ(lines[3], "   = hint: did you mean `name`?\\x1b[2J");
+}
+
+TEST(DiagnosticRendering, ColourStaysOursAndTheDataStaysEscaped) {
+  const std::string coloured = precept::render(hostile_diagnostic(), /*color=*/true);
+  EXPECT_NE(coloured.find("\x1b[1;31m"), std::string::npos) << coloured;  // our red
+  EXPECT_EQ(coloured.find("\x1b]"), std::string::npos) << coloured;
+  EXPECT_EQ(coloured.find("\x1b[2J"), std::string::npos) << coloured;
+  EXPECT_EQ(coloured.find("\xE2\x80\xAE"), std::string::npos) << coloured;
+}
+
+TEST(DiagnosticRendering, LongLineWindowIsEscapedAndLinedUp) {
+  precept::Diagnostic d;
+  d.file = "p.pol";
+  d.line = 7;
+  d.source_line = std::string(200, 'a') + "\x1b[2J" + std::string(10, 'b') + "bad" + std::string(200, 'c');
+  d.column = 200 + 4 + 10 + 1;
+  d.length = 3;
+  d.message = "m";
+  const auto lines = lines_of(precept::render(d));
+  ASSERT_GE(lines.size(), 3u);
+  EXPECT_EQ(lines[1].find('\x1b'), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("\\x1b[2Jbbbbbbbbbbbad"), std::string::npos) << lines[1];
+  const std::size_t bad = lines[1].find("bad");
+  // The window starts with `…` (3 bytes, 1 column).
+  EXPECT_EQ(lines[2].find('^'), bad - 2) << lines[1] << "\n" << lines[2];
+}
+
 }  // namespace

@@ -13,6 +13,8 @@
 #include "files.hpp"
 #include "golden.hpp"
 
+#include "format.hpp"
+
 #include <precept/precept.hpp>
 
 #include <gtest/gtest.h>
@@ -493,15 +495,16 @@ TEST(Command, MarkdownReportGivesAVerdictForEveryOutput) {
   const Cli c = cli("diff policies/xijiang_2015.pol policies/xijiang_2016.pol --format markdown");
   ASSERT_EQ(c.code, 1) << c.err;
   // household_id is copied from the record in both years: provably the same.
-  EXPECT_NE(c.out.find("| household_id | same for every household |"), std::string::npos) << c.out;
-  for (const char* output : {"per_capita", "poor", "category", "main_cause", "measures", "total_assistance"}) {
+  // (Names are Markdown-escaped: `_` would start emphasis.)
+  EXPECT_NE(c.out.find("| household\\_id | same for every household |"), std::string::npos) << c.out;
+  for (const char* output : {"per\\_capita", "poor", "category", "main\\_cause", "measures", "total\\_assistance"}) {
     const bool verdict = c.out.find(fmt::format("| {} | same for every household |", output)) != std::string::npos ||
                          c.out.find(fmt::format("| {} | differs |", output)) != std::string::npos ||
                          c.out.find(fmt::format("| {} | unknown |", output)) != std::string::npos;
     EXPECT_TRUE(verdict) << output << "\n" << c.out;
   }
   // The rain_dew amount changed: no limit on the solver's work can make that "the same".
-  EXPECT_EQ(c.out.find("| total_assistance | same for every household |"), std::string::npos) << c.out;
+  EXPECT_EQ(c.out.find("| total\\_assistance | same for every household |"), std::string::npos) << c.out;
 }
 
 TEST(Command, TwoRegistersJoinedOnTheKey) {
@@ -522,6 +525,107 @@ TEST(Command, TwoRegistersJoinedOnTheKey) {
   EXPECT_EQ(j.at("impact").at("total").at("only_in_old").get<int>(), 1);
   EXPECT_EQ(j.at("impact").at("total").at("only_in_new").get<int>(), 0);
   EXPECT_GE(j.at("impact").at("total").at("changed").get<int>(), 1);
+}
+
+// A report built by hand with hostile text where the data puts it: a GBK key
+// and village, escape sequences, Markdown and HTML markup, a bidi override.
+struct HostileReport {
+  StructuralDiff structure;
+  Impact impact;
+  DiffReport report;
+  HostileReport() {
+    Edit e;
+    e.kind = EditKind::Changed;
+    e.what = "table row";
+    e.decl = "measures";
+    e.item = "a`b";  // a backtick of the data inside our own code quotes
+    e.detail = "`x | y` -> `<b>z</b>`";
+    e.old_text = "| a`b | x |\n| \x1b[2J |";
+    structure.edits.push_back(e);
+    impact.key_field = "household_id";
+    impact.group_names = {"village"};
+    ChangedHousehold gbk;
+    gbk.line = 2;
+    gbk.key = "\xC4\xE3\xBA\xC3-1";  // 你好-1 in GBK
+    gbk.group = {"\xD6\xD0"};         // 中 in GBK
+    gbk.changes.push_back({"poor", "false", "true"});
+    ChangedHousehold markup;
+    markup.line = 3;
+    markup.key = "h\x1b]0;owned\x07";
+    markup.group = {"<script>alert(1)</script>\xE2\x80\xAE[x](http://e.com) *y* _z_"};
+    markup.changes.push_back({"note", "- a", "# b"});
+    impact.changed = {gbk, markup};
+    impact.changed_total = 2;
+    impact.groups.push_back({markup.group, {}});
+    impact.groups.push_back({{"西头村\n二组"}, {}});  // a quoted line break in the register
+    report.old_path = "old.pol";
+    report.new_path = "new.pol";
+    report.data_path = "data.csv";
+    report.structure = &structure;
+    report.impact = &impact;
+  }
+};
+
+TEST(Report, JsonRepairsTextThatIsNotUtf8AsRunDoes) {
+  const HostileReport h;
+  std::string json;
+  ASSERT_NO_THROW(json = render_json(h.report));  // threw type_error 316 before
+  const auto j = nlohmann::json::parse(json);
+  const auto& first = j.at("impact").at("changed_households").at(0);
+  const std::string fffd = "\xEF\xBF\xBD";
+  EXPECT_EQ(first.at("key"), fffd + fffd + fffd + fffd + "-1");
+  EXPECT_EQ(first.at("group").at(0), fffd + fffd);
+  // The same rule as `run --format jsonl` (runtime/format.cpp).
+  std::string jsonl;
+  precept::append_json_string(jsonl, "\xC4\xE3\xBA\xC3-1");
+  EXPECT_EQ(nlohmann::json::parse(jsonl), first.at("key"));
+}
+
+TEST(Report, TextShowsDataEscaped) {
+  const HostileReport h;
+  for (const bool color : {false, true}) {
+    const std::string text = render_text(h.report, color);
+    EXPECT_EQ(text.find("\x1b]"), std::string::npos) << text;
+    EXPECT_EQ(text.find("\x1b[2J"), std::string::npos) << text;
+    EXPECT_EQ(text.find("\xE2\x80\xAE"), std::string::npos) << text;
+    EXPECT_NE(text.find("h\\x1b]0;owned\\x07 (line 3)"), std::string::npos) << text;
+    EXPECT_NE(text.find("\\xc4\\xe3\\xba\\xc3-1 (line 2) \\xd6\\xd0"), std::string::npos) << text;
+    EXPECT_NE(text.find("      - | \\x1b[2J |\n"), std::string::npos) << text;  // a line of the policy
+    EXPECT_EQ(text.find("\x1b[1m") != std::string::npos, color) << text;     // our own colours only when asked
+  }
+}
+
+TEST(Report, MarkdownEscapesEveryDataDerivedString) {
+  const HostileReport h;
+  const std::string md = render_markdown(h.report);
+  for (const char* raw : {"<script>", "\x1b", "\xE2\x80\xAE", "[x](http", "*y*", "_z_"})
+    EXPECT_EQ(md.find(raw), std::string::npos) << raw << "\n" << md;
+  // The village: markup shown as text, its `|` kept inside the table cell.
+  EXPECT_NE(md.find("| &lt;script&gt;alert(1)&lt;/script&gt;\\\\u202e\\[x\\](http://e.com) \\*y\\* \\_z\\_ |"),
+            std::string::npos)
+      << md;
+  // The item's backtick inside our code quotes: the quotes fall back to text.
+  EXPECT_NE(md.find("table row measures \\`a\\`b\\`"), std::string::npos) << md;
+  // Code spans: `|` escaped for the table, `<` literal (code shows it as is),
+  // and a fence longer than the backticks inside.
+  EXPECT_NE(md.find("`x \\| y` -&gt; `<b>z</b>`"), std::string::npos) << md;
+  EXPECT_NE(md.find("``\\| a`b \\| x \\|``<br>`\\| \\x1b[2J \\|`"), std::string::npos) << md;
+  // A household line starting with `-` or `#` must not become a list or a heading.
+  EXPECT_NE(md.find("  - note: - a -&gt; \\# b\n"), std::string::npos) << md;
+  EXPECT_NE(md.find("- h\\\\x1b\\]0;owned\\\\x07 (line 3)"), std::string::npos) << md;
+}
+
+TEST(Report, HtmlEscapesMarkupAndWhatWouldHide) {
+  const HostileReport h;
+  const std::string html = render_html(h.report);
+  for (const char* raw : {"<script>", "</script>", "<b>z", "\x1b", "\xE2\x80\xAE"})
+    EXPECT_EQ(html.find(raw), std::string::npos) << raw << "\n" << html;
+  EXPECT_NE(html.find("&lt;script&gt;alert(1)&lt;/script&gt;\\u202e"), std::string::npos) << html;
+  EXPECT_NE(html.find("\\xc4\\xe3\\xba\\xc3-1"), std::string::npos) << html;
+  // A line break in a place name shows as in the other reports, not as a space.
+  EXPECT_NE(html.find("<td>西头村\\n二组</td>"), std::string::npos) << html;
+  EXPECT_NE(render_text(h.report, false).find("西头村\\n二组"), std::string::npos);
+  EXPECT_NE(render_markdown(h.report).find("| 西头村\\\\n二组 |"), std::string::npos);
 }
 
 }  // namespace

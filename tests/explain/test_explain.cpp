@@ -193,5 +193,33 @@ TEST(TracedMachine, RunTracedNeedsTracedMode) {
   EXPECT_THROW(fast.run_traced(batch, executed), std::logic_error);
 }
 
+// The household's id and values come from the register, names and citations
+// from the policy: the text form shows them escaped, never acting on the
+// terminal, and keeps one line per entry.
+TEST(ExplanationText, ShowsRegisterAndPolicyTextEscaped) {
+  Explanation e;
+  e.id = "h\x1b]0;owned\x07";
+  e.line = 4;
+  Explanation::Entry entry;
+  entry.name = "village";
+  entry.kind = "field";
+  entry.value = "西头村\xE2\x80\xAE\nfake line";
+  entry.decided_by = "from the record\x1b[2J";
+  entry.values = {"x = \xff"};
+  e.entries.push_back(entry);
+  const std::string text = e.text("p.pol");
+  EXPECT_EQ(text,
+            "household h\\x1b]0;owned\\x07 (line 4)\n"
+            "  village = 西头村\\u202e\\nfake line — from the record\\x1b[2J\n"
+            "      x = \\xff\n");
+  Explanation rejected;
+  rejected.id = "h";
+  rejected.line = 5;
+  rejected.rejected = true;
+  rejected.column = "col\x1b[2J";
+  rejected.reason = "`\x1b]52;c;aGk=\x07` is not a number";
+  EXPECT_EQ(rejected.text("p.pol"), "household h (line 5)\n  rejected at col\\x1b[2J: `\\x1b]52;c;aGk=\\x07` is not a number\n");
+}
+
 }  // namespace
 }  // namespace precept
