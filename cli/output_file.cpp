@@ -142,7 +142,9 @@ void install_output_cleanup() {
 }
 
 OutputFile::OutputFile(std::string path, std::string role) : path_(std::move(path)), role_(std::move(role)) {
-  if (path_.empty() || path_ == "-") {
+  // /dev/stdout is standard output whatever it leads to: a file the shell
+  // opened (`> results.csv`) is written as `-` writes it, not reopened.
+  if (path_.empty() || path_ == "-" || path_ == "/dev/stdout") {
     stream_ = stdout;
     return;
   }
@@ -347,10 +349,10 @@ std::string clashing_files(const std::vector<NamedFile>& inputs, const std::vect
       const NamedFile& other = outputs[j];
       if (other.path.empty() || other.path == "-") continue;
       const Identity other_id = identify(other.path);
+      // Files yet to be made are compared by their absolute paths, links in the folders resolved.
       std::error_code ignored;
-      const bool clash = out_id.exists || other_id.exists
-                             ? same(out_id, other_id)
-                             : fs::weakly_canonical(out.path, ignored) == fs::weakly_canonical(other.path, ignored);
+      auto where = [&](const std::string& path) { return fs::weakly_canonical(fs::absolute(path, ignored), ignored); };
+      const bool clash = out_id.exists || other_id.exists ? same(out_id, other_id) : where(out.path) == where(other.path);
       if (clash)
         return fmt::format("{} and {} name the same file `{}`; give each its own", other.role, out.role, out.path);
     }

@@ -8,8 +8,9 @@
 //   - a file it replaces keeps its permission bits (set with fchmod on the new
 //     file, never by path); a new one gets 0666 less the umask;
 //   - a final name that is a symbolic link is refused, unless it leads to a
-//     terminal, a pipe or a device such as /dev/null (/dev/stdout), which is
-//     written in place; a directory, disk device or socket is refused;
+//     terminal, a pipe or a device such as /dev/null, which is written in
+//     place; a directory, disk device or socket is refused; /dev/stdout is
+//     standard output, whatever it leads to;
 //   - a signal (SIGINT, SIGTERM, SIGHUP, SIGPIPE) or a failed allocation
 //     removes the temporary files before the process ends.
 #pragma once
@@ -32,7 +33,7 @@ void install_output_cleanup();
 
 class OutputFile {
  public:
-  // `path` "-" or "" is standard output. `role` names the output in messages:
+  // `path` "-", "" or "/dev/stdout" is standard output. `role` names the output in messages:
   // "the results", "the rejects", ...
   OutputFile(std::string path, std::string role);
   ~OutputFile();
