@@ -9,7 +9,9 @@
 //   4  writing an output failed (nothing that looks complete is left behind)
 //   6  out of memory: an allocation failed (for `diff` too)
 // `diff` has its own, like diff(1): 0 no change, 1 changes, 2 usage, 3 bad
-// input, 4 write failed, 5 a policy has errors (cli/diff_command.hpp).
+// input, 4 write failed, 5 a policy has errors, 6 out of memory (cli/diff_command.hpp).
+// An output naming an input is a usage error (2); how outputs are written, and
+// what a destination may be, is in cli/output_file.hpp.
 #include <precept/precept.hpp>
 
 #include "diff_command.hpp"
@@ -242,6 +244,7 @@ int cmd_run(const RunArgs& args) {
   std::FILE* input = open_register(args.data, !args.explain.empty(), open_failed);
   if (!input) return open_failed;
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> close_input(input == stdin ? nullptr : input, &std::fclose);
+  const off_t register_start = ::ftello(input);  // standard input may start part way into its file
   // Every output is made before the run, so that one that cannot be costs no time.
   OutputFile results(args.output, "the results");
   std::optional<OutputFile> rejects, summary, explanations;
@@ -253,7 +256,7 @@ int cmd_run(const RunArgs& args) {
     if (*out) outputs.push_back(&**out);
   for (const OutputFile* out : outputs)
     if (!out->stream()) {
-      std::cerr << "cannot create the output files: " << out->error() << "\n";
+      std::cerr << fmt::format("cannot create the output files: for {}, {}\n", out->role(), out->error());
       return kWriteFailed;
     }
   precept::RunOptions options;
@@ -297,7 +300,7 @@ int cmd_run(const RunArgs& args) {
   if (explanations) {
     // A second, sequential pass over the same register: one line per record,
     // in input order, whatever -j.
-    const std::string error = std::fseek(input, 0, SEEK_SET) != 0
+    const std::string error = register_start < 0 || ::fseeko(input, register_start, SEEK_SET) != 0
                                   ? std::string("cannot read the register a second time")
                                   : precept::cli::write_explanations(args.policy, input, args.key,
                                                                      g_compile_options.year, explanations->stream());
@@ -313,7 +316,7 @@ int cmd_run(const RunArgs& args) {
       return kWriteFailed;
     }
   if (std::string error; !precept::cli::publish(outputs, error)) {
-    std::cerr << error << "; no output file was left behind\n";
+    std::cerr << error << "; the earlier outputs, if any, were left as they were\n";
     return kWriteFailed;
   }
   // The summary goes where it cannot mix with results written to stdout.

@@ -43,7 +43,7 @@ class OutputFile {
   // Null when the file could not be created: error() says why.
   std::FILE* stream() const { return stream_; }
   const std::string& error() const { return error_; }
-  const std::string& path() const { return path_; }
+  const std::string& role() const { return role_; }
   // "the rejects (`r.csv`)", or just the role for standard output.
   std::string name() const;
   bool is_stdout() const { return stream_ == stdout; }
