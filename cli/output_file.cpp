@@ -1,5 +1,7 @@
 #include "output_file.hpp"
 
+#include "policy_file.hpp"
+
 #include <fmt/format.h>
 
 #include <array>
@@ -113,13 +115,6 @@ std::string name_stem(const std::string& base) { return base.substr(0, 200); }
 
 std::string system_error(int error) { return std::strerror(error); }
 
-std::string kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISBLK(mode)) return "a disk device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "a special file";
-}
-
 // Moves `from` to `to` unless `to` exists; where the file system cannot say
 // (RENAME_NOREPLACE unsupported) the random name makes a clash unlikely.
 int rename_no_replace(int folder, const char* from, const char* to) {
@@ -189,7 +184,7 @@ OutputFile::OutputFile(std::string path, std::string role) : path_(std::move(pat
     return;
   }
   if (!S_ISREG(status.st_mode)) {
-    error_ = fmt::format("`{}` is {}; outputs are written to files", path_, kind_of(status.st_mode));
+    error_ = fmt::format("`{}` is {}; outputs are written to files", path_, file_kind(status.st_mode));
     return;
   }
   if (create_temporary(base_)) {

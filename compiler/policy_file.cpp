@@ -16,15 +16,6 @@ namespace {
 
 constexpr std::string_view kProgramMagic = "PCPT";
 
-std::string kind_of(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
-  if (S_ISCHR(mode)) return "a device";
-  if (S_ISBLK(mode)) return "a disk device";
-  if (S_ISSOCK(mode)) return "a socket";
-  return "not a regular file";
-}
-
 std::string too_large(std::size_t size, bool exact, std::size_t limit) {
   return fmt::format("the policy is {}{} bytes; at most {} are accepted", exact ? "" : "more than ", size, limit);
 }
@@ -68,6 +59,16 @@ std::size_t regular_file_limit(int fd, const struct stat& status, PolicyRead use
 
 }  // namespace
 
+std::string file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+  if (S_ISCHR(mode)) return "a device";
+  if (S_ISBLK(mode)) return "a disk device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "a special file";
+}
+
 PolicyFileText read_policy_file(const std::string& path, PolicyRead use) {
   namespace fs = std::filesystem;
   PolicyFileText result;
@@ -93,7 +94,7 @@ PolicyFileText read_policy_file(const std::string& path, PolicyRead use) {
   if (::fstat(fd, &status) != 0) {
     result.problem = system_error_text(errno);
   } else if (!standard_input && !S_ISREG(status.st_mode)) {
-    result.problem = fmt::format("it is {}, not a policy file", kind_of(status.st_mode));
+    result.problem = fmt::format("it is {}, not a policy file", file_kind(status.st_mode));
     result.hint = use == PolicyRead::Parent ? "a parent policy must be a regular .pol file" : "give the path of a .pol file";
   } else if (std::size_t limit = regular_file_limit(fd, status, use);
              S_ISREG(status.st_mode) && static_cast<std::uintmax_t>(status.st_size) > limit) {

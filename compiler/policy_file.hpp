@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <optional>
 #include <string>
+#include <sys/types.h>
 
 namespace precept {
 
@@ -41,5 +42,9 @@ struct PolicyFileText {
 // or a growing file cannot make it read without end. Nothing of a refused
 // file is ever put in `problem`.
 PolicyFileText read_policy_file(const std::string& path, PolicyRead use);
+
+// What a file that is not a regular one is, in words, from its st_mode:
+// "a directory", "a named pipe (FIFO)", "a device", ...
+std::string file_kind(mode_t mode);
 
 }  // namespace precept
