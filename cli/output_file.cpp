@@ -76,8 +76,11 @@ constexpr const char* kOutOfMemoryText =
     "out of memory: the command needed more memory than the system gave it, and stopped; no output file was "
     "left behind. Free memory or raise the limit (ulimit -v), run with fewer threads (-j), or split the register\n";
 
+std::terminate_handler g_default_terminate = nullptr;
+
 // A std::bad_alloc that escapes a thread (a worker of `run`, say) ends in
 // std::terminate: it must still clean up and say what happened, not abort.
+// Anything else is a bug: cleaned up too, then reported as it always was.
 [[noreturn]] void on_terminate() {
   remove_temporaries();
   bool out_of_memory = false;
@@ -94,6 +97,7 @@ constexpr const char* kOutOfMemoryText =
     (void)ignored;
     ::_exit(kOutOfMemory);
   }
+  if (g_default_terminate) g_default_terminate();
   std::abort();
 }
 
@@ -133,7 +137,7 @@ void install_output_cleanup() {
   // does. Where SIGPIPE was ignored by whoever started us, a write fails with
   // EPIPE instead, and the run fails and cleans up by itself.
   if (std::signal(SIGPIPE, remove_temporaries_and_die) == SIG_IGN) std::signal(SIGPIPE, SIG_IGN);
-  std::set_terminate(on_terminate);
+  g_default_terminate = std::set_terminate(on_terminate);
 }
 
 OutputFile::OutputFile(std::string path, std::string role) : path_(std::move(path)), role_(std::move(role)) {
