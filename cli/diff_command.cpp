@@ -2,6 +2,8 @@
 
 #include "attribute.hpp"
 #include "impact.hpp"
+#include "output_file.hpp"
+#include "policy_file.hpp"
 #include "report.hpp"
 #include "structural.hpp"
 #include "text_width.hpp"
@@ -13,10 +15,8 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <optional>
-#include <sstream>
 #include <thread>
 #include <unistd.h>
 
@@ -26,35 +26,8 @@ namespace {
 
 enum Exit { kNoChange = 0, kChanges = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kPolicyErrors = 5 };
 
-bool read_text(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  out = buffer.str();
-  return true;
-}
-
 std::string title(const Policy& p) {
   return p.year() ? fmt::format("{} ({})", p.name(), p.year()) : p.name();
-}
-
-// Written beside its final name and renamed into place when complete, as
-// every output of `precept` is, so a failed write leaves nothing that looks whole.
-bool write_output(const std::string& path, const std::string& text) {
-  if (path.empty() || path == "-") {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    return std::fflush(stdout) == 0 && !std::ferror(stdout);
-  }
-  const std::string temp = fmt::format("{}.partial-{}", path, getpid());
-  std::FILE* f = std::fopen(temp.c_str(), "wb");
-  if (!f) return false;
-  bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
-  ok = std::fflush(f) == 0 && ok;
-  ok = std::fclose(f) == 0 && ok;
-  if (ok) ok = std::rename(temp.c_str(), path.c_str()) == 0;
-  if (!ok) std::remove(temp.c_str());
-  return ok;
 }
 
 }  // namespace
@@ -82,14 +55,20 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     return kUsage;
   }
   std::string old_source, new_source;
-  if (!read_text(args.old_policy, old_source) || !read_text(args.new_policy, new_source)) {
-    std::cerr << fmt::format("cannot open `{}`\n", read_text(args.old_policy, old_source) ? args.new_policy : args.old_policy);
-    return kBadInput;
+  for (auto [source, path] : {std::pair{&old_source, &args.old_policy}, std::pair{&new_source, &args.new_policy}}) {
+    PolicyFileText file = read_policy_file(*path, PolicyRead::Source);
+    if (!file.text) {
+      std::cerr << fmt::format("cannot read `{}`: {}\n", *path, file.problem);
+      return kBadInput;
+    }
+    *source = std::move(*file.text);
   }
   const bool colored = color == "always" || (color == "auto" && isatty(fileno(stderr)) && !std::getenv("NO_COLOR"));
+  std::vector<NamedFile> inputs{{"the register", args.data}, {"the old register (--old-data)", args.old_data}};
   // Layered policies are compared as the single policies they resolve to (for
   // --year), so everything below reads one plain policy text per side.
   for (auto [source, path] : {std::pair{&old_source, &args.old_policy}, std::pair{&new_source, &args.new_policy}}) {
+    const char* version = path == &args.old_policy ? "OLD" : "NEW";
     CompileOptions options;
     options.year = args.year;
     options.base_directory = std::filesystem::path(*path).parent_path().string();
@@ -100,6 +79,20 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
       return kPolicyErrors;
     }
     *source = std::move(*resolved.text);
+    for (std::size_t i = 0; i < resolved.files.size(); ++i)
+      inputs.push_back({i == 0 ? fmt::format("the {} policy", version) : fmt::format("a parent of the {} policy", version),
+                        resolved.files[i]});
+  }
+  // Refused before anything is computed or written: a report over a version
+  // or a register would destroy it.
+  if (const std::string clash = clashing_files(inputs, {{"-o", args.output}}); !clash.empty()) {
+    std::cerr << clash << "\n";
+    return kUsage;
+  }
+  OutputFile output(args.output, "the report");
+  if (!output.stream()) {
+    std::cerr << fmt::format("cannot write the report: {}\n", output.error());
+    return kWriteFailed;
   }
   // Both versions must compile: the diff reads their trees and runs their programs.
   auto old_compiled = compile(old_source, args.old_policy);
@@ -172,8 +165,14 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
   else if (args.format == "json") text = diff::render_json(report);
   else if (args.format == "html") text = diff::render_html(report);
   else text = diff::render_text(report, paint);
-  if (!write_output(args.output, text)) {
-    std::cerr << fmt::format("writing the report `{}` failed\n", args.output);
+  std::fwrite(text.data(), 1, text.size(), output.stream());
+  std::string error;
+  if (!output.finish()) {
+    std::cerr << fmt::format("writing {} failed; no report was left behind\n", output.name());
+    return kWriteFailed;
+  }
+  if (!publish({&output}, error)) {
+    std::cerr << error << "\n";
     return kWriteFailed;
   }
   return report.changed() ? kChanges : kNoChange;

@@ -21,8 +21,8 @@ struct DiffArgs {
 };
 
 CLI::App* add_diff_command(CLI::App& app, DiffArgs& args);
-// Exit codes: 0 no change, 1 changes, 2 usage, 3 bad input, 4 write failed,
-// 5 a policy has errors.
+// Exit codes: 0 no change, 1 changes, 2 usage (also: -o names an input), 3 bad
+// input, 4 write failed, 5 a policy has errors; 6 out of memory (cli/main.cpp).
 int run_diff_command(const DiffArgs& args, const std::string& color);
 
 }  // namespace precept::cli

@@ -249,26 +249,22 @@ int run_explain_command(const ExplainArgs& args, bool color) {
   return kBadInput;
 }
 
-std::string write_explanations(const std::string& policy_path, const std::string& data_path, const std::string& key,
-                               std::optional<int> year,
-                               std::FILE* out) {
+std::string write_explanations(const std::string& policy_path, std::FILE* data, const std::string& key,
+                               std::optional<int> year, std::FILE* out) {
   std::string error;
   auto policy = open_with_notes(policy_path, year, false, error);
   if (!policy) return error;
   const Program& program = policy->program();
   const auto key_index = key_field(program, key, error);
   if (!key_index) return error;
-  std::FILE* input = std::fopen(data_path.c_str(), "rb");
-  if (!input) return fmt::format("cannot open the data file `{}`", data_path);
   bool write_failed = false;
   std::string line;
-  std::string problem = explain_register(program, input, *key_index, [&](const Explanation& e) {
+  std::string problem = explain_register(program, data, *key_index, [&](const Explanation& e) {
     line = e.json();
     line += '\n';
     write_failed = std::fwrite(line.data(), 1, line.size(), out) != line.size();
     return !write_failed;
   });
-  std::fclose(input);
   if (write_failed) return "writing the explanations failed";
   return problem;
 }

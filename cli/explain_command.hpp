@@ -33,10 +33,10 @@ CLI::App* add_explain_command(CLI::App& app, ExplainArgs& args);
 // used or has no such household.
 int run_explain_command(const ExplainArgs& args, bool color);
 
-// `run --explain`: one JSON line per record of `data_path`, in input order, to
-// `out`. Returns "" or what went wrong.
+// `run --explain`: one JSON line per record of the register `data` (read from
+// where it stands), in input order, to `out`. Returns "" or what went wrong.
 // `year` must be the one the results were computed for.
-std::string write_explanations(const std::string& policy_path, const std::string& data_path, const std::string& key,
+std::string write_explanations(const std::string& policy_path, std::FILE* data, const std::string& key,
                                std::optional<int> year, std::FILE* out);
 
 }  // namespace precept::cli

@@ -1,6 +1,8 @@
 #include "fmt_command.hpp"
 
 #include "formatter.hpp"
+#include "output_file.hpp"
+#include "policy_file.hpp"
 #include "serialize.hpp"
 #include "text_width.hpp"
 
@@ -10,14 +12,10 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
-#include <sstream>
-#include <unistd.h>
 
 namespace precept::cli {
 
@@ -61,20 +59,6 @@ Inputs expand(const std::vector<std::string>& paths) {
   return inputs;
 }
 
-bool read_whole(const std::string& path, std::string& text) {
-  std::ostringstream buffer;
-  if (path == "-") {
-    buffer << std::cin.rdbuf();
-    text = buffer.str();
-    return !std::cin.bad();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  buffer << in.rdbuf();
-  text = buffer.str();
-  return !in.bad();
-}
-
 std::vector<std::string> split_lines(const std::string& text) {
   std::vector<std::string> lines;
   std::size_t begin = 0;
@@ -104,10 +88,12 @@ std::string first_difference(const std::string& path, const std::string& before,
   return out;
 }
 
-// Rewrites `path` the way `run` writes its outputs: a temporary file beside it,
-// renamed over it only when complete, so an interrupted or failed rewrite leaves
-// the policy as it was. Signals wait until the temporary file is renamed or
-// removed; a link is followed, so the link stays a link.
+// Rewrites `path` as every output is written (cli/output_file.hpp): a new file
+// beside it, renamed over it only when complete, with the old file's
+// permissions, so an interrupted or failed rewrite leaves the policy as it
+// was. A link named here is followed once, to the file it leads to, which is
+// rewritten in its own folder: the link stays a link. A link planted in the
+// folder, at the final name or beside it, is never written through.
 bool rewrite(const std::string& path, const std::string& text, std::string& error) {
   std::error_code ec;
   fs::path target = path;
@@ -116,28 +102,17 @@ bool rewrite(const std::string& path, const std::string& text, std::string& erro
     error = ec.message();
     return false;
   }
-  const fs::path temp = fs::path(target).concat(fmt::format(".partial-{}", getpid()));
-  const auto permissions = fs::status(target, ec).permissions();
-
-  sigset_t blocked, previous;
-  sigemptyset(&blocked);
-  for (const int s : {SIGINT, SIGTERM, SIGHUP}) sigaddset(&blocked, s);
-  sigprocmask(SIG_BLOCK, &blocked, &previous);
-  bool ok = false;
-  if (std::FILE* out = std::fopen(temp.c_str(), "wb")) {
-    ok = std::fwrite(text.data(), 1, text.size(), out) == text.size();
-    ok = std::fflush(out) == 0 && ok;
-    ok = fsync(fileno(out)) == 0 && ok;
-    ok = std::fclose(out) == 0 && ok;
-    if (ok) {
-      fs::permissions(temp, permissions, ec);
-      ok = std::rename(temp.c_str(), target.c_str()) == 0;
-    }
-    if (!ok) std::remove(temp.c_str());
+  OutputFile out(target.string(), "the policy");
+  if (!out.stream()) {
+    error = out.error();
+    return false;
   }
-  if (!ok) error = std::strerror(errno);
-  sigprocmask(SIG_SETMASK, &previous, nullptr);
-  return ok;
+  const bool written = std::fwrite(text.data(), 1, text.size(), out.stream()) == text.size();
+  if (!out.finish() || !written) {
+    error = std::strerror(errno);
+    return false;
+  }
+  return publish({&out}, error);
 }
 
 }  // namespace
@@ -171,12 +146,13 @@ int run_fmt(const FmtArgs& args, bool color) {
   auto worst = [&](int code) { status = std::max(status, code); };
   std::size_t unformatted = 0;
   for (const std::string& path : inputs.files) {
-    std::string source;
-    if (!read_whole(path, source)) {
-      std::cerr << fmt::format("cannot read `{}`\n", path);
+    PolicyFileText file = read_policy_file(path, PolicyRead::Source);
+    if (!file.text) {
+      std::cerr << fmt::format("cannot read `{}`: {}\n", path, file.problem);
       worst(kBadInput);
       continue;
     }
+    const std::string source = std::move(*file.text);
     // A compiled program has no layout; say so rather than call it broken text.
     if (looks_like_program(source) || source.rfind("PCPT", 0) == 0) {
       std::cerr << fmt::format("`{}` is a compiled program; fmt formats policy source (.pol)\n", path);

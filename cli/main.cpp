@@ -7,13 +7,17 @@
 //   2  the command line is wrong
 //   3  the input cannot be used (cannot open it, a required column is missing)
 //   4  writing an output failed (nothing that looks complete is left behind)
+//   6  out of memory: an allocation failed (for `diff` too)
 // `diff` has its own, like diff(1): 0 no change, 1 changes, 2 usage, 3 bad
-// input, 4 write failed, 5 a policy has errors (cli/diff_command.hpp).
+// input, 4 write failed, 5 a policy has errors, 6 out of memory (cli/diff_command.hpp).
+// An output naming an input is a usage error (2); how outputs are written, and
+// what a destination may be, is in cli/output_file.hpp.
 #include <precept/precept.hpp>
 
 #include "diff_command.hpp"
 #include "explain_command.hpp"
 #include "fmt_command.hpp"
+#include "output_file.hpp"
 #include "program.hpp"
 #include "progress.hpp"
 #include "text_width.hpp"
@@ -22,15 +26,18 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <csignal>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <new>
 #include <optional>
 #include <thread>
-#include <fcntl.h>  // sync_file_range
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -39,6 +46,9 @@ namespace {
 using precept::escape_for_terminal;
 
 enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4 };
+
+using precept::cli::NamedFile;
+using precept::cli::OutputFile;
 
 bool use_color(const std::string& mode, std::FILE* stream) {
   if (mode == "always") return true;
@@ -50,8 +60,13 @@ bool use_color(const std::string& mode, std::FILE* stream) {
 precept::CompileOptions g_compile_options;
 
 // Compiles or loads the policy, printing diagnostics (warnings too) to stderr.
-std::optional<precept::Policy> open(const std::string& path, const std::string& color) {
+// `inputs` gets every file it was read from (the policy and its parents).
+std::optional<precept::Policy> open(const std::string& path, const std::string& color,
+                                    std::vector<NamedFile>* inputs = nullptr) {
   auto result = precept::open_policy(path, g_compile_options);
+  if (inputs)
+    for (std::size_t i = 0; i < result.files.size(); ++i)
+      inputs->push_back({i == 0 ? "the policy" : "a parent of the policy", result.files[i]});
   std::cerr << precept::render(result.diagnostics, use_color(color, stderr));
   if (!result.ok()) {
     std::size_t errors = 0;
@@ -61,26 +76,7 @@ std::optional<precept::Policy> open(const std::string& path, const std::string& 
   return result.policy;
 }
 
-// Temporary output files of this process, for the signal handler to remove: an
-// interrupted run must leave nothing behind. Fixed storage, since a handler may
-// neither allocate nor lock.
-constexpr std::size_t kMaxPartials = 8;
-char g_partials[kMaxPartials][4096];
-volatile std::sig_atomic_t g_partial_used[kMaxPartials];
-
-extern "C" void remove_partials_and_die(int signal_number) {
-  for (std::size_t i = 0; i < kMaxPartials; ++i)
-    if (g_partial_used[i]) unlink(g_partials[i]);
-  // Die of the same signal, so the exit status still says what happened (130, 143).
-  std::signal(signal_number, SIG_DFL);
-  std::raise(signal_number);
-}
-
-void install_signal_cleanup() {
-  for (const int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, remove_partials_and_die);
-}
-
-// Replacing an output file (the rename in AtomicOutput::publish) frees the old
+// Replacing an output file (the rename in publish()) frees the old
 // file's cached pages there and then: for a results file of tens of MB that is
 // several ms at the very end of a run, when every core but one is idle.
 // Dropping them at the start instead, on a thread of its own while the policy
@@ -114,91 +110,6 @@ class ForgetOldContents {
   std::thread thread_;
 };
 
-// An output file written beside its final name and renamed into place only when
-// complete, so an interrupted or failed run never leaves a file that looks whole.
-// finish() ends the writing and says whether it all went well; publish() renames.
-// A run finishes every output before it publishes any.
-class AtomicOutput {
- public:
-  // `role` names the output in messages: "the results", "the rejects", ...
-  AtomicOutput(std::string path, std::string role) : path_(std::move(path)), role_(std::move(role)) {
-    if (path_.empty() || path_ == "-") {
-      stream_ = stdout;
-      return;
-    }
-    // A device, pipe or link (/dev/stdout) is written in place: renaming over it
-    // would replace the device or the link itself.
-    std::error_code ignored;
-    const auto status = std::filesystem::symlink_status(path_, ignored);
-    if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
-      stream_ = std::fopen(path_.c_str(), "wb");
-      in_place_ = true;
-      return;
-    }
-    temp_ = fmt::format("{}.partial-{}", path_, getpid());
-    for (std::size_t i = 0; i < kMaxPartials; ++i)
-      if (!g_partial_used[i] && temp_.size() < sizeof g_partials[i]) {
-        std::memcpy(g_partials[i], temp_.c_str(), temp_.size() + 1);
-        g_partial_used[i] = 1;
-        slot_ = i;
-        break;
-      }
-    stream_ = std::fopen(temp_.c_str(), "wb");
-  }
-  ~AtomicOutput() {
-    if (stream_ && stream_ != stdout) std::fclose(stream_);
-    if (!temp_.empty() && !published_) std::remove(temp_.c_str());
-    forget_partial();
-  }
-  AtomicOutput(const AtomicOutput&) = delete;
-  AtomicOutput& operator=(const AtomicOutput&) = delete;
-
-  std::FILE* stream() const { return stream_; }
-  const std::string& path() const { return path_; }
-  // "the rejects (`r.csv`)", or just the role for standard output.
-  std::string name() const { return is_stdout() || path_.empty() ? role_ : fmt::format("{} (`{}`)", role_, path_); }
-  bool is_stdout() const { return stream_ == stdout; }
-
-  bool finish() {
-    if (!stream_) return false;
-    bool ok = std::fflush(stream_) == 0 && !std::ferror(stream_);
-    if (stream_ == stdout) return ok;
-    if (!temp_.empty()) ok = ok && fsync(fileno(stream_)) == 0;
-    ok = std::fclose(stream_) == 0 && ok;
-    stream_ = nullptr;
-    return ok;
-  }
-
-  // Starts writing what has been written so far out to the disk, without
-  // waiting: so that the fsync in finish() finds little left to do, instead of
-  // making a long run wait for its whole output at the end.
-  void write_behind() {
-#if defined(__linux__)
-    if (temp_.empty() || !stream_ || std::fflush(stream_) != 0) return;
-    sync_file_range(fileno(stream_), 0, 0, SYNC_FILE_RANGE_WRITE);
-#endif
-  }
-
-  bool publish() {
-    if (temp_.empty()) return true;
-    published_ = std::rename(temp_.c_str(), path_.c_str()) == 0;
-    forget_partial();
-    return published_;
-  }
-
- private:
-  void forget_partial() {
-    if (slot_ < kMaxPartials) g_partial_used[slot_] = 0;
-    slot_ = kMaxPartials;
-  }
-
-  std::string path_, role_, temp_;
-  std::FILE* stream_ = nullptr;
-  bool in_place_ = false;
-  bool published_ = false;
-  std::size_t slot_ = kMaxPartials;
-};
-
 // `check --resolved`: the policy after its layers are merged, with where each part came from.
 int cmd_check_resolved(const std::string& policy_path, const std::string& color) {
   precept::CompileOptions options = g_compile_options;
@@ -224,18 +135,29 @@ int cmd_check(const std::string& policy_path, const std::string& color, bool res
 }
 
 int cmd_compile(const std::string& policy_path, std::string output, const std::string& color) {
-  auto policy = open(policy_path, color);
+  std::vector<NamedFile> inputs;
+  auto policy = open(policy_path, color, &inputs);
   if (!policy) return kPolicyErrors;
-  if (output.empty()) output = std::filesystem::path(policy_path).replace_extension(".pcb").string();
-  AtomicOutput out(output, "the program");
+  const bool default_output = output.empty();
+  if (default_output) output = std::filesystem::path(policy_path).replace_extension(".pcb").string();
+  if (const std::string clash = precept::cli::clashing_files(inputs, {{"-o", output}}); !clash.empty()) {
+    std::cerr << clash << (default_output ? " (-o is by default POLICY with .pcb)" : "") << "\n";
+    return kUsage;
+  }
+  OutputFile out(output, "the program");
   if (!out.stream()) {
-    std::cerr << fmt::format("cannot write `{}`\n", output);
+    std::cerr << out.error() << "\n";
     return kWriteFailed;
   }
   const std::string bytes = policy->serialize();
   std::fwrite(bytes.data(), 1, bytes.size(), out.stream());
-  if (!out.finish() || !out.publish()) {
+  std::string error;
+  if (!out.finish()) {
     std::cerr << fmt::format("writing `{}` failed\n", output);
+    return kWriteFailed;
+  }
+  if (!precept::cli::publish({&out}, error)) {
+    std::cerr << error << "\n";
     return kWriteFailed;
   }
   std::cerr << fmt::format("wrote {} ({} bytes)\n", output, bytes.size());
@@ -259,27 +181,13 @@ struct RunArgs {
   std::string progress = "auto";
 };
 
-// Two outputs with one path would overwrite each other, and an output naming the
-// register would destroy it: refuse before anything is read or written.
-bool outputs_are_distinct(const RunArgs& args) {
-  std::vector<std::pair<std::string, std::string>> named;  // (what, path)
-  if (args.data != "-") named.emplace_back("the register", args.data);
-  if (!args.output.empty() && args.output != "-") named.emplace_back("-o", args.output);
-  if (!args.rejects.empty()) named.emplace_back("--rejects", args.rejects);
-  if (!args.summary_csv.empty()) named.emplace_back("--summary-csv", args.summary_csv);
-  if (!args.explain.empty()) named.emplace_back("--explain", args.explain);
-  for (std::size_t i = 0; i < named.size(); ++i)
-    for (std::size_t j = i + 1; j < named.size(); ++j) {
-      std::error_code ignored;
-      const auto a = std::filesystem::weakly_canonical(named[i].second, ignored);
-      const auto b = std::filesystem::weakly_canonical(named[j].second, ignored);
-      if (a == b && !std::filesystem::is_character_file(a, ignored)) {
-        std::cerr << fmt::format("{} and {} name the same file `{}`; give each its own\n", named[i].first,
-                                 named[j].first, named[j].second);
-        return false;
-      }
-    }
-  return true;
+// Outputs that would overwrite an input, or one another: refused before any is written.
+bool outputs_are_distinct(const RunArgs& args, std::vector<NamedFile> inputs) {
+  inputs.push_back({"the register", args.data});
+  const std::string clash = precept::cli::clashing_files(
+      inputs, {{"-o", args.output}, {"--rejects", args.rejects}, {"--summary-csv", args.summary_csv}, {"--explain", args.explain}});
+  if (!clash.empty()) std::cerr << clash << "\n";
+  return clash.empty();
 }
 
 // `--by` names a summary group of the policy or one of its fields.
@@ -298,30 +206,66 @@ bool groups_exist(const precept::Policy& policy, const std::vector<std::string>&
   return true;
 }
 
+// The register, read once; or twice (`--explain`), which only a regular file
+// allows: a pipe, a FIFO or a device would give nothing (or hang) the second
+// time. Told by what is opened (fstat), not by its name; a FIFO is opened
+// without waiting for a writer, to be refused at once. Null with a message and
+// an exit code when it cannot be used.
+std::FILE* open_register(const std::string& path, bool read_twice, int& exit_code) {
+  const bool standard_input = path == "-";
+  const int fd = standard_input ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (read_twice ? O_NONBLOCK : 0));
+  if (fd < 0) {
+    std::cerr << fmt::format("cannot open the data file `{}`: {}\n", path, std::strerror(errno));
+    exit_code = kBadInput;
+    return nullptr;
+  }
+  struct stat status {};
+  if (read_twice && (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode))) {
+    std::cerr << fmt::format("--explain reads the register a second time: {} is not a file (a pipe or a device?); "
+                             "give DATA as a file\n",
+                             standard_input ? "standard input" : fmt::format("`{}`", path));
+    if (!standard_input) ::close(fd);
+    exit_code = kUsage;
+    return nullptr;
+  }
+  if (read_twice && !standard_input) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+  if (standard_input) return stdin;
+  std::FILE* file = ::fdopen(fd, "rb");
+  if (!file) {
+    ::close(fd);
+    std::cerr << fmt::format("cannot open the data file `{}`\n", path);
+    exit_code = kBadInput;
+  }
+  return file;
+}
+
 int cmd_run(const RunArgs& args) {
-  if (!outputs_are_distinct(args)) return kUsage;
+  std::vector<NamedFile> inputs;
+  auto policy = open(args.policy, args.color, &inputs);
+  if (!policy) return kPolicyErrors;
+  if (!outputs_are_distinct(args, inputs)) return kUsage;
   const ForgetOldContents old_results(args.output);
   const ForgetOldContents old_rejects(args.rejects);
-  if (!args.explain.empty() && args.data == "-") {
-    std::cerr << "--explain reads the register a second time: give DATA as a file, not -\n";
-    return kUsage;
-  }
-  auto policy = open(args.policy, args.color);
-  if (!policy) return kPolicyErrors;
   if (!groups_exist(*policy, args.by)) return kUsage;
-  std::FILE* input = args.data == "-" ? stdin : std::fopen(args.data.c_str(), "rb");
-  if (!input) {
-    std::cerr << fmt::format("cannot open the data file `{}`\n", args.data);
-    return kBadInput;
-  }
-  AtomicOutput results(args.output, "the results");
-  std::optional<AtomicOutput> rejects;
+  int open_failed = kBadInput;
+  std::FILE* input = open_register(args.data, !args.explain.empty(), open_failed);
+  if (!input) return open_failed;
+  const std::unique_ptr<std::FILE, int (*)(std::FILE*)> close_input(input == stdin ? nullptr : input, &std::fclose);
+  const off_t register_start = ::ftello(input);  // standard input may start part way into its file
+  // Every output is made before the run, so that one that cannot be costs no time.
+  OutputFile results(args.output, "the results");
+  std::optional<OutputFile> rejects, summary, explanations;
   if (!args.rejects.empty()) rejects.emplace(args.rejects, "the rejects");
-  if (!results.stream() || (rejects && !rejects->stream())) {
-    std::cerr << "cannot create the output files\n";
-    if (input != stdin) std::fclose(input);
-    return kWriteFailed;
-  }
+  if (!args.summary_csv.empty()) summary.emplace(args.summary_csv, "the summary");
+  if (!args.explain.empty()) explanations.emplace(args.explain, "the explanations");
+  std::vector<OutputFile*> outputs{&results};
+  for (auto* out : {&rejects, &summary, &explanations})
+    if (*out) outputs.push_back(&**out);
+  for (const OutputFile* out : outputs)
+    if (!out->stream()) {
+      std::cerr << fmt::format("cannot create the output files: for {}, {}\n", out->role(), out->error());
+      return kWriteFailed;
+    }
   precept::RunOptions options;
   options.format = args.format == "jsonl" ? precept::ResultFormat::JsonLines : precept::ResultFormat::Csv;
   for (const auto& by : args.by) options.group_by.push_back(by);
@@ -352,47 +296,36 @@ int cmd_run(const RunArgs& args) {
   };
   const auto report = precept::run_csv(*policy, input, results.stream(), rejects ? rejects->stream() : nullptr, options);
   if (progress) progress->finish();
-  if (input != stdin) std::fclose(input);
   if (!report.ok()) {
     std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(report.fatal_error));
     return report.fatal_error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
   }
-  std::optional<AtomicOutput> summary;
-  if (!args.summary_csv.empty()) {
-    summary.emplace(args.summary_csv, "the summary");
+  if (summary) {
     const std::string csv = precept::format_summary_csv(report.summary);
-    if (summary->stream()) std::fwrite(csv.data(), 1, csv.size(), summary->stream());
+    std::fwrite(csv.data(), 1, csv.size(), summary->stream());
   }
-  std::optional<AtomicOutput> explanations;
-  if (!args.explain.empty()) {
-    // A second, sequential pass: one line per record, in input order, whatever -j.
-    explanations.emplace(args.explain, "the explanations");
-    if (!explanations->stream()) {
-      std::cerr << "cannot create the explanations file\n";
-      return kWriteFailed;
-    }
-    const std::string error =
-        precept::cli::write_explanations(args.policy, args.data, args.key, g_compile_options.year, explanations->stream());
+  if (explanations) {
+    // A second, sequential pass over the same register: one line per record,
+    // in input order, whatever -j.
+    const std::string error = register_start < 0 || ::fseeko(input, register_start, SEEK_SET) != 0
+                                  ? std::string("cannot read the register a second time")
+                                  : precept::cli::write_explanations(args.policy, input, args.key,
+                                                                     g_compile_options.year, explanations->stream());
     if (!error.empty()) {
       std::cerr << fmt::format("--explain: {}\n", error);
       return error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
     }
   }
   // Every output is finished before any is published: one that fails leaves none.
-  std::vector<AtomicOutput*> outputs{&results};
-  if (rejects) outputs.push_back(&*rejects);
-  if (summary) outputs.push_back(&*summary);
-  if (explanations) outputs.push_back(&*explanations);
-  for (AtomicOutput* out : outputs)
+  for (OutputFile* out : outputs)
     if (!out->finish()) {
       std::cerr << fmt::format("writing {} failed; no output file was left behind\n", out->name());
       return kWriteFailed;
     }
-  for (AtomicOutput* out : outputs)
-    if (!out->publish()) {
-      std::cerr << fmt::format("writing {} failed: it could not be put in place\n", out->name());
-      return kWriteFailed;
-    }
+  if (std::string error; !precept::cli::publish(outputs, error)) {
+    std::cerr << error << "; the earlier outputs, if any, were left as they were\n";
+    return kWriteFailed;
+  }
   // The summary goes where it cannot mix with results written to stdout.
   std::ostream& report_stream = results.is_stdout() ? std::cerr : std::cout;
   for (const auto& note : report.notes) std::cerr << "note: " << escape_for_terminal(note) << "\n";
@@ -480,7 +413,7 @@ int main(int argc, char** argv) {
   precept::cli::FmtArgs fmt_args;
   auto* format = precept::cli::add_fmt_command(app, fmt_args);
 
-  install_signal_cleanup();
+  precept::cli::install_output_cleanup();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -490,13 +423,21 @@ int main(int argc, char** argv) {
   if (year != 0) g_compile_options.year = year;
   diff_args.year = g_compile_options.year;
   test_args.year = explain_args.year = g_compile_options.year;
-  if (*check) return cmd_check(policy_path, color, resolved);
-  if (*compile) return cmd_compile(policy_path, output, color);
-  if (*disasm) return cmd_disasm(policy_path, color);
-  if (*run) return cmd_run(run_args);
-  if (*diff) return precept::cli::run_diff_command(diff_args, color);
-  if (*format) return precept::cli::run_fmt(fmt_args, use_color(color, stderr));
-  if (*test) return precept::cli::run_test_command(test_args, use_color(color, stderr));
-  if (*explain) return precept::cli::run_explain_command(explain_args, use_color(color, stderr));
+  // An allocation that fails anywhere in a command (on this thread: the
+  // others end in install_output_cleanup's handler) unwinds to here, each
+  // output removing its temporary file on the way.
+  try {
+    if (*check) return cmd_check(policy_path, color, resolved);
+    if (*compile) return cmd_compile(policy_path, output, color);
+    if (*disasm) return cmd_disasm(policy_path, color);
+    if (*run) return cmd_run(run_args);
+    if (*diff) return precept::cli::run_diff_command(diff_args, color);
+    if (*format) return precept::cli::run_fmt(fmt_args, use_color(color, stderr));
+    if (*test) return precept::cli::run_test_command(test_args, use_color(color, stderr));
+    if (*explain) return precept::cli::run_explain_command(explain_args, use_color(color, stderr));
+  } catch (const std::bad_alloc&) {
+    std::fputs(precept::cli::out_of_memory_message(), stderr);
+    return precept::cli::kOutOfMemory;
+  }
   return kUsage;
 }

@@ -1,5 +1,6 @@
 #include "ast_builder.hpp"
 
+#include "policy_file.hpp"
 #include "text_width.hpp"
 
 #include <PreceptLexer.h>
@@ -1107,10 +1108,6 @@ std::pair<std::size_t, antlr4::tree::ParseTree*> deepest_node(antlr4::tree::Pars
   }
   return deepest;
 }
-
-// Policies are documents of a few pages; anything this large is a mistake
-// (a register passed as a policy, say) and would only exhaust memory.
-constexpr std::size_t kMaxSourceBytes = 4 << 20;
 
 // Whether the text can be parsed at all: not too large, and UTF-8.
 bool policy_text_usable(std::string_view source, DiagnosticSink& sink) {

@@ -9,6 +9,7 @@
 #include "layers.hpp"
 #include "disasm.hpp"
 #include "lower.hpp"
+#include "policy_file.hpp"
 #include "program.hpp"
 #include "serialize.hpp"
 #include "verifier.hpp"
@@ -17,8 +18,6 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 namespace precept {
 
@@ -86,6 +85,7 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
     result.diagnostics = sink.take();
     return result;
   }
+  result.files = resolved.files;
   if (options.describe_layers) result.resolved = render_resolved(resolved);
   CheckedPolicy checked;
   if (!check_policy(*file, sink, checked)) {
@@ -149,13 +149,16 @@ CompileResult load_policy(std::string_view bytes, std::string file_name) {
 }
 
 CompileResult open_policy(const std::string& path, const CompileOptions& options) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return failure(path, "cannot open the file", "check the path");
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  const std::string bytes = buffer.str();
+  PolicyFileText file = read_policy_file(path, PolicyRead::SourceOrProgram);
+  if (!file.text)
+    return failure(path, "cannot read the file: " + file.problem, file.hint.empty() ? "check the path" : file.hint);
+  const std::string& bytes = *file.text;
   // A damaged or text-mode copy still starts "PCPT": the loader says what is wrong with it.
-  if (looks_like_program(bytes) || bytes.rfind("PCPT", 0) == 0) return load_policy(bytes, path);
+  if (looks_like_program(bytes) || bytes.rfind("PCPT", 0) == 0) {
+    CompileResult loaded = load_policy(bytes, path);
+    loaded.files = {path};
+    return loaded;
+  }
   if (options.base_directory || options.loader) return compile(bytes, path, options);
   // A parent named by `extends` is relative to this file's folder.
   CompileOptions with_folder = options;

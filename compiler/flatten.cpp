@@ -225,14 +225,17 @@ ResolvedSource resolve_here(std::string_view source, const std::string& file_nam
   }
   if (!uses_layers(*file)) {
     result.text = std::string(source);
+    result.files = {file_name};
     return result;
   }
   LayerSources sources;
   LayerOptions layer_options{options.year, options.base_directory, options.loader};
-  if (!resolve_layers(*file, sink, layer_options, sources, nullptr, nullptr)) {
+  ResolvedPolicy layers;
+  if (!resolve_layers(*file, sink, layer_options, sources, &layers, nullptr)) {
     result.diagnostics = sink.take();
     return result;
   }
+  result.files = std::move(layers.files);
   result.text = print_policy(*file);
   result.diagnostics = sink.take();
   return result;

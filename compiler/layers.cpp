@@ -2,16 +2,15 @@
 
 #include "ast_builder.hpp"
 #include "checker.hpp"
+#include "policy_file.hpp"
 #include "../diff/witness.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
-#include <sstream>
 
 namespace precept {
 
@@ -754,6 +753,14 @@ class Resolver {
       if (path.is_relative() && directory && !directory->empty()) path = fs::path(*directory) / path;
       path = path.lexically_normal();
       const std::string name = path.string();
+      // Checked before anything is opened: `extends "/dev/stdin"` or
+      // "../../etc/passwd" is not read at all, so no line of it can be quoted.
+      if (path.extension() != ".pol") {
+        sink_.error(child->extends_location,
+                    fmt::format("`extends` names `{}`, which is not a policy file (.pol)", child->extends),
+                    "a policy extends another policy: name its .pol file, relative to this policy's folder");
+        return false;
+      }
       const std::string key = identity(name, std::nullopt);
       if (seen.count(key)) {
         sink_.error(child->extends_location,
@@ -764,13 +771,14 @@ class Resolver {
         return false;
       }
       seen.insert(key);
-      std::optional<std::string> text = read(name);
-      if (!text) {
-        sink_.error(child->extends_location, fmt::format("cannot read the parent policy `{}`", name),
-                    "check the path: it is relative to the folder of the policy that extends it");
+      PolicyFileText text = read(name);
+      if (!text.text) {
+        sink_.error(child->extends_location, fmt::format("cannot read the parent policy `{}`: {}", name, text.problem),
+                    text.hint.empty() ? "check the path: it is relative to the folder of the policy that extends it"
+                                      : text.hint);
         return false;
       }
-      sources_.texts.push_back(std::move(*text));
+      sources_.texts.push_back(std::move(*text.text));
       const std::string& source = sources_.texts.back();
       if (all_sources) *all_sources += source;
       const std::uint16_t number = sink_.add_file(name, source);
@@ -794,13 +802,12 @@ class Resolver {
     return ec ? std::filesystem::path(name).lexically_normal().string() : canonical.string();
   }
 
-  std::optional<std::string> read(const std::string& path) const {
-    if (options_.loader) return options_.loader(path);
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return buffer.str();
+  PolicyFileText read(const std::string& path) const {
+    if (!options_.loader) return read_policy_file(path, PolicyRead::Parent);
+    PolicyFileText file;
+    file.text = options_.loader(path);
+    if (!file.text) file.problem = "no such policy";
+    return file;
   }
 
   // The value in force in `year`: the latest dated entry not after it, else the

@@ -50,6 +50,9 @@ struct CompileResult {
   // from (layer file:line, year entry, citation), every declaration's layer and
   // the exceptions applied to it (`precept check --resolved`).
   std::string resolved;
+  // The files the policy was read from: its own, then each parent it extends,
+  // as named in diagnostics (the CLI checks that no output overwrites one).
+  std::vector<std::string> files;
   bool ok() const { return policy.has_value(); }
 };
 
@@ -80,6 +83,7 @@ CompileResult load_policy(std::string_view bytes, std::string file_name = "<prog
 struct ResolvedSource {
   std::optional<std::string> text;      // absent when there are errors
   std::vector<Diagnostic> diagnostics;
+  std::vector<std::string> files;       // as CompileResult::files
 };
 ResolvedSource resolve_source(std::string_view source, std::string file_name = "<policy>",
                               const CompileOptions& options = {});

@@ -42,9 +42,17 @@ CliRun CliSandbox::run(const std::vector<std::string>& args, const CliOptions& o
   argv.push_back(nullptr);
   const std::string out_name = out_path.string(), err_name = err_path.string(), dir = work_.string();
 
+  int go[2] = {-1, -1};
+  if (options.before_start && ::pipe(go) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = ::fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
+    if (go[0] >= 0) {
+      char byte = 0;
+      ::close(go[1]);
+      if (::read(go[0], &byte, 1) != 1) ::_exit(125);
+      ::close(go[0]);
+    }
     const int in = ::open(in_name.c_str(), O_RDONLY);
     const int out = ::open(out_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     const int err = ::open(err_name.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -57,8 +65,22 @@ CliRun CliSandbox::run(const std::vector<std::string>& args, const CliOptions& o
       ::setrlimit(RLIMIT_FSIZE, &limit);
       ::signal(SIGXFSZ, SIG_IGN);
     }
+    if (options.memory_limit) {
+      // Allocations past the limit fail (std::bad_alloc), as on a machine out of memory.
+      const rlimit limit{options.memory_limit, options.memory_limit};
+      ::setrlimit(RLIMIT_AS, &limit);
+    }
+    if (options.hang_guard_seconds) ::alarm(options.hang_guard_seconds);
     ::execv(argv[0], argv.data());
     ::_exit(126);
+  }
+  if (go[0] >= 0) {
+    ::close(go[0]);
+    options.before_start(pid);
+    const char byte = 1;
+    const bool started = ::write(go[1], &byte, 1) == 1;
+    ::close(go[1]);
+    if (!started) throw std::runtime_error("cannot start the CLI");
   }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0) {

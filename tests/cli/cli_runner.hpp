@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,6 +18,13 @@ struct CliRun {
 struct CliOptions {
   const std::string* input = nullptr;  // stdin; /dev/null when absent
   std::size_t file_size_limit = 0;     // RLIMIT_FSIZE in bytes, 0 for none
+  std::size_t memory_limit = 0;        // RLIMIT_AS in bytes, 0 for none
+  // A guard against a hang, not a measure: the CLI is killed by SIGALRM (exit
+  // 142) if still running after this many seconds; 0 for none.
+  unsigned hang_guard_seconds = 0;
+  // Called with the CLI's process id after it is forked and before it starts:
+  // to put files where a process of that id would write.
+  std::function<void(int pid)> before_start = nullptr;
 };
 
 // A fresh directory per test: `work()` is the CLI's working directory and holds

@@ -8,6 +8,9 @@
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -81,6 +84,42 @@ TEST(Interrupt, SigtermLeavesNoPartialFiles) {
   for (const auto& name : r.files_after)
     if (name.find(".partial-") != std::string::npos) partials.push_back(name);
   EXPECT_THAT(partials, IsEmpty());
+}
+
+// Regression: `precept run ... | head -1`: the reader goes away, the next write
+// raises SIGPIPE, and the run died without removing `rejects.csv.partial-<pid>`.
+// It now cleans up as on SIGINT, and still dies of SIGPIPE.
+TEST(Interrupt, SigpipeLeavesNoPartialFiles) {
+  TempDir work("reliability-sigpipe");
+  // Results far larger than a pipe holds, so that writes go on after the reader left.
+  ASSERT_TRUE(generate_register(work / "register.csv", 20000, 5, 20));
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::vector<std::string> args{PRECEPT_CLI, "run", kW1, "register.csv", "--rejects", "rejects.csv", "-q", "-j", "1"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  const std::string dir = work.path().string();
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    ::signal(SIGPIPE, SIG_DFL);  // as a shell starts a pipeline
+    const int null = ::open("/dev/null", O_RDWR);
+    if (::dup2(fds[1], 1) < 0 || ::dup2(null, 2) < 0 || ::dup2(null, 0) < 0 || ::chdir(dir.c_str()) != 0) ::_exit(125);
+    ::close(fds[0]);
+    ::close(fds[1]);
+    ::execv(argv[0], argv.data());
+    ::_exit(126);
+  }
+  ::close(fds[1]);
+  char first_bytes[16];
+  EXPECT_GT(::read(fds[0], first_bytes, sizeof first_bytes), 0) << "the results start";
+  ::close(fds[0]);  // `head -c 16` is done
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) ASSERT_EQ(errno, EINTR);
+  EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGPIPE) << "status " << status;
+  EXPECT_THAT(partial_files(work.path()), IsEmpty());
+  EXPECT_FALSE(fs::exists(work / "rejects.csv")) << "rejects of an unfinished run must not look complete";
 }
 
 }  // namespace

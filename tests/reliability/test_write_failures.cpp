@@ -154,4 +154,29 @@ TEST_F(WriteFailure, OutputDirectoryRemovedDuringRunExit4) {
   EXPECT_THAT(partial_files(box_.work()), IsEmpty());
 }
 
+// Regression: outputs were renamed into place one after another, so when a
+// later one could not be put in place the earlier ones were already new:
+// this run's results beside the last run's rejects. Now the old set stays.
+TEST_F(WriteFailure, AnOutputThatCannotBePutInPlaceLeavesTheEarlierSetWhole) {
+  TempDir capture("reliability-capture");
+  fs::create_directory(box_ / "results");
+  fs::create_directory(box_ / "rejects");
+  precept::testing::write_file(box_ / "results/results.csv", "last run's results\n");
+  precept::testing::write_file(box_ / "rejects/rejects.csv", "last run's rejects\n");
+  const std::string data = read_file(box_ / "register.csv");
+  BackgroundCli cli({"run", kW1, "-", "-o", "results/results.csv", "--rejects", "rejects/rejects.csv", "-q"},
+                    box_.work(), capture.path());
+  const std::size_t half = data.find('\n', data.size() / 2) + 1;
+  ASSERT_TRUE(cli.feed(data.substr(0, half)));
+  ASSERT_TRUE(wait_until([&] { return partial_files(box_ / "rejects").size() == 1; }, 10)) << cli.err();
+  fs::remove_all(box_ / "rejects");  // the rejects can no longer be put in place
+  cli.feed(data.substr(half));
+  cli.close_input();
+  EXPECT_EQ(cli.wait(), 4) << cli.err();
+  EXPECT_THAT(cli.err(), HasSubstr("writing the rejects (`rejects/rejects.csv`) failed"));
+  EXPECT_EQ(read_file(box_ / "results/results.csv"), "last run's results\n")
+      << "the results must stay those of the run whose rejects they were";
+  EXPECT_EQ(box_.files(), (std::set<std::string>{"register.csv", "results", "results/results.csv"}));
+}
+
 }  // namespace
