@@ -705,6 +705,43 @@ TEST(ProgramIo, HeaderFollowsTheDocumentedLayout) {
   EXPECT_EQ(bytes.substr(kProgramHeaderSize + 4, program.policy_name.size()), program.policy_name);
 }
 
+// docs/bytecode.md's body layout is program_layout(), made by the walk that
+// writes the file; here the layout is held against the bytes written: an empty
+// program's body is exactly the sizes the layout gives its members, and every
+// member of a field, the two the hand-written layout once left out included.
+std::size_t empty_size(const std::vector<LayoutRecord>& layout, const std::string& encoding) {
+  if (encoding == "string" || encoding.starts_with("list of ")) return 4;  // an empty count
+  if (encoding == "bool") return 1;
+  const std::size_t digits = encoding.find_first_of("0123456789");
+  if (digits != std::string::npos) return std::stoul(encoding.substr(digits)) / 8;
+  for (const LayoutRecord& record : layout)
+    if (record.name == encoding) {
+      std::size_t size = 0;
+      for (const auto& [name, member] : record.members) size += empty_size(layout, member);
+      return size;
+    }
+  ADD_FAILURE() << "no record " << encoding;
+  return 0;
+}
+
+TEST(ProgramIo, TheDocumentedLayoutIsWhatTheSerializerWrites) {
+  const std::vector<LayoutRecord> layout = program_layout();
+  ASSERT_FALSE(layout.empty());
+  EXPECT_EQ(layout.front().name, "program");
+  EXPECT_EQ(kProgramHeaderSize + empty_size(layout, "program"), serialize_program(Program{}).size());
+  const auto field = std::ranges::find(layout, std::string("field"), &LayoutRecord::name);
+  ASSERT_NE(field, layout.end());
+  std::vector<std::string> names;
+  for (const auto& [name, encoding] : field->members) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"name", "type", "optional", "has_default", "default_scalar",
+                                             "default_text", "line", "description", "check", "check_value"}));
+  EXPECT_EQ(field->members[8].second, "field check (uint8)");
+  // A field adds exactly what its record says.
+  Program one;
+  one.fields.emplace_back();
+  EXPECT_EQ(serialize_program(one).size(), serialize_program(Program{}).size() + empty_size(layout, "field"));
+}
+
 TEST(ProgramIo, Fnv1aMatchesPublishedVectors) {
   EXPECT_EQ(fnv1a64(""), 0xcbf29ce484222325ull);
   EXPECT_EQ(fnv1a64("a"), 0xaf63dc4c8601ec8cull);
