@@ -813,7 +813,8 @@ class Verifier {
           selection.opened_at = here;
           selection.op = ins.op;
           selection.condition = ins.a;
-          if (ended_.popped_at + 1 == here && ended_.condition == ins.a && ended_.op != ins.op) {
+          if (ended_.popped_at != kNowhere && ended_.popped_at + 1 == here && ended_.condition == ins.a &&
+              ended_.op != ins.op) {
             selection.second_half = true;
             selection.first_half = std::move(ended_.written);
           }
