@@ -705,6 +705,7 @@ class RegisterReader {
     // Worded as `run` words its rejects, so that both say the same of a row.
     if (problem.empty() && record_.fields.size() != width_)
       problem = fmt::format("expected {} fields as in the header, found {}", width_, record_.fields.size());
+    if (!problem.empty()) problem = csv_record_problem(line, record_.span, problem);
     cells.assign(program_.fields.size(), std::string());
     for (std::size_t f = 0; f < program_.fields.size(); ++f)
       if (column_of_[f] >= 0 && static_cast<std::size_t>(column_of_[f]) < record_.fields.size())

@@ -572,6 +572,15 @@ class Lowerer {
     emit(to.file == RegisterFile::Text ? Opcode::MOVE_TEXT : Opcode::MOVE, to.reg, from.reg);
   }
 
+  // A register that the code after it writes only on some rows (a decide's
+  // result, a table's column) is first written on every row, so that the
+  // verifier can prove nothing reads it unwritten (verifier.cpp,
+  // check_assignment). Rows that keep this value are rejected.
+  void write_every_row(const Operand& o) {
+    if (o.file == RegisterFile::Scalar) move(o, constant(o.type, 0));
+    if (o.file == RegisterFile::Text) move(o, text_constant(""));
+  }
+
   // decide: each `when` is tested only on rows no earlier `when` took.
   void lower_decide(const ast::DecideDecl& d, std::size_t index) {
     begin(fmt::format("decide {}", d.name), d.location.line);
@@ -608,6 +617,7 @@ class Lowerer {
       }
       return;
     }
+    write_every_row(result);
     Operand open = new_register(scalar(Kind::Bool));
     const Operand yes = constant(scalar(Kind::Bool), 1);
     const Operand no = constant(scalar(Kind::Bool), 0);
@@ -857,6 +867,8 @@ class Lowerer {
       lower_aggregate(t, info, columns);
       return;
     }
+    if (!info.collect)
+      for (const auto& [c, column] : columns) write_every_row(column);
     if (info.collect || as_first) lower_rows_in_order(t, info, columns, inputs);
     else if (info.hit == HitPolicy::Priority) lower_priority_rows(t, info, columns, inputs);
     else lower_checked_rows(t, info, columns, inputs);

@@ -73,9 +73,10 @@ bool read_batch(CsvReader& reader, CsvRecord& record, std::size_t width, std::si
     if (record.malformed || record.fields.size() != width) {
       ++raw.shape_rejected;
       raw.shape_lines.push_back(record.line);
-      raw.shape_reasons.push_back(record.malformed ? record.problem
-                                                   : fmt::format("expected {} fields as in the header, found {}",
-                                                                 width, record.fields.size()));
+      raw.shape_reasons.push_back(csv_record_problem(
+          record.line, record.span,
+          record.malformed ? record.problem
+                           : fmt::format("expected {} fields as in the header, found {}", width, record.fields.size())));
       continue;
     }
     const char* const stretch = record.fields.front().data();

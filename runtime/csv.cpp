@@ -112,6 +112,7 @@ struct CsvReader::Impl {
       record.malformed = false;
       record.problem.clear();
       record.unclosed_quote_line.reset();
+      record.span = {};
       const Parse parsed = cut_out ? parse_as_stream_would(record) : parse(record);
       if (parsed == Parse::Done) {
         begin += record_size;
@@ -408,7 +409,8 @@ struct CsvReader::Impl {
       const std::size_t field_start = scratch.size();
       Stop stop;
       if (p < last && *p == '"') {
-        const std::uint64_t opened_on = record.line + record_newlines;
+        const std::uint64_t opened_at = record_newlines;
+        const std::uint64_t opened_on = record.line + opened_at;
         ++p;
         bool closed = false;
         while (!closed) {
@@ -430,6 +432,8 @@ struct CsvReader::Impl {
             closed = true;
           }
         }
+        if (record_newlines != opened_at && record.span.quote_field == 0)
+          record.span = {0, static_cast<std::uint32_t>(field), opened_at, record_newlines, !closed};
         // Whatever follows the closing quote up to the field's end is kept (so
         // nothing is lost) but makes the record malformed.
         const std::size_t before = scratch.size();
@@ -453,6 +457,7 @@ struct CsvReader::Impl {
       ++p;
     }
     record_terminated = p < last;
+    record.span.last_line = record_newlines;
     if (record_terminated) {  // on the '\n' that ends the record
       ++p;
       ++record_newlines;
@@ -513,6 +518,17 @@ bool CsvReader::last_record_terminated() const { return impl_->last_terminated; 
 
 std::string unclosed_quote_problem(std::uint64_t line) {
   return "a quoted field starting on line " + std::to_string(line) + " is never closed";
+}
+
+std::string csv_record_problem(std::uint64_t line, const CsvSpan& span, std::string_view problem) {
+  if (span.last_line == 0 || span.quote_field == 0) return std::string(problem);
+  const std::string lines = "lines " + std::to_string(line) + "-" + std::to_string(line + span.last_line);
+  const std::string stray = "; if that quote is a stray, remove it or double it (\"\")";
+  if (span.quote_unclosed)
+    return lines + ": " + std::string(problem) + ", so everything after it was read as one record" + stray;
+  return lines + ": " + std::string(problem) + ". The quote opening field " + std::to_string(span.quote_field) +
+         " on line " + std::to_string(line + span.quote_opened) + " closes only on line " +
+         std::to_string(line + span.quote_closed) + ", so " + lines + " were read as one record" + stray;
 }
 
 char* write_csv_field(char* out, std::string_view field) {

@@ -16,6 +16,21 @@
 
 namespace precept {
 
+// A record that runs over several physical lines because a quoted field holds
+// line ends, which is how a stray quote swallows the lines after it. Lines are
+// counted from the record's first line (0), so that they stay right where
+// line numbers are a batch's own (run.cpp adds where the record starts).
+struct CsvSpan {
+  std::uint64_t last_line = 0;     // the record's last line; 0: it is one line
+  // The first quoted field that holds a line end: its number (1-based; 0 when
+  // there is none), the line its quote opens on and the line it closes on.
+  std::uint32_t quote_field = 0;
+  std::uint64_t quote_opened = 0;
+  std::uint64_t quote_closed = 0;
+  bool quote_unclosed = false;     // it never closes: the record runs to the end of input
+  bool operator==(const CsvSpan&) const = default;
+};
+
 struct CsvRecord {
   // Physical line (1-based) on which the record starts; the header is line 1.
   std::uint64_t line = 0;
@@ -28,7 +43,16 @@ struct CsvRecord {
   // When the problem is a quote never closed: the line it opened on, which the
   // problem names (see unclosed_quote_problem).
   std::optional<std::uint64_t> unclosed_quote_line;
+  CsvSpan span;
 };
+
+// `problem` (why the record starting on `line` cannot be used), saying which
+// lines the record took up when a quoted field ran over line ends, and where
+// the quote that did it is, e.g. "lines 5-16: expected 8 fields as in the
+// header, found 3. The quote opening field 2 on line 5 closes only on line 16,
+// so lines 5-16 were read as one record; if that quote is a stray, remove it or
+// double it (\"\")". A record on one line gets `problem` as it is.
+std::string csv_record_problem(std::uint64_t line, const CsvSpan& span, std::string_view problem);
 
 // The words of the problem of a quote, opened on `line`, that is never closed.
 std::string unclosed_quote_problem(std::uint64_t line);

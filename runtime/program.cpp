@@ -21,19 +21,25 @@ static_assert(kOpcodeCount <= 256);
 // at run time; checking the letters here makes it a build error.
 constexpr bool operand_letters_valid() {
   constexpr std::string_view kLetters = "_BIMDEVNTLQFCSKP";
+  constexpr std::string_view kRegisters = "BIMDEVNTLQ";
   for (const OpcodeInfo& info : kOpcodeTable) {
     std::string_view operands = info.operands;
-    if (operands.size() != 3) return false;
-    for (char letter : operands)
+    if (operands.size() != 4) return false;
+    for (char letter : operands.substr(0, 3))
       if (kLetters.find(letter) == std::string_view::npos) return false;
+    // What the instruction does to A: a register is written, updated or read.
+    const bool a_is_register = kRegisters.find(operands[0]) != std::string_view::npos;
+    if (a_is_register ? std::string_view("wur").find(operands[3]) == std::string_view::npos : operands[3] != '-')
+      return false;
   }
   return true;
 }
-static_assert(operand_letters_valid(), "opcodes.def: operands must be three of _BIMDEVNTLQFCSKP");
+static_assert(operand_letters_valid(),
+              "opcodes.def: operands must be three of _BIMDEVNTLQFCSKP, then w, u or r for a register A, - otherwise");
 
 // Returned for opcode bytes no table entry describes, so that callers printing
 // unverified programs (disasm of a damaged file) never index past the table.
-constexpr OpcodeInfo kInvalidOpcode = {"INVALID", "___", "not an opcode"};
+constexpr OpcodeInfo kInvalidOpcode = {"INVALID", "___-", "not an opcode"};
 
 }  // namespace
 

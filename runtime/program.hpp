@@ -23,7 +23,7 @@ inline constexpr int kOpcodeCount = 0
 
 struct OpcodeInfo {
   const char* name;
-  const char* operands;  // three letters, see opcodes.def
+  const char* operands;  // three operand letters and what A is to the instruction, see opcodes.def
   const char* synopsis;
 };
 const OpcodeInfo& opcode_info(Opcode op);

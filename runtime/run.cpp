@@ -43,8 +43,9 @@ std::int64_t SummaryRow::incidence_millionths() const {
 namespace {
 
 struct Reject {
-  Reject(std::uint64_t at, std::string in_column, std::string why, std::optional<std::uint64_t> quote_line = std::nullopt)
-      : line(at), column(std::move(in_column)), reason(std::move(why)), unclosed_quote_line(quote_line) {}
+  Reject(std::uint64_t at, std::string in_column, std::string why, std::optional<std::uint64_t> quote_line = std::nullopt,
+         CsvSpan lines = {})
+      : line(at), column(std::move(in_column)), reason(std::move(why)), unclosed_quote_line(quote_line), span(lines) {}
   std::uint64_t line;
   std::string column;
   std::string reason;
@@ -52,6 +53,7 @@ struct Reject {
   // as a number because the lines a worker counts are its batch's own (from
   // 0), and only the writer knows where the batch starts.
   std::optional<std::uint64_t> unclosed_quote_line;
+  CsvSpan span;  // the lines a record with a quoted line end took up
 };
 
 // How the input's columns map onto the policy's record, worked out once from
@@ -529,13 +531,14 @@ class Runner {
       }
       ++worker.records;
       if (record.malformed) {
-        worker.rejects.push_back({record.line, "", record.problem, record.unclosed_quote_line});
+        worker.rejects.push_back({record.line, "", record.problem, record.unclosed_quote_line, record.span});
         continue;
       }
       if (record.fields.size() != layout_.header_size) {
         worker.rejects.push_back({record.line, "",
                                   fmt::format("expected {} fields as in the header, found {}", layout_.header_size,
-                                              record.fields.size())});
+                                              record.fields.size()),
+                                  std::nullopt, record.span});
         continue;
       }
       const std::string_view* fields = record.fields.data();
@@ -552,7 +555,8 @@ class Runner {
       }
       std::uint32_t bad_field = 0;
       if (!parse_record_cells(program_, worker.cell_plan, fields, batch, batch.rows, bad_field, reason)) {
-        worker.rejects.push_back({record.line, program_.fields[bad_field].name, std::move(reason)});
+        worker.rejects.push_back(
+            {record.line, program_.fields[bad_field].name, std::move(reason), std::nullopt, record.span});
         continue;
       }
       batch.lines[batch.rows++] = record.line;
@@ -829,8 +833,10 @@ class Runner {
     out.push_back(',');
     append_csv_text(out, reject.column);
     out.push_back(',');
-    append_csv_text(out, reject.unclosed_quote_line ? unclosed_quote_problem(first_line + *reject.unclosed_quote_line)
-                                                    : reject.reason);
+    append_csv_text(out, csv_record_problem(first_line + reject.line, reject.span,
+                                            reject.unclosed_quote_line
+                                                ? unclosed_quote_problem(first_line + *reject.unclosed_quote_line)
+                                                : reject.reason));
     out.push_back('\n');
   }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <concepts>
 #include <exception>
 #include <limits>
@@ -50,40 +51,124 @@ template <class Io> void item(Io& io, bool& v) { io.flag(v); }
 template <class Io, Fixed T> void item(Io& io, T& v) { io.number(v); }
 template <class Io> void item(Io& io, std::string& v) { io.text(v); }
 template <class Io, class T> void item(Io& io, std::vector<T>& v) { io.list(v); }
+
+// The members of a record, in order, with their names as written, so that a
+// Describer can also tell which member is where (program_layout(), which
+// docs/bytecode.md is made from); the other Io classes ignore the names.
+#define PRECEPT_MEMBERS(io, ...) members(io, #__VA_ARGS__, __VA_ARGS__)
+template <class Io, class... T> void members(Io& io, std::string_view names, T&... v) {
+  if constexpr (Io::kDescribes) {
+    // "f.name, f.type" -> "name", "type"
+    const auto next_name = [&names] {
+      const std::size_t end = std::min(names.find(','), names.size());
+      std::string_view name = names.substr(0, end);
+      names.remove_prefix(std::min(end + 1, names.size()));
+      name.remove_prefix(std::min(name.find_first_not_of(' '), name.size()));
+      return name.substr(name.find('.') + 1);
+    };
+    (io.member(next_name(), v), ...);
+  } else {
+    (item(io, v), ...);
+  }
+}
 template <class Io, class... T> void items(Io& io, T&... v) { (item(io, v), ...); }
 
-template <class Io> void item(Io& io, ValueType& t) { items(io, t.kind, t.element, t.enum_id); }
+template <class Io> void item(Io& io, ValueType& t) { PRECEPT_MEMBERS(io, t.kind, t.element, t.enum_id); }
 template <class Io> void item(Io& io, Instruction& i) {
-  items(io, i.op, i.x, i.y, i.reserved, i.a, i.b, i.c);
+  PRECEPT_MEMBERS(io, i.op, i.x, i.y, i.reserved, i.a, i.b, i.c);
 }
-template <class Io> void item(Io& io, EnumDef& e) { items(io, e.name, e.members); }
+template <class Io> void item(Io& io, EnumDef& e) { PRECEPT_MEMBERS(io, e.name, e.members); }
 template <class Io> void item(Io& io, FieldDef& f) {
-  items(io, f.name, f.type, f.optional, f.has_default, f.default_scalar, f.default_text, f.line,
-        f.description, f.check, f.check_value);
+  PRECEPT_MEMBERS(io, f.name, f.type, f.optional, f.has_default, f.default_scalar, f.default_text, f.line,
+                  f.description, f.check, f.check_value);
 }
 template <class Io> void item(Io& io, ParamDef& p) {
-  items(io, p.name, p.type, p.value, p.text_value, p.description, p.source, p.line);
+  PRECEPT_MEMBERS(io, p.name, p.type, p.value, p.text_value, p.description, p.source, p.line);
 }
-template <class Io> void item(Io& io, OutputDef& o) { items(io, o.name, o.type, o.reg); }
-template <class Io> void item(Io& io, SummarySpec::Group& g) { items(io, g.name, g.fields); }
+template <class Io> void item(Io& io, OutputDef& o) { PRECEPT_MEMBERS(io, o.name, o.type, o.reg); }
+template <class Io> void item(Io& io, SummarySpec::Group& g) { PRECEPT_MEMBERS(io, g.name, g.fields); }
 template <class Io> void item(Io& io, SummarySpec& s) {
-  items(io, s.population_reg, s.poor_reg, s.cause_reg, s.assistance_reg, s.groups);
+  PRECEPT_MEMBERS(io, s.population_reg, s.poor_reg, s.cause_reg, s.assistance_reg, s.groups);
 }
 template <class Io> void item(Io& io, LookupTable& t) {
-  items(io, t.name, t.key_types, t.key_names, t.rows, t.cell_ends, t.values);
+  PRECEPT_MEMBERS(io, t.name, t.key_types, t.key_names, t.rows, t.cell_ends, t.values);
 }
-template <class Io> void item(Io& io, ConstantArray& a) { items(io, a.name, a.type, a.values); }
+template <class Io> void item(Io& io, ConstantArray& a) { PRECEPT_MEMBERS(io, a.name, a.type, a.values); }
 // source_hash is not here: it sits in the header, where tools can read it
 // without decoding the body.
 template <class Io> void item(Io& io, Program& p) {
-  items(io, p.policy_name, p.place, p.year, p.source_file, p.source_text, p.enums, p.fields,
-        p.params, p.scalar_types, p.scalar_names, p.text_count, p.list_types, p.quotient_units,
-        p.constants, p.strings, p.code, p.code_lines, p.code_origins, p.origins, p.outputs,
-        p.summary, p.lookups, p.arrays);
+  PRECEPT_MEMBERS(io, p.policy_name, p.place, p.year, p.source_file, p.source_text, p.enums, p.fields,
+                  p.params, p.scalar_types, p.scalar_names, p.text_count, p.list_types, p.quotient_units,
+                  p.constants, p.strings, p.code, p.code_lines, p.code_origins, p.origins, p.outputs,
+                  p.summary, p.lookups, p.arrays);
 }
+
+// What the layout calls each record and enum it stores.
+template <class T> constexpr std::string_view kLayoutName = "";
+template <> constexpr std::string_view kLayoutName<Program> = "program";
+template <> constexpr std::string_view kLayoutName<ValueType> = "type";
+template <> constexpr std::string_view kLayoutName<Instruction> = "instruction";
+template <> constexpr std::string_view kLayoutName<EnumDef> = "enum";
+template <> constexpr std::string_view kLayoutName<FieldDef> = "field";
+template <> constexpr std::string_view kLayoutName<ParamDef> = "param";
+template <> constexpr std::string_view kLayoutName<OutputDef> = "output";
+template <> constexpr std::string_view kLayoutName<SummarySpec> = "summary";
+template <> constexpr std::string_view kLayoutName<SummarySpec::Group> = "summary group";
+template <> constexpr std::string_view kLayoutName<LookupTable> = "lookup";
+template <> constexpr std::string_view kLayoutName<ConstantArray> = "array";
+template <> constexpr std::string_view kLayoutName<Opcode> = "opcode";
+template <> constexpr std::string_view kLayoutName<Kind> = "kind";
+template <> constexpr std::string_view kLayoutName<FieldCheck> = "field check";
+
+// Walks a record like the other Io classes, noting each member's name and
+// encoding, and describing each record type it meets once, after the ones
+// before it.
+class Describer {
+ public:
+  static constexpr bool kDescribes = true;
+  Describer(std::vector<LayoutRecord>& records, std::size_t record) : records_(records), record_(record) {}
+
+  template <class T> void member(std::string_view name, T&) {
+    std::string encoded = encoding<T>();
+    records_[record_].members.push_back({std::string(name), std::move(encoded)});
+  }
+
+  template <class T> std::string encoding() {
+    if constexpr (std::same_as<T, bool>) {
+      return "bool";
+    } else if constexpr (std::same_as<T, std::string>) {
+      return "string";
+    } else if constexpr (Fixed<T>) {
+      const std::string width = fmt::format("{}int{}", std::is_signed_v<typename Stored<T>::type> ? "" : "u",
+                                            8 * sizeof(T));
+      if constexpr (std::is_enum_v<T>) return fmt::format("{} ({})", kLayoutName<T>, width);
+      return width;
+    } else if constexpr (requires(T& v) { v.begin(); }) {
+      return "list of " + encoding<typename T::value_type>();
+    } else {
+      static_assert(!kLayoutName<T>.empty(), "name the record in kLayoutName");
+      describe<T>(records_);
+      return std::string(kLayoutName<T>);
+    }
+  }
+
+  template <class T> static void describe(std::vector<LayoutRecord>& records) {
+    for (const LayoutRecord& r : records)
+      if (r.name == kLayoutName<T>) return;
+    records.push_back({std::string(kLayoutName<T>), {}});
+    Describer describer(records, records.size() - 1);
+    T empty{};
+    item(describer, empty);
+  }
+
+ private:
+  std::vector<LayoutRecord>& records_;
+  std::size_t record_;
+};
 
 class Counter {
  public:
+  static constexpr bool kDescribes = false;
   template <Fixed T> void number(T&) { bytes += sizeof(Unsigned<T>); }
   void flag(bool&) { bytes += 1; }
   void text(std::string& s) { bytes += sizeof(std::uint32_t) + s.size(); }
@@ -107,6 +192,7 @@ std::size_t min_encoded_size() {
 
 class Writer {
  public:
+  static constexpr bool kDescribes = false;
   template <Fixed T> void number(T& v) {
     auto u = static_cast<Unsigned<T>>(v);
     for (std::size_t i = 0; i < sizeof u; ++i) out.push_back(static_cast<char>(u >> (8 * i)));
@@ -136,6 +222,7 @@ class Writer {
 // the first (most telling) error is the one reported.
 class Reader {
  public:
+  static constexpr bool kDescribes = false;
   Reader(std::string_view bytes, std::size_t file_offset)
       : bytes_(bytes), file_offset_(file_offset) {}
 
@@ -301,6 +388,12 @@ std::string serialize_program(const Program& program) {
   checksum_bytes.number(checksum);
   file.out.replace(kChecksumOffset, sizeof checksum, checksum_bytes.out);
   return std::move(file.out);
+}
+
+std::vector<LayoutRecord> program_layout() {
+  std::vector<LayoutRecord> records;
+  Describer::describe<Program>(records);
+  return records;
 }
 
 bool deserialize_program(std::string_view bytes, Program& out, std::string& error) {

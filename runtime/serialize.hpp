@@ -21,6 +21,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace precept {
 
@@ -40,6 +42,18 @@ std::string serialize_program(const Program& program);
 // `out` untouched and sets `error` to a plain-words reason, e.g.
 // "the file is truncated at byte 812 (the header promises 1024 bytes)".
 bool deserialize_program(std::string_view bytes, Program& out, std::string& error);
+
+// The body's layout, as serialize_program writes it and deserialize_program
+// reads it (the same walk describes it): the program's members first, then
+// each record type they hold, in order of appearance. Each member has its
+// name and encoding: "string", "bool", "int32", "uint8", "kind (uint8)",
+// "list of string", or a record's name ("type", "list of field").
+// docs/bytecode.md is generated from it.
+struct LayoutRecord {
+  std::string name;  // "program", "field", "type", ...
+  std::vector<std::pair<std::string, std::string>> members;  // (name, encoding)
+};
+std::vector<LayoutRecord> program_layout();
 
 // Whether `bytes` start like a compiled program (for telling .pcb from source).
 bool looks_like_program(std::string_view bytes);

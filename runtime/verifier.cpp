@@ -14,6 +14,24 @@ bool is_scalar_operand(char letter) {
   return letter != '\0' && std::string_view("BIMDENV").find(letter) != std::string_view::npos;
 }
 
+bool is_register_operand(char letter) {
+  return is_scalar_operand(letter) || letter == 'T' || letter == 'L' || letter == 'Q';
+}
+
+RegisterFile register_file_of_operand(char letter) {
+  switch (letter) {
+    case 'T': return RegisterFile::Text;
+    case 'L': return RegisterFile::List;
+    case 'Q': return RegisterFile::Quotient;
+    default: return RegisterFile::Scalar;
+  }
+}
+
+bool writes_operand_a(Opcode op) {
+  const char access = opcode_info(op).operands[3];
+  return access == 'w' || access == 'u';
+}
+
 std::size_t find_immediate(std::string_view synopsis, char letter, std::size_t from) {
   const auto is_word = [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
@@ -103,7 +121,7 @@ class Verifier {
   bool run() {
     return check_limits() && check_enums() && check_fields() && check_params() &&
            check_registers() && check_lookups() && check_arrays() && check_code() &&
-           check_outputs() && check_summary();
+           check_outputs() && check_summary() && check_assignment();
   }
 
   std::string error;
@@ -679,6 +697,211 @@ class Verifier {
     }
     return true;
   }
+
+  // Definite assignment: every register an instruction reads is written for
+  // every row that instruction touches, by an instruction before it; outputs
+  // and the summary's registers are written for every row by the end. A read of
+  // a register nothing wrote would see whatever the VM's storage held: zero,
+  // a value of the previous batch or of another register sharing the storage
+  // (vm.cpp, plan()), or a null text.
+  //
+  // There are no jumps, so the one question is which rows a write covers. An
+  // instruction touches the rows of the current selection; a write covers the
+  // rows of every later instruction in the same selection or one nested in it.
+  // When the selection ends, its writes cover the rows around it only in two
+  // cases the lowering relies on:
+  // - SELECT_IF r ... SELECT_POP followed at once by SELECT_UNLESS r ...
+  //   SELECT_POP, or the other way round (a field's `default`): a register
+  //   written in both halves is written for every row around them. Writes in
+  //   the first half change r only on rows it selected, so the second half
+  //   still selects every row the first did not.
+  // - After SELECT_IF r ... SELECT_POP, a register written inside is written
+  //   wherever r holds, until something writes r again. That is enough for the
+  //   instructions that read operand C only where r[B] holds: LIST_APPEND_IF
+  //   with B = r (a collect table's row appends the value it worked out under
+  //   its match) and MOVE_IF.
+  // Nothing else about conditions is assumed: a register written only where a
+  // table row matched is not written for the rows where none did.
+  bool check_assignment() {
+    Assignment state(p_);
+    for (address_ = 0; address_ < p_.code.size(); ++address_) {
+      ins_ = &p_.code[address_];
+      std::string problem;
+      each_register_read(p_, *ins_, [&](RegisterFile file, std::uint32_t reg, int k) {
+        const std::size_t r = state.slot(file, reg);
+        if (!problem.empty() || state.written(r)) return;
+        if (k == 2 && reads_c_only_where_b(ins_->op) && state.written_where(r, ins_->b)) return;
+        problem = k == 2 && reg != ins_->c
+                      ? fmt::format("operand C reads key register {}, but {}", register_label(p_, file, reg),
+                                    state.not_written(r))
+                      : fmt::format("operand {} reads register {}, but {}", "ABC"[k], register_label(p_, file, reg),
+                                    state.not_written(r));
+      });
+      if (!problem.empty()) return bad("{}", problem);
+      state.step(address_, *ins_);
+    }
+    for (std::size_t i = 0; i < p_.outputs.size(); ++i) {
+      const OutputDef& output = p_.outputs[i];
+      const RegisterFile file = register_file_of(output.type);
+      const std::size_t r = state.slot(file, output.reg);
+      if (!state.written(r))
+        return fail("output {} ({}) is register {}, which is not written for every row: {}", i, output.name,
+                    register_label(p_, file, output.reg), state.not_written(r));
+    }
+    const SummarySpec& s = p_.summary;
+    for (const auto& [role, reg] : {std::pair{"population", s.population_reg}, std::pair{"poor", s.poor_reg},
+                                    std::pair{"cause", s.cause_reg}, std::pair{"assistance", s.assistance_reg}})
+      if (reg != SummarySpec::kNone && !state.written(reg))
+        return fail("summary: the {} register {} is not written for every row: {}", role,
+                    register_label(p_, RegisterFile::Scalar, reg), state.not_written(reg));
+    return true;
+  }
+
+  static bool reads_c_only_where_b(Opcode op) { return op == Opcode::LIST_APPEND_IF || op == Opcode::MOVE_IF; }
+
+  // What check_assignment() knows at one point of the code: which registers
+  // are written for every row of the current selection, and which only where
+  // a condition holds.
+  class Assignment {
+   public:
+    explicit Assignment(const Program& p)
+        : text_base_(p.scalar_types.size()),
+          list_base_(text_base_ + p.text_count),
+          quotient_base_(list_base_ + p.list_types.size()),
+          depth_of_(quotient_base_ + p.quotient_units.size(), kUnwritten),
+          writes_(depth_of_.size(), 0),
+          last_write_(depth_of_.size(), kNowhere),
+          last_write_under_(depth_of_.size(), kNowhere),
+          guard_(depth_of_.size()),
+          open_(1) {}
+
+    // One numbering for all four register files.
+    std::size_t slot(RegisterFile file, std::uint32_t reg) const {
+      switch (file) {
+        case RegisterFile::Text: return text_base_ + reg;
+        case RegisterFile::List: return list_base_ + reg;
+        case RegisterFile::Quotient: return quotient_base_ + reg;
+        default: return reg;
+      }
+    }
+
+    bool written(std::size_t r) const { return depth_of_[r] != kUnwritten; }
+
+    // Whether register r is written wherever scalar register `condition` holds
+    // (within the current selection).
+    bool written_where(std::size_t r, std::uint32_t condition) const {
+      const Guard& g = guard_[r];
+      return g.condition == condition && writes_[condition] == g.condition_writes && g.depth < open_.size() &&
+             open_[g.depth].id == g.selection;
+    }
+
+    // Why register r is not written here, for messages.
+    std::string not_written(std::size_t r) const {
+      if (last_write_[r] == kNowhere) return "no instruction before it writes it";
+      return fmt::format("instruction {} writes it only for the rows selected at instruction {}, not for every row",
+                         last_write_[r], last_write_under_[r]);
+    }
+
+    // The effect of instruction `ins`, at `address`, once its reads are checked.
+    void step(std::size_t address, const Instruction& ins) {
+      const auto here = static_cast<std::uint32_t>(address);
+      switch (ins.op) {
+        case Opcode::SELECT_IF:
+        case Opcode::SELECT_UNLESS: {
+          Selection& selection = open_.emplace_back();
+          selection.id = ++selections_;
+          selection.opened_at = here;
+          selection.op = ins.op;
+          selection.condition = ins.a;
+          if (ended_.popped_at != kNowhere && ended_.popped_at + 1 == here && ended_.condition == ins.a &&
+              ended_.op != ins.op) {
+            selection.second_half = true;
+            selection.first_half = std::move(ended_.written);
+          }
+          ended_ = {};
+          return;
+        }
+        case Opcode::SELECT_POP: pop(here); return;
+        default: break;
+      }
+      if (!writes_operand_a(ins.op)) return;
+      const std::size_t r = slot(register_file_of_operand(opcode_info(ins.op).operands[0]), ins.a);
+      ++writes_[r];
+      last_write_[r] = here;
+      last_write_under_[r] = open_.back().opened_at;
+      if (!written(r)) write(r, open_.size() - 1);
+    }
+
+   private:
+    static constexpr std::uint8_t kUnwritten = 0xFF;
+    static constexpr std::uint32_t kNowhere = 0xFFFFFFFF;
+
+    struct Selection {
+      std::uint32_t id = 0;                // 0: all rows
+      std::uint32_t opened_at = kNowhere;  // the SELECT_IF or SELECT_UNLESS
+      Opcode op = Opcode::SELECT_POP;
+      std::uint32_t condition = 0;
+      std::vector<std::size_t> written;    // registers first written for every row of it
+      // The second half of a SELECT_IF/SELECT_UNLESS pair: what the first half wrote.
+      bool second_half = false;
+      std::vector<std::size_t> first_half;
+    };
+    // The selection that ended just now, for the pair rule.
+    struct Ended {
+      std::uint32_t popped_at = kNowhere;
+      Opcode op = Opcode::SELECT_POP;
+      std::uint32_t condition = 0;
+      std::vector<std::size_t> written;
+    };
+    // Written wherever `condition` holds, within selection `selection` at
+    // `depth`, as long as `condition` has been written `condition_writes` times.
+    struct Guard {
+      std::uint32_t condition = kNowhere;
+      std::uint32_t condition_writes = 0;
+      std::size_t depth = 0;
+      std::uint32_t selection = 0;
+    };
+
+    void write(std::size_t r, std::size_t depth) {
+      depth_of_[r] = static_cast<std::uint8_t>(depth);
+      open_[depth].written.push_back(r);
+    }
+
+    void pop(std::uint32_t here) {
+      Selection closing = std::move(open_.back());
+      open_.pop_back();
+      const std::size_t around = open_.size() - 1;
+      for (const std::size_t r : closing.written) depth_of_[r] = kUnwritten;
+      if (closing.op == Opcode::SELECT_IF)
+        for (const std::size_t r : closing.written)
+          guard_[r] = {closing.condition, writes_[closing.condition], around, open_.back().id};
+      if (closing.second_half) {
+        // Written in both halves: written for every row around them. Marks
+        // the first half's registers to find them; those a pair just before
+        // already wrote for every row (SELECT_IF r, SELECT_UNLESS r, SELECT_IF
+        // r...) stay as they are.
+        constexpr std::uint8_t kMark = kUnwritten - 1;
+        for (const std::size_t r : closing.first_half)
+          if (!written(r)) depth_of_[r] = kMark;
+        for (const std::size_t r : closing.written)
+          if (depth_of_[r] == kMark) write(r, around);
+        for (const std::size_t r : closing.first_half)
+          if (depth_of_[r] == kMark) depth_of_[r] = kUnwritten;
+      }
+      ended_ = {here, closing.op, closing.condition, std::move(closing.written)};
+    }
+
+    std::size_t text_base_, list_base_, quotient_base_;
+    // The depth of the selection a register is written for every row of, or kUnwritten.
+    std::vector<std::uint8_t> depth_of_;
+    std::vector<std::uint32_t> writes_;  // how often each register has been written
+    // For messages: the last write of each register, and the selection it was in.
+    std::vector<std::uint32_t> last_write_, last_write_under_;
+    std::vector<Guard> guard_;
+    std::vector<Selection> open_;  // open_[0]: all rows
+    std::uint32_t selections_ = 0;
+    Ended ended_;
+  };
 
   const Program& p_;
   std::size_t address_ = 0;

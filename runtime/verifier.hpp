@@ -50,6 +50,28 @@ inline std::uint32_t operand(const Instruction& ins, int k) {
 }
 // Whether an operand letter of opcodes.def names a scalar register (B I M D E N V).
 bool is_scalar_operand(char letter);
+// Whether an operand letter names a register of any file (a scalar, T, L or Q).
+bool is_register_operand(char letter);
+// The register file an operand letter names; only for is_register_operand letters.
+RegisterFile register_file_of_operand(char letter);
+// Whether the instruction writes the register in its operand A (opcodes.def's
+// fourth letter is w or u); an update (u) also reads it.
+bool writes_operand_a(Opcode op);
+
+// Calls f(file, register, k) for every register the instruction reads, in
+// operand order: operands B and C, A when the instruction only reads or
+// updates it, and for LOOKUP_FIRST and LOOKUP_ALL every key register after
+// r[C] (k is then 2). Only for instructions whose operands have been checked.
+template <typename F>
+void each_register_read(const Program& program, const Instruction& ins, F&& f) {
+  const char* letters = opcode_info(ins.op).operands;
+  if (is_register_operand(letters[0]) && letters[3] != 'w') f(register_file_of_operand(letters[0]), ins.a, 0);
+  for (int k = 1; k < 3; ++k)
+    if (is_register_operand(letters[k])) f(register_file_of_operand(letters[k]), operand(ins, k), k);
+  if (ins.op == Opcode::LOOKUP_FIRST || ins.op == Opcode::LOOKUP_ALL)
+    for (std::size_t key = 1; key < program.lookups[ins.b].key_types.size(); ++key)
+      f(RegisterFile::Scalar, ins.c + static_cast<std::uint32_t>(key), 2);
+}
 // Position of the immediate `letter` ('x' or 'y') in a synopsis, as a word of
 // its own (the x of "10^x", not the x of "max"); npos when absent. An opcode
 // whose synopsis does not mention an immediate must have it 0.

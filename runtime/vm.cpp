@@ -861,23 +861,15 @@ constexpr Handler kDispatch[] = {
 };
 static_assert(sizeof(kDispatch) / sizeof(kDispatch[0]) == kOpcodeCount);
 
-// What an instruction does to registers, for planning: which scalar register it
-// writes (its operand A when the synopsis says "r[A] = "), and which it reads.
-bool writes_scalar_a(Opcode op) { return std::string_view(opcode_info(op).synopsis).starts_with("r[A] ="); }
+// What an instruction does to registers, for planning (opcodes.def says):
+// which scalar register it writes, and which it reads.
+bool writes_scalar_a(Opcode op) { return writes_operand_a(op) && is_scalar_operand(opcode_info(op).operands[0]); }
 
 template <typename F>
 void each_scalar_read(const Program& program, const Instruction& ins, F&& f) {
-  const OpcodeInfo& info = opcode_info(ins.op);
-  const bool writes_a = writes_scalar_a(ins.op);
-  for (int k = 0; k < 3; ++k) {
-    if (k == 0 && writes_a) continue;
-    // MOVE_IF keeps the old value where its condition does not hold: it reads A too.
-    if (is_scalar_operand(info.operands[k])) f(operand(ins, k));
-  }
-  if (ins.op == Opcode::MOVE_IF) f(ins.a);
-  // A lookup reads one register per tested column, from r[C] on.
-  if (ins.op == Opcode::LOOKUP_FIRST || ins.op == Opcode::LOOKUP_ALL)
-    for (std::size_t k = 1; k < program.lookups[ins.b].key_types.size(); ++k) f(ins.c + static_cast<std::uint32_t>(k));
+  each_register_read(program, ins, [&](RegisterFile file, std::uint32_t r, int) {
+    if (file == RegisterFile::Scalar) f(r);
+  });
 }
 
 }  // namespace
@@ -1007,7 +999,7 @@ void Machine::plan() {
   std::vector<std::uint32_t> text_writers(program_.text_count, 0), text_reads(program_.text_count, 0);
   for (const Instruction& ins : code) {
     const OpcodeInfo& info = opcode_info(ins.op);
-    const bool writes_a = std::string_view(info.synopsis).starts_with("t[A] =");
+    const bool writes_a = writes_operand_a(ins.op);
     for (int k = 0; k < 3; ++k)
       if (info.operands[k] == 'T') ++(k == 0 && writes_a ? text_writers : text_reads)[operand(ins, k)];
   }

@@ -33,12 +33,27 @@ std::string cell(std::string_view text) {
 std::string operand_cell(char letter) { return letter == '_' ? "" : std::string(1, letter); }
 
 std::string opcode_table() {
-  std::string out = "| code | opcode | A | B | C | synopsis |\n|---:|---|:-:|:-:|:-:|---|\n";
+  std::string out = "| code | opcode | A | A is | B | C | synopsis |\n|---:|---|:-:|:-:|:-:|:-:|---|\n";
   for (int code = 0; code < kOpcodeCount; ++code) {
     const OpcodeInfo& info = opcode_info(static_cast<Opcode>(code));
-    out += fmt::format("| {} | `{}` | {} | {} | {} | `{}` |\n", code, info.name,
-                       operand_cell(info.operands[0]), operand_cell(info.operands[1]),
-                       operand_cell(info.operands[2]), cell(info.synopsis));
+    const char access = info.operands[3];
+    out += fmt::format("| {} | `{}` | {} | {} | {} | {} | `{}` |\n", code, info.name,
+                       operand_cell(info.operands[0]),
+                       access == 'w' ? "written" : access == 'u' ? "updated" : access == 'r' ? "read" : "",
+                       operand_cell(info.operands[1]), operand_cell(info.operands[2]), cell(info.synopsis));
+  }
+  return out;
+}
+
+// One line per record of the body, the program first.
+std::string body_layout() {
+  std::string out;
+  for (const LayoutRecord& record : program_layout()) {
+    out += fmt::format("- {}:", record.name == "program" ? "the body" : "*" + record.name + "*");
+    for (const auto& [name, encoding] : record.members) {
+      out += fmt::format("{} `{}` {}", &name == &record.members.front().first ? "" : ",", name, encoding);
+    }
+    out += '\n';
   }
   return out;
 }
@@ -97,6 +112,11 @@ Operand letters, for operands A, B and C:
 | `K` | a lookup table (index into `lookups`) |
 | `P` | a constant array (index into `arrays`) |
 
+*A is* says what the instruction does to the register in operand A: writes
+it, updates it (reads it and writes it: `MOVE_IF` keeps A where its condition
+fails, `LIST_APPEND_IF` adds to it) or only reads it. Operands B and C are only
+read.
+
 `x` and `y` are the instruction's two 8-bit immediates: `x` a power of ten or a
 number of digits to drop, `y` a rounding mode ({rounding}). An opcode whose
 synopsis does not mention `x` (or `y`) must have it 0.
@@ -150,34 +170,20 @@ compiled from without decoding the body.
 
 The body holds every other `Program` member in declaration order. Integers and
 enums are stored at their own width (`Opcode` and `Kind` one byte); a bool is one
-byte, 0 or 1; a string is a uint32 byte count and the bytes; a vector is a uint32
-element count and the elements.
+byte, 0 or 1; a string is a uint32 byte count and the bytes; a list is a uint32
+element count and the elements. The layout, as the serializer walks it (made
+from runtime/serialize.cpp, so it cannot leave a member out):
 
-- header: `policy_name`, `place`, `year` (int32), `source_file`, `source_text`
-- `enums`: each `name`, `members` (vector of strings)
-- `fields`: each `name`, `type`, `optional`, `has_default`, `default_scalar` (int64),
-  `default_text`, `line` (uint32), `description`
-- `params`: each `name`, `type`, `value` (int64), `text_value`, `description`,
-  `source`, `line` (uint32)
-- `scalar_types` (vector of types), `scalar_names` (vector of strings),
-  `text_count` (uint32), `list_types` (vector of types), `quotient_units` (vector of kinds)
-- `constants` (vector of int64), `strings` (vector of strings)
-- `code`: each instruction is 16 bytes: `op`, `x`, `y`, `reserved` (one byte
-  each, reserved 0), then `a`, `b`, `c` (uint32 each)
-- `code_lines`, `code_origins` (vectors of uint32), `origins` (vector of strings)
-- `outputs`: each `name`, `type`, `reg` (uint32)
-- `summary`: `population_reg`, `poor_reg`, `cause_reg`, `assistance_reg` (uint32;
-  0xFFFFFFFF for none), then `groups`: each `name`, `fields` (vector of uint32)
-- `lookups`: each `name`, `key_types` (vector of types), `key_names` (vector of
-  strings), `rows` (uint32), `cell_ends` (vector of uint32: row r's cell in column
-  k ends at `cell_ends[r * columns + k]` in `values` and starts where the one
-  before it ends), `values` (vector of int64)
-- `arrays`: each `name`, `type`, `values` (vector of int64)
+{layout}
+An instruction is 16 bytes; `reserved` is 0. The summary's registers are
+0xFFFFFFFF for none. A lookup's row r has its cell in column k end at
+`cell_ends[r * columns + k]` in `values`, starting where the one before it
+ends. A field's `check` (with `check_value`) is the check on its value as the
+record is read (`members: int where >= 1`), 0 for none.
 
-A type is 4 bytes: `kind`, `element` (one byte each), `enum_id` (uint16). Kind
-codes: {kinds}. A list's `element` is its element kind; a quotient's is its
-units (money or decimal); other kinds leave it 0. `enum_id` names the enum of an
-enum or a list of enums and is 0 otherwise.
+A type is 4 bytes. Kind codes: {kinds}. A list's `element` is its element kind;
+a quotient's is its units (money or decimal); other kinds leave it 0. `enum_id`
+names the enum of an enum or a list of enums and is 0 otherwise.
 
 Bump `kBytecodeFormatVersion` whenever this layout or the meaning of an opcode
 changes, including adding an opcode anywhere but at the end of opcodes.def
@@ -258,6 +264,19 @@ undefined behaviour, so the VM's inner loop checks nothing. It guarantees:
 - **Selections balance.** Along the code, `SELECT_IF`/`SELECT_UNLESS` push and
   `SELECT_POP` pops; the depth never goes below 0 or above {max_depth}, and is 0 at
   the end. The VM may size its selection stack by it.
+- **Every register is written before it is read.** Each instruction touches
+  the rows of the current selection; every register it reads (operands B and C,
+  A where it is read or updated, a lookup's key registers) must have been
+  written for every one of those rows by an earlier instruction. A write covers
+  later instructions in its selection and in selections nested in it; when the
+  selection ends it stops counting, with two exceptions: a register written in
+  both `SELECT_IF r … SELECT_POP` and a `SELECT_UNLESS r … SELECT_POP` right
+  after it (or the other way round) is written for every row around them; and
+  a register written in `SELECT_IF r … SELECT_POP` counts as written where `r`
+  holds, until `r` is written again, for the operand C of `LIST_APPEND_IF` and
+  `MOVE_IF` with condition `r`, which read C only there. Every output and summary
+  register is written for every row by the end. So no row ever shows what a
+  register held for another row, batch or register, whatever the batch size.
 - **Side tables match the code.** `code_lines` and `code_origins` have one entry per
   instruction and every origin index exists; there are no more scalar register
   names than scalar registers.
@@ -275,7 +294,7 @@ Errors name the culprit in plain words, for example
       fmt::arg("version_at", kVersionOffset), fmt::arg("flags_at", kFlagsOffset),
       fmt::arg("length_at", kBodyLengthOffset), fmt::arg("checksum_at", kChecksumOffset),
       fmt::arg("hash_at", kSourceHashOffset), fmt::arg("header", kProgramHeaderSize),
-      fmt::arg("kinds", kind_codes()), fmt::arg("max_code", kMaxInstructions),
+      fmt::arg("kinds", kind_codes()), fmt::arg("layout", body_layout()), fmt::arg("max_code", kMaxInstructions),
       fmt::arg("max_regs", kMaxRegisters), fmt::arg("max_fields", kMaxFields),
       fmt::arg("max_table", kMaxTableSize), fmt::arg("max_pow", kMaxPowerOfTen),
       fmt::arg("modes", kRoundingModeCount), fmt::arg("max_depth", kMaxSelectionDepth),

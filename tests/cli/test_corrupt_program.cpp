@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <exception>
@@ -220,3 +221,22 @@ TEST(CorruptProgram, ResealedTruncationIsRefused) {
 }
 
 }  // namespace
+
+// A program whose text output no instruction writes: it used to load, and
+// `run` then copied a null text into the results (UBSan: memcpy from null in
+// runtime/csv.cpp). The verifier now proves every register is written first.
+TEST(CorruptProgram, AnOutputNothingWritesIsRefused) {
+  precept::Program program;
+  std::string error;
+  ASSERT_TRUE(precept::deserialize_program(w1_program(), program, error)) << error;
+  const auto text = std::find_if(program.outputs.begin(), program.outputs.end(),
+                                 [](const precept::OutputDef& o) { return o.type.kind == precept::Kind::Text; });
+  ASSERT_NE(text, program.outputs.end()) << "W1 has a text output";
+  text->reg = program.text_count++;
+  const precept::CompileResult result = precept::load_policy(precept::serialize_program(program), "unwritten.pcb");
+  ASSERT_FALSE(result.ok());
+  const std::string said = precept::render(result.diagnostics);
+  EXPECT_NE(said.find("the compiled program is not valid: output "), std::string::npos) << said;
+  EXPECT_NE(said.find("which is not written for every row: no instruction before it writes it"), std::string::npos)
+      << said;
+}

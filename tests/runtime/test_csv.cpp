@@ -1,9 +1,12 @@
 #include "csv.hpp"
 
+#include <precept/precept.hpp>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <ostream>
 #include <random>
 #include <string>
@@ -216,6 +219,85 @@ TEST(CsvReader, QuoteNeverClosed) {
                  {bad(1, {"ok\nstill", "open\nmore"},
                       "a quoted field starting on line 2 is never closed")});
   expect_records("\"", {bad(1, {""}, "a quoted field starting on line 1 is never closed")});
+}
+
+// A stray quote swallows the lines up to the next quote. The record says
+// which lines it took up and where the quote was, counted from its first line.
+TEST(CsvReader, ARecordOverSeveralLinesSaysWhichAndWhy) {
+  const auto span_of = [](std::string_view text, std::size_t index) {
+    CsvReader reader(text);
+    CsvRecord record;
+    for (std::size_t i = 0; i <= index; ++i) EXPECT_TRUE(reader.next(record));
+    return record.span;
+  };
+  const std::string stray = "id,name\n1,ok\n2,\"stray,\n3,x\n4,y\",extra\n5,z\n";
+  EXPECT_EQ(span_of(stray, 1), CsvSpan{});
+  EXPECT_EQ(span_of(stray, 2), (CsvSpan{2, 2, 0, 2, false}));
+  EXPECT_EQ(span_of(stray, 3), CsvSpan{});
+  // A legitimate line end inside quotes reads the same way; only a reject uses it.
+  EXPECT_EQ(span_of("a\n\"x\ny\",b\n", 1), (CsvSpan{1, 1, 0, 1, false}));
+  // The first quoted field with a line end is the one named.
+  EXPECT_EQ(span_of("a,\"b\",\"c\nd\",\"e\nf\ng\"\n", 0), (CsvSpan{3, 3, 0, 1, false}));
+  EXPECT_EQ(span_of("a\nb,\"open\nc\nd", 1), (CsvSpan{2, 2, 0, 2, true}));
+  // Chunked reading, as `run` does, sees the same.
+  CsvReader source(stray);
+  CsvChunk chunk;
+  ASSERT_TRUE(source.next_chunk(chunk, 2, 1000));
+  ASSERT_TRUE(source.next_chunk(chunk, 1, 1000));
+  CsvReader part(chunk);
+  CsvRecord record;
+  ASSERT_TRUE(part.next(record));
+  EXPECT_EQ(record.span, (CsvSpan{2, 2, 0, 2, false}));
+
+  EXPECT_EQ(csv_record_problem(7, CsvSpan{}, "expected 2 fields as in the header, found 3"),
+            "expected 2 fields as in the header, found 3");
+  EXPECT_EQ(csv_record_problem(3, CsvSpan{2, 2, 0, 2, false}, "expected 2 fields as in the header, found 3"),
+            "lines 3-5: expected 2 fields as in the header, found 3. The quote opening field 2 on line 3 closes "
+            "only on line 5, so lines 3-5 were read as one record; if that quote is a stray, remove it or double "
+            "it (\"\")");
+  EXPECT_EQ(csv_record_problem(2, CsvSpan{2, 2, 0, 2, true}, unclosed_quote_problem(2)),
+            "lines 2-4: a quoted field starting on line 2 is never closed, so everything after it was read as one "
+            "record; if that quote is a stray, remove it or double it (\"\")");
+}
+
+// What `run` writes to the rejects for such a record: the line it starts on
+// (W1's contract) and, in the reason, the lines it swallowed.
+TEST(CsvReader, RunSaysWhichLinesAStrayQuoteSwallowed) {
+  const CompileResult compiled = compile(R"(policy "stray" year 2015
+record r {
+  id: int
+  name: text
+}
+output id, name
+)",
+                                         "stray.pol");
+  ASSERT_TRUE(compiled.ok()) << render(compiled.diagnostics);
+  std::string input = "id,name\n1,ok\n2,\"stray,\n3,x\n4,y\",extra\n5,z\n6,\"x\"y\n";
+  for (const std::size_t threads : {1, 2}) {
+    SCOPED_TRACE(threads);
+    std::FILE* in = ::fmemopen(input.data(), input.size(), "r");
+    char* rejects_buf = nullptr;
+    std::size_t rejects_len = 0;
+    std::FILE* results = std::fopen("/dev/null", "w");
+    std::FILE* rejects = ::open_memstream(&rejects_buf, &rejects_len);
+    RunOptions options;
+    options.threads = threads;
+    options.batch_size = 1;
+    const RunReport report = run_csv(*compiled.policy, in, results, rejects, options);
+    std::fclose(in);
+    std::fclose(results);
+    std::fclose(rejects);
+    const std::string written(rejects_buf, rejects_len);
+    std::free(rejects_buf);
+    EXPECT_EQ(report.rejected, 2u);
+    EXPECT_NE(written.find("3,,\"lines 3-5: expected 2 fields as in the header, found 3. The quote opening field 2 on "
+                           "line 3 closes only on line 5, so lines 3-5 were read as one record; if that quote is a "
+                           "stray, remove it or double it (\"\"\"\")\"\n"),
+              std::string::npos)
+        << written;
+    // A record on one line is worded as before.
+    EXPECT_NE(written.find("7,,text after a closing quote in field 2\n"), std::string::npos) << written;
+  }
 }
 
 TEST(CsvReader, RecordLargerThanBlock) {

@@ -372,10 +372,13 @@ Program handmade() {
   b.at(28, "table measures");
   b.emit(Opcode::LIST_CLEAR, l_measures);
   b.emit(Opcode::LIST_CLEAR, l_amounts);
+  const auto grade_d = b.constant(2);
+  const auto renovation = b.constant(1);
+  // Outside the selection: `let renewed` reads it for every row.
+  b.emit(Opcode::LOAD_CONST, r_measure, renovation);
   b.emit(Opcode::SELECT_IF, r_poor);
-  b.emit(Opcode::LOAD_CONST, r_d, b.constant(2));
+  b.emit(Opcode::LOAD_CONST, r_d, grade_d);
   b.emit(Opcode::EQ, r_is_d, r_house, r_d);
-  b.emit(Opcode::LOAD_CONST, r_measure, b.constant(1));
   b.emit(Opcode::LIST_APPEND_IF, l_measures, r_is_d, r_measure);
   b.emit(Opcode::LOAD_CONST, r_amount, b.constant(2000000));
   b.emit(Opcode::LIST_APPEND_IF, l_amounts, r_is_d, r_amount);
@@ -588,18 +591,46 @@ void expect_same_program(const Program& a, const Program& b) {
 
 TEST(OpcodeTable, IsGeneratedFromOpcodesDef) {
   EXPECT_STREQ(opcode_info(Opcode::LOAD_FIELD).name, "LOAD_FIELD");
-  EXPECT_STREQ(opcode_info(Opcode::ADD_MONEY).operands, "MMM");
+  EXPECT_STREQ(opcode_info(Opcode::ADD_MONEY).operands, "MMMw");
   EXPECT_STREQ(opcode_info(Opcode::FAIL).synopsis, "reject selected rows: string[A]");
   std::vector<std::string> names;
   for (int i = 0; i < kOpcodeCount; ++i) {
     const OpcodeInfo& info = opcode_info(static_cast<Opcode>(i));
-    EXPECT_EQ(std::string_view(info.operands).size(), 3u) << info.name;
+    EXPECT_EQ(std::string_view(info.operands).size(), 4u) << info.name;
     names.emplace_back(info.name);
   }
   std::ranges::sort(names);
   EXPECT_EQ(std::ranges::adjacent_find(names), names.end()) << "duplicate opcode name";
   EXPECT_STREQ(opcode_info(static_cast<Opcode>(kOpcodeCount)).name, "INVALID");
-  EXPECT_STREQ(opcode_info(static_cast<Opcode>(255)).operands, "___");
+  EXPECT_STREQ(opcode_info(static_cast<Opcode>(255)).operands, "___-");
+}
+
+// What an instruction reads and writes comes from opcodes.def's fourth letter,
+// not from the wording of its synopsis.
+TEST(OpcodeTable, SaysWhatEachInstructionReadsAndWrites) {
+  EXPECT_TRUE(writes_operand_a(Opcode::LOAD_TEXT));
+  EXPECT_TRUE(writes_operand_a(Opcode::MOVE_IF));
+  EXPECT_FALSE(writes_operand_a(Opcode::REQUIRE));
+  EXPECT_FALSE(writes_operand_a(Opcode::SELECT_POP));
+  const auto reads = [](const Program& p, Instruction ins) {
+    std::vector<std::string> out;
+    each_register_read(p, ins, [&](RegisterFile file, std::uint32_t reg, int k) {
+      out.push_back(register_label(p, file, reg) + "@" + "ABC"[k]);
+    });
+    return out;
+  };
+  Program p;
+  using V = std::vector<std::string>;
+  EXPECT_EQ(reads(p, make_instruction(Opcode::ADD_INT, 1, 2, 3)), (V{"r2@B", "r3@C"}));
+  EXPECT_EQ(reads(p, make_instruction(Opcode::MOVE_IF, 1, 2, 3)), (V{"r1@A", "r2@B", "r3@C"}));
+  EXPECT_EQ(reads(p, make_instruction(Opcode::LIST_APPEND_IF, 1, 2, 3)), (V{"l1@A", "r2@B", "r3@C"}));
+  EXPECT_EQ(reads(p, make_instruction(Opcode::EQ_TEXT, 1, 2, 3)), (V{"t2@B", "t3@C"}));
+  EXPECT_EQ(reads(p, make_instruction(Opcode::PICK_LIST, 1, 2, 3)), (V{"l3@C"}));
+  EXPECT_EQ(reads(p, make_instruction(Opcode::SELECT_IF, 4)), (V{"r4@A"}));
+  EXPECT_EQ(reads(p, make_instruction(Opcode::TABLE_CONFLICT, 4, 5, 6)), (V{"r5@B", "r6@C"}));
+  p.lookups.resize(1);
+  p.lookups[0].key_types.resize(3);
+  EXPECT_EQ(reads(p, make_instruction(Opcode::LOOKUP_FIRST, 1, 0, 7)), (V{"r7@C", "r8@C", "r9@C"}));
 }
 
 TEST(OpcodeTable, KindsScalesAndRegisterFiles) {
@@ -672,6 +703,43 @@ TEST(ProgramIo, HeaderFollowsTheDocumentedLayout) {
   // The body opens with the policy name, length-prefixed.
   EXPECT_EQ(u32_at(kProgramHeaderSize), program.policy_name.size());
   EXPECT_EQ(bytes.substr(kProgramHeaderSize + 4, program.policy_name.size()), program.policy_name);
+}
+
+// docs/bytecode.md's body layout is program_layout(), made by the walk that
+// writes the file; here the layout is held against the bytes written: an empty
+// program's body is exactly the sizes the layout gives its members, and every
+// member of a field, the two the hand-written layout once left out included.
+std::size_t empty_size(const std::vector<LayoutRecord>& layout, const std::string& encoding) {
+  if (encoding == "string" || encoding.starts_with("list of ")) return 4;  // an empty count
+  if (encoding == "bool") return 1;
+  const std::size_t digits = encoding.find_first_of("0123456789");
+  if (digits != std::string::npos) return std::stoul(encoding.substr(digits)) / 8;
+  for (const LayoutRecord& record : layout)
+    if (record.name == encoding) {
+      std::size_t size = 0;
+      for (const auto& [name, member] : record.members) size += empty_size(layout, member);
+      return size;
+    }
+  ADD_FAILURE() << "no record " << encoding;
+  return 0;
+}
+
+TEST(ProgramIo, TheDocumentedLayoutIsWhatTheSerializerWrites) {
+  const std::vector<LayoutRecord> layout = program_layout();
+  ASSERT_FALSE(layout.empty());
+  EXPECT_EQ(layout.front().name, "program");
+  EXPECT_EQ(kProgramHeaderSize + empty_size(layout, "program"), serialize_program(Program{}).size());
+  const auto field = std::ranges::find(layout, std::string("field"), &LayoutRecord::name);
+  ASSERT_NE(field, layout.end());
+  std::vector<std::string> names;
+  for (const auto& [name, encoding] : field->members) names.push_back(name);
+  EXPECT_EQ(names, (std::vector<std::string>{"name", "type", "optional", "has_default", "default_scalar",
+                                             "default_text", "line", "description", "check", "check_value"}));
+  EXPECT_EQ(field->members[8].second, "field check (uint8)");
+  // A field adds exactly what its record says.
+  Program one;
+  one.fields.emplace_back();
+  EXPECT_EQ(serialize_program(one).size(), serialize_program(Program{}).size() + empty_size(layout, "field"));
 }
 
 TEST(ProgramIo, Fnv1aMatchesPublishedVectors) {
@@ -1188,8 +1256,150 @@ const std::vector<BadCase>& bad_cases() {
        is("the program has 65537 scalar registers; the limit is 65536")},
       {"too many text registers", [](Program& p) { p.text_count = 0xFFFFFFFF; },
        is("the program has 4294967295 text registers; the limit is 65536")},
+
+      // Every register is written before it is read (check_assignment)
+      {"read before any write", [](Program& p) { first(p, Opcode::NOT).b = reg_named(p, "poor"); },
+       [](const Program& p) {
+         return at(p, Opcode::NOT) + "operand B reads register r12(poor), but no instruction before it writes it";
+       }},
+      {"written only under a selection, read outside it",
+       [](Program& p) { first(p, Opcode::OR).c = 16; },  // r16: `house is d`, worked out only for poor rows
+       [](const Program& p) {
+         return at(p, Opcode::OR) + "operand C reads register r16, but instruction " +
+                std::to_string(address_of(p, Opcode::EQ)) + " writes it only for the rows selected at instruction " +
+                std::to_string(address_of(p, Opcode::SELECT_IF, 1)) + ", not for every row";
+       }},
+      {"a text output never written",  // `run` would copy a null text into the results
+       [](Program& p) { p.outputs[0].reg = p.text_count++; },
+       is("output 0 (household_id) is register t4, which is not written for every row: no instruction before it "
+          "writes it")},
+      {"an output written only under a selection", [](Program& p) { p.outputs[2].reg = 16; },
+       [](const Program& p) {
+         return "output 2 (poor) is register r16, which is not written for every row: instruction " +
+                std::to_string(address_of(p, Opcode::EQ)) + " writes it only for the rows selected at instruction " +
+                std::to_string(address_of(p, Opcode::SELECT_IF, 1)) + ", not for every row";
+       }},
+      {"a summary register never written",
+       [](Program& p) {
+         p.summary.poor_reg = static_cast<std::uint32_t>(p.scalar_types.size());
+         p.scalar_types.push_back(kBool);
+       },
+       is("summary: the poor register r35 is not written for every row: no instruction before it writes it")},
+      {"a list appended to before it is cleared",
+       [](Program& p) { erase_instruction(p, address_of(p, Opcode::LIST_CLEAR)); },
+       [](const Program& p) {
+         return "instruction " + std::to_string(address_of(p, Opcode::LIST_APPEND_IF) - 1) +
+                " (LIST_APPEND_IF): operand A reads register l0, but no instruction before it writes it";
+       }},
   };
   return cases;
+}
+
+// The rule of check_assignment() for selections, on small programs: which
+// writes cover which reads.
+struct AssignmentCase {
+  const char* what;
+  std::vector<Instruction> code;  // over r0 (a bool field), r1 r2 (ints), r3 (bool) and l0 (list of int)
+  std::string error;              // "" when the program verifies
+};
+
+Program assignment_program(const std::vector<Instruction>& code) {
+  Builder b;
+  const auto flag = b.field("flag", kBool);
+  b.reg(kBool, "flag");
+  b.reg(kInt, "x");
+  b.reg(kInt, "y");
+  b.reg(kBool, "other");
+  b.list_reg(list_type(Kind::Int));
+  b.constant(7);
+  b.constant(1);
+  b.at(1, "test");
+  b.emit(Opcode::LOAD_FIELD, 0, flag);
+  for (const Instruction& ins : code) b.emit(ins.op, ins.a, ins.b, ins.c);
+  return b.p;
+}
+
+TEST(ProgramVerifier, ProvesEveryRegisterIsWrittenBeforeItIsRead) {
+  using O = Opcode;
+  const auto i = [](Opcode op, std::uint32_t a = 0, std::uint32_t b = 0, std::uint32_t c = 0) {
+    return make_instruction(op, a, b, c);
+  };
+  const std::string x_unwritten = "operand B reads register r1(x), but instruction ";
+  const std::vector<AssignmentCase> cases = {
+      {"written before, read inside a selection",
+       {i(O::LOAD_CONST, 1), i(O::SELECT_IF, 0), i(O::MOVE, 2, 1), i(O::SELECT_POP)}, ""},
+      {"written and read in the same selection",
+       {i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::SELECT_IF, 0), i(O::MOVE, 2, 1), i(O::SELECT_POP),
+        i(O::MOVE, 2, 1), i(O::SELECT_POP)},
+       ""},
+      {"written in a selection, read after it",
+       {i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP), i(O::MOVE, 2, 1)},
+       "instruction 4 (MOVE): " + x_unwritten + "2 writes it only for the rows selected at instruction 1, not for "
+       "every row"},
+      {"written in a selection, read in the next one",
+       {i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP), i(O::SELECT_IF, 0), i(O::MOVE, 2, 1),
+        i(O::SELECT_POP)},
+       "instruction 5 (MOVE): " + x_unwritten + "2 writes it only for the rows selected at instruction 1, not for "
+       "every row"},
+      {"both halves of a condition write it (a field's default)",
+       {i(O::SELECT_UNLESS, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP), i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1, 1),
+        i(O::SELECT_POP), i(O::MOVE, 2, 1)},
+       ""},
+      {"a third selection after the two halves",
+       {i(O::SELECT_UNLESS, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP), i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1, 1),
+        i(O::SELECT_POP), i(O::SELECT_UNLESS, 0), i(O::LOAD_CONST, 2), i(O::SELECT_POP), i(O::MOVE, 2, 1)},
+       ""},
+      {"the halves may change the condition",
+       {i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::NOT, 0, 0), i(O::SELECT_POP), i(O::SELECT_UNLESS, 0),
+        i(O::LOAD_CONST, 1, 1), i(O::SELECT_POP), i(O::MOVE, 2, 1)},
+       ""},
+      {"only one half writes it",
+       {i(O::SELECT_UNLESS, 0), i(O::LOAD_CONST, 2), i(O::SELECT_POP), i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1, 1),
+        i(O::SELECT_POP), i(O::MOVE, 2, 1)},
+       "instruction 7 (MOVE): " + x_unwritten + "5 writes it only for the rows selected at instruction 4, not for "
+       "every row"},
+      {"two selections of the same rows are not two halves",
+       {i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP), i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1, 1),
+        i(O::SELECT_POP), i(O::MOVE, 2, 1)},
+       "instruction 7 (MOVE): " + x_unwritten + "5 writes it only for the rows selected at instruction 4, not for "
+       "every row"},
+      {"halves of different conditions",
+       {i(O::LOAD_CONST, 3, 1), i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP), i(O::SELECT_UNLESS, 3),
+        i(O::LOAD_CONST, 1, 1), i(O::SELECT_POP), i(O::MOVE, 2, 1)},
+       "instruction 8 (MOVE): " + x_unwritten + "6 writes it only for the rows selected at instruction 5, not for "
+       "every row"},
+      {"halves with something between them",
+       {i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP), i(O::NOT, 0, 0), i(O::SELECT_UNLESS, 0),
+        i(O::LOAD_CONST, 1, 1), i(O::SELECT_POP), i(O::MOVE, 2, 1)},
+       "instruction 8 (MOVE): " + x_unwritten + "6 writes it only for the rows selected at instruction 5, not for "
+       "every row"},
+      {"a collect row appends what it worked out where it matched",
+       {i(O::LIST_CLEAR, 0), i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP), i(O::LIST_APPEND_IF, 0, 0, 1)},
+       ""},
+      {"appended where another condition holds",
+       {i(O::LIST_CLEAR, 0), i(O::LOAD_CONST, 3, 1), i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP),
+        i(O::LIST_APPEND_IF, 0, 3, 1)},
+       "instruction 6 (LIST_APPEND_IF): operand C reads register r1(x), but instruction 4 writes it only for the "
+       "rows selected at instruction 3, not for every row"},
+      {"appended after the condition changed",
+       {i(O::LIST_CLEAR, 0), i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP), i(O::NOT, 0, 0),
+        i(O::LIST_APPEND_IF, 0, 0, 1)},
+       "instruction 6 (LIST_APPEND_IF): operand C reads register r1(x), but instruction 3 writes it only for the "
+       "rows selected at instruction 2, not for every row"},
+      {"MOVE_IF takes C only where B holds, and keeps A elsewhere",
+       {i(O::LOAD_CONST, 2), i(O::SELECT_IF, 0), i(O::LOAD_CONST, 1), i(O::SELECT_POP), i(O::MOVE_IF, 2, 0, 1)}, ""},
+      {"MOVE_IF keeps A where B fails, so A must be written",
+       {i(O::LOAD_CONST, 1), i(O::MOVE_IF, 2, 0, 1)},
+       "instruction 2 (MOVE_IF): operand A reads register r2(y), but no instruction before it writes it"},
+      {"SELECT_IF reads its condition", {i(O::SELECT_IF, 3), i(O::SELECT_POP)},
+       "instruction 1 (SELECT_IF): operand A reads register r3(other), but no instruction before it writes it"},
+  };
+  for (const AssignmentCase& c : cases) {
+    SCOPED_TRACE(c.what);
+    std::string error;
+    EXPECT_EQ(verify_program(assignment_program(c.code), error), c.error.empty());
+    EXPECT_EQ(error, c.error);
+  }
 }
 
 // Each case damages `good` and must be refused by the verifier with exactly
@@ -1380,6 +1590,12 @@ const std::vector<BadCase>& bad_lookup_cases() {
        }},
       {"array out of range", [](Program& p) { first(p, Opcode::PICK).b = 3; },
        [](const Program& p) { return at(p, Opcode::PICK) + "operand B is array 3, but there are only 3 arrays"; }},
+      {"a key register never written",
+       [](Program& p) { erase_instruction(p, address_of(p, Opcode::MOVE, 2)); },
+       [](const Program& p) {
+         return "instruction " + std::to_string(address_of(p, Opcode::LOOKUP_FIRST) - 1) +
+                " (LOOKUP_FIRST): operand C reads key register r5, but no instruction before it writes it";
+       }},
       {"key of another type", [](Program& p) { first(p, Opcode::LOOKUP_FIRST).c = reg_named(p, "members"); },
        [](const Program& p) {
          return at(p, Opcode::LOOKUP_FIRST) +

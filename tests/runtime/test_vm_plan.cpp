@@ -244,12 +244,19 @@ class Generator {
     const std::uint32_t t = text_reg();
     emit(Opcode::LOAD_TEXT, t, 7);
     texts_.push_back(t);
-    // Two collect-style lists, cleared first; one list nobody clears (a vector per row).
+    // Two collect-style lists, cleared first; one cleared in two halves, where
+    // a bool field holds and where it does not, which makes it a vector per row.
     enum_list_ = list_reg(kEnumList);
     money_list_ = list_reg(kMoneyList);
     loose_list_ = list_reg(kMoneyList);
     emit(Opcode::LIST_CLEAR, enum_list_);
     emit(Opcode::LIST_CLEAR, money_list_);
+    const std::uint32_t b0 = 4;  // the register LOAD_FIELD filled from field b0
+    for (const Opcode half : {Opcode::SELECT_IF, Opcode::SELECT_UNLESS}) {
+      emit(half, b0);
+      emit(Opcode::LIST_CLEAR, loose_list_);
+      emit(Opcode::SELECT_POP, 0);
+    }
     const int length = 10 + static_cast<int>(rng_() % 80);
     for (int k = 0; k < length; ++k) instruction();
     while (scopes_.size() > 1) pop();
