@@ -1,6 +1,9 @@
 #include "verifier.hpp"
 
+#include <precept/run.hpp>
+
 #include "numeric.hpp"
+#include "vm.hpp"
 
 #include <fmt/format.h>
 
@@ -103,7 +106,7 @@ class Verifier {
   bool run() {
     return check_limits() && check_enums() && check_fields() && check_params() &&
            check_registers() && check_lookups() && check_arrays() && check_code() &&
-           check_outputs() && check_summary();
+           check_outputs() && check_summary() && check_memory();
   }
 
   std::string error;
@@ -678,6 +681,14 @@ class Verifier {
                       field, p_.fields.size());
     }
     return true;
+  }
+
+  // Last, as it reads the code and tables the checks before have vouched for:
+  // a program that could not run within a worker's memory budget even one
+  // household at a time is refused here, not when the machine is built.
+  bool check_memory() {
+    const std::string problem = memory_budget_problem(p_, kWorkerMemoryBudget);
+    return problem.empty() || fail("the program cannot run within the memory budget: {}", problem);
   }
 
   const Program& p_;
