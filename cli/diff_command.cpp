@@ -23,7 +23,7 @@ namespace precept::cli {
 
 namespace {
 
-enum Exit { kNoChange = 0, kChanges = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kPolicyErrors = 5 };
+enum Exit { kNoChange = 0, kChanges = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kPolicyErrors = 5, kOutOfMemory = 6 };
 
 bool read_text(const std::string& path, std::string& out) {
   std::ifstream in(path, std::ios::binary);
@@ -151,7 +151,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     if (old_data) std::fclose(old_data);
     if (!impact->fatal_error.empty()) {
       std::cerr << fmt::format("{}: {}\n", args.data, impact->fatal_error);
-      return kBadInput;
+      return impact->out_of_memory ? kOutOfMemory : kBadInput;
     }
     attribution = diff::attribute(variants, *impact);
     report.impact = &*impact;

@@ -34,7 +34,7 @@
 
 namespace {
 
-enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4 };
+enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kOutOfMemory = 6 };
 
 bool use_color(const std::string& mode, std::FILE* stream) {
   if (mode == "always") return true;
@@ -348,6 +348,7 @@ int cmd_run(const RunArgs& args) {
   if (input != stdin) std::fclose(input);
   if (!report.ok()) {
     std::cerr << fmt::format("{}: {}\n", args.data, report.fatal_error);
+    if (report.out_of_memory) return kOutOfMemory;
     return report.fatal_error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
   }
   std::optional<AtomicOutput> summary;

@@ -1403,9 +1403,12 @@ MemoryNeeds memory_needs(const Program& program) {
   return needs;
 }
 
+std::size_t capacity_within_budget(std::size_t bytes_per_row, std::size_t requested, std::size_t budget) {
+  return std::clamp<std::size_t>(budget / std::max<std::size_t>(1, bytes_per_row), 1, std::max<std::size_t>(1, requested));
+}
+
 std::size_t capacity_within_budget(const Program& program, std::size_t requested, std::size_t budget) {
-  const std::size_t per_row = std::max<std::size_t>(1, memory_needs(program).bytes_per_row);
-  return std::clamp<std::size_t>(budget / per_row, 1, std::max<std::size_t>(1, requested));
+  return capacity_within_budget(memory_needs(program).bytes_per_row, requested, budget);
 }
 
 namespace {

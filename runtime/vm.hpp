@@ -125,6 +125,8 @@ LookupIndexSize lookup_index_size(const LookupTable& table);
 // The largest capacity, at most `requested` and at least 1, whose rows fit in
 // `budget` bytes.
 std::size_t capacity_within_budget(const Program& program, std::size_t requested, std::size_t budget);
+// The same for machines that share one budget, needing `bytes_per_row` together.
+std::size_t capacity_within_budget(std::size_t bytes_per_row, std::size_t requested, std::size_t budget);
 // Empty when the program can run within `budget` at a batch of one row (its
 // indexes included); else why not, in words naming the figures.
 std::string memory_budget_problem(const Program& program, std::size_t budget);
