@@ -787,9 +787,9 @@ class Runner {
     std::string by;
     for (const std::string& name : report_.summary.key_names) by += (by.empty() ? "`" : ", `") + name + "`";
     stop_reason_ = fmt::format(
-        "grouping the summary by {} makes more than {} groups (line {} starts one more); group by a place "
+        "grouping the summary by {} makes more than {} groups (line {} starts group {}); group by a place "
         "(a village or township) instead, or read each household's figures from the results file",
-        by, kMaxSummaryGroups, line);
+        by, kMaxSummaryGroups, line, kMaxSummaryGroups + 1);
     stop_reading();
   }
 

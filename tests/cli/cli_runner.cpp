@@ -57,6 +57,10 @@ CliRun CliSandbox::run(const std::vector<std::string>& args, const CliOptions& o
       ::setrlimit(RLIMIT_FSIZE, &limit);
       ::signal(SIGXFSZ, SIG_IGN);
     }
+    if (options.address_space_limit) {
+      const rlimit limit{options.address_space_limit, options.address_space_limit};
+      if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(125);
+    }
     ::execv(argv[0], argv.data());
     ::_exit(126);
   }

@@ -17,6 +17,7 @@ struct CliRun {
 struct CliOptions {
   const std::string* input = nullptr;  // stdin; /dev/null when absent
   std::size_t file_size_limit = 0;     // RLIMIT_FSIZE in bytes, 0 for none
+  std::size_t address_space_limit = 0;  // RLIMIT_AS in bytes (`ulimit -v`), 0 for none
 };
 
 // A fresh directory per test: `work()` is the CLI's working directory and holds

@@ -21,11 +21,6 @@
 #include "serialize.hpp"
 #include "verifier.hpp"
 
-#include <fcntl.h>
-#include <sys/resource.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
@@ -81,40 +76,11 @@ using ::testing::IsEmpty;
 
 constexpr std::size_t kMiB = std::size_t{1} << 20;
 
-struct LimitedRun {
-  int exit_code = -1;  // 128 + signal when killed, as a shell says
-  std::string out, err;
-};
-
-// Runs the CLI in `dir` with its address space limited to `limit` bytes.
-LimitedRun run_limited(const std::vector<std::string>& args, const fs::path& dir, std::size_t limit) {
-  const fs::path out_path = dir / ".." / "limited.out", err_path = dir / ".." / "limited.err";
-  std::vector<std::string> words{PRECEPT_CLI};
-  words.insert(words.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (std::string& w : words) argv.push_back(w.data());
-  argv.push_back(nullptr);
-  const pid_t pid = ::fork();
-  if (pid == 0) {
-    const rlimit address_space{limit, limit};
-    const int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    const int in = ::open("/dev/null", O_RDONLY);
-    if (::chdir(dir.c_str()) != 0 || out < 0 || err < 0 || in < 0 || ::setrlimit(RLIMIT_AS, &address_space) != 0)
-      ::_exit(125);
-    ::dup2(in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::execv(argv[0], argv.data());
-    ::_exit(126);
-  }
-  LimitedRun run;
-  int status = 0;
-  if (pid < 0 || ::waitpid(pid, &status, 0) != pid) return run;
-  run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  run.out = read_file(out_path);
-  run.err = read_file(err_path);
-  return run;
+// Runs the CLI in the sandbox with its address space limited to `limit` bytes.
+precept::testing::CliRun run_limited(const CliSandbox& box, const std::vector<std::string>& args, std::size_t limit) {
+  precept::testing::CliOptions options;
+  options.address_space_limit = limit;
+  return box.run(args, options);
 }
 
 constexpr std::size_t kLimit = 1024 * kMiB;  // the issue's `ulimit -v 1048576`
@@ -148,7 +114,7 @@ TEST(Memory, HostileTextRegistersRunInSmallerBatchesWithinTheBudget) {
   for (int i = 0; i < 3000; ++i) data += fmt::format("n{}\n", i);
   write_file(box / "data.csv", data);
   for (const char* threads : {"-j1", "-j4"}) {
-    const auto r = run_limited({"run", "hostile.pcb", "data.csv", "-o", "out.csv", "-q", threads}, box.work(), kLimit);
+    const auto r = run_limited(box, {"run", "hostile.pcb", "data.csv", "-o", "out.csv", "-q", threads}, kLimit);
     ASSERT_EQ(r.exit_code, 0) << threads << ": " << r.err;
     EXPECT_EQ(read_file(box / "out.csv"), data) << threads;
   }
@@ -182,7 +148,7 @@ TEST(Memory, LoadRefusesLookupIndexesBeyondTheBudget) {
   CliSandbox box;
   write_file(box / "tables.pcb", serialize_program(p));
   write_file(box / "data.csv", "name\nx\n");
-  const auto r = run_limited({"run", "tables.pcb", "data.csv", "-o", "out.csv", "-q"}, box.work(), kLimit);
+  const auto r = run_limited(box, {"run", "tables.pcb", "data.csv", "-o", "out.csv", "-q"}, kLimit);
   EXPECT_GT(r.exit_code, 0);
   EXPECT_LT(r.exit_code, 128) << r.err;
   EXPECT_THAT(r.err, HasSubstr("memory budget"));
@@ -216,7 +182,7 @@ TEST(Memory, EightLargeIndexedTablesRunWithinTheBudgetOnManyThreads) {
   write_file(box / "data.csv", data);
   std::string first;
   for (const char* threads : {"-j1", "-j2", "-j16"}) {
-    const auto r = run_limited({"run", "tables.pol", "data.csv", "-o", "out.csv", "-q", threads}, box.work(), kLimit);
+    const auto r = run_limited(box, {"run", "tables.pol", "data.csv", "-o", "out.csv", "-q", threads}, kLimit);
     ASSERT_EQ(r.exit_code, 0) << threads << ": " << r.err;
     const std::string results = read_file(box / "out.csv");
     // Table t0's many-valued row lists 1; the others' second row matches.
@@ -251,9 +217,8 @@ TEST(Memory, DiffOfManyParameterEditsStaysWithinTheBudget) {
   std::string data = "household_id,net_income\n";
   for (int r = 0; r < 10; ++r) data += fmt::format("h{},{}\n", r, r * 50);
   write_file(box / "data.csv", data);
-  const auto r = run_limited({"diff", "old.pol", "new.pol", "data.csv", "--no-witness", "-j1", "--format", "json",
-                              "-o", "report.json"},
-                             box.work(), 512 * kMiB);
+  const auto r = run_limited(box, {"diff", "old.pol", "new.pol", "data.csv", "--no-witness", "-j1", "--format", "json",
+                              "-o", "report.json"}, 512 * kMiB);
   ASSERT_EQ(r.exit_code, 1) << r.err;  // changes found
   const std::string report = read_file(box / "report.json");
   EXPECT_NE(report.find("\"changed_households_total\": 10"), std::string::npos);
@@ -266,8 +231,7 @@ TEST(Memory, SummaryByAFieldWithAValuePerHouseholdIsBounded) {
   CliSandbox box;
   const int rows = static_cast<int>(precept::kMaxSummaryGroups) + 10;
   ASSERT_TRUE(generate_register(box / "register.csv", rows, 7, 0));
-  const auto r = run_limited({"run", kW1, "register.csv", "-o", "out.csv", "--by", "household_id", "-q"}, box.work(),
-                             kLimit);
+  const auto r = run_limited(box, {"run", kW1, "register.csv", "-o", "out.csv", "--by", "household_id", "-q"}, kLimit);
   EXPECT_EQ(r.exit_code, 3) << r.err;
   EXPECT_THAT(r.err, HasSubstr("more than 100000 groups"));
   EXPECT_THAT(r.err, HasSubstr("`household_id`"));
@@ -276,7 +240,7 @@ TEST(Memory, SummaryByAFieldWithAValuePerHouseholdIsBounded) {
   EXPECT_THAT(partial_files(box.work()), IsEmpty());
   // By place it is a summary like any other.
   const auto by_village =
-      run_limited({"run", kW1, "register.csv", "-o", "out.csv", "--by", "village", "-q"}, box.work(), kLimit);
+      run_limited(box, {"run", kW1, "register.csv", "-o", "out.csv", "--by", "village", "-q"}, kLimit);
   EXPECT_EQ(by_village.exit_code, 0) << by_village.err;
 }
 
