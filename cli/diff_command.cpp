@@ -24,7 +24,7 @@ namespace precept::cli {
 
 namespace {
 
-enum Exit { kNoChange = 0, kChanges = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kPolicyErrors = 5 };
+enum Exit { kNoChange = 0, kChanges = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kPolicyErrors = 5 };  // and kOutOfMemory (output_file.hpp)
 
 std::string title(const Policy& p) {
   return p.year() ? fmt::format("{} ({})", p.name(), p.year()) : p.name();
@@ -145,7 +145,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     if (old_data) std::fclose(old_data);
     if (!impact->fatal_error.empty()) {
       std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(impact->fatal_error));
-      return kBadInput;
+      return impact->out_of_memory ? kOutOfMemory : kBadInput;
     }
     attribution = diff::attribute(variants, *impact);
     report.impact = &*impact;

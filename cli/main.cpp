@@ -45,7 +45,7 @@ namespace {
 // Text from a policy or a register is shown escaped (runtime/text_width.hpp).
 using precept::escape_for_terminal;
 
-enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4 };
+enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kOutOfMemory = precept::cli::kOutOfMemory };
 
 using precept::cli::NamedFile;
 using precept::cli::OutputFile;
@@ -298,6 +298,7 @@ int cmd_run(const RunArgs& args) {
   if (progress) progress->finish();
   if (!report.ok()) {
     std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(report.fatal_error));
+    if (report.out_of_memory) return kOutOfMemory;
     return report.fatal_error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
   }
   if (summary) {

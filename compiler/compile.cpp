@@ -1,6 +1,7 @@
 // The compiler driver and the public Policy handle: source -> parse tree ->
 // AST -> checked AST -> bytecode -> verified program.
 #include <precept/policy.hpp>
+#include <precept/run.hpp>
 
 #include "ast_builder.hpp"
 #include "checker.hpp"
@@ -13,6 +14,7 @@
 #include "program.hpp"
 #include "serialize.hpp"
 #include "verifier.hpp"
+#include "vm.hpp"
 
 #include <fmt/format.h>
 
@@ -117,6 +119,12 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
                            "(at most {} and {})",
                            program->code.size(), registers, kMaxInstructions, kMaxRegisters),
                "split it into smaller policies");
+    result.diagnostics = sink.take();
+    return result;
+  }
+  if (const std::string problem = memory_budget_problem(*program, kWorkerMemoryBudget); !problem.empty()) {
+    sink.error(file->location, "the policy is too large to run: " + problem,
+               "split large tables into smaller ones, or list fewer values in each cell");
     result.diagnostics = sink.take();
     return result;
   }

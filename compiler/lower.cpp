@@ -1,8 +1,11 @@
 #include "lower.hpp"
 
+#include <precept/run.hpp>
+
 #include "serialize.hpp"
 #include "numeric.hpp"
 #include "verifier.hpp"
+#include "vm.hpp"
 
 #include <fmt/format.h>
 
@@ -757,6 +760,11 @@ class Lowerer {
       entries += combinations;
       if (entries > kMaxLookupEntries) return false;
     }
+    // The program's indexes together must fit the memory budget, which the
+    // verifier holds them to; a table past it is lowered row by row instead.
+    std::size_t index_bytes = lookup_index_size(lookup).bytes;
+    for (const LookupTable& other : p_.lookups) index_bytes += lookup_index_size(other).bytes;
+    if (index_bytes > kWorkerMemoryBudget) return false;
     for (std::size_t c = 0; c < t.columns.size(); ++c)
       if (t.columns[c].kind == ast::ColumnKind::Output)
         for (const auto& row : t.rows)

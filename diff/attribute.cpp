@@ -133,7 +133,7 @@ void prepare_variants(const PolicyVersion& o, const PolicyVersion& n, const Stru
     for (std::size_t i = needed.size(); i-- > 0;) {
       auto fewer = needed;
       fewer.erase(fewer.begin() + static_cast<std::ptrdiff_t>(i));
-      if (compiles(fewer)) needed = fewer;
+      if (compiles(fewer)) needed = std::move(fewer);
     }
     auto again = compile(source_with(needed), o.path);
     std::string with_text;

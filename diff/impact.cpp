@@ -1,5 +1,7 @@
 #include "impact.hpp"
 
+#include <precept/run.hpp>
+
 #include "batch.hpp"
 #include "csv.hpp"
 #include "format.hpp"
@@ -9,11 +11,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <optional>
 #include <set>
+#include <system_error>
 #include <thread>
 #include <tuple>
 #include <unordered_map>
@@ -40,6 +45,10 @@ void ImpactCounts::add(const ImpactCounts& o) {
 }
 
 namespace {
+
+constexpr const char* kOutOfMemory =
+    "ran out of memory: the system refused Precept more memory part way; close other programs, run with fewer "
+    "threads (-j), or measure the impact on a smaller register";
 
 // Records as read: every cell of the header's width, so that each version
 // finds its own fields by column. Rows rejected for their shape are not here.
@@ -265,7 +274,12 @@ bool outputs_differ(Compare mode, const Program& xp, const OutputDef& x, const M
 // and each variant evaluated on just those rows, each with its own layout.
 class VariantRunner {
  public:
-  VariantRunner(const VariantPlan& plan, const Header& header, std::size_t capacity) : plan_(plan) {
+  // Each variant is a machine; together they hold at most a worker's memory
+  // budget of rows, so that memory grows with the number of edits, not with
+  // the edits times the batch. `capacity()` rows, at most `requested`, per run().
+  VariantRunner(const VariantPlan& plan, const Header& header, std::size_t requested)
+      : plan_(plan), capacity_(shared_capacity(plan, requested)) {
+    const std::size_t capacity = capacity_;
     layouts_.reserve(plan.variants.size() + 1);
     layouts_.push_back(variant_columns(*plan.baseline, header));
     base_ = std::make_unique<VersionEval>(*plan.baseline, layouts_.back(), capacity);
@@ -290,7 +304,9 @@ class VariantRunner {
     }
   }
 
-  // Evaluates the rows of `sub`; counts[u] += the rows variant u moves; for
+  std::size_t capacity() const { return capacity_; }
+
+  // Evaluates the rows of `sub` (at most capacity()); counts[u] += the rows variant u moves; for
   // the rows with keep[r], moves[r] says how.
   void run(const RawBatch& sub, std::size_t width, const std::vector<std::uint8_t>& keep,
            std::vector<HouseholdMoves*>& moves, std::vector<std::uint64_t>& counts) {
@@ -370,7 +386,15 @@ class VariantRunner {
     std::vector<Compare> compare;
   };
 
+  static std::size_t shared_capacity(const VariantPlan& plan, std::size_t requested) {
+    std::size_t per_row = memory_needs(*plan.baseline).bytes_per_row;
+    for (const Program* v : plan.variants)
+      if (v) per_row += memory_needs(*v).bytes_per_row;
+    return capacity_within_budget(per_row, requested, kWorkerMemoryBudget);
+  }
+
   const VariantPlan& plan_;
+  std::size_t capacity_;
   std::vector<VersionLayout> layouts_;  // reserved: the evals hold references
   std::unique_ptr<VersionEval> base_;
   std::vector<Variant> variants_;
@@ -523,7 +547,7 @@ class Engine {
     else if (std::string e2 = map_columns(n_, header, new_layout_, "new"); !e2.empty()) impact_.fatal_error = e2;
     if (!impact_.fatal_error.empty() || !prepare_header(header)) return std::move(impact_);
     header_ = &header;
-    const std::size_t capacity = std::max<std::size_t>(1, options_.batch_size);
+    const std::size_t capacity = versions_capacity();
     const std::size_t threads = std::max<std::size_t>(1, options_.threads);
     std::mutex read_mutex, merge_mutex;
     CsvRecord record;
@@ -533,7 +557,7 @@ class Engine {
     // Each worker reads its batches in input order, so its first changed_limit
     // changed households hold every one of the first changed_limit overall
     // that it saw: the merge keeps the first of their union.
-    auto work = [&] {
+    auto work_on = [&] {
       VersionEval old_eval(o_, old_layout_, capacity), new_eval(n_, new_layout_, capacity);
       std::unique_ptr<VariantRunner> runner;
       if (plan) runner = std::make_unique<VariantRunner>(*plan, header, capacity);
@@ -546,7 +570,7 @@ class Engine {
       for (;;) {
         {
           std::lock_guard lock(read_mutex);
-          if (!read_batch(reader, record, width, capacity, raw)) break;
+          if (too_many_groups_ || out_of_memory_ || !read_batch(reader, record, width, capacity, raw)) break;
         }
         old_eval.run(raw, width);
         new_eval.run(raw, width);
@@ -554,6 +578,17 @@ class Engine {
           partial.total.rows += 1;
           partial.total.rejected_both += 1;
         }
+        const auto attribute = [&] {
+          if (sub.rows > 0) {
+            moves.assign(sub.rows, nullptr);
+            for (std::size_t r = 0; r < sub.rows; ++r)
+              if (keep[r]) moves[r] = &partial.changed[kept_at[r]].moves;
+            runner->run(sub, width, keep, moves, partial.variant_households);
+          }
+          clear_rows(sub, capacity, width);
+          keep.clear();
+          kept_at.clear();
+        };
         clear_rows(sub, capacity, width);
         keep.clear();
         kept_at.clear();
@@ -564,19 +599,32 @@ class Engine {
           copy_row(raw, row, width, sub);
           keep.push_back(partial.changed.size() > before);
           kept_at.push_back(before);
+          if (sub.rows == runner->capacity()) attribute();
         }
-        if (runner && sub.rows > 0) {
-          moves.assign(sub.rows, nullptr);
-          for (std::size_t r = 0; r < sub.rows; ++r)
-            if (keep[r]) moves[r] = &partial.changed[kept_at[r]].moves;
-          runner->run(sub, width, keep, moves, partial.variant_households);
-        }
+        if (runner) attribute();
       }
       std::lock_guard lock(merge_mutex);
       partials.push_back(std::move(partial));
     };
+    // On a worker thread an escaping exception would end the process: running
+    // out of memory stops every worker and is reported (Impact::out_of_memory).
+    auto work = [&] {
+      try {
+        work_on();
+      } catch (const std::bad_alloc&) {
+        out_of_memory_ = true;
+      }
+    };
     std::vector<std::thread> helpers;
-    for (std::size_t t = 1; t < threads; ++t) helpers.emplace_back(work);
+    for (std::size_t t = 1; t < threads; ++t) {
+      try {
+        helpers.emplace_back(work);
+      } catch (const std::system_error&) {
+        break;  // fewer threads: the same impact, later
+      } catch (const std::bad_alloc&) {
+        break;
+      }
+    }
     work();
     for (auto& h : helpers) h.join();
     if (reader.io_error()) impact_.fatal_error = "reading the register failed part way";
@@ -693,16 +741,57 @@ class Engine {
       c.assistance_new = b.assistance;
     }
     partial.total.add(c);
-    if (!group_columns_.empty()) partial.groups[group].add(c);
+    add_to_group(partial, group, c);
     return changed;
   }
 
+  // Counts by group, at most kMaxSummaryGroups groups, as run's summary: a
+  // group per household (an id) would hold the whole register in memory.
+  // Past the bound the pass stops (too_many_groups_) and says so.
+  void add_to_group(Partial& partial, const std::vector<std::string>& key, const ImpactCounts& c) const {
+    if (group_columns_.empty()) return;
+    auto it = partial.groups.find(key);
+    if (it == partial.groups.end()) {
+      if (partial.groups.size() >= kMaxSummaryGroups) {
+        too_many_groups_ = true;
+        return;
+      }
+      it = partial.groups.emplace(key, ImpactCounts{}).first;
+    }
+    it->second.add(c);
+  }
+
+  // Why the pass stopped early, if it did; false if it did not.
+  bool stopped_early() {
+    if (out_of_memory_) {
+      impact_.fatal_error = kOutOfMemory;
+      impact_.out_of_memory = true;
+      return true;
+    }
+    if (!too_many_groups_) return false;
+    std::string by;
+    for (const std::string& name : impact_.group_names) by += (by.empty() ? "`" : ", `") + name + "`";
+    impact_.fatal_error = fmt::format(
+        "counting the impact by {} makes more than {} groups; count by a place (a village or township) "
+        "instead, or leave out --by and read the changed households",
+        by, kMaxSummaryGroups);
+    return true;
+  }
+
   void finish(std::vector<Partial>& partials) {
+    if (stopped_early()) return;
     std::map<std::vector<std::string>, ImpactCounts> groups;
     impact_.variant_households.assign(options_.variants ? options_.variants->variants.size() : 0, 0);
     for (auto& p : partials) {
       impact_.total.add(p.total);
-      for (auto& [k, v] : p.groups) groups[k].add(v);
+      for (auto& [k, v] : p.groups) {
+        groups[k].add(v);
+        if (groups.size() > kMaxSummaryGroups) {
+          too_many_groups_ = true;
+          stopped_early();
+          return;
+        }
+      }
       for (auto& h : p.changed) impact_.changed.push_back(std::move(h));
       impact_.changed_total += p.changed_total;
       for (std::size_t u = 0; u < p.variant_households.size(); ++u) impact_.variant_households[u] += p.variant_households[u];
@@ -742,7 +831,7 @@ class Engine {
       return false;
     }
     header_ = &header;
-    const std::size_t capacity = std::max<std::size_t>(1, options_.batch_size);
+    const std::size_t capacity = capacity_within_budget(p, options_.batch_size, kWorkerMemoryBudget);
     VersionEval eval(p, layout, capacity);
     RawBatch raw;
     CsvRecord record;
@@ -789,7 +878,7 @@ class Engine {
         c.rows = 1;
         c.only_in_new = 1;
         partial.total.add(c);
-        if (!group_columns_.empty()) partial.groups[k.group].add(c);
+        add_to_group(partial, k.group, c);
         h.old_rejected = "not on last year's register";
         if (!k.facts.ok) h.new_rejected = k.facts.reason;
         partial.changed.push_back(std::move(h));
@@ -808,7 +897,7 @@ class Engine {
       c.rows = 1;
       c.only_in_old = 1;
       partial.total.add(c);
-      if (!group_columns_.empty()) partial.groups[it->second.group].add(c);
+      add_to_group(partial, it->second.group, c);
       ChangedHousehold h;
       h.key = key;
       h.old_line = it->second.line;
@@ -840,8 +929,8 @@ class Engine {
   void attribute_kept(std::vector<ChangedHousehold>& changed, const Header& header, bool this_year,
                       std::vector<std::uint64_t>& counts) {
     const std::size_t width = header.names.size();
-    const std::size_t capacity = std::max<std::size_t>(1, options_.batch_size);
-    VariantRunner runner(*options_.variants, header, capacity);
+    VariantRunner runner(*options_.variants, header, options_.batch_size);
+    const std::size_t capacity = runner.capacity();
     RawBatch sub;
     std::vector<std::uint8_t> keep;
     std::vector<HouseholdMoves*> moves;
@@ -869,8 +958,17 @@ class Engine {
     flush();
   }
 
+  // Rows both versions evaluate at once: their machines and batches share a
+  // worker's memory budget.
+  std::size_t versions_capacity() const {
+    const std::size_t per_row = memory_needs(o_).bytes_per_row + memory_needs(n_).bytes_per_row;
+    return capacity_within_budget(per_row, options_.batch_size, kWorkerMemoryBudget);
+  }
+
   const Program& o_;
   const Program& n_;
+  mutable std::atomic<bool> too_many_groups_ = false;  // set by add_to_group, from any worker
+  std::atomic<bool> out_of_memory_ = false;
   ImpactOptions options_;
   Impact impact_;
   Roles roles_;
@@ -887,7 +985,14 @@ class Engine {
 
 Impact compute_impact(const Policy& old_policy, const Policy& new_policy, std::FILE* data, std::FILE* old_data,
                       const ImpactOptions& options) {
-  return Engine(old_policy.program(), new_policy.program(), options).run(data, old_data);
+  try {
+    return Engine(old_policy.program(), new_policy.program(), options).run(data, old_data);
+  } catch (const std::bad_alloc&) {
+    Impact impact;
+    impact.fatal_error = kOutOfMemory;
+    impact.out_of_memory = true;
+    return impact;
+  }
 }
 
 }  // namespace precept::diff

@@ -97,6 +97,7 @@ struct Impact {
   std::vector<std::string> common_outputs, only_old_outputs, only_new_outputs;
   bool has_poor = false, has_cause = false, has_assistance = false, has_category = false, has_measures = false;
   bool joined = false;
+  bool out_of_memory = false;  // with fatal_error: memory ran out (the CLI's exit code 6)
 };
 
 // `old_data` null: one register under both versions. Else `data` is this

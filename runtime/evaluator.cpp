@@ -1,6 +1,7 @@
 // The embedding API's evaluator: the same batch machine as `precept run`, fed
 // from (name, text) pairs instead of a CSV file.
 #include <precept/evaluator.hpp>
+#include <precept/run.hpp>
 
 #include "batch.hpp"
 #include "format.hpp"
@@ -12,16 +13,22 @@
 namespace precept {
 
 namespace {
+// Records evaluated together, at most: fewer when the policy's registers
+// would not fit in a worker's memory budget at this size.
 constexpr std::size_t kBatchCapacity = 256;
 }
 
 struct Evaluator::Impl {
   Policy policy;
+  std::size_t capacity;
   Batch batch;
   Machine machine;
 
-  explicit Impl(Policy p) : policy(std::move(p)), machine(policy.program(), kBatchCapacity) {
-    batch.reset(policy.program(), kBatchCapacity);
+  explicit Impl(Policy p)
+      : policy(std::move(p)),
+        capacity(capacity_within_budget(policy.program(), kBatchCapacity, kWorkerMemoryBudget)),
+        machine(policy.program(), capacity) {
+    batch.reset(policy.program(), capacity);
   }
 
   // Parses one record into the next row; on failure the outcome says why.
@@ -77,8 +84,8 @@ Outcome Evaluator::evaluate(const std::vector<std::pair<std::string, std::string
 std::vector<Outcome> Evaluator::evaluate_batch(
     const std::vector<std::vector<std::pair<std::string, std::string>>>& records) {
   std::vector<Outcome> outcomes(records.size());
-  for (std::size_t start = 0; start < records.size(); start += kBatchCapacity) {
-    const std::size_t end = std::min(records.size(), start + kBatchCapacity);
+  for (std::size_t start = 0; start < records.size(); start += impl_->capacity) {
+    const std::size_t end = std::min(records.size(), start + impl_->capacity);
     impl_->batch.rows = 0;
     std::vector<std::pair<std::size_t, std::size_t>> loaded;  // (record, row)
     for (std::size_t r = start; r < end; ++r) {

@@ -42,6 +42,10 @@ std::int64_t SummaryRow::incidence_millionths() const {
 
 namespace {
 
+constexpr const char* kOutOfMemory =
+    "ran out of memory: the system refused Precept more memory part way; close other programs, run with fewer "
+    "threads (-j), or run on a machine with more memory";
+
 struct Reject {
   Reject(std::uint64_t at, std::string in_column, std::string why, std::optional<std::uint64_t> quote_line = std::nullopt,
          CsvSpan lines = {})
@@ -209,10 +213,15 @@ class Runner {
         results_(results),
         rejects_(rejects),
         options_(options),
-        capacity_(std::max<std::size_t>(1, options.batch_size)),
+        capacity_(capacity_within_budget(program_, options.batch_size, options.memory_budget)),
         fixed_line_bound_(fixed_line_bound()) {}
 
   RunReport run(std::FILE* input) {
+    if (std::string problem = memory_budget_problem(program_, options_.memory_budget); !problem.empty()) {
+      report_.fatal_error = "the policy cannot run within the memory budget: " + problem;
+      report_.out_of_memory = true;
+      return std::move(report_);
+    }
     // Taken before the header is read: where the input starts in the file.
     const std::optional<FileExtent> extent = regular_file_extent(input);
     reader_ = std::make_unique<CsvReader>(input);
@@ -235,6 +244,12 @@ class Runner {
     if (reader_->io_error() || input_failed_) report_.fatal_error = "reading the input failed part way";
     if (results_ && std::ferror(results_)) report_.fatal_error = "writing the results failed";
     if (rejects_ && std::ferror(rejects_)) report_.fatal_error = "writing the rejects failed";
+    // Why the run was stopped comes before what failed because of it.
+    if (!stop_reason_.empty()) report_.fatal_error = stop_reason_;
+    if (out_of_memory_) {
+      report_.fatal_error = kOutOfMemory;
+      report_.out_of_memory = true;
+    }
     finish_summary();
     return std::move(report_);
   }
@@ -346,6 +361,8 @@ class Runner {
         helpers.emplace_back([this] { work(); });
       } catch (const std::system_error&) {
         break;  // fewer threads than asked for: the run is the same, only slower
+      } catch (const std::bad_alloc&) {
+        break;  // likewise; the threads started must still be joined
       }
     }
     work();
@@ -366,6 +383,11 @@ class Runner {
         }
         hand_in(worker, raw.sequence, std::move(done));
       }
+    } catch (const std::bad_alloc&) {
+      // On a worker thread an escaping exception would end the process: the
+      // run stops and reports it (RunReport::out_of_memory) instead.
+      out_of_memory_ = true;
+      stop_reading();
     } catch (...) {
       std::lock_guard lock(read_mutex_);
       if (!failure_) failure_ = std::current_exception();
@@ -376,6 +398,10 @@ class Runner {
 
   void stop_reading_failed() {
     input_failed_ = true;
+    stop_reading();
+  }
+
+  void stop_reading() {
     std::lock_guard lock(read_mutex_);
     stopped_ = true;
     in_flight_changed_.notify_all();
@@ -721,6 +747,7 @@ class Runner {
   }
 
   void write_batch(const DoneBatch& batch) {
+    if (!stop_reason_.empty()) return;  // the run was stopped; what follows is not written
     report_.rows_read += batch.records;
     report_.results += batch.result_count;
     report_.rejected += batch.rejects.size();
@@ -734,6 +761,10 @@ class Runner {
     }
     std::vector<SummaryRow*> groups(batch.group_keys.size());
     for (std::size_t g = 0; g < batch.group_keys.size(); ++g) {
+      if (groups_.size() == kMaxSummaryGroups && !groups_.contains(batch.group_keys[g])) {
+        too_many_groups(batch, g);
+        return;
+      }
       auto [it, inserted] = groups_.try_emplace(batch.group_keys[g]);
       if (inserted) {
         it->second.key = it->first;
@@ -744,6 +775,26 @@ class Runner {
     for (const SummaryContribution& c : batch.contributions)
       add_to_summary(c, batch.first_line, groups.empty() ? nullptr : groups[c.group]);
     if (options_.progress) options_.progress(report_.rows_read, batch.input_position);
+  }
+
+  // The summary would hold a line per group: past kMaxSummaryGroups the run
+  // stops, naming the line that made one group too many, rather than run on
+  // to a summary nobody can read. The group keys are only known as records
+  // are read, so this is the earliest it can tell.
+  void too_many_groups(const DoneBatch& batch, std::size_t group) {
+    std::uint64_t line = batch.first_line;
+    for (const SummaryContribution& c : batch.contributions)
+      if (c.group == group) {
+        line += c.line;
+        break;
+      }
+    std::string by;
+    for (const std::string& name : report_.summary.key_names) by += (by.empty() ? "`" : ", `") + name + "`";
+    stop_reason_ = fmt::format(
+        "grouping the summary by {} makes more than {} groups (line {} starts group {}); group by a place "
+        "(a village or township) instead, or read each household's figures from the results file",
+        by, kMaxSummaryGroups, line, kMaxSummaryGroups + 1);
+    stop_reading();
   }
 
   void add_to_summary(const SummaryContribution& c, std::uint64_t first_line, SummaryRow* group) {
@@ -871,6 +922,8 @@ class Runner {
   bool stopped_ = false;
   std::exception_ptr failure_;
   std::atomic<bool> input_failed_ = false;
+  std::atomic<bool> out_of_memory_ = false;
+  std::string stop_reason_;  // the writer's, when it stopped the run
 
   // A regular file is read by the workers themselves (see choose_chunk_end
   // and settle); absent for any other input.
@@ -887,8 +940,16 @@ class Runner {
 
 RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results, std::FILE* rejects,
                   const RunOptions& options) {
-  Runner runner(policy, results, rejects, options);
-  return runner.run(input);
+  try {
+    Runner runner(policy, results, rejects, options);
+    return runner.run(input);
+  } catch (const std::bad_alloc&) {
+    // Outside the workers: setting up, or adding up the summary.
+    RunReport report;
+    report.out_of_memory = true;
+    report.fatal_error = kOutOfMemory;
+    return report;
+  }
 }
 
 namespace {

@@ -1,6 +1,9 @@
 #include "verifier.hpp"
 
+#include <precept/run.hpp>
+
 #include "numeric.hpp"
+#include "vm.hpp"
 
 #include <fmt/format.h>
 
@@ -121,7 +124,7 @@ class Verifier {
   bool run() {
     return check_limits() && check_enums() && check_fields() && check_params() &&
            check_registers() && check_lookups() && check_arrays() && check_code() &&
-           check_outputs() && check_summary() && check_assignment();
+           check_outputs() && check_summary() && check_assignment() && check_memory();
   }
 
   std::string error;
@@ -902,6 +905,14 @@ class Verifier {
     std::uint32_t selections_ = 0;
     Ended ended_;
   };
+
+  // Last, as it reads the code and tables the checks before have vouched for:
+  // a program that could not run within a worker's memory budget even one
+  // household at a time is refused here, not when the machine is built.
+  bool check_memory() {
+    const std::string problem = memory_budget_problem(p_, kWorkerMemoryBudget);
+    return problem.empty() || fail("the program cannot run within the memory budget: {}", problem);
+  }
 
   const Program& p_;
   std::size_t address_ = 0;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <mutex>
 #include <stdexcept>
 #include <string_view>
 
@@ -106,7 +107,17 @@ struct Machine::LookupIndex {
     if (groups.size() > 1) std::sort(out.begin(), out.end());
   }
 
-  explicit LookupIndex(const LookupTable& table) : keys(table.key_types.size()) {
+  // The table it was built from, to tell tables apart in the cache below.
+  std::uint32_t table_rows = 0;
+  std::vector<std::uint32_t> cell_ends;
+  std::vector<std::int64_t> values;
+  bool built_from(const LookupTable& table) const {
+    return table.key_types.size() == keys && table.rows == table_rows && table.cell_ends == cell_ends &&
+           table.values == values;
+  }
+
+  explicit LookupIndex(const LookupTable& table)
+      : keys(table.key_types.size()), table_rows(table.rows), cell_ends(table.cell_ends), values(table.values) {
     // Every combination a row's cells accept, as (group, values, row).
     struct Building {
       std::vector<std::uint32_t> columns;
@@ -115,38 +126,56 @@ struct Machine::LookupIndex {
     };
     std::vector<Building> building;
     std::vector<std::pair<std::uint64_t, std::size_t>> group_of;  // tested-column mask -> group
-    std::uint32_t begin = 0;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> cells(keys);
-    for (std::uint32_t row = 1; row <= table.rows; ++row) {
-      std::uint64_t tested = 0;
-      for (std::size_t k = 0; k < keys; ++k) {
-        const std::uint32_t end = table.cell_ends[(row - 1) * keys + k];
-        cells[k] = {begin, end};
-        if (end > begin) tested |= std::uint64_t{1} << k;
-        begin = end;
-      }
-      auto found = std::find_if(group_of.begin(), group_of.end(), [&](const auto& g) { return g.first == tested; });
-      if (found == group_of.end()) {
-        group_of.emplace_back(tested, building.size());
-        Building& b = building.emplace_back();
-        for (std::uint32_t k = 0; k < keys; ++k)
-          if (tested >> k & 1) b.columns.push_back(k);
-        found = group_of.end() - 1;
-      }
-      Building& b = building[found->second];
-      // An odometer over the row's cells: one tuple per combination.
-      std::vector<std::uint32_t> at(b.columns.size());
-      for (std::size_t j = 0; j < at.size(); ++j) at[j] = cells[b.columns[j]].first;
-      for (;;) {
-        for (std::size_t j = 0; j < at.size(); ++j) b.tuples.push_back(table.values[at[j]]);
-        b.rows.push_back(row);
-        std::size_t j = 0;
-        for (; j < at.size(); ++j) {
-          if (++at[j] < cells[b.columns[j]].second) break;
-          at[j] = cells[b.columns[j]].first;
+    // Two passes: the first counts each group's combinations, so that the
+    // second lays them down in vectors of their final size. Grown by doubling
+    // they could take twice that, beyond what lookup_index_size() allows for.
+    std::vector<std::size_t> counts;
+    for (int pass = 0; pass < 2; ++pass) {
+      std::uint32_t begin = 0;
+      for (std::uint32_t row = 1; row <= table.rows; ++row) {
+        std::uint64_t tested = 0;
+        for (std::size_t k = 0; k < keys; ++k) {
+          const std::uint32_t end = table.cell_ends[(row - 1) * keys + k];
+          cells[k] = {begin, end};
+          if (end > begin) tested |= std::uint64_t{1} << k;
+          begin = end;
         }
-        if (j == at.size()) break;
+        auto found = std::find_if(group_of.begin(), group_of.end(), [&](const auto& g) { return g.first == tested; });
+        if (found == group_of.end()) {
+          group_of.emplace_back(tested, building.size());
+          Building& b = building.emplace_back();
+          for (std::uint32_t k = 0; k < keys; ++k)
+            if (tested >> k & 1) b.columns.push_back(k);
+          found = group_of.end() - 1;
+        }
+        Building& b = building[found->second];
+        if (pass == 0) {
+          std::size_t combinations = 1;
+          for (const std::uint32_t k : b.columns) combinations *= cells[k].second - cells[k].first;
+          counts.resize(building.size(), 0);
+          counts[found->second] += combinations;
+          continue;
+        }
+        // An odometer over the row's cells: one tuple per combination.
+        std::vector<std::uint32_t> at(b.columns.size());
+        for (std::size_t j = 0; j < at.size(); ++j) at[j] = cells[b.columns[j]].first;
+        for (;;) {
+          for (std::size_t j = 0; j < at.size(); ++j) b.tuples.push_back(table.values[at[j]]);
+          b.rows.push_back(row);
+          std::size_t j = 0;
+          for (; j < at.size(); ++j) {
+            if (++at[j] < cells[b.columns[j]].second) break;
+            at[j] = cells[b.columns[j]].first;
+          }
+          if (j == at.size()) break;
+        }
       }
+      if (pass == 0)
+        for (std::size_t g = 0; g < building.size(); ++g) {
+          building[g].tuples.reserve(counts[g] * building[g].columns.size());
+          building[g].rows.reserve(counts[g]);
+        }
     }
     for (Building& b : building) {
       const std::size_t width = b.columns.size();
@@ -161,6 +190,9 @@ struct Machine::LookupIndex {
       Group& g = groups.emplace_back();
       g.columns = b.columns;
       g.first_row = b.rows.empty() ? 0 : *std::min_element(b.rows.begin(), b.rows.end());
+      g.keys.reserve(order.size() * width);
+      g.row_begin.reserve(order.size() + 1);
+      g.rows.reserve(order.size());
       for (std::size_t n = 0; n < order.size(); ++n) {
         const std::uint32_t i = order[n];
         const bool new_entry = n == 0 || !std::equal(tuple(i), tuple(i) + width, tuple(order[n - 1]));
@@ -181,10 +213,72 @@ struct Machine::LookupIndex {
         while (g.slots[at] != 0) at = (at + 1) & mask;
         g.slots[at] = static_cast<std::uint32_t>(e + 1);
       }
+      b = Building();  // in the group now
     }
     std::sort(groups.begin(), groups.end(), [](const Group& x, const Group& y) { return x.first_row < y.first_row; });
   }
 };
+
+namespace {
+
+// Lookup indexes by table content. A table's index is built once, by the
+// first machine that needs it, and shared by every machine alive whose
+// program has the same table: the workers of a run, the evaluators of one
+// policy, a diff's versions and variants. Each worker building its own made a
+// program's tables cost their index once per thread. An index is immutable
+// once built, so sharing it across threads needs no lock; the cache holds it
+// weakly, so it lives as long as some machine uses it.
+class LookupIndexCache {
+ public:
+  std::shared_ptr<const Machine::LookupIndex> get(const LookupTable& table) {
+    const std::uint64_t key = fingerprint(table);
+    // Built under the lock, so that threads starting together build it once.
+    std::lock_guard lock(mutex_);
+    std::erase_if(entries_, [](const Entry& e) { return e.index.expired(); });
+    for (const Entry& e : entries_)
+      if (e.fingerprint == key)
+        if (auto index = e.index.lock(); index && index->built_from(table)) return index;
+    auto index = std::make_shared<const Machine::LookupIndex>(table);
+    entries_.push_back({key, index});
+    return index;
+  }
+
+ private:
+  static std::uint64_t fingerprint(const LookupTable& table) {
+    std::uint64_t h = 0x9E3779B97F4A7C15ull ^ (std::uint64_t{table.rows} << 8) ^ table.key_types.size();
+    const auto mix = [&](std::uint64_t v) {
+      h = (h ^ v) * 0x100000001B3ull;
+      h ^= h >> 31;
+    };
+    for (const std::uint32_t end : table.cell_ends) mix(end);
+    for (const std::int64_t value : table.values) mix(static_cast<std::uint64_t>(value));
+    return h;
+  }
+
+  struct Entry {
+    std::uint64_t fingerprint;
+    std::weak_ptr<const Machine::LookupIndex> index;
+  };
+  std::mutex mutex_;
+  std::vector<Entry> entries_;
+};
+
+LookupIndexCache& lookup_index_cache() {
+  static LookupIndexCache cache;
+  return cache;
+}
+
+// How deep the program's selections nest (verified: at most kMaxSelectionDepth).
+std::size_t selection_depth(const Program& program) {
+  std::size_t depth = 0, deepest = 0;
+  for (const Instruction& ins : program.code) {
+    if (ins.op == Opcode::SELECT_IF || ins.op == Opcode::SELECT_UNLESS) deepest = std::max(deepest, ++depth);
+    if (ins.op == Opcode::SELECT_POP && depth > 0) --depth;
+  }
+  return deepest;
+}
+
+}  // namespace
 
 struct Machine::Step {
   void (*fn)(Context&, const Step&) = nullptr;
@@ -223,7 +317,7 @@ struct Machine::Context {
   std::string_view* text(std::uint32_t r) { return &m.texts_[r * m.capacity_]; }
   ListRegister& list(std::uint32_t r) { return m.lists_[r]; }
   ListItems items(const ListRegister& l, std::size_t row) const { return l.at(row, m.capacity_); }
-  const LookupIndex& lookup(std::uint32_t index) const { return m.lookups_[index]; }
+  const LookupIndex& lookup(std::uint32_t index) const { return *m.lookups_[index]; }
   Quotient* quotient(std::uint32_t r) { return &m.quotients_[r * m.capacity_]; }
 
   void fail_conflict(std::uint32_t row, std::int64_t first, std::int64_t second) {
@@ -886,10 +980,12 @@ Machine::Machine(const Program& program, std::size_t capacity, MachineMode mode)
       error_kind_(capacity),
       error_pc_(capacity),
       error_rows_(capacity),
-      levels_(kMaxSelectionDepth + 2) {
-  for (Level& level : levels_) level.rows.resize(capacity);
+      // Level 0 is every row, always dense; level d + 1 holds the rows a
+      // selection at depth d keeps. Only the depths the program reaches.
+      levels_(selection_depth(program) + 2) {
+  for (std::size_t d = 1; d + 1 < levels_.size(); ++d) levels_[d].rows.resize(capacity);
   lookups_.reserve(program.lookups.size());
-  for (const LookupTable& table : program.lookups) lookups_.emplace_back(table);
+  for (const LookupTable& table : program.lookups) lookups_.push_back(lookup_index_cache().get(table));
   plan();
 }
 
@@ -1230,6 +1326,100 @@ std::string Machine::describe_error(std::size_t row) const {
                          ins.x ? "any" : "unique", line);
     }
   }
+  return {};
+}
+
+namespace {
+// Far beyond any budget, and far from overflowing the sums below.
+constexpr std::size_t kLookupSizeCap = std::size_t{1} << 40;
+}  // namespace
+
+// An index entry per combination of values a row accepts: while building, the
+// combinations (values and row) and their order; once built, the keys, rows,
+// row ranges and hash slots (at most four per entry); both at once at the
+// peak. Then the copy of the table the index keeps. Saturating.
+LookupIndexSize lookup_index_size(const LookupTable& table) {
+  const std::size_t keys = std::min<std::size_t>(table.key_types.size(), 64);
+  std::size_t entries = 0;
+  std::uint32_t begin = 0;
+  for (std::size_t r = 0; r < table.rows && (r + 1) * keys <= table.cell_ends.size(); ++r) {
+    std::size_t combinations = 1;
+    for (std::size_t k = 0; k < keys; ++k) {
+      const std::uint32_t end = table.cell_ends[r * keys + k];
+      const std::size_t values = end > begin ? end - begin : 1;
+      if (__builtin_mul_overflow(combinations, values, &combinations) || combinations > kLookupSizeCap)
+        combinations = kLookupSizeCap;
+      begin = end;
+    }
+    entries = std::min(entries + combinations, kLookupSizeCap);
+  }
+  const std::size_t per_entry = 2 * keys * sizeof(std::int64_t) + 10 * sizeof(std::uint32_t);
+  return {entries, entries * per_entry + table.cell_ends.size() * sizeof(std::uint32_t) +
+                       table.values.size() * sizeof(std::int64_t)};
+}
+
+MemoryNeeds memory_needs(const Program& program) {
+  MemoryNeeds needs;
+  // The machine's registers, each before temporaries share storage.
+  std::size_t row = program.scalar_types.size() * sizeof(std::int64_t) +
+                    std::size_t{program.text_count} * sizeof(std::string_view) +
+                    program.quotient_units.size() * sizeof(Quotient);
+  // A list is slots (one per LIST_APPEND_IF naming it, up to 64) and a mask,
+  // or a vector per row; the items of a list field are the batch's.
+  std::vector<std::size_t> appends(program.list_types.size(), 0);
+  for (const Instruction& ins : program.code)
+    if (ins.op == Opcode::LIST_APPEND_IF && ins.a < appends.size()) ++appends[ins.a];
+  for (const std::size_t n : appends)
+    row += std::max(sizeof(std::vector<std::int64_t>), sizeof(std::uint64_t) + std::min<std::size_t>(n, 64) * 8);
+  // Errors (kind, instruction, conflicting rows) and the selection levels.
+  row += sizeof(std::uint8_t) + sizeof(std::uint32_t) + sizeof(std::pair<std::int64_t, std::int64_t>) +
+         selection_depth(program) * sizeof(std::uint32_t);
+  // The batch: the line of each row, and each field's column.
+  row += sizeof(std::uint64_t);
+  for (const FieldDef& field : program.fields) {
+    row += sizeof(std::uint8_t);
+    switch (register_file_of(field.type)) {
+      case RegisterFile::Scalar: row += sizeof(std::int64_t); break;
+      case RegisterFile::Text: row += sizeof(std::string_view); break;
+      case RegisterFile::List: row += sizeof(std::vector<std::int64_t>); break;
+      default: break;
+    }
+  }
+  needs.bytes_per_row = row;
+
+  for (const LookupTable& table : program.lookups) {
+    const LookupIndexSize size = lookup_index_size(table);
+    needs.lookup_entries = std::min(needs.lookup_entries + size.entries, kLookupSizeCap);
+    needs.lookup_bytes = std::min(needs.lookup_bytes + size.bytes, kLookupSizeCap << 20);
+  }
+  return needs;
+}
+
+std::size_t capacity_within_budget(std::size_t bytes_per_row, std::size_t requested, std::size_t budget) {
+  return std::clamp<std::size_t>(budget / std::max<std::size_t>(1, bytes_per_row), 1, std::max<std::size_t>(1, requested));
+}
+
+std::size_t capacity_within_budget(const Program& program, std::size_t requested, std::size_t budget) {
+  return capacity_within_budget(memory_needs(program).bytes_per_row, requested, budget);
+}
+
+namespace {
+std::string mebibytes(std::size_t bytes) { return fmt::format("{:.1f} MiB", static_cast<double>(bytes) / (1 << 20)); }
+}  // namespace
+
+std::string memory_budget_problem(const Program& program, std::size_t budget) {
+  const MemoryNeeds needs = memory_needs(program);
+  if (needs.bytes_per_row > budget)
+    return fmt::format(
+        "one household alone needs {} of working memory ({} scalar, {} text, {} list and {} quotient registers, "
+        "{} fields), more than the {} a worker may use",
+        mebibytes(needs.bytes_per_row), program.scalar_types.size(), program.text_count, program.list_types.size(),
+        program.quotient_units.size(), program.fields.size(), mebibytes(budget));
+  if (needs.lookup_bytes > budget)
+    return fmt::format(
+        "the indexes of its {} lookup tables need {} ({} combinations of values, each row standing for every "
+        "combination of the values its cells list), more than the {} they may use",
+        program.lookups.size(), mebibytes(needs.lookup_bytes), needs.lookup_entries, mebibytes(budget));
   return {};
 }
 

@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <iterator>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -103,6 +104,33 @@ class ListItems {
 // fast mode's loop is untouched by it.
 enum class MachineMode : std::uint8_t { Fast, Traced };
 
+// What running a program costs in memory. A worker holds one machine and one
+// batch; both grow with the batch's capacity (rows), so run, the evaluator
+// and diff size their batches from these figures to stay within a budget
+// (kWorkerMemoryBudget, include/precept/run.hpp). Lookup indexes do not grow
+// with rows and are built once per table and shared (see Machine), so they
+// are counted once per program. Upper bounds, worked out from the program
+// alone, so that the verifier can use them too.
+struct MemoryNeeds {
+  std::size_t bytes_per_row = 0;   // one row of a machine's registers and of a batch's columns
+  std::size_t lookup_bytes = 0;    // building and holding every lookup index (at its peak)
+  std::size_t lookup_entries = 0;  // combinations of values the indexes hold
+};
+MemoryNeeds memory_needs(const Program& program);
+// What one table's index takes at most, while built (entries: combinations of values).
+struct LookupIndexSize {
+  std::size_t entries = 0, bytes = 0;
+};
+LookupIndexSize lookup_index_size(const LookupTable& table);
+// The largest capacity, at most `requested` and at least 1, whose rows fit in
+// `budget` bytes.
+std::size_t capacity_within_budget(const Program& program, std::size_t requested, std::size_t budget);
+// The same for machines that share one budget, needing `bytes_per_row` together.
+std::size_t capacity_within_budget(std::size_t bytes_per_row, std::size_t requested, std::size_t budget);
+// Empty when the program can run within `budget` at a batch of one row (its
+// indexes included); else why not, in words naming the figures.
+std::string memory_budget_problem(const Program& program, std::size_t budget);
+
 class Machine {
  public:
   // `program` must have passed verify_program(); it must outlive the machine.
@@ -164,7 +192,8 @@ class Machine {
   std::vector<std::pair<std::uint32_t, std::uint32_t>> text_aliases_;  // (register, field)
   std::vector<ListRegister> lists_;
   std::vector<Quotient> quotients_;
-  std::vector<LookupIndex> lookups_;
+  // Shared with every other machine whose program has the same table.
+  std::vector<std::shared_ptr<const LookupIndex>> lookups_;
   std::vector<std::uint8_t> error_kind_;
   std::vector<std::uint32_t> error_pc_;
   // For a TableConflict: the two table rows that both matched.

@@ -3,6 +3,12 @@
 // An Evaluator holds the scratch space for one batch; create one per thread from a
 // shared Policy. Records are given as text values, exactly as they appear in a CSV
 // export, and parsed with the same rules as `precept run`.
+//
+// Memory: an evaluator takes at most kWorkerMemoryBudget (precept/run.hpp) for
+// its batch, evaluating a large policy's records fewer at a time; lookup
+// indexes are shared by every evaluator of a policy. When memory runs out the
+// call throws std::bad_alloc (nothing else is thrown for it); the evaluator
+// stays usable.
 #pragma once
 
 #include <precept/policy.hpp>

@@ -3,6 +3,7 @@
 
 #include <precept/policy.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
@@ -13,11 +14,31 @@ namespace precept {
 
 enum class ResultFormat { Csv, JsonLines };
 
+// The memory budget of one worker thread: its machine's registers and its
+// batch's columns, which grow with the rows of a batch. Batches are made
+// smaller (down to one household) for a program whose registers would not
+// fit, so a run takes about this much per thread, plus the program's lookup
+// indexes, built once and shared by every thread. A program that cannot run
+// within it even one household at a time (or whose lookup indexes alone
+// exceed it) is refused when it is compiled or loaded.
+inline constexpr std::size_t kWorkerMemoryBudget = std::size_t{64} << 20;
+
+// The most summary groups a run (or a diff's impact) makes: a summary is for
+// places, and grouping by a field with a value per household (an id) would
+// hold a line per household in memory. A run that would make more stops with
+// an error saying so.
+inline constexpr std::size_t kMaxSummaryGroups = 100000;
+
 struct RunOptions {
   ResultFormat format = ResultFormat::Csv;
   // Summary groups: a group declared in the policy's summary, or field names.
   std::vector<std::string> group_by;
+  // Households evaluated together; smaller when the policy's registers would
+  // not fit in memory_budget at this size. The output is the same for any size.
   std::size_t batch_size = 1024;
+  // Bytes each worker's batch may take (see kWorkerMemoryBudget). A budget too
+  // small for one household stops the run (RunReport::out_of_memory).
+  std::size_t memory_budget = kWorkerMemoryBudget;
   // Threads that read, evaluate and format batches. The output is the same,
   // byte for byte and in input order, for any number of threads.
   std::size_t threads = 1;
@@ -57,6 +78,10 @@ struct RunReport {
   std::uint64_t rejected = 0;
   std::vector<std::string> notes;  // e.g. extra columns ignored
   std::string fatal_error;         // set when the run could not start or finish
+  // With fatal_error: the run stopped because memory ran out (an allocation
+  // failed, on any thread) or the work cannot fit memory_budget. The outputs
+  // are incomplete, as for any fatal error.
+  bool out_of_memory = false;
   Summary summary;
   bool ok() const { return fatal_error.empty(); }
 };

@@ -65,10 +65,10 @@ CliRun CliSandbox::run(const std::vector<std::string>& args, const CliOptions& o
       ::setrlimit(RLIMIT_FSIZE, &limit);
       ::signal(SIGXFSZ, SIG_IGN);
     }
-    if (options.memory_limit) {
+    if (options.address_space_limit) {
       // Allocations past the limit fail (std::bad_alloc), as on a machine out of memory.
-      const rlimit limit{options.memory_limit, options.memory_limit};
-      ::setrlimit(RLIMIT_AS, &limit);
+      const rlimit limit{options.address_space_limit, options.address_space_limit};
+      if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(125);
     }
     if (options.hang_guard_seconds) ::alarm(options.hang_guard_seconds);
     ::execv(argv[0], argv.data());

@@ -18,7 +18,7 @@ struct CliRun {
 struct CliOptions {
   const std::string* input = nullptr;  // stdin; /dev/null when absent
   std::size_t file_size_limit = 0;     // RLIMIT_FSIZE in bytes, 0 for none
-  std::size_t memory_limit = 0;        // RLIMIT_AS in bytes, 0 for none
+  std::size_t address_space_limit = 0;  // RLIMIT_AS in bytes (`ulimit -v`), 0 for none
   // A guard against a hang, not a measure: the CLI is killed by SIGALRM (exit
   // 142) if still running after this many seconds; 0 for none.
   unsigned hang_guard_seconds = 0;

@@ -34,7 +34,7 @@ class InputFiles : public ::testing::Test {
   // reading /dev/zero whole would take.
   CliRun precept(const std::vector<std::string>& args) const {
     CliOptions options;
-    options.memory_limit = std::size_t{1} << 30;
+    options.address_space_limit = std::size_t{1} << 30;
     options.hang_guard_seconds = 60;
     return box_.run(args, options);
   }

@@ -16,7 +16,9 @@
 #include "format.hpp"
 
 #include <precept/precept.hpp>
+#include <precept/run.hpp>
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -247,6 +249,27 @@ TEST(Impact, SameCountsOnManyThreadsAndOddBatches) {
 TEST(Impact, RowsRejectedByOneVersionAreCountedApart) {
   const std::string stricter = replaced(w1_2015(), "members:          int where >= 1", "members:          int where >= 2");
   expect_counts_match_separate_runs(w1_2015(), stricter, 2, 64);
+}
+
+// A group per household (an id) would hold the register in memory: past
+// kMaxSummaryGroups the pass stops and says what to count by instead.
+TEST(Impact, GroupsByAFieldWithAValuePerHouseholdAreBounded) {
+  TempDir dir("diff-groups");
+  const auto data = (dir / "register.csv").string();
+  const std::size_t rows = precept::kMaxSummaryGroups + 10;
+  ASSERT_EQ(run_command(fmt::format("'{}' --rows {} --seed 5 -o '{}'", PRECEPT_GEN, rows, data)), 0);
+  auto p = precept::compile(w1_2015()), q = precept::compile(w1_2016());
+  ImpactOptions options;
+  options.threads = 2;
+  options.group_by = {"household_id"};
+  std::FILE* in = std::fopen(data.c_str(), "rb");
+  const Impact got = compute_impact(*p.policy, *q.policy, in, nullptr, options);
+  std::fclose(in);
+  EXPECT_THAT(got.fatal_error, ::testing::HasSubstr("more than 100000 groups"));
+  EXPECT_THAT(got.fatal_error, ::testing::HasSubstr("`household_id`"));
+  EXPECT_THAT(got.fatal_error, ::testing::HasSubstr("village"));
+  EXPECT_FALSE(got.out_of_memory);
+  EXPECT_TRUE(got.groups.empty());
 }
 
 // --- attribution ----------------------------------------------------------------

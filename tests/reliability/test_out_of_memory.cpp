@@ -33,7 +33,7 @@ TEST(OutOfMemory, EveryFailedAllocationIsAClearErrorWithNothingLeftBehind) {
   for (const std::size_t mib : {40, 48, 64, 80, 96, 128, 160}) {
     SCOPED_TRACE(testing::Message() << "ulimit -v " << mib * 1024);
     CliOptions options;
-    options.memory_limit = mib << 20;
+    options.address_space_limit = mib << 20;
     const auto r = box.run({"run", kW1, "register.csv", "--by", "household_id", "-j", "1", "-o", "results.csv",
                             "--rejects", "rejects.csv", "-q"},
                            options);

@@ -6,8 +6,13 @@
 #include "verifier.hpp"
 #include "vm.hpp"
 
+#include <precept/policy.hpp>
+#include <precept/run.hpp>
+
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <random>
 
 namespace precept {
@@ -204,6 +209,90 @@ TEST(Vm, OverflowAtTheEdgesOfInt64IsARowError) {
   EXPECT_EQ(m.error(2), RowError::None);      // just fits
   EXPECT_EQ(m.scalar(product, 2), 3037000499LL * 3037000499LL);
   EXPECT_EQ(m.error(3), RowError::Overflow);  // just does not
+}
+
+}  // namespace
+}  // namespace precept
+
+// --- the memory budget (issue 12) ------------------------------------------------
+
+namespace precept {
+namespace {
+
+std::string read_all(std::FILE* f) {
+  std::rewind(f);
+  std::string out;
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) out.append(buffer, n);
+  return out;
+}
+
+// W1's results over the register `data`, with `options`.
+RunReport run_w1(const std::string& data, const RunOptions& options, std::string& results) {
+  const CompileResult w1 = open_policy(std::string(PRECEPT_SOURCE_DIR) + "/policies/xijiang_2015.pol");
+  EXPECT_TRUE(w1.ok());
+  std::FILE* in = fmemopen(const_cast<char*>(data.data()), data.size(), "rb");
+  std::FILE* out = std::tmpfile();
+  RunReport report = run_csv(*w1.policy, in, out, nullptr, options);
+  results = read_all(out);
+  std::fclose(in);
+  std::fclose(out);
+  return report;
+}
+
+std::string w1_register(int rows) {
+  std::string data =
+      "household_id,county,township,village,members,labor_count,net_income,deposits,owns_car,owns_town_house,"
+      "public_employee,house,dibao,wubao,ill_members,disabled_members,students,disaster_loss,safe_water,remote\n";
+  for (int r = 0; r < rows; ++r)
+    data += fmt::format("h{},c,t,v{},{},{},{}.{:02},0,0,0,0,{},{},{},{},0,{},0,{},{}\n", r, r % 7, 1 + r % 6, r % 3,
+                        (r * 977) % 40000, r % 100, r % 3 == 0 ? "safe" : r % 3 == 1 ? "c" : "d", int{r % 11 == 0},
+                        int{r % 13 == 0}, r % 4, int{r % 5 == 0}, r % 2, int{r % 17 == 0});
+  return data;
+}
+
+TEST(VmMemory, BatchesShrinkToTheBudgetDownToOneRow) {
+  Program wide;
+  wide.text_count = 65536;
+  const std::size_t per_row = memory_needs(wide).bytes_per_row;
+  EXPECT_GE(per_row, 65536 * sizeof(std::string_view));
+  const std::size_t capacity = capacity_within_budget(wide, 1024, kWorkerMemoryBudget);
+  EXPECT_LT(capacity, 1024u);
+  EXPECT_GE(capacity, 1u);
+  EXPECT_LE(capacity * per_row, kWorkerMemoryBudget);
+  EXPECT_EQ(capacity_within_budget(wide, 1024, per_row / 2), 1u);
+  EXPECT_EQ(memory_budget_problem(wide, kWorkerMemoryBudget), "");
+  EXPECT_NE(memory_budget_problem(wide, per_row / 2).find("one household alone needs"), std::string::npos);
+  // W1 keeps its batch of 1,024.
+  const CompileResult w1 = open_policy(std::string(PRECEPT_SOURCE_DIR) + "/policies/xijiang_2015.pol");
+  ASSERT_TRUE(w1.ok());
+  EXPECT_EQ(capacity_within_budget(w1.policy->program(), 1024, kWorkerMemoryBudget), 1024u);
+}
+
+TEST(VmMemory, ABudgetThatForcesSmallBatchesGivesTheSameResults) {
+  const std::string data = w1_register(3000);
+  std::string expected, got;
+  RunOptions options;
+  ASSERT_TRUE(run_w1(data, options, expected).ok());
+  const CompileResult w1 = open_policy(std::string(PRECEPT_SOURCE_DIR) + "/policies/xijiang_2015.pol");
+  options.memory_budget = 5 * memory_needs(w1.policy->program()).bytes_per_row;  // batches of 5
+  options.threads = 3;
+  const RunReport report = run_w1(data, options, got);
+  ASSERT_TRUE(report.ok()) << report.fatal_error;
+  EXPECT_EQ(report.results, 3000u);
+  EXPECT_GT(report.summary.total.poor_households, 0);
+  EXPECT_EQ(got, expected);
+}
+
+TEST(VmMemory, ABudgetTooSmallForOneHouseholdStopsTheRunAsOutOfMemory) {
+  std::string results;
+  RunOptions options;
+  options.memory_budget = 100;
+  const RunReport report = run_w1(w1_register(10), options, results);
+  EXPECT_TRUE(report.out_of_memory);
+  EXPECT_NE(report.fatal_error.find("cannot run within the memory budget"), std::string::npos) << report.fatal_error;
+  EXPECT_NE(report.fatal_error.find("one household alone needs"), std::string::npos) << report.fatal_error;
+  EXPECT_EQ(report.results, 0u);
 }
 
 }  // namespace
