@@ -12,6 +12,7 @@
 #include "program.hpp"
 #include "serialize.hpp"
 #include "verifier.hpp"
+#include "../diff/witness.hpp"
 
 #include <fmt/format.h>
 
@@ -92,7 +93,11 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
     result.diagnostics = sink.take();
     return result;
   }
-  if (!exception_pairs.empty() && !report_overlapping_exceptions(*file, checked, exception_pairs, source, sink)) {
+  diff::SolverBudget solver_budget(options.solver_budget);
+  const bool exclusive =
+      exception_pairs.empty() || report_overlapping_exceptions(*file, checked, exception_pairs, source, solver_budget, sink);
+  result.solver_work = solver_budget.used();
+  if (!exclusive) {
     result.diagnostics = sink.take();
     return result;
   }

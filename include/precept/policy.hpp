@@ -50,8 +50,17 @@ struct CompileResult {
   // from (layer file:line, year entry, citation), every declaration's layer and
   // the exceptions applied to it (`precept check --resolved`).
   std::string resolved;
+  // The solver work this compile spent (Z3's resource units, see
+  // CompileOptions::solver_budget); at most the budget, give or take the few
+  // units Z3 spends noticing its limit.
+  std::uint64_t solver_work = 0;
   bool ok() const { return policy.has_value(); }
 };
+
+// The default of CompileOptions::solver_budget and of `--solver-budget`: about
+// five seconds of solving on a typical machine; every bundled policy and every
+// test of this project needs a small part of it.
+inline constexpr std::uint64_t kDefaultSolverBudget = 50'000'000;
 
 struct CompileOptions {
   std::size_t max_errors = 50;  // stop reporting after this many errors
@@ -66,6 +75,14 @@ struct CompileOptions {
   // path); std::nullopt when it cannot. Without it, files are read from disk.
   std::function<std::optional<std::string>(const std::string& path)> loader;
   bool describe_layers = false;  // fill CompileResult::resolved
+  // The solver work (Z3's resource units, "rlimit": a count, never a clock, so
+  // the same policy gets the same verdicts on any machine) that all the searches
+  // of one compile may spend together; today, whether two exceptions to one
+  // declaration can hold for one household. A pair left when it is spent is not
+  // decided: a warning names it, and the run-time check that rejects a
+  // household where two exceptions hold keeps results correct. Raise it when
+  // the warning asks (`--solver-budget`).
+  std::uint64_t solver_budget = kDefaultSolverBudget;
 };
 
 // Compiles policy source text. `file_name` is used in diagnostics.
