@@ -135,12 +135,12 @@ class Meter {
     z3::check_result result = z3::unknown;
     bool out_of_budget = false;  // unknown because the budget, not `own_limit`, ran out
   };
-  Answer check(z3::solver& solver, unsigned own_limit) {
+  Answer check(z3::solver& solver, unsigned own_limit, const z3::expr_vector* assuming = nullptr) {
     charge(solver);
     const unsigned limit = budget_.limit_for(own_limit);
     if (limit == 0) return {z3::unknown, true};
     solver.set("rlimit", limit);
-    const z3::check_result result = solver.check();
+    const z3::check_result result = assuming ? solver.check(*assuming) : solver.check();
     const std::uint64_t spent = charge(solver);
     return {result, result == z3::unknown && limit < own_limit && spent >= limit};
   }
@@ -312,20 +312,17 @@ class Translator {
   const std::vector<std::string>& nonlinear() const { return nonlinear_; }
   const std::set<std::size_t>& nonlinear_fields() const { return nonlinear_fields_; }
 
-  // For the overlap of two exceptions (compiler/layers.cpp): the household breaks
-  // require `index` and nothing else rejects it. Throws Unsupported when the
-  // require could not be encoded.
-  z3::expr only_require_fails(std::size_t index) const {
+  // For the overlap of two exceptions (compiler/layers.cpp): every way a row can
+  // fail, and which of them is require `index` failing. Throws Unsupported when
+  // the require could not be encoded.
+  const z3::expr_vector& errors() const { return errors_; }
+  unsigned require_error(std::size_t index) const {
     const auto at = require_error_at_.find(index);
     if (at == require_error_at_.end()) {
       const auto poisoned = poison_.find(fmt::format("{}:{}", static_cast<int>(ast::DeclKind::Require), index));
       throw Unsupported(poisoned != poison_.end() ? poisoned->second : std::string("the exceptions' conditions"));
     }
-    z3::expr_vector others(z_);
-    for (unsigned i = 0; i < errors_.size(); ++i)
-      if (i != at->second) others.push_back(errors_[i]);
-    const z3::expr fails = errors_[static_cast<unsigned>(at->second)];
-    return others.empty() ? fails : fails && !z3::mk_or(others);
+    return static_cast<unsigned>(at->second);
   }
 
  private:
@@ -1077,6 +1074,16 @@ std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPol
     Translator translator(shared, file, checked, source);
     translator.run();
     shared.assume_readable_cells();
+    // One solver for every pair: each question assumes that one require fails and
+    // every other check passes. Asserting the whole policy again for each pair
+    // made the work grow with the square of the pairs, and Z3 counts little of it.
+    const z3::expr_vector& errors = translator.errors();
+    z3::solver solver = shared.solver();
+    std::vector<z3::expr> fails;
+    for (unsigned k = 0; k < errors.size(); ++k) {
+      fails.push_back(z.bool_const(fmt::format("error:{}", k).c_str()));
+      solver.add(fails.back() == errors[k]);
+    }
     for (std::size_t i = 0; i < requires_broken.size(); ++i) {
       Overlap& answer = answers[i];
       // Setting a question up is work too: none once nothing is left.
@@ -1086,9 +1093,10 @@ std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPol
         continue;
       }
       try {
-        z3::solver solver = shared.solver();
-        solver.add(translator.only_require_fails(requires_broken[i]));
-        const Meter::Answer asked = meter.check(solver, resource_limit);
+        const unsigned broken = translator.require_error(requires_broken[i]);
+        z3::expr_vector only_it(z);
+        for (unsigned k = 0; k < fails.size(); ++k) only_it.push_back(k == broken ? fails[k] : !fails[k]);
+        const Meter::Answer asked = meter.check(solver, resource_limit, &only_it);
         const z3::check_result result = asked.result;
         if (asked.out_of_budget) {
           answer.out_of_budget = true;
