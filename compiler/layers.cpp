@@ -1031,9 +1031,15 @@ bool report_overlapping_exceptions(const ast::PolicyFile& file, const CheckedPol
     }
   for (const auto& target : targets) {
     const auto& list = undecided[target];
+    // Pairs come in order, so each exception's partners are listed once after it:
+    // "`a` with `b`, `c`; `b` with `c`".
     std::string names;
-    for (const ExceptionPair* pair : list)
-      names += fmt::format("{}`{}` and `{}`", names.empty() ? "" : ", ", pair->first, pair->second);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i == 0 || list[i]->first != list[i - 1]->first)
+        names += fmt::format("{}`{}` with `{}`", i == 0 ? "" : "; ", list[i]->first, list[i]->second);
+      else
+        names += fmt::format(", `{}`", list[i]->second);
+    }
     sink.warning(list.front()->location,
                  fmt::format("the solver budget ({} units) was spent before it could decide whether these {} "
                              "pair{} of exceptions to `{}` can hold for one household: {}; until it does, a household "
