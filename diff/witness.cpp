@@ -158,6 +158,15 @@ class Meter {
   std::uint64_t seen_ = 0;
 };
 
+// Pops what a question pushed, however it ends.
+struct Scope {
+  z3::solver& solver;
+  explicit Scope(z3::solver& s) : solver(s) {}
+  ~Scope() { solver.pop(); }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+};
+
 std::string out_of_budget_reason(const SolverBudget& budget) {
   return fmt::format("not decided: the solver budget ({} units, `--solver-budget`) was spent before this was decided",
                      budget.total());
@@ -963,6 +972,12 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
     return *rejection;
   };
 
+  // One solver for every output, each question pushed and popped: asserting both
+  // versions again per output is work Z3 barely counts (and its one-shot
+  // solving of non-linear questions counts work differently from run to run).
+  z3::solver solver = shared.solver();
+  solver.add(old_t.accepted());
+  solver.add(new_t.accepted());
   for (const auto& [o, n] : common) {
     OutputWitness w;
     w.output = new_version.checked.outputs[n].name;
@@ -975,9 +990,8 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
     try {
       const z3::expr differ =
           !same_value(z, old_t.output(o), old_version, new_t.output(n), new_version, w.output);
-      z3::solver solver = shared.solver();
-      solver.add(old_t.accepted());
-      solver.add(new_t.accepted());
+      solver.push();
+      const Scope question(solver);
       solver.add(differ);
       const Meter::Answer asked = meter.check(solver, options.resource_limit);
       z3::check_result answer = asked.result;

@@ -485,7 +485,7 @@ std::vector<OutputWitness> within(SolverBudget& budget, const std::string& old_s
 
 TEST(WitnessBudget, OutputsTheBudgetLeftAreNamedAndTheWorkStaysWithinIt) {
   const auto [old_s, new_s] = twenty_changed_outputs(5);
-  SolverBudget budget(2'000'000);
+  SolverBudget budget(150'000);
   const auto results = within(budget, old_s, new_s);
   ASSERT_EQ(results.size(), 20u);
   EXPECT_GT(budget.used(), 0u);
@@ -499,7 +499,7 @@ TEST(WitnessBudget, OutputsTheBudgetLeftAreNamedAndTheWorkStaysWithinIt) {
     if (!w.out_of_budget) continue;
     ++left;
     EXPECT_EQ(w.verdict, Verdict::Unknown) << w.output;
-    EXPECT_NE(w.reason.find("solver budget (2000000 units"), std::string::npos) << w.reason;
+    EXPECT_NE(w.reason.find("solver budget (150000 units"), std::string::npos) << w.reason;
     EXPECT_NE(w.reason.find("--solver-budget"), std::string::npos) << w.reason;
   }
   EXPECT_TRUE(results.back().out_of_budget);
@@ -511,7 +511,7 @@ TEST(WitnessBudget, OutputsTheBudgetLeftAreNamedAndTheWorkStaysWithinIt) {
   EXPECT_NE(note.find("--solver-budget"), std::string::npos) << note;
 
   // The same inputs, the same verdicts and the same work: units, not seconds.
-  SolverBudget again(2'000'000);
+  SolverBudget again(150'000);
   const auto repeated = within(again, old_s, new_s);
   EXPECT_EQ(again.used(), budget.used());
   ASSERT_EQ(repeated.size(), results.size());
