@@ -158,13 +158,25 @@ class Meter {
   std::uint64_t seen_ = 0;
 };
 
-// Pops what a question pushed, however it ends.
-struct Scope {
-  z3::solver& solver;
-  explicit Scope(z3::solver& s) : solver(s) {}
-  ~Scope() { solver.pop(); }
+// A question's assertions on a solver shared by many questions: removed when it
+// ends, however it ends (with any scopes pushed inside it).
+class Scope {
+ public:
+  explicit Scope(z3::solver& solver) : solver_(solver), base_(Z3_solver_get_num_scopes(solver.ctx(), solver)) {
+    solver_.push();
+  }
+  ~Scope() {
+    try {
+      solver_.pop(Z3_solver_get_num_scopes(solver_.ctx(), solver_) - base_);
+    } catch (const z3::exception&) {
+    }
+  }
   Scope(const Scope&) = delete;
   Scope& operator=(const Scope&) = delete;
+
+ private:
+  z3::solver& solver_;
+  unsigned base_;
 };
 
 std::string out_of_budget_reason(const SolverBudget& budget) {
@@ -990,7 +1002,6 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
     try {
       const z3::expr differ =
           !same_value(z, old_t.output(o), old_version, new_t.output(n), new_version, w.output);
-      solver.push();
       const Scope question(solver);
       solver.add(differ);
       const Meter::Answer asked = meter.check(solver, options.resource_limit);
@@ -1007,7 +1018,7 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
           const Meter::Answer fixed = meter.check(solver, options.resource_limit / 4 + 1);
           if (fixed.result == z3::sat) {
             answer = z3::sat;
-            break;
+            break;  // the question's scope pops this one too, after the model is read
           }
           solver.pop();
           // A value left unsearched might have shown a difference.
