@@ -126,8 +126,8 @@ std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPol
                                    SolverBudget& budget, unsigned resource_limit = 5'000'000);
 
 // For reports: which outputs the budget left undecided and what to do, e.g.
-// "the solver budget (50000000 units) was spent before `aid`, `category` were
-// decided; ..."; empty when the budget decided every output it was asked.
+// "the solver budget (50000000 units) was spent before `aid`, `category` could
+// be decided; raise it ..."; empty when none was left undecided for it.
 std::string out_of_budget_note(const std::vector<OutputWitness>& witnesses, const SolverBudget& budget);
 
 }  // namespace precept::diff

@@ -51,15 +51,16 @@ struct CompileResult {
   // the exceptions applied to it (`precept check --resolved`).
   std::string resolved;
   // The solver work this compile spent (Z3's resource units, see
-  // CompileOptions::solver_budget); at most the budget, give or take the few
-  // units Z3 spends noticing its limit.
+  // CompileOptions::solver_budget): at most the budget, but for setting up a
+  // search (encoding the policy), which is charged and cannot be cut short.
   std::uint64_t solver_work = 0;
   bool ok() const { return policy.has_value(); }
 };
 
-// The default of CompileOptions::solver_budget and of `--solver-budget`: about
-// five seconds of solving on a typical machine; every bundled policy and every
-// test of this project needs a small part of it.
+// The default of CompileOptions::solver_budget and of `--solver-budget`: over
+// three times what the heaviest bundled case needs (a diff of two bundled
+// policies, about 15,000,000), and small enough that a policy written to keep
+// the solver busy stops within seconds.
 inline constexpr std::uint64_t kDefaultSolverBudget = 50'000'000;
 
 struct CompileOptions {
