@@ -2,9 +2,12 @@
 // of a policy, which households it moves, and which edit moved each.
 #pragma once
 
+#include <precept/policy.hpp>
+
 #include <CLI/CLI.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +21,7 @@ struct DiffArgs {
   std::size_t threads = 0;
   bool no_witness = false;
   std::optional<int> year;  // --year: dated parameters' year, in both versions
+  std::uint64_t solver_budget = kDefaultSolverBudget;  // --solver-budget: for all the witnesses together
 };
 
 CLI::App* add_diff_command(CLI::App& app, DiffArgs& args);

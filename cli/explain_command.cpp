@@ -24,9 +24,11 @@ enum Exit { kOk = 0, kFailed = 1, kUsage = 2, kBadInput = 3 };
 // The policy with the lowering's notes. A .pcb leaves them out, so its embedded
 // source is compiled again, and used only if it compiles to the very same
 // program: an explanation must be of the bytecode that runs.
-std::optional<Policy> open_with_notes(const std::string& path, std::optional<int> year, bool color, std::string& error) {
+std::optional<Policy> open_with_notes(const std::string& path, std::optional<int> year, bool color, std::string& error,
+                                      std::uint64_t solver_budget = kDefaultSolverBudget) {
   CompileOptions options;
   options.year = year;
+  options.solver_budget = solver_budget;
   auto result = open_policy(path, options);
   std::cerr << render(result.diagnostics, color);
   if (!result.ok()) {
@@ -118,7 +120,7 @@ int run_test_command(const TestArgs& args, bool color) {
   std::size_t passed = 0, failed = 0, covered = 0, coverable = 0;
   for (const auto& file : files) {
     std::string why;
-    auto policy = open_with_notes(file, args.year, color, why);
+    auto policy = open_with_notes(file, args.year, color, why, args.solver_budget);
     if (!policy) {
       std::cerr << why << "\n";
       policy_errors = true;

@@ -6,8 +6,11 @@
 //   precept explain POLICY DATA --id HOUSEHOLD [--key FIELD] [--format text|json]
 #pragma once
 
+#include <precept/policy.hpp>
+
 #include <CLI/CLI.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <optional>
 #include <string>
@@ -19,6 +22,7 @@ struct TestArgs {
   std::vector<std::string> paths;
   bool json = false;
   std::optional<int> year;  // dated parameters' year; none: each policy's own
+  std::uint64_t solver_budget = kDefaultSolverBudget;  // --solver-budget, for each policy
 };
 CLI::App* add_test_command(CLI::App& app, TestArgs& args);
 // 0 every example passed, 1 some failed, 2 command line, 3 a policy has errors.

@@ -414,6 +414,14 @@ int main(int argc, char** argv) {
   precept::cli::FmtArgs fmt_args;
   auto* format = precept::cli::add_fmt_command(app, fmt_args);
 
+  // One budget for all the solver's searches of a command (per policy for `test`).
+  std::uint64_t solver_budget = precept::kDefaultSolverBudget;
+  const std::string budget_help = fmt::format(
+      "the solver work all of the command's searches may do together, in Z3's resource units (default {}); "
+      "raise it when a warning says it was spent",
+      precept::kDefaultSolverBudget);
+  for (auto* command : {check, compile, disasm, run, test, diff}) command->add_option("--solver-budget", solver_budget, budget_help);
+
   precept::cli::install_output_cleanup();
   try {
     app.parse(argc, argv);
@@ -424,6 +432,7 @@ int main(int argc, char** argv) {
   if (year != 0) g_compile_options.year = year;
   diff_args.year = g_compile_options.year;
   test_args.year = explain_args.year = g_compile_options.year;
+  g_compile_options.solver_budget = diff_args.solver_budget = test_args.solver_budget = solver_budget;
   // An allocation that fails anywhere in a command (on this thread: the
   // others end in install_output_cleanup's handler) unwinds to here, each
   // output removing its temporary file on the way.

@@ -1023,10 +1023,38 @@ bool resolve_layers(ast::PolicyFile& root, DiagnosticSink& sink, const LayerOpti
 
 bool report_overlapping_exceptions(const ast::PolicyFile& file, const CheckedPolicy& checked,
                                    const std::vector<ExceptionPair>& pairs, std::string_view source,
-                                   DiagnosticSink& sink) {
+                                   diff::SolverBudget& budget, DiagnosticSink& sink) {
   std::vector<std::size_t> requires_broken;
   for (const auto& pair : pairs) requires_broken.push_back(pair.require_index);
-  const auto answers = diff::find_overlaps(file, checked, source, requires_broken);
+  const auto answers = diff::find_overlaps(file, checked, source, requires_broken, budget);
+  // The pairs the budget left, by the declaration they change, in source order.
+  std::vector<std::string> targets;
+  std::map<std::string, std::vector<const ExceptionPair*>> undecided;
+  for (std::size_t i = 0; i < pairs.size() && i < answers.size(); ++i)
+    if (answers[i].out_of_budget) {
+      auto& list = undecided[pairs[i].target];
+      if (list.empty()) targets.push_back(pairs[i].target);
+      list.push_back(&pairs[i]);
+    }
+  for (const auto& target : targets) {
+    const auto& list = undecided[target];
+    // Pairs come in order, so each exception's partners are listed once after it:
+    // "`a` with `b`, `c`; `b` with `c`".
+    std::string names;
+    for (std::size_t i = 0; i < list.size(); ++i) {
+      if (i == 0 || list[i]->first != list[i - 1]->first)
+        names += fmt::format("{}`{}` with `{}`", i == 0 ? "" : "; ", list[i]->first, list[i]->second);
+      else
+        names += fmt::format(", `{}`", list[i]->second);
+    }
+    sink.warning(list.front()->location,
+                 fmt::format("the solver budget ({} units) was spent before it could decide whether these {} "
+                             "pair{} of exceptions to `{}` can hold for one household: {}; until it does, a household "
+                             "where two of them hold is rejected when the policy runs",
+                             budget.total(), list.size(), list.size() == 1 ? "" : "s", target, names),
+                 fmt::format("raise the budget with `--solver-budget` (e.g. {}) to have every pair decided now",
+                             budget.raised()));
+  }
   bool ok = true;
   for (std::size_t i = 0; i < pairs.size() && i < answers.size(); ++i) {
     if (answers[i].verdict != diff::Verdict::Differs) continue;

@@ -38,6 +38,11 @@ std::string lines_of(const Edit& e) {
   return fmt::format("new line {}", e.new_line);
 }
 
+// The outputs the solver budget left undecided, and what to do; "" if none.
+std::string undecided_note(const DiffReport& r) {
+  return r.witnesses && r.solver_budget ? out_of_budget_note(*r.witnesses, *r.solver_budget) : std::string();
+}
+
 const char* verdict_name(Verdict v) {
   switch (v) {
     case Verdict::Differs: return "differs";
@@ -216,6 +221,7 @@ std::string render_text(const DiffReport& r, bool color) {
         out += "\n";
       }
     }
+    if (const std::string note = undecided_note(r); !note.empty()) out += "  undecided: " + note + "\n";
   }
   out += r.changed() ? "\nresult: changes\n" : "\nresult: no change\n";
   return out;
@@ -361,6 +367,7 @@ std::string render_markdown(const DiffReport& r) {
       }
       out += fmt::format("| {} | {} | {} |\n", md_text(w.output), verdict_name(w.verdict), detail);
     }
+    if (const std::string note = undecided_note(r); !note.empty()) out += "\nUndecided: " + md_cell(note) + "\n";
   }
   out += r.changed() ? "\n**Result: changes.**\n" : "\n**Result: no change.**\n";
   return out;
@@ -480,6 +487,13 @@ std::string render_json(const DiffReport& r) {
         wj["household"] = hh;
       }
       j["witnesses"].push_back(wj);
+    }
+    if (r.solver_budget) {
+      nlohmann::json undecided = nlohmann::json::array();
+      for (const auto& w : *r.witnesses)
+        if (w.out_of_budget) undecided.push_back(w.output);
+      j["solver_budget"] = {{"units", r.solver_budget->total()}, {"used", r.solver_budget->used()},
+                            {"undecided_outputs", undecided}};
     }
   }
   repair_utf8(j);
@@ -605,6 +619,7 @@ std::string render_html(const DiffReport& r) {
       out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", esc(w.output), verdict_name(w.verdict), esc(detail));
     }
     out += "</table>\n";
+    if (const std::string note = undecided_note(r); !note.empty()) out += "<p>Undecided: " + esc(note) + "</p>\n";
   }
   out += r.changed() ? "<p><b>Result: changes.</b></p>\n" : "<p><b>Result: no change.</b></p>\n";
   return out + "</body></html>\n";

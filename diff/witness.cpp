@@ -105,15 +105,84 @@ struct Shared {
     }
   }
 
-  // A solver over the readable households, allowed `resource_limit` units of
-  // work (a count, not a clock: see WitnessOptions).
-  z3::solver solver(unsigned resource_limit) const {
+  // A solver over the readable households; Meter::check sets its work limit.
+  z3::solver solver() const {
     z3::solver solver(z);
-    solver.set("rlimit", resource_limit);
     for (unsigned i = 0; i < assumptions.size(); ++i) solver.add(assumptions[i]);
     return solver;
   }
 };
+
+// Z3's count of the work its context has done ("rlimit count"): it only grows,
+// across every solver of the context, and it is what the "rlimit" of a check
+// limits (a check may do `rlimit` units more than the count it starts at).
+std::uint64_t work_count(const z3::solver& solver) {
+  const z3::stats stats = solver.statistics();
+  for (unsigned i = 0; i < stats.size(); ++i)
+    if (stats.key(i) == "rlimit count")
+      return stats.is_uint(i) ? stats.uint_value(i) : static_cast<std::uint64_t>(stats.double_value(i));
+  return 0;
+}
+
+// Asks the questions of one context within a command's budget: each check may
+// take its own limit or what is left, and everything the context counted since
+// the last check (models evaluated, too) is charged.
+class Meter {
+ public:
+  explicit Meter(SolverBudget& budget) : budget_(budget) {}
+
+  struct Answer {
+    z3::check_result result = z3::unknown;
+    bool out_of_budget = false;  // unknown because the budget, not `own_limit`, ran out
+  };
+  Answer check(z3::solver& solver, unsigned own_limit, const z3::expr_vector* assuming = nullptr) {
+    charge(solver);
+    const unsigned limit = budget_.limit_for(own_limit);
+    if (limit == 0) return {z3::unknown, true};
+    solver.set("rlimit", limit);
+    const z3::check_result result = assuming ? solver.check(*assuming) : solver.check();
+    const std::uint64_t spent = charge(solver);
+    return {result, result == z3::unknown && limit < own_limit && spent >= limit};
+  }
+
+ private:
+  std::uint64_t charge(const z3::solver& solver) {
+    const std::uint64_t count = work_count(solver);
+    const std::uint64_t spent = count - seen_;
+    seen_ = count;
+    budget_.spend(spent);
+    return spent;
+  }
+
+  SolverBudget& budget_;
+  std::uint64_t seen_ = 0;
+};
+
+// A question's assertions on a solver shared by many questions: removed when it
+// ends, however it ends (with any scopes pushed inside it).
+class Scope {
+ public:
+  explicit Scope(z3::solver& solver) : solver_(solver), base_(Z3_solver_get_num_scopes(solver.ctx(), solver)) {
+    solver_.push();
+  }
+  ~Scope() {
+    try {
+      solver_.pop(Z3_solver_get_num_scopes(solver_.ctx(), solver_) - base_);
+    } catch (const z3::exception&) {
+    }
+  }
+  Scope(const Scope&) = delete;
+  Scope& operator=(const Scope&) = delete;
+
+ private:
+  z3::solver& solver_;
+  unsigned base_;
+};
+
+std::string out_of_budget_reason(const SolverBudget& budget) {
+  return fmt::format("not decided: the solver budget ({} units, `--solver-budget`) was spent before this was decided",
+                     budget.total());
+}
 
 z3::expr int_val(z3::context& z, std::int64_t v) { return z.int_val(static_cast<int64_t>(v)); }
 
@@ -264,20 +333,17 @@ class Translator {
   const std::vector<std::string>& nonlinear() const { return nonlinear_; }
   const std::set<std::size_t>& nonlinear_fields() const { return nonlinear_fields_; }
 
-  // For the overlap of two exceptions (compiler/layers.cpp): the household breaks
-  // require `index` and nothing else rejects it. Throws Unsupported when the
-  // require could not be encoded.
-  z3::expr only_require_fails(std::size_t index) const {
+  // For the overlap of two exceptions (compiler/layers.cpp): every way a row can
+  // fail, and which of them is require `index` failing. Throws Unsupported when
+  // the require could not be encoded.
+  const z3::expr_vector& errors() const { return errors_; }
+  unsigned require_error(std::size_t index) const {
     const auto at = require_error_at_.find(index);
     if (at == require_error_at_.end()) {
       const auto poisoned = poison_.find(fmt::format("{}:{}", static_cast<int>(ast::DeclKind::Require), index));
       throw Unsupported(poisoned != poison_.end() ? poisoned->second : std::string("the exceptions' conditions"));
     }
-    z3::expr_vector others(z_);
-    for (unsigned i = 0; i < errors_.size(); ++i)
-      if (i != at->second) others.push_back(errors_[i]);
-    const z3::expr fails = errors_[static_cast<unsigned>(at->second)];
-    return others.empty() ? fails : fails && !z3::mk_or(others);
+    return static_cast<unsigned>(at->second);
   }
 
  private:
@@ -721,11 +787,15 @@ struct Version {
   std::string error;
 };
 
-Version load(std::string_view source, std::string_view name) {
+// Compiling may ask the solver too (exceptions to one declaration): from the same budget.
+Version load(std::string_view source, std::string_view name, SolverBudget& budget) {
   Version v;
   v.name = std::string(name);
   v.source = source;
-  CompileResult compiled = compile(source, v.name);
+  CompileOptions options;
+  options.solver_budget = budget.left();
+  CompileResult compiled = compile(source, v.name, options);
+  budget.spend(compiled.solver_work);
   if (!compiled.ok()) {
     for (const auto& d : compiled.diagnostics)
       if (d.severity == Severity::Error) {
@@ -833,8 +903,10 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
                                           std::string_view new_source, std::string_view new_name,
                                           const WitnessOptions& options) {
   std::vector<OutputWitness> results;
-  Version old_version = load(old_source, old_name);
-  Version new_version = load(new_source, new_name);
+  SolverBudget own_budget;
+  SolverBudget& budget = options.budget ? *options.budget : own_budget;
+  Version old_version = load(old_source, old_name, budget);
+  Version new_version = load(new_source, new_name, budget);
   for (const Version* v : {&old_version, &new_version})
     if (!v->error.empty()) {
       OutputWitness w;
@@ -861,6 +933,7 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
 
   z3::context z;
   Shared shared(z);
+  Meter meter(budget);
   Translator old_t(shared, *old_version.file, old_version.checked, old_source);
   Translator new_t(shared, *new_version.file, new_version.checked, new_source);
   // Translation is all or nothing: an unsupported construct anywhere may feed any output.
@@ -896,9 +969,9 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
     if (rejection) return *rejection;
     rejection.emplace();
     try {
-      z3::solver solver = shared.solver(options.resource_limit);
+      z3::solver solver = shared.solver();
       solver.add(old_t.accepted() != new_t.accepted());
-      if (solver.check() == z3::sat) {
+      if (meter.check(solver, options.resource_limit).result == z3::sat) {
         const z3::model model = solver.get_model();
         Rejection r;
         for (const auto& f : shared.fields) r.household.emplace_back(f.name, cell_text(f, model));
@@ -911,32 +984,48 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
     return *rejection;
   };
 
+  // One solver for every output, each question pushed and popped: asserting both
+  // versions again per output is work Z3 barely counts (and its one-shot
+  // solving of non-linear questions counts work differently from run to run).
+  z3::solver solver = shared.solver();
+  solver.add(old_t.accepted());
+  solver.add(new_t.accepted());
   for (const auto& [o, n] : common) {
     OutputWitness w;
     w.output = new_version.checked.outputs[n].name;
+    if (budget.left() == 0) {
+      w.out_of_budget = true;
+      w.reason = out_of_budget_reason(budget);
+      results.push_back(std::move(w));
+      continue;
+    }
     try {
       const z3::expr differ =
           !same_value(z, old_t.output(o), old_version, new_t.output(n), new_version, w.output);
-      z3::solver solver = shared.solver(options.resource_limit);
-      solver.add(old_t.accepted());
-      solver.add(new_t.accepted());
+      const Scope question(solver);
       solver.add(differ);
-      z3::check_result answer = solver.check();
-      std::string why_unknown = answer == z3::unknown ? solver.reason_unknown() : "";
+      const Meter::Answer asked = meter.check(solver, options.resource_limit);
+      z3::check_result answer = asked.result;
+      w.out_of_budget = asked.out_of_budget;
+      std::string why_unknown = answer == z3::unknown && !asked.out_of_budget ? solver.reason_unknown() : "";
       // Non-linear questions are often undecided in general but easy once the
       // divisors are fixed; a household found that way is still a real one.
-      if (answer == z3::unknown && !nonlinear_fields.empty()) {
+      if (answer == z3::unknown && !w.out_of_budget && !nonlinear_fields.empty()) {
         for (int value : {1, 2, 3, 4, 5, 7}) {
           solver.push();
           for (std::size_t f : nonlinear_fields)
             if (shared.fields[f].type.kind == Kind::Int) solver.add(shared.fields[f].value == value);
-          solver.set("rlimit", options.resource_limit / 4 + 1);
-          const z3::check_result fixed = solver.check();
-          if (fixed == z3::sat) {
+          const Meter::Answer fixed = meter.check(solver, options.resource_limit / 4 + 1);
+          if (fixed.result == z3::sat) {
             answer = z3::sat;
-            break;
+            break;  // the question's scope pops this one too, after the model is read
           }
           solver.pop();
+          // A value left unsearched might have shown a difference.
+          if (fixed.out_of_budget) {
+            w.out_of_budget = true;
+            break;
+          }
         }
       }
       if (answer == z3::unsat) {
@@ -971,6 +1060,9 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
                                  w.old_value);
           w.household.clear();
         }
+      } else if (w.out_of_budget) {
+        w.verdict = Verdict::Unknown;
+        w.reason = out_of_budget_reason(budget);
       } else {
         w.verdict = Verdict::Unknown;
         if (!nonlinear.empty()) {
@@ -998,21 +1090,43 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
 
 std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPolicy& checked,
                                    std::string_view source, const std::vector<std::size_t>& requires_broken,
-                                   unsigned resource_limit) {
+                                   SolverBudget& budget, unsigned resource_limit) {
   std::vector<Overlap> answers(requires_broken.size());
   try {
     z3::context z;
     Shared shared(z);
+    Meter meter(budget);
     Translator translator(shared, file, checked, source);
     translator.run();
     shared.assume_readable_cells();
+    // One solver for every pair: each question assumes that one require fails and
+    // every other check passes. Asserting the whole policy again for each pair
+    // made the work grow with the square of the pairs, and Z3 counts little of it.
+    const z3::expr_vector& errors = translator.errors();
+    z3::solver solver = shared.solver();
+    std::vector<z3::expr> fails;
+    for (unsigned k = 0; k < errors.size(); ++k) {
+      fails.push_back(z.bool_const(fmt::format("error:{}", k).c_str()));
+      solver.add(fails.back() == errors[k]);
+    }
     for (std::size_t i = 0; i < requires_broken.size(); ++i) {
       Overlap& answer = answers[i];
+      // Setting a question up is work too: none once nothing is left.
+      if (budget.left() == 0) {
+        answer.out_of_budget = true;
+        answer.reason = out_of_budget_reason(budget);
+        continue;
+      }
       try {
-        z3::solver solver = shared.solver(resource_limit);
-        solver.add(translator.only_require_fails(requires_broken[i]));
-        const z3::check_result result = solver.check();
-        if (result == z3::sat) {
+        const unsigned broken = translator.require_error(requires_broken[i]);
+        z3::expr_vector only_it(z);
+        for (unsigned k = 0; k < fails.size(); ++k) only_it.push_back(k == broken ? fails[k] : !fails[k]);
+        const Meter::Answer asked = meter.check(solver, resource_limit, &only_it);
+        const z3::check_result result = asked.result;
+        if (asked.out_of_budget) {
+          answer.out_of_budget = true;
+          answer.reason = out_of_budget_reason(budget);
+        } else if (result == z3::sat) {
           const z3::model model = solver.get_model();
           answer.verdict = Verdict::Differs;
           for (const auto& f : shared.fields) answer.household.emplace_back(f.name, cell_text(f, model));
@@ -1031,6 +1145,16 @@ std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPol
     for (auto& answer : answers) answer.reason = std::string("the solver failed: ") + e.msg();
   }
   return answers;
+}
+
+std::string out_of_budget_note(const std::vector<OutputWitness>& witnesses, const SolverBudget& budget) {
+  std::string names;
+  for (const auto& w : witnesses)
+    if (w.out_of_budget) names += (names.empty() ? "`" : ", `") + w.output + "`";
+  if (names.empty()) return {};
+  return fmt::format("the solver budget ({} units) was spent before {} could be decided; raise it with "
+                     "`--solver-budget` (e.g. {}) to decide them",
+                     budget.total(), names, budget.raised());
 }
 
 }  // namespace precept::diff

@@ -16,7 +16,11 @@
 // SameForAll therefore means: equal on every household both versions accept.
 #pragma once
 
+#include <precept/policy.hpp>
+
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -30,6 +34,35 @@ struct CheckedPolicy;
 }
 
 namespace precept::diff {
+
+// The solver work one command may spend in total, in Z3's resource units
+// ("rlimit"), shared by every question it asks: each exception pair of a
+// compile, each output of a diff. Each bound per question alone let a few
+// kilobytes of policy keep the solver busy for minutes. Units, not seconds, so
+// that the same inputs always get the same verdicts.
+class SolverBudget {
+ public:
+  explicit SolverBudget(std::uint64_t total = kDefaultSolverBudget) : total_(total) {}
+  std::uint64_t total() const { return total_; }
+  std::uint64_t used() const { return used_; }
+  std::uint64_t left() const { return used_ >= total_ ? 0 : total_ - used_; }
+  // The limit of a question that may take `own_limit` units on its own: less when
+  // less is left; 0 when nothing is left and the question must not be asked.
+  unsigned limit_for(unsigned own_limit) const {
+    return static_cast<unsigned>(std::min<std::uint64_t>(own_limit, left()));
+  }
+  void spend(std::uint64_t units) { used_ += units; }
+  // What to suggest when it ran out: four times as much (at least the default),
+  // a step that decides most questions a first budget left open.
+  std::uint64_t raised() const {
+    const std::uint64_t most = std::numeric_limits<std::uint64_t>::max();
+    return total_ > most / 4 ? most : std::max(total_ * 4, kDefaultSolverBudget);
+  }
+
+ private:
+  std::uint64_t total_;
+  std::uint64_t used_ = 0;
+};
 
 enum class Verdict {
   Differs,     // `household` makes the two versions give different values
@@ -46,6 +79,9 @@ struct OutputWitness {
   // (or the row error, e.g. "rejected: division by zero ...").
   std::string old_value, new_value;
   std::string reason;  // for Unknown (and a note for SameForAll, e.g. the ranges assumed)
+  // Unknown because the command's solver budget was spent before this output
+  // was decided (raising the budget may decide it).
+  bool out_of_budget = false;
 };
 
 struct WitnessOptions {
@@ -55,12 +91,17 @@ struct WitnessOptions {
   // starts, can deadlock in the Z3 that Debian 12 ships). The default is a few
   // seconds of solving on this project's machines.
   unsigned resource_limit = 20'000'000;
+  // What all the outputs may take together, shared with the command's other
+  // questions (see SolverBudget); null: kDefaultSolverBudget for this call.
+  SolverBudget* budget = nullptr;
 };
 
 // Compiles both sources (errors are returned as a single Unknown entry whose
 // reason names the file and the first error) and answers for every output
 // present in both versions, in the new version's output order. Outputs only one
-// version has are not compared here (the structural diff reports them).
+// version has are not compared here (the structural diff reports them). Outputs
+// are decided in order until the budget is spent; the rest are Unknown with
+// `out_of_budget` set.
 std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::string_view old_name,
                                           std::string_view new_source, std::string_view new_name,
                                           const WitnessOptions& options = {});
@@ -71,14 +112,22 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
 // household every other check accepts and that breaks it, SameForAll when no
 // household can, Unknown with a reason otherwise. Each pair may take
 // `resource_limit` units of the solver's work (a count, as in WitnessOptions:
-// compiling gives the same verdict on any machine, and starts no timer thread).
+// compiling gives the same verdict on any machine, and starts no timer thread),
+// and all of them together what is left of `budget`: pairs are decided in order
+// until it is spent, the rest are Unknown with `out_of_budget` set.
 struct Overlap {
   Verdict verdict = Verdict::Unknown;
   std::vector<std::pair<std::string, std::string>> household;
   std::string reason;
+  bool out_of_budget = false;
 };
 std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPolicy& checked,
                                    std::string_view source, const std::vector<std::size_t>& requires_broken,
-                                   unsigned resource_limit = 5'000'000);
+                                   SolverBudget& budget, unsigned resource_limit = 5'000'000);
+
+// For reports: which outputs the budget left undecided and what to do, e.g.
+// "the solver budget (50000000 units) was spent before `aid`, `category` could
+// be decided; raise it ..."; empty when none was left undecided for it.
+std::string out_of_budget_note(const std::vector<OutputWitness>& witnesses, const SolverBudget& budget);
 
 }  // namespace precept::diff

@@ -53,8 +53,18 @@ struct CompileResult {
   // The files the policy was read from: its own, then each parent it extends,
   // as named in diagnostics (the CLI checks that no output overwrites one).
   std::vector<std::string> files;
+  // The solver work this compile spent (Z3's resource units, see
+  // CompileOptions::solver_budget): at most the budget, but for setting up a
+  // search (encoding the policy), which is charged and cannot be cut short.
+  std::uint64_t solver_work = 0;
   bool ok() const { return policy.has_value(); }
 };
+
+// The default of CompileOptions::solver_budget and of `--solver-budget`: over
+// three times what the heaviest bundled case needs (a diff of two bundled
+// policies, about 15,000,000), and small enough that a policy written to keep
+// the solver busy stops within seconds.
+inline constexpr std::uint64_t kDefaultSolverBudget = 50'000'000;
 
 struct CompileOptions {
   std::size_t max_errors = 50;  // stop reporting after this many errors
@@ -69,6 +79,14 @@ struct CompileOptions {
   // path); std::nullopt when it cannot. Without it, files are read from disk.
   std::function<std::optional<std::string>(const std::string& path)> loader;
   bool describe_layers = false;  // fill CompileResult::resolved
+  // The solver work (Z3's resource units, "rlimit": a count, never a clock, so
+  // the same policy gets the same verdicts on any machine) that all the searches
+  // of one compile may spend together; today, whether two exceptions to one
+  // declaration can hold for one household. A pair left when it is spent is not
+  // decided: a warning names it, and the run-time check that rejects a
+  // household where two exceptions hold keeps results correct. Raise it when
+  // the warning asks (`--solver-budget`).
+  std::uint64_t solver_budget = kDefaultSolverBudget;
 };
 
 // Compiles policy source text. `file_name` is used in diagnostics.

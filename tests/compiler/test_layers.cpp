@@ -32,8 +32,10 @@ using Record = std::vector<std::pair<std::string, std::string>>;
 using precept::testing::read_file;
 
 // Compiles `child` (named c.pol), which extends "p.pol", whose text is `parent`.
-precept::CompileResult compile_over_parent(const std::string& parent, const std::string& child) {
+precept::CompileResult compile_over_parent(const std::string& parent, const std::string& child,
+                                           std::uint64_t solver_budget = precept::kDefaultSolverBudget) {
   precept::CompileOptions options;
+  options.solver_budget = solver_budget;
   options.loader = [&](const std::string& path) -> std::optional<std::string> {
     if (path == "p.pol") return parent;
     return std::nullopt;
@@ -265,6 +267,66 @@ TEST_F(Layers, ExclusiveExceptionsAreNotReported) {
   ASSERT_TRUE(compiled.ok());
   precept::Evaluator evaluator(*compiled.policy);
   EXPECT_TRUE(evaluator.evaluate(county_household("90000.00", "1", "5")).ok);
+}
+
+// Twenty exceptions to one rule of errors/base.pol: 190 pairs, each a question
+// about `per_capita`, a division by a field (non-linear). Before the solver
+// budget, each pair could take 5M units of work and the total had no bound.
+std::string twenty_exceptions() {
+  std::string child = "policy \"hostile\" place \"test\" year 2015 extends \"p.pol\"\n\n";
+  for (int i = 1; i <= 20; ++i)
+    child += "exception x" + std::to_string(i) + " to poor \"case\" when per_capita < " + std::to_string(i * 100) +
+             " yuan and net_income > " + std::to_string(i * 3000) + " yuan and members < " + std::to_string(i + 2) +
+             " -> true\n\n";
+  return child;
+}
+
+std::vector<precept::Diagnostic> warnings(const precept::CompileResult& compiled) {
+  std::vector<precept::Diagnostic> found;
+  for (const auto& d : compiled.diagnostics)
+    if (d.severity == precept::Severity::Warning) found.push_back(d);
+  return found;
+}
+
+TEST_F(Layers, TwentyExceptionsToOneRuleAreDecidedWithinTheDefaultSolverBudget) {
+  const auto compiled = compile_over_parent(read_file("tests/compiler/layers/errors/base.pol"), twenty_exceptions());
+  ASSERT_TRUE(compiled.ok()) << precept::render(compiled.diagnostics);
+  EXPECT_GT(compiled.solver_work, 0u);
+  EXPECT_LE(compiled.solver_work, precept::kDefaultSolverBudget);
+  EXPECT_TRUE(warnings(compiled).empty()) << precept::render(compiled.diagnostics);
+}
+
+TEST_F(Layers, PairsTheSolverBudgetLeftUndecidedAreNamedAndTheWorkStaysWithinIt) {
+  const std::string parent = read_file("tests/compiler/layers/errors/base.pol");
+  const std::uint64_t budget = 50'000;
+  const auto compiled = compile_over_parent(parent, twenty_exceptions(), budget);
+  // Not an error: a household where two exceptions hold is still rejected when it runs.
+  ASSERT_TRUE(compiled.ok()) << precept::render(compiled.diagnostics);
+  EXPECT_GT(compiled.solver_work, 0u);
+  EXPECT_LE(compiled.solver_work, budget);
+  const auto said = warnings(compiled);
+  ASSERT_EQ(said.size(), 1u) << precept::render(compiled.diagnostics);
+  const std::string& message = said[0].message;
+  EXPECT_NE(message.find("solver budget (50000 units)"), std::string::npos) << message;
+  EXPECT_NE(message.find("exceptions to `poor`"), std::string::npos) << message;
+  // Pairs are asked in order: the last one is among those left.
+  EXPECT_NE(message.find("`x19` with `x20`"), std::string::npos) << message;
+  EXPECT_NE(said[0].hint.find("--solver-budget"), std::string::npos) << said[0].hint;
+  // Each pair left is named once ("`a` with `b`, `c`; `b` with `c`"): as many
+  // partners as the count says.
+  const std::size_t from = message.find("household: ") + 11;
+  const std::string list = message.substr(from, message.find("; until") - from);
+  std::size_t groups = 0;
+  for (std::size_t at = list.find(" with "); at != std::string::npos; at = list.find(" with ", at + 1)) ++groups;
+  const std::size_t named = static_cast<std::size_t>(std::count(list.begin(), list.end(), '`')) / 2 - groups;
+  const std::size_t count = std::stoul(message.substr(message.find("these ") + 6));
+  EXPECT_EQ(named, count) << message;
+  EXPECT_LT(count, 190u) << "the budget decided some pairs";
+
+  // The same inputs, the same verdicts and the same work: units, not seconds.
+  const auto again = compile_over_parent(parent, twenty_exceptions(), budget);
+  EXPECT_EQ(again.solver_work, compiled.solver_work);
+  EXPECT_EQ(precept::render(again.diagnostics), precept::render(compiled.diagnostics));
 }
 
 TEST_F(Layers, ResolvedPolicyMatchesItsGolden) {

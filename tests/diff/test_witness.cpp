@@ -458,5 +458,68 @@ TEST(WitnessW1, RefactoringsAreSameForAll) {
                   "W1 not <=");
 }
 
+// Twenty changed outputs: the first `linear` move a threshold by one fen (a
+// difference the solver finds at once); the others divide by a sum of fields
+// (non-linear: each a search of hundreds of thousands of units or more). Before
+// the budget, each output had a limit of its own and all of them none.
+std::pair<std::string, std::string> twenty_changed_outputs(int linear) {
+  std::string old_s = "policy \"twenty\" year 2020\nrecord r { income: money  members: int where >= 1  kids: int where >= 0 }\n";
+  std::string new_s = old_s, outputs;
+  for (int i = 1; i <= 20; ++i) {
+    const std::string name = "low" + std::to_string(i), line = std::to_string(i * 100) + " yuan";
+    old_s += "rule " + name + ": round(income / members, 2) < " + line + "\n";
+    new_s += "rule " + name + ": " +
+             (i <= linear ? "round(income / members, 2) < " + std::to_string(i * 100) + ".01 yuan"
+                          : "round(income * kids / (members * kids + members), 2) < " + line) +
+             "\n";
+    outputs += (outputs.empty() ? "output " : ", ") + name;
+  }
+  return {old_s + outputs + "\n", new_s + outputs + "\n"};
+}
+
+std::vector<OutputWitness> within(SolverBudget& budget, const std::string& old_s, const std::string& new_s) {
+  WitnessOptions options;
+  options.budget = &budget;
+  return find_witnesses(old_s, "old.pol", new_s, "new.pol", options);
+}
+
+TEST(WitnessBudget, OutputsTheBudgetLeftAreNamedAndTheWorkStaysWithinIt) {
+  const auto [old_s, new_s] = twenty_changed_outputs(5);
+  SolverBudget budget(150'000);
+  const auto results = within(budget, old_s, new_s);
+  ASSERT_EQ(results.size(), 20u);
+  EXPECT_GT(budget.used(), 0u);
+  EXPECT_LE(budget.used(), budget.total());
+  for (int i = 0; i < 5; ++i) {
+    expect_reproduces(results[static_cast<std::size_t>(i)], old_s, new_s);
+    EXPECT_FALSE(results[static_cast<std::size_t>(i)].out_of_budget);
+  }
+  std::size_t left = 0;
+  for (const auto& w : results) {
+    if (!w.out_of_budget) continue;
+    ++left;
+    EXPECT_EQ(w.verdict, Verdict::Unknown) << w.output;
+    EXPECT_NE(w.reason.find("solver budget (150000 units"), std::string::npos) << w.reason;
+    EXPECT_NE(w.reason.find("--solver-budget"), std::string::npos) << w.reason;
+  }
+  EXPECT_TRUE(results.back().out_of_budget);
+  EXPECT_GT(left, 0u);
+  // The report's note names exactly those outputs.
+  const std::string note = out_of_budget_note(results, budget);
+  for (const auto& w : results)
+    EXPECT_EQ(note.find("`" + w.output + "`") != std::string::npos, w.out_of_budget) << w.output << ": " << note;
+  EXPECT_NE(note.find("--solver-budget"), std::string::npos) << note;
+
+  // The same inputs, the same verdicts and the same work: units, not seconds.
+  SolverBudget again(150'000);
+  const auto repeated = within(again, old_s, new_s);
+  EXPECT_EQ(again.used(), budget.used());
+  ASSERT_EQ(repeated.size(), results.size());
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(repeated[i].verdict, results[i].verdict) << results[i].output;
+    EXPECT_EQ(repeated[i].out_of_budget, results[i].out_of_budget) << results[i].output;
+  }
+}
+
 }  // namespace
 }  // namespace precept::diff
