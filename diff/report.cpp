@@ -367,7 +367,7 @@ std::string render_markdown(const DiffReport& r) {
       }
       out += fmt::format("| {} | {} | {} |\n", md_text(w.output), verdict_name(w.verdict), detail);
     }
-    if (const std::string note = undecided_note(r); !note.empty()) out += "\nUndecided: " + md_cell(note) + "\n";
+    if (const std::string note = undecided_note(r); !note.empty()) out += "\nUndecided: " + md_inline(note) + "\n";
   }
   out += r.changed() ? "\n**Result: changes.**\n" : "\n**Result: no change.**\n";
   return out;
