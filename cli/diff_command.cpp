@@ -144,8 +144,12 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     if (data != stdin) std::fclose(data);
     if (old_data) std::fclose(old_data);
     if (!impact->fatal_error.empty()) {
+      if (impact->out_of_memory) {
+        std::fputs(out_of_memory_message(), stderr);
+        return kOutOfMemory;
+      }
       std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(impact->fatal_error));
-      return impact->out_of_memory ? kOutOfMemory : kBadInput;
+      return kBadInput;
     }
     attribution = diff::attribute(variants, *impact);
     report.impact = &*impact;

@@ -297,8 +297,11 @@ int cmd_run(const RunArgs& args) {
   const auto report = precept::run_csv(*policy, input, results.stream(), rejects ? rejects->stream() : nullptr, options);
   if (progress) progress->finish();
   if (!report.ok()) {
+    if (report.out_of_memory) {
+      std::fputs(precept::cli::out_of_memory_message(), stderr);
+      return kOutOfMemory;
+    }
     std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(report.fatal_error));
-    if (report.out_of_memory) return kOutOfMemory;
     return report.fatal_error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
   }
   if (summary) {

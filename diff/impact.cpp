@@ -46,10 +46,6 @@ void ImpactCounts::add(const ImpactCounts& o) {
 
 namespace {
 
-constexpr const char* kOutOfMemory =
-    "ran out of memory: the system refused Precept more memory part way; close other programs, run with fewer "
-    "threads (-j), or measure the impact on a smaller register";
-
 // Records as read: every cell of the header's width, so that each version
 // finds its own fields by column. Rows rejected for their shape are not here.
 struct RawBatch {
@@ -764,7 +760,7 @@ class Engine {
   // Why the pass stopped early, if it did; false if it did not.
   bool stopped_early() {
     if (out_of_memory_) {
-      impact_.fatal_error = kOutOfMemory;
+      impact_.fatal_error = kOutOfMemoryError;
       impact_.out_of_memory = true;
       return true;
     }
@@ -989,7 +985,7 @@ Impact compute_impact(const Policy& old_policy, const Policy& new_policy, std::F
     return Engine(old_policy.program(), new_policy.program(), options).run(data, old_data);
   } catch (const std::bad_alloc&) {
     Impact impact;
-    impact.fatal_error = kOutOfMemory;
+    impact.fatal_error = kOutOfMemoryError;
     impact.out_of_memory = true;
     return impact;
   }

@@ -40,11 +40,11 @@ std::int64_t SummaryRow::incidence_millionths() const {
   return out;
 }
 
-namespace {
+const char* const kOutOfMemoryError =
+    "out of memory: the system refused Precept more memory part way; free memory or raise the limit (ulimit -v), "
+    "run with fewer threads (-j), or split the register";
 
-constexpr const char* kOutOfMemory =
-    "ran out of memory: the system refused Precept more memory part way; close other programs, run with fewer "
-    "threads (-j), or run on a machine with more memory";
+namespace {
 
 struct Reject {
   Reject(std::uint64_t at, std::string in_column, std::string why, std::optional<std::uint64_t> quote_line = std::nullopt,
@@ -247,7 +247,7 @@ class Runner {
     // Why the run was stopped comes before what failed because of it.
     if (!stop_reason_.empty()) report_.fatal_error = stop_reason_;
     if (out_of_memory_) {
-      report_.fatal_error = kOutOfMemory;
+      report_.fatal_error = kOutOfMemoryError;
       report_.out_of_memory = true;
     }
     finish_summary();
@@ -947,7 +947,7 @@ RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results, st
     // Outside the workers: setting up, or adding up the summary.
     RunReport report;
     report.out_of_memory = true;
-    report.fatal_error = kOutOfMemory;
+    report.fatal_error = kOutOfMemoryError;
     return report;
   }
 }

@@ -72,6 +72,10 @@ struct Summary {
   SummaryRow total;
 };
 
+// The fatal_error of a run (or of the diff's impact pass) that ran out of
+// memory: one wording wherever memory runs out.
+extern const char* const kOutOfMemoryError;
+
 struct RunReport {
   std::uint64_t rows_read = 0;    // records after the header
   std::uint64_t results = 0;
