@@ -65,7 +65,7 @@ CliRun CliSandbox::run(const std::vector<std::string>& args, const CliOptions& o
       ::setrlimit(RLIMIT_FSIZE, &limit);
       ::signal(SIGXFSZ, SIG_IGN);
     }
-    if (options.address_space_limit) {
+    if (options.address_space_limit && kAddressSpaceCanBeLimited) {
       // Allocations past the limit fail (std::bad_alloc), as on a machine out of memory.
       const rlimit limit{options.address_space_limit, options.address_space_limit};
       if (::setrlimit(RLIMIT_AS, &limit) != 0) ::_exit(125);

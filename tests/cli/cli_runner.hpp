@@ -15,10 +15,28 @@ struct CliRun {
   std::string out, err;
 };
 
+// Whether this build runs under AddressSanitizer or ThreadSanitizer (the CLI
+// under test is built like the tests). Both reserve terabytes of address space
+// at start, so a limit on it (RLIMIT_AS, `ulimit -v`) makes them fail at once,
+// not the allocation a test means to fail: run() then sets no such limit, and
+// the tests that need one to fail are for the normal build only.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define PRECEPT_SANITIZED 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
+#define PRECEPT_SANITIZED 1
+#endif
+#endif
+#ifndef PRECEPT_SANITIZED
+#define PRECEPT_SANITIZED 0
+#endif
+inline constexpr bool kAddressSpaceCanBeLimited = !PRECEPT_SANITIZED;
+
 struct CliOptions {
   const std::string* input = nullptr;  // stdin; /dev/null when absent
   std::size_t file_size_limit = 0;     // RLIMIT_FSIZE in bytes, 0 for none
-  std::size_t address_space_limit = 0;  // RLIMIT_AS in bytes (`ulimit -v`), 0 for none
+  // RLIMIT_AS in bytes (`ulimit -v`), 0 for none; not set when !kAddressSpaceCanBeLimited.
+  std::size_t address_space_limit = 0;
   // A guard against a hang, not a measure: the CLI is killed by SIGALRM (exit
   // 142) if still running after this many seconds; 0 for none.
   unsigned hang_guard_seconds = 0;

@@ -4,6 +4,7 @@
 #pragma once
 #include <precept/precept.hpp>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -27,6 +28,11 @@ inline const std::vector<std::string>& seed_policies() {
   };
   return paths;
 }
+
+// The solver budget of the targets that reach Z3 (layers' exception overlaps,
+// diff's witnesses): a fifth of a second or so of solving, so that an input is
+// fast and the fuzzer explores the code around the solver, not the solver.
+inline constexpr std::uint64_t kSolverBudget = 2'000'000;
 
 inline std::string source_dir() {
   if (const char* env = std::getenv("PRECEPT_SOURCE_DIR")) return env;

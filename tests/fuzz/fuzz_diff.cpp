@@ -48,6 +48,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string& old_text = files.first;
   CompileOptions options;
   options.max_errors = 5;
+  // A small solver budget: fuzzing is for the code around the solver, and a
+  // question that takes the default's seconds would make every input slow.
+  options.solver_budget = precept_fuzz::kSolverBudget;
   CompileResult old_compiled = compile(old_text, "old.pol", options);
   CompileResult new_compiled = compile(*new_text, "new.pol", options);
   if (!old_compiled.ok() || !new_compiled.ok()) return 0;
@@ -94,7 +97,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   std::vector<diff::OutputWitness> witnesses;
   if (files.find("witness")) {
-    witnesses = diff::find_witnesses(old_text, "old.pol", *new_text, "new.pol");
+    diff::SolverBudget budget(precept_fuzz::kSolverBudget);
+    diff::WitnessOptions witness_options;
+    witness_options.budget = &budget;
+    witnesses = diff::find_witnesses(old_text, "old.pol", *new_text, "new.pol", witness_options);
+    if (budget.used() > budget.total() + precept_fuzz::kSolverBudget)
+      precept_fuzz::fail("the witness search spent far more than its budget");
     report.witnesses = &witnesses;
   }
   (void)diff::render_text(report, false);

@@ -15,6 +15,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   precept::CompileOptions options;
   options.max_errors = 20;
   options.describe_layers = true;
+  options.solver_budget = precept_fuzz::kSolverBudget;  // see fuzz_common.hpp
   // Only the files of the input exist: no path reaches the disk.
   options.loader = [&files](const std::string& path) -> std::optional<std::string> {
     if (const std::string* text = files.find(path)) return *text;

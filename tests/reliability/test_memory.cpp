@@ -31,18 +31,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define PRECEPT_MEMORY_TESTS 0
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define PRECEPT_MEMORY_TESTS 0
-#endif
-#endif
-#ifndef PRECEPT_MEMORY_TESTS
-#define PRECEPT_MEMORY_TESTS 1
-#endif
-
-#if PRECEPT_MEMORY_TESTS
+// The normal build only (PRECEPT_SANITIZED, cli_runner.hpp): the address space
+// cannot be limited under a sanitizer, nor operator new replaced beside ASan's.
+#if !PRECEPT_SANITIZED
 
 // GCC takes the free() below for a mismatch with new, which here is malloc().
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -276,4 +267,4 @@ TEST(Memory, AllocationFailureOnAWorkerThreadIsReportedNotAborted) {
 
 }  // namespace
 
-#endif  // PRECEPT_MEMORY_TESTS
+#endif  // !PRECEPT_SANITIZED
