@@ -1112,7 +1112,7 @@ std::pair<std::size_t, antlr4::tree::ParseTree*> deepest_node(antlr4::tree::Pars
 // Whether the text can be parsed at all: not too large, and UTF-8.
 bool policy_text_usable(std::string_view source, DiagnosticSink& sink) {
   if (source.size() > kMaxSourceBytes) {
-    sink.error({}, fmt::format("the policy is {} bytes; at most {} are accepted", source.size(), kMaxSourceBytes),
+    sink.error({}, policy_too_large(source.size(), true, kMaxSourceBytes),
                "is this really a policy file?");
     return false;
   }

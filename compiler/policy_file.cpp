@@ -12,13 +12,13 @@
 
 namespace precept {
 
+std::string policy_too_large(std::size_t size, bool exact, std::size_t limit) {
+  return fmt::format("the policy is {}{} bytes; at most {} are accepted", exact ? "" : "more than ", size, limit);
+}
+
 namespace {
 
 constexpr std::string_view kProgramMagic = "PCPT";
-
-std::string too_large(std::size_t size, bool exact, std::size_t limit) {
-  return fmt::format("the policy is {}{} bytes; at most {} are accepted", exact ? "" : "more than ", size, limit);
-}
 
 // "no such file or directory": strerror's words, to follow "cannot read `x`: ".
 std::string system_error_text(int error) {
@@ -99,7 +99,7 @@ PolicyFileText read_policy_file(const std::string& path, PolicyRead use) {
   } else if (std::size_t limit = regular_file_limit(fd, status, use);
              S_ISREG(status.st_mode) && static_cast<std::uintmax_t>(status.st_size) > limit) {
     // Refused from its size, without reading a byte of it.
-    result.problem = too_large(static_cast<std::size_t>(status.st_size), true, limit);
+    result.problem = policy_too_large(static_cast<std::size_t>(status.st_size), true, limit);
     result.hint = "is this really a policy file?";
   } else {
     if (!standard_input) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
@@ -109,7 +109,7 @@ PolicyFileText read_policy_file(const std::string& path, PolicyRead use) {
     } else if (text.size() > limit) {
       // A regular file's size is known; a stream's only that it goes on.
       const bool sized = S_ISREG(status.st_mode) && static_cast<std::uintmax_t>(status.st_size) > limit;
-      result.problem = too_large(sized ? static_cast<std::size_t>(status.st_size) : limit, sized, limit);
+      result.problem = policy_too_large(sized ? static_cast<std::size_t>(status.st_size) : limit, sized, limit);
       result.hint = "is this really a policy file?";
     } else {
       result.text = std::move(text);

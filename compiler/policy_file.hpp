@@ -13,6 +13,9 @@ namespace precept {
 // Policies are documents of a few pages; anything this large is a mistake (a
 // register passed as a policy, say) and would only exhaust memory.
 inline constexpr std::size_t kMaxSourceBytes = std::size_t{4} << 20;
+// "the policy is (more than) N bytes; at most LIMIT are accepted": the one
+// wording of a policy over its limit, for the reader and the parser alike.
+std::string policy_too_large(std::size_t size, bool exact, std::size_t limit);
 // A compiled program carries its source (at most kMaxSourceBytes) and at most
 // 2^20 instructions of 16 bytes, with its tables and texts: well under this.
 inline constexpr std::size_t kMaxProgramBytes = std::size_t{64} << 20;
