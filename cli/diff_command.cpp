@@ -7,7 +7,7 @@
 #include "report.hpp"
 #include "structural.hpp"
 #include "text_width.hpp"
-#include "witness.hpp"
+#include "witnesses.hpp"
 
 #include <precept/precept.hpp>
 
@@ -157,16 +157,16 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     report.data_path = args.data;
     report.old_data_path = args.old_data;
   }
-  std::vector<diff::OutputWitness> witnesses;
-  diff::SolverBudget solver_budget(args.solver_budget);
+  std::vector<analysis::OutputWitness> witnesses;
+  analysis::SolverBudget solver_budget(args.solver_budget);
   if (!args.no_witness) {
-    diff::WitnessOptions witness_options;
+    analysis::WitnessOptions witness_options;
     witness_options.budget = &solver_budget;
     witnesses = diff::find_witnesses(old_source, args.old_policy, new_source, args.new_policy, witness_options);
     report.witnesses = &witnesses;
     report.solver_budget = &solver_budget;
     // Said where it is seen even when the report goes to a file.
-    if (const std::string note = diff::out_of_budget_note(witnesses, solver_budget); !note.empty())
+    if (const std::string note = analysis::out_of_budget_note(witnesses, solver_budget); !note.empty())
       std::cerr << "warning: " << note << "\n";
   }
   const bool to_terminal = (args.output.empty() || args.output == "-") && isatty(fileno(stdout));

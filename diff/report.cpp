@@ -40,14 +40,14 @@ std::string lines_of(const Edit& e) {
 
 // The outputs the solver budget left undecided, and what to do; "" if none.
 std::string undecided_note(const DiffReport& r) {
-  return r.witnesses && r.solver_budget ? out_of_budget_note(*r.witnesses, *r.solver_budget) : std::string();
+  return r.witnesses && r.solver_budget ? analysis::out_of_budget_note(*r.witnesses, *r.solver_budget) : std::string();
 }
 
-const char* verdict_name(Verdict v) {
+const char* verdict_name(analysis::Verdict v) {
   switch (v) {
-    case Verdict::Differs: return "differs";
-    case Verdict::SameForAll: return "same for every household";
-    case Verdict::Unknown: return "unknown";
+    case analysis::Verdict::Differs: return "differs";
+    case analysis::Verdict::SameForAll: return "same for every household";
+    case analysis::Verdict::Unknown: return "unknown";
   }
   return "";
 }
@@ -215,7 +215,7 @@ std::string render_text(const DiffReport& r, bool color) {
       out += fmt::format("  {}: {}", w.output.empty() ? "(all)" : t(w.output), verdict_name(w.verdict));
       if (!w.reason.empty()) out += " — " + t(w.reason);
       out += "\n";
-      if (w.verdict == Verdict::Differs) {
+      if (w.verdict == analysis::Verdict::Differs) {
         out += fmt::format("      old: {}   new: {}\n      household:", t(w.old_value), t(w.new_value));
         for (const auto& [k, v] : w.household) out += fmt::format(" {}={}", t(k), t(v));
         out += "\n";
@@ -361,7 +361,7 @@ std::string render_markdown(const DiffReport& r) {
     out += "\n### Witnesses without data\n\n| output | verdict | detail |\n|---|---|---|\n";
     for (const auto& w : *r.witnesses) {
       std::string detail = md_inline(w.reason);
-      if (w.verdict == Verdict::Differs) {
+      if (w.verdict == analysis::Verdict::Differs) {
         detail = fmt::format("old {}, new {}; household:", md_code_line(w.old_value, true), md_code_line(w.new_value, true));
         for (const auto& [k, v] : w.household) detail += fmt::format(" {}={}", md_text(k), md_code_line(v, true));
       }
@@ -479,7 +479,7 @@ std::string render_json(const DiffReport& r) {
     j["witnesses"] = nlohmann::json::array();
     for (const auto& w : *r.witnesses) {
       nlohmann::json wj{{"output", w.output}, {"verdict", verdict_name(w.verdict)}, {"reason", w.reason}};
-      if (w.verdict == Verdict::Differs) {
+      if (w.verdict == analysis::Verdict::Differs) {
         wj["old_value"] = w.old_value;
         wj["new_value"] = w.new_value;
         nlohmann::json hh = nlohmann::json::object();
@@ -612,7 +612,7 @@ std::string render_html(const DiffReport& r) {
     out += "<h2>Witnesses without data</h2>\n<table><tr><th>output</th><th>verdict</th><th>detail</th></tr>\n";
     for (const auto& w : *r.witnesses) {
       std::string detail = w.reason;
-      if (w.verdict == Verdict::Differs) {
+      if (w.verdict == analysis::Verdict::Differs) {
         detail = fmt::format("old {}, new {}; household:", w.old_value, w.new_value);
         for (const auto& [k, v] : w.household) detail += fmt::format(" {}={}", k, v);
       }

@@ -20,8 +20,8 @@ struct DiffReport {
   const Impact* impact = nullptr;           // null without data
   std::string data_path, old_data_path;
   const Attribution* attribution = nullptr;  // with impact
-  const std::vector<OutputWitness>* witnesses = nullptr;  // null with --no-witness
-  const SolverBudget* solver_budget = nullptr;            // what the witnesses could spend, and spent
+  const std::vector<analysis::OutputWitness>* witnesses = nullptr;  // null with --no-witness
+  const analysis::SolverBudget* solver_budget = nullptr;            // what the witnesses could spend, and spent
   std::size_t changed_limit = 50;            // households listed; the counts cover all
   bool changed() const;
 };

@@ -10,7 +10,7 @@
 #include "impact.hpp"
 #include "report.hpp"
 #include "structural.hpp"
-#include "witness.hpp"
+#include "witnesses.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -95,10 +95,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       report.data_path = "data.csv";
     }
   }
-  std::vector<diff::OutputWitness> witnesses;
+  std::vector<analysis::OutputWitness> witnesses;
   if (files.find("witness")) {
-    diff::SolverBudget budget(precept_fuzz::kSolverBudget);
-    diff::WitnessOptions witness_options;
+    analysis::SolverBudget budget(precept_fuzz::kSolverBudget);
+    analysis::WitnessOptions witness_options;
     witness_options.budget = &budget;
     witnesses = diff::find_witnesses(old_text, "old.pol", *new_text, "new.pol", witness_options);
     if (budget.used() > budget.total() + precept_fuzz::kSolverBudget)
