@@ -1,7 +1,8 @@
 // The structural diff: what changed between two versions of a policy, in the
 // policy's own terms (a parameter's value, a rule's condition, a table row),
 // never in terms of edited lines. Expressions are compared by a canonical
-// rendering of their trees, so layout and comments never count as a change.
+// printing of their trees (compiler/expr_printer.hpp), so layout and comments
+// never count as a change.
 #pragma once
 
 #include "ast.hpp"
@@ -69,10 +70,5 @@ struct StructuralDiff {
 
 // Both versions must be ok.
 StructuralDiff structural_diff(const PolicyVersion& old_version, const PolicyVersion& new_version);
-
-// The canonical rendering of an expression: fully parenthesised, numbers
-// without insignificant zeros. Two expressions that mean the same by their
-// trees render the same.
-std::string canonical(const ast::Expr& expr);
 
 }  // namespace precept::diff
