@@ -16,6 +16,7 @@
 // SameForAll therefore means: equal on every household both versions accept.
 #pragma once
 
+#include <precept/diff.hpp>
 #include <precept/policy.hpp>
 
 #include <algorithm>
@@ -64,25 +65,9 @@ class SolverBudget {
   std::uint64_t used_ = 0;
 };
 
-enum class Verdict {
-  Differs,     // `household` makes the two versions give different values
-  SameForAll,  // proven: equal on every household within the declared ranges
-  Unknown,     // the solver could not decide; `reason` says why, in plain words
-};
-
-struct OutputWitness {
-  std::string output;  // the output's name, as both versions declare it
-  Verdict verdict = Verdict::Unknown;
-  // For Differs: every field of the record, as CSV cell text, in record order.
-  std::vector<std::pair<std::string, std::string>> household;
-  // For Differs: the output's value under each version, as the results CSV prints it
-  // (or the row error, e.g. "rejected: division by zero ...").
-  std::string old_value, new_value;
-  std::string reason;  // for Unknown (and a note for SameForAll, e.g. the ranges assumed)
-  // Unknown because the command's solver budget was spent before this output
-  // was decided (raising the budget may decide it).
-  bool out_of_budget = false;
-};
+// The verdicts and witnesses are public data (include/precept/diff.hpp).
+using diff::OutputWitness;
+using diff::Verdict;
 
 struct WitnessOptions {
   // How much work the solver may do per output, in Z3's resource units
