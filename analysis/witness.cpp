@@ -22,7 +22,6 @@
 //   policies, and only a difference the evaluator really shows is reported.
 #include "witness.hpp"
 
-#include "ast_builder.hpp"
 #include "checker.hpp"
 #include "diagnostics.hpp"
 #include "numeric.hpp"
