@@ -69,7 +69,8 @@ std::string canon(const ast::ExprPtr& e) { return e ? print_expr(*e, ExprSpellin
 std::string type_text(const ast::TypeRef& t) { return (t.is_list ? "list of " : "") + t.name; }
 std::string type_text(const std::optional<ast::TypeRef>& t) { return t ? type_text(*t) : std::string(); }
 
-std::string quoted(const std::string& s) { return s.empty() ? "(none)" : "\"" + s + "\""; }
+// A description or citation as the policy writes it (escapes included).
+std::string quoted(const std::string& s) { return s.empty() ? "(none)" : quoted_text(s); }
 
 bool is_blank_or_comment(const std::string& line) {
   const auto first = line.find_first_not_of(" \t");

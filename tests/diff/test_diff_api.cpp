@@ -219,6 +219,21 @@ TEST(DiffApi, TextGivenInPlaceOfAFileGivesTheSameEdits) {
   EXPECT_FALSE(same.changed());
 }
 
+TEST(DiffApi, AChangedDescriptionIsQuotedAsThePolicyWritesIt) {
+  // A quote in a description used to print unescaped: `"say "no""`.
+  std::string revised = testing::read_file(kOld);
+  const std::string from = "\"national poverty line at 2013 prices\"";
+  ASSERT_NE(revised.find(from), std::string::npos);
+  revised.replace(revised.find(from), from.size(), "\"say \\\"no\\\"\"");
+  DiffOptions options;
+  options.witnesses = false;
+  const DiffResult r = diff_policies({kOld, std::nullopt}, {"revised.pol", revised}, options);
+  ASSERT_TRUE(r.ok()) << render(r.diagnostics);
+  ASSERT_EQ(r.edits.size(), 1u);
+  EXPECT_EQ(r.edits[0].detail, "description \"national poverty line at 2013 prices\" -> \"say \\\"no\\\"\"");
+  EXPECT_FALSE(r.edits[0].affects_results);
+}
+
 TEST(DiffApi, FailuresComeBackAsDataInTheCommandsOrder) {
   DiffOptions options;
   options.witnesses = false;
