@@ -15,7 +15,7 @@
 #include "serialize.hpp"
 #include "verifier.hpp"
 #include "vm.hpp"
-#include "../diff/witness.hpp"
+#include "witness.hpp"
 
 #include <fmt/format.h>
 
@@ -95,7 +95,7 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
     result.diagnostics = sink.take();
     return result;
   }
-  diff::SolverBudget solver_budget(options.solver_budget);
+  analysis::SolverBudget solver_budget(options.solver_budget);
   const bool exclusive =
       exception_pairs.empty() || report_overlapping_exceptions(*file, checked, exception_pairs, source, solver_budget, sink);
   result.solver_work = solver_budget.used();

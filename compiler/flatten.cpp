@@ -4,6 +4,7 @@
 // the formatter keeps an officer's own text, and this text has no officer.
 #include "ast_builder.hpp"
 #include "diagnostics.hpp"
+#include "expr_printer.hpp"
 #include "large_stack.hpp"
 #include "layers.hpp"
 
@@ -17,86 +18,20 @@ namespace {
 
 using ast::compare_text;
 
-using ast::Expr;
-using ast::ExprTag;
-
-std::string quoted(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') { out += "\\n"; continue; }
-    if (c == '\t') { out += "\\t"; continue; }
-    out += c;
-  }
-  return out + "\"";
-}
-
-// Binding strength, as grammar/Precept.g4 orders rule `expr`: parentheses only
-// where the tree needs them, so printing never adds nesting the parser limits.
-int strength(const Expr& e) {
-  switch (e.tag) {
-    case ExprTag::Or: return 0;
-    case ExprTag::And: return 1;
-    case ExprTag::Not: return 2;
-    case ExprTag::Compare: return 3;
-    case ExprTag::IsMember: return 4;
-    case ExprTag::IsMissing: return 5;
-    case ExprTag::Default: return 6;
-    case ExprTag::Binary: return e.op == '*' || e.op == '/' ? 8 : 7;
-    case ExprTag::Negate: return 9;
-    default: return 10;
-  }
-}
-
-std::string print(const Expr& e, int at_least = 0);
-
-std::string print_inner(const Expr& e) {
-  auto arg = [&](std::size_t i, int at_least) { return i < e.args.size() ? print(*e.args[i], at_least) : std::string(); };
-  const int own = strength(e);
-  switch (e.tag) {
-    case ExprTag::Number: return e.text + (e.is_percent ? "%" : "") + (e.unit.empty() ? "" : " " + e.unit);
-    case ExprTag::String: return quoted(e.text);
-    case ExprTag::Date: return e.text;
-    case ExprTag::Bool: return e.bool_value ? "true" : "false";
-    case ExprTag::Name: return e.text;
-    case ExprTag::Member: return e.text + "." + e.member;
-    case ExprTag::Call: {
-      std::string out = e.text + "(";
-      for (std::size_t i = 0; i < e.args.size(); ++i) out += (i ? ", " : "") + print(*e.args[i]);
-      return out + ")";
-    }
-    case ExprTag::Negate: return "-" + arg(0, own);
-    case ExprTag::Not: return "not " + arg(0, own);
-    case ExprTag::Binary: return fmt::format("{} {} {}", arg(0, own), e.op, arg(1, own + 1));
-    case ExprTag::Compare: return fmt::format("{} {} {}", arg(0, own), compare_text(e.compare), arg(1, own + 1));
-    case ExprTag::And: return fmt::format("{} and {}", arg(0, own), arg(1, own + 1));
-    case ExprTag::Or: return fmt::format("{} or {}", arg(0, own), arg(1, own + 1));
-    case ExprTag::IsMissing: return arg(0, own) + (e.negated ? " is present" : " is missing");
-    case ExprTag::IsMember: return fmt::format("{} is {}{}", arg(0, own), e.negated ? "not " : "", e.text);
-    case ExprTag::Default: return fmt::format("{} if missing {}", arg(0, own), arg(1, own + 1));
-  }
-  return {};
-}
-
-std::string print(const Expr& e, int at_least) {
-  const std::string text = print_inner(e);
-  return strength(e) < at_least ? "(" + text + ")" : text;
-}
-
-std::string print(const ast::ExprPtr& e) { return e ? print(*e) : std::string(); }
+std::string print(const ast::ExprPtr& e) { return e ? print_expr(*e) : std::string(); }
 
 std::string type_text(const ast::TypeRef& t) { return (t.is_list ? "list of " : "") + t.name; }
 
 std::string metadata_text(const ast::Metadata& m) {
   std::string out;
-  if (!m.description.empty()) out += " " + quoted(m.description);
-  if (!m.source.empty()) out += " source " + quoted(m.source);
+  if (!m.description.empty()) out += " " + quoted_text(m.description);
+  if (!m.source.empty()) out += " source " + quoted_text(m.source);
   return out;
 }
 
 std::string print_policy(const ast::PolicyFile& f) {
-  std::string out = "policy " + quoted(f.name);
-  if (!f.place.empty()) out += " place " + quoted(f.place);
+  std::string out = "policy " + quoted_text(f.name);
+  if (!f.place.empty()) out += " place " + quoted_text(f.place);
   if (f.year) out += fmt::format(" year {}", f.year);
   out += "\n";
   for (const auto& ref : f.order) {
@@ -116,7 +51,7 @@ std::string print_policy(const ast::PolicyFile& f) {
           out += "  " + field.name + ": " + (field.optional ? "optional " : "") + type_text(field.type);
           if (field.check) out += fmt::format(" where {} {}", compare_text(*field.check), print(field.check_value));
           if (field.default_value) out += " default " + print(field.default_value);
-          if (!field.description.empty()) out += " " + quoted(field.description);
+          if (!field.description.empty()) out += " " + quoted_text(field.description);
           out += "\n";
         }
         out += "}\n";
@@ -135,21 +70,21 @@ std::string print_policy(const ast::PolicyFile& f) {
       }
       case ast::DeclKind::Rule: {
         const auto& d = f.rules[ref.index];
-        out += "rule " + d.name + (d.label.empty() ? "" : " " + quoted(d.label)) + ": " + print(d.condition) +
+        out += "rule " + d.name + (d.label.empty() ? "" : " " + quoted_text(d.label)) + ": " + print(d.condition) +
                metadata_text(d.metadata) + "\n";
         break;
       }
       case ast::DeclKind::Decide: {
         const auto& d = f.decides[ref.index];
         out += "decide " + d.name + (d.type ? ": " + type_text(*d.type) : "") +
-               (d.label.empty() ? "" : " " + quoted(d.label)) + "\n";
+               (d.label.empty() ? "" : " " + quoted_text(d.label)) + "\n";
         for (const auto& b : d.branches) out += "  when " + print(b.condition) + " -> " + print(b.outcome) + "\n";
         out += "  otherwise -> " + print(d.otherwise) + "\n";
         break;
       }
       case ast::DeclKind::Table: {
         const auto& d = f.tables[ref.index];
-        out += "table " + d.name + (d.label.empty() ? "" : " " + quoted(d.label));
+        out += "table " + d.name + (d.label.empty() ? "" : " " + quoted_text(d.label));
         if (!d.hit_policy.empty()) out += " " + d.hit_policy;
         if (!d.aggregator.empty()) out += " " + d.aggregator;
         if (d.guard) out += " when " + print(d.guard);
@@ -179,7 +114,7 @@ std::string print_policy(const ast::PolicyFile& f) {
       }
       case ast::DeclKind::Require: {
         const auto& d = f.requires_[ref.index];
-        out += "require " + print(d.condition) + (d.message.empty() ? "" : " " + quoted(d.message)) + "\n";
+        out += "require " + print(d.condition) + (d.message.empty() ? "" : " " + quoted_text(d.message)) + "\n";
         break;
       }
       case ast::DeclKind::Output: {

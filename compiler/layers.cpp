@@ -3,7 +3,7 @@
 #include "ast_builder.hpp"
 #include "checker.hpp"
 #include "policy_file.hpp"
-#include "../diff/witness.hpp"
+#include "witness.hpp"
 
 #include <fmt/format.h>
 
@@ -861,7 +861,7 @@ class Resolver {
   // exception LABEL to TARGET when COND -> VALUE: the target takes VALUE when
   // exactly one exception's condition holds, its own definition when none does.
   // Two holding at once is caught at compile time when it can be shown
-  // (diff/witness) and otherwise rejects the household: a `require` placed just
+  // (analysis/witness) and otherwise rejects the household: a `require` placed just
   // before the target names both exceptions.
   std::map<std::string, std::vector<std::string>> apply_exceptions(PolicyFile& f, std::vector<ExceptionPair>* pairs) {
     std::map<std::string, std::vector<std::string>> applied;
@@ -1023,10 +1023,10 @@ bool resolve_layers(ast::PolicyFile& root, DiagnosticSink& sink, const LayerOpti
 
 bool report_overlapping_exceptions(const ast::PolicyFile& file, const CheckedPolicy& checked,
                                    const std::vector<ExceptionPair>& pairs, std::string_view source,
-                                   diff::SolverBudget& budget, DiagnosticSink& sink) {
+                                   analysis::SolverBudget& budget, DiagnosticSink& sink) {
   std::vector<std::size_t> requires_broken;
   for (const auto& pair : pairs) requires_broken.push_back(pair.require_index);
-  const auto answers = diff::find_overlaps(file, checked, source, requires_broken, budget);
+  const auto answers = analysis::find_overlaps(file, checked, source, requires_broken, budget);
   // The pairs the budget left, by the declaration they change, in source order.
   std::vector<std::string> targets;
   std::map<std::string, std::vector<const ExceptionPair*>> undecided;
@@ -1057,7 +1057,7 @@ bool report_overlapping_exceptions(const ast::PolicyFile& file, const CheckedPol
   }
   bool ok = true;
   for (std::size_t i = 0; i < pairs.size() && i < answers.size(); ++i) {
-    if (answers[i].verdict != diff::Verdict::Differs) continue;
+    if (answers[i].verdict != analysis::Verdict::Differs) continue;
     const auto& pair = pairs[i];
     std::string household;
     for (const auto& [field, value] : answers[i].household)

@@ -80,18 +80,18 @@ bool resolve_layers(ast::PolicyFile& root, DiagnosticSink& sink, const LayerOpti
                     std::string* all_sources = nullptr);
 
 struct CheckedPolicy;
-namespace diff {
+namespace analysis {
 class SolverBudget;
 }
 
-// After checking: asks the solver (diff/witness) whether each pair of exceptions
+// After checking: asks the solver (analysis/witness) whether each pair of exceptions
 // can hold for one household, within `budget`; reports an error with such a
 // household when it finds one. A pair it cannot decide is left to the run-time
 // check; the pairs the budget left undecided are named in a warning. Returns
 // false when it reported an error.
 bool report_overlapping_exceptions(const ast::PolicyFile& file, const CheckedPolicy& checked,
                                    const std::vector<ExceptionPair>& pairs, std::string_view source,
-                                   diff::SolverBudget& budget, DiagnosticSink& sink);
+                                   analysis::SolverBudget& budget, DiagnosticSink& sink);
 
 // The resolved policy as `precept check --resolved` prints it.
 std::string render_resolved(const ResolvedPolicy& resolved);

@@ -2,6 +2,7 @@
 
 #include <precept/run.hpp>
 
+#include "expr_printer.hpp"
 #include "serialize.hpp"
 #include "numeric.hpp"
 #include "verifier.hpp"
@@ -683,8 +684,7 @@ class Lowerer {
   // What an input column tests, as the table's header says it: a name, or
   // "key 2" for an expression.
   static std::string column_label(const Expr& e, std::size_t position) {
-    if (e.tag == ExprTag::Name) return e.text;
-    if (e.tag == ExprTag::Member) return e.text + "." + e.member;
+    if (e.tag == ExprTag::Name || e.tag == ExprTag::Member) return print_expr(e);
     return fmt::format("key {}", position);
   }
 

@@ -3,6 +3,7 @@
 // parser and VM, twice per batch), or two registers joined on the record key.
 #pragma once
 
+#include <precept/diff.hpp>
 #include <precept/policy.hpp>
 
 #include <cstdint>
@@ -30,27 +31,6 @@ struct ImpactOptions {
   const VariantPlan* variants = nullptr;  // null: no attribution
 };
 
-struct ImpactCounts {
-  std::uint64_t rows = 0;               // rows counted here (both registers' rows in join mode)
-  std::uint64_t compared = 0;           // accepted by both versions
-  std::uint64_t changed = 0;            // of those, some common output differs
-  std::uint64_t identified_in = 0;      // poor: false -> true
-  std::uint64_t identified_out = 0;     // poor: true -> false
-  std::uint64_t category_changed = 0;
-  std::uint64_t cause_changed = 0;
-  std::uint64_t measures_added = 0;     // households given a measure they did not have
-  std::uint64_t measures_removed = 0;   // households losing one
-  std::int64_t assistance_old = 0, assistance_new = 0;  // fen, over the compared households
-  std::uint64_t rejected_both = 0, rejected_only_old = 0, rejected_only_new = 0;
-  std::uint64_t only_in_old = 0, only_in_new = 0;  // join mode: a key on one register only
-  void add(const ImpactCounts& other);
-  std::int64_t assistance_delta() const { return assistance_new - assistance_old; }
-};
-
-struct OutputChange {
-  std::string output, old_value, new_value;
-};
-
 // What the variants do to one changed household (with a VariantPlan).
 struct HouseholdMoves {
   bool evaluated = false;
@@ -64,15 +44,9 @@ struct HouseholdMoves {
   std::vector<Move> moves;  // the variants that move it, in order
 };
 
-struct ChangedHousehold {
-  std::uint64_t line = 0;      // in the (new) register
-  std::uint64_t old_line = 0;  // in the old register (join mode), else = line
-  std::string key;
-  std::vector<std::string> group;
-  // Rejected by one version (or absent from one register): its reason here,
-  // in place of output changes.
-  std::string old_rejected, new_rejected;
-  std::vector<OutputChange> changes;
+// A changed household as the pass keeps it: what the report shows (public),
+// and what attribution needs to evaluate it again.
+struct ChangedHousehold : HouseholdChange {
   // The row's cells by column name, so it can be evaluated again (attribution);
   // with one register only new_record is kept.
   // Join mode only (released once attributed).
@@ -80,11 +54,7 @@ struct ChangedHousehold {
   HouseholdMoves moves;
 };
 
-struct ImpactGroup {
-  std::vector<std::string> key;
-  ImpactCounts counts;
-};
-
+// The pass's result; DiffResult::impact is its public part.
 struct Impact {
   std::string fatal_error;   // the register cannot be used; nothing else is set
   std::string key_field;
@@ -99,6 +69,9 @@ struct Impact {
   bool joined = false;
   bool out_of_memory = false;  // with fatal_error: memory ran out (the CLI's exit code 6)
 };
+
+// What DiffResult::impact shows of a pass (diff_policies.cpp).
+ImpactSummary summary_of(const Impact& impact);
 
 // `old_data` null: one register under both versions. Else `data` is this
 // year's register and `old_data` last year's, joined on the key.

@@ -1,4 +1,4 @@
-#include "report.hpp"
+#include <precept/diff.hpp>
 
 #include "format.hpp"
 #include "text_width.hpp"
@@ -11,8 +11,8 @@
 
 namespace precept::diff {
 
-bool DiffReport::changed() const {
-  return (structure && !structure->empty()) || (impact && (impact->total.changed > 0 || impact->total.rejected_only_old > 0 ||
+bool DiffResult::changed() const {
+  return !edits.empty() || (impact && (impact->total.changed > 0 || impact->total.rejected_only_old > 0 ||
                                                            impact->total.rejected_only_new > 0 || impact->total.only_in_old > 0 ||
                                                            impact->total.only_in_new > 0));
 }
@@ -38,11 +38,6 @@ std::string lines_of(const Edit& e) {
   return fmt::format("new line {}", e.new_line);
 }
 
-// The outputs the solver budget left undecided, and what to do; "" if none.
-std::string undecided_note(const DiffReport& r) {
-  return r.witnesses && r.solver_budget ? out_of_budget_note(*r.witnesses, *r.solver_budget) : std::string();
-}
-
 const char* verdict_name(Verdict v) {
   switch (v) {
     case Verdict::Differs: return "differs";
@@ -66,7 +61,7 @@ struct Row {
   std::string value;
 };
 
-std::vector<Row> count_rows(const Impact& im, const ImpactCounts& c) {
+std::vector<Row> count_rows(const ImpactSummary& im, const ImpactCounts& c) {
   std::vector<Row> rows;
   rows.push_back({"rows", std::to_string(c.rows)});
   rows.push_back({"compared (accepted by both)", std::to_string(c.compared)});
@@ -104,7 +99,7 @@ std::string group_name(const std::vector<std::string>& key) {
   return s;
 }
 
-std::vector<std::string> group_columns(const Impact& im) {
+std::vector<std::string> group_columns(const ImpactSummary& im) {
   std::vector<std::string> cols{"households", "changed"};
   if (im.has_poor) cols.insert(cols.end(), {"identified +", "identified -"});
   if (im.has_category) cols.push_back("category");
@@ -113,7 +108,7 @@ std::vector<std::string> group_columns(const Impact& im) {
   cols.push_back("rejected (old/new only)");
   return cols;
 }
-std::vector<std::string> group_cells(const Impact& im, const ImpactCounts& c) {
+std::vector<std::string> group_cells(const ImpactSummary& im, const ImpactCounts& c) {
   std::vector<std::string> cells{std::to_string(c.rows), std::to_string(c.changed)};
   if (im.has_poor) cells.insert(cells.end(), {std::to_string(c.identified_in), std::to_string(c.identified_out)});
   if (im.has_category) cells.push_back(std::to_string(c.category_changed));
@@ -123,14 +118,14 @@ std::vector<std::string> group_cells(const Impact& im, const ImpactCounts& c) {
   return cells;
 }
 
-std::string household_title(const ChangedHousehold& h) {
+std::string household_title(const HouseholdChange& h) {
   std::string t = h.key.empty() ? fmt::format("line {}", h.line) : fmt::format("{} (line {})", h.key, h.line ? h.line : h.old_line);
   if (!h.group.empty()) t += " " + group_name(h.group);
   return t;
 }
 
-std::vector<std::string> household_lines(const DiffReport& r, std::size_t i) {
-  const ChangedHousehold& h = r.impact->changed[i];
+std::vector<std::string> household_lines(const DiffResult& r, std::size_t i) {
+  const HouseholdChange& h = r.impact->changed[i];
   if (r.attribution && i < r.attribution->households.size() && !r.attribution->households[i].lines.empty())
     return r.attribution->households[i].lines;
   std::vector<std::string> out;
@@ -153,7 +148,7 @@ std::string indent(const std::string& text, const std::string& prefix) {
   return out;
 }
 
-std::string data_title(const DiffReport& r) {
+std::string data_title(const DiffResult& r) {
   return r.old_data_path.empty() ? r.data_path : fmt::format("{} (last year: {})", r.data_path, r.old_data_path);
 }
 
@@ -161,7 +156,7 @@ std::string data_title(const DiffReport& r) {
 
 // --- text ---------------------------------------------------------------------
 
-std::string render_text(const DiffReport& r, bool color) {
+std::string render_text(const DiffResult& r, bool color) {
   // Our own colours are added after the data is escaped: a name, a value or a
   // place from the policy or the register shows its control characters as
   // `\x1b` and never acts on the terminal (or on whoever `cat`s the report).
@@ -169,7 +164,7 @@ std::string render_text(const DiffReport& r, bool color) {
   const auto lines = [](std::string_view text) { return escape_for_terminal(text, LineBreaks::Keep); };
   auto paint = [&](const char* code, const std::string& s) { return color ? fmt::format("\033[{}m{}\033[0m", code, s) : s; };
   std::string out = paint("1", fmt::format("precept diff {} -> {}", t(r.old_path), t(r.new_path))) + "\n";
-  const auto& edits = r.structure->edits;
+  const auto& edits = r.edits;
   if (edits.empty()) out += "no change in the policy (formatting and comments are not changes)\n";
   else out += fmt::format("\n{} edit{}:\n", edits.size(), edits.size() == 1 ? "" : "s");
   for (const Edit& e : edits) {
@@ -180,7 +175,7 @@ std::string render_text(const DiffReport& r, bool color) {
     if (!e.new_text.empty()) out += paint("32", indent(lines(e.new_text), "      + "));
   }
   if (r.impact) {
-    const Impact& im = *r.impact;
+    const ImpactSummary& im = *r.impact;
     out += "\n" + paint("1", "impact on " + t(data_title(r))) + "\n";
     for (const Row& row : count_rows(im, im.total)) out += fmt::format("  {:<30} {:>14}\n", row.label, row.value);
     if (!im.groups.empty()) {
@@ -221,7 +216,7 @@ std::string render_text(const DiffReport& r, bool color) {
         out += "\n";
       }
     }
-    if (const std::string note = undecided_note(r); !note.empty()) out += "  undecided: " + note + "\n";
+    if (const std::string& note = r.out_of_budget_note; !note.empty()) out += "  undecided: " + note + "\n";
   }
   out += r.changed() ? "\nresult: changes\n" : "\nresult: no change\n";
   return out;
@@ -312,9 +307,9 @@ std::string md_inline(std::string_view s) {
 }
 }  // namespace
 
-std::string render_markdown(const DiffReport& r) {
+std::string render_markdown(const DiffResult& r) {
   std::string out = fmt::format("## Policy diff: {} → {}\n\n", md_code(r.old_path, false), md_code(r.new_path, false));
-  const auto& edits = r.structure->edits;
+  const auto& edits = r.edits;
   if (edits.empty()) {
     out += "No change in the policy (formatting and comments are not changes).\n";
   } else {
@@ -325,7 +320,7 @@ std::string render_markdown(const DiffReport& r) {
                          md_inline(e.detail), md_code(e.old_text), md_code(e.new_text));
   }
   if (r.impact) {
-    const Impact& im = *r.impact;
+    const ImpactSummary& im = *r.impact;
     out += fmt::format("\n### Impact on {}\n\n| | households |\n|---|---:|\n", md_code(data_title(r), false));
     for (const Row& row : count_rows(im, im.total)) out += fmt::format("| {} | {} |\n", row.label, row.value);
     if (!im.groups.empty()) {
@@ -367,7 +362,7 @@ std::string render_markdown(const DiffReport& r) {
       }
       out += fmt::format("| {} | {} | {} |\n", md_text(w.output), verdict_name(w.verdict), detail);
     }
-    if (const std::string note = undecided_note(r); !note.empty()) out += "\nUndecided: " + md_inline(note) + "\n";
+    if (const std::string& note = r.out_of_budget_note; !note.empty()) out += "\nUndecided: " + md_inline(note) + "\n";
   }
   out += r.changed() ? "\n**Result: changes.**\n" : "\n**Result: no change.**\n";
   return out;
@@ -416,13 +411,13 @@ nlohmann::json counts_json(const ImpactCounts& c) {
 }
 }  // namespace
 
-std::string render_json(const DiffReport& r) {
+std::string render_json(const DiffResult& r) {
   nlohmann::json j;
   j["old"] = r.old_path;
   j["new"] = r.new_path;
   j["changed"] = r.changed();
   j["edits"] = nlohmann::json::array();
-  for (const Edit& e : r.structure->edits)
+  for (const Edit& e : r.edits)
     j["edits"].push_back({{"kind", edit_kind_name(e.kind)},
                           {"what", e.what},
                           {"declaration", e.decl},
@@ -434,7 +429,7 @@ std::string render_json(const DiffReport& r) {
                           {"new_line", e.new_line},
                           {"affects_results", e.affects_results}});
   if (r.impact) {
-    const Impact& im = *r.impact;
+    const ImpactSummary& im = *r.impact;
     nlohmann::json impact;
     impact["data"] = r.data_path;
     if (!r.old_data_path.empty()) impact["old_data"] = r.old_data_path;
@@ -488,11 +483,11 @@ std::string render_json(const DiffReport& r) {
       }
       j["witnesses"].push_back(wj);
     }
-    if (r.solver_budget) {
+    {
       nlohmann::json undecided = nlohmann::json::array();
       for (const auto& w : *r.witnesses)
         if (w.out_of_budget) undecided.push_back(w.output);
-      j["solver_budget"] = {{"units", r.solver_budget->total()}, {"used", r.solver_budget->used()},
+      j["solver_budget"] = {{"units", r.solver_budget}, {"used", r.solver_work},
                             {"undecided_outputs", undecided}};
     }
   }
@@ -523,7 +518,7 @@ std::string esc(const std::string& s, LineBreaks line_breaks = LineBreaks::Escap
 }
 
 // Households identified in and out by group, as horizontal bars.
-std::string chart(const Impact& im) {
+std::string chart(const ImpactSummary& im) {
   const auto& groups = im.groups;
   std::vector<std::pair<std::string, const ImpactCounts*>> bars;
   if (groups.empty()) bars.emplace_back("total", &im.total);
@@ -553,7 +548,7 @@ std::string chart(const Impact& im) {
 }
 }  // namespace
 
-std::string render_html(const DiffReport& r) {
+std::string render_html(const DiffResult& r) {
   std::string out =
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>precept diff</title>\n<style>\n"
       "body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}"
@@ -561,7 +556,7 @@ std::string render_html(const DiffReport& r) {
       ".added{color:#070}.removed{color:#a00}.changed{color:#a60}.old{background:#fee}.new{background:#efe}\n"
       "</style></head><body>\n";
   out += fmt::format("<h1>Policy diff: <code>{}</code> → <code>{}</code></h1>\n", esc(r.old_path), esc(r.new_path));
-  const auto& edits = r.structure->edits;
+  const auto& edits = r.edits;
   if (edits.empty()) out += "<p>No change in the policy (formatting and comments are not changes).</p>\n";
   else {
     out += fmt::format("<h2>{} edit{}</h2>\n<table><tr><th></th><th>what</th><th>lines</th><th>change</th><th>old</th><th>new</th></tr>\n",
@@ -574,7 +569,7 @@ std::string render_html(const DiffReport& r) {
     out += "</table>\n";
   }
   if (r.impact) {
-    const Impact& im = *r.impact;
+    const ImpactSummary& im = *r.impact;
     out += fmt::format("<h2>Impact on <code>{}</code></h2>\n", esc(data_title(r)));
     out += chart(im);
     out += "<table>\n";
@@ -619,7 +614,7 @@ std::string render_html(const DiffReport& r) {
       out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", esc(w.output), verdict_name(w.verdict), esc(detail));
     }
     out += "</table>\n";
-    if (const std::string note = undecided_note(r); !note.empty()) out += "<p>Undecided: " + esc(note) + "</p>\n";
+    if (const std::string& note = r.out_of_budget_note; !note.empty()) out += "<p>Undecided: " + esc(note) + "</p>\n";
   }
   out += r.changed() ? "<p><b>Result: changes.</b></p>\n" : "<p><b>Result: no change.</b></p>\n";
   return out + "</body></html>\n";

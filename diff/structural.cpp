@@ -3,6 +3,7 @@
 #include "ast_builder.hpp"
 #include "layers.hpp"
 #include "diagnostics.hpp"
+#include "expr_printer.hpp"
 
 #include <fmt/format.h>
 
@@ -60,93 +61,16 @@ const char* edit_kind_name(EditKind kind) {
   return "";
 }
 
-// --- canonical rendering ------------------------------------------------------
-// Printed with the fewest parentheses the grammar's precedence needs, so the
-// rendering both identifies a tree and reads as an officer would write it.
-
 namespace {
 
-enum Prec { kDefault = 0, kOr = 1, kAnd = 2, kNot = 3, kCompare = 4, kAdd = 5, kMul = 6, kUnary = 7, kAtom = 8 };
-
-std::string number_text(const ast::Expr& e) {
-  std::string digits = e.text;
-  if (digits.find('.') != std::string::npos) {
-    while (!digits.empty() && digits.back() == '0') digits.pop_back();
-    if (!digits.empty() && digits.back() == '.') digits.pop_back();
-  }
-  std::string out = digits;
-  if (e.is_percent) out += "%";
-  if (!e.unit.empty()) out += " " + e.unit;
-  return out;
-}
-
-int precedence(const ast::Expr& e) {
-  switch (e.tag) {
-    case ast::ExprTag::Or: return kOr;
-    case ast::ExprTag::And: return kAnd;
-    case ast::ExprTag::Not: return kNot;
-    case ast::ExprTag::Compare:
-    case ast::ExprTag::IsMissing:
-    case ast::ExprTag::IsMember: return kCompare;
-    case ast::ExprTag::Binary: return e.op == '+' || e.op == '-' ? kAdd : kMul;
-    case ast::ExprTag::Negate: return kUnary;
-    case ast::ExprTag::Default: return kDefault;
-    default: return kAtom;
-  }
-}
-
-std::string render(const ast::Expr& e, int context);
-
-std::string operand(const ast::Expr& e, int context, bool strictly) {
-  const int p = precedence(e);
-  std::string text = render(e, p);
-  return p < context || (strictly && p == context) ? "(" + text + ")" : text;
-}
-
-std::string render(const ast::Expr& e, int) {
-  using T = ast::ExprTag;
-  auto arg = [&](std::size_t i) -> const ast::Expr& { return *e.args.at(i); };
-  switch (e.tag) {
-    case T::Number: return number_text(e);
-    case T::String: return fmt::format("\"{}\"", e.text);
-    case T::Date: return e.text;
-    case T::Bool: return e.bool_value ? "true" : "false";
-    case T::Name: return e.text;
-    case T::Member: return e.text + "." + e.member;
-    case T::Call: {
-      std::string out = e.text + "(";
-      for (std::size_t i = 0; i < e.args.size(); ++i) out += (i ? ", " : "") + render(arg(i), kDefault);
-      return out + ")";
-    }
-    case T::Negate: return "-" + operand(arg(0), kUnary, false);
-    case T::Not: return "not " + operand(arg(0), kNot, false);
-    case T::Binary: {
-      const int p = precedence(e);
-      return operand(arg(0), p, false) + " " + std::string(1, e.op) + " " + operand(arg(1), p, true);
-    }
-    case T::Compare:
-      return operand(arg(0), kAdd, false) + " " + compare_text(e.compare) + " " + operand(arg(1), kAdd, false);
-    case T::And: return operand(arg(0), kAnd, false) + " and " + operand(arg(1), kAnd, true);
-    case T::Or: return operand(arg(0), kOr, false) + " or " + operand(arg(1), kOr, true);
-    case T::IsMissing: return operand(arg(0), kAdd, false) + (e.negated ? " is present" : " is missing");
-    case T::IsMember: return operand(arg(0), kAdd, false) + (e.negated ? " is not " : " is ") + e.text;
-    case T::Default: return operand(arg(0), kOr, false) + " if missing " + operand(arg(1), kOr, false);
-  }
-  return "?";
-}
-
-}  // namespace
-
-std::string canonical(const ast::Expr& expr) { return render(expr, kDefault); }
-
-namespace {
-
-std::string canon(const ast::ExprPtr& e) { return e ? canonical(*e) : std::string(); }
+// Expressions are compared by their canonical printing (compiler/expr_printer.hpp).
+std::string canon(const ast::ExprPtr& e) { return e ? print_expr(*e, ExprSpelling::Canonical) : std::string(); }
 
 std::string type_text(const ast::TypeRef& t) { return (t.is_list ? "list of " : "") + t.name; }
 std::string type_text(const std::optional<ast::TypeRef>& t) { return t ? type_text(*t) : std::string(); }
 
-std::string quoted(const std::string& s) { return s.empty() ? "(none)" : "\"" + s + "\""; }
+// A description or citation as the policy writes it (escapes included).
+std::string quoted(const std::string& s) { return s.empty() ? "(none)" : quoted_text(s); }
 
 bool is_blank_or_comment(const std::string& line) {
   const auto first = line.find_first_not_of(" \t");
@@ -354,7 +278,7 @@ class Differ {
   // An expression as its author wrote it when it lies on one line; the
   // canonical form otherwise.
   static std::string value_text(const PolicyVersion& v, const ast::Expr& e) {
-    const std::string c = canonical(e);
+    const std::string c = print_expr(e, ExprSpelling::Canonical);
     const std::string& l = v.line(e.location.line);
     // Columns count characters: walk UTF-8 to find the byte offsets.
     std::size_t byte = 0, ch = 1;

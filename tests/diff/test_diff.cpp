@@ -7,7 +7,6 @@
 // - the command's exit codes and formats, and the Markdown report's golden file.
 #include "attribute.hpp"
 #include "impact.hpp"
-#include "report.hpp"
 #include "structural.hpp"
 
 #include "files.hpp"
@@ -15,6 +14,7 @@
 
 #include "format.hpp"
 
+#include <precept/diff.hpp>
 #include <precept/precept.hpp>
 #include <precept/run.hpp>
 
@@ -338,12 +338,12 @@ TEST(Attribution, AnEditThatMovesNobodyIsSaidToChangeNothing) {
   for (const auto& e : p.attribution.effects) moved[e.label] = e.households;
   EXPECT_GT(moved.at("poverty_line 2736.00 yuan -> 2855.00 yuan"), 0u);
   EXPECT_EQ(moved.at("table measures row `water_project` added"), 0u);
-  DiffReport r;
+  DiffResult r;
   r.old_path = "a";
   r.new_path = "b";
-  r.structure = &p.structure;
-  r.impact = &p.impact;
-  r.attribution = &p.attribution;
+  r.edits = p.structure.edits;
+  r.impact = summary_of(p.impact);
+  r.attribution = p.attribution;
   EXPECT_NE(render_text(r, false).find("table measures row `water_project` added: changes nothing on this data"),
             std::string::npos);
 }
@@ -553,9 +553,8 @@ TEST(Command, TwoRegistersJoinedOnTheKey) {
 // A report built by hand with hostile text where the data puts it: a GBK key
 // and village, escape sequences, Markdown and HTML markup, a bidi override.
 struct HostileReport {
-  StructuralDiff structure;
-  Impact impact;
-  DiffReport report;
+  ImpactSummary impact;
+  DiffResult report;
   HostileReport() {
     Edit e;
     e.kind = EditKind::Changed;
@@ -564,15 +563,15 @@ struct HostileReport {
     e.item = "a`b";  // a backtick of the data inside our own code quotes
     e.detail = "`x | y` -> `<b>z</b>`";
     e.old_text = "| a`b | x |\n| \x1b[2J |";
-    structure.edits.push_back(e);
+    report.edits.push_back(e);
     impact.key_field = "household_id";
     impact.group_names = {"village"};
-    ChangedHousehold gbk;
+    HouseholdChange gbk;
     gbk.line = 2;
     gbk.key = "\xC4\xE3\xBA\xC3-1";  // 你好-1 in GBK
     gbk.group = {"\xD6\xD0"};         // 中 in GBK
     gbk.changes.push_back({"poor", "false", "true"});
-    ChangedHousehold markup;
+    HouseholdChange markup;
     markup.line = 3;
     markup.key = "h\x1b]0;owned\x07";
     markup.group = {"<script>alert(1)</script>\xE2\x80\xAE[x](http://e.com) *y* _z_"};
@@ -584,8 +583,7 @@ struct HostileReport {
     report.old_path = "old.pol";
     report.new_path = "new.pol";
     report.data_path = "data.csv";
-    report.structure = &structure;
-    report.impact = &impact;
+    report.impact = impact;
   }
 };
 

@@ -8,9 +8,8 @@
 
 #include "attribute.hpp"
 #include "impact.hpp"
-#include "report.hpp"
 #include "structural.hpp"
-#include "witness.hpp"
+#include "witnesses.hpp"
 
 #include <nlohmann/json.hpp>
 
@@ -61,12 +60,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const diff::StructuralDiff structure = diff::structural_diff(old_version, new_version);
   if (old_text == *new_text && !structure.empty()) precept_fuzz::fail("a policy differs from itself");
 
-  diff::DiffReport report;
+  diff::DiffResult report;
   report.old_path = "old.pol";
   report.new_path = "new.pol";
   report.old_title = old_compiled.policy->name();
   report.new_title = new_compiled.policy->name();
-  report.structure = &structure;
+  report.edits = structure.edits;
   report.changed_limit = 3;
 
   std::optional<diff::Impact> impact;
@@ -90,20 +89,23 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (old_text == *new_text && impact->changed_total != 0)
         precept_fuzz::fail("a policy moves households against itself");
       attribution = diff::attribute(variants, *impact);
-      report.impact = &*impact;
-      report.attribution = &*attribution;
+      report.impact = diff::summary_of(*impact);
+      report.attribution = attribution;
       report.data_path = "data.csv";
     }
   }
-  std::vector<diff::OutputWitness> witnesses;
+  std::vector<analysis::OutputWitness> witnesses;
   if (files.find("witness")) {
-    diff::SolverBudget budget(precept_fuzz::kSolverBudget);
-    diff::WitnessOptions witness_options;
+    analysis::SolverBudget budget(precept_fuzz::kSolverBudget);
+    analysis::WitnessOptions witness_options;
     witness_options.budget = &budget;
     witnesses = diff::find_witnesses(old_text, "old.pol", *new_text, "new.pol", witness_options);
     if (budget.used() > budget.total() + precept_fuzz::kSolverBudget)
       precept_fuzz::fail("the witness search spent far more than its budget");
-    report.witnesses = &witnesses;
+    report.witnesses = witnesses;
+    report.solver_budget = budget.total();
+    report.solver_work = budget.used();
+    report.out_of_budget_note = analysis::out_of_budget_note(witnesses, budget);
   }
   (void)diff::render_text(report, false);
   (void)diff::render_text(report, true);

@@ -1,4 +1,4 @@
-// The table analysis corpus: tests/compiler/tables/NN_name.pol, each a table
+// The table analysis corpus: tests/analysis/tables/NN_name.pol, each a table
 // with planted gaps, overlaps, masked, outranked or contradictory rows (or none),
 // stating its findings inline:
 //
@@ -38,7 +38,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-fs::path corpus_dir() { return fs::path(PRECEPT_SOURCE_DIR) / "tests" / "compiler" / "tables"; }
+fs::path corpus_dir() { return fs::path(PRECEPT_SOURCE_DIR) / "tests" / "analysis" / "tables"; }
 
 std::vector<std::string> corpus_files() { return precept::testing::file_names(corpus_dir(), ".pol"); }
 

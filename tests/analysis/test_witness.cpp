@@ -2,6 +2,7 @@
 // shows the difference when run through both versions, refactorings must be
 // proven equal, and what the encoding cannot decide must say so.
 #include "witness.hpp"
+#include "witnesses.hpp"
 
 #include <precept/evaluator.hpp>
 #include <precept/policy.hpp>
@@ -16,7 +17,7 @@
 #include <regex>
 #include <string_view>
 
-namespace precept::diff {
+namespace precept::analysis {
 namespace {
 
 // Replaces the first occurrence of `from`, where a run of spaces in `from`
@@ -85,7 +86,7 @@ Timed witnesses(const std::string& old_source, const std::string& new_source,
   options.resource_limit = resource_limit;
   const auto start = std::chrono::steady_clock::now();
   Timed t;
-  t.results = find_witnesses(old_source, "old.pol", new_source, "new.pol", options);
+  t.results = diff::find_witnesses(old_source, "old.pol", new_source, "new.pol", options);
   t.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Every difference claimed anywhere must show when run, not only the ones a test looks at.
   for (const auto& w : t.results)
@@ -480,7 +481,7 @@ std::pair<std::string, std::string> twenty_changed_outputs(int linear) {
 std::vector<OutputWitness> within(SolverBudget& budget, const std::string& old_s, const std::string& new_s) {
   WitnessOptions options;
   options.budget = &budget;
-  return find_witnesses(old_s, "old.pol", new_s, "new.pol", options);
+  return diff::find_witnesses(old_s, "old.pol", new_s, "new.pol", options);
 }
 
 TEST(WitnessBudget, OutputsTheBudgetLeftAreNamedAndTheWorkStaysWithinIt) {
@@ -522,4 +523,4 @@ TEST(WitnessBudget, OutputsTheBudgetLeftAreNamedAndTheWorkStaysWithinIt) {
 }
 
 }  // namespace
-}  // namespace precept::diff
+}  // namespace precept::analysis

@@ -1,5 +1,6 @@
 #include "table_analysis.hpp"
 
+#include "expr_printer.hpp"
 #include "numeric.hpp"
 
 #include <fmt/format.h>
@@ -480,10 +481,10 @@ class Analysis {
           }
         return "?";
       case ValueSet::Form::Texts: {
-        if (!s.cofinite) return fmt::format("\"{}\"", *s.texts.begin());
+        if (!s.cofinite) return quoted_text(*s.texts.begin());
         std::string candidate;
         for (int n = 0; s.texts.count(candidate); ++n) candidate = n == 0 ? "other" : fmt::format("other {}", n);
-        return fmt::format("\"{}\"", candidate);
+        return quoted_text(candidate);
       }
       case ValueSet::Form::Ranges: break;
     }

@@ -22,10 +22,8 @@
 //   policies, and only a difference the evaluator really shows is reported.
 #include "witness.hpp"
 
-#include "ast_builder.hpp"
 #include "checker.hpp"
 #include "diagnostics.hpp"
-#include "layers.hpp"
 #include "numeric.hpp"
 #include "program.hpp"
 
@@ -46,7 +44,7 @@
 #include <set>
 #include <stdexcept>
 
-namespace precept::diff {
+namespace precept::analysis {
 
 namespace {
 
@@ -777,44 +775,8 @@ class Translator {
   int fresh_ = 0;
 };
 
-// A version, compiled for re-running and checked for translating.
-struct Version {
-  std::string name;
-  std::string_view source;
-  std::optional<Policy> policy;
-  std::unique_ptr<ast::PolicyFile> file;
-  CheckedPolicy checked;
-  std::string error;
-};
-
-// Compiling may ask the solver too (exceptions to one declaration): from the same budget.
-Version load(std::string_view source, std::string_view name, SolverBudget& budget) {
-  Version v;
-  v.name = std::string(name);
-  v.source = source;
-  CompileOptions options;
-  options.solver_budget = budget.left();
-  CompileResult compiled = compile(source, v.name, options);
-  budget.spend(compiled.solver_work);
-  if (!compiled.ok()) {
-    for (const auto& d : compiled.diagnostics)
-      if (d.severity == Severity::Error) {
-        v.error = render(d);
-        break;
-      }
-    if (v.error.empty()) v.error = v.name + ": the policy does not compile";
-    return v;
-  }
-  v.policy = std::move(compiled.policy);
-  DiagnosticSink sink(v.name, source, 50);
-  v.file = parse_policy(source, sink);
-  // The tree compile() checked: parents merged, dated values picked, exceptions applied.
-  LayerSources layer_sources;
-  if (!v.file || sink.error_count() > 0 || !resolve_layers(*v.file, sink, LayerOptions{}, layer_sources, nullptr, nullptr) ||
-      !check_policy(*v.file, sink, v.checked))
-    v.error = v.name + ": the policy compiles but its checked tree could not be rebuilt";
-  return v;
-}
+// A version as the caller compiled and checked it.
+using Version = WitnessVersion;
 
 // An enum value as an index into `to`'s members: members `to` lacks map to
 // distinct negative numbers so they never equal anything of `to`.
@@ -899,21 +861,11 @@ std::string ranges_note() {
 
 }  // namespace
 
-std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::string_view old_name,
-                                          std::string_view new_source, std::string_view new_name,
+std::vector<OutputWitness> find_witnesses(const WitnessVersion& old_version, const WitnessVersion& new_version,
                                           const WitnessOptions& options) {
   std::vector<OutputWitness> results;
   SolverBudget own_budget;
   SolverBudget& budget = options.budget ? *options.budget : own_budget;
-  Version old_version = load(old_source, old_name, budget);
-  Version new_version = load(new_source, new_name, budget);
-  for (const Version* v : {&old_version, &new_version})
-    if (!v->error.empty()) {
-      OutputWitness w;
-      w.reason = v->error;
-      results.push_back(std::move(w));
-      return results;
-    }
 
   // Common outputs, in the new version's order.
   std::vector<std::pair<std::size_t, std::size_t>> common;  // (old index, new index)
@@ -934,8 +886,8 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
   z3::context z;
   Shared shared(z);
   Meter meter(budget);
-  Translator old_t(shared, *old_version.file, old_version.checked, old_source);
-  Translator new_t(shared, *new_version.file, new_version.checked, new_source);
+  Translator old_t(shared, old_version.file, old_version.checked, old_version.source);
+  Translator new_t(shared, new_version.file, new_version.checked, new_version.source);
   // Translation is all or nothing: an unsupported construct anywhere may feed any output.
   std::string unsupported;
   try {
@@ -950,8 +902,8 @@ std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::stri
 
   shared.assume_readable_cells();
 
-  Evaluator old_eval(*old_version.policy), new_eval(*new_version.policy);
-  const auto old_names = old_version.policy->output_names(), new_names = new_version.policy->output_names();
+  Evaluator old_eval(old_version.policy), new_eval(new_version.policy);
+  const auto old_names = old_version.policy.output_names(), new_names = new_version.policy.output_names();
   std::vector<std::string> nonlinear = old_t.nonlinear();
   nonlinear.insert(nonlinear.end(), new_t.nonlinear().begin(), new_t.nonlinear().end());
   std::set<std::size_t> nonlinear_fields = old_t.nonlinear_fields();
@@ -1157,4 +1109,4 @@ std::string out_of_budget_note(const std::vector<OutputWitness>& witnesses, cons
                      budget.total(), names, budget.raised());
 }
 
-}  // namespace precept::diff
+}  // namespace precept::analysis

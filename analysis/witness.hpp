@@ -16,6 +16,7 @@
 // SameForAll therefore means: equal on every household both versions accept.
 #pragma once
 
+#include <precept/diff.hpp>
 #include <precept/policy.hpp>
 
 #include <algorithm>
@@ -33,7 +34,7 @@ namespace precept {
 struct CheckedPolicy;
 }
 
-namespace precept::diff {
+namespace precept::analysis {
 
 // The solver work one command may spend in total, in Z3's resource units
 // ("rlimit"), shared by every question it asks: each exception pair of a
@@ -64,25 +65,9 @@ class SolverBudget {
   std::uint64_t used_ = 0;
 };
 
-enum class Verdict {
-  Differs,     // `household` makes the two versions give different values
-  SameForAll,  // proven: equal on every household within the declared ranges
-  Unknown,     // the solver could not decide; `reason` says why, in plain words
-};
-
-struct OutputWitness {
-  std::string output;  // the output's name, as both versions declare it
-  Verdict verdict = Verdict::Unknown;
-  // For Differs: every field of the record, as CSV cell text, in record order.
-  std::vector<std::pair<std::string, std::string>> household;
-  // For Differs: the output's value under each version, as the results CSV prints it
-  // (or the row error, e.g. "rejected: division by zero ...").
-  std::string old_value, new_value;
-  std::string reason;  // for Unknown (and a note for SameForAll, e.g. the ranges assumed)
-  // Unknown because the command's solver budget was spent before this output
-  // was decided (raising the budget may decide it).
-  bool out_of_budget = false;
-};
+// The verdicts and witnesses are public data (include/precept/diff.hpp).
+using diff::OutputWitness;
+using diff::Verdict;
 
 struct WitnessOptions {
   // How much work the solver may do per output, in Z3's resource units
@@ -96,14 +81,23 @@ struct WitnessOptions {
   SolverBudget* budget = nullptr;
 };
 
-// Compiles both sources (errors are returned as a single Unknown entry whose
-// reason names the file and the first error) and answers for every output
-// present in both versions, in the new version's output order. Outputs only one
-// version has are not compared here (the structural diff reports them). Outputs
-// are decided in order until the budget is spent; the rest are Unknown with
-// `out_of_budget` set.
-std::vector<OutputWitness> find_witnesses(std::string_view old_source, std::string_view old_name,
-                                          std::string_view new_source, std::string_view new_name,
+// One version of a policy as the caller compiled and checked it: the analysis
+// compiles nothing itself, so it sits below the compiler's layering (which asks
+// it about exceptions) and below diff/ (which loads the two versions).
+struct WitnessVersion {
+  std::string_view name;         // for messages: the policy's file name
+  std::string_view source;       // the text `file` was parsed from (its locations point into it)
+  const Policy& policy;          // compiled: every household the solver proposes is re-run through it
+  const ast::PolicyFile& file;   // the tree compile() checked: parents merged, dated values picked
+  const CheckedPolicy& checked;  // `file` checked
+};
+
+// Answers for every output present in both versions, in the new version's
+// output order. Outputs only one version has are not compared here (the
+// structural diff reports them). Outputs are decided in order until the budget
+// is spent; the rest are Unknown with `out_of_budget` set. (diff/witnesses.hpp
+// does the same from two policy texts.)
+std::vector<OutputWitness> find_witnesses(const WitnessVersion& old_version, const WitnessVersion& new_version,
                                           const WitnessOptions& options = {});
 
 // Whether two exceptions of a layered policy can hold for one household
@@ -130,4 +124,4 @@ std::vector<Overlap> find_overlaps(const ast::PolicyFile& file, const CheckedPol
 // be decided; raise it ..."; empty when none was left undecided for it.
 std::string out_of_budget_note(const std::vector<OutputWitness>& witnesses, const SolverBudget& budget);
 
-}  // namespace precept::diff
+}  // namespace precept::analysis
