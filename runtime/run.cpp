@@ -7,6 +7,7 @@
 #include "format.hpp"
 #include "numeric.hpp"
 #include "program.hpp"
+#include "register_reader.hpp"
 #include "text_width.hpp"
 #include "vm.hpp"
 
@@ -67,7 +68,8 @@ struct Layout {
   // (input column, field) for the fields the input has, in column order, so
   // that the first bad cell reported is the leftmost.
   std::vector<std::pair<std::size_t, std::uint32_t>> cells;
-  // Optional fields the input lacks: missing on every row.
+  // Fields the input may lack and does (optional, or with a default): read
+  // as empty on every row.
   std::vector<std::uint32_t> absent;
   std::vector<std::uint32_t> group_fields;
 };
@@ -225,11 +227,7 @@ class Runner {
     // Taken before the header is read: where the input starts in the file.
     const std::optional<FileExtent> extent = regular_file_extent(input);
     reader_ = std::make_unique<CsvReader>(input);
-    if (!reader_->next(record_)) {
-      report_.fatal_error = reader_->io_error() ? "could not read the input" : "the input is empty: no header line";
-      return std::move(report_);
-    }
-    if (!map_header(record_)) return std::move(report_);
+    if (!map_header()) return std::move(report_);
     if (!prepare_summary()) return std::move(report_);
     if (extent) {
       file_.emplace();
@@ -255,47 +253,17 @@ class Runner {
   }
 
  private:
-  bool map_header(const CsvRecord& header) {
-    layout_.header_size = header.fields.size();
-    std::vector<std::optional<std::size_t>> column_of_field(program_.fields.size());
-    std::map<std::string, std::size_t, std::less<>> seen;
-    std::vector<std::string> extra;
-    for (std::size_t c = 0; c < header.fields.size(); ++c) {
-      const std::string name(header.fields[c]);
-      if (!seen.emplace(name, c).second) {
-        report_.fatal_error = fmt::format("the header names column `{}` twice", name);
-        return false;
-      }
-      bool known = false;
-      for (std::size_t f = 0; f < program_.fields.size(); ++f)
-        if (program_.fields[f].name == name) {
-          column_of_field[f] = c;
-          known = true;
-        }
-      if (!known) extra.push_back(name);
-    }
-    std::vector<std::string> missing;
-    for (std::size_t f = 0; f < program_.fields.size(); ++f)
-      if (!column_of_field[f] && !program_.fields[f].optional) missing.push_back(program_.fields[f].name);
-    if (!missing.empty()) {
-      std::string list;
-      for (const auto& m : missing) list += (list.empty() ? "`" : ", `") + m + "`";
-      report_.fatal_error = fmt::format("the input has no column {}, which the policy's record needs (header on line 1)",
-                                        list);
+  bool map_header() {
+    RegisterColumns columns;
+    std::string problem = read_register_header(*reader_, program_, columns);
+    if (!problem.empty()) {
+      report_.fatal_error = std::move(problem);
       return false;
     }
-    if (!extra.empty()) {
-      std::string list;
-      constexpr std::size_t kListed = 10;
-      for (std::size_t i = 0; i < extra.size() && i < kListed; ++i) list += (list.empty() ? "`" : ", `") + extra[i] + "`";
-      if (extra.size() > kListed) list += fmt::format(" and {} more", extra.size() - kListed);
-      report_.notes.push_back(fmt::format("columns not in the policy's record were ignored: {}", list));
-    }
-    for (std::size_t f = 0; f < program_.fields.size(); ++f) {
-      if (column_of_field[f]) layout_.cells.emplace_back(*column_of_field[f], static_cast<std::uint32_t>(f));
-      else layout_.absent.push_back(static_cast<std::uint32_t>(f));
-    }
-    std::sort(layout_.cells.begin(), layout_.cells.end());
+    if (std::string note = extra_columns_note(columns); !note.empty()) report_.notes.push_back(std::move(note));
+    layout_.header_size = columns.width();
+    layout_.cells = std::move(columns.cells);
+    layout_.absent = std::move(columns.absent);
     return true;
   }
 
@@ -556,15 +524,9 @@ class Runner {
         break;
       }
       ++worker.records;
-      if (record.malformed) {
-        worker.rejects.push_back({record.line, "", record.problem, record.unclosed_quote_line, record.span});
-        continue;
-      }
-      if (record.fields.size() != layout_.header_size) {
-        worker.rejects.push_back({record.line, "",
-                                  fmt::format("expected {} fields as in the header, found {}", layout_.header_size,
-                                              record.fields.size()),
-                                  std::nullopt, record.span});
+      if (record.malformed || record.fields.size() != layout_.header_size) {
+        worker.rejects.push_back({record.line, "", record_shape_problem(record, layout_.header_size),
+                                  record.unclosed_quote_line, record.span});
         continue;
       }
       const std::string_view* fields = record.fields.data();
@@ -914,7 +876,6 @@ class Runner {
   std::mutex read_mutex_;
   std::condition_variable in_flight_changed_;
   std::unique_ptr<CsvReader> reader_;
-  CsvRecord record_;
   std::uint64_t next_sequence_ = 0;
   std::uint64_t written_ = 0;  // a copy of next_to_write_, for the back-pressure wait
   std::size_t max_in_flight_ = 1;
