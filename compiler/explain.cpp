@@ -2,6 +2,7 @@
 
 #include "csv.hpp"
 #include "register_reader.hpp"
+#include "rejection.hpp"
 #include "format.hpp"
 #include "numeric.hpp"
 #include "text_width.hpp"
@@ -550,11 +551,10 @@ Explanation Explainer::explain(const std::vector<std::string>& cells, std::uint6
   batch_.lines[0] = line;
   machine_.run_traced(batch_, executed_);
   if (machine_.error(0) != RowError::None) {
+    Rejection rejection = machine_rejection(program_, machine_, 0);
     out.rejected = true;
-    out.reason = machine_.describe_error(0);
-    const std::uint32_t pc = machine_.error_pc(0);
-    const std::string& origin = program_.origins[program_.code_origins[pc]];
-    if (machine_.error(0) == RowError::Require && starts_with(origin, "require ")) out.column = origin.substr(8);
+    out.reason = std::move(rejection.message);
+    out.column = std::move(rejection.column);
     return out;
   }
   for (const OutputDef& o : program_.outputs) {

@@ -98,6 +98,11 @@ std::string record_shape_problem(const CsvRecord& record, std::size_t width) {
   return {};
 }
 
+RejectKind record_shape_kind(const CsvRecord& record, std::size_t width) {
+  if (record.malformed) return RejectKind::RecordMalformed;
+  return record.fields.size() != width ? RejectKind::FieldCount : RejectKind::None;
+}
+
 std::string record_reject_problem(const CsvRecord& record, std::size_t width) {
   std::string problem = record_shape_problem(record, width);
   if (problem.empty()) return problem;

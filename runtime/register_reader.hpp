@@ -12,6 +12,8 @@
 // header's number of fields.
 #pragma once
 
+#include <precept/evaluator.hpp>
+
 #include "csv.hpp"
 #include "program.hpp"
 
@@ -82,6 +84,9 @@ std::string extra_columns_note(const RegisterColumns& columns);
 // it took up (see csv_record_problem); "" when it can be read.
 std::string record_shape_problem(const CsvRecord& record, std::size_t width);
 
+// Its kind: RejectKind::RecordMalformed, FieldCount, or None when it can be read.
+RejectKind record_shape_kind(const CsvRecord& record, std::size_t width);
+
 // The same, worded with the lines the record took up, as a reject says it.
 std::string record_reject_problem(const CsvRecord& record, std::size_t width);
 
@@ -102,6 +107,8 @@ class RegisterRecords {
   // line it starts on; `problem` why the record as a whole cannot be read, ""
   // when it can. False at the end of the input.
   bool next(std::vector<std::string_view>& cells, std::uint64_t& line, std::string& problem);
+  // The kind of the last record's problem (RejectKind::None when it has none).
+  RejectKind problem_kind() const { return record_shape_kind(record_, columns_.width()); }
 
  private:
   const Program& program_;

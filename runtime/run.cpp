@@ -8,6 +8,7 @@
 #include "numeric.hpp"
 #include "program.hpp"
 #include "register_reader.hpp"
+#include "rejection.hpp"
 #include "text_width.hpp"
 #include "vm.hpp"
 
@@ -568,11 +569,8 @@ class Runner {
     for (std::size_t row = 0; row < batch.rows; ++row) {
       emit_rejects_before(batch.lines[row]);
       if (machine.error(row) != RowError::None) {
-        const std::uint32_t pc = machine.error_pc(row);
-        std::string column;
-        const std::string& origin = program_.origins[program_.code_origins[pc]];
-        if (machine.error(row) == RowError::Require && origin.rfind("require ", 0) == 0) column = origin.substr(8);
-        done.rejects.push_back({batch.lines[row], std::move(column), machine.describe_error(row)});
+        Rejection rejection = machine_rejection(program_, machine, row);
+        done.rejects.push_back({batch.lines[row], std::move(rejection.column), std::move(rejection.message)});
         continue;
       }
       write_result(done.results, machine, row);

@@ -138,12 +138,14 @@ TEST(RegisterRecords, ARecordOfTheWrongShapeIsWordedAsEveryReaderWordsIt) {
   std::string problem;
   ASSERT_TRUE(records.next(cells, line, problem));
   EXPECT_EQ(problem, "expected 2 fields as in the header, found 1");
+  EXPECT_EQ(records.problem_kind(), RejectKind::FieldCount);
   EXPECT_THAT(cells, ElementsAre("h1", "", "", "")) << "the key is still there, for the reject";
   ASSERT_TRUE(records.next(cells, line, problem));
   EXPECT_EQ(problem, "expected 2 fields as in the header, found 3");
   ASSERT_TRUE(records.next(cells, line, problem));
   EXPECT_EQ(line, 4u);
   EXPECT_THAT(problem, HasSubstr("line 4")) << problem;
+  EXPECT_EQ(records.problem_kind(), RejectKind::RecordMalformed);
 }
 
 TEST(RecordShape, ProblemIsEmptyForARecordOfTheHeadersWidth) {
@@ -151,6 +153,7 @@ TEST(RecordShape, ProblemIsEmptyForARecordOfTheHeadersWidth) {
   CsvRecord record;
   ASSERT_TRUE(csv.next(record));
   EXPECT_EQ(record_shape_problem(record, 2), "");
+  EXPECT_EQ(record_shape_kind(record, 2), RejectKind::None);
   EXPECT_EQ(record_reject_problem(record, 2), "");
   EXPECT_EQ(record_shape_problem(record, 3), "expected 3 fields as in the header, found 2");
 }
