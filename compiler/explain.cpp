@@ -1,10 +1,10 @@
 #include "explain.hpp"
 
 #include "csv.hpp"
-#include "register_reader.hpp"
-#include "rejection.hpp"
 #include "format.hpp"
 #include "numeric.hpp"
+#include "register_reader.hpp"
+#include "rejection.hpp"
 #include "text_width.hpp"
 
 #include <fmt/format.h>

@@ -409,7 +409,7 @@ class Runner {
     done.first_line = chunk.first_line;
     if (chunk.skipped) {
       done.records = 1;
-      done.rejects.push_back({0, "", chunk.problem});
+      done.rejects.push_back({RejectKind::RecordMalformed, 0, "", chunk.problem});
       return true;
     }
     CsvReader reader(chunk.bytes, 0);
@@ -457,7 +457,8 @@ class Runner {
       }
       ++worker.records;
       if (record.malformed || record.fields.size() != layout_.header_size) {
-        worker.rejects.push_back({record.line, "", record_shape_problem(record, layout_.header_size),
+        worker.rejects.push_back({record_shape_kind(record, layout_.header_size), record.line, "",
+                                  record_shape_problem(record, layout_.header_size),
                                   record.unclosed_quote_line, record.span});
         continue;
       }
@@ -475,8 +476,8 @@ class Runner {
       }
       std::uint32_t bad_field = 0;
       if (!parse_record_cells(program_, worker.cell_plan, fields, batch, batch.rows, bad_field, reason)) {
-        worker.rejects.push_back(
-            {record.line, program_.fields[bad_field].name, std::move(reason), std::nullopt, record.span});
+        worker.rejects.push_back({bad_cell_kind(worker.cell_plan, fields, bad_field), record.line,
+                                  program_.fields[bad_field].name, std::move(reason), std::nullopt, record.span});
         continue;
       }
       batch.lines[batch.rows++] = record.line;
@@ -484,6 +485,15 @@ class Runner {
     for (const std::uint32_t f : layout_.absent)
       for (std::size_t row = 0; row < batch.rows; ++row) parse_field_value(program_, f, "", batch.columns[f], row, reason);
     return more;
+  }
+
+  // The kind of a record's bad cell, the one of field `field`: on the reject
+  // path only, reading the cell again.
+  RejectKind bad_cell_kind(const std::vector<CellPlan>& plan, const std::string_view* fields,
+                           std::uint32_t field) const {
+    for (const CellPlan& cell : plan)
+      if (cell.field == field) return cell_reject_kind(program_, field, fields[cell.column]);
+    return RejectKind::ValueUnreadable;
   }
 
   void evaluate_and_format(Worker& worker, DoneBatch& done) const {
@@ -501,7 +511,8 @@ class Runner {
       emit_rejects_before(batch.lines[row]);
       if (machine.error(row) != RowError::None) {
         Rejection rejection = machine_rejection(program_, machine, row);
-        done.rejects.push_back({batch.lines[row], std::move(rejection.column), std::move(rejection.message)});
+        done.rejects.push_back(
+            {rejection.kind, batch.lines[row], std::move(rejection.column), std::move(rejection.message)});
         continue;
       }
       if (results_) result_writer_.append(done.results, machine, row);
@@ -642,6 +653,7 @@ class Runner {
     report_.rows_read += batch.records;
     report_.results += batch.result_count;
     report_.rejected += batch.rejects.size();
+    for (const Reject& reject : batch.rejects) ++report_.rejected_by_kind[reject.kind];
     // Straight to the stream: a batch's text is large enough that stdio
     // passes it to the system without copying it into its own buffer.
     if (results_) write(results_, batch.results);

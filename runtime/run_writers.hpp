@@ -3,6 +3,7 @@
 // worker that evaluated them and written in input order (run.cpp).
 #pragma once
 
+#include <precept/evaluator.hpp>
 #include <precept/run.hpp>
 
 #include "csv.hpp"
@@ -18,9 +19,11 @@ namespace precept {
 
 // A rejected row, as the rejects file gives it.
 struct Reject {
-  Reject(std::uint64_t at, std::string in_column, std::string why, std::optional<std::uint64_t> quote_line = std::nullopt,
-         CsvSpan lines = {})
-      : line(at), column(std::move(in_column)), reason(std::move(why)), unclosed_quote_line(quote_line), span(lines) {}
+  Reject(RejectKind what, std::uint64_t at, std::string in_column, std::string why,
+         std::optional<std::uint64_t> quote_line = std::nullopt, CsvSpan lines = {})
+      : kind(what), line(at), column(std::move(in_column)), reason(std::move(why)), unclosed_quote_line(quote_line),
+        span(lines) {}
+  RejectKind kind;  // counted in RunReport::rejected_by_kind; not a column of the file
   std::uint64_t line;
   std::string column;
   std::string reason;

@@ -56,21 +56,19 @@ class RegisterReading : public ::testing::Test {
   CliRun run() { return box_.run({"run", "old.pol", "data.csv", "-o", "results.csv", "--rejects", "rejects.csv"}); }
   CliRun explain(const std::string& id) { return box_.run({"explain", "old.pol", "data.csv", "--id", id}); }
   CliRun diff() { return box_.run({"diff", "old.pol", "new.pol", "data.csv", "--no-witness"}); }
+  // run, explain and diff all refuse the register (exit 3), saying `words`.
+  void expect_refused_alike(const std::string& words) {
+    for (const CliRun& r : {run(), explain("h1"), diff()}) {
+      EXPECT_EQ(r.exit_code, 3) << r.err;
+      EXPECT_THAT(r.err, HasSubstr(words));
+    }
+  }
   CliSandbox box_;
 };
 
 TEST_F(RegisterReading, AFieldsColumnGivenTwiceIsRefusedByEveryCommandAlike) {
   data("id,members,income,id\nh1,2,100,h2\n");
-  const std::string words = "the header names column `id` twice (columns 1 and 4)";
-  const CliRun r = run();
-  EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_THAT(r.err, HasSubstr(words));
-  const CliRun e = explain("h1");
-  EXPECT_EQ(e.exit_code, 3) << e.err;
-  EXPECT_THAT(e.err, HasSubstr(words));
-  const CliRun d = diff();
-  EXPECT_EQ(d.exit_code, 3) << d.err;
-  EXPECT_THAT(d.err, HasSubstr(words));
+  expect_refused_alike("the header names column `id` twice (columns 1 and 4)");
 }
 
 TEST_F(RegisterReading, AColumnNotInTheRecordMayRepeat) {
@@ -114,16 +112,7 @@ TEST_F(RegisterReading, AMissingRequiredColumnIsWordedAlikeNamingEveryOne) {
 
 TEST_F(RegisterReading, AnEmptyRegisterIsWordedAlike) {
   data("");
-  const std::string words = "the register is empty: no header line";
-  const CliRun r = run();
-  EXPECT_EQ(r.exit_code, 3) << r.err;
-  EXPECT_THAT(r.err, HasSubstr(words));
-  const CliRun e = explain("h1");
-  EXPECT_EQ(e.exit_code, 3) << e.err;
-  EXPECT_THAT(e.err, HasSubstr(words));
-  const CliRun d = diff();
-  EXPECT_EQ(d.exit_code, 3) << d.err;
-  EXPECT_THAT(d.err, HasSubstr(words));
+  expect_refused_alike("the register is empty: no header line");
 }
 
 // A record of the wrong shape: `run`'s reject and `explain`'s reason say the same.

@@ -109,11 +109,22 @@ TEST(RegisterHeader, AnEmptyRegisterHasNoHeader) {
   EXPECT_EQ(read_register_header(reader, record_program(), columns), "the register is empty: no header line");
 }
 
+// A register's records, read by RegisterRecords over record_program().
+class RegisterRecordsOf {
+ public:
+  explicit RegisterRecordsOf(std::string text) : text_(std::move(text)), csv_(text_), records_(program_, csv_) {}
+  RegisterRecords& records() { return records_; }
+
+ private:
+  std::string text_;
+  Program program_ = record_program();
+  CsvReader csv_;
+  RegisterRecords records_;
+};
+
 TEST(RegisterRecords, HandsOutCellsPerFieldWithTheRecordsLine) {
-  const std::string text = "members,id,extra\n3,h1,x\n\"2\",\"h,2\",y\n";
-  CsvReader csv(text);
-  const Program program = record_program();
-  RegisterRecords records(program, csv);
+  RegisterRecordsOf of("members,id,extra\n3,h1,x\n\"2\",\"h,2\",y\n");
+  RegisterRecords& records = of.records();
   ASSERT_EQ(records.start(), "");
   std::vector<std::string_view> cells;
   std::uint64_t line = 0;
@@ -128,10 +139,8 @@ TEST(RegisterRecords, HandsOutCellsPerFieldWithTheRecordsLine) {
 }
 
 TEST(RegisterRecords, ARecordOfTheWrongShapeIsWordedAsEveryReaderWordsIt) {
-  const std::string text = "id,members\nh1\nh2,1,9\nh3,\"2\n";
-  CsvReader csv(text);
-  const Program program = record_program();
-  RegisterRecords records(program, csv);
+  RegisterRecordsOf of("id,members\nh1\nh2,1,9\nh3,\"2\n");
+  RegisterRecords& records = of.records();
   ASSERT_EQ(records.start(), "");
   std::vector<std::string_view> cells;
   std::uint64_t line = 0;
