@@ -1,10 +1,14 @@
 // The embedding API's Evaluator: every kind of rejection (RejectKind) with its
-// column or declaration, file and line; names a record must get right.
+// column or declaration, file and line; names a record must get right. And
+// run_csv, which counts its rejected rows by the same kinds
+// (RunReport::rejected_by_kind) while the rejects file keeps its three columns.
 #include <precept/precept.hpp>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
@@ -14,6 +18,7 @@ namespace precept {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::StartsWith;
 using Record = std::vector<std::pair<std::string, std::string>>;
 
 // A policy with a rule of every kind that can reject a household.
@@ -204,6 +209,50 @@ TEST(EvaluatorLayers, ARuleOfAParentLayerNamesThatLayersFileAndLine) {
   EXPECT_EQ(child.policy_file, "child.pol");
   EXPECT_EQ(child.policy_line, 2u);
   EXPECT_EQ(child.column, "labor");
+}
+
+std::string contents(std::FILE* f) {
+  std::string text;
+  std::rewind(f);
+  char buffer[4096];
+  for (std::size_t n; (n = std::fread(buffer, 1, sizeof buffer, f)) > 0;) text.append(buffer, n);
+  return text;
+}
+
+TEST(RunKinds, RejectedRowsAreCountedByKind) {
+  const std::string data =
+      "id,members,income,labor,factor\n"
+      "ok,6,100,1,1\n"
+      "bound,0,100,1,1\n"
+      "unreadable,6,1.234,1,1\n"
+      "missing,,100,1,1\n"
+      "require,6,100,7,1\n"
+      "division,6,100,0,1\n"
+      "overflow,6,100,1,10\n"
+      "norow,2,100,1,1\n"
+      "both,8,100,1,1\n"
+      "short,6\n"
+      "ok2,6,100,1,1\n"
+      "quote,6,\"100,1,1\n";
+  std::FILE* input = std::tmpfile();
+  std::FILE* rejects = std::tmpfile();
+  ASSERT_TRUE(input && rejects);
+  std::fwrite(data.data(), 1, data.size(), input);
+  std::rewind(input);
+  const RunReport report = run_csv(compiled(kKinds), input, nullptr, rejects);
+  ASSERT_TRUE(report.ok()) << report.fatal_error;
+  EXPECT_EQ(report.results, 2u);
+  EXPECT_EQ(report.rejected, 10u);
+  const std::map<RejectKind, std::uint64_t> expected = {
+      {RejectKind::BoundFailed, 1},    {RejectKind::ValueUnreadable, 1}, {RejectKind::ValueMissing, 1},
+      {RejectKind::RequireFailed, 1},  {RejectKind::DivisionByZero, 1},  {RejectKind::Overflow, 1},
+      {RejectKind::NoTableRow, 1},     {RejectKind::SeveralUniqueRows, 1}, {RejectKind::FieldCount, 1},
+      {RejectKind::RecordMalformed, 1}};
+  EXPECT_EQ(report.rejected_by_kind, expected);
+  const std::string text = contents(rejects);
+  EXPECT_THAT(text, StartsWith("line,column,reason\n3,members,\"`members` must be at least 1, found `0`\"\n"));
+  std::fclose(input);
+  std::fclose(rejects);
 }
 
 TEST(RejectKindNames, AreStableSnakeCase) {
