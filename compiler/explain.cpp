@@ -3,6 +3,8 @@
 #include "csv.hpp"
 #include "format.hpp"
 #include "numeric.hpp"
+#include "register_reader.hpp"
+#include "rejection.hpp"
 #include "text_width.hpp"
 
 #include <fmt/format.h>
@@ -549,11 +551,10 @@ Explanation Explainer::explain(const std::vector<std::string>& cells, std::uint6
   batch_.lines[0] = line;
   machine_.run_traced(batch_, executed_);
   if (machine_.error(0) != RowError::None) {
+    Rejection rejection = machine_rejection(program_, machine_, 0);
     out.rejected = true;
-    out.reason = machine_.describe_error(0);
-    const std::uint32_t pc = machine_.error_pc(0);
-    const std::string& origin = program_.origins[program_.code_origins[pc]];
-    if (machine_.error(0) == RowError::Require && starts_with(origin, "require ")) out.column = origin.substr(8);
+    out.reason = std::move(rejection.message);
+    out.column = std::move(rejection.column);
     return out;
   }
   for (const OutputDef& o : program_.outputs) {
@@ -663,76 +664,19 @@ std::string Explanation::json() const {
   return out + "]}";
 }
 
-namespace {
-// The records of a register as cells per field, in input order.
-class RegisterReader {
- public:
-  RegisterReader(const Program& program, std::FILE* input) : program_(program), reader_(input) {}
-
-  // Reads the header; "" or why the register cannot be used.
-  std::string start() {
-    CsvRecord header;
-    if (!reader_.next(header)) return "the register is empty (no header line)";
-    width_ = header.fields.size();
-    column_of_.assign(program_.fields.size(), -1);
-    for (std::size_t c = 0; c < header.fields.size(); ++c)
-      for (std::size_t f = 0; f < program_.fields.size(); ++f)
-        if (header.fields[c] == program_.fields[f].name) column_of_[f] = static_cast<int>(c);
-    for (std::size_t f = 0; f < program_.fields.size(); ++f) {
-      const FieldDef& def = program_.fields[f];
-      if (column_of_[f] < 0 && !def.optional && !def.has_default)
-        return fmt::format("the register has no column `{}`, which the policy needs", def.name);
-    }
-    return {};
-  }
-
-  // Fields in the order of their columns (absent ones last).
-  std::vector<std::uint32_t> field_order() const {
-    std::vector<std::uint32_t> order(program_.fields.size());
-    for (std::uint32_t f = 0; f < order.size(); ++f) order[f] = f;
-    std::stable_sort(order.begin(), order.end(), [&](std::uint32_t a, std::uint32_t b) {
-      const auto at = [&](std::uint32_t f) { return column_of_[f] < 0 ? INT32_MAX : column_of_[f]; };
-      return at(a) < at(b);
-    });
-    return order;
-  }
-
-  // The next record's cells, line and any problem with the record as a whole.
-  bool next(std::vector<std::string>& cells, std::uint64_t& line, std::string& problem) {
-    if (!reader_.next(record_)) return false;
-    line = record_.line;
-    problem = record_.malformed ? record_.problem : std::string();
-    // Worded as `run` words its rejects, so that both say the same of a row.
-    if (problem.empty() && record_.fields.size() != width_)
-      problem = fmt::format("expected {} fields as in the header, found {}", width_, record_.fields.size());
-    if (!problem.empty()) problem = csv_record_problem(line, record_.span, problem);
-    cells.assign(program_.fields.size(), std::string());
-    for (std::size_t f = 0; f < program_.fields.size(); ++f)
-      if (column_of_[f] >= 0 && static_cast<std::size_t>(column_of_[f]) < record_.fields.size())
-        cells[f] = std::string(record_.fields[static_cast<std::size_t>(column_of_[f])]);
-    return true;
-  }
-
- private:
-  const Program& program_;
-  CsvReader reader_;
-  CsvRecord record_;
-  std::vector<int> column_of_;
-  std::size_t width_ = 0;
-};
-
-}  // namespace
-
 std::string explain_register(const Program& program, std::FILE* input, std::uint32_t key,
                              const std::function<bool(const Explanation&)>& each) {
-  RegisterReader reader(program, input);
+  CsvReader csv(input);
+  RegisterRecords reader(program, csv);
   if (std::string problem = reader.start(); !problem.empty()) return problem;
   Explainer explainer(program, key);
-  explainer.set_field_order(reader.field_order());
+  explainer.set_field_order(reader.columns().field_order());
+  std::vector<std::string_view> views;
   std::vector<std::string> cells;
   std::uint64_t line = 0;
   std::string problem;
-  while (reader.next(cells, line, problem)) {
+  while (reader.next(views, line, problem)) {
+    cells.assign(views.begin(), views.end());
     Explanation e;
     if (!problem.empty()) {
       e.id = cells[key];

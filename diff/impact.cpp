@@ -6,6 +6,7 @@
 #include "csv.hpp"
 #include "format.hpp"
 #include "program.hpp"
+#include "register_reader.hpp"
 #include "vm.hpp"
 
 #include <fmt/format.h>
@@ -75,13 +76,10 @@ bool read_batch(CsvReader& reader, CsvRecord& record, std::size_t width, std::si
   while (raw.rows < capacity && records < 4 * capacity) {
     if (!reader.next(record)) break;
     ++records;
-    if (record.malformed || record.fields.size() != width) {
+    if (std::string problem = record_reject_problem(record, width); !problem.empty()) {
       ++raw.shape_rejected;
       raw.shape_lines.push_back(record.line);
-      raw.shape_reasons.push_back(csv_record_problem(
-          record.line, record.span,
-          record.malformed ? record.problem
-                           : fmt::format("expected {} fields as in the header, found {}", width, record.fields.size())));
+      raw.shape_reasons.push_back(std::move(problem));
       continue;
     }
     const char* const stretch = record.fields.front().data();
@@ -99,23 +97,19 @@ bool read_batch(CsvReader& reader, CsvRecord& record, std::size_t width, std::si
   return records > 0;
 }
 
-// How one version reads the register: its fields' columns.
-struct VersionLayout {
-  std::vector<std::pair<std::size_t, std::uint32_t>> cells;  // (column, field)
-  std::vector<std::uint32_t> absent;
-  std::vector<std::uint32_t> missing;  // required, not in the header: read as empty (a variant's)
-};
+// How one version reads the register: its fields' columns, by the register
+// reader's rules.
+using VersionLayout = RegisterColumns;
 
-// A variant's layout: a field the header lacks is read as an empty cell, as
-// the evaluator reads a field a record does not name.
+// A variant's layout: a required field the header lacks is read as an empty
+// cell, as the evaluator reads a field a record does not name.
 VersionLayout variant_columns(const Program& p, const Header& h) {
   VersionLayout out;
-  for (std::size_t f = 0; f < p.fields.size(); ++f) {
-    const auto it = std::find(h.names.begin(), h.names.end(), p.fields[f].name);
-    if (it != h.names.end()) out.cells.emplace_back(static_cast<std::size_t>(it - h.names.begin()), static_cast<std::uint32_t>(f));
-    else (p.fields[f].optional ? out.absent : out.missing).push_back(static_cast<std::uint32_t>(f));
-  }
-  std::sort(out.cells.begin(), out.cells.end());
+  HeaderRules rules;
+  rules.allow_missing = true;
+  // The header was mapped for the old and new versions already: it has no
+  // field's column twice that a variant (with the same fields) could meet.
+  map_register_header(p, h.names, out, rules);
   return out;
 }
 
@@ -141,18 +135,10 @@ void clear_rows(RawBatch& raw, std::size_t capacity, std::size_t width) {
 }
 
 std::string map_columns(const Program& p, const Header& h, VersionLayout& out, const char* which) {
-  std::vector<std::string> missing;
-  for (std::size_t f = 0; f < p.fields.size(); ++f) {
-    const auto it = std::find(h.names.begin(), h.names.end(), p.fields[f].name);
-    if (it != h.names.end()) out.cells.emplace_back(static_cast<std::size_t>(it - h.names.begin()), static_cast<std::uint32_t>(f));
-    else if (p.fields[f].optional) out.absent.push_back(static_cast<std::uint32_t>(f));
-    else missing.push_back(p.fields[f].name);
-  }
-  std::sort(out.cells.begin(), out.cells.end());
-  if (missing.empty()) return {};
-  std::string list;
-  for (const auto& m : missing) list += (list.empty() ? "`" : ", `") + m + "`";
-  return fmt::format("the register has no column {}, which the {} version's record needs", list, which);
+  HeaderRules rules;
+  const std::string whose = fmt::format("the {} version's", which);
+  rules.whose = whose;
+  return map_register_header(p, h.names, out, rules);
 }
 
 // One version evaluated over a raw batch.
@@ -516,13 +502,8 @@ class Engine {
   }
 
   static bool read_header(CsvReader& reader, Header& h, std::string& error) {
-    CsvRecord record;
-    if (!reader.next(record)) {
-      error = reader.io_error() ? "could not read the register" : "the register is empty: no header line";
-      return false;
-    }
-    for (const auto f : record.fields) h.names.emplace_back(f);
-    return true;
+    error = read_register_header_names(reader, h.names);
+    return error.empty();
   }
 
   // --- one register, both versions per batch ------------------------------------

@@ -6,9 +6,14 @@
 #include "batch.hpp"
 #include "format.hpp"
 #include "program.hpp"
+#include "rejection.hpp"
 #include "vm.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
+#include <string_view>
+#include <unordered_map>
 
 namespace precept {
 
@@ -20,27 +25,58 @@ constexpr std::size_t kBatchCapacity = 256;
 
 struct Evaluator::Impl {
   Policy policy;
+  EvaluatorOptions options;
   std::size_t capacity;
   Batch batch;
   Machine machine;
+  // Field index by name, and per field the cell a record gives it (scratch).
+  std::unordered_map<std::string_view, std::uint32_t> field_of;
+  std::vector<const std::string*> cell_of;
 
-  explicit Impl(Policy p)
+  Impl(Policy p, EvaluatorOptions o)
       : policy(std::move(p)),
+        options(o),
         capacity(capacity_within_budget(policy.program(), kBatchCapacity, kWorkerMemoryBudget)),
         machine(policy.program(), capacity) {
-    batch.reset(policy.program(), capacity);
+    const Program& program = policy.program();
+    batch.reset(program, capacity);
+    for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
+  }
+
+  // Matches the record's names to the fields (into cell_of); false, saying
+  // why, when a name is unknown (unless allowed) or given twice.
+  bool match_names(const std::vector<std::pair<std::string, std::string>>& record, Outcome& outcome) {
+    cell_of.assign(policy.program().fields.size(), nullptr);
+    for (const auto& [name, text] : record) {
+      const auto field = field_of.find(name);
+      if (field == field_of.end()) {
+        if (options.allow_unknown_fields) continue;
+        outcome.kind = RejectKind::UnknownField;
+        outcome.column = name;
+        outcome.error = fmt::format("the record names `{}`, which is not a field of the policy's record", name);
+        return false;
+      }
+      if (cell_of[field->second]) {
+        outcome.kind = RejectKind::DuplicateField;
+        outcome.column = name;
+        outcome.error = fmt::format("the record names `{}` twice", name);
+        return false;
+      }
+      cell_of[field->second] = &text;
+    }
+    return true;
   }
 
   // Parses one record into the next row; on failure the outcome says why.
   bool load(const std::vector<std::pair<std::string, std::string>>& record, Outcome& outcome) {
+    if (!match_names(record, outcome)) return false;
     const Program& program = policy.program();
     const std::size_t row = batch.rows;
     std::string reason;
-    for (std::size_t f = 0; f < program.fields.size(); ++f) {
-      const auto it = std::find_if(record.begin(), record.end(),
-                                   [&](const auto& pair) { return pair.first == program.fields[f].name; });
-      const std::string_view text = it == record.end() ? std::string_view() : std::string_view(it->second);
-      if (!parse_field_value(program, static_cast<std::uint32_t>(f), text, batch.columns[f], row, reason)) {
+    for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
+      const std::string_view text = cell_of[f] ? std::string_view(*cell_of[f]) : std::string_view();
+      if (!parse_field_value(program, f, text, batch.columns[f], row, reason)) {
+        outcome.kind = cell_reject_kind(program, f, text);
         outcome.column = program.fields[f].name;
         outcome.error = reason;
         return false;
@@ -54,11 +90,13 @@ struct Evaluator::Impl {
   void collect(std::size_t row, Outcome& outcome) {
     const Program& program = policy.program();
     if (machine.error(row) != RowError::None) {
-      const std::uint32_t pc = machine.error_pc(row);
-      outcome.error = machine.describe_error(row);
-      outcome.policy_line = program.code_lines[pc];
-      const std::string& origin = program.origins[program.code_origins[pc]];
-      if (machine.error(row) == RowError::Require && origin.rfind("require ", 0) == 0) outcome.column = origin.substr(8);
+      Rejection rejection = machine_rejection(program, machine, row);
+      outcome.kind = rejection.kind;
+      outcome.column = std::move(rejection.column);
+      outcome.error = std::move(rejection.message);
+      outcome.policy_file = declaration_file(program, rejection.declaration);
+      outcome.declaration = std::move(rejection.declaration);
+      outcome.policy_line = rejection.line;
       return;
     }
     outcome.ok = true;
@@ -70,7 +108,8 @@ struct Evaluator::Impl {
   }
 };
 
-Evaluator::Evaluator(Policy policy) : impl_(std::make_unique<Impl>(std::move(policy))) {}
+Evaluator::Evaluator(Policy policy, EvaluatorOptions options)
+    : impl_(std::make_unique<Impl>(std::move(policy), options)) {}
 Evaluator::~Evaluator() = default;
 Evaluator::Evaluator(Evaluator&&) noexcept = default;
 Evaluator& Evaluator::operator=(Evaluator&&) noexcept = default;

@@ -2,6 +2,7 @@
 
 #include "format.hpp"
 #include "numeric.hpp"
+#include "rejection.hpp"
 
 #include <fmt/format.h>
 
@@ -72,6 +73,19 @@ bool passes(FieldCheck check, std::int64_t value, std::int64_t bound) {
     case FieldCheck::None: break;
   }
   return true;
+}
+
+// A scalar cell (not empty) as a value of its kind; false when it is not one.
+inline bool parse_scalar_cell(Kind kind, const EnumDef* enum_def, std::string_view text, std::int64_t& value) {
+  switch (kind) {
+    case Kind::Bool: return parse_bool(text, value);
+    case Kind::Int: return parse_int(text, value);
+    case Kind::Money: return parse_money(text, value);
+    case Kind::Decimal: return parse_decimal(text, value);
+    case Kind::Date: return parse_date(text, value);
+    case Kind::Enum: return parse_enum(*enum_def, text, value);
+    default: return false;
+  }
 }
 
 // The value was read; does it meet the field's `where` check?
@@ -164,6 +178,16 @@ bool parse_field_value(const Program& program, std::uint32_t index, std::string_
   }
 }
 
+RejectKind cell_reject_kind(const Program& program, std::uint32_t index, std::string_view text) {
+  const FieldDef& field = program.fields[index];
+  const Kind kind = field.type.kind;
+  if (kind == Kind::Text || kind == Kind::List) return RejectKind::ValueUnreadable;
+  if (text.empty()) return RejectKind::ValueMissing;
+  const EnumDef* enum_def = kind == Kind::Enum ? &program.enums[field.type.enum_id] : nullptr;
+  std::int64_t value = 0;
+  return parse_scalar_cell(kind, enum_def, text, value) ? RejectKind::BoundFailed : RejectKind::ValueUnreadable;
+}
+
 namespace {
 
 CellPlan plan_cell(const Program& program, std::size_t column, std::uint32_t field, FieldColumn& out) {
@@ -186,22 +210,15 @@ CellPlan plan_cell(const Program& program, std::size_t column, std::uint32_t fie
 // which handles the rest and says what is wrong, so both paths always agree.
 inline bool read_cell_fast(const CellPlan& cell, std::string_view text, std::size_t row) {
   if (text.empty()) return false;
-  std::int64_t value = 0;
-  bool read = false;
-  switch (cell.kind) {
-    case Kind::Text:
-      cell.texts[row] = text;
-      cell.present[row] = 1;
-      return true;
-    case Kind::Bool: read = parse_bool(text, value); break;
-    case Kind::Int: read = parse_int(text, value); break;
-    case Kind::Money: read = parse_money(text, value); break;
-    case Kind::Decimal: read = parse_decimal(text, value); break;
-    case Kind::Date: read = parse_date(text, value); break;
-    case Kind::Enum: read = parse_enum(*cell.enum_def, text, value); break;
-    default: return false;
+  if (cell.kind == Kind::Text) {
+    cell.texts[row] = text;
+    cell.present[row] = 1;
+    return true;
   }
-  if (!read || (cell.check != FieldCheck::None && !passes(cell.check, value, cell.check_value))) return false;
+  std::int64_t value = 0;
+  if (!parse_scalar_cell(cell.kind, cell.enum_def, text, value) ||
+      (cell.check != FieldCheck::None && !passes(cell.check, value, cell.check_value)))
+    return false;
   cell.scalars[row] = value;
   cell.present[row] = 1;
   return true;

@@ -1,16 +1,19 @@
 // The engine behind `precept run`: CSV in, results and rejects out, a summary
 // on the side. Streaming in batches, so memory does not grow with the input.
+// This file is the parallel pipeline; the summary is added up in
+// run_summary.cpp, results and rejects lines are formatted in run_writers.cpp.
 #include <precept/run.hpp>
 
 #include "batch.hpp"
 #include "csv.hpp"
 #include "format.hpp"
-#include "numeric.hpp"
 #include "program.hpp"
-#include "text_width.hpp"
+#include "register_reader.hpp"
+#include "rejection.hpp"
+#include "run_summary.hpp"
+#include "run_writers.hpp"
 #include "vm.hpp"
 
-#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -30,35 +33,11 @@
 
 namespace precept {
 
-std::int64_t SummaryRow::incidence_millionths() const {
-  if (population == 0) return 0;
-  Quotient q;
-  std::int64_t out = 0;
-  if (make_quotient(poor_population, kDecimalScale, population, q) != ArithStatus::Ok ||
-      round_quotient(q, 0, RoundingMode::HalfEven, out) != ArithStatus::Ok)
-    return 0;
-  return out;
-}
-
 const char* const kOutOfMemoryError =
     "out of memory: the system refused Precept more memory part way; free memory or raise the limit (ulimit -v), "
     "run with fewer threads (-j), or split the register";
 
 namespace {
-
-struct Reject {
-  Reject(std::uint64_t at, std::string in_column, std::string why, std::optional<std::uint64_t> quote_line = std::nullopt,
-         CsvSpan lines = {})
-      : line(at), column(std::move(in_column)), reason(std::move(why)), unclosed_quote_line(quote_line), span(lines) {}
-  std::uint64_t line;
-  std::string column;
-  std::string reason;
-  // A quote never closed: the line it opened on, which the reason names. Kept
-  // as a number because the lines a worker counts are its batch's own (from
-  // 0), and only the writer knows where the batch starts.
-  std::optional<std::uint64_t> unclosed_quote_line;
-  CsvSpan span;  // the lines a record with a quoted line end took up
-};
 
 // How the input's columns map onto the policy's record, worked out once from
 // the header and shared (read-only) by every worker.
@@ -67,7 +46,8 @@ struct Layout {
   // (input column, field) for the fields the input has, in column order, so
   // that the first bad cell reported is the leftmost.
   std::vector<std::pair<std::size_t, std::uint32_t>> cells;
-  // Optional fields the input lacks: missing on every row.
+  // Fields the input may lack and does (optional, or with a default): read
+  // as empty on every row.
   std::vector<std::uint32_t> absent;
   std::vector<std::uint32_t> group_fields;
 };
@@ -81,18 +61,6 @@ struct RawBatch {
   CsvChunk chunk;                    // stream input
   std::uint64_t start = 0, end = 0;  // file input: bytes [start, end) of the file
   std::uint64_t input_position = 0;  // bytes of input consumed after this batch
-};
-
-// What one result row adds to the summary, kept so that the summary is added
-// up row by row in input order (as a single-threaded run would), whichever
-// worker evaluated the row.
-struct SummaryContribution {
-  std::int64_t members = 0;
-  std::int64_t assistance = 0;
-  std::uint64_t line = 0;
-  std::uint32_t group = 0;  // index into DoneBatch::group_keys
-  std::int32_t cause = -1;  // -1 unless poor
-  bool poor = false;
 };
 
 // A batch evaluated and formatted, waiting for its turn to be written. Its
@@ -214,7 +182,8 @@ class Runner {
         rejects_(rejects),
         options_(options),
         capacity_(capacity_within_budget(program_, options.batch_size, options.memory_budget)),
-        fixed_line_bound_(fixed_line_bound()) {}
+        result_writer_(program_, options.format),
+        summary_totals_(report_.summary, report_.notes) {}
 
   RunReport run(std::FILE* input) {
     if (std::string problem = memory_budget_problem(program_, options_.memory_budget); !problem.empty()) {
@@ -225,12 +194,12 @@ class Runner {
     // Taken before the header is read: where the input starts in the file.
     const std::optional<FileExtent> extent = regular_file_extent(input);
     reader_ = std::make_unique<CsvReader>(input);
-    if (!reader_->next(record_)) {
-      report_.fatal_error = reader_->io_error() ? "could not read the input" : "the input is empty: no header line";
+    if (!map_header()) return std::move(report_);
+    if (std::string problem = prepare_summary(program_, options_.group_by, report_.summary, layout_.group_fields);
+        !problem.empty()) {
+      report_.fatal_error = std::move(problem);
       return std::move(report_);
     }
-    if (!map_header(record_)) return std::move(report_);
-    if (!prepare_summary()) return std::move(report_);
     if (extent) {
       file_.emplace();
       file_->fd = ::fileno(input);
@@ -250,97 +219,28 @@ class Runner {
       report_.fatal_error = kOutOfMemoryError;
       report_.out_of_memory = true;
     }
-    finish_summary();
+    summary_totals_.finish();
     return std::move(report_);
   }
 
  private:
-  bool map_header(const CsvRecord& header) {
-    layout_.header_size = header.fields.size();
-    std::vector<std::optional<std::size_t>> column_of_field(program_.fields.size());
-    std::map<std::string, std::size_t, std::less<>> seen;
-    std::vector<std::string> extra;
-    for (std::size_t c = 0; c < header.fields.size(); ++c) {
-      const std::string name(header.fields[c]);
-      if (!seen.emplace(name, c).second) {
-        report_.fatal_error = fmt::format("the header names column `{}` twice", name);
-        return false;
-      }
-      bool known = false;
-      for (std::size_t f = 0; f < program_.fields.size(); ++f)
-        if (program_.fields[f].name == name) {
-          column_of_field[f] = c;
-          known = true;
-        }
-      if (!known) extra.push_back(name);
-    }
-    std::vector<std::string> missing;
-    for (std::size_t f = 0; f < program_.fields.size(); ++f)
-      if (!column_of_field[f] && !program_.fields[f].optional) missing.push_back(program_.fields[f].name);
-    if (!missing.empty()) {
-      std::string list;
-      for (const auto& m : missing) list += (list.empty() ? "`" : ", `") + m + "`";
-      report_.fatal_error = fmt::format("the input has no column {}, which the policy's record needs (header on line 1)",
-                                        list);
+  bool map_header() {
+    RegisterColumns columns;
+    std::string problem = read_register_header(*reader_, program_, columns);
+    if (!problem.empty()) {
+      report_.fatal_error = std::move(problem);
       return false;
     }
-    if (!extra.empty()) {
-      std::string list;
-      constexpr std::size_t kListed = 10;
-      for (std::size_t i = 0; i < extra.size() && i < kListed; ++i) list += (list.empty() ? "`" : ", `") + extra[i] + "`";
-      if (extra.size() > kListed) list += fmt::format(" and {} more", extra.size() - kListed);
-      report_.notes.push_back(fmt::format("columns not in the policy's record were ignored: {}", list));
-    }
-    for (std::size_t f = 0; f < program_.fields.size(); ++f) {
-      if (column_of_field[f]) layout_.cells.emplace_back(*column_of_field[f], static_cast<std::uint32_t>(f));
-      else layout_.absent.push_back(static_cast<std::uint32_t>(f));
-    }
-    std::sort(layout_.cells.begin(), layout_.cells.end());
-    return true;
-  }
-
-  bool prepare_summary() {
-    const SummarySpec& spec = program_.summary;
-    Summary& s = report_.summary;
-    s.has_population = spec.population_reg != SummarySpec::kNone;
-    s.has_poor = spec.poor_reg != SummarySpec::kNone;
-    s.has_cause = spec.cause_reg != SummarySpec::kNone;
-    s.has_assistance = spec.assistance_reg != SummarySpec::kNone;
-    if (s.has_cause) s.cause_names = program_.enums[program_.scalar_types[spec.cause_reg].enum_id].members;
-    s.total.poor_by_cause.assign(s.cause_names.size(), 0);
-    for (const std::string& by : options_.group_by) {
-      const auto group = std::find_if(spec.groups.begin(), spec.groups.end(),
-                                      [&](const SummarySpec::Group& g) { return g.name == by; });
-      if (group != spec.groups.end()) {
-        for (const std::uint32_t f : group->fields) layout_.group_fields.push_back(f);
-        continue;
-      }
-      const auto field = std::find_if(program_.fields.begin(), program_.fields.end(),
-                                      [&](const FieldDef& f) { return f.name == by; });
-      if (field == program_.fields.end()) {
-        std::string known;
-        for (const auto& g : spec.groups) known += (known.empty() ? "" : ", ") + g.name;
-        report_.fatal_error = fmt::format("cannot group by `{}`: it is neither a summary group{} nor a field", by,
-                                          known.empty() ? "" : " (" + known + ")");
-        return false;
-      }
-      layout_.group_fields.push_back(static_cast<std::uint32_t>(field - program_.fields.begin()));
-    }
-    for (const std::uint32_t f : layout_.group_fields) s.key_names.push_back(program_.fields[f].name);
+    if (std::string note = extra_columns_note(columns); !note.empty()) report_.notes.push_back(std::move(note));
+    layout_.header_size = columns.width();
+    layout_.cells = std::move(columns.cells);
+    layout_.absent = std::move(columns.absent);
     return true;
   }
 
   void write_headers() {
-    if (results_ && options_.format == ResultFormat::Csv) {
-      std::string line;
-      for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
-        if (i) line.push_back(',');
-        append_csv_field(line, program_.outputs[i].name);
-      }
-      line.push_back('\n');
-      write(results_, line);
-    }
-    if (rejects_) write(rejects_, "line,column,reason\n");
+    if (results_) write(results_, result_writer_.header());
+    if (rejects_) write(rejects_, kRejectsHeader);
   }
 
   // --- the pipeline ------------------------------------------------------------
@@ -509,7 +409,7 @@ class Runner {
     done.first_line = chunk.first_line;
     if (chunk.skipped) {
       done.records = 1;
-      done.rejects.push_back({0, "", chunk.problem});
+      done.rejects.push_back({RejectKind::RecordMalformed, 0, "", chunk.problem});
       return true;
     }
     CsvReader reader(chunk.bytes, 0);
@@ -556,15 +456,10 @@ class Runner {
         break;
       }
       ++worker.records;
-      if (record.malformed) {
-        worker.rejects.push_back({record.line, "", record.problem, record.unclosed_quote_line, record.span});
-        continue;
-      }
-      if (record.fields.size() != layout_.header_size) {
-        worker.rejects.push_back({record.line, "",
-                                  fmt::format("expected {} fields as in the header, found {}", layout_.header_size,
-                                              record.fields.size()),
-                                  std::nullopt, record.span});
+      if (record.malformed || record.fields.size() != layout_.header_size) {
+        worker.rejects.push_back({record_shape_kind(record, layout_.header_size), record.line, "",
+                                  record_shape_problem(record, layout_.header_size),
+                                  record.unclosed_quote_line, record.span});
         continue;
       }
       const std::string_view* fields = record.fields.data();
@@ -581,8 +476,8 @@ class Runner {
       }
       std::uint32_t bad_field = 0;
       if (!parse_record_cells(program_, worker.cell_plan, fields, batch, batch.rows, bad_field, reason)) {
-        worker.rejects.push_back(
-            {record.line, program_.fields[bad_field].name, std::move(reason), std::nullopt, record.span});
+        worker.rejects.push_back({bad_cell_kind(worker.cell_plan, fields, bad_field), record.line,
+                                  program_.fields[bad_field].name, std::move(reason), std::nullopt, record.span});
         continue;
       }
       batch.lines[batch.rows++] = record.line;
@@ -590,6 +485,15 @@ class Runner {
     for (const std::uint32_t f : layout_.absent)
       for (std::size_t row = 0; row < batch.rows; ++row) parse_field_value(program_, f, "", batch.columns[f], row, reason);
     return more;
+  }
+
+  // The kind of a record's bad cell, the one of field `field`: on the reject
+  // path only, reading the cell again.
+  RejectKind bad_cell_kind(const std::vector<CellPlan>& plan, const std::string_view* fields,
+                           std::uint32_t field) const {
+    for (const CellPlan& cell : plan)
+      if (cell.field == field) return cell_reject_kind(program_, field, fields[cell.column]);
+    return RejectKind::ValueUnreadable;
   }
 
   void evaluate_and_format(Worker& worker, DoneBatch& done) const {
@@ -606,14 +510,12 @@ class Runner {
     for (std::size_t row = 0; row < batch.rows; ++row) {
       emit_rejects_before(batch.lines[row]);
       if (machine.error(row) != RowError::None) {
-        const std::uint32_t pc = machine.error_pc(row);
-        std::string column;
-        const std::string& origin = program_.origins[program_.code_origins[pc]];
-        if (machine.error(row) == RowError::Require && origin.rfind("require ", 0) == 0) column = origin.substr(8);
-        done.rejects.push_back({batch.lines[row], std::move(column), machine.describe_error(row)});
+        Rejection rejection = machine_rejection(program_, machine, row);
+        done.rejects.push_back(
+            {rejection.kind, batch.lines[row], std::move(rejection.column), std::move(rejection.message)});
         continue;
       }
-      write_result(done.results, machine, row);
+      if (results_) result_writer_.append(done.results, machine, row);
       note_contribution(worker, row, done);
       ++done.result_count;
     }
@@ -751,152 +653,24 @@ class Runner {
     report_.rows_read += batch.records;
     report_.results += batch.result_count;
     report_.rejected += batch.rejects.size();
+    for (const Reject& reject : batch.rejects) ++report_.rejected_by_kind[reject.kind];
     // Straight to the stream: a batch's text is large enough that stdio
     // passes it to the system without copying it into its own buffer.
     if (results_) write(results_, batch.results);
     if (rejects_ && !batch.rejects.empty()) {
       std::string text;
-      for (const Reject& reject : batch.rejects) write_reject(text, batch.first_line, reject);
+      for (const Reject& reject : batch.rejects) append_reject(text, batch.first_line, reject);
       write(rejects_, text);
     }
-    std::vector<SummaryRow*> groups(batch.group_keys.size());
-    for (std::size_t g = 0; g < batch.group_keys.size(); ++g) {
-      if (groups_.size() == kMaxSummaryGroups && !groups_.contains(batch.group_keys[g])) {
-        too_many_groups(batch, g);
-        return;
-      }
-      auto [it, inserted] = groups_.try_emplace(batch.group_keys[g]);
-      if (inserted) {
-        it->second.key = it->first;
-        it->second.poor_by_cause.assign(report_.summary.cause_names.size(), 0);
-      }
-      groups[g] = &it->second;
-    }
-    for (const SummaryContribution& c : batch.contributions)
-      add_to_summary(c, batch.first_line, groups.empty() ? nullptr : groups[c.group]);
-    if (options_.progress) options_.progress(report_.rows_read, batch.input_position);
-  }
-
-  // The summary would hold a line per group: past kMaxSummaryGroups the run
-  // stops, naming the line that made one group too many, rather than run on
-  // to a summary nobody can read. The group keys are only known as records
-  // are read, so this is the earliest it can tell.
-  void too_many_groups(const DoneBatch& batch, std::size_t group) {
-    std::uint64_t line = batch.first_line;
-    for (const SummaryContribution& c : batch.contributions)
-      if (c.group == group) {
-        line += c.line;
-        break;
-      }
-    std::string by;
-    for (const std::string& name : report_.summary.key_names) by += (by.empty() ? "`" : ", `") + name + "`";
-    stop_reason_ = fmt::format(
-        "grouping the summary by {} makes more than {} groups (line {} starts group {}); group by a place "
-        "(a village or township) instead, or read each household's figures from the results file",
-        by, kMaxSummaryGroups, line, kMaxSummaryGroups + 1);
-    stop_reading();
-  }
-
-  void add_to_summary(const SummaryContribution& c, std::uint64_t first_line, SummaryRow* group) {
-    SummaryRow* targets[2] = {&report_.summary.total, group};
-    for (SummaryRow* s : targets) {
-      if (!s) continue;
-      s->households += 1;
-      // Totals of extreme (but legal) values can pass int64: such a total is
-      // marked and shown as `overflow`, never wrapped.
-      bool fits = add_to_total(s->population, c.members, s->population_overflow);
-      fits &= add_to_total(s->assistance_fen, c.assistance, s->assistance_overflow);
-      if (c.poor) {
-        s->poor_households += 1;
-        fits &= add_to_total(s->poor_population, c.members, s->poor_population_overflow);
-        if (c.cause >= 0) s->poor_by_cause[static_cast<std::size_t>(c.cause)] += 1;
-      }
-      if (!fits && !summary_overflowed_) {
-        summary_overflowed_ = true;
-        report_.notes.push_back(fmt::format(
-            "the summary's totals passed the largest number Precept holds exactly (from line {} on); "
-            "those figures show `overflow`, and the results themselves are right",
-            first_line + c.line));
-      }
-    }
-  }
-
-  static bool add_to_total(std::int64_t& total, std::int64_t value, bool& overflowed) {
-    if (overflowed) return false;
-    if (checked_add(total, value, total)) return true;
-    overflowed = true;
-    return false;
-  }
-
-  void write_result(std::string& line, const Machine& machine, std::size_t row) const {
-    if (!results_) return;
-    if (options_.format == ResultFormat::Csv) {
-      write_csv_result(line, machine, row);
+    if (!summary_totals_.add_batch(batch.group_keys, batch.contributions, batch.first_line, stop_reason_)) {
+      stop_reading();
       return;
     }
-    line.push_back('{');
-    for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
-      const OutputDef& out = program_.outputs[i];
-      if (i) line.push_back(',');
-      append_json_string(line, out.name);
-      line.push_back(':');
-      append_value_json(line, program_, out.type, machine, out.reg, row);
-    }
-    line.append("}\n");
-  }
-
-  // One results line, laid down at once: room for the longest line these
-  // values can make, then each value written in place. Only text can hold a
-  // comma, quote or line break, so only text is looked at for quoting.
-  void write_csv_result(std::string& line, const Machine& machine, std::size_t row) const {
-    std::size_t room = fixed_line_bound_;
-    for (const OutputDef& out : program_.outputs) {
-      if (out.type.kind == Kind::Text) room += csv_text_bound(machine.text(out.reg, row));
-      else if (out.type.kind == Kind::List) room += list_text_bound(program_, out.type, machine.list(out.reg, row).size());
-    }
-    const std::size_t start = line.size();
-    line.resize(start + room);
-    char* p = line.data() + start;
-    for (std::size_t i = 0; i < program_.outputs.size(); ++i) {
-      const OutputDef& out = program_.outputs[i];
-      if (i) *p++ = ',';
-      switch (out.type.kind) {
-        case Kind::Text: p = write_csv_text(p, machine.text(out.reg, row)); break;
-        case Kind::List: p = write_list_text(p, program_, out.type, machine.list(out.reg, row)); break;
-        default: p = write_scalar_text(p, program_, out.type, machine.scalar(out.reg, row)); break;
-      }
-    }
-    *p++ = '\n';
-    line.resize(static_cast<std::size_t>(p - line.data()));
-  }
-
-  // The part of a results line's length that does not depend on the row:
-  // separators, the line end, and every scalar value at its longest.
-  std::size_t fixed_line_bound() const {
-    std::size_t room = program_.outputs.size() + 1;
-    for (const OutputDef& out : program_.outputs)
-      if (out.type.kind != Kind::Text && out.type.kind != Kind::List) room += scalar_text_bound(program_, out.type);
-    return room;
-  }
-
-  static void write_reject(std::string& out, std::uint64_t first_line, const Reject& reject) {
-    out += std::to_string(first_line + reject.line);
-    out.push_back(',');
-    append_csv_text(out, reject.column);
-    out.push_back(',');
-    append_csv_text(out, csv_record_problem(first_line + reject.line, reject.span,
-                                            reject.unclosed_quote_line
-                                                ? unclosed_quote_problem(first_line + *reject.unclosed_quote_line)
-                                                : reject.reason));
-    out.push_back('\n');
+    if (options_.progress) options_.progress(report_.rows_read, batch.input_position);
   }
 
   static void write(std::FILE* stream, std::string_view text) {
     if (!text.empty()) std::fwrite(text.data(), 1, text.size(), stream);
-  }
-
-  void finish_summary() {
-    for (auto& [key, row] : groups_) report_.summary.groups.push_back(std::move(row));
   }
 
   const Program& program_;
@@ -904,17 +678,15 @@ class Runner {
   std::FILE* rejects_;
   RunOptions options_;
   std::size_t capacity_;
-  std::size_t fixed_line_bound_;
+  ResultWriter result_writer_;
   Layout layout_;
   RunReport report_;
-  bool summary_overflowed_ = false;
-  std::map<std::vector<std::string>, SummaryRow> groups_;
+  SummaryTotals summary_totals_;
 
   // The reader's side, under read_mutex_.
   std::mutex read_mutex_;
   std::condition_variable in_flight_changed_;
   std::unique_ptr<CsvReader> reader_;
-  CsvRecord record_;
   std::uint64_t next_sequence_ = 0;
   std::uint64_t written_ = 0;  // a copy of next_to_write_, for the back-pressure wait
   std::size_t max_in_flight_ = 1;
@@ -950,105 +722,6 @@ RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results, st
     report.fatal_error = kOutOfMemoryError;
     return report;
   }
-}
-
-namespace {
-
-// The columns of a summary, shared by the text table and the CSV.
-struct SummaryColumns {
-  std::vector<std::string> names;
-  std::vector<std::vector<std::string>> rows;  // key cells then figures, per row
-};
-
-SummaryColumns summary_columns(const Summary& s, const std::string& total_label, bool csv) {
-  SummaryColumns t;
-  t.names = s.key_names;
-  t.names.push_back("households");
-  if (s.has_population) t.names.push_back("population");
-  if (s.has_poor) t.names.push_back(csv ? "poor_households" : "poor households");
-  if (s.has_poor && s.has_population) t.names.push_back(csv ? "poor_population" : "poor population");
-  if (s.has_poor && s.has_population) t.names.push_back("incidence");
-  if (s.has_assistance) t.names.push_back(csv ? "total_assistance" : "assistance");
-  if (s.has_cause)
-    for (const auto& c : s.cause_names) t.names.push_back(c);
-  auto figures = [&](const SummaryRow& r, std::vector<std::string> cells) {
-    const std::string overflow = "overflow";
-    cells.push_back(std::to_string(r.households));
-    if (s.has_population) cells.push_back(r.population_overflow ? overflow : std::to_string(r.population));
-    if (s.has_poor) cells.push_back(std::to_string(r.poor_households));
-    if (s.has_poor && s.has_population) {
-      cells.push_back(r.poor_population_overflow ? overflow : std::to_string(r.poor_population));
-      cells.push_back(r.population_overflow || r.poor_population_overflow ? overflow
-                                                                           : format_decimal(r.incidence_millionths()));
-    }
-    if (s.has_assistance) cells.push_back(r.assistance_overflow ? overflow : format_money(r.assistance_fen));
-    if (s.has_cause)
-      for (const auto n : r.poor_by_cause) cells.push_back(std::to_string(n));
-    return cells;
-  };
-  for (const auto& g : s.groups) t.rows.push_back(figures(g, g.key));
-  std::vector<std::string> total_key(s.key_names.size(), csv ? "*" : "");
-  if (!csv && !total_key.empty()) total_key[0] = total_label;
-  if (!csv && total_key.empty()) {
-    t.names.insert(t.names.begin(), "");
-    auto row = figures(s.total, {});
-    row.insert(row.begin(), total_label);
-    t.rows.push_back(row);
-    return t;
-  }
-  t.rows.push_back(figures(s.total, total_key));
-  return t;
-}
-
-}  // namespace
-
-std::string format_summary_table(const Summary& summary) {
-  SummaryColumns t = summary_columns(summary, "total", false);
-  // Place and cause names come from the register and the policy: a line break
-  // must not split a row, nor an escape sequence act on the terminal.
-  for (auto& name : t.names) name = escape_for_terminal(name);
-  for (auto& row : t.rows)
-    for (auto& cell : row) cell = escape_for_terminal(cell);
-  std::vector<std::size_t> width(t.names.size(), 0);
-  for (std::size_t c = 0; c < t.names.size(); ++c) width[c] = display_width(t.names[c]);
-  for (const auto& row : t.rows)
-    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], display_width(row[c]));
-  const std::size_t keys = summary.key_names.empty() ? 1 : summary.key_names.size();
-  auto line = [&](const std::vector<std::string>& cells) {
-    std::string out;
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      if (c) out += "  ";
-      // Names read left-aligned, figures right-aligned, as in the town reports.
-      out += c < keys ? pad_right(cells[c], width[c]) : pad_left(cells[c], width[c]);
-    }
-    while (!out.empty() && out.back() == ' ') out.pop_back();
-    return out + "\n";
-  };
-  std::string out = line(t.names);
-  std::size_t total_width = 0;
-  for (const auto w : width) total_width += w + 2;
-  const std::string rule(total_width > 2 ? total_width - 2 : 0, '-');
-  out += rule + "\n";
-  for (std::size_t r = 0; r < t.rows.size(); ++r) {
-    if (r + 1 == t.rows.size() && t.rows.size() > 1) out += rule + "\n";
-    out += line(t.rows[r]);
-  }
-  return out;
-}
-
-std::string format_summary_csv(const Summary& summary) {
-  const SummaryColumns t = summary_columns(summary, "*", true);
-  std::string out;
-  auto line = [&](const std::vector<std::string>& cells) {
-    for (std::size_t c = 0; c < cells.size(); ++c) {
-      if (c) out.push_back(',');
-      append_csv_text(out, cells[c]);
-    }
-    out.push_back('\n');
-  };
-  line(t.names);
-  for (const auto& row : t.rows) line(row);
-  return out;
 }
 
 }  // namespace precept

@@ -1,6 +1,7 @@
 #include "vm.hpp"
 
 #include "verifier.hpp"
+#include "vm_plan.hpp"
 
 #include <fmt/format.h>
 
@@ -955,17 +956,6 @@ constexpr Handler kDispatch[] = {
 };
 static_assert(sizeof(kDispatch) / sizeof(kDispatch[0]) == kOpcodeCount);
 
-// What an instruction does to registers, for planning (opcodes.def says):
-// which scalar register it writes, and which it reads.
-bool writes_scalar_a(Opcode op) { return writes_operand_a(op) && is_scalar_operand(opcode_info(op).operands[0]); }
-
-template <typename F>
-void each_scalar_read(const Program& program, const Instruction& ins, F&& f) {
-  each_register_read(program, ins, [&](RegisterFile file, std::uint32_t r, int) {
-    if (file == RegisterFile::Scalar) f(r);
-  });
-}
-
 }  // namespace
 
 Machine::Machine(const Program& program, std::size_t capacity, MachineMode mode)
@@ -998,150 +988,34 @@ Machine::~Machine() = default;
 // immediate operand of the instructions that read it), and LOAD_FIELD of a
 // register nothing else writes, which becomes a pointer to the batch's column,
 // set at the start of each run. Both must be outside any selection and before
-// any instruction reads the register, so that no instruction can tell.
-//
-// Temporaries share storage: a register written before it is read lives only
-// from its first write to its last use, and registers of the same type whose
-// lives do not overlap take turns in one slot. That keeps the rows a batch
-// touches in cache. Registers the caller reads (outputs, summary), registers no
-// instruction reads (which only the caller can want) and registers read before
-// they are written keep storage of their own.
+// any instruction reads the register, so that no instruction can tell. Where
+// registers live is decided by plan_registers (vm_plan.hpp).
 void Machine::plan() {
   const std::vector<Instruction>& code = program_.code;
-  const std::size_t nregs = program_.scalar_types.size();
-  constexpr std::uint32_t kNever = UINT32_MAX;
+  const RegisterPlan registers = plan_registers(program_, mode_ == MachineMode::Fast);
+  const std::vector<RegisterUse>& use = registers.use;
+  const std::vector<RegisterHome>& home = registers.home;
+  const std::vector<bool>& external = registers.external;
+  const std::vector<std::uint32_t>& reads = registers.reads;
+  using Home = RegisterHome;
 
-  struct Use {
-    std::uint32_t writers = 0, first_write = kNever, first_read = kNever, last = 0;
-  };
-  std::vector<Use> use(nregs);
-  for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
-    const Instruction& ins = code[pc];
-    each_scalar_read(program_, ins, [&](std::uint32_t r) {
-      use[r].first_read = std::min(use[r].first_read, pc);
-      use[r].last = pc;
-    });
-    if (writes_scalar_a(ins.op)) {
-      Use& u = use[ins.a];
-      ++u.writers;
-      u.first_write = std::min(u.first_write, pc);
-      u.last = pc;
-    }
-  }
+  scalars_.assign(std::size_t{registers.slots} * capacity_, 0);
+  for (std::size_t r = 0; r < home.size(); ++r)
+    if (registers.slot_of[r] != RegisterPlan::kNoSlot)
+      scalar_regs_[r] = scalars_.data() + std::size_t{registers.slot_of[r]} * capacity_;
 
-  // Done once: constants and field loads (see above).
-  enum class Home : std::uint8_t { Own, Shared, Constant, Field };
-  std::vector<Home> home(nregs, Home::Own);
-  {
-    int depth = 0;
-    for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
-      const Instruction& ins = code[pc];
-      if (depth == 0 && (ins.op == Opcode::LOAD_CONST || ins.op == Opcode::LOAD_FIELD) && use[ins.a].writers == 1 &&
-          use[ins.a].first_read > pc)
-        home[ins.a] = ins.op == Opcode::LOAD_CONST ? Home::Constant : Home::Field;
-      if (ins.op == Opcode::SELECT_IF || ins.op == Opcode::SELECT_UNLESS) ++depth;
-      if (ins.op == Opcode::SELECT_POP) --depth;
-    }
-  }
-  std::vector<bool> external(nregs, false);
-  for (const OutputDef& out : program_.outputs)
-    if (register_file_of(out.type) == RegisterFile::Scalar && out.reg < nregs) external[out.reg] = true;
-  const SummarySpec& summary = program_.summary;
-  for (const std::uint32_t r : {summary.population_reg, summary.poor_reg, summary.cause_reg, summary.assistance_reg})
-    if (r < nregs) external[r] = true;
-  for (std::size_t r = 0; r < nregs; ++r)
-    if (home[r] == Home::Own && !external[r] && use[r].first_write < use[r].first_read && use[r].first_read != kNever &&
-        mode_ == MachineMode::Fast)
-      home[r] = Home::Shared;
-
-  // Slots: every Own and Constant register has its own; Shared ones are given
-  // slots in code order, a slot returning to its type's free list after the
-  // instruction that last uses its register.
-  std::vector<std::uint32_t> slot_of(nregs, kNever);
-  std::uint32_t slots = 0;
-  for (std::size_t r = 0; r < nregs; ++r)
-    if (home[r] == Home::Own || home[r] == Home::Constant) slot_of[r] = slots++;
-  {
-    std::vector<std::vector<std::uint32_t>> born(code.size()), dead(code.size());
-    for (std::uint32_t r = 0; r < nregs; ++r)
-      if (home[r] == Home::Shared) {
-        born[use[r].first_write].push_back(r);
-        dead[use[r].last].push_back(r);
-      }
-    std::vector<std::pair<ValueType, std::vector<std::uint32_t>>> free_slots;
-    const auto free_list = [&](const ValueType& type) -> std::vector<std::uint32_t>& {
-      for (auto& [t, list] : free_slots)
-        if (t == type) return list;
-      return free_slots.emplace_back(type, std::vector<std::uint32_t>()).second;
-    };
-    for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
-      for (const std::uint32_t r : born[pc]) {
-        auto& list = free_list(program_.scalar_types[r]);
-        if (list.empty()) {
-          slot_of[r] = slots++;
-        } else {
-          slot_of[r] = list.back();
-          list.pop_back();
-        }
-      }
-      for (const std::uint32_t r : dead[pc]) free_list(program_.scalar_types[r]).push_back(slot_of[r]);
-    }
-  }
-  scalars_.assign(std::size_t{slots} * capacity_, 0);
-  for (std::size_t r = 0; r < nregs; ++r)
-    if (slot_of[r] != kNever) scalar_regs_[r] = scalars_.data() + std::size_t{slot_of[r]} * capacity_;
-
-  // Text registers: which are written, and which are read at all.
-  std::vector<std::uint32_t> text_writers(program_.text_count, 0), text_reads(program_.text_count, 0);
-  for (const Instruction& ins : code) {
-    const OpcodeInfo& info = opcode_info(ins.op);
-    const bool writes_a = writes_operand_a(ins.op);
-    for (int k = 0; k < 3; ++k)
-      if (info.operands[k] == 'T') ++(k == 0 && writes_a ? text_writers : text_reads)[operand(ins, k)];
-  }
-
-  // Lists: slotted when the first instruction naming the register is a
-  // LIST_CLEAR outside any selection, and no LOAD_LIST fills it; read in place
-  // when it is loaded once, first, outside any selection, and nothing changes it.
   const std::size_t nlists = program_.list_types.size();
-  std::vector<std::uint32_t> appends(nlists, 0), loads(nlists, 0), clears(nlists, 0);
-  std::vector<std::uint32_t> first_touch(nlists, kNever);
-  std::vector<bool> first_is_top_clear(nlists, false), first_is_top_load(nlists, false);
-  {
-    int depth = 0;
-    for (std::uint32_t pc = 0; pc < code.size(); ++pc) {
-      const Instruction& ins = code[pc];
-      const char* operands = opcode_info(ins.op).operands;
-      for (int k = 0; k < 3; ++k) {
-        if (operands[k] != 'L') continue;
-        const std::uint32_t l = operand(ins, k);
-        if (first_touch[l] != kNever) continue;
-        first_touch[l] = pc;
-        first_is_top_clear[l] = ins.op == Opcode::LIST_CLEAR && depth == 0;
-        first_is_top_load[l] = ins.op == Opcode::LOAD_LIST && depth == 0;
-      }
-      if (ins.op == Opcode::LIST_APPEND_IF) ++appends[ins.a];
-      // A list a lookup fills is any length: it counts as loaded, a vector per row.
-      if (ins.op == Opcode::LOAD_LIST || ins.op == Opcode::LOOKUP_ALL || ins.op == Opcode::PICK_LIST) ++loads[ins.a];
-      if (ins.op == Opcode::LIST_CLEAR) ++clears[ins.a];
-      if (ins.op == Opcode::SELECT_IF || ins.op == Opcode::SELECT_UNLESS) ++depth;
-      if (ins.op == Opcode::SELECT_POP) --depth;
-    }
-  }
-  // A row's slots are one 64-bit mask; a list with more appends keeps vectors.
-  constexpr std::uint32_t kMaxSlots = 64;
   for (std::size_t l = 0; l < nlists; ++l) {
     ListRegister& list = lists_[l];
-    if (first_is_top_clear[l] && loads[l] == 0 && appends[l] <= kMaxSlots) {
-      list.slotted = true;
-      list.slot_count = appends[l];
-      list.slots.assign(capacity_ * appends[l], 0);
-      list.masks.assign(capacity_, 0);
-    } else if (first_is_top_load[l] && loads[l] == 1 && clears[l] == 0 && appends[l] == 0 &&
-               code[first_touch[l]].op == Opcode::LOAD_LIST) {
-      list.aliased = true;
-    } else {
-      list.rows.resize(capacity_);
+    switch (registers.lists[l]) {
+      case ListStorage::Slotted:
+        list.slotted = true;
+        list.slot_count = registers.list_appends[l];
+        list.slots.assign(capacity_ * registers.list_appends[l], 0);
+        list.masks.assign(capacity_, 0);
+        break;
+      case ListStorage::Aliased: list.aliased = true; break;
+      case ListStorage::Rows: list.rows.resize(capacity_); break;
     }
   }
   std::vector<std::uint32_t> next_slot(nlists, 0);
@@ -1149,8 +1023,6 @@ void Machine::plan() {
   // MOVE_IF a, t, v right after the comparison or NOT that alone writes t, when
   // nothing else reads t: the comparison's step takes the move in (t is never
   // written, as nothing would read it).
-  std::vector<std::uint32_t> reads(nregs, 0);
-  for (const Instruction& ins : code) each_scalar_read(program_, ins, [&](std::uint32_t r) { ++reads[r]; });
   const auto fuse_condition = [&](std::vector<Step>& steps, std::uint32_t pc, const Instruction& ins, const Step& move) {
     if (steps.empty()) return false;
     Step& test = steps.back();
@@ -1193,7 +1065,8 @@ void Machine::plan() {
       field_aliases_.emplace_back(ins.a, ins.b);
       continue;
     }
-    if (depth == 0 && ins.op == Opcode::LOAD_TEXT && text_writers[ins.a] == 1 && text_reads[ins.a] == 0) {
+    if (depth == 0 && ins.op == Opcode::LOAD_TEXT && registers.text_writers[ins.a] == 1 &&
+        registers.text_reads[ins.a] == 0) {
       // Only an output: text() reads the column itself, so nothing is copied.
       text_aliases_.emplace_back(ins.a, ins.b);
       continue;

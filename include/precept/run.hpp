@@ -1,12 +1,14 @@
 // Running a policy over a CSV register: the engine behind `precept run`.
 #pragma once
 
+#include <precept/evaluator.hpp>
 #include <precept/policy.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -80,6 +82,10 @@ struct RunReport {
   std::uint64_t rows_read = 0;    // records after the header
   std::uint64_t results = 0;
   std::uint64_t rejected = 0;
+  // The rejected rows by what rejected them (a damaged record, a bad value, a
+  // rule of the policy, ...): kinds with none are absent; the counts add up to
+  // `rejected`. The rejects file says the same of each row in words.
+  std::map<RejectKind, std::uint64_t> rejected_by_kind;
   std::vector<std::string> notes;  // e.g. extra columns ignored
   std::string fatal_error;         // set when the run could not start or finish
   // With fatal_error: the run stopped because memory ran out (an allocation

@@ -1,0 +1,126 @@
+#include "register_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+namespace precept {
+
+namespace {
+
+// "`a`, `b`" (and "and N more" past `limit`).
+std::string quoted_list(const std::vector<std::string>& names, std::size_t limit = SIZE_MAX) {
+  std::string list;
+  for (std::size_t i = 0; i < names.size() && i < limit; ++i) list += (i ? ", `" : "`") + names[i] + "`";
+  if (names.size() > limit) list += fmt::format(" and {} more", names.size() - limit);
+  return list;
+}
+
+}  // namespace
+
+std::optional<std::size_t> RegisterColumns::column_of(std::string_view name) const {
+  const auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) return std::nullopt;
+  return static_cast<std::size_t>(it - names.begin());
+}
+
+std::vector<std::uint32_t> RegisterColumns::field_order() const {
+  std::vector<std::uint32_t> order;
+  for (const auto& cell : cells) order.push_back(cell.second);
+  // Fields without a column: in declared order, as they would be read.
+  std::vector<std::uint32_t> rest(absent);
+  rest.insert(rest.end(), missing.begin(), missing.end());
+  std::sort(rest.begin(), rest.end());
+  order.insert(order.end(), rest.begin(), rest.end());
+  return order;
+}
+
+std::string map_register_header(const Program& program, std::vector<std::string> header, RegisterColumns& out,
+                                const HeaderRules& rules) {
+  out = RegisterColumns{};
+  out.names = std::move(header);
+  std::map<std::string_view, std::uint32_t, std::less<>> field_of;
+  for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
+  std::vector<std::optional<std::size_t>> column_of_field(program.fields.size());
+  std::map<std::string_view, std::size_t, std::less<>> first_column;
+  for (std::size_t c = 0; c < out.names.size(); ++c) {
+    const std::string& name = out.names[c];
+    const auto [seen, first] = first_column.emplace(name, c);
+    const auto field = field_of.find(name);
+    // A field's column given twice leaves unclear which one holds it; a
+    // column the record does not have may repeat, as exports often do.
+    if (!first && field != field_of.end())
+      return fmt::format("the header names column `{}` twice (columns {} and {}), so which one holds the field is "
+                         "unclear (header on line 1)",
+                         name, seen->second + 1, c + 1);
+    if (field != field_of.end()) column_of_field[field->second] = c;
+    else if (first) out.extra.push_back(name);
+  }
+  std::vector<std::string> missing;
+  for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
+    const FieldDef& def = program.fields[f];
+    if (column_of_field[f]) out.cells.emplace_back(*column_of_field[f], f);
+    else if (def.optional || def.has_default) out.absent.push_back(f);
+    else if (rules.allow_missing) out.missing.push_back(f);
+    else missing.push_back(def.name);
+  }
+  std::sort(out.cells.begin(), out.cells.end());
+  if (missing.empty()) return {};
+  return fmt::format("the register has no column {}, which {} record needs (header on line 1)", quoted_list(missing),
+                     rules.whose);
+}
+
+std::string read_register_header_names(CsvReader& reader, std::vector<std::string>& names) {
+  CsvRecord header;
+  if (!reader.next(header))
+    return reader.io_error() ? "could not read the register" : "the register is empty: no header line";
+  names.assign(header.fields.begin(), header.fields.end());
+  return {};
+}
+
+std::string read_register_header(CsvReader& reader, const Program& program, RegisterColumns& out,
+                                 const HeaderRules& rules) {
+  std::vector<std::string> names;
+  if (std::string problem = read_register_header_names(reader, names); !problem.empty()) return problem;
+  return map_register_header(program, std::move(names), out, rules);
+}
+
+std::string extra_columns_note(const RegisterColumns& columns) {
+  if (columns.extra.empty()) return {};
+  return fmt::format("columns not in the policy's record were ignored: {}", quoted_list(columns.extra, 10));
+}
+
+std::string record_shape_problem(const CsvRecord& record, std::size_t width) {
+  if (record.malformed) return record.problem;
+  if (record.fields.size() != width)
+    return fmt::format("expected {} fields as in the header, found {}", width, record.fields.size());
+  return {};
+}
+
+RejectKind record_shape_kind(const CsvRecord& record, std::size_t width) {
+  if (record.malformed) return RejectKind::RecordMalformed;
+  return record.fields.size() != width ? RejectKind::FieldCount : RejectKind::None;
+}
+
+std::string record_reject_problem(const CsvRecord& record, std::size_t width) {
+  std::string problem = record_shape_problem(record, width);
+  if (problem.empty()) return problem;
+  return csv_record_problem(record.line, record.span, problem);
+}
+
+std::string RegisterRecords::start(const HeaderRules& rules) {
+  return read_register_header(reader_, program_, columns_, rules);
+}
+
+bool RegisterRecords::next(std::vector<std::string_view>& cells, std::uint64_t& line, std::string& problem) {
+  if (!reader_.next(record_)) return false;
+  line = record_.line;
+  problem = record_reject_problem(record_, columns_.width());
+  cells.assign(program_.fields.size(), std::string_view());
+  for (const auto& [column, field] : columns_.cells)
+    if (column < record_.fields.size()) cells[field] = record_.fields[column];
+  return true;
+}
+
+}  // namespace precept

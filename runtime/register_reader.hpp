@@ -1,0 +1,120 @@
+// The one reading of a register (a CSV export with a header line) onto a
+// program's record, shared by `run`, `explain`, the diff's impact pass and the
+// embedding API, so that they agree on which columns a register needs, what
+// a duplicate or extra column means, and how a record that cannot be read is
+// worded.
+//
+// The rules (README, "CSV input"): columns are matched to the record's fields
+// by exact header name, in any order; a header naming a column twice cannot be
+// used; a field is required unless it is `optional` or has a `default`, and a
+// missing required column stops the reading before any record; a column the
+// record does not have is ignored, with a note; every record must have the
+// header's number of fields.
+#pragma once
+
+#include <precept/evaluator.hpp>
+
+#include "csv.hpp"
+#include "program.hpp"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace precept {
+
+// How a register's columns map onto a program's record.
+struct RegisterColumns {
+  std::vector<std::string> names;  // the header, in column order
+  // (column, field) for the fields the register has, in column order, so that
+  // the bad cell reported for a record is its leftmost.
+  std::vector<std::pair<std::size_t, std::uint32_t>> cells;
+  // Fields without a column that may lack one (optional, or with a default):
+  // read as an empty cell on every record.
+  std::vector<std::uint32_t> absent;
+  // Required fields without a column; only with HeaderRules::allow_missing
+  // (otherwise the header is refused). Read as an empty cell, which rejects
+  // every record for them.
+  std::vector<std::uint32_t> missing;
+  // Header names the record does not have, in column order: ignored.
+  std::vector<std::string> extra;
+
+  std::size_t width() const { return names.size(); }
+  // The column of a header name, if the header has it.
+  std::optional<std::size_t> column_of(std::string_view name) const;
+  // Fields in the order a record's cells are read: the register's columns
+  // first (in column order), then the fields without one.
+  std::vector<std::uint32_t> field_order() const;
+};
+
+struct HeaderRules {
+  // Whose record the missing columns are named for, e.g. "the old version's".
+  std::string_view whose = "the policy's";
+  // Read a required field without a column as an empty cell instead of
+  // refusing the header: for the diff's variants, programs that never existed
+  // as a file, whose record may name fields the register was not made for.
+  bool allow_missing = false;
+};
+
+// Maps `header` onto `program`'s fields into `out`; "" or why the register
+// cannot be used, e.g. "the register has no column `members`, which the
+// policy's record needs (header on line 1)".
+std::string map_register_header(const Program& program, std::vector<std::string> header, RegisterColumns& out,
+                                const HeaderRules& rules = {});
+
+// Reads the header's names (the first record) from `reader`; "" or why the
+// register cannot be used (empty, or unreadable). For a caller that maps one
+// header for several programs (the diff).
+std::string read_register_header_names(CsvReader& reader, std::vector<std::string>& names);
+
+// Reads the header (the first record) from `reader` and maps it. "" or why the
+// register cannot be used (empty, unreadable, or as map_register_header says).
+std::string read_register_header(CsvReader& reader, const Program& program, RegisterColumns& out,
+                                 const HeaderRules& rules = {});
+
+// The note that the register's extra columns were ignored, naming the first
+// ten; "" when there are none.
+std::string extra_columns_note(const RegisterColumns& columns);
+
+// Why `record` cannot be read as a row of a register `width` columns wide
+// (damaged quoting, or not the header's number of fields), without the lines
+// it took up (see csv_record_problem); "" when it can be read.
+std::string record_shape_problem(const CsvRecord& record, std::size_t width);
+
+// Its kind: RejectKind::RecordMalformed, FieldCount, or None when it can be read.
+RejectKind record_shape_kind(const CsvRecord& record, std::size_t width);
+
+// The same, worded with the lines the record took up, as a reject says it.
+std::string record_reject_problem(const CsvRecord& record, std::size_t width);
+
+// A register read record by record, each record's cells handed out per field:
+// the simple reader, for a caller that looks at one record at a time (an
+// explanation, a binding). `run` and the diff read batches from the same
+// RegisterColumns with their own pipelines.
+class RegisterRecords {
+ public:
+  RegisterRecords(const Program& program, CsvReader& reader) : program_(program), reader_(reader) {}
+
+  // Reads and maps the header; "" or why the register cannot be used.
+  std::string start(const HeaderRules& rules = {});
+  const RegisterColumns& columns() const { return columns_; }
+
+  // The next record: `cells` gets one cell per field of the program (empty for
+  // a field without a column), valid until the next call; `line` the physical
+  // line it starts on; `problem` why the record as a whole cannot be read, ""
+  // when it can. False at the end of the input.
+  bool next(std::vector<std::string_view>& cells, std::uint64_t& line, std::string& problem);
+  // The kind of the last record's problem (RejectKind::None when it has none).
+  RejectKind problem_kind() const { return record_shape_kind(record_, columns_.width()); }
+
+ private:
+  const Program& program_;
+  CsvReader& reader_;
+  CsvRecord record_;
+  RegisterColumns columns_;
+};
+
+}  // namespace precept

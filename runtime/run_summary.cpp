@@ -1,0 +1,223 @@
+#include "run_summary.hpp"
+
+#include "format.hpp"
+#include "numeric.hpp"
+#include "text_width.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+namespace precept {
+
+std::int64_t SummaryRow::incidence_millionths() const {
+  if (population == 0) return 0;
+  Quotient q;
+  std::int64_t out = 0;
+  if (make_quotient(poor_population, kDecimalScale, population, q) != ArithStatus::Ok ||
+      round_quotient(q, 0, RoundingMode::HalfEven, out) != ArithStatus::Ok)
+    return 0;
+  return out;
+}
+
+std::string prepare_summary(const Program& program, const std::vector<std::string>& group_by, Summary& s,
+                            std::vector<std::uint32_t>& group_fields) {
+  const SummarySpec& spec = program.summary;
+  s.has_population = spec.population_reg != SummarySpec::kNone;
+  s.has_poor = spec.poor_reg != SummarySpec::kNone;
+  s.has_cause = spec.cause_reg != SummarySpec::kNone;
+  s.has_assistance = spec.assistance_reg != SummarySpec::kNone;
+  if (s.has_cause) s.cause_names = program.enums[program.scalar_types[spec.cause_reg].enum_id].members;
+  s.total.poor_by_cause.assign(s.cause_names.size(), 0);
+  for (const std::string& by : group_by) {
+    const auto group = std::find_if(spec.groups.begin(), spec.groups.end(),
+                                    [&](const SummarySpec::Group& g) { return g.name == by; });
+    if (group != spec.groups.end()) {
+      for (const std::uint32_t f : group->fields) group_fields.push_back(f);
+      continue;
+    }
+    const auto field = std::find_if(program.fields.begin(), program.fields.end(),
+                                    [&](const FieldDef& f) { return f.name == by; });
+    if (field == program.fields.end()) {
+      std::string known;
+      for (const auto& g : spec.groups) known += (known.empty() ? "" : ", ") + g.name;
+      return fmt::format("cannot group by `{}`: it is neither a summary group{} nor a field", by,
+                         known.empty() ? "" : " (" + known + ")");
+    }
+    group_fields.push_back(static_cast<std::uint32_t>(field - program.fields.begin()));
+  }
+  for (const std::uint32_t f : group_fields) s.key_names.push_back(program.fields[f].name);
+  return {};
+}
+
+bool SummaryTotals::add_batch(const std::vector<std::vector<std::string>>& group_keys,
+                              const std::vector<SummaryContribution>& contributions, std::uint64_t first_line,
+                              std::string& stop_reason) {
+  std::vector<SummaryRow*> groups(group_keys.size());
+  for (std::size_t g = 0; g < group_keys.size(); ++g) {
+    // The summary would hold a line per group: past kMaxSummaryGroups the run
+    // stops, naming the line that made one group too many, rather than run on
+    // to a summary nobody can read. The group keys are only known as records
+    // are read, so this is the earliest it can tell.
+    if (groups_.size() == kMaxSummaryGroups && !groups_.contains(group_keys[g])) {
+      std::uint64_t line = first_line;
+      for (const SummaryContribution& c : contributions)
+        if (c.group == g) {
+          line += c.line;
+          break;
+        }
+      std::string by;
+      for (const std::string& name : summary_.key_names) by += (by.empty() ? "`" : ", `") + name + "`";
+      stop_reason = fmt::format(
+          "grouping the summary by {} makes more than {} groups (line {} starts group {}); group by a place "
+          "(a village or township) instead, or read each household's figures from the results file",
+          by, kMaxSummaryGroups, line, kMaxSummaryGroups + 1);
+      return false;
+    }
+    auto [it, inserted] = groups_.try_emplace(group_keys[g]);
+    if (inserted) {
+      it->second.key = it->first;
+      it->second.poor_by_cause.assign(summary_.cause_names.size(), 0);
+    }
+    groups[g] = &it->second;
+  }
+  for (const SummaryContribution& c : contributions) add(c, first_line, groups.empty() ? nullptr : groups[c.group]);
+  return true;
+}
+
+void SummaryTotals::add(const SummaryContribution& c, std::uint64_t first_line, SummaryRow* group) {
+  SummaryRow* targets[2] = {&summary_.total, group};
+  for (SummaryRow* s : targets) {
+    if (!s) continue;
+    s->households += 1;
+    // Totals of extreme (but legal) values can pass int64: such a total is
+    // marked and shown as `overflow`, never wrapped.
+    bool fits = add_to_total(s->population, c.members, s->population_overflow);
+    fits &= add_to_total(s->assistance_fen, c.assistance, s->assistance_overflow);
+    if (c.poor) {
+      s->poor_households += 1;
+      fits &= add_to_total(s->poor_population, c.members, s->poor_population_overflow);
+      if (c.cause >= 0) s->poor_by_cause[static_cast<std::size_t>(c.cause)] += 1;
+    }
+    if (!fits && !overflowed_) {
+      overflowed_ = true;
+      notes_.push_back(fmt::format(
+          "the summary's totals passed the largest number Precept holds exactly (from line {} on); "
+          "those figures show `overflow`, and the results themselves are right",
+          first_line + c.line));
+    }
+  }
+}
+
+bool SummaryTotals::add_to_total(std::int64_t& total, std::int64_t value, bool& overflowed) {
+  if (overflowed) return false;
+  if (checked_add(total, value, total)) return true;
+  overflowed = true;
+  return false;
+}
+
+void SummaryTotals::finish() {
+  for (auto& [key, row] : groups_) summary_.groups.push_back(std::move(row));
+  groups_.clear();
+}
+
+namespace {
+
+// The columns of a summary, shared by the text table and the CSV.
+struct SummaryColumns {
+  std::vector<std::string> names;
+  std::vector<std::vector<std::string>> rows;  // key cells then figures, per row
+};
+
+SummaryColumns summary_columns(const Summary& s, const std::string& total_label, bool csv) {
+  SummaryColumns t;
+  t.names = s.key_names;
+  t.names.push_back("households");
+  if (s.has_population) t.names.push_back("population");
+  if (s.has_poor) t.names.push_back(csv ? "poor_households" : "poor households");
+  if (s.has_poor && s.has_population) t.names.push_back(csv ? "poor_population" : "poor population");
+  if (s.has_poor && s.has_population) t.names.push_back("incidence");
+  if (s.has_assistance) t.names.push_back(csv ? "total_assistance" : "assistance");
+  if (s.has_cause)
+    for (const auto& c : s.cause_names) t.names.push_back(c);
+  auto figures = [&](const SummaryRow& r, std::vector<std::string> cells) {
+    const std::string overflow = "overflow";
+    cells.push_back(std::to_string(r.households));
+    if (s.has_population) cells.push_back(r.population_overflow ? overflow : std::to_string(r.population));
+    if (s.has_poor) cells.push_back(std::to_string(r.poor_households));
+    if (s.has_poor && s.has_population) {
+      cells.push_back(r.poor_population_overflow ? overflow : std::to_string(r.poor_population));
+      cells.push_back(r.population_overflow || r.poor_population_overflow ? overflow
+                                                                           : format_decimal(r.incidence_millionths()));
+    }
+    if (s.has_assistance) cells.push_back(r.assistance_overflow ? overflow : format_money(r.assistance_fen));
+    if (s.has_cause)
+      for (const auto n : r.poor_by_cause) cells.push_back(std::to_string(n));
+    return cells;
+  };
+  for (const auto& g : s.groups) t.rows.push_back(figures(g, g.key));
+  std::vector<std::string> total_key(s.key_names.size(), csv ? "*" : "");
+  if (!csv && !total_key.empty()) total_key[0] = total_label;
+  if (!csv && total_key.empty()) {
+    t.names.insert(t.names.begin(), "");
+    auto row = figures(s.total, {});
+    row.insert(row.begin(), total_label);
+    t.rows.push_back(row);
+    return t;
+  }
+  t.rows.push_back(figures(s.total, total_key));
+  return t;
+}
+
+}  // namespace
+
+std::string format_summary_table(const Summary& summary) {
+  SummaryColumns t = summary_columns(summary, "total", false);
+  // Place and cause names come from the register and the policy: a line break
+  // must not split a row, nor an escape sequence act on the terminal.
+  for (auto& name : t.names) name = escape_for_terminal(name);
+  for (auto& row : t.rows)
+    for (auto& cell : row) cell = escape_for_terminal(cell);
+  std::vector<std::size_t> width(t.names.size(), 0);
+  for (std::size_t c = 0; c < t.names.size(); ++c) width[c] = display_width(t.names[c]);
+  for (const auto& row : t.rows)
+    for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], display_width(row[c]));
+  const std::size_t keys = summary.key_names.empty() ? 1 : summary.key_names.size();
+  auto line = [&](const std::vector<std::string>& cells) {
+    std::string out;
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      if (c) out += "  ";
+      // Names read left-aligned, figures right-aligned, as in the town reports.
+      out += c < keys ? pad_right(cells[c], width[c]) : pad_left(cells[c], width[c]);
+    }
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    return out + "\n";
+  };
+  std::string out = line(t.names);
+  std::size_t total_width = 0;
+  for (const auto w : width) total_width += w + 2;
+  const std::string rule(total_width > 2 ? total_width - 2 : 0, '-');
+  out += rule + "\n";
+  for (std::size_t r = 0; r < t.rows.size(); ++r) {
+    if (r + 1 == t.rows.size() && t.rows.size() > 1) out += rule + "\n";
+    out += line(t.rows[r]);
+  }
+  return out;
+}
+
+std::string format_summary_csv(const Summary& summary) {
+  const SummaryColumns t = summary_columns(summary, "*", true);
+  std::string out;
+  auto line = [&](const std::vector<std::string>& cells) {
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      if (c) out.push_back(',');
+      append_csv_text(out, cells[c]);
+    }
+    out.push_back('\n');
+  };
+  line(t.names);
+  for (const auto& row : t.rows) line(row);
+  return out;
+}
+
+}  // namespace precept
