@@ -1,6 +1,7 @@
 #include "diff_command.hpp"
 
 #include "attribute.hpp"
+#include "exit_codes.hpp"
 #include "impact.hpp"
 #include "output_file.hpp"
 #include "policy_file.hpp"
@@ -24,7 +25,7 @@ namespace precept::cli {
 
 namespace {
 
-enum Exit { kNoChange = 0, kChanges = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kPolicyErrors = 5 };  // and kOutOfMemory (output_file.hpp)
+// diff(1)'s exit codes are the table's `diff` entries (cli/exit_codes.def).
 
 std::string title(const Policy& p) {
   return p.year() ? fmt::format("{} ({})", p.name(), p.year()) : p.name();
@@ -76,7 +77,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     if (!resolved.text) {
       std::cerr << render(resolved.diagnostics, colored);
       std::cerr << "a policy has errors; nothing was compared\n";
-      return kPolicyErrors;
+      return kDiffPolicyErrors;
     }
     *source = std::move(*resolved.text);
     for (std::size_t i = 0; i < resolved.files.size(); ++i)
@@ -105,7 +106,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     }
   if (errors) {
     std::cerr << "a policy has errors; nothing was compared\n";
-    return kPolicyErrors;
+    return kDiffPolicyErrors;
   }
   const diff::PolicyVersion old_version = diff::load_version(args.old_policy, old_source);
   const diff::PolicyVersion new_version = diff::load_version(args.new_policy, new_source);

@@ -3,6 +3,7 @@
 #include <precept/precept.hpp>
 
 #include "csv.hpp"
+#include "exit_codes.hpp"
 #include "explain.hpp"
 #include "format.hpp"
 #include "program.hpp"
@@ -19,7 +20,8 @@ namespace precept::cli {
 
 namespace {
 
-enum Exit { kOk = 0, kFailed = 1, kUsage = 2, kBadInput = 3 };
+// The exit codes are the table's (cli/exit_codes.def): `explain`'s and `test`'s entries.
+constexpr int kFailed = kPolicyErrors;
 
 // The policy with the lowering's notes. A .pcb leaves them out, so its embedded
 // source is compiled again, and used only if it compiles to the very same
@@ -104,8 +106,7 @@ CLI::App* add_test_command(CLI::App& app, TestArgs& args) {
   cmd->footer(
       "Each example runs the compiled policy on its household; a failure shows the expected and actual\n"
       "values and the explanation of the actual result. Coverage lists the rule outcomes, decide\n"
-      "branches and table rows no example exercised.\n"
-      "Exit: 0 all examples pass, 1 some fail, 2 command line, 3 a policy has errors.");
+      "branches and table rows no example exercised.");
   return cmd;
 }
 
@@ -207,8 +208,7 @@ CLI::App* add_explain_command(CLI::App& app, ExplainArgs& args) {
       ->check(CLI::IsMember({"text", "json"}));
   cmd->footer(
       "For every output: the rule, decide branch or table rows that decided it, the values compared,\n"
-      "and the parameters used with their citations. Worked out by running the compiled program itself.\n"
-      "Exit: 0 explained, 1 policy errors, 2 command line, 3 the data cannot be used or has no such household.");
+      "and the parameters used with their citations. Worked out by running the compiled program itself.");
   return cmd;
 }
 

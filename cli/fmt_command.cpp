@@ -1,5 +1,7 @@
 #include "fmt_command.hpp"
 
+#include "exit_codes.hpp"
+
 #include "formatter.hpp"
 #include "output_file.hpp"
 #include "policy_file.hpp"
@@ -22,9 +24,6 @@ namespace precept::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The exit codes of every `precept` command (cli/main.cpp).
-enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4 };
 
 struct Inputs {
   std::vector<std::string> files;
