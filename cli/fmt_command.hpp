@@ -1,4 +1,4 @@
-// `precept fmt`: policies in their canonical layout (compiler/formatter.hpp).
+// `precept fmt`: policies in their canonical layout (<precept/source_format.hpp>).
 //
 //   precept fmt POLICY              print it formatted to standard output
 //   precept fmt -w PATH...          rewrite the files that are not formatted

@@ -5,15 +5,15 @@
 // An output naming an input is a usage error (2); how outputs are written, and
 // what a destination may be, is in cli/output_file.hpp.
 #include <precept/precept.hpp>
+#include <precept/text.hpp>
 
 #include "diff_command.hpp"
 #include "exit_codes.hpp"
 #include "explain_command.hpp"
 #include "fmt_command.hpp"
 #include "output_file.hpp"
-#include "program.hpp"
 #include "progress.hpp"
-#include "text_width.hpp"
+#include "test_command.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -35,7 +35,7 @@
 
 namespace {
 
-// Text from a policy or a register is shown escaped (runtime/text_width.hpp).
+// Text from a policy or a register is shown escaped (<precept/text.hpp>).
 using precept::escape_for_terminal;
 
 using namespace precept::cli;  // the exit codes (cli/exit_codes.hpp)
@@ -186,12 +186,12 @@ bool outputs_are_distinct(const RunArgs& args, std::vector<NamedFile> inputs) {
 // `--by` names a summary group of the policy or one of its fields.
 bool groups_exist(const precept::Policy& policy, const std::vector<std::string>& by) {
   const auto fields = policy.field_names();
+  const auto groups = policy.summary_group_names();
   for (const auto& name : by) {
-    const auto& groups = policy.program().summary.groups;
-    const bool is_group = std::any_of(groups.begin(), groups.end(), [&](const auto& g) { return g.name == name; });
+    const bool is_group = std::find(groups.begin(), groups.end(), name) != groups.end();
     if (is_group || std::find(fields.begin(), fields.end(), name) != fields.end()) continue;
     std::string known;
-    for (const auto& g : groups) known += (known.empty() ? "" : ", ") + g.name;
+    for (const auto& group : groups) known += (known.empty() ? "" : ", ") + group;
     std::cerr << fmt::format("--by {}: the policy has no summary group or field called `{}`{}\n", name, name,
                              known.empty() ? "" : " (its groups: " + known + ")");
     return false;
