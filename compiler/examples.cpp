@@ -272,7 +272,8 @@ TestResults test_examples(const Policy& policy, const std::string& policy_file) 
   // embedded source is compiled again, and used only if it compiles to the very
   // same program, since an explanation must be of the bytecode that runs.
   std::optional<Policy> with_notes;
-  if (policy.program().notes.empty() && !policy.program().examples.empty()) {
+  // (A .pcb leaves out the examples too: they come back with the source.)
+  if (policy.program().notes.empty()) {
     auto again = compile(policy.program().source_text, policy.program().source_file);
     if (!again.ok() || again.policy->serialize() != policy.serialize()) {
       results.error = "the compiled program's source no longer compiles to it; test the .pol instead";

@@ -55,7 +55,7 @@ TEST(Json, FastPathSpellsEveryByteAsNlohmannDoes) {
   for (const std::string& text : cases) {
     const std::string expected = library(text);
     ASSERT_EQ(fast(text), expected) << "for the bytes " << escape_for_terminal(text);
-    EXPECT_NO_THROW((void)nlohmann::json::parse(expected)) << escape_for_terminal(text);
+    EXPECT_TRUE(nlohmann::json::accept(expected)) << escape_for_terminal(text);
   }
 }
 
