@@ -3,7 +3,6 @@
 #include "csv.hpp"
 #include "json.hpp"
 #include "numeric.hpp"
-#include "text_width.hpp"
 
 #include <algorithm>
 #include <cstring>
