@@ -1,9 +1,11 @@
 #include "diff_command.hpp"
 
+#include "exit_codes.hpp"
 #include "output_file.hpp"
 
 #include <precept/diff.hpp>
 #include <precept/precept.hpp>
+#include <precept/text.hpp>
 
 #include <fmt/format.h>
 
@@ -13,20 +15,9 @@
 #include <string_view>
 #include <unistd.h>
 
-// Until the public text helpers arrive (helper "door"): the one terminal escape
-// of runtime/text_width.hpp, declared here so that no internal header is included.
-namespace precept {
-enum class LineBreaks { Escape, Keep };
-std::string escape_for_terminal(std::string_view text, LineBreaks line_breaks);
-}  // namespace precept
-
 namespace precept::cli {
 
-namespace {
-
-enum Exit { kNoChange = 0, kChanges = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kPolicyErrors = 5 };  // and kOutOfMemory (output_file.hpp)
-
-}  // namespace
+// diff(1)'s exit codes are the table's `diff` entries (cli/exit_codes.def).
 
 CLI::App* add_diff_command(CLI::App& app, DiffArgs& args) {
   auto* diff = app.add_subcommand("diff", "what changed between two versions of a policy, and whom it moves");
@@ -94,7 +85,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     case diff::DiffStatus::PolicyErrors:
       std::cerr << render(result.diagnostics, colored);
       std::cerr << "a policy has errors; nothing was compared\n";
-      return kPolicyErrors;
+      return kDiffPolicyErrors;
     case diff::DiffStatus::DataUnreadable:
       std::cerr << result.message << "\n";
       return kBadInput;

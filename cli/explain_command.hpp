@@ -1,8 +1,7 @@
-// `precept test` (a policy's examples, with coverage), `precept explain` (why
-// one household got its results) and `run --explain` (every household's, as
-// JSON Lines). All three build on compiler/explain.hpp.
+// `precept explain` (why one household got its results) and `run --explain`
+// (every household's, as JSON Lines), built on compiler/explain.hpp; `precept
+// test` is cli/test_command.hpp.
 //
-//   precept test PATH... [--json] [--year N]
 //   precept explain POLICY DATA --id HOUSEHOLD [--key FIELD] [--format text|json]
 #pragma once
 
@@ -17,16 +16,6 @@
 #include <vector>
 
 namespace precept::cli {
-
-struct TestArgs {
-  std::vector<std::string> paths;
-  bool json = false;
-  std::optional<int> year;  // dated parameters' year; none: each policy's own
-  std::uint64_t solver_budget = kDefaultSolverBudget;  // --solver-budget, for each policy
-};
-CLI::App* add_test_command(CLI::App& app, TestArgs& args);
-// 0 every example passed, 1 some failed, 2 command line, 3 a policy has errors.
-int run_test_command(const TestArgs& args, bool color);
 
 struct ExplainArgs {
   std::string policy, data, id, key, format = "text";

@@ -1,12 +1,11 @@
 #include "fmt_command.hpp"
 
-#include "formatter.hpp"
+#include "exit_codes.hpp"
 #include "output_file.hpp"
-#include "policy_file.hpp"
-#include "serialize.hpp"
-#include "text_width.hpp"
 
 #include <precept/diagnostic.hpp>
+#include <precept/source_format.hpp>
+#include <precept/text.hpp>
 
 #include <fmt/format.h>
 
@@ -22,9 +21,6 @@ namespace precept::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-// The exit codes of every `precept` command (cli/main.cpp).
-enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4 };
 
 struct Inputs {
   std::vector<std::string> files;
@@ -146,19 +142,19 @@ int run_fmt(const FmtArgs& args, bool color) {
   auto worst = [&](int code) { status = std::max(status, code); };
   std::size_t unformatted = 0;
   for (const std::string& path : inputs.files) {
-    PolicyFileText file = read_policy_file(path, PolicyRead::Source);
+    PolicySource file = read_policy_source(path);
+    // A compiled program has no layout; say so rather than call it broken text.
+    if (file.compiled_program) {
+      std::cerr << fmt::format("`{}` is a compiled program; fmt formats policy source (.pol)\n", path);
+      worst(kBadInput);
+      continue;
+    }
     if (!file.text) {
       std::cerr << fmt::format("cannot read `{}`: {}\n", path, file.problem);
       worst(kBadInput);
       continue;
     }
     const std::string source = std::move(*file.text);
-    // A compiled program has no layout; say so rather than call it broken text.
-    if (looks_like_program(source) || source.rfind("PCPT", 0) == 0) {
-      std::cerr << fmt::format("`{}` is a compiled program; fmt formats policy source (.pol)\n", path);
-      worst(kBadInput);
-      continue;
-    }
     const FormatResult result = format_policy(source, path);
     std::cerr << render(result.diagnostics, color);
     if (!result.ok()) {

@@ -1,4 +1,4 @@
-// `precept fmt`: policies in their canonical layout (compiler/formatter.hpp).
+// `precept fmt`: policies in their canonical layout (<precept/source_format.hpp>).
 //
 //   precept fmt POLICY              print it formatted to standard output
 //   precept fmt -w PATH...          rewrite the files that are not formatted
@@ -23,8 +23,7 @@ struct FmtArgs {
 // Declares the subcommand and its options on `app`, filling `args` when parsed.
 CLI::App* add_fmt_command(CLI::App& app, FmtArgs& args);
 
-// Runs the command; returns the exit code (0 ok, 1 policy errors or files that
-// would change, 2 command line, 3 unreadable input, 4 a rewrite failed).
+// Runs the command; returns its exit code (cli/exit_codes.def: `fmt`'s).
 int run_fmt(const FmtArgs& args, bool color);
 
 }  // namespace precept::cli

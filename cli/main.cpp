@@ -1,26 +1,19 @@
 // precept: the command line tool. Each subcommand is a thin layer over the
 // public API in include/precept/.
 //
-// Exit codes (also in README.md):
-//   0  success (for `run`: every row is in the results or the rejects)
-//   1  the policy has errors (nothing was run or written)
-//   2  the command line is wrong
-//   3  the input cannot be used (cannot open it, a required column is missing)
-//   4  writing an output failed (nothing that looks complete is left behind)
-//   6  out of memory: an allocation failed (for `diff` too)
-// `diff` has its own, like diff(1): 0 no change, 1 changes, 2 usage, 3 bad
-// input, 4 write failed, 5 a policy has errors, 6 out of memory (cli/diff_command.hpp).
+// Exit codes: the table in cli/exit_codes.def (also in `--help` and README).
 // An output naming an input is a usage error (2); how outputs are written, and
 // what a destination may be, is in cli/output_file.hpp.
 #include <precept/precept.hpp>
+#include <precept/text.hpp>
 
 #include "diff_command.hpp"
+#include "exit_codes.hpp"
 #include "explain_command.hpp"
 #include "fmt_command.hpp"
 #include "output_file.hpp"
-#include "program.hpp"
 #include "progress.hpp"
-#include "text_width.hpp"
+#include "test_command.hpp"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -42,10 +35,10 @@
 
 namespace {
 
-// Text from a policy or a register is shown escaped (runtime/text_width.hpp).
+// Text from a policy or a register is shown escaped (<precept/text.hpp>).
 using precept::escape_for_terminal;
 
-enum Exit { kOk = 0, kPolicyErrors = 1, kUsage = 2, kBadInput = 3, kWriteFailed = 4, kOutOfMemory = precept::cli::kOutOfMemory };
+using namespace precept::cli;  // the exit codes (cli/exit_codes.hpp)
 
 using precept::cli::NamedFile;
 using precept::cli::OutputFile;
@@ -193,12 +186,12 @@ bool outputs_are_distinct(const RunArgs& args, std::vector<NamedFile> inputs) {
 // `--by` names a summary group of the policy or one of its fields.
 bool groups_exist(const precept::Policy& policy, const std::vector<std::string>& by) {
   const auto fields = policy.field_names();
+  const auto groups = policy.summary_group_names();
   for (const auto& name : by) {
-    const auto& groups = policy.program().summary.groups;
-    const bool is_group = std::any_of(groups.begin(), groups.end(), [&](const auto& g) { return g.name == name; });
+    const bool is_group = std::find(groups.begin(), groups.end(), name) != groups.end();
     if (is_group || std::find(fields.begin(), fields.end(), name) != fields.end()) continue;
     std::string known;
-    for (const auto& g : groups) known += (known.empty() ? "" : ", ") + g.name;
+    for (const auto& group : groups) known += (known.empty() ? "" : ", ") + group;
     std::cerr << fmt::format("--by {}: the policy has no summary group or field called `{}`{}\n", name, name,
                              known.empty() ? "" : " (its groups: " + known + ")");
     return false;
@@ -302,7 +295,9 @@ int cmd_run(const RunArgs& args) {
       return kOutOfMemory;
     }
     std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(report.fatal_error));
-    return report.fatal_error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
+    // The run stopped because an output could not be written, or because of its input.
+    const bool write_failed = std::ferror(results.stream()) || (rejects && std::ferror(rejects->stream()));
+    return write_failed ? kWriteFailed : kBadInput;
   }
   if (summary) {
     const std::string csv = precept::format_summary_csv(report.summary);
@@ -317,7 +312,7 @@ int cmd_run(const RunArgs& args) {
                                                                      g_compile_options.year, explanations->stream());
     if (!error.empty()) {
       std::cerr << fmt::format("--explain: {}\n", error);
-      return error.rfind("writing", 0) == 0 ? kWriteFailed : kBadInput;
+      return std::ferror(explanations->stream()) ? kWriteFailed : kBadInput;
     }
   }
   // Every output is finished before any is published: one that fails leaves none.
@@ -425,6 +420,12 @@ int main(int argc, char** argv) {
       precept::kDefaultSolverBudget);
   for (auto* command : {check, compile, disasm, run, test, diff}) command->add_option("--solver-budget", solver_budget, budget_help);
 
+  // Each command's --help ends with the exit codes it can end with; `precept --help` with all of them.
+  app.footer(exit_code_help(""));
+  for (CLI::App* command : app.get_subcommands({}))
+    command->footer(command->get_footer() + (command->get_footer().empty() ? "" : "\n\n") +
+                    exit_code_help(command->get_name()));
+
   precept::cli::install_output_cleanup();
   try {
     app.parse(argc, argv);
@@ -450,7 +451,7 @@ int main(int argc, char** argv) {
     if (*explain) return precept::cli::run_explain_command(explain_args, use_color(color, stderr));
   } catch (const std::bad_alloc&) {
     std::fputs(precept::cli::out_of_memory_message(), stderr);
-    return precept::cli::kOutOfMemory;
+    return kOutOfMemory;
   }
   return kUsage;
 }

@@ -1,6 +1,6 @@
 #include "output_file.hpp"
 
-#include "policy_file.hpp"
+#include <precept/text.hpp>  // file_kind
 
 #include <fmt/format.h>
 

@@ -15,14 +15,14 @@
 //     removes the temporary files before the process ends.
 #pragma once
 
+#include "exit_codes.hpp"
+
 #include <cstdio>
 #include <string>
 #include <vector>
 
 namespace precept::cli {
 
-// The exit code of a command that ran out of memory (every command's, `diff`'s too).
-inline constexpr int kOutOfMemory = 6;
 // "out of memory: ...", for a std::bad_alloc caught at the top of a command.
 const char* out_of_memory_message();
 

@@ -53,6 +53,12 @@ std::vector<std::string> Policy::field_names() const {
   return names;
 }
 
+std::vector<std::string> Policy::summary_group_names() const {
+  std::vector<std::string> names;
+  for (const auto& group : program_->summary.groups) names.push_back(group.name);
+  return names;
+}
+
 std::string Policy::serialize() const { return serialize_program(*program_); }
 std::string Policy::disassemble() const { return precept::disassemble(*program_); }
 

@@ -113,7 +113,7 @@ class Reader {
     const FieldDef& def = p_.fields[f];
     const Kind kind = def.type.kind;
     if (t == "missing" && def.optional) return "null";
-    if (kind == Kind::Bool || kind == Kind::Int || kind == Kind::Money || kind == Kind::Decimal) return t;
+    if (kind == Kind::Bool || kind == Kind::Int) return t;  // money and decimals: strings (runtime/json.hpp)
     std::string out;
     if (kind == Kind::List) {
       out = "[";
@@ -350,11 +350,8 @@ class Builder {
         } else {
           text.clear();
           append_scalar_text(text, p_, param.type, param.value);
-          json = text;
-          if (param.type.kind == Kind::Enum || param.type.kind == Kind::Date) {
-            json.clear();
-            append_json_string(json, text);
-          }
+          json.clear();
+          append_scalar_json(json, p_, param.type, param.value);
         }
         return;
       }

@@ -1,5 +1,9 @@
 #include "policy_file.hpp"
 
+#include "serialize.hpp"
+
+#include <precept/source_format.hpp>
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -117,6 +121,14 @@ PolicyFileText read_policy_file(const std::string& path, PolicyRead use) {
   }
   if (!standard_input) ::close(fd);
   return result;
+}
+
+PolicySource read_policy_source(const std::string& path) {
+  PolicyFileText file = read_policy_file(path, PolicyRead::Source);
+  if (!file.text) return {std::nullopt, file.problem, false};
+  // Told by its magic number, or by a damaged program's first bytes: either way not text to lay out.
+  if (looks_like_program(*file.text) || file.text->starts_with("PCPT")) return {std::nullopt, "", true};
+  return {std::move(file.text), "", false};
 }
 
 }  // namespace precept

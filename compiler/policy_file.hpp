@@ -3,6 +3,8 @@
 // read_policy_file(), so each is refused for the same reasons in the same words.
 #pragma once
 
+#include <precept/text.hpp>
+
 #include <cstddef>
 #include <optional>
 #include <string>
@@ -46,8 +48,6 @@ struct PolicyFileText {
 // file is ever put in `problem`.
 PolicyFileText read_policy_file(const std::string& path, PolicyRead use);
 
-// What a file that is not a regular one is, in words, from its st_mode:
-// "a directory", "a named pipe (FIFO)", "a device", ...
-std::string file_kind(mode_t mode);
+// file_kind(): public, in <precept/text.hpp>.
 
 }  // namespace precept

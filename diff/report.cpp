@@ -1,6 +1,7 @@
 #include <precept/diff.hpp>
 
 #include "format.hpp"
+#include "json.hpp"
 #include "text_width.hpp"
 
 #include <fmt/format.h>
@@ -371,25 +372,6 @@ std::string render_markdown(const DiffResult& r) {
 // --- json ---------------------------------------------------------------------
 
 namespace {
-// Every string of the report, names of members included, under the one repair
-// rule of Precept's JSON (runtime/format.hpp): the JSON library would throw on
-// a GBK village name instead.
-void repair_utf8(nlohmann::json& j) {
-  if (j.is_string()) {
-    auto& text = j.get_ref<std::string&>();
-    if (first_invalid_utf8(text) != std::string::npos) text = valid_utf8(text);
-  } else if (j.is_array()) {
-    for (auto& item : j) repair_utf8(item);
-  } else if (j.is_object()) {
-    nlohmann::json repaired = nlohmann::json::object();
-    for (auto& [name, value] : j.items()) {
-      repair_utf8(value);
-      repaired[valid_utf8(name)] = std::move(value);
-    }
-    j = std::move(repaired);
-  }
-}
-
 nlohmann::json counts_json(const ImpactCounts& c) {
   return {{"rows", c.rows},
           {"compared", c.compared},
@@ -400,9 +382,9 @@ nlohmann::json counts_json(const ImpactCounts& c) {
           {"cause_changed", c.cause_changed},
           {"measures_added", c.measures_added},
           {"measures_removed", c.measures_removed},
-          {"assistance_old", money(c.assistance_old)},
-          {"assistance_new", money(c.assistance_new)},
-          {"assistance_delta", money(c.assistance_delta())},
+          {"assistance_old", json::decimal(money(c.assistance_old))},
+          {"assistance_new", json::decimal(money(c.assistance_new))},
+          {"assistance_delta", json::decimal(money(c.assistance_delta()))},
           {"rejected_both", c.rejected_both},
           {"rejected_only_old", c.rejected_only_old},
           {"rejected_only_new", c.rejected_only_new},
@@ -491,8 +473,7 @@ std::string render_json(const DiffResult& r) {
                             {"undecided_outputs", undecided}};
     }
   }
-  repair_utf8(j);
-  return j.dump(2) + "\n";
+  return json::dump(std::move(j), 2) + "\n";  // Precept's JSON rules (runtime/json.hpp)
 }
 
 // --- html ---------------------------------------------------------------------

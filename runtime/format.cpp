@@ -1,8 +1,8 @@
 #include "format.hpp"
 
 #include "csv.hpp"
+#include "json.hpp"
 #include "numeric.hpp"
-#include "text_width.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -74,13 +74,6 @@ std::size_t list_text_bound(const Program& program, const ValueType& list_type, 
   return items * (scalar_text_bound(program, element_of(list_type)) + 1);
 }
 
-std::string valid_utf8(std::string_view text) {
-  if (first_invalid_utf8(text) == std::string_view::npos) return std::string(text);
-  std::string repaired;
-  append_valid_utf8(repaired, text);
-  return repaired;
-}
-
 bool reads_as_formula(std::string_view cell) {
   if (cell.empty()) return false;
   const char lead = cell.front();
@@ -113,50 +106,29 @@ void append_csv_text(std::string& out, std::string_view text) {
   out.resize(static_cast<std::size_t>(write_csv_text(out.data() + size, text) - out.data()));
 }
 
-void append_json_string(std::string& out, std::string_view text) {
-  // JSON is UTF-8: a register saved as GBK must not make a line that is not JSON.
-  std::string repaired;
-  if (first_invalid_utf8(text) != std::string_view::npos) {
-    append_valid_utf8(repaired, text);
-    text = repaired;
-  }
-  static const char* hex = "0123456789abcdef";
-  out.push_back('"');
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out.push_back(hex[c >> 4]);
-          out.push_back(hex[c & 15]);
-        } else {
-          out.push_back(ch);
-        }
-    }
-  }
-  out.push_back('"');
-}
-
-namespace {
+void append_json_string(std::string& out, std::string_view text) { json::append_string(out, text); }
 
 void append_scalar_json(std::string& out, const Program& program, const ValueType& type, std::int64_t value) {
-  if (type.kind == Kind::Date || type.kind == Kind::Enum) {
-    std::string text;
-    append_scalar_text(text, program, type, value);
-    append_json_string(out, text);
+  if (type.kind == Kind::Bool || type.kind == Kind::Int) {
+    append_scalar_text(out, program, type, value);  // true, 12
     return;
   }
-  // Money and decimals print as exact JSON number literals (2736.00).
+  // An enum member's name, from a .pcb that may have been made by anyone, goes
+  // through the one writer.
+  if (type.kind == Kind::Enum) {
+    std::string name;
+    append_scalar_text(name, program, type, value);
+    append_json_string(out, name);
+    return;
+  }
+  // Dates as their text; money and decimals (and a quotient of them) as the
+  // exact decimal's text, "2736.00": never a number a reader would parse into a
+  // float (runtime/json.hpp). Digits, signs, points and dashes need no escape,
+  // so they go between the quotes as they are, as append_json_string would put them.
+  out.push_back('"');
   append_scalar_text(out, program, type, value);
+  out.push_back('"');
 }
-
-}  // namespace
 
 void append_value_json(std::string& out, const Program& program, const ValueType& type, const Machine& machine,
                        std::uint32_t reg, std::size_t row) {

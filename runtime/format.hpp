@@ -14,9 +14,12 @@ namespace precept {
 // member's name, the text itself; a list's items joined by ';'.
 void append_value_text(std::string& out, const Program& program, const ValueType& type, const Machine& machine,
                        std::uint32_t reg, std::size_t row);
-// JSON form: booleans, exact number literals, strings, arrays.
+// JSON form (runtime/json.hpp's rules): true/false, whole numbers, strings
+// (money and decimals as the exact decimal's text, "2736.00"), arrays.
 void append_value_json(std::string& out, const Program& program, const ValueType& type, const Machine& machine,
                        std::uint32_t reg, std::size_t row);
+// A scalar (not text or list) in JSON form, as above.
+void append_scalar_json(std::string& out, const Program& program, const ValueType& type, std::int64_t value);
 // A scalar (not text or list) in CSV form.
 void append_scalar_text(std::string& out, const Program& program, const ValueType& type, std::int64_t value);
 // The same written at `out`, which has room for scalar_text_bound(type) bytes;
@@ -27,12 +30,9 @@ std::size_t scalar_text_bound(const Program& program, const ValueType& type);
 // for list_text_bound(list_type, items.size()) bytes; returns the end.
 char* write_list_text(char* out, const Program& program, const ValueType& list_type, const ListItems& items);
 std::size_t list_text_bound(const Program& program, const ValueType& list_type, std::size_t items);
-// The one repair rule of every JSON Precept writes: the text as a JSON string,
-// with every byte that is not UTF-8 replaced by U+FFFD (append_valid_utf8), so a
-// register saved as GBK still makes valid JSON.
+// The text as a JSON string, under the one UTF-8 rule of every JSON Precept
+// writes (runtime/json.hpp, json::append_string).
 void append_json_string(std::string& out, std::string_view text);
-// The same repair for text that goes into a JSON document built another way.
-std::string valid_utf8(std::string_view text);
 
 // A text cell that a spreadsheet opening the CSV would run as a formula: it
 // starts with `=`, `+`, `-`, `@`, a tab or a carriage return, and is not a plain

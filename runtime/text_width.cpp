@@ -33,8 +33,9 @@ bool is_wide(char32_t cp) {
          (cp >= 0xFFE0 && cp <= 0xFFE6) || (cp >= 0x20000 && cp <= 0x3FFFD);
 }
 
-// Length of the valid UTF-8 sequence at text[i], or 0 if it is not one.
-std::size_t valid_sequence_length(std::string_view text, std::size_t i) {
+}  // namespace
+
+std::size_t utf8_sequence_length(std::string_view text, std::size_t i) {
   const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
   const unsigned char lead = byte(i);
   if (lead < 0x80) return 1;
@@ -55,11 +56,9 @@ std::size_t valid_sequence_length(std::string_view text, std::size_t i) {
   return length;
 }
 
-}  // namespace
-
 std::size_t first_invalid_utf8(std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = valid_sequence_length(text, i);
+    const std::size_t length = utf8_sequence_length(text, i);
     if (length == 0) return i;
     i += length;
   }
@@ -68,7 +67,7 @@ std::size_t first_invalid_utf8(std::string_view text) {
 
 void append_valid_utf8(std::string& out, std::string_view text) {
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = valid_sequence_length(text, i);
+    const std::size_t length = utf8_sequence_length(text, i);
     if (length == 0) {
       out += "\xEF\xBF\xBD";
       ++i;
@@ -96,7 +95,7 @@ std::string escape_for_terminal(std::string_view text, LineBreaks line_breaks) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size();) {
-    const std::size_t length = valid_sequence_length(text, i);
+    const std::size_t length = utf8_sequence_length(text, i);
     const auto byte = static_cast<unsigned char>(text[i]);
     if (length == 0) {  // not UTF-8: the byte itself, so that nothing is hidden
       out += "\\x";

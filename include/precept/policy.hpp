@@ -31,6 +31,8 @@ class Policy {
   int year() const;
   std::vector<std::string> output_names() const;
   std::vector<std::string> field_names() const;
+  // The groups its `summary` declares (e.g. village), which RunOptions::group_by may name.
+  std::vector<std::string> summary_group_names() const;
 
   // The compiled program as bytes, loadable by load_policy() (`precept compile`).
   std::string serialize() const;

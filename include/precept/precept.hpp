@@ -6,4 +6,7 @@
 #include <precept/evaluator.hpp>
 #include <precept/policy.hpp>
 #include <precept/run.hpp>
+#include <precept/source_format.hpp>
+#include <precept/test.hpp>
+#include <precept/text.hpp>
 #include <precept/version.hpp>

@@ -323,7 +323,7 @@ TEST_F(Cli, JsonLinesHaveTypedValues) {
   const std::vector<std::string> lines = lines_of(jsonl.out);
   ASSERT_EQ(lines.size(), rows.size() - 1);
 
-  static const std::regex money(R"re("(per_capita|total_assistance)":-?[0-9]+\.[0-9]{2}[,}])re");
+  static const std::regex money(R"re("(per_capita|total_assistance)":"-?[0-9]+\.[0-9]{2}"[,}])re");
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::vector<std::string>& row = rows[i + 1];
     SCOPED_TRACE("line " + std::to_string(i + 1) + ": " + lines[i]);
@@ -337,11 +337,11 @@ TEST_F(Cli, JsonLinesHaveTypedValues) {
     EXPECT_EQ(object["household_id"], row[0]);
     ASSERT_TRUE(object["poor"].is_boolean());
     EXPECT_EQ(object["poor"].get<bool>(), row[2] == "true");
-    ASSERT_TRUE(object["per_capita"].is_number());
-    ASSERT_TRUE(object["total_assistance"].is_number());
-    EXPECT_EQ(object["per_capita"].get<double>(), std::stod(row[1]));
-    EXPECT_EQ(object["total_assistance"].get<double>(), std::stod(row[6]));
-    // Numbers keep their exact decimal form; a reader that wants exact money can have it.
+    // Money is the exact decimal as a string (README, "JSON"): never a float to a reader.
+    ASSERT_TRUE(object["per_capita"].is_string());
+    ASSERT_TRUE(object["total_assistance"].is_string());
+    EXPECT_EQ(object["per_capita"].get<std::string>(), row[1]);
+    EXPECT_EQ(object["total_assistance"].get<std::string>(), row[6]);
     std::sregex_iterator found(lines[i].begin(), lines[i].end(), money);
     EXPECT_EQ(std::distance(found, std::sregex_iterator()), 2);
     EXPECT_EQ(object["category"], row[3]);

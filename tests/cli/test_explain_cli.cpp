@@ -84,7 +84,7 @@ TEST_F(ExplainCli, ABrokenExampleFailsWithAReadableReport) {
   for (const auto& e : report["examples"])
     if (!e["passed"]) {
       found = true;
-      EXPECT_EQ(e["actual"]["outputs"]["total_assistance"], 3500);
+      EXPECT_EQ(e["actual"]["outputs"]["total_assistance"], "3500.00") << "money as its exact decimal";
     }
   EXPECT_TRUE(found);
 }

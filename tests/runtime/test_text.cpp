@@ -107,14 +107,5 @@ TEST(CsvText, BoundCoversTheWorstCase) {
   }
 }
 
-TEST(JsonText, OneRepairRuleForEveryWriter) {
-  const std::string gbk = "\xCE\xF7\xBD\xAD";  // 西江 in GBK
-  EXPECT_EQ(valid_utf8(gbk), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");
-  std::string json;
-  append_json_string(json, gbk);
-  EXPECT_EQ(json, "\"" + valid_utf8(gbk) + "\"");
-  EXPECT_EQ(valid_utf8("西江镇"), "西江镇");
-}
-
 }  // namespace
 }  // namespace precept
