@@ -615,8 +615,9 @@ TEST(CsvReader, CutOutPiecesReadAsTheWholeAndTellAWrongCut) {
       if (record_end != ends.end()) {
         ++right_cuts;
         // (At the very end of the input a record needs no line end: that cut is taken as it is.)
-        if (cut + 1 < content.size())
+        if (cut + 1 < content.size()) {
           EXPECT_TRUE(piece.last_record_terminated()) << abbreviated(content) << " cut at " << cut + 1;
+        }
         EXPECT_EQ(read, std::vector<Rec>(whole.begin() + static_cast<std::ptrdiff_t>(first), record_end - ends.begin() + whole.begin() + 1))
             << abbreviated(content) << " cut at " << cut + 1;
       } else {
