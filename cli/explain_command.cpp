@@ -21,9 +21,8 @@ namespace {
 
 enum Exit { kOk = 0, kFailed = 1, kUsage = 2, kBadInput = 3 };
 
-// The policy with the lowering's notes. A .pcb leaves them out, so its embedded
-// source is compiled again, and used only if it compiles to the very same
-// program: an explanation must be of the bytecode that runs.
+// The policy with the lowering's notes, which a .pcb carries too: an
+// explanation is of the very bytecode that runs, with no compiling again.
 std::optional<Policy> open_with_notes(const std::string& path, std::optional<int> year, bool color, std::string& error,
                                       std::uint64_t solver_budget = kDefaultSolverBudget) {
   CompileOptions options;
@@ -37,14 +36,7 @@ std::optional<Policy> open_with_notes(const std::string& path, std::optional<int
     error = fmt::format("{}: {} error{}", path, errors, errors == 1 ? "" : "s");
     return std::nullopt;
   }
-  const Program& program = result.policy->program();
-  if (!program.notes.empty()) return result.policy;
-  auto again = compile(program.source_text, program.source_file);
-  if (!again.ok() || again.policy->serialize() != result.policy->serialize()) {
-    error = fmt::format("{}: the compiled program's source no longer compiles to it; explain the .pol instead", path);
-    return std::nullopt;
-  }
-  return again.policy;
+  return result.policy;
 }
 
 std::optional<std::uint32_t> key_field(const Program& program, const std::string& key, std::string& error) {
@@ -199,7 +191,7 @@ int run_test_command(const TestArgs& args, bool color) {
 
 CLI::App* add_explain_command(CLI::App& app, ExplainArgs& args) {
   auto* cmd = app.add_subcommand("explain", "say why one household of a register got its results");
-  cmd->add_option("POLICY", args.policy, "policy source (or a .pcb whose source compiles to it)")->required();
+  cmd->add_option("POLICY", args.policy, "policy source or compiled program (.pcb)")->required();
   cmd->add_option("DATA", args.data, "register as CSV with a header line")->required();
   cmd->add_option("--id", args.id, "the household: its value in the key field")->required();
   cmd->add_option("--key", args.key, "the household's key field (default: the record's first field)");
