@@ -1,6 +1,6 @@
 // `precept test` (a policy's examples, with coverage), `precept explain` (why
 // one household got its results) and `run --explain` (every household's, as
-// JSON Lines). All three build on compiler/explain.hpp.
+// JSON Lines). All three build on explain/explain.hpp.
 //
 //   precept test PATH... [--json] [--year N]
 //   precept explain POLICY DATA --id HOUSEHOLD [--key FIELD] [--format text|json]
