@@ -39,12 +39,11 @@ std::optional<Policy> open_with_notes(const std::string& path, std::optional<int
   return result.policy;
 }
 
-std::optional<std::uint32_t> key_field(const Program& program, const std::string& key, std::string& error) {
-  if (key.empty()) return 0;
-  for (std::uint32_t f = 0; f < program.fields.size(); ++f)
-    if (program.fields[f].name == key) return f;
-  error = fmt::format("--key {}: the record has no field called `{}`", key, key);
-  return std::nullopt;
+// "" or why --key cannot be used: the record has no such field.
+std::string key_problem(const Policy& policy, const std::string& key) {
+  const std::vector<std::string> fields = policy.field_names();
+  if (key.empty() || std::find(fields.begin(), fields.end(), key) != fields.end()) return {};
+  return fmt::format("--key {}: the record has no field called `{}`", key, key);
 }
 
 std::vector<std::string> policy_files(const std::vector<std::string>& paths, std::string& error) {
@@ -211,10 +210,8 @@ int run_explain_command(const ExplainArgs& args, bool color) {
     std::cerr << error << "\n";
     return kFailed;
   }
-  const Program& program = policy->program();
-  const auto key = key_field(program, args.key, error);
-  if (!key) {
-    std::cerr << error << "\n";
+  if (const std::string problem = key_problem(*policy, args.key); !problem.empty()) {
+    std::cerr << problem << "\n";
     return kUsage;
   }
   std::FILE* input = std::fopen(args.data.c_str(), "rb");
@@ -224,10 +221,10 @@ int run_explain_command(const ExplainArgs& args, bool color) {
   }
   // A layered program's source_file names its whole chain ("county.pol
   // (extends province.pol, ...)"): its lines are the first file's.
-  const std::string source = program.source_file.substr(0, program.source_file.find(" (extends "));
+  const std::string source = policy->source_file().substr(0, policy->source_file().find(" (extends "));
   const std::string file = std::filesystem::path(source).filename().string();
   bool found = false;
-  const std::string problem = explain_register(program, input, *key, [&](const Explanation& e) {
+  const std::string problem = explain_csv(*policy, input, args.key, [&](const Explanation& e) {
     if (e.id != args.id) return true;
     std::cout << (args.format == "json" ? e.json() + "\n" : e.text(file));
     found = true;
@@ -239,7 +236,8 @@ int run_explain_command(const ExplainArgs& args, bool color) {
     return kBadInput;
   }
   if (found) return kOk;
-  std::cerr << fmt::format("{}: no household with {} `{}`\n", args.data, program.fields[*key].name, args.id);
+  const std::string key = args.key.empty() ? policy->field_names().front() : args.key;
+  std::cerr << fmt::format("{}: no household with {} `{}`\n", args.data, key, args.id);
   return kBadInput;
 }
 
@@ -248,12 +246,10 @@ std::string write_explanations(const std::string& policy_path, std::FILE* data, 
   std::string error;
   auto policy = open_with_notes(policy_path, year, false, error);
   if (!policy) return error;
-  const Program& program = policy->program();
-  const auto key_index = key_field(program, key, error);
-  if (!key_index) return error;
+  if (std::string problem = key_problem(*policy, key); !problem.empty()) return problem;
   bool write_failed = false;
   std::string line;
-  std::string problem = explain_register(program, data, *key_index, [&](const Explanation& e) {
+  std::string problem = explain_csv(*policy, data, key, [&](const Explanation& e) {
     line = e.json();
     line += '\n';
     write_failed = std::fwrite(line.data(), 1, line.size(), out) != line.size();

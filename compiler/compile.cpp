@@ -40,6 +40,7 @@ Policy::Policy(std::shared_ptr<const Program> program) : program_(std::move(prog
 const std::string& Policy::name() const { return program_->policy_name; }
 const std::string& Policy::place() const { return program_->place; }
 int Policy::year() const { return program_->year; }
+const std::string& Policy::source_file() const { return program_->source_file; }
 
 std::vector<std::string> Policy::output_names() const {
   std::vector<std::string> names;

@@ -1,6 +1,6 @@
 // Compiling a policy, and the compiled policy itself.
 //
-//   auto compiled = precept::compile_file("policies/xijiang_2015.pol");
+//   auto compiled = precept::open_policy("policies/xijiang_2015.pol");  // source or .pcb
 //   if (!compiled.ok()) { std::cerr << precept::render(compiled.diagnostics); return 1; }
 //   precept::Evaluator evaluator(*compiled.policy);
 //
@@ -31,6 +31,9 @@ class Policy {
   int year() const;
   std::vector<std::string> output_names() const;
   std::vector<std::string> field_names() const;
+  // The file the policy was compiled from, as diagnostics name it; a layered
+  // policy's names its chain: "county.pol (extends province.pol, national.pol)".
+  const std::string& source_file() const;
 
   // The compiled program as bytes, loadable by load_policy() (`precept compile`).
   std::string serialize() const;

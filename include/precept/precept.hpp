@@ -4,6 +4,7 @@
 
 #include <precept/diagnostic.hpp>
 #include <precept/evaluator.hpp>
+#include <precept/explain.hpp>
 #include <precept/policy.hpp>
 #include <precept/run.hpp>
 #include <precept/version.hpp>
