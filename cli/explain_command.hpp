@@ -1,6 +1,8 @@
 // `precept test` (a policy's examples, with coverage), `precept explain` (why
 // one household got its results) and `run --explain` (every household's, as
-// JSON Lines). All three build on explain/explain.hpp.
+// JSON Lines). `explain` and `run --explain` are calls of the public
+// <precept/explain.hpp>; `test` still reads the internal explain/explain.hpp
+// until examples are public too (issue 13, item 2).
 //
 //   precept test PATH... [--json] [--year N]
 //   precept explain POLICY DATA --id HOUSEHOLD [--key FIELD] [--format text|json]
