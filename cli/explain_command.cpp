@@ -1,13 +1,10 @@
 #include "explain_command.hpp"
 
+#include <precept/explain.hpp>
 #include <precept/precept.hpp>
+#include <precept/text.hpp>
 
-#include "csv.hpp"
 #include "exit_codes.hpp"
-#include "explain.hpp"
-#include "format.hpp"
-#include "program.hpp"
-#include "text_width.hpp"
 
 #include <fmt/format.h>
 
@@ -23,9 +20,8 @@ namespace {
 // The exit codes are the table's (cli/exit_codes.def): `explain`'s entries.
 constexpr int kFailed = kPolicyErrors;
 
-// The policy with the lowering's notes. A .pcb leaves them out, so its embedded
-// source is compiled again, and used only if it compiles to the very same
-// program: an explanation must be of the bytecode that runs.
+// The policy with the lowering's notes, which a .pcb carries too: an
+// explanation is of the very bytecode that runs, with no compiling again.
 std::optional<Policy> open_with_notes(const std::string& path, std::optional<int> year, bool color, std::string& error,
                                       std::uint64_t solver_budget = kDefaultSolverBudget) {
   CompileOptions options;
@@ -34,34 +30,24 @@ std::optional<Policy> open_with_notes(const std::string& path, std::optional<int
   auto result = open_policy(path, options);
   std::cerr << render(result.diagnostics, color);
   if (!result.ok()) {
-    std::size_t errors = 0;
-    for (const auto& d : result.diagnostics) errors += d.severity == Severity::Error;
-    error = fmt::format("{}: {} error{}", path, errors, errors == 1 ? "" : "s");
+    error = fmt::format("{}: {}", path, count_errors(result.diagnostics));
     return std::nullopt;
   }
-  const Program& program = result.policy->program();
-  if (!program.notes.empty()) return result.policy;
-  auto again = compile(program.source_text, program.source_file);
-  if (!again.ok() || again.policy->serialize() != result.policy->serialize()) {
-    error = fmt::format("{}: the compiled program's source no longer compiles to it; explain the .pol instead", path);
-    return std::nullopt;
-  }
-  return again.policy;
+  return result.policy;
 }
 
-std::optional<std::uint32_t> key_field(const Program& program, const std::string& key, std::string& error) {
-  if (key.empty()) return 0;
-  for (std::uint32_t f = 0; f < program.fields.size(); ++f)
-    if (program.fields[f].name == key) return f;
-  error = fmt::format("--key {}: the record has no field called `{}`", key, key);
-  return std::nullopt;
+// "" or why --key cannot be used: the record has no such field.
+std::string key_problem(const Policy& policy, const std::string& key) {
+  const std::vector<std::string> fields = policy.field_names();
+  if (key.empty() || std::find(fields.begin(), fields.end(), key) != fields.end()) return {};
+  return fmt::format("--key {}: the record has no field called `{}`", key, key);
 }
 
 }  // namespace
 
 CLI::App* add_explain_command(CLI::App& app, ExplainArgs& args) {
   auto* cmd = app.add_subcommand("explain", "say why one household of a register got its results");
-  cmd->add_option("POLICY", args.policy, "policy source (or a .pcb whose source compiles to it)")->required();
+  cmd->add_option("POLICY", args.policy, "policy source or compiled program (.pcb)")->required();
   cmd->add_option("DATA", args.data, "register as CSV with a header line")->required();
   cmd->add_option("--id", args.id, "the household: its value in the key field")->required();
   cmd->add_option("--key", args.key, "the household's key field (default: the record's first field)");
@@ -80,10 +66,8 @@ int run_explain_command(const ExplainArgs& args, bool color) {
     std::cerr << error << "\n";
     return kFailed;
   }
-  const Program& program = policy->program();
-  const auto key = key_field(program, args.key, error);
-  if (!key) {
-    std::cerr << error << "\n";
+  if (const std::string problem = key_problem(*policy, args.key); !problem.empty()) {
+    std::cerr << problem << "\n";
     return kUsage;
   }
   std::FILE* input = std::fopen(args.data.c_str(), "rb");
@@ -93,10 +77,10 @@ int run_explain_command(const ExplainArgs& args, bool color) {
   }
   // A layered program's source_file names its whole chain ("county.pol
   // (extends province.pol, ...)"): its lines are the first file's.
-  const std::string source = program.source_file.substr(0, program.source_file.find(" (extends "));
+  const std::string source = policy->source_file().substr(0, policy->source_file().find(" (extends "));
   const std::string file = std::filesystem::path(source).filename().string();
   bool found = false;
-  const std::string problem = explain_register(program, input, *key, [&](const Explanation& e) {
+  const std::string problem = explain_csv(*policy, input, args.key, [&](const Explanation& e) {
     if (e.id != args.id) return true;
     std::cout << (args.format == "json" ? e.json() + "\n" : e.text(file));
     found = true;
@@ -108,7 +92,8 @@ int run_explain_command(const ExplainArgs& args, bool color) {
     return kBadInput;
   }
   if (found) return kOk;
-  std::cerr << fmt::format("{}: no household with {} `{}`\n", args.data, program.fields[*key].name, args.id);
+  const std::string key = args.key.empty() ? policy->field_names().front() : args.key;
+  std::cerr << fmt::format("{}: no household with {} `{}`\n", args.data, key, args.id);
   return kBadInput;
 }
 
@@ -117,12 +102,10 @@ std::string write_explanations(const std::string& policy_path, std::FILE* data, 
   std::string error;
   auto policy = open_with_notes(policy_path, year, false, error);
   if (!policy) return error;
-  const Program& program = policy->program();
-  const auto key_index = key_field(program, key, error);
-  if (!key_index) return error;
+  if (std::string problem = key_problem(*policy, key); !problem.empty()) return problem;
   bool write_failed = false;
   std::string line;
-  std::string problem = explain_register(program, data, *key_index, [&](const Explanation& e) {
+  std::string problem = explain_csv(*policy, data, key, [&](const Explanation& e) {
     line = e.json();
     line += '\n';
     write_failed = std::fwrite(line.data(), 1, line.size(), out) != line.size();

@@ -1,6 +1,6 @@
 // `precept explain` (why one household got its results) and `run --explain`
-// (every household's, as JSON Lines), built on compiler/explain.hpp; `precept
-// test` is cli/test_command.hpp.
+// (every household's, as JSON Lines), calls of the public <precept/explain.hpp>;
+// `precept test` is cli/test_command.hpp.
 //
 //   precept explain POLICY DATA --id HOUSEHOLD [--key FIELD] [--format text|json]
 #pragma once

@@ -158,9 +158,7 @@ int run_fmt(const FmtArgs& args, bool color) {
     const FormatResult result = format_policy(source, path);
     std::cerr << render(result.diagnostics, color);
     if (!result.ok()) {
-      std::size_t errors = 0;
-      for (const auto& d : result.diagnostics) errors += d.severity == Severity::Error;
-      std::cerr << fmt::format("{}: {} error{}; not formatted\n", path, errors, errors == 1 ? "" : "s");
+      std::cerr << fmt::format("{}: {}; not formatted\n", path, count_errors(result.diagnostics));
       worst(kPolicyErrors);
       continue;
     }

@@ -62,9 +62,7 @@ std::optional<precept::Policy> open(const std::string& path, const std::string& 
       inputs->push_back({i == 0 ? "the policy" : "a parent of the policy", result.files[i]});
   std::cerr << precept::render(result.diagnostics, use_color(color, stderr));
   if (!result.ok()) {
-    std::size_t errors = 0;
-    for (const auto& d : result.diagnostics) errors += d.severity == precept::Severity::Error;
-    std::cerr << fmt::format("{}: {} error{}; nothing was run\n", path, errors, errors == 1 ? "" : "s");
+    std::cerr << fmt::format("{}: {}; nothing was run\n", path, count_errors(result.diagnostics));
   }
   return result.policy;
 }

@@ -105,19 +105,12 @@ int run_test_command(const TestArgs& args, bool color) {
     const auto compiled = open_policy(file, options);
     std::cerr << render(compiled.diagnostics, color);
     if (!compiled.ok()) {
-      std::size_t errors = 0;
-      for (const auto& d : compiled.diagnostics) errors += d.severity == Severity::Error;
-      std::cerr << fmt::format("{}: {} error{}\n", file, errors, errors == 1 ? "" : "s");
+      std::cerr << fmt::format("{}: {}\n", file, count_errors(compiled.diagnostics));
       policy_errors = true;
       continue;
     }
     const std::string name = std::filesystem::path(file).filename().string();
     const TestResults results = test_examples(*compiled.policy, name);
-    if (!results.error.empty()) {
-      std::cerr << fmt::format("{}: {}\n", file, results.error);
-      policy_errors = true;
-      continue;
-    }
     if (results.examples.empty()) {
       if (!args.json) std::cout << fmt::format("{}: no examples\n", escape_for_terminal(file));
       continue;

@@ -1,5 +1,6 @@
-// The compiler driver and the public Policy handle: source -> parse tree ->
-// AST -> checked AST -> bytecode -> verified program.
+// The compiler driver: source -> parse tree -> AST -> checked AST -> bytecode
+// -> verified program. The Policy handle and load_policy(), which need no
+// compiler, are in runtime/policy.cpp (the evaluation-only library).
 #include <precept/policy.hpp>
 #include <precept/run.hpp>
 
@@ -8,9 +9,9 @@
 #include "diagnostics.hpp"
 #include "large_stack.hpp"
 #include "layers.hpp"
-#include "disasm.hpp"
 #include "lower.hpp"
 #include "policy_file.hpp"
+#include "policy_refusal.hpp"
 #include "program.hpp"
 #include "serialize.hpp"
 #include "verifier.hpp"
@@ -23,44 +24,6 @@
 #include <filesystem>
 
 namespace precept {
-
-namespace {
-CompileResult failure(std::string file, std::string message, std::string hint = {}) {
-  CompileResult result;
-  Diagnostic d;
-  d.file = std::move(file);
-  d.message = std::move(message);
-  d.hint = std::move(hint);
-  result.diagnostics.push_back(std::move(d));
-  return result;
-}
-}  // namespace
-
-Policy::Policy(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
-const std::string& Policy::name() const { return program_->policy_name; }
-const std::string& Policy::place() const { return program_->place; }
-int Policy::year() const { return program_->year; }
-
-std::vector<std::string> Policy::output_names() const {
-  std::vector<std::string> names;
-  for (const auto& out : program_->outputs) names.push_back(out.name);
-  return names;
-}
-
-std::vector<std::string> Policy::field_names() const {
-  std::vector<std::string> names;
-  for (const auto& field : program_->fields) names.push_back(field.name);
-  return names;
-}
-
-std::vector<std::string> Policy::summary_group_names() const {
-  std::vector<std::string> names;
-  for (const auto& group : program_->summary.groups) names.push_back(group.name);
-  return names;
-}
-
-std::string Policy::serialize() const { return serialize_program(*program_); }
-std::string Policy::disassemble() const { return precept::disassemble(*program_); }
 
 namespace {
 CompileResult compile_here(std::string_view source, std::string file_name, const CompileOptions& options);
@@ -153,24 +116,10 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
 
 }  // namespace
 
-CompileResult load_policy(std::string_view bytes, std::string file_name) {
-  auto program = std::make_shared<Program>();
-  std::string error;
-  if (!deserialize_program(bytes, *program, error))
-    return failure(file_name, "cannot load the compiled program: " + error,
-                   "compile the policy again with `precept compile`");
-  if (!verify_program(*program, error))
-    return failure(file_name, "the compiled program is not valid: " + error,
-                   "the file may be damaged; compile the policy again with `precept compile`");
-  CompileResult result;
-  result.policy = Policy(std::move(program));
-  return result;
-}
-
 CompileResult open_policy(const std::string& path, const CompileOptions& options) {
   PolicyFileText file = read_policy_file(path, PolicyRead::SourceOrProgram);
   if (!file.text)
-    return failure(path, "cannot read the file: " + file.problem, file.hint.empty() ? "check the path" : file.hint);
+    return refused_policy(path, "cannot read the file: " + file.problem, file.hint.empty() ? "check the path" : file.hint);
   const std::string& bytes = *file.text;
   // A damaged or text-mode copy still starts "PCPT": the loader says what is wrong with it.
   if (looks_like_program(bytes) || bytes.rfind("PCPT", 0) == 0) {

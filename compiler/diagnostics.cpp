@@ -228,4 +228,10 @@ bool has_errors(const std::vector<Diagnostic>& diagnostics) {
                      [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
 
+std::string count_errors(const std::vector<Diagnostic>& diagnostics) {
+  const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(),
+                                    [](const Diagnostic& d) { return d.severity == Severity::Error; });
+  return fmt::format("{} error{}", errors, errors == 1 ? "" : "s");
+}
+
 }  // namespace precept

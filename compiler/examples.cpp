@@ -1,15 +1,10 @@
 #include "examples.hpp"
 
-#include "explain.hpp"
-#include "json.hpp"
 #include "numeric.hpp"
-
-#include <precept/test.hpp>
 
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <optional>
 
 namespace precept {
 
@@ -252,70 +247,6 @@ class ExampleChecker {
 void check_examples(const ast::PolicyFile& file, const CheckedPolicy& checked, DiagnosticSink& sink,
                     std::vector<ExampleDef>& out) {
   ExampleChecker(file, checked, sink).run(out);
-}
-
-// --- the public call (include/precept/test.hpp) --------------------------------
-
-bool TestResults::all_passed() const { return error.empty() && passed() == examples.size(); }
-
-std::size_t TestResults::passed() const {
-  return static_cast<std::size_t>(std::count_if(examples.begin(), examples.end(), [](const auto& e) { return e.passed; }));
-}
-
-std::size_t TestResults::covered() const {
-  return static_cast<std::size_t>(std::count_if(coverage.begin(), coverage.end(), [](const auto& c) { return c.covered; }));
-}
-
-TestResults test_examples(const Policy& policy, const std::string& policy_file) {
-  TestResults results;
-  // The explanations need the lowering's notes, which a .pcb leaves out: its
-  // embedded source is compiled again, and used only if it compiles to the very
-  // same program, since an explanation must be of the bytecode that runs.
-  std::optional<Policy> with_notes;
-  // (A .pcb leaves out the examples too: they come back with the source.)
-  if (policy.program().notes.empty()) {
-    auto again = compile(policy.program().source_text, policy.program().source_file);
-    if (!again.ok() || again.policy->serialize() != policy.serialize()) {
-      results.error = "the compiled program's source no longer compiles to it; test the .pol instead";
-      return results;
-    }
-    with_notes = std::move(again.policy);
-  }
-  const Program& program = (with_notes ? *with_notes : policy).program();
-  if (program.examples.empty()) return results;
-  const TestReport report = run_examples(program);
-  for (const ExampleResult& r : report.examples) {
-    ExampleOutcome& outcome = results.examples.emplace_back();
-    outcome.label = r.label;
-    outcome.line = r.line;
-    outcome.passed = r.passed;
-    outcome.problems = r.problems;
-    if (!r.passed) {
-      outcome.explanation_text = r.actual.text(policy_file);
-      outcome.explanation_json = r.actual.json();
-    }
-  }
-  for (const Coverage::Item& item : report.coverage.items)
-    results.coverage.push_back({item.what, item.line, item.file, item.covered});
-  return results;
-}
-
-std::string to_json(const TestResults& results, const std::string& policy_path) {
-  nlohmann::ordered_json examples = nlohmann::ordered_json::array();
-  for (const ExampleOutcome& e : results.examples) {
-    nlohmann::ordered_json example{{"example", e.label}, {"line", e.line}, {"passed", e.passed}, {"problems", e.problems}};
-    // The explanation is the JSON `explain --format json` prints: taken as it is.
-    if (!e.passed) example["actual"] = nlohmann::ordered_json::parse(e.explanation_json);
-    examples.push_back(std::move(example));
-  }
-  nlohmann::ordered_json not_exercised = nlohmann::ordered_json::array();
-  for (const CoverageItem& item : results.coverage)
-    if (!item.covered) not_exercised.push_back({{"what", item.what}, {"line", item.line}});
-  const nlohmann::ordered_json report{
-      {"policy", policy_path},
-      {"examples", std::move(examples)},
-      {"coverage", {{"covered", results.covered()}, {"total", results.coverage.size()}, {"not_exercised", std::move(not_exercised)}}}};
-  return json::dump(report);
 }
 
 }  // namespace precept

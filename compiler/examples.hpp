@@ -1,6 +1,6 @@
 // Policy examples (`example "..." given ... expect ...`): checked against the
 // record and the policy's names, and turned into ExampleDefs that `precept test`
-// runs (compiler/explain.hpp).
+// runs (explain/explain.hpp).
 #pragma once
 
 #include "ast.hpp"

@@ -118,8 +118,7 @@ struct ParamDef {
   std::string source;          // citation
   std::uint32_t line = 0;
   // Of a layered or dated value, for explanations: the layer (file:line) that
-  // wrote it and its year entry (0: undated). Not kept in a .pcb, whose
-  // explanations come from compiling its source again.
+  // wrote it and its year entry (0: undated).
   std::string layer;
   std::int32_t year = 0;
 };
@@ -253,9 +252,9 @@ struct Program {
   std::vector<LookupTable> lookups;
   std::vector<ConstantArray> arrays;
 
-  // Compiled from source only: a .pcb leaves these out (serialize.cpp), so
-  // `precept test` and explanations compile the policy, or a .pcb's embedded
-  // source, again (see compiler/explain.hpp).
+  // What `precept test` and explanations read (explain.hpp). Kept in the .pcb
+  // too, so that testing and explaining a compiled program needs no compiler
+  // (the evaluation-only library has none); the verifier checks them.
   std::vector<ExampleDef> examples;
   std::vector<DebugNote> notes;
 };

@@ -83,7 +83,7 @@ template <class Io> void item(Io& io, FieldDef& f) {
                   f.description, f.check, f.check_value);
 }
 template <class Io> void item(Io& io, ParamDef& p) {
-  PRECEPT_MEMBERS(io, p.name, p.type, p.value, p.text_value, p.description, p.source, p.line);
+  PRECEPT_MEMBERS(io, p.name, p.type, p.value, p.text_value, p.description, p.source, p.line, p.layer, p.year);
 }
 template <class Io> void item(Io& io, OutputDef& o) { PRECEPT_MEMBERS(io, o.name, o.type, o.reg); }
 template <class Io> void item(Io& io, SummarySpec::Group& g) { PRECEPT_MEMBERS(io, g.name, g.fields); }
@@ -94,13 +94,21 @@ template <class Io> void item(Io& io, LookupTable& t) {
   PRECEPT_MEMBERS(io, t.name, t.key_types, t.key_names, t.rows, t.cell_ends, t.values);
 }
 template <class Io> void item(Io& io, ConstantArray& a) { PRECEPT_MEMBERS(io, a.name, a.type, a.values); }
+template <class Io> void item(Io& io, ExampleDef::Expectation& e) { PRECEPT_MEMBERS(io, e.name, e.line, e.text); }
+template <class Io> void item(Io& io, ExampleDef& e) {
+  PRECEPT_MEMBERS(io, e.label, e.line, e.cells, e.expect, e.expect_rejected, e.rejected_reason);
+}
+template <class Io> void item(Io& io, DebugNote& n) {
+  PRECEPT_MEMBERS(io, n.what, n.origin, n.name, n.text, n.line, n.file, n.index, n.type, n.reg, n.left_type,
+                  n.right_type, n.left, n.right, n.left_text, n.right_text, n.op, n.pc, n.uses);
+}
 // source_hash is not here: it sits in the header, where tools can read it
 // without decoding the body.
 template <class Io> void item(Io& io, Program& p) {
   PRECEPT_MEMBERS(io, p.policy_name, p.place, p.year, p.source_file, p.source_text, p.enums, p.fields,
                   p.params, p.scalar_types, p.scalar_names, p.text_count, p.list_types, p.quotient_units,
                   p.constants, p.strings, p.code, p.code_lines, p.code_origins, p.origins, p.outputs,
-                  p.summary, p.lookups, p.arrays);
+                  p.summary, p.lookups, p.arrays, p.examples, p.notes);
 }
 
 // What the layout calls each record and enum it stores.
@@ -119,6 +127,10 @@ template <> constexpr std::string_view kLayoutName<ConstantArray> = "array";
 template <> constexpr std::string_view kLayoutName<Opcode> = "opcode";
 template <> constexpr std::string_view kLayoutName<Kind> = "kind";
 template <> constexpr std::string_view kLayoutName<FieldCheck> = "field check";
+template <> constexpr std::string_view kLayoutName<ExampleDef> = "example";
+template <> constexpr std::string_view kLayoutName<ExampleDef::Expectation> = "expectation";
+template <> constexpr std::string_view kLayoutName<DebugNote> = "note";
+template <> constexpr std::string_view kLayoutName<DebugNote::What> = "note kind";
 
 // Walks a record like the other Io classes, noting each member's name and
 // encoding, and describing each record type it meets once, after the ones

@@ -124,7 +124,8 @@ class Verifier {
   bool run() {
     return check_limits() && check_enums() && check_fields() && check_params() &&
            check_registers() && check_lookups() && check_arrays() && check_code() &&
-           check_outputs() && check_summary() && check_assignment() && check_memory();
+           check_outputs() && check_summary() && check_examples() && check_notes() && check_assignment() &&
+           check_memory();
   }
 
   std::string error;
@@ -648,6 +649,77 @@ class Verifier {
         return fail("output {} ({}) is {}, but register {} is {}", i, output.name,
                     type_name(p_, output.type), register_label(p_, file, output.reg),
                     type_name(p_, *declared));
+    }
+    return true;
+  }
+
+  // An example's household has one cell per field; what it expects is text.
+  bool check_examples() {
+    if (!limit("examples", p_.examples.size(), kMaxTableSize)) return false;
+    for (std::size_t i = 0; i < p_.examples.size(); ++i) {
+      const ExampleDef& example = p_.examples[i];
+      if (example.cells.size() != p_.fields.size())
+        return fail("example {} ({}) gives {} values, but the record has {} fields", i, example.label,
+                    example.cells.size(), p_.fields.size());
+      if (example.expect.size() > kMaxTableSize)
+        return fail("example {} ({}) expects {} values; the limit is {}", i, example.label, example.expect.size(),
+                    kMaxTableSize);
+    }
+    return true;
+  }
+
+  // The explanation notes (DebugNote): an explanation reads every register a
+  // note names with the note's type, so each must exist and have that type,
+  // as an output's must. Branches, guards and rows are truths; a lookup's note
+  // holds its row number (first) or row numbers (all).
+  bool check_notes() {
+    if (!limit("explanation notes", p_.notes.size(), kMaxTableSize)) return false;
+    for (std::size_t i = 0; i < p_.notes.size(); ++i) {
+      const DebugNote& note = p_.notes[i];
+      const auto register_problem = [&](const char* role, const ValueType& type, std::uint32_t reg) -> std::string {
+        if (std::string problem = type_problem(type); !problem.empty()) return fmt::format("{}: {}", role, problem);
+        const RegisterFile file = register_file_of(type);
+        const std::optional<ValueType> declared = declared_type(file, reg);
+        if (!declared)
+          return fmt::format("{} is register {}, which does not exist", role, register_label(p_, file, reg));
+        if (*declared != type)
+          return fmt::format("{} is {}, but register {} is {}", role, type_name(p_, type),
+                             register_label(p_, file, reg), type_name(p_, *declared));
+        return {};
+      };
+      const auto bad_note = [&](const std::string& problem) {
+        return fail("explanation note {} ({}): {}", i, note.name, problem);
+      };
+      if (note.what > DebugNote::What::Output)
+        return bad_note(fmt::format("kind {} does not exist", static_cast<unsigned>(note.what)));
+      if (note.uses.size() > kMaxTableSize)
+        return bad_note(fmt::format("it names {} uses; the limit is {}", note.uses.size(), kMaxTableSize));
+      if (std::string problem = register_problem("its value", note.type, note.reg); !problem.empty())
+        return bad_note(problem);
+      const Kind kind = note.type.kind;
+      switch (note.what) {
+        case DebugNote::What::Compare:
+        case DebugNote::What::Branch:
+        case DebugNote::What::Guard:
+        case DebugNote::What::Row:
+          if (kind != Kind::Bool) return bad_note(fmt::format("its value is {}, but must be bool", kind_name(kind)));
+          break;
+        case DebugNote::What::LookupFirst:
+          if (kind != Kind::Int) return bad_note(fmt::format("its value is {}, but must be int", kind_name(kind)));
+          break;
+        case DebugNote::What::LookupAll:
+          if (kind != Kind::List || note.type.element != Kind::Int)
+            return bad_note(fmt::format("its value is {}, but must be a list of int", type_name(p_, note.type)));
+          break;
+        default: break;
+      }
+      if (note.what != DebugNote::What::Compare) continue;
+      if (std::string problem = register_problem("its left operand", note.left_type, note.left); !problem.empty())
+        return bad_note(problem);
+      if (std::string problem = register_problem("its right operand", note.right_type, note.right); !problem.empty())
+        return bad_note(problem);
+      if (note.pc != 0xFFFFFFFF && note.pc >= p_.code.size())
+        return bad_note(fmt::format("it names instruction {}, but there are {}", note.pc, p_.code.size()));
     }
     return true;
   }

@@ -100,7 +100,7 @@ class ListItems {
 // Traced: the same steps, planned so that every register keeps its own storage
 // and no two instructions are fused into one step, so that after a run every
 // register holds what the program left in it; run_traced() also says which
-// instructions ran. What explanations are built on (compiler/explain.cpp). The
+// instructions ran. What explanations are built on (explain/explain.cpp). The
 // fast mode's loop is untouched by it.
 enum class MachineMode : std::uint8_t { Fast, Traced };
 

@@ -181,6 +181,14 @@ An instruction is 16 bytes; `reserved` is 0. The summary's registers are
 ends. A field's `check` (with `check_value`) is the check on its value as the
 record is read (`members: int where >= 1`), 0 for none.
 
+The policy's `example`s (one cell per field, as a CSV row has them) and the
+explanation notes travel in the file, so that testing and explaining a
+compiled program needs no compiler. A note says which declaration, branch,
+table row or comparison a register holds (`DebugNote`, runtime/program.hpp);
+its kind codes: 0 value, 1 comparison, 2 decide branch, 3 table guard, 4 table
+row, 5 indexed table's first row, 6 indexed table's rows, 7 output. The
+verifier checks every register a note names against the note's type.
+
 A type is 4 bytes. Kind codes: {kinds}. A list's `element` is its element kind;
 a quotient's is its units (money or decimal); other kinds leave it 0. `enum_id`
 names the enum of an enum or a list of enums and is 0 otherwise.

@@ -1,4 +1,4 @@
-// precept-embed: the embedding API on one page.
+// precept-embed: the embedding API on one page, every kind of call.
 //
 // Compile a policy once and keep the precept::Policy: it is immutable and cheap
 // to copy, so every thread may share it. Give every thread its own
@@ -6,12 +6,21 @@
 // shared. Records go in as (field, text) pairs, the text exactly as a CSV export
 // has it; results come back as text, in the order of policy.output_names().
 //
+//   1. compile (and read diagnostics)     2. a compiled program (.pcb): save, load
+//   3. evaluate one household at a time   4. explain a household
+//   5. evaluate batches on threads        6. run over a CSV register, with its summary
+//   7. test, fmt, diff, analysis: TODO, below
+//
+// Steps 2 to 6 need only the evaluation-only library (precept_eval, no ANTLR,
+// no Z3) when the program comes from a .pcb; compiling needs the full one.
+//
 //   precept-embed [POLICY]    default: policies/xijiang_2015.pol (workload W1)
 //
 // The households below are W1 households, so another policy needs other records.
 #include <precept/precept.hpp>
 
 #include <algorithm>
+#include <cstdio>
 #include <array>
 #include <cstddef>
 #include <iostream>
@@ -81,14 +90,28 @@ bool same(const precept::Outcome& a, const precept::Outcome& b) {
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : PRECEPT_EMBED_DEFAULT_POLICY;
 
-  // 1. Compile once. Warnings come back even when compiling succeeds.
-  const precept::CompileResult compiled = precept::open_policy(path);
+  // 1. Compile once. Warnings come back even when compiling succeeds; errors
+  //    are data too (file, line, column, message, hint), rendered as the CLI
+  //    shows them.
+  const precept::CompileResult broken =
+      precept::compile("policy \"broken\" record r { members: int }\noutput poor = membrs > 3\n", "broken.pol");
+  for (const precept::Diagnostic& d : broken.diagnostics)
+    std::cout << "diagnostic: " << d.file << ":" << d.line << ":" << d.column << ": " << d.message
+              << (d.hint.empty() ? "" : " (" + d.hint + ")") << "\n";
+  const precept::CompileResult compiled = precept::open_policy(path);  // source or .pcb
   std::cerr << precept::render(compiled.diagnostics);
   if (!compiled.ok()) return 1;
-  const precept::Policy& policy = *compiled.policy;
+
+  // 2. The compiled program as bytes (what `precept compile` writes), loaded
+  //    back and verified: a service that only evaluates ships these bytes and
+  //    links precept_eval alone.
+  const precept::CompileResult loaded = precept::load_policy(compiled.policy->serialize(), "in-memory.pcb");
+  std::cerr << precept::render(loaded.diagnostics);
+  if (!loaded.ok()) return 1;
+  const precept::Policy& policy = *loaded.policy;
   std::cout << "policy: " << policy.name() << " (" << policy.year() << ")\n";
 
-  // 2. A few households, one at a time.
+  // 3. A few households, one at a time.
   precept::Evaluator evaluator(policy);
   Record poor = household("360733-0000001", "4", "6157.78");
   set(poor, "ill_members", "1");
@@ -101,7 +124,14 @@ int main(int argc, char** argv) {
   for (const Record* r : {&poor, &well_off, &wubao, &no_members})
     print(policy, r->front().second /* household_id */, evaluator.evaluate(*r));
 
-  // 3. Two threads, one Evaluator each, sharing the one Policy.
+  // 4. Why: the explanation `precept explain` prints, as data (a tree of
+  //    entries: output, rule, let, decide, table, param), and as text or JSON.
+  const precept::Explanation why = precept::explain(policy, poor);
+  for (const precept::Explanation::Entry& entry : why.entries)
+    if (entry.kind == "rule") std::cout << "  because " << entry.name << " = " << entry.value << ": " << entry.decided_by << "\n";
+  std::cout << precept::explain(policy, no_members).text("xijiang_2015.pol");
+
+  // 5. Two threads, one Evaluator each, sharing the one Policy.
   const std::vector<Record> records = generate(600);
   std::array<std::vector<precept::Outcome>, 2> results;
   std::vector<std::thread> threads;
@@ -126,5 +156,37 @@ int main(int argc, char** argv) {
             << " evaluated (" << poor_count << " poor), " << rejected << " rejected; the threads "
             << (disagreements ? "DISAGREE on " + std::to_string(disagreements) : std::string("agree"))
             << "\n";
-  return disagreements == 0 ? 0 : 1;
+
+  // 6. A whole register, as `precept run` does it: results and rejects as CSV,
+  //    the summary by village. Here the register is the generated records.
+  std::FILE* input = std::tmpfile();
+  if (!input) return 1;
+  std::string csv;
+  for (std::size_t c = 0; c < records[0].size(); ++c) csv += (c ? "," : "") + records[0][c].first;
+  for (const Record& r : records) {
+    csv += "\n";
+    for (std::size_t c = 0; c < r.size(); ++c) csv += (c ? "," : "") + r[c].second;
+  }
+  csv += "\n";
+  std::fwrite(csv.data(), 1, csv.size(), input);
+  std::rewind(input);
+  precept::RunOptions options;
+  options.group_by = {"village"};
+  options.threads = 2;
+  const precept::RunReport report = precept::run_csv(policy, input, nullptr, nullptr, options);
+  std::fclose(input);
+  if (!report.ok()) {
+    std::cerr << report.fatal_error << "\n";
+    return 1;
+  }
+  std::cout << "run: " << report.rows_read << " rows, " << report.results << " results, " << report.rejected
+            << " rejected\n"
+            << precept::format_summary_table(report.summary);
+
+  // 7. Not yet public (issue 13, item 1 and 2): `precept test` (examples and
+  //    coverage as data), `precept fmt`, `precept diff` (edits, impact,
+  //    witnesses) and table analysis. TODO(issue 13): show them here once
+  //    include/precept/ has them.
+
+  return disagreements == 0 && report.rows_read == records.size() ? 0 : 1;
 }

@@ -28,5 +28,7 @@ struct Diagnostic {
 std::string render(const Diagnostic& diagnostic, bool color = false);
 std::string render(const std::vector<Diagnostic>& diagnostics, bool color = false);
 bool has_errors(const std::vector<Diagnostic>& diagnostics);
+// How many errors, as a summary line says it: "1 error", "3 errors".
+std::string count_errors(const std::vector<Diagnostic>& diagnostics);
 
 }  // namespace precept

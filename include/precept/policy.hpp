@@ -1,6 +1,6 @@
 // Compiling a policy, and the compiled policy itself.
 //
-//   auto compiled = precept::compile_file("policies/xijiang_2015.pol");
+//   auto compiled = precept::open_policy("policies/xijiang_2015.pol");  // source or .pcb
 //   if (!compiled.ok()) { std::cerr << precept::render(compiled.diagnostics); return 1; }
 //   precept::Evaluator evaluator(*compiled.policy);
 //
@@ -33,6 +33,9 @@ class Policy {
   std::vector<std::string> field_names() const;
   // The groups its `summary` declares (e.g. village), which RunOptions::group_by may name.
   std::vector<std::string> summary_group_names() const;
+  // The file the policy was compiled from, as diagnostics name it; a layered
+  // policy's names its chain: "county.pol (extends province.pol, national.pol)".
+  const std::string& source_file() const;
 
   // The compiled program as bytes, loadable by load_policy() (`precept compile`).
   std::string serialize() const;

@@ -3,7 +3,9 @@
 #pragma once
 
 #include <precept/diagnostic.hpp>
+#include <precept/diff.hpp>
 #include <precept/evaluator.hpp>
+#include <precept/explain.hpp>
 #include <precept/policy.hpp>
 #include <precept/run.hpp>
 #include <precept/source_format.hpp>

@@ -44,10 +44,6 @@ struct CoverageItem {
 struct TestResults {
   std::vector<ExampleOutcome> examples;  // in the policy's order
   std::vector<CoverageItem> coverage;
-  // Set when the examples could not be run at all (then `examples` is empty):
-  // a compiled program (.pcb) whose embedded source no longer compiles to it,
-  // so no explanation of it can be trusted.
-  std::string error;
 
   bool all_passed() const;
   std::size_t passed() const;
@@ -56,8 +52,8 @@ struct TestResults {
 
 // Runs every example of `policy`. `policy_file` names the policy's own file in
 // the text explanations ("xijiang_2015.pol"). A policy loaded from a .pcb is
-// explained from its embedded source, which must compile to the very same
-// program (otherwise TestResults::error says so).
+// tested as it is: its examples and the notes that explain it travel in it.
+// Needs only the evaluation-only library (precept_eval).
 TestResults test_examples(const Policy& policy, const std::string& policy_file = "");
 
 // The results as one JSON object on one line, without a newline (`precept test

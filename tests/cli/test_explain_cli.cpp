@@ -124,6 +124,9 @@ TEST_F(ExplainCli, ExplainOneHouseholdAsTextAndJson) {
 // outputs of each line are the results line for line. A .pcb explains too.
 // A layered policy: each line is named with the file it is in, the county's
 // own by its name, the parent's by its path, and a param with its year.
+// The notes travel in the .pcb: the compiled policy explains as its source
+// does (a layered .pcb has no one source to compile again), and its examples
+// run from the file.
 TEST_F(ExplainCli, ExplainOfALayeredPolicyNamesEachLinesFile) {
   put("base.pol", R"(policy "base" year 2015
 record r { id: text  income: money  members: int where >= 1 }
@@ -136,6 +139,9 @@ output id, poor
   put("county.pol", R"(policy "county" year 2016 extends "base.pol"
 rule low_income: income < 1000 yuan
 output low_income
+example "low"
+  given id = "x", income = 900 yuan, members = 1
+  expect low_income = true, poor = true
 )");
   put("data.csv", "id,income,members\nh1,2900,1\n");
   const CliRun r = precept({"explain", "county.pol", "data.csv", "--id", "h1"});
@@ -144,7 +150,19 @@ output low_income
   EXPECT_THAT(r.out, HasSubstr("base.pol:6)"));
   EXPECT_THAT(r.out, HasSubstr("(value for 2016)"));
   EXPECT_THAT(r.out, Not(HasSubstr("extends"))) << "the chain's name is not a file";
+
+  ASSERT_EQ(precept({"compile", "county.pol", "-o", "county.pcb"}).exit_code, 0);
+  for (const char* format : {"text", "json"}) {
+    const CliRun source = precept({"explain", "county.pol", "data.csv", "--id", "h1", "--format", format});
+    const CliRun compiled = precept({"explain", "county.pcb", "data.csv", "--id", "h1", "--format", format});
+    ASSERT_EQ(compiled.exit_code, 0) << compiled.err;
+    EXPECT_EQ(compiled.out, source.out);
+  }
+  const CliRun tested = precept({"test", "county.pcb"});
+  EXPECT_EQ(tested.exit_code, 0) << tested.out << tested.err;
+  EXPECT_THAT(tested.out, HasSubstr("PASS  low"));
 }
+
 
 TEST_F(ExplainCli, RunExplainWritesOneLinePerRecordInOrder) {
   const std::string policy = (kSource / "policies/xijiang_2015.pol").string();

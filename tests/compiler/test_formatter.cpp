@@ -103,6 +103,15 @@ std::string meaning(const std::string& source, const std::string& name, const fs
   static const std::regex file_line(R"(\.pol:\d+)");  // a layered policy's messages name file:line
   for (auto& text : program.strings)
     text = std::regex_replace(std::regex_replace(text, line_number, "at line N"), file_line, ".pol:N");
+  // The .pcb carries the explanation notes and the examples (format 4): the
+  // notes quote expressions as written and say where, so they are not part
+  // of what a policy means; the examples are, but for their lines.
+  program.notes.clear();
+  for (auto& param : program.params) param.layer = std::regex_replace(param.layer, file_line, ".pol:N");
+  for (auto& example : program.examples) {
+    example.line = 0;
+    for (auto& expect : example.expect) expect.line = 0;
+  }
   return precept::serialize_program(program);
 }
 

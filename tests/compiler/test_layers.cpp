@@ -390,6 +390,11 @@ std::string meaning(const std::string& source, const std::string& name) {
   std::fill(program.code_lines.begin(), program.code_lines.end(), 0);
   for (auto& field : program.fields) field.line = 0;
   for (auto& param : program.params) param.line = 0;
+  // The explanation notes (in the .pcb since format 4) quote expressions as
+  // written and say where; a param's layer says file:line.
+  program.notes.clear();
+  for (auto& param : program.params) param.layer = param.layer.substr(0, param.layer.rfind(':'));
+  for (auto& example : program.examples) example.line = 0;
   return precept::serialize_program(program);
 }
 

@@ -3,10 +3,15 @@
 #include "explain.hpp"
 
 #include "program.hpp"
+#include "serialize.hpp"
+#include "verifier.hpp"
 
 #include <precept/precept.hpp>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
+
+#include <functional>
 
 namespace precept {
 namespace {
@@ -121,15 +126,32 @@ example "not rejected"
   EXPECT_EQ(missed, (std::vector<std::string>{"decide kind branch 2"}));
 }
 
-TEST(Examples, NotInTheCompiledProgramFile) {
-  // Examples and notes are source-only: a .pcb leaves them out, and loads.
-  const auto r = compile_with("\nexample \"x\"\n  given members = 1\n  expect poor = false\n");
+TEST(Examples, TravelInTheCompiledProgramFile) {
+  // Examples and explanation notes are kept in a .pcb, so that testing and
+  // explaining a compiled program needs no compiler: the loaded program runs
+  // its examples to the same report.
+  const auto r = compile_with("\nexample \"x\"\n  given members = 2, income = 2000 yuan, house = d\n"
+                              "  expect poor = true, per_capita = 1000 yuan, kind = d\n");
   ASSERT_TRUE(r.ok()) << errors_of(r);
   const auto loaded = load_policy(r.policy->serialize());
-  ASSERT_TRUE(loaded.ok());
-  EXPECT_TRUE(loaded.policy->program().examples.empty());
-  EXPECT_TRUE(loaded.policy->program().notes.empty());
-  EXPECT_FALSE(r.policy->program().notes.empty());
+  ASSERT_TRUE(loaded.ok()) << errors_of(loaded);
+  const Program& compiled = r.policy->program();
+  const Program& read = loaded.policy->program();
+  ASSERT_FALSE(compiled.notes.empty());
+  ASSERT_EQ(read.examples.size(), 1u);
+  EXPECT_EQ(read.examples[0].label, "x");
+  EXPECT_EQ(read.examples[0].cells, compiled.examples[0].cells);
+  ASSERT_EQ(read.notes.size(), compiled.notes.size());
+  for (std::size_t i = 0; i < read.notes.size(); ++i) {
+    EXPECT_EQ(read.notes[i].name, compiled.notes[i].name) << i;
+    EXPECT_EQ(read.notes[i].reg, compiled.notes[i].reg) << i;
+    EXPECT_EQ(read.notes[i].uses, compiled.notes[i].uses) << i;
+  }
+  const TestReport from_source = run_examples(compiled), from_file = run_examples(read);
+  ASSERT_EQ(from_file.examples.size(), 1u);
+  EXPECT_TRUE(from_file.all_passed());
+  EXPECT_EQ(from_file.examples[0].actual.json(), from_source.examples[0].actual.json());
+  EXPECT_EQ(from_file.coverage.items.size(), from_source.coverage.items.size());
 }
 
 }  // namespace
@@ -241,4 +263,68 @@ example "over the line" given income = 2900 yuan, members = 1 expect poor = fals
 }
 
 }  // namespace
+// A .pcb's notes come from disk like the rest of it: a damaged note (resealed
+// behind a valid checksum, as a buggy or hostile writer would) is refused by
+// the verifier with a message naming it, after loading as before it.
+TEST(Examples, TheVerifierRefusesDamagedNotesAndExamples) {
+  const auto r = compile_with("\nexample \"x\"\n  given members = 1\n  expect poor = false\n");
+  ASSERT_TRUE(r.ok()) << errors_of(r);
+  const Program& good = r.policy->program();
+  std::size_t compare = 0, row_or_branch = 0;
+  while (compare < good.notes.size() && good.notes[compare].what != DebugNote::What::Compare) ++compare;
+  while (row_or_branch < good.notes.size() && good.notes[row_or_branch].what != DebugNote::What::Branch &&
+         good.notes[row_or_branch].what != DebugNote::What::Row)
+    ++row_or_branch;
+  ASSERT_LT(compare, good.notes.size());
+  ASSERT_LT(row_or_branch, good.notes.size());
+  const std::uint32_t scalars = static_cast<std::uint32_t>(good.scalar_types.size());
+  struct Case {
+    const char* what;
+    std::function<void(Program&)> damage;
+    std::string message;
+  };
+  const std::vector<Case> cases{
+      {"unknown kind", [](Program& p) { p.notes[0].what = static_cast<DebugNote::What>(9); },
+       "explanation note 0 (" + good.notes[0].name + "): kind 9 does not exist"},
+      {"register past the end",
+       [&](Program& p) {
+         p.notes[compare].reg = scalars;
+       },
+       fmt::format("explanation note {} ({}): its value is register r{}, which does not exist", compare,
+                   good.notes[compare].name, scalars)},
+      {"left operand past the end", [&](Program& p) { p.notes[compare].left = 1u << 30; },
+       fmt::format("explanation note {} ({}): its left operand is register {}, which does not exist", compare,
+                   good.notes[compare].name,
+                   good.notes[compare].left_type.kind == Kind::Quotient ? "q1073741824" : "r1073741824")},
+      {"instruction past the end", [&](Program& p) { p.notes[compare].pc = static_cast<std::uint32_t>(p.code.size()); },
+       fmt::format("explanation note {} ({}): it names instruction {}, but there are {}", compare,
+                   good.notes[compare].name, good.code.size(), good.code.size())},
+      {"a truth that is not a bool",
+       [&](Program& p) {
+         p.notes[row_or_branch].type.kind = Kind::Text;
+         p.notes[row_or_branch].reg = 0;
+       },
+       good.text_count == 0
+           ? fmt::format("explanation note {} ({}): its value is register t0, which does not exist", row_or_branch,
+                         good.notes[row_or_branch].name)
+           : fmt::format("explanation note {} ({}): its value is text, but must be bool", row_or_branch,
+                         good.notes[row_or_branch].name)},
+      {"an example with a cell too few", [](Program& p) { p.examples[0].cells.pop_back(); },
+       fmt::format("example 0 (x) gives {} values, but the record has {} fields", good.fields.size() - 1,
+                   good.fields.size())},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.what);
+    Program damaged = good;
+    c.damage(damaged);
+    std::string error;
+    EXPECT_FALSE(verify_program(damaged, error));
+    EXPECT_EQ(error, c.message);
+    const auto loaded = load_policy(serialize_program(damaged), "damaged.pcb");
+    ASSERT_FALSE(loaded.ok());
+    ASSERT_EQ(loaded.diagnostics.size(), 1u);
+    EXPECT_EQ(loaded.diagnostics[0].message, "the compiled program is not valid: " + c.message);
+  }
+}
+
 }  // namespace precept

@@ -15,6 +15,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <stdexcept>
 
 namespace precept {
 namespace {
@@ -140,7 +141,7 @@ TEST(ExplainGolden, W1Households) {
 // The words of an explanation, as the issue asks for them.
 TEST(ExplainText, SaysRuleComparisonsParamsAndRows) {
   const Policy policy = compile_file("policies/xijiang_2015.pol");
-  Explainer explainer(policy.program());
+  TracedExplainer explainer(policy.program());
   std::vector<std::string> cells(policy.program().fields.size());
   const auto set = [&](const std::string& name, const std::string& value) {
     for (std::size_t f = 0; f < policy.program().fields.size(); ++f)
@@ -222,4 +223,48 @@ TEST(ExplanationText, ShowsRegisterAndPolicyTextEscaped) {
 }
 
 }  // namespace
+// The public door (include/precept/explain.hpp): a household given as named
+// values, and a register through explain_csv(), explained by the same code as
+// `precept explain`: the same JSON, line for line, from a .pcb as from source.
+TEST(PublicExplain, ARecordInCodeExplainsAsItsRegisterRowDoes) {
+  const Policy source = compile_file("policies/xijiang_2015.pol");
+  const auto loaded = load_policy(source.serialize(), "w1.pcb");
+  ASSERT_TRUE(loaded.ok()) << render(loaded.diagnostics);
+  const std::string data = "examples/data/xijiang_sample.csv";
+  const auto rows = read_csv(read_file(data));
+  ASSERT_GT(rows.size(), 3u);
+  for (const Policy* policy : {&source, &*loaded.policy}) {
+    std::FILE* in = std::fopen(data.c_str(), "rb");
+    ASSERT_NE(in, nullptr);
+    std::size_t seen = 0;
+    const std::string problem = explain_csv(*policy, in, "household_id", [&](const Explanation& from_register) {
+      std::vector<std::pair<std::string, std::string>> record;
+      for (std::size_t c = 0; c < rows[0].size(); ++c) record.emplace_back(rows[0][c], rows[seen + 1][c]);
+      Explanation in_code = explain(*policy, record, "household_id");
+      EXPECT_EQ(in_code.line, 0u);
+      in_code.line = from_register.line;  // the one thing a record in code does not have
+      EXPECT_EQ(in_code.json(), from_register.json());
+      return ++seen < 3;
+    });
+    std::fclose(in);
+    EXPECT_EQ(problem, "");
+    EXPECT_EQ(seen, 3u);
+  }
+}
+
+TEST(PublicExplain, RejectsAndUnknownKeysAreSaid) {
+  const Policy policy = compile_file("policies/xijiang_2015.pol");
+  const Explanation e = explain(policy, {{"household_id", "h1"}, {"members", "x"}});
+  EXPECT_TRUE(e.rejected);
+  EXPECT_EQ(e.id, "h1");
+  EXPECT_FALSE(e.reason.empty());
+  EXPECT_EQ(e.text("w1.pol").rfind("household h1\n  rejected at ", 0), 0u) << e.text("w1.pol");
+  try {
+    (void)explain(policy, {}, "houshold_id");
+    ADD_FAILURE() << "an unknown key field was accepted";
+  } catch (const std::invalid_argument& error) {
+    EXPECT_STREQ(error.what(), "the record has no field called `houshold_id`");
+  }
+}
+
 }  // namespace precept

@@ -14,6 +14,7 @@
 #include <climits>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 namespace precept {
 
@@ -494,7 +495,7 @@ class Builder {
 
 }  // namespace
 
-Explainer::Explainer(const Program& program, std::uint32_t key_field)
+TracedExplainer::TracedExplainer(const Program& program, std::uint32_t key_field)
     : program_(program),
       key_field_(key_field),
       machine_(program, 1, MachineMode::Traced),
@@ -502,9 +503,9 @@ Explainer::Explainer(const Program& program, std::uint32_t key_field)
   batch_.reset(program, 1);
 }
 
-Explainer::~Explainer() = default;
+TracedExplainer::~TracedExplainer() = default;
 
-std::string Explainer::value_text(const std::string& name) const {
+std::string TracedExplainer::value_text(const std::string& name) const {
   for (const DebugNote& n : program_.notes)
     if ((n.what == What::Value || n.what == What::Output) && n.name == name) {
       std::string out;
@@ -521,11 +522,11 @@ std::string Explainer::value_text(const std::string& name) const {
   return {};
 }
 
-Explanation Explainer::explain(const std::vector<std::string>& cells, std::uint64_t line) {
+Explanation TracedExplainer::explain(const std::vector<std::string>& cells, std::uint64_t line) {
   return explain(cells, line, nullptr);
 }
 
-Explanation Explainer::explain(const std::vector<std::string>& cells, std::uint64_t line, Coverage* coverage) {
+Explanation TracedExplainer::explain(const std::vector<std::string>& cells, std::uint64_t line, Coverage* coverage) {
   Explanation out;
   out.line = line;
   if (key_field_ < cells.size()) out.id = cells[key_field_];
@@ -573,8 +574,9 @@ std::string Explanation::text(const std::string& policy_file) const {
   // escaped, so that it reads as what it is and never acts on the terminal.
   const auto shown = [](std::string_view text) { return escape_for_terminal(text); };
   // An example has no input line; its id is its label.
-  std::string out = line ? fmt::format("household {} (line {})\n", shown(id), line)
-                         : fmt::format("example \"{}\"\n", shown(id));
+  std::string out = example ? fmt::format("example \"{}\"\n", shown(id))
+                    : line  ? fmt::format("household {} (line {})\n", shown(id), line)
+                            : fmt::format("household {}\n", shown(id));
   if (rejected) return out + fmt::format("  rejected{}: {}\n", column.empty() ? "" : " at " + shown(column), shown(reason));
   for (const Entry& e : entries) {
     out += fmt::format("  {} = {} — {}", shown(e.name), shown(e.value), shown(e.decided_by));
@@ -666,7 +668,7 @@ std::string explain_register(const Program& program, std::FILE* input, std::uint
   CsvReader csv(input);
   RegisterRecords reader(program, csv);
   if (std::string problem = reader.start(); !problem.empty()) return problem;
-  Explainer explainer(program, key);
+  TracedExplainer explainer(program, key);
   explainer.set_field_order(reader.columns().field_order());
   std::vector<std::string_view> views;
   std::vector<std::string> cells;
@@ -694,7 +696,7 @@ bool TestReport::all_passed() const {
 
 TestReport run_examples(const Program& program) {
   TestReport report;
-  Explainer explainer(program);
+  TracedExplainer explainer(program);
   report.coverage = explainer.coverage_items();
   for (const ExampleDef& example : program.examples) {
     ExampleResult result;
@@ -702,6 +704,7 @@ TestReport run_examples(const Program& program) {
     result.line = example.line;
     result.actual = explainer.explain(example.cells, 0, &report.coverage);
     result.actual.id = example.label;
+    result.actual.example = true;
     const Explanation& actual = result.actual;
     if (example.expect_rejected) {
       if (!actual.rejected) result.problems.push_back("expected the household to be rejected, but it was not");
@@ -733,7 +736,7 @@ TestReport run_examples(const Program& program) {
   return report;
 }
 
-Coverage Explainer::coverage_items() const {
+Coverage TracedExplainer::coverage_items() const {
   Coverage c;
   std::set<std::string> decides;
   for (const DebugNote& n : program_.notes) {
@@ -760,6 +763,36 @@ Coverage Explainer::coverage_items() const {
   for (const LookupTable& t : program_.lookups)  // t.name is "table NAME"
     for (std::uint32_t r = 1; r <= t.rows; ++r) c.items.push_back({fmt::format("{} row {}", t.name, r), 0, false, {}});
   return c;
+}
+
+namespace {
+// The field `key` names (the first when empty), as explain() and explain_csv() take it.
+std::uint32_t key_field(const Program& program, const std::string& key) {
+  if (key.empty()) return 0;
+  for (std::uint32_t f = 0; f < program.fields.size(); ++f)
+    if (program.fields[f].name == key) return f;
+  throw std::invalid_argument(fmt::format("the record has no field called `{}`", key));
+}
+}  // namespace
+
+Explanation explain(const Policy& policy, const std::vector<std::pair<std::string, std::string>>& record,
+                    const std::string& key) {
+  const Program& program = policy.program();
+  TracedExplainer explainer(program, key_field(program, key));
+  // One cell per field, as a register's row gives them; a field not named is empty.
+  std::vector<std::string> cells(program.fields.size());
+  for (std::size_t f = 0; f < program.fields.size(); ++f) {
+    const auto it = std::find_if(record.begin(), record.end(),
+                                 [&](const auto& pair) { return pair.first == program.fields[f].name; });
+    if (it != record.end()) cells[f] = it->second;
+  }
+  return explainer.explain(cells, 0);
+}
+
+std::string explain_csv(const Policy& policy, std::FILE* input, const std::string& key,
+                        const std::function<bool(const Explanation&)>& each) {
+  const Program& program = policy.program();
+  return explain_register(program, input, key_field(program, key), each);
 }
 
 }  // namespace precept

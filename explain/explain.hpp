@@ -5,6 +5,8 @@
 // explanation cannot disagree with the results.
 #pragma once
 
+#include <precept/explain.hpp>
+
 #include "batch.hpp"
 #include "program.hpp"
 #include "vm.hpp"
@@ -17,36 +19,6 @@
 #include <vector>
 
 namespace precept {
-
-struct Explanation {
-  std::string id;                  // the key field's value
-  std::uint64_t line = 0;          // input line, 0 for an example
-  bool rejected = false;
-  std::string reason;              // why it was rejected
-  std::string column;              // the field at fault, when one is
-  // One entry per output, then per name they read (once each, depth first).
-  struct Entry {
-    std::string name;
-    std::string kind;              // output, rule, let, decide, table, param, field
-    std::string value;             // as the results CSV prints it
-    std::string value_json;        // as the JSON Lines results print it
-    std::string decided_by;        // "rule poor \"label\"", "decide main_cause, branch 2 `ill_members > 0`"
-    std::uint32_t line = 0;        // where in the policy (0 for a field)
-    std::string file;              // a parent layer's file the line is in ("": the policy's own)
-    std::vector<std::string> compared;  // "per_capita 2100.00 < poverty_line 2736.00"
-    std::vector<std::string> values;    // "wubao = false" for the names it reads directly
-    std::string source, description;    // a param's citation and description
-    std::string layer, year;       // a param's layer and year in force ("" when the program does not say)
-    std::vector<std::uint32_t> rows;    // a table's matched rows (1-based)
-    std::uint32_t branch = 0;      // a decide's branch (1-based), 0 for otherwise
-  };
-  std::vector<Entry> entries;
-  std::vector<std::string> outputs;  // the outputs' values, as the results CSV prints them
-  std::vector<std::string> output_names, outputs_json;
-
-  std::string text(const std::string& policy_file) const;
-  std::string json() const;        // one line, no newline
-};
 
 // What the examples of a policy exercised: for coverage.
 struct Coverage {
@@ -61,14 +33,16 @@ struct Coverage {
 
 struct NoteIndex;  // explain.cpp
 
-class Explainer {
+// The explainer of one program, for many households: what explain() and
+// explain_csv() (include/precept/explain.hpp) and the examples run on.
+class TracedExplainer {
  public:
   // `program` must be verified and compiled from source (it needs its notes);
   // it must outlive the explainer.
-  explicit Explainer(const Program& program, std::uint32_t key_field = 0);
-  ~Explainer();
-  Explainer(const Explainer&) = delete;
-  Explainer& operator=(const Explainer&) = delete;
+  explicit TracedExplainer(const Program& program, std::uint32_t key_field = 0);
+  ~TracedExplainer();
+  TracedExplainer(const TracedExplainer&) = delete;
+  TracedExplainer& operator=(const TracedExplainer&) = delete;
 
   // A household given as one cell text per field (Program::fields order).
   // `line` is its input line (0 for an example).
