@@ -367,7 +367,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s", precept::render(compiled.diagnostics).c_str());
     return 2;
   }
-  const Program& program = compiled.policy->program();
+  const Program& program = program_of(*compiled.policy);
   W1Columns columns{};
   OutputRegs outputs{};
   std::string problem;

@@ -110,7 +110,7 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
     return result;
   }
   result.diagnostics = sink.take();
-  result.policy = Policy(std::move(program));
+  result.policy = PolicyAccess::make(std::move(program));
   return result;
 }
 

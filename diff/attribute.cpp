@@ -151,8 +151,8 @@ void prepare_variants(const PolicyVersion& o, const PolicyVersion& n, const Stru
   auto old_compiled = compile(o.source, o.path);
   if (!old_compiled.ok()) return;
   out.baseline = std::move(old_compiled.policy);
-  out.plan.baseline = &out.baseline->program();
-  for (const auto& v : out.variants) out.plan.variants.push_back(v ? &v->program() : nullptr);
+  out.plan.baseline = &program_of(*out.baseline);
+  for (const auto& v : out.variants) out.plan.variants.push_back(v ? &program_of(*v) : nullptr);
 }
 
 Attribution attribute(const PreparedVariants& prepared, const Impact& impact) {

@@ -963,7 +963,7 @@ class Engine {
 Impact compute_impact(const Policy& old_policy, const Policy& new_policy, std::FILE* data, std::FILE* old_data,
                       const ImpactOptions& options) {
   try {
-    return Engine(old_policy.program(), new_policy.program(), options).run(data, old_data);
+    return Engine(program_of(old_policy), program_of(new_policy), options).run(data, old_data);
   } catch (const std::bad_alloc&) {
     Impact impact;
     impact.fatal_error = kOutOfMemoryError;

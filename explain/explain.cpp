@@ -777,7 +777,7 @@ std::uint32_t key_field(const Program& program, const std::string& key) {
 
 Explanation explain(const Policy& policy, const std::vector<std::pair<std::string, std::string>>& record,
                     const std::string& key) {
-  const Program& program = policy.program();
+  const Program& program = program_of(policy);
   TracedExplainer explainer(program, key_field(program, key));
   // One cell per field, as a register's row gives them; a field not named is empty.
   std::vector<std::string> cells(program.fields.size());
@@ -791,7 +791,7 @@ Explanation explain(const Policy& policy, const std::vector<std::pair<std::strin
 
 std::string explain_csv(const Policy& policy, std::FILE* input, const std::string& key,
                         const std::function<bool(const Explanation&)>& each) {
-  const Program& program = policy.program();
+  const Program& program = program_of(policy);
   return explain_register(program, input, key_field(program, key), each);
 }
 

@@ -27,7 +27,7 @@ TestResults test_examples(const Policy& policy, const std::string& policy_file) 
   TestResults results;
   // The examples and the lowering's notes travel in a .pcb too (format 4), so
   // a compiled program is tested as it is, with no compiling again.
-  const Program& program = policy.program();
+  const Program& program = program_of(policy);
   if (program.examples.empty()) return results;
   const TestReport report = run_examples(program);
   for (const ExampleResult& r : report.examples) {

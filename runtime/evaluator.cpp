@@ -36,9 +36,9 @@ struct Evaluator::Impl {
   Impl(Policy p, EvaluatorOptions o)
       : policy(std::move(p)),
         options(o),
-        capacity(capacity_within_budget(policy.program(), kBatchCapacity, kWorkerMemoryBudget)),
-        machine(policy.program(), capacity) {
-    const Program& program = policy.program();
+        capacity(capacity_within_budget(program_of(policy), kBatchCapacity, kWorkerMemoryBudget)),
+        machine(program_of(policy), capacity) {
+    const Program& program = program_of(policy);
     batch.reset(program, capacity);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
   }
@@ -46,7 +46,7 @@ struct Evaluator::Impl {
   // Matches the record's names to the fields (into cell_of); false, saying
   // why, when a name is unknown (unless allowed) or given twice.
   bool match_names(const std::vector<std::pair<std::string, std::string>>& record, Outcome& outcome) {
-    cell_of.assign(policy.program().fields.size(), nullptr);
+    cell_of.assign(program_of(policy).fields.size(), nullptr);
     for (const auto& [name, text] : record) {
       const auto field = field_of.find(name);
       if (field == field_of.end()) {
@@ -70,7 +70,7 @@ struct Evaluator::Impl {
   // Parses one record into the next row; on failure the outcome says why.
   bool load(const std::vector<std::pair<std::string, std::string>>& record, Outcome& outcome) {
     if (!match_names(record, outcome)) return false;
-    const Program& program = policy.program();
+    const Program& program = program_of(policy);
     const std::size_t row = batch.rows;
     std::string reason;
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
@@ -88,7 +88,7 @@ struct Evaluator::Impl {
   }
 
   void collect(std::size_t row, Outcome& outcome) {
-    const Program& program = policy.program();
+    const Program& program = program_of(policy);
     if (machine.error(row) != RowError::None) {
       Rejection rejection = machine_rejection(program, machine, row);
       outcome.kind = rejection.kind;

@@ -58,7 +58,7 @@ CompileResult load_policy(std::string_view bytes, std::string file_name) {
     return refused_policy(file_name, "the compiled program is not valid: " + error,
                           "the file may be damaged; compile the policy again with `precept compile`");
   CompileResult result;
-  result.policy = Policy(std::move(program));
+  result.policy = PolicyAccess::make(std::move(program));
   return result;
 }
 

@@ -3,7 +3,10 @@
 // only through include/precept/.
 #pragma once
 
+#include <precept/policy.hpp>
+
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -258,5 +261,13 @@ struct Program {
   std::vector<ExampleDef> examples;
   std::vector<DebugNote> notes;
 };
+
+// The library's own way into a Policy (include/precept/policy.hpp keeps its
+// program opaque): making one of a verified program, and reading its program.
+struct PolicyAccess {
+  static Policy make(std::shared_ptr<const Program> program) { return Policy(std::move(program)); }
+  static const Program& program(const Policy& policy) { return *policy.program_; }
+};
+inline const Program& program_of(const Policy& policy) { return PolicyAccess::program(policy); }
 
 }  // namespace precept

@@ -177,7 +177,7 @@ struct FileInput {
 class Runner {
  public:
   Runner(const Policy& policy, std::FILE* results, std::FILE* rejects, const RunOptions& options)
-      : program_(policy.program()),
+      : program_(program_of(policy)),
         results_(results),
         rejects_(rejects),
         options_(options),

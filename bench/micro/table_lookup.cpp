@@ -64,7 +64,7 @@ void BM_TableLookup(benchmark::State& state) {
     state.SkipWithError(precept::render(compiled.diagnostics).c_str());
     return;
   }
-  const precept::Program& program = compiled.policy->program();
+  const precept::Program& program = program_of(*compiled.policy);
   precept::Batch batch;
   batch.reset(program, kBatchRows);
   std::mt19937_64 rng(42);

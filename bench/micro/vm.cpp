@@ -29,7 +29,7 @@ struct Records {
 
 const Records& w1_records() {
   static const Records records = [] {
-    const precept::Program& program = precept_bench::w1_policy().program();
+    const precept::Program& program = program_of(precept_bench::w1_policy());
     Records out;
     precept::CsvReader reader{std::string_view(precept_bench::w1_register(kBatchRows))};
     precept::CsvRecord record;
@@ -63,7 +63,7 @@ bool load(const precept::Program& program, const Records& records, precept::Batc
 }
 
 void BM_LoadBatch(benchmark::State& state) {
-  const precept::Program& program = precept_bench::w1_policy().program();
+  const precept::Program& program = program_of(precept_bench::w1_policy());
   const Records& records = w1_records();
   precept::Batch batch;
   batch.reset(program, kBatchRows);
@@ -80,7 +80,7 @@ void BM_LoadBatch(benchmark::State& state) {
 BENCHMARK(BM_LoadBatch);
 
 void BM_VmW1Batch(benchmark::State& state) {
-  const precept::Program& program = precept_bench::w1_policy().program();
+  const precept::Program& program = program_of(precept_bench::w1_policy());
   const Records& records = w1_records();
   precept::Batch batch;
   batch.reset(program, kBatchRows);

@@ -20,12 +20,14 @@
 
 namespace precept {
 
-struct Program;  // runtime/program.hpp, internal
+// The compiled program a Policy shares: opaque here, never reached through the
+// public API (the library's own code reaches it by PolicyAccess, in an
+// internal header). A Policy comes from compile(), load_policy() or open_policy().
+struct Program;
+struct PolicyAccess;
 
 class Policy {
  public:
-  explicit Policy(std::shared_ptr<const Program> program);
-
   const std::string& name() const;
   const std::string& place() const;
   int year() const;
@@ -42,9 +44,10 @@ class Policy {
   // The bytecode listing, like SQLite's EXPLAIN (`precept disasm`).
   std::string disassemble() const;
 
-  const Program& program() const { return *program_; }
 
  private:
+  friend struct PolicyAccess;
+  explicit Policy(std::shared_ptr<const Program> program);
   std::shared_ptr<const Program> program_;
 };
 

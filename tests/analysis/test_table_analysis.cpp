@@ -211,7 +211,7 @@ TEST(HitPolicies, DefaultIsUnique) {
 }
 
 bool uses(const precept::Policy& policy, precept::Opcode op) {
-  const auto& code = policy.program().code;
+  const auto& code = program_of(policy).code;
   return std::any_of(code.begin(), code.end(), [&](const precept::Instruction& i) { return i.op == op; });
 }
 

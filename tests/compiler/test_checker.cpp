@@ -20,7 +20,7 @@ precept::CompileResult compile_body(const std::string& body) {
 std::string errors_of(const precept::CompileResult& result) { return precept::render(result.diagnostics); }
 
 const precept::OutputDef& output(const precept::CompileResult& r, const std::string& name) {
-  for (const auto& o : r.policy->program().outputs)
+  for (const auto& o : program_of(*r.policy).outputs)
     if (o.name == name) return o;
   throw std::runtime_error("no output " + name);
 }
@@ -67,7 +67,7 @@ TEST(Checker, RejectsUnitErrors) {
 TEST(Checker, ConstantsFoldIntoOneLoad) {
   auto r = compile_body("param cap: money = 1000 yuan\noutput x = cap * 3 + 500 yuan");
   ASSERT_TRUE(r.ok()) << errors_of(r);
-  const auto& p = r.policy->program();
+  const auto& p = program_of(*r.policy);
   // No arithmetic instruction survives: 3500.00 is computed at compile time.
   for (const auto& ins : p.code) {
     EXPECT_NE(ins.op, precept::Opcode::MUL_MONEY_INT);
@@ -81,7 +81,7 @@ TEST(Checker, OnlyFieldsThePolicyReadsAreLoaded) {
   auto r = compile_body("output x = people + 1");
   ASSERT_TRUE(r.ok()) << errors_of(r);
   int loads = 0;
-  for (const auto& ins : r.policy->program().code) loads += ins.op == precept::Opcode::LOAD_FIELD;
+  for (const auto& ins : program_of(*r.policy).code) loads += ins.op == precept::Opcode::LOAD_FIELD;
   EXPECT_EQ(loads, 1);
 }
 
@@ -89,7 +89,7 @@ TEST(Checker, RoundOfMoneyOverCountIsOneInstruction) {
   auto r = compile_body("output x = round(income / people, 2)");
   ASSERT_TRUE(r.ok()) << errors_of(r);
   int fused = 0, divides = 0;
-  for (const auto& ins : r.policy->program().code) {
+  for (const auto& ins : program_of(*r.policy).code) {
     fused += ins.op == precept::Opcode::DIVIDE_ROUND;
     divides += ins.op == precept::Opcode::DIVIDE;
   }

@@ -92,7 +92,7 @@ std::string meaning(const std::string& source, const std::string& name, const fs
     ADD_FAILURE() << name << " does not compile:\n" << precept::render(compiled.diagnostics);
     return {};
   }
-  precept::Program program = compiled.policy->program();
+  precept::Program program = program_of(*compiled.policy);
   program.source_text.clear();
   program.source_file.clear();
   program.source_hash = 0;

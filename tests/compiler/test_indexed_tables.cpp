@@ -101,7 +101,7 @@ precept::Policy compile_ok(const std::string& source) {
 }
 
 bool uses(const precept::Policy& policy, precept::Opcode op) {
-  const auto& code = policy.program().code;
+  const auto& code = program_of(policy).code;
   return std::any_of(code.begin(), code.end(), [&](const precept::Instruction& i) { return i.op == op; });
 }
 

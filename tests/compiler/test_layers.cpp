@@ -98,7 +98,7 @@ TEST_F(Layers, ChainCompilesToOneProgramWithTheChildsHeaderAndEveryLayersParts) 
 TEST_F(Layers, ProgramNamesItsChainAndQuotesNoLinesOfTheWrongFile) {
   auto compiled = open("tests/compiler/layers/county.pol");
   ASSERT_TRUE(compiled.ok());
-  const auto& program = compiled.policy->program();
+  const auto& program = program_of(*compiled.policy);
   EXPECT_EQ(program.source_file,
             "tests/compiler/layers/county.pol (extends tests/compiler/layers/province.pol, "
             "tests/compiler/layers/national.pol)");
@@ -115,7 +115,7 @@ TEST_F(Layers, ProgramNamesItsChainAndQuotesNoLinesOfTheWrongFile) {
   };
   auto edited = precept::compile(county, "tests/compiler/layers/county.pol", options);
   ASSERT_TRUE(edited.ok()) << precept::render(edited.diagnostics);
-  EXPECT_NE(edited.policy->program().source_hash, program.source_hash);
+  EXPECT_NE(program_of(*edited.policy).source_hash, program.source_hash);
 }
 
 TEST_F(Layers, DatedValueInForceIsTheLatestEntryNotAfterTheYear) {
@@ -384,7 +384,7 @@ std::string meaning(const std::string& source, const std::string& name) {
     ADD_FAILURE() << name << " does not compile:\n" << precept::render(compiled.diagnostics);
     return {};
   }
-  precept::Program program = compiled.policy->program();
+  precept::Program program = program_of(*compiled.policy);
   program.source_text.clear();
   program.source_hash = 0;
   std::fill(program.code_lines.begin(), program.code_lines.end(), 0);

@@ -58,7 +58,7 @@ example "五保户"
   expect poor = true, items = [cash], total = 200 yuan
 )");
   ASSERT_TRUE(r.ok()) << errors_of(r);
-  const auto& examples = r.policy->program().examples;
+  const auto& examples = program_of(*r.policy).examples;
   ASSERT_EQ(examples.size(), 1u);
   const ExampleDef& e = examples[0];
   EXPECT_EQ(e.label, "五保户");
@@ -108,7 +108,7 @@ example "not rejected"
   expect rejected
 )");
   ASSERT_TRUE(r.ok()) << errors_of(r);
-  const TestReport report = run_examples(r.policy->program());
+  const TestReport report = run_examples(program_of(*r.policy));
   ASSERT_EQ(report.examples.size(), 4u);
   EXPECT_TRUE(report.examples[0].passed);
   for (const auto& p : report.examples[0].problems) ADD_FAILURE() << p;
@@ -135,8 +135,8 @@ TEST(Examples, TravelInTheCompiledProgramFile) {
   ASSERT_TRUE(r.ok()) << errors_of(r);
   const auto loaded = load_policy(r.policy->serialize());
   ASSERT_TRUE(loaded.ok()) << errors_of(loaded);
-  const Program& compiled = r.policy->program();
-  const Program& read = loaded.policy->program();
+  const Program& compiled = program_of(*r.policy);
+  const Program& read = program_of(*loaded.policy);
   ASSERT_FALSE(compiled.notes.empty());
   ASSERT_EQ(read.examples.size(), 1u);
   EXPECT_EQ(read.examples[0].label, "x");
@@ -193,8 +193,8 @@ example "b" given g = b expect amount = 2 yuan, xs = [1, 2, 8]
 example "a1" given g = a, n = 1 expect amount = 1 yuan, all = [1]
 )", "idx.pol");
   ASSERT_TRUE(r.ok()) << render(r.diagnostics);
-  ASSERT_EQ(r.policy->program().lookups.size(), 2u);
-  const TestReport report = run_examples(r.policy->program());
+  ASSERT_EQ(program_of(*r.policy).lookups.size(), 2u);
+  const TestReport report = run_examples(program_of(*r.policy));
   EXPECT_TRUE(report.all_passed());
   std::vector<std::string> covered;
   for (const auto& item : report.coverage.items)
@@ -239,7 +239,7 @@ example "over the line" given income = 2900 yuan, members = 1 expect poor = fals
     options.year = year;
     const auto r = compile(tests, "tests.pol", options);
     ASSERT_TRUE(r.ok()) << errors_of(r);
-    const TestReport report = run_examples(r.policy->program());
+    const TestReport report = run_examples(program_of(*r.policy));
     ASSERT_EQ(report.examples.size(), 1u) << "the parent's examples are not inherited";
     EXPECT_EQ(report.examples[0].passed, year == 2015) << "2800 in 2015, 3000 from 2016";
     bool saw_param = false, saw_rule = false;
@@ -269,7 +269,7 @@ example "over the line" given income = 2900 yuan, members = 1 expect poor = fals
 TEST(Examples, TheVerifierRefusesDamagedNotesAndExamples) {
   const auto r = compile_with("\nexample \"x\"\n  given members = 1\n  expect poor = false\n");
   ASSERT_TRUE(r.ok()) << errors_of(r);
-  const Program& good = r.policy->program();
+  const Program& good = program_of(*r.policy);
   std::size_t compare = 0, row_or_branch = 0;
   while (compare < good.notes.size() && good.notes[compare].what != DebugNote::What::Compare) ++compare;
   while (row_or_branch < good.notes.size() && good.notes[row_or_branch].what != DebugNote::What::Branch &&

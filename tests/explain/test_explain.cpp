@@ -76,7 +76,7 @@ void expect_agreement(const std::string& policy_path, std::size_t rows, int seed
   }
   const auto results = read_csv(read_file(results_path));
   const auto rejects = read_csv(read_file(rejects_path));
-  const auto explained = explain_all(policy.program(), data);
+  const auto explained = explain_all(program_of(policy), data);
   ASSERT_EQ(explained.size(), rows);
   std::size_t next_result = 1, next_reject = 1, compared_values = 0;  // after the header lines
   for (const Explanation& e : explained) {
@@ -124,7 +124,7 @@ TEST(ExplainAgreement, W1_2016_OnGeneratedRegister) {
 // one rejected. PRECEPT_UPDATE_GOLDEN=1 rewrites them.
 TEST(ExplainGolden, W1Households) {
   const Policy policy = compile_file("policies/xijiang_2015.pol");
-  const auto all = explain_all(policy.program(), "examples/data/xijiang_sample.csv");
+  const auto all = explain_all(program_of(policy), "examples/data/xijiang_sample.csv");
   std::string text, json;
   for (const Explanation& e : all) {
     if (e.id != "360733-0000001" && e.id != "360733-0000002" && e.line != 74 && e.line != 596 &&
@@ -141,11 +141,11 @@ TEST(ExplainGolden, W1Households) {
 // The words of an explanation, as the issue asks for them.
 TEST(ExplainText, SaysRuleComparisonsParamsAndRows) {
   const Policy policy = compile_file("policies/xijiang_2015.pol");
-  TracedExplainer explainer(policy.program());
-  std::vector<std::string> cells(policy.program().fields.size());
+  TracedExplainer explainer(program_of(policy));
+  std::vector<std::string> cells(program_of(policy).fields.size());
   const auto set = [&](const std::string& name, const std::string& value) {
-    for (std::size_t f = 0; f < policy.program().fields.size(); ++f)
-      if (policy.program().fields[f].name == name) cells[f] = value;
+    for (std::size_t f = 0; f < program_of(policy).fields.size(); ++f)
+      if (program_of(policy).fields[f].name == name) cells[f] = value;
   };
   for (std::size_t f = 0; f < cells.size(); ++f) cells[f] = "0";
   set("household_id", "3607230001");
@@ -187,9 +187,9 @@ TEST(ExplainText, SaysRuleComparisonsParamsAndRows) {
 // the other.
 TEST(TracedMachine, RunTracedNeedsTracedMode) {
   const Policy policy = compile_file("policies/xijiang_2015.pol");
-  Machine fast(policy.program(), 1);
+  Machine fast(program_of(policy), 1);
   Batch batch;
-  batch.reset(policy.program(), 1);
+  batch.reset(program_of(policy), 1);
   std::vector<std::uint8_t> executed;
   EXPECT_THROW(fast.run_traced(batch, executed), std::logic_error);
 }

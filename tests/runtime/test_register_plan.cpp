@@ -50,7 +50,7 @@ output id, quarter, doubled, big, wanted, measures = measures.measure
 
 TEST(RegisterPlan, OutputsKeepTheirOwnStorageAndTemporariesShare) {
   const Policy policy = compiled(kSource);
-  const Program& p = policy.program();
+  const Program& p = program_of(policy);
   const RegisterPlan plan = plan_registers(p, true);
   ASSERT_EQ(plan.home.size(), p.scalar_types.size());
   for (const char* output : {"quarter", "doubled", "big"}) {
@@ -78,15 +78,15 @@ TEST(RegisterPlan, OutputsKeepTheirOwnStorageAndTemporariesShare) {
 
 TEST(RegisterPlan, ATracedMachineSharesNothing) {
   const Policy policy = compiled(kSource);
-  const RegisterPlan plan = plan_registers(policy.program(), false);
+  const RegisterPlan plan = plan_registers(program_of(policy), false);
   EXPECT_EQ(std::count(plan.home.begin(), plan.home.end(), RegisterHome::Shared), 0);
-  const std::uint32_t half = register_named(policy.program(), "half");
+  const std::uint32_t half = register_named(program_of(policy), "half");
   EXPECT_EQ(plan.home[half], RegisterHome::Own);
 }
 
 TEST(RegisterPlan, ListsAreSlottedWhenClearedThenAppendedAndAliasedWhenLoadedOnce) {
   const Policy policy = compiled(kSource);
-  const Program& p = policy.program();
+  const Program& p = program_of(policy);
   const RegisterPlan plan = plan_registers(p, true);
   ASSERT_EQ(plan.lists.size(), p.list_types.size());
   // The collect table: LIST_CLEAR, then a LIST_APPEND_IF per row.

@@ -266,7 +266,7 @@ TEST(VmMemory, BatchesShrinkToTheBudgetDownToOneRow) {
   // W1 keeps its batch of 1,024.
   const CompileResult w1 = open_policy(std::string(PRECEPT_SOURCE_DIR) + "/policies/xijiang_2015.pol");
   ASSERT_TRUE(w1.ok());
-  EXPECT_EQ(capacity_within_budget(w1.policy->program(), 1024, kWorkerMemoryBudget), 1024u);
+  EXPECT_EQ(capacity_within_budget(program_of(*w1.policy), 1024, kWorkerMemoryBudget), 1024u);
 }
 
 TEST(VmMemory, ABudgetThatForcesSmallBatchesGivesTheSameResults) {
@@ -275,7 +275,7 @@ TEST(VmMemory, ABudgetThatForcesSmallBatchesGivesTheSameResults) {
   RunOptions options;
   ASSERT_TRUE(run_w1(data, options, expected).ok());
   const CompileResult w1 = open_policy(std::string(PRECEPT_SOURCE_DIR) + "/policies/xijiang_2015.pol");
-  options.memory_budget = 5 * memory_needs(w1.policy->program()).bytes_per_row;  // batches of 5
+  options.memory_budget = 5 * memory_needs(program_of(*w1.policy)).bytes_per_row;  // batches of 5
   options.threads = 3;
   const RunReport report = run_w1(data, options, got);
   ASSERT_TRUE(report.ok()) << report.fatal_error;
