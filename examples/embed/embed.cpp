@@ -72,6 +72,16 @@ void set(Record& record, const std::string& field, std::string value) {
     if (name == field) text = std::move(value);
 }
 
+// Writes `bytes` to `path`, saying so when it cannot: an output that was not
+// written must not pass for one that was.
+bool write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out << bytes;
+  if (out.flush()) return true;
+  std::cerr << "cannot write `" << path << "`\n";
+  return false;
+}
+
 // An ill household in a D-grade house, under the 2015 line.
 Record poor_household() {
   Record poor = household("360733-0000001", "4", "6157.78");
@@ -173,7 +183,7 @@ void resolve_layers(const Paths& paths) {
 //    back and verified; its bytecode listing (`precept disasm`).
 std::optional<precept::Policy> save_and_load_program(const precept::Policy& compiled, const Paths& paths) {
   const std::string bytes = compiled.serialize();
-  std::ofstream(paths.pcb(), std::ios::binary) << bytes;
+  if (!write_file(paths.pcb(), bytes)) return std::nullopt;
   const precept::CompileResult loaded = precept::load_policy(bytes, "w1.pcb");
   std::cerr << precept::render(loaded.diagnostics);
   if (!loaded.ok()) return std::nullopt;
@@ -361,7 +371,8 @@ bool diff_with_impact(const Paths& paths) {
     for (const precept::diff::EditEffect& effect : result.attribution->effects)
       if (effect.households) std::cout << "  " << effect.label << ": " << effect.households << " households\n";
   const fs::path report = paths.output_dir / "xijiang_2015_2016.md";
-  std::ofstream(report) << precept::diff::render_markdown(result);  // or render_text, render_json, render_html
+  // Or render_text (for a terminal), render_json, render_html.
+  if (!write_file(report.string(), precept::diff::render_markdown(result))) return false;
   std::cout << "diff report: " << report.filename().string() << "\n";
   return result.changed();
 }
