@@ -1,4 +1,5 @@
-// precept-embed: the embedding API on one page, every kind of call.
+// precept-embed: the embedding API on one page, every kind of call, each in a
+// function named for it and run in order by main().
 //
 // Compile a policy once and keep the precept::Policy: it is immutable and cheap
 // to copy, so every thread may share it. Give every thread its own
@@ -6,24 +7,35 @@
 // shared. Records go in as (field, text) pairs, the text exactly as a CSV export
 // has it; results come back as text, in the order of policy.output_names().
 //
-//   1. compile (and read diagnostics)     2. a compiled program (.pcb): save, load
-//   3. evaluate one household at a time   4. explain a household
-//   5. evaluate batches on threads        6. run over a CSV register, with its summary
-//   7. test, fmt, diff, analysis: TODO, below
+//   compile_with_diagnostics   analyse_tables          resolve_layers
+//   save_and_load_program      evaluate_households     evaluate_batches_on_threads
+//   explain_household          run_register            test_policy_examples
+//   format_source              diff_with_impact        diff_without_data
+//   evaluate_compiled (eval_only.cpp: precept_eval alone)
 //
-// Steps 2 to 6 need only the evaluation-only library (precept_eval, no ANTLR,
-// no Z3) when the program comes from a .pcb; compiling needs the full one.
+// Which library each needs: loading a .pcb, evaluating, explaining, running a
+// register and testing examples are in the evaluation-only library
+// (Precept::precept_eval, no ANTLR, no Z3); compiling source, formatting and
+// diffing need the full one (Precept::precept), which this program links.
 //
-//   precept-embed [POLICY]    default: policies/xijiang_2015.pol (workload W1)
+//   precept-embed [SOURCE_DIR [OUTPUT_DIR]]
 //
-// The households below are W1 households, so another policy needs other records.
+// SOURCE_DIR holds policies/ and examples/data/ (default: this source tree);
+// OUTPUT_DIR receives w1.pcb and the diff report xijiang_2015_2016.md
+// (default: a folder under the system's temporary directory).
 #include <precept/precept.hpp>
 
+#include "eval_only.hpp"
+
 #include <algorithm>
-#include <cstdio>
 #include <array>
 #include <cstddef>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
@@ -31,7 +43,18 @@
 
 namespace {
 
+namespace fs = std::filesystem;
 using Record = std::vector<std::pair<std::string, std::string>>;
+
+// The bundled files the calls below use, as paths a report may name.
+struct Paths {
+  fs::path source_dir, output_dir;
+  std::string file(const std::string& relative) const { return (source_dir / relative).lexically_normal().string(); }
+  std::string w1() const { return file("policies/xijiang_2015.pol"); }
+  std::string w1_2016() const { return file("policies/xijiang_2016.pol"); }
+  std::string sample() const { return file("examples/data/xijiang_sample.csv"); }
+  std::string pcb() const { return (output_dir / "w1.pcb").string(); }
+};
 
 // W1 treats an empty number or flag as a bad value, so a record names every
 // field; only text fields such as `village` may be left out.
@@ -49,17 +72,148 @@ void set(Record& record, const std::string& field, std::string value) {
     if (name == field) text = std::move(value);
 }
 
-void print(const precept::Policy& policy, const std::string& id, const precept::Outcome& outcome) {
+// Writes `bytes` to `path`, saying so when it cannot: an output that was not
+// written must not pass for one that was.
+bool write_file(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary);
+  out << bytes;
+  if (out.flush()) return true;
+  std::cerr << "cannot write `" << path << "`\n";
+  return false;
+}
+
+// An ill household in a D-grade house, under the 2015 line.
+Record poor_household() {
+  Record poor = household("360733-0000001", "4", "6157.78");
+  set(poor, "ill_members", "1");
+  set(poor, "house", "d");
+  return poor;
+}
+
+void print_outcome(const precept::Policy& policy, const std::string& id, const precept::Outcome& outcome) {
   if (!outcome.ok) {
-    // A rejected record is data, not an exception: it says which column and why.
-    std::cout << id << ": rejected: " << outcome.error
-              << (outcome.column.empty() ? "" : " (column " + outcome.column + ")") << "\n";
+    // A rejected record is data, not an exception: what rejected it (a kind to
+    // act on), the column or the policy's declaration and line, and the words.
+    std::cout << id << ": rejected (" << precept::reject_kind_name(outcome.kind) << "): " << outcome.error;
+    if (!outcome.column.empty()) std::cout << " [column " << outcome.column << "]";
+    if (!outcome.declaration.empty())
+      std::cout << " [" << outcome.declaration << " at " << outcome.policy_file << ":" << outcome.policy_line << "]";
+    std::cout << "\n";
     return;
   }
-  std::cout << id << ":\n";
+  std::cout << id << ":";
   const std::vector<std::string> names = policy.output_names();
-  for (std::size_t i = 0; i < names.size(); ++i)
-    std::cout << "  " << names[i] << " = " << outcome.values[i] << "\n";
+  for (std::size_t i = 0; i < names.size(); ++i) std::cout << " " << names[i] << "=" << outcome.values[i];
+  std::cout << "\n";
+}
+
+// 1. Compile: errors and warnings are data (file, line, column, message, hint),
+//    and render() shows them as `precept check` does.
+std::optional<precept::Policy> compile_with_diagnostics(const Paths& paths) {
+  const precept::CompileResult broken = precept::compile(
+      "policy \"broken\" year 2016\nrecord r { members: int }\noutput poor = membrs > 3\n", "broken.pol");
+  for (const precept::Diagnostic& d : broken.diagnostics)
+    std::cout << "diagnostic: " << d.file << ":" << d.line << ":" << d.column << ": " << d.message
+              << (d.hint.empty() ? "" : " (" + d.hint + ")") << "\n";
+  std::cout << "compile broken.pol: " << (broken.ok() ? "compiled" : precept::count_errors(broken.diagnostics)) << "\n";
+
+  const precept::CompileResult compiled = precept::open_policy(paths.w1());  // source or .pcb
+  std::cerr << precept::render(compiled.diagnostics);  // warnings come even when it compiles
+  if (!compiled.ok()) return std::nullopt;
+  std::cout << "compiled: " << compiled.policy->name() << " (" << compiled.policy->year() << "), "
+            << compiled.policy->field_names().size() << " fields, " << compiled.policy->output_names().size()
+            << " outputs\n";
+  return compiled.policy;
+}
+
+// 2. Table analysis runs as part of compiling: a table with no row for some
+//    households, or rows that disagree, comes back as a diagnostic with a
+//    household that shows it. A warning does not stop the compile: that
+//    household is then rejected, naming the table and its line.
+void analyse_tables() {
+  const precept::CompileResult result = precept::compile(R"(policy "aid" year 2016
+enum grade { safe, c, d }
+record r {
+  house:   grade
+  members: int where >= 1
+}
+table housing
+  | when house | when members | aid: money |
+  | d          | -            | 2000 yuan  |
+  | c          | -            | 800 yuan   |
+  | safe       | 1, 2         | 100 yuan   |
+output housing
+)",
+                                                         "aid.pol");
+  for (const precept::Diagnostic& d : result.diagnostics)
+    std::cout << "table analysis: line " << d.line << ": " << d.message << "; " << d.hint << "\n";
+  if (!result.ok()) return;
+  precept::Evaluator evaluator(*result.policy);
+  print_outcome(*result.policy, "safe house, 3 members", evaluator.evaluate({{"house", "safe"}, {"members", "3"}}));
+}
+
+// 3. A layered policy: its parents merged, the year's values picked, each
+//    value's origin described (`precept check --resolved`), and the one plain
+//    policy it resolves to (what a diff compares).
+void resolve_layers(const Paths& paths) {
+  precept::CompileOptions options;
+  options.describe_layers = true;
+  const precept::CompileResult town = precept::open_policy(paths.file("policies/xijiang_town_2016.pol"), options);
+  if (!town.ok()) {
+    std::cerr << precept::render(town.diagnostics);
+    return;
+  }
+  std::cout << "layers: " << town.policy->source_file() << ", " << town.files.size() << " files\n";
+  std::istringstream resolved(town.resolved);
+  for (std::string line; std::getline(resolved, line);)
+    if (line.find("poverty_line") != std::string::npos) {
+      std::cout << "  " << line << "\n";
+      break;
+    }
+  std::ifstream in(paths.file("policies/xijiang_town_2016.pol"));
+  std::stringstream text;
+  text << in.rdbuf();
+  options.describe_layers = false;
+  options.base_directory = paths.file("policies");  // where `extends` finds the parents
+  const precept::ResolvedSource plain = precept::resolve_source(text.str(), "xijiang_town_2016.pol", options);
+  std::cout << "resolved source: " << (plain.text ? std::to_string(std::count(plain.text->begin(), plain.text->end(), '\n')) + " lines" : "errors") << "\n";
+}
+
+// 4. The compiled program (.pcb, what `precept compile` writes): saved, loaded
+//    back and verified; its bytecode listing (`precept disasm`).
+std::optional<precept::Policy> save_and_load_program(const precept::Policy& compiled, const Paths& paths) {
+  const std::string bytes = compiled.serialize();
+  if (!write_file(paths.pcb(), bytes)) return std::nullopt;
+  const precept::CompileResult loaded = precept::load_policy(bytes, "w1.pcb");
+  std::cerr << precept::render(loaded.diagnostics);
+  if (!loaded.ok()) return std::nullopt;
+  const precept::CompileResult damaged = precept::load_policy(bytes.substr(0, bytes.size() / 2), "damaged.pcb");
+  std::cout << "program: " << bytes.size() << " bytes, loaded; a truncated copy: "
+            << (damaged.ok() ? "loaded" : precept::count_errors(damaged.diagnostics)) << "\n";
+  const std::string listing = loaded.policy->disassemble();
+  std::cout << "disasm: " << listing.substr(0, listing.find('\n')) << "\n";
+  return loaded.policy;
+}
+
+// 5. One household at a time. A misspelt field name is refused, not ignored.
+void evaluate_households(const precept::Policy& policy) {
+  precept::Evaluator evaluator(policy);
+  Record well_off = household("360733-0000002", "4", "29301.10");
+  Record wubao = household("360733-0000020", "1", "1794");
+  set(wubao, "wubao", "1");
+  set(wubao, "labor_count", "0");
+  Record no_members = household("360733-0000596", "0", "1000");      // members must be >= 1
+  Record unreadable = household("360733-0000597", "3", "12.345");    // money has 2 decimals
+  Record misspelt = household("360733-0000599", "3", "5000");
+  misspelt.emplace_back("membres", "4");
+  for (const Record& r : {poor_household(), well_off, wubao, no_members, unreadable, misspelt})
+    print_outcome(policy, r.front().second /* household_id */, evaluator.evaluate(r));
+
+  // A registry's whole row may carry more than the policy reads: say so.
+  precept::EvaluatorOptions lenient;
+  lenient.allow_unknown_fields = true;
+  precept::Evaluator whole_rows(policy, lenient);
+  print_outcome(policy, "360733-0000599 (extra fields allowed)", whole_rows.evaluate(misspelt));
 }
 
 // A deterministic register, so every run and every thread sees the same input.
@@ -82,63 +236,18 @@ std::vector<Record> generate(std::size_t count) {
 }
 
 bool same(const precept::Outcome& a, const precept::Outcome& b) {
-  return a.ok == b.ok && a.values == b.values && a.error == b.error && a.column == b.column;
+  return a.ok == b.ok && a.values == b.values && a.kind == b.kind && a.error == b.error && a.column == b.column;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const std::string path = argc > 1 ? argv[1] : PRECEPT_EMBED_DEFAULT_POLICY;
-
-  // 1. Compile once. Warnings come back even when compiling succeeds; errors
-  //    are data too (file, line, column, message, hint), rendered as the CLI
-  //    shows them.
-  const precept::CompileResult broken =
-      precept::compile("policy \"broken\" record r { members: int }\noutput poor = membrs > 3\n", "broken.pol");
-  for (const precept::Diagnostic& d : broken.diagnostics)
-    std::cout << "diagnostic: " << d.file << ":" << d.line << ":" << d.column << ": " << d.message
-              << (d.hint.empty() ? "" : " (" + d.hint + ")") << "\n";
-  const precept::CompileResult compiled = precept::open_policy(path);  // source or .pcb
-  std::cerr << precept::render(compiled.diagnostics);
-  if (!compiled.ok()) return 1;
-
-  // 2. The compiled program as bytes (what `precept compile` writes), loaded
-  //    back and verified: a service that only evaluates ships these bytes and
-  //    links precept_eval alone.
-  const precept::CompileResult loaded = precept::load_policy(compiled.policy->serialize(), "in-memory.pcb");
-  std::cerr << precept::render(loaded.diagnostics);
-  if (!loaded.ok()) return 1;
-  const precept::Policy& policy = *loaded.policy;
-  std::cout << "policy: " << policy.name() << " (" << policy.year() << ")\n";
-
-  // 3. A few households, one at a time.
-  precept::Evaluator evaluator(policy);
-  Record poor = household("360733-0000001", "4", "6157.78");
-  set(poor, "ill_members", "1");
-  set(poor, "house", "d");
-  Record well_off = household("360733-0000002", "4", "29301.10");
-  Record wubao = household("360733-0000020", "1", "1794");
-  set(wubao, "wubao", "1");
-  set(wubao, "labor_count", "0");
-  Record no_members = household("360733-0000596", "0", "1000");  // rejected: members must be >= 1
-  for (const Record* r : {&poor, &well_off, &wubao, &no_members})
-    print(policy, r->front().second /* household_id */, evaluator.evaluate(*r));
-
-  // 4. Why: the explanation `precept explain` prints, as data (a tree of
-  //    entries: output, rule, let, decide, table, param), and as text or JSON.
-  const precept::Explanation why = precept::explain(policy, poor);
-  for (const precept::Explanation::Entry& entry : why.entries)
-    if (entry.kind == "rule") std::cout << "  because " << entry.name << " = " << entry.value << ": " << entry.decided_by << "\n";
-  std::cout << precept::explain(policy, no_members).text("xijiang_2015.pol");
-
-  // 5. Two threads, one Evaluator each, sharing the one Policy.
+// 6. Batches (the fast path), on two threads: one Evaluator each, one Policy.
+bool evaluate_batches_on_threads(const precept::Policy& policy) {
   const std::vector<Record> records = generate(600);
   std::array<std::vector<precept::Outcome>, 2> results;
   std::vector<std::thread> threads;
   for (auto& out : results)
     threads.emplace_back([&policy, &records, &out] {
       precept::Evaluator own(policy);
-      out = own.evaluate_batch(records);  // the fast path: many records per call
+      out = own.evaluate_batch(records);
     });
   for (std::thread& t : threads) t.join();
 
@@ -152,24 +261,35 @@ int main(int argc, char** argv) {
     poor_count += o.ok && poor_at < o.values.size() && o.values[poor_at] == "true";
     disagreements += !same(o, results[1][i]);
   }
-  std::cout << records.size() << " generated records: " << records.size() - rejected
-            << " evaluated (" << poor_count << " poor), " << rejected << " rejected; the threads "
-            << (disagreements ? "DISAGREE on " + std::to_string(disagreements) : std::string("agree"))
-            << "\n";
+  std::cout << "batch: " << records.size() << " records: " << records.size() - rejected << " evaluated ("
+            << poor_count << " poor), " << rejected << " rejected; the threads "
+            << (disagreements ? "DISAGREE on " + std::to_string(disagreements) : std::string("agree")) << "\n";
+  return disagreements == 0;
+}
 
-  // 6. A whole register, as `precept run` does it: results and rejects as CSV,
-  //    the summary by village. Here the register is the generated records.
-  std::FILE* input = std::tmpfile();
-  if (!input) return 1;
-  std::string csv;
-  for (std::size_t c = 0; c < records[0].size(); ++c) csv += (c ? "," : "") + records[0][c].first;
-  for (const Record& r : records) {
-    csv += "\n";
-    for (std::size_t c = 0; c < r.size(); ++c) csv += (c ? "," : "") + r[c].second;
+// 7. Why: the explanation `precept explain` prints, as data (a tree flattened
+//    depth first: output, rule, let, decide, table, param, field entries), as
+//    text for people and as one line of JSON for programs.
+void explain_household(const precept::Policy& policy) {
+  const precept::Explanation why = precept::explain(policy, poor_household(), "household_id");
+  for (std::size_t i = 0; i < why.output_names.size(); ++i)
+    if (why.output_names[i] == "total_assistance") std::cout << "explain: total_assistance = " << why.outputs[i] << "\n";
+  for (const precept::Explanation::Entry& entry : why.entries)
+    if (entry.kind == "rule" || entry.kind == "param")
+      std::cout << "  " << entry.kind << " " << entry.name << " = " << entry.value << " (line " << entry.line << ")"
+                << (entry.compared.empty() ? "" : ": " + entry.compared.front()) << "\n";
+  std::cout << why.text("xijiang_2015.pol");
+  std::cout << "explain json: " << why.json() << "\n";
+}
+
+// 8. A whole register, as `precept run`: results and rejects as CSV (here
+//    discarded), rejections counted by kind, the summary by village.
+bool run_register(const precept::Policy& policy, const Paths& paths) {
+  std::FILE* input = std::fopen(paths.sample().c_str(), "rb");
+  if (!input) {
+    std::cerr << "cannot read `" << paths.sample() << "`\n";
+    return false;
   }
-  csv += "\n";
-  std::fwrite(csv.data(), 1, csv.size(), input);
-  std::rewind(input);
   precept::RunOptions options;
   options.group_by = {"village"};
   options.threads = 2;
@@ -177,16 +297,131 @@ int main(int argc, char** argv) {
   std::fclose(input);
   if (!report.ok()) {
     std::cerr << report.fatal_error << "\n";
-    return 1;
+    return false;
   }
   std::cout << "run: " << report.rows_read << " rows, " << report.results << " results, " << report.rejected
-            << " rejected\n"
-            << precept::format_summary_table(report.summary);
+            << " rejected";
+  for (const auto& [kind, count] : report.rejected_by_kind)
+    std::cout << ", " << count << " " << precept::reject_kind_name(kind);
+  std::cout << "\n" << precept::format_summary_table(report.summary);
+  // The summary as data: a village name comes from the register, so it is
+  // shown through escape_for_terminal (a newline or an escape sequence in it
+  // must not act on a terminal).
+  const auto most = std::max_element(report.summary.groups.begin(), report.summary.groups.end(),
+                                     [](const auto& a, const auto& b) { return a.poor_households < b.poor_households; });
+  if (most != report.summary.groups.end())
+    std::cout << "most poor households: " << precept::escape_for_terminal(most->key.back()) << " ("
+              << most->poor_households << ")\n";
+  return report.rows_read == report.results + report.rejected;
+}
 
-  // 7. Not yet public (issue 13, item 1 and 2): `precept test` (examples and
-  //    coverage as data), `precept fmt`, `precept diff` (edits, impact,
-  //    witnesses) and table analysis. TODO(issue 13): show them here once
-  //    include/precept/ has them.
+// 9. The policy's own examples, with coverage (`precept test`), as data.
+bool test_policy_examples(const precept::Policy& policy) {
+  const precept::TestResults results = precept::test_examples(policy, "xijiang_2015.pol");
+  for (const precept::ExampleOutcome& example : results.examples)
+    if (!example.passed) std::cout << "  FAIL " << example.label << ": " << example.problems.front() << "\n";
+  std::cout << "test: " << results.passed() << " of " << results.examples.size() << " examples passed; coverage "
+            << results.covered() << " of " << results.coverage.size() << "\n";
+  const std::string json = precept::to_json(results, "policies/xijiang_2015.pol");
+  std::cout << "test json: " << json.substr(0, json.find("\"examples\"")) << "...\n";
+  return results.all_passed();
+}
 
-  return disagreements == 0 && report.rows_read == records.size() ? 0 : 1;
+// 10. Source in its canonical layout (`precept fmt`); syntax errors come back
+//     as diagnostics, never as a half-formatted policy.
+void format_source() {
+  const precept::FormatResult formatted =
+      precept::format_policy("policy \"p\" year 2016\nrecord r {members:int,income:money}\nlet per_capita:money=income/members\noutput per_capita\n",
+                             "p.pol");
+  if (formatted.ok()) std::cout << "fmt:\n" << *formatted.text;
+  const precept::FormatResult broken = precept::format_policy("policy \"p\" year\n", "q.pol");
+  std::cout << "fmt q.pol: " << (broken.ok() ? "formatted" : precept::count_errors(broken.diagnostics)) << "\n";
+}
+
+// A version of a policy, read from its file (DiffPolicy::text, when set, gives
+// its source instead: an edit not yet saved).
+precept::diff::DiffPolicy version(const std::string& path) {
+  precept::diff::DiffPolicy policy;
+  policy.path = path;
+  return policy;
+}
+
+// 11. What changed from 2015 to 2016: the edits, and whom they move on the
+//     sample register, rendered as the Markdown a reviewer reads.
+bool diff_with_impact(const Paths& paths) {
+  precept::diff::DiffOptions options;
+  options.data = paths.sample();
+  options.by = {"village"};
+  options.changed_limit = 25;
+  options.witnesses = false;  // the next call shows them
+  const precept::diff::DiffResult result = precept::diff::diff_policies(version(paths.w1()), version(paths.w1_2016()), options);
+  if (!result.ok()) {
+    std::cerr << result.message << precept::render(result.diagnostics);
+    return false;
+  }
+  std::cout << "diff: " << result.old_title << " -> " << result.new_title << ": " << result.edits.size() << " edits\n";
+  for (const precept::diff::Edit& edit : result.edits)
+    if (!edit.old_value.empty()) std::cout << "  " << edit.decl << ": " << edit.old_value << " -> " << edit.new_value << "\n";
+  if (result.impact) {
+    const precept::diff::ImpactCounts& total = result.impact->total;
+    std::cout << "impact: " << total.compared << " compared, " << total.changed << " changed, "
+              << total.identified_in << " newly identified, " << total.identified_out << " no longer\n";
+  }
+  if (result.attribution)
+    for (const precept::diff::EditEffect& effect : result.attribution->effects)
+      if (effect.households) std::cout << "  " << effect.label << ": " << effect.households << " households\n";
+  const fs::path report = paths.output_dir / "xijiang_2015_2016.md";
+  // Or render_text (for a terminal), render_json, render_html.
+  if (!write_file(report.string(), precept::diff::render_markdown(result))) return false;
+  std::cout << "diff report: " << report.filename().string() << "\n";
+  return result.changed();
+}
+
+// 12. Without a register: per output, a household on which the versions
+//     differ (confirmed by running both), or a proof that they agree.
+void diff_without_data(const Paths& paths) {
+  const precept::diff::DiffResult result = precept::diff::diff_policies(version(paths.w1()), version(paths.w1_2016()));
+  if (!result.ok() || !result.witnesses) return;
+  for (const precept::diff::OutputWitness& witness : *result.witnesses) {
+    std::cout << "witness: " << witness.output << ": ";
+    switch (witness.verdict) {
+      case precept::diff::Verdict::Differs:
+        std::cout << "differs (" << witness.old_value << " -> " << witness.new_value << ")\n";
+        break;
+      case precept::diff::Verdict::SameForAll: std::cout << "same for every household\n"; break;
+      case precept::diff::Verdict::Unknown: std::cout << "undecided: " << witness.reason << "\n"; break;
+    }
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Paths paths;
+  paths.source_dir = argc > 1 ? argv[1] : PRECEPT_EMBED_SOURCE_DIR;
+  paths.output_dir = argc > 2 ? fs::path(argv[2]) : fs::temp_directory_path() / "precept-embed";
+  std::error_code error;
+  fs::create_directories(paths.output_dir, error);
+  if (error) {
+    std::cerr << "cannot create `" << paths.output_dir.string() << "`: " << error.message() << "\n";
+    return 1;
+  }
+
+  const std::optional<precept::Policy> compiled = compile_with_diagnostics(paths);
+  if (!compiled) return 1;
+  analyse_tables();
+  resolve_layers(paths);
+  const std::optional<precept::Policy> loaded = save_and_load_program(*compiled, paths);
+  if (!loaded) return 1;
+  const precept::Policy& policy = *loaded;
+  evaluate_households(policy);
+  bool ok = evaluate_batches_on_threads(policy);
+  explain_household(policy);
+  ok = run_register(policy, paths) && ok;
+  ok = test_policy_examples(policy) && ok;
+  format_source();
+  ok = diff_with_impact(paths) && ok;
+  diff_without_data(paths);
+  ok = embed::evaluate_compiled(paths.pcb(), poor_household()) && ok;
+  return ok ? 0 : 1;
 }
