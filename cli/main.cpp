@@ -276,6 +276,7 @@ int cmd_run(const RunArgs& args) {
       next_write_behind = bytes + kWriteBehindBytes;
       results.write_behind();
       if (rejects) rejects->write_behind();
+      if (explanations) explanations->write_behind();
     }
   };
   const auto report = precept::run_csv(*policy, input, results.stream(), rejects ? rejects->stream() : nullptr, options);

@@ -155,6 +155,7 @@ struct Worker {
   // record, and a record's cells per field for it (absent fields stay empty).
   std::unique_ptr<TracedExplainer> explainer;
   std::vector<std::string> explained_cells;
+  std::size_t explanations_size_hint = 0;
 };
 
 // Where the input lies in a regular file: the stream's position when the run
@@ -201,9 +202,20 @@ class Runner {
         results_(results),
         rejects_(rejects),
         options_(options),
-        capacity_(capacity_within_budget(program_, options.batch_size, options.memory_budget)),
+        capacity_(explained_capacity(capacity_within_budget(program_, options.batch_size, options.memory_budget),
+                                     options)),
         result_writer_(program_, options.format),
         summary_totals_(report_.summary, report_.notes) {}
+
+  // With explanations, a batch also holds their text until it is written (a
+  // few kilobytes a household: 2.6 on average for W1): fewer households a
+  // batch, so that it stays within a quarter of the worker's memory budget at
+  // up to kExplanationBytes each.
+  static std::size_t explained_capacity(std::size_t capacity, const RunOptions& options) {
+    if (!options.explanations) return capacity;
+    constexpr std::size_t kExplanationBytes = std::size_t{16} << 10;
+    return std::clamp<std::size_t>(options.memory_budget / 4 / kExplanationBytes, 1, capacity);
+  }
 
   RunReport run(std::FILE* input) {
     if (std::string problem = memory_budget_problem(program_, options_.memory_budget); !problem.empty()) {
@@ -466,12 +478,15 @@ class Runner {
     worker.group_index.clear();
     // Sized from the last batch, so the text is laid down once, not regrown.
     done.results.reserve(worker.results_size_hint);
+    if (worker.explainer) done.explanations.reserve(worker.explanations_size_hint);
     for (bool more = true; more;) {
       more = read_records(worker, reader, stop_at, stable, done);
       done.records += worker.records;
       evaluate_and_format(worker, done);
     }
     worker.results_size_hint = std::max(worker.results_size_hint, done.results.size() + done.results.size() / 8);
+    worker.explanations_size_hint =
+        std::max(worker.explanations_size_hint, done.explanations.size() + done.explanations.size() / 8);
   }
 
   // Splits records and reads their cells into the worker's batch, on the
@@ -744,16 +759,16 @@ class Runner {
     if (options_.progress) options_.progress(report_.rows_read, batch.input_position);
   }
 
-  // The batch's explanation lines with their line numbers put in.
+  // The batch's explanation lines with their line numbers put in, piece by
+  // piece: through stdio's buffer, not a copy of the batch's text (megabytes).
   void write_explanations(const DoneBatch& batch) const {
-    std::string text;
-    text.reserve(batch.explanations.size() + 8 * batch.explanation_slots.size());
+    const std::string_view text = batch.explanations;
     std::size_t from = 0;
     for (const ExplanationSlot& slot : batch.explanation_slots) {
-      text.append(batch.explanations, from, slot.at - from);
+      write(options_.explanations, text.substr(from, slot.at - from));
       from = slot.at;
       if (!slot.unreadable) {
-        text += std::to_string(batch.first_line + slot.line);
+        write(options_.explanations, std::to_string(batch.first_line + slot.line));
         continue;
       }
       Explanation rejected;
@@ -761,11 +776,9 @@ class Runner {
       rejected.line = batch.first_line + slot.line;
       rejected.rejected = true;
       rejected.reason = reject_reason(batch.first_line, *slot.unreadable);
-      text += rejected.json();
-      text += '\n';
+      write(options_.explanations, rejected.json() + '\n');
     }
-    text.append(batch.explanations, from);
-    write(options_.explanations, text);
+    write(options_.explanations, text.substr(from));
   }
 
   static void write(std::FILE* stream, std::string_view text) {

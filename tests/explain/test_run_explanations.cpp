@@ -155,6 +155,25 @@ TEST(RunExplanations, UnreadableRecordsAndQuotedLineEndsAgreeWithExplainCsv) {
   }
 }
 
+// The explanations' text counts in the memory budget (smaller batches); a
+// budget too small for the program is still refused as out of memory.
+TEST(RunExplanations, TheMemoryBudgetStillHolds) {
+  const Policy policy = compile_file(kW1Policy);
+  const std::string expected = explained_separately(policy, kW1Register);
+  RunOptions small;
+  small.threads = 2;
+  small.memory_budget = std::size_t{1} << 20;
+  const OnePass run = run_explaining(policy, kW1Register, small, false);
+  ASSERT_TRUE(run.report.ok()) << run.report.fatal_error;
+  EXPECT_EQ(run.explanations, expected);
+
+  RunOptions tiny;
+  tiny.memory_budget = 64;
+  const OnePass refused = run_explaining(policy, kW1Register, tiny, true);
+  EXPECT_TRUE(refused.report.out_of_memory);
+  EXPECT_EQ(refused.explanations, "");
+}
+
 // A key the record does not have stops the run before anything is read or
 // written; without an explanations stream the key is not looked at.
 TEST(RunExplanations, AnUnknownKeyStopsTheRunBeforeItReads) {
