@@ -36,14 +36,13 @@ std::optional<Policy> open_with_notes(const std::string& path, std::optional<int
   return result.policy;
 }
 
-// "" or why --key cannot be used: the record has no such field.
+}  // namespace
+
 std::string key_problem(const Policy& policy, const std::string& key) {
   const std::vector<std::string> fields = policy.field_names();
   if (key.empty() || std::find(fields.begin(), fields.end(), key) != fields.end()) return {};
   return fmt::format("--key {}: the record has no field called `{}`", key, key);
 }
-
-}  // namespace
 
 CLI::App* add_explain_command(CLI::App& app, ExplainArgs& args) {
   auto* cmd = app.add_subcommand("explain", "say why one household of a register got its results");
@@ -95,24 +94,6 @@ int run_explain_command(const ExplainArgs& args, bool color) {
   const std::string key = args.key.empty() ? policy->field_names().front() : args.key;
   std::cerr << fmt::format("{}: no household with {} `{}`\n", args.data, key, args.id);
   return kBadInput;
-}
-
-std::string write_explanations(const std::string& policy_path, std::FILE* data, const std::string& key,
-                               std::optional<int> year, std::FILE* out) {
-  std::string error;
-  auto policy = open_with_notes(policy_path, year, false, error);
-  if (!policy) return error;
-  if (std::string problem = key_problem(*policy, key); !problem.empty()) return problem;
-  bool write_failed = false;
-  std::string line;
-  std::string problem = explain_csv(*policy, data, key, [&](const Explanation& e) {
-    line = e.json();
-    line += '\n';
-    write_failed = std::fwrite(line.data(), 1, line.size(), out) != line.size();
-    return !write_failed;
-  });
-  if (write_failed) return "writing the explanations failed";
-  return problem;
 }
 
 }  // namespace precept::cli

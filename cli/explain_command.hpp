@@ -26,10 +26,8 @@ CLI::App* add_explain_command(CLI::App& app, ExplainArgs& args);
 // used or has no such household.
 int run_explain_command(const ExplainArgs& args, bool color);
 
-// `run --explain`: one JSON line per record of the register `data` (read from
-// where it stands), in input order, to `out`. Returns "" or what went wrong.
-// `year` must be the one the results were computed for.
-std::string write_explanations(const std::string& policy_path, std::FILE* data, const std::string& key,
-                               std::optional<int> year, std::FILE* out);
+// "" or why `--key KEY` (of `explain` and `run --explain`) cannot be used:
+// the record has no such field.
+std::string key_problem(const Policy& policy, const std::string& key);
 
 }  // namespace precept::cli

@@ -30,7 +30,6 @@
 #include <optional>
 #include <thread>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
@@ -197,29 +196,16 @@ bool groups_exist(const precept::Policy& policy, const std::vector<std::string>&
   return true;
 }
 
-// The register, read once; or twice (`--explain`), which only a regular file
-// allows: a pipe, a FIFO or a device would give nothing (or hang) the second
-// time. Told by what is opened (fstat), not by its name; a FIFO is opened
-// without waiting for a writer, to be refused at once. Null with a message and
-// an exit code when it cannot be used.
-std::FILE* open_register(const std::string& path, bool read_twice, int& exit_code) {
+// The register, read once (explanations too, on the way), so it may be a pipe,
+// a FIFO or a device. Null with a message and an exit code when it cannot be used.
+std::FILE* open_register(const std::string& path, int& exit_code) {
   const bool standard_input = path == "-";
-  const int fd = standard_input ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC | (read_twice ? O_NONBLOCK : 0));
+  const int fd = standard_input ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
     std::cerr << fmt::format("cannot open the data file `{}`: {}\n", path, std::strerror(errno));
     exit_code = kBadInput;
     return nullptr;
   }
-  struct stat status {};
-  if (read_twice && (::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode))) {
-    std::cerr << fmt::format("--explain reads the register a second time: {} is not a file (a pipe or a device?); "
-                             "give DATA as a file\n",
-                             standard_input ? "standard input" : fmt::format("`{}`", path));
-    if (!standard_input) ::close(fd);
-    exit_code = kUsage;
-    return nullptr;
-  }
-  if (read_twice && !standard_input) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
   if (standard_input) return stdin;
   std::FILE* file = ::fdopen(fd, "rb");
   if (!file) {
@@ -238,11 +224,14 @@ int cmd_run(const RunArgs& args) {
   const ForgetOldContents old_results(args.output);
   const ForgetOldContents old_rejects(args.rejects);
   if (!groups_exist(*policy, args.by)) return kUsage;
+  if (const std::string problem = precept::cli::key_problem(*policy, args.key); !problem.empty()) {
+    std::cerr << problem << "\n";
+    return kUsage;
+  }
   int open_failed = kBadInput;
-  std::FILE* input = open_register(args.data, !args.explain.empty(), open_failed);
+  std::FILE* input = open_register(args.data, open_failed);
   if (!input) return open_failed;
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> close_input(input == stdin ? nullptr : input, &std::fclose);
-  const off_t register_start = ::ftello(input);  // standard input may start part way into its file
   // Every output is made before the run, so that one that cannot be costs no time.
   OutputFile results(args.output, "the results");
   std::optional<OutputFile> rejects, summary, explanations;
@@ -260,6 +249,10 @@ int cmd_run(const RunArgs& args) {
   precept::RunOptions options;
   options.format = args.format == "jsonl" ? precept::ResultFormat::JsonLines : precept::ResultFormat::Csv;
   for (const auto& by : args.by) options.group_by.push_back(by);
+  if (explanations) {
+    options.explanations = explanations->stream();
+    options.explanation_key = args.key;
+  }
   options.threads = args.threads != 0 ? args.threads : std::max(1u, std::thread::hardware_concurrency());
   // Progress goes to a terminal only: a log file or a pipe gets no \r-redrawn lines.
   const bool show_progress =
@@ -283,6 +276,7 @@ int cmd_run(const RunArgs& args) {
       next_write_behind = bytes + kWriteBehindBytes;
       results.write_behind();
       if (rejects) rejects->write_behind();
+      if (explanations) explanations->write_behind();
     }
   };
   const auto report = precept::run_csv(*policy, input, results.stream(), rejects ? rejects->stream() : nullptr, options);
@@ -294,24 +288,13 @@ int cmd_run(const RunArgs& args) {
     }
     std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(report.fatal_error));
     // The run stopped because an output could not be written, or because of its input.
-    const bool write_failed = std::ferror(results.stream()) || (rejects && std::ferror(rejects->stream()));
+    const bool write_failed = std::ferror(results.stream()) || (rejects && std::ferror(rejects->stream())) ||
+                              (explanations && std::ferror(explanations->stream()));
     return write_failed ? kWriteFailed : kBadInput;
   }
   if (summary) {
     const std::string csv = precept::format_summary_csv(report.summary);
     std::fwrite(csv.data(), 1, csv.size(), summary->stream());
-  }
-  if (explanations) {
-    // A second, sequential pass over the same register: one line per record,
-    // in input order, whatever -j.
-    const std::string error = register_start < 0 || ::fseeko(input, register_start, SEEK_SET) != 0
-                                  ? std::string("cannot read the register a second time")
-                                  : precept::cli::write_explanations(args.policy, input, args.key,
-                                                                     g_compile_options.year, explanations->stream());
-    if (!error.empty()) {
-      std::cerr << fmt::format("--explain: {}\n", error);
-      return std::ferror(explanations->stream()) ? kWriteFailed : kBadInput;
-    }
   }
   // Every output is finished before any is published: one that fails leaves none.
   for (OutputFile* out : outputs)

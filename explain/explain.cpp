@@ -765,15 +765,12 @@ Coverage TracedExplainer::coverage_items() const {
   return c;
 }
 
-namespace {
-// The field `key` names (the first when empty), as explain() and explain_csv() take it.
 std::uint32_t key_field(const Program& program, const std::string& key) {
   if (key.empty()) return 0;
   for (std::uint32_t f = 0; f < program.fields.size(); ++f)
     if (program.fields[f].name == key) return f;
   throw std::invalid_argument(fmt::format("the record has no field called `{}`", key));
 }
-}  // namespace
 
 Explanation explain(const Policy& policy, const std::vector<std::pair<std::string, std::string>>& record,
                     const std::string& key) {

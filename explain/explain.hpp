@@ -68,6 +68,11 @@ class TracedExplainer {
   std::unique_ptr<NoteIndex> index_;
 };
 
+// The field `key` names (the first when empty), as explain(), explain_csv()
+// and run_csv's explanations take it. Throws std::invalid_argument when the
+// record has no such field.
+std::uint32_t key_field(const Program& program, const std::string& key);
+
 // Explains every record of a CSV register, in input order, calling `each` with
 // each one (rejected rows too, with the reason `run` gives) until it returns
 // false. Returns "" or why the register cannot be used.

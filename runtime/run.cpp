@@ -6,6 +6,7 @@
 
 #include "batch.hpp"
 #include "csv.hpp"
+#include "explain.hpp"
 #include "format.hpp"
 #include "program.hpp"
 #include "register_reader.hpp"
@@ -63,6 +64,18 @@ struct RawBatch {
   std::uint64_t input_position = 0;  // bytes of input consumed after this batch
 };
 
+// Where an explanation line goes in DoneBatch::explanations. Its line number is
+// left out: counted from the batch's first record as it is, it goes in at `at`
+// when the batch is written. A record that cannot be read at all has no text
+// there: its whole line is made then, its reason worded with the lines it
+// took up as the rejects file words it.
+struct ExplanationSlot {
+  std::size_t at = 0;
+  std::uint64_t line = 0;
+  std::optional<Reject> unreadable;
+  std::string id;  // of an unreadable record: the key's cell, if it has one
+};
+
 // A batch evaluated and formatted, waiting for its turn to be written. Its
 // lines are counted from its first record's (0): where that is in the input is
 // only sure once the batches before it are (see Runner::settle).
@@ -73,6 +86,9 @@ struct DoneBatch {
   std::uint64_t input_position = 0;
   std::vector<SummaryContribution> contributions;
   std::vector<std::vector<std::string>> group_keys;  // in order of first appearance
+  // With RunOptions::explanations: one line per record, in input order.
+  std::string explanations;
+  std::vector<ExplanationSlot> explanation_slots;
   std::uint64_t first_line = 0;  // the line the batch's first record starts on
   std::uint64_t lines = 0;       // line ends its records take up
   // File input: the bytes read, and whether the last record ended with a line
@@ -135,6 +151,11 @@ struct Worker {
   std::uint64_t records = 0;         // this batch's records, rejected ones included
   std::size_t results_size_hint = 0;
   std::map<std::vector<std::string>, std::uint32_t> group_index;
+  // With RunOptions::explanations: the traced machine that explains each
+  // record, and a record's cells per field for it (absent fields stay empty).
+  std::unique_ptr<TracedExplainer> explainer;
+  std::vector<std::string> explained_cells;
+  std::size_t explanations_size_hint = 0;
 };
 
 // Where the input lies in a regular file: the stream's position when the run
@@ -181,9 +202,20 @@ class Runner {
         results_(results),
         rejects_(rejects),
         options_(options),
-        capacity_(capacity_within_budget(program_, options.batch_size, options.memory_budget)),
+        capacity_(explained_capacity(capacity_within_budget(program_, options.batch_size, options.memory_budget),
+                                     options)),
         result_writer_(program_, options.format),
         summary_totals_(report_.summary, report_.notes) {}
+
+  // With explanations, a batch also holds their text until it is written (a
+  // few kilobytes a household: 2.6 on average for W1): fewer households a
+  // batch, so that it stays within a quarter of the worker's memory budget at
+  // up to kExplanationBytes each.
+  static std::size_t explained_capacity(std::size_t capacity, const RunOptions& options) {
+    if (!options.explanations) return capacity;
+    constexpr std::size_t kExplanationBytes = std::size_t{16} << 10;
+    return std::clamp<std::size_t>(options.memory_budget / 4 / kExplanationBytes, 1, capacity);
+  }
 
   RunReport run(std::FILE* input) {
     if (std::string problem = memory_budget_problem(program_, options_.memory_budget); !problem.empty()) {
@@ -193,6 +225,14 @@ class Runner {
     }
     // Taken before the header is read: where the input starts in the file.
     const std::optional<FileExtent> extent = regular_file_extent(input);
+    if (options_.explanations) {
+      try {
+        explanation_key_ = key_field(program_, options_.explanation_key);
+      } catch (const std::invalid_argument& bad_key) {
+        report_.fatal_error = bad_key.what();
+        return std::move(report_);
+      }
+    }
     reader_ = std::make_unique<CsvReader>(input);
     if (!map_header()) return std::move(report_);
     if (std::string problem = prepare_summary(program_, options_.group_by, report_.summary, layout_.group_fields);
@@ -213,6 +253,8 @@ class Runner {
     if (reader_->io_error() || input_failed_) report_.fatal_error = "reading the input failed part way";
     if (results_ && std::ferror(results_)) report_.fatal_error = "writing the results failed";
     if (rejects_ && std::ferror(rejects_)) report_.fatal_error = "writing the rejects failed";
+    if (options_.explanations && std::ferror(options_.explanations))
+      report_.fatal_error = "writing the explanations failed";
     // Why the run was stopped comes before what failed because of it.
     if (!stop_reason_.empty()) report_.fatal_error = stop_reason_;
     if (out_of_memory_) {
@@ -235,6 +277,7 @@ class Runner {
     layout_.header_size = columns.width();
     layout_.cells = std::move(columns.cells);
     layout_.absent = std::move(columns.absent);
+    if (options_.explanations) explained_field_order_ = columns.field_order();
     return true;
   }
 
@@ -274,6 +317,13 @@ class Runner {
     try {
       Worker worker(program_, capacity_);
       worker.cell_plan = plan_record_cells(program_, layout_.cells, worker.batch);
+      if (options_.explanations) {
+        worker.explainer = std::make_unique<TracedExplainer>(program_, explanation_key_);
+        // Cells are read in the register's column order, as here: a row with
+        // two bad cells is rejected at the same one.
+        worker.explainer->set_field_order(explained_field_order_);
+        worker.explained_cells.resize(program_.fields.size());
+      }
       RawBatch raw;
       while (read_batch(raw)) {
         DoneBatch done;
@@ -410,6 +460,7 @@ class Runner {
     if (chunk.skipped) {
       done.records = 1;
       done.rejects.push_back({RejectKind::RecordMalformed, 0, "", chunk.problem});
+      if (worker.explainer) done.explanation_slots.push_back({0, 0, done.rejects.back(), {}});
       return true;
     }
     CsvReader reader(chunk.bytes, 0);
@@ -427,12 +478,15 @@ class Runner {
     worker.group_index.clear();
     // Sized from the last batch, so the text is laid down once, not regrown.
     done.results.reserve(worker.results_size_hint);
+    if (worker.explainer) done.explanations.reserve(worker.explanations_size_hint);
     for (bool more = true; more;) {
-      more = read_records(worker, reader, stop_at, stable);
+      more = read_records(worker, reader, stop_at, stable, done);
       done.records += worker.records;
       evaluate_and_format(worker, done);
     }
     worker.results_size_hint = std::max(worker.results_size_hint, done.results.size() + done.results.size() / 8);
+    worker.explanations_size_hint =
+        std::max(worker.explanations_size_hint, done.explanations.size() + done.explanations.size() / 8);
   }
 
   // Splits records and reads their cells into the worker's batch, on the
@@ -440,7 +494,8 @@ class Runner {
   // nearest cache while its cells are read. A row with a bad cell is rejected
   // (its leftmost bad cell named) and its place reused. Stops when the batch
   // is full (true: there may be more) or the records are used up (false).
-  bool read_records(Worker& worker, CsvReader& reader, std::uint64_t stop_at, std::string_view stable) const {
+  bool read_records(Worker& worker, CsvReader& reader, std::uint64_t stop_at, std::string_view stable,
+                    DoneBatch& done) const {
     Batch& batch = worker.batch;
     batch.rows = 0;
     worker.records = 0;
@@ -460,8 +515,10 @@ class Runner {
         worker.rejects.push_back({record_shape_kind(record, layout_.header_size), record.line, "",
                                   record_shape_problem(record, layout_.header_size),
                                   record.unclosed_quote_line, record.span});
+        if (worker.explainer) note_unreadable_explanation(record, worker.rejects.back(), done);
         continue;
       }
+      if (worker.explainer) explain_record(worker, record, done);
       const std::string_view* fields = record.fields.data();
       // An unquoted record's fields are views into the chunk; a quoted one's
       // are in the reader's scratch, which the next record reuses.
@@ -485,6 +542,31 @@ class Runner {
     for (const std::uint32_t f : layout_.absent)
       for (std::size_t row = 0; row < batch.rows; ++row) parse_field_value(program_, f, "", batch.columns[f], row, reason);
     return more;
+  }
+
+  // The explanation of a record of the header's width, by a traced run of the
+  // program over it alone (its own reading of the cells, so a bad cell or a
+  // failed rule rejects it with the words explain_csv() gives).
+  void explain_record(Worker& worker, const CsvRecord& record, DoneBatch& done) const {
+    for (const auto& [column, field] : layout_.cells) worker.explained_cells[field].assign(record.fields[column]);
+    const Explanation explanation = worker.explainer->explain(worker.explained_cells, record.line);
+    const std::size_t start = done.explanations.size();
+    done.explanations += explanation.json();
+    // The id is a JSON string, whose quotes are escaped: the first `,"line":` is the member's.
+    constexpr std::string_view kLineMember = ",\"line\":";
+    const std::size_t at = done.explanations.find(kLineMember, start) + kLineMember.size();
+    done.explanations.erase(at, std::to_string(record.line).size());
+    done.explanations.push_back('\n');
+    done.explanation_slots.push_back({at, record.line, std::nullopt, {}});
+  }
+
+  // A record that cannot be read as a row (its shape): explained as rejected
+  // when written (see ExplanationSlot), with the key's cell as its id.
+  void note_unreadable_explanation(const CsvRecord& record, const Reject& reject, DoneBatch& done) const {
+    std::string id;
+    for (const auto& [column, field] : layout_.cells)
+      if (field == explanation_key_ && column < record.fields.size()) id.assign(record.fields[column]);
+    done.explanation_slots.push_back({done.explanations.size(), record.line, reject, std::move(id)});
   }
 
   // The kind of a record's bad cell, the one of field `field`: on the reject
@@ -644,6 +726,13 @@ class Runner {
       if (reject.unclosed_quote_line) *reject.unclosed_quote_line -= first_line;
     }
     for (SummaryContribution& contribution : batch.contributions) contribution.line -= first_line;
+    for (ExplanationSlot& slot : batch.explanation_slots) {
+      slot.line -= first_line;
+      if (slot.unreadable) {
+        slot.unreadable->line -= first_line;
+        if (slot.unreadable->unclosed_quote_line) *slot.unreadable->unclosed_quote_line -= first_line;
+      }
+    }
     batch.end = file.again_origin + reader.bytes_read();
     return !reader.io_error();
   }
@@ -662,11 +751,34 @@ class Runner {
       for (const Reject& reject : batch.rejects) append_reject(text, batch.first_line, reject);
       write(rejects_, text);
     }
+    if (options_.explanations) write_explanations(batch);
     if (!summary_totals_.add_batch(batch.group_keys, batch.contributions, batch.first_line, stop_reason_)) {
       stop_reading();
       return;
     }
     if (options_.progress) options_.progress(report_.rows_read, batch.input_position);
+  }
+
+  // The batch's explanation lines with their line numbers put in, piece by
+  // piece: through stdio's buffer, not a copy of the batch's text (megabytes).
+  void write_explanations(const DoneBatch& batch) const {
+    const std::string_view text = batch.explanations;
+    std::size_t from = 0;
+    for (const ExplanationSlot& slot : batch.explanation_slots) {
+      write(options_.explanations, text.substr(from, slot.at - from));
+      from = slot.at;
+      if (!slot.unreadable) {
+        write(options_.explanations, std::to_string(batch.first_line + slot.line));
+        continue;
+      }
+      Explanation rejected;
+      rejected.id = slot.id;
+      rejected.line = batch.first_line + slot.line;
+      rejected.rejected = true;
+      rejected.reason = reject_reason(batch.first_line, *slot.unreadable);
+      write(options_.explanations, rejected.json() + '\n');
+    }
+    write(options_.explanations, text.substr(from));
   }
 
   static void write(std::FILE* stream, std::string_view text) {
@@ -680,6 +792,9 @@ class Runner {
   std::size_t capacity_;
   ResultWriter result_writer_;
   Layout layout_;
+  // With RunOptions::explanations: the key field, and the order cells are read in.
+  std::uint32_t explanation_key_ = 0;
+  std::vector<std::uint32_t> explained_field_order_;
   RunReport report_;
   SummaryTotals summary_totals_;
 

@@ -73,11 +73,14 @@ void append_reject(std::string& out, std::uint64_t first_line, const Reject& rej
   out.push_back(',');
   append_csv_text(out, reject.column);
   out.push_back(',');
-  append_csv_text(out, csv_record_problem(first_line + reject.line, reject.span,
-                                          reject.unclosed_quote_line
-                                              ? unclosed_quote_problem(first_line + *reject.unclosed_quote_line)
-                                              : reject.reason));
+  append_csv_text(out, reject_reason(first_line, reject));
   out.push_back('\n');
+}
+
+std::string reject_reason(std::uint64_t first_line, const Reject& reject) {
+  return csv_record_problem(first_line + reject.line, reject.span,
+                            reject.unclosed_quote_line ? unclosed_quote_problem(first_line + *reject.unclosed_quote_line)
+                                                       : reject.reason);
 }
 
 }  // namespace precept

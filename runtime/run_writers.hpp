@@ -39,6 +39,9 @@ inline constexpr std::string_view kRejectsHeader = "line,column,reason\n";
 
 // Appends `reject`'s line of the rejects file; its lines count from `first_line`.
 void append_reject(std::string& out, std::uint64_t first_line, const Reject& reject);
+// Its reason, as that line gives it (and `run --explain` too): worded with
+// the lines it took up, counted from `first_line`.
+std::string reject_reason(std::uint64_t first_line, const Reject& reject);
 
 // Formats results lines of one program.
 class ResultWriter {

@@ -44,6 +44,18 @@ struct RunOptions {
   // Threads that read, evaluate and format batches. The output is the same,
   // byte for byte and in input order, for any number of threads.
   std::size_t threads = 1;
+  // Where to write every household's explanation (<precept/explain.hpp>), in
+  // the same pass over the register as the results: one line of JSON per
+  // record, Explanation::json() and a line end, in input order, rows the run
+  // rejects too (with the reason the rejects file gives), byte for byte what
+  // explain_csv() gives for the same register, for any number of threads.
+  // Each is worked out by the thread that evaluated its batch, by a traced
+  // run of the same program. Null (the default): none, and no cost. A stream
+  // that fails to take them stops the run ("writing the explanations failed").
+  std::FILE* explanations = nullptr;
+  // The field whose value is each explanation's id ("": the record's first).
+  // A name the record does not have stops the run before it reads anything.
+  std::string explanation_key;
   // Called after each batch is written, from whichever thread wrote it (never
   // two at once), with the records read and the input bytes consumed so far.
   std::function<void(std::uint64_t records, std::uint64_t bytes)> progress;
@@ -97,7 +109,9 @@ struct RunReport {
 };
 
 // Reads CSV from `input`, writes results to `results` and rejected rows to
-// `rejects` (either may be null to discard). Never throws on bad data: a bad row
+// `rejects` (either may be null to discard), and explanations where
+// options.explanations says. `input` is read once, start to end, so it may be
+// a pipe. Never throws on bad data: a bad row
 // goes to the rejects with its line, column and reason.
 RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results,
                   std::FILE* rejects, const RunOptions& options = {});

@@ -190,7 +190,12 @@ TEST_F(ExplainCli, RunExplainWritesOneLinePerRecordInOrder) {
     EXPECT_EQ(lines, 2000u);
     EXPECT_EQ(rejected, 11u);
   }
-  EXPECT_EQ(precept({"run", policy, "-", "--explain", "x.jsonl"}).exit_code, 2);
+  // A key the record does not have is a usage error, said before the run writes anything.
+  const CliRun bad_key = precept({"run", policy, data, "--explain", "x.jsonl", "--key", "nothing", "-o", "r.csv"});
+  EXPECT_EQ(bad_key.exit_code, 2);
+  EXPECT_THAT(bad_key.err, HasSubstr("--key nothing: the record has no field called `nothing`"));
+  EXPECT_FALSE(std::filesystem::exists(box_ / "r.csv"));
+  EXPECT_FALSE(std::filesystem::exists(box_ / "x.jsonl"));
 }
 
 }  // namespace
