@@ -1,7 +1,8 @@
 #include "diff_command.hpp"
 
 #include "exit_codes.hpp"
-#include "output_file.hpp"
+#include "exit_codes.hpp"
+#include <precept/output_file.hpp>
 
 #include <precept/diff.hpp>
 #include <precept/precept.hpp>

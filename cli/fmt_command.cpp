@@ -1,7 +1,8 @@
 #include "fmt_command.hpp"
 
 #include "exit_codes.hpp"
-#include "output_file.hpp"
+#include "exit_codes.hpp"
+#include <precept/output_file.hpp>
 
 #include <precept/diagnostic.hpp>
 #include <precept/source_format.hpp>
@@ -84,7 +85,7 @@ std::string first_difference(const std::string& path, const std::string& before,
   return out;
 }
 
-// Rewrites `path` as every output is written (cli/output_file.hpp): a new file
+// Rewrites `path` as every output is written (<precept/output_file.hpp>): a new file
 // beside it, renamed over it only when complete, with the old file's
 // permissions, so an interrupted or failed rewrite leaves the policy as it
 // was. A link named here is followed once, to the file it leads to, which is

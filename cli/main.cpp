@@ -3,7 +3,7 @@
 //
 // Exit codes: the table in cli/exit_codes.def (also in `--help` and README).
 // An output naming an input is a usage error (2); how outputs are written, and
-// what a destination may be, is in cli/output_file.hpp.
+// what a destination may be, is in <precept/output_file.hpp>.
 #include <precept/precept.hpp>
 #include <precept/text.hpp>
 
@@ -11,7 +11,8 @@
 #include "exit_codes.hpp"
 #include "explain_command.hpp"
 #include "fmt_command.hpp"
-#include "output_file.hpp"
+#include "exit_codes.hpp"
+#include <precept/output_file.hpp>
 #include "progress.hpp"
 #include "test_command.hpp"
 
@@ -39,8 +40,8 @@ using precept::escape_for_terminal;
 
 using namespace precept::cli;  // the exit codes (cli/exit_codes.hpp)
 
-using precept::cli::NamedFile;
-using precept::cli::OutputFile;
+using precept::NamedFile;
+using precept::OutputFile;
 
 bool use_color(const std::string& mode, std::FILE* stream) {
   if (mode == "always") return true;
@@ -130,7 +131,7 @@ int cmd_compile(const std::string& policy_path, std::string output, const std::s
   if (!policy) return kPolicyErrors;
   const bool default_output = output.empty();
   if (default_output) output = std::filesystem::path(policy_path).replace_extension(".pcb").string();
-  if (const std::string clash = precept::cli::clashing_files(inputs, {{"-o", output}}); !clash.empty()) {
+  if (const std::string clash = precept::clashing_files(inputs, {{"-o", output}}); !clash.empty()) {
     std::cerr << clash << (default_output ? " (-o is by default POLICY with .pcb)" : "") << "\n";
     return kUsage;
   }
@@ -146,7 +147,7 @@ int cmd_compile(const std::string& policy_path, std::string output, const std::s
     std::cerr << fmt::format("writing `{}` failed\n", output);
     return kWriteFailed;
   }
-  if (!precept::cli::publish({&out}, error)) {
+  if (!precept::publish({&out}, error)) {
     std::cerr << error << "\n";
     return kWriteFailed;
   }
@@ -174,7 +175,7 @@ struct RunArgs {
 // Outputs that would overwrite an input, or one another: refused before any is written.
 bool outputs_are_distinct(const RunArgs& args, std::vector<NamedFile> inputs) {
   inputs.push_back({"the register", args.data});
-  const std::string clash = precept::cli::clashing_files(
+  const std::string clash = precept::clashing_files(
       inputs, {{"-o", args.output}, {"--rejects", args.rejects}, {"--summary-csv", args.summary_csv}, {"--explain", args.explain}});
   if (!clash.empty()) std::cerr << clash << "\n";
   return clash.empty();
@@ -283,7 +284,7 @@ int cmd_run(const RunArgs& args) {
   if (progress) progress->finish();
   if (!report.ok()) {
     if (report.out_of_memory) {
-      std::fputs(precept::cli::out_of_memory_message(), stderr);
+      std::fputs(precept::out_of_memory_message(), stderr);
       return kOutOfMemory;
     }
     std::cerr << fmt::format("{}: {}\n", args.data, escape_for_terminal(report.fatal_error));
@@ -302,7 +303,7 @@ int cmd_run(const RunArgs& args) {
       std::cerr << fmt::format("writing {} failed; no output file was left behind\n", out->name());
       return kWriteFailed;
     }
-  if (std::string error; !precept::cli::publish(outputs, error)) {
+  if (std::string error; !precept::publish(outputs, error)) {
     std::cerr << error << "; the earlier outputs, if any, were left as they were\n";
     return kWriteFailed;
   }
@@ -407,7 +408,7 @@ int main(int argc, char** argv) {
     command->footer(command->get_footer() + (command->get_footer().empty() ? "" : "\n\n") +
                     exit_code_help(command->get_name()));
 
-  precept::cli::install_output_cleanup();
+  precept::install_output_cleanup(precept::cli::kOutOfMemory);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -431,7 +432,7 @@ int main(int argc, char** argv) {
     if (*test) return precept::cli::run_test_command(test_args, use_color(color, stderr));
     if (*explain) return precept::cli::run_explain_command(explain_args, use_color(color, stderr));
   } catch (const std::bad_alloc&) {
-    std::fputs(precept::cli::out_of_memory_message(), stderr);
+    std::fputs(precept::out_of_memory_message(), stderr);
     return kOutOfMemory;
   }
   return kUsage;

@@ -63,16 +63,6 @@ std::size_t regular_file_limit(int fd, const struct stat& status, PolicyRead use
 
 }  // namespace
 
-std::string file_kind(mode_t mode) {
-  if (S_ISDIR(mode)) return "a directory";
-  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
-  if (S_ISCHR(mode)) return "a device";
-  if (S_ISBLK(mode)) return "a disk device";
-  if (S_ISSOCK(mode)) return "a socket";
-  if (S_ISLNK(mode)) return "a symbolic link";
-  return "a special file";
-}
-
 PolicyFileText read_policy_file(const std::string& path, PolicyRead use) {
   namespace fs = std::filesystem;
   PolicyFileText result;

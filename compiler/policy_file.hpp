@@ -48,6 +48,6 @@ struct PolicyFileText {
 // file is ever put in `problem`.
 PolicyFileText read_policy_file(const std::string& path, PolicyRead use);
 
-// file_kind(): public, in <precept/text.hpp>.
+// file_kind(): public, in <precept/text.hpp> (defined in runtime/output_file.cpp).
 
 }  // namespace precept

@@ -1,10 +1,11 @@
-#include "output_file.hpp"
+#include <precept/output_file.hpp>
 
 #include <precept/text.hpp>  // file_kind
 
 #include <fmt/format.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <csignal>
 #include <cstdlib>
@@ -18,7 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace precept::cli {
+namespace precept {
 
 namespace fs = std::filesystem;
 
@@ -27,28 +28,35 @@ namespace {
 // The temporary files of this process, for a signal handler to remove: fixed
 // storage, since a handler may neither allocate nor lock. Each is a name in a
 // folder held open, so that removing it needs no path (unlinkat is
-// async-signal-safe, and the folder cannot be swapped under it).
-constexpr int kMaxTemporaries = 16;
+// async-signal-safe, and the folder cannot be swapped under it). A library
+// may write outputs from several threads: a slot is claimed with an atomic
+// exchange (lock-free, so a handler may read it), and only a slot whose name
+// is complete is ever removed.
+constexpr int kMaxTemporaries = 64;
+enum SlotState : int { kFree = 0, kClaimed = 1, kNamed = 2 };
 struct Temporary {
-  volatile std::sig_atomic_t used = 0;
+  std::atomic<int> state{kFree};
   int folder = -1;
   char name[256] = {};
 };
+static_assert(std::atomic<int>::is_always_lock_free);
 Temporary g_temporaries[kMaxTemporaries];
 
 // While a temporary file is created and registered, or outputs are published,
 // a signal only is noted, and raised again when that step is done: so it never
-// leaves a file unregistered, nor half of a set of outputs renamed.
-volatile std::sig_atomic_t g_holding_signals = 0;
+// leaves a file unregistered, nor half of a set of outputs renamed. A count,
+// not a flag: several threads may be in such a step at once, and the signal
+// waits for the last.
+std::atomic<int> g_holding_signals{0};
 volatile std::sig_atomic_t g_held_signal = 0;
 
 void remove_temporaries() {
   for (Temporary& t : g_temporaries)
-    if (t.used) ::unlinkat(t.folder, t.name, 0);
+    if (t.state.load() == kNamed) ::unlinkat(t.folder, t.name, 0);
 }
 
 extern "C" void remove_temporaries_and_die(int signal_number) {
-  if (g_holding_signals) {
+  if (g_holding_signals.load() > 0) {
     g_held_signal = signal_number;
     return;
   }
@@ -60,9 +68,9 @@ extern "C" void remove_temporaries_and_die(int signal_number) {
 
 class HoldSignals {
  public:
-  HoldSignals() { g_holding_signals = 1; }
+  HoldSignals() { ++g_holding_signals; }
   ~HoldSignals() {
-    g_holding_signals = 0;
+    if (--g_holding_signals > 0) return;
     if (const int held = g_held_signal) {
       g_held_signal = 0;
       std::raise(held);
@@ -77,6 +85,7 @@ constexpr const char* kOutOfMemoryText =
     "left behind. Free memory or raise the limit (ulimit -v), run with fewer threads (-j), or split the register\n";
 
 std::terminate_handler g_default_terminate = nullptr;
+int g_out_of_memory_exit_status = 1;
 
 // A std::bad_alloc that escapes a thread (a worker of `run`, say) ends in
 // std::terminate: it must still clean up and say what happened, not abort.
@@ -95,7 +104,7 @@ std::terminate_handler g_default_terminate = nullptr;
   if (out_of_memory) {
     const ssize_t ignored = ::write(STDERR_FILENO, kOutOfMemoryText, std::strlen(kOutOfMemoryText));
     (void)ignored;
-    ::_exit(kOutOfMemory);
+    ::_exit(g_out_of_memory_exit_status);
   }
   if (g_default_terminate) g_default_terminate();
   std::abort();
@@ -131,7 +140,20 @@ int rename_no_replace(int folder, const char* from, const char* to) {
 
 const char* out_of_memory_message() { return kOutOfMemoryText; }
 
-void install_output_cleanup() {
+// Here, in the evaluation library, because outputs are refused by it too; the
+// policy reader (compiler/policy_file.cpp) names refused inputs with it.
+std::string file_kind(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+  if (S_ISCHR(mode)) return "a device";
+  if (S_ISBLK(mode)) return "a disk device";
+  if (S_ISSOCK(mode)) return "a socket";
+  if (S_ISLNK(mode)) return "a symbolic link";
+  return "a special file";
+}
+
+void install_output_cleanup(int out_of_memory_exit_status) {
+  g_out_of_memory_exit_status = out_of_memory_exit_status;
   for (const int s : {SIGINT, SIGTERM, SIGHUP}) std::signal(s, remove_temporaries_and_die);
   // A pipe closed early (`precept run ... | head -1`) ends the run as Ctrl-C
   // does. Where SIGPIPE was ignored by whoever started us, a write fails with
@@ -220,8 +242,10 @@ bool OutputFile::create_temporary(const std::string& base) {
   const std::string stem = name_stem(base);
   aside_ = stem + ".old-" + random_suffix();
   const HoldSignals hold;
-  for (int i = 0; i < kMaxTemporaries && slot_ < 0; ++i)
-    if (!g_temporaries[i].used) slot_ = i;
+  for (int i = 0; i < kMaxTemporaries && slot_ < 0; ++i) {
+    int expected = kFree;
+    if (g_temporaries[i].state.compare_exchange_strong(expected, kClaimed)) slot_ = i;
+  }
   if (slot_ < 0) {
     error_ = fmt::format("cannot write `{}`: too many outputs at once", path_);
     return false;
@@ -235,13 +259,14 @@ bool OutputFile::create_temporary(const std::string& base) {
   if (fd < 0) {
     error_ = fmt::format("cannot create a file beside `{}`: {}", path_, system_error(errno));
     temp_.clear();
+    g_temporaries[slot_].state.store(kFree);
     slot_ = -1;
     return false;
   }
   Temporary& entry = g_temporaries[slot_];
   entry.folder = folder_;
   std::memcpy(entry.name, temp_.c_str(), temp_.size() + 1);
-  entry.used = 1;
+  entry.state.store(kNamed);
   stream_ = ::fdopen(fd, "wb");
   if (!stream_) {
     error_ = fmt::format("cannot write `{}`: {}", path_, system_error(errno));
@@ -254,7 +279,7 @@ bool OutputFile::create_temporary(const std::string& base) {
 OutputFile::~OutputFile() {
   if (stream_ && stream_ != stdout) std::fclose(stream_);
   if (!temp_.empty() && !published_) ::unlinkat(folder_, temp_.c_str(), 0);
-  if (slot_ >= 0) g_temporaries[slot_].used = 0;
+  if (slot_ >= 0) g_temporaries[slot_].state.store(kFree);
   if (folder_ >= 0) ::close(folder_);
 }
 
@@ -312,7 +337,7 @@ bool publish(const std::vector<OutputFile*>& outputs, std::string& error) {
     }
     if (placed[i]) {
       f.published_ = true;
-      g_temporaries[f.slot_].used = 0;
+      g_temporaries[f.slot_].state.store(kFree);
       f.slot_ = -1;
     }
     // The renames themselves on the disk, as the files' contents already are.
@@ -359,4 +384,4 @@ std::string clashing_files(const std::vector<NamedFile>& inputs, const std::vect
   return {};
 }
 
-}  // namespace precept::cli
+}  // namespace precept

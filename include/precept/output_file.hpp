@@ -1,6 +1,7 @@
-// Every file a `precept` command writes (`run` -o/--rejects/--summary-csv/
-// --explain, `compile -o`, `diff -o`, `fmt -w`) is made here, by one rule
-// (README, "Outputs"):
+// Writing output files safely: what every file a `precept` command writes
+// (`run` -o/--rejects/--summary-csv/--explain, `compile -o`, `diff -o`,
+// `fmt -w`) is made with, for any program that writes results beside files
+// other users may touch (README, "Outputs"). One rule:
 //   - it is written to a new file beside its final name, created with
 //     O_CREAT|O_EXCL|O_NOFOLLOW and a random name (`<name>.partial-<16 hex>`),
 //     so a link planted in the folder is never followed, and renamed over the
@@ -12,24 +13,30 @@
 //     place; a directory, disk device or socket is refused; /dev/stdout is
 //     standard output, whatever it leads to;
 //   - a signal (SIGINT, SIGTERM, SIGHUP, SIGPIPE) or a failed allocation
-//     removes the temporary files before the process ends.
+//     removes the temporary files before the process ends (with
+//     install_output_cleanup()); an OutputFile destroyed before it is
+//     published removes its own. Not for several threads at once on one
+//     OutputFile; distinct OutputFiles may be used from distinct threads.
 #pragma once
-
-#include "exit_codes.hpp"
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
-namespace precept::cli {
+namespace precept {
 
 // "out of memory: ...", for a std::bad_alloc caught at the top of a command.
 const char* out_of_memory_message();
 
-// Removes the temporary files on SIGINT, SIGTERM, SIGHUP and SIGPIPE (then
-// dies of the signal, so the exit status still says which), and on a
-// std::bad_alloc that escapes any thread (then exits kOutOfMemory).
-void install_output_cleanup();
+// For a program (the CLI, a batch job) whose outputs must not be left half
+// written: call once, early in main. Installs handlers that remove this
+// process's temporary files on SIGINT, SIGTERM, SIGHUP and SIGPIPE (then die
+// of the signal, so the exit status still says which), and a terminate
+// handler that, for a std::bad_alloc escaping any thread, removes them, prints
+// out_of_memory_message() and exits with `out_of_memory_exit_status` (the
+// CLI's is 6). A library or a service with its own signal handling need not
+// call it: OutputFile cleans up after itself whenever it is destroyed unpublished.
+void install_output_cleanup(int out_of_memory_exit_status);
 
 class OutputFile {
  public:
@@ -89,4 +96,4 @@ struct NamedFile {
 // error message, or "".
 std::string clashing_files(const std::vector<NamedFile>& inputs, const std::vector<NamedFile>& outputs);
 
-}  // namespace precept::cli
+}  // namespace precept
