@@ -1,9 +1,9 @@
 #include "diff_command.hpp"
 
 #include "exit_codes.hpp"
-#include "exit_codes.hpp"
-#include <precept/output_file.hpp>
+#include "terminal.hpp"
 
+#include <precept/output_file.hpp>
 #include <precept/diff.hpp>
 #include <precept/precept.hpp>
 #include <precept/text.hpp>
@@ -42,7 +42,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     std::cerr << "--old-data needs DATA, this year's register, to join with\n";
     return kUsage;
   }
-  const bool colored = color == "always" || (color == "auto" && isatty(fileno(stderr)) && !std::getenv("NO_COLOR"));
+  const bool colored = use_color(color, stderr);
   diff::DiffOptions options;
   options.year = args.year;
   options.data = args.data;
@@ -99,8 +99,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
   }
   // Said where it is seen even when the report goes to a file.
   if (!result.out_of_budget_note.empty()) std::cerr << "warning: " << result.out_of_budget_note << "\n";
-  const bool to_terminal = (args.output.empty() || args.output == "-") && isatty(fileno(stdout));
-  const bool paint = color == "always" || (color == "auto" && to_terminal && !std::getenv("NO_COLOR"));
+  const bool paint = use_color(color, output->stream());
   std::string text;
   if (args.format == "markdown") text = diff::render_markdown(result);
   else if (args.format == "json") text = diff::render_json(result);

@@ -1,9 +1,8 @@
 #include "fmt_command.hpp"
 
 #include "exit_codes.hpp"
-#include "exit_codes.hpp"
-#include <precept/output_file.hpp>
 
+#include <precept/output_file.hpp>
 #include <precept/diagnostic.hpp>
 #include <precept/source_format.hpp>
 #include <precept/text.hpp>

@@ -4,6 +4,7 @@
 // Exit codes: the table in cli/exit_codes.def (also in `--help` and README).
 // An output naming an input is a usage error (2); how outputs are written, and
 // what a destination may be, is in <precept/output_file.hpp>.
+#include <precept/output_file.hpp>
 #include <precept/precept.hpp>
 #include <precept/text.hpp>
 
@@ -11,9 +12,8 @@
 #include "exit_codes.hpp"
 #include "explain_command.hpp"
 #include "fmt_command.hpp"
-#include "exit_codes.hpp"
-#include <precept/output_file.hpp>
 #include "progress.hpp"
+#include "terminal.hpp"
 #include "test_command.hpp"
 
 #include <CLI/CLI.hpp>
@@ -42,12 +42,6 @@ using namespace precept::cli;  // the exit codes (cli/exit_codes.hpp)
 
 using precept::NamedFile;
 using precept::OutputFile;
-
-bool use_color(const std::string& mode, std::FILE* stream) {
-  if (mode == "always") return true;
-  if (mode == "never") return false;
-  return isatty(fileno(stream)) && std::getenv("NO_COLOR") == nullptr;
-}
 
 // What every command compiles with: `--year` picks the year of dated parameters.
 precept::CompileOptions g_compile_options;

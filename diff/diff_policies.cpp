@@ -45,22 +45,8 @@ class Register {
 }  // namespace
 
 ImpactSummary summary_of(const Impact& impact) {
-  ImpactSummary summary;
-  summary.key_field = impact.key_field;
-  summary.group_names = impact.group_names;
-  summary.groups = impact.groups;
-  summary.total = impact.total;
+  ImpactSummary summary = impact;  // the public fields, as they are
   summary.changed.assign(impact.changed.begin(), impact.changed.end());  // the public part of each
-  summary.changed_total = impact.changed_total;
-  summary.common_outputs = impact.common_outputs;
-  summary.only_old_outputs = impact.only_old_outputs;
-  summary.only_new_outputs = impact.only_new_outputs;
-  summary.has_poor = impact.has_poor;
-  summary.has_cause = impact.has_cause;
-  summary.has_assistance = impact.has_assistance;
-  summary.has_category = impact.has_category;
-  summary.has_measures = impact.has_measures;
-  summary.joined = impact.joined;
   return summary;
 }
 

@@ -54,19 +54,14 @@ struct ChangedHousehold : HouseholdChange {
   HouseholdMoves moves;
 };
 
-// The pass's result; DiffResult::impact is its public part.
-struct Impact {
+// The pass's result: DiffResult::impact (the public ImpactSummary) and what
+// only the library needs. Its `changed` hides the summary's: the pass keeps
+// each changed household's cells and moves (ChangedHousehold) for attribution,
+// and summary_of() slices them to the public part; the base's stays empty.
+struct Impact : ImpactSummary {
   std::string fatal_error;   // the register cannot be used; nothing else is set
-  std::string key_field;
-  std::vector<std::string> group_names;
-  std::vector<ImpactGroup> groups;  // sorted by key
-  ImpactCounts total;
   std::vector<ChangedHousehold> changed;  // by line: the first ImpactOptions::changed_limit
-  std::uint64_t changed_total = 0;        // all of them
   std::vector<std::uint64_t> variant_households;  // per variant: changed households it moves
-  std::vector<std::string> common_outputs, only_old_outputs, only_new_outputs;
-  bool has_poor = false, has_cause = false, has_assistance = false, has_category = false, has_measures = false;
-  bool joined = false;
   bool out_of_memory = false;  // with fatal_error: memory ran out (the CLI's exit code 6)
 };
 

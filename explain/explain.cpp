@@ -2,6 +2,7 @@
 
 #include "csv.hpp"
 #include "format.hpp"
+#include "json.hpp"
 #include "numeric.hpp"
 #include "register_reader.hpp"
 #include "rejection.hpp"
@@ -598,69 +599,48 @@ std::string Explanation::text(const std::string& policy_file) const {
   return out;
 }
 
-namespace {
-void append_strings(std::string& out, const std::vector<std::string>& items) {
-  out += '[';
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) out += ',';
-    append_json_string(out, items[i]);
-  }
-  out += ']';
-}
-}  // namespace
-
+// Built as a document and written by the one JSON writer (runtime/json.hpp).
+// Values arrive already written as JSON by the value formatter (money as
+// exact decimal strings), so they are read back into the document: the same
+// bytes come out.
 std::string Explanation::json() const {
-  std::string out = "{\"id\":";
-  append_json_string(out, id);
-  out += fmt::format(",\"line\":{},\"rejected\":{}", line, rejected ? "true" : "false");
+  using Document = nlohmann::ordered_json;
+  const auto value = [](const std::string& written) {
+    return written.empty() ? Document(nullptr) : Document::parse(written);
+  };
+  Document out;
+  out["id"] = id;
+  out["line"] = line;
+  out["rejected"] = rejected;
   if (rejected) {
-    out += ",\"column\":";
-    append_json_string(out, column);
-    out += ",\"reason\":";
-    append_json_string(out, reason);
-    return out + "}";
+    out["column"] = column;
+    out["reason"] = reason;
+    return precept::json::dump(std::move(out));
   }
-  out += ",\"outputs\":{";
-  for (std::size_t i = 0; i < output_names.size(); ++i) {
-    if (i) out += ',';
-    append_json_string(out, output_names[i]);
-    out += ':' + outputs_json[i];
-  }
-  out += "},\"explanation\":[";
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    const Entry& e = entries[i];
-    if (i) out += ',';
-    out += "{\"name\":";
-    append_json_string(out, e.name);
-    out += ",\"kind\":";
-    append_json_string(out, e.kind);
-    out += ",\"value\":" + (e.value_json.empty() ? std::string("null") : e.value_json);
-    out += ",\"decided_by\":";
-    append_json_string(out, e.decided_by);
-    out += fmt::format(",\"line\":{}", e.line);
-    if (!e.file.empty()) {
-      out += ",\"file\":";
-      append_json_string(out, e.file);
-    }
-    if (e.kind == "decide") out += fmt::format(",\"branch\":{}", e.branch);
-    if (e.kind == "table") out += fmt::format(",\"rows\":[{}]", fmt::join(e.rows, ","));
+  Document& values_out = out["outputs"] = Document::object();
+  for (std::size_t i = 0; i < output_names.size(); ++i) values_out[output_names[i]] = value(outputs_json[i]);
+  Document& explanation = out["explanation"] = Document::array();
+  for (const Entry& e : entries) {
+    Document entry;
+    entry["name"] = e.name;
+    entry["kind"] = e.kind;
+    entry["value"] = value(e.value_json);
+    entry["decided_by"] = e.decided_by;
+    entry["line"] = e.line;
+    if (!e.file.empty()) entry["file"] = e.file;
+    if (e.kind == "decide") entry["branch"] = e.branch;
+    if (e.kind == "table") entry["rows"] = e.rows;
     if (e.kind == "param") {
-      out += ",\"description\":";
-      append_json_string(out, e.description);
-      out += ",\"source\":";
-      append_json_string(out, e.source);
-      out += ",\"layer\":";
-      append_json_string(out, e.layer);
-      out += ",\"year\":";
-      append_json_string(out, e.year);
+      entry["description"] = e.description;
+      entry["source"] = e.source;
+      entry["layer"] = e.layer;
+      entry["year"] = e.year;
     }
-    out += ",\"values\":";
-    append_strings(out, e.values);
-    out += ",\"compared\":";
-    append_strings(out, e.compared);
-    out += '}';
+    entry["values"] = e.values;
+    entry["compared"] = e.compared;
+    explanation.push_back(std::move(entry));
   }
-  return out + "]}";
+  return precept::json::dump(std::move(out));
 }
 
 std::string explain_register(const Program& program, std::FILE* input, std::uint32_t key,
