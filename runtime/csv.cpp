@@ -153,8 +153,15 @@ struct CsvReader::Impl {
   // to the line end that closes it.
   void skip_oversized_record(CsvRecord& record) {
     record.malformed = true;
-    record.problem = "the record is longer than " + std::to_string(kMaxRecordBytes >> 20) +
-                     " MiB; it was skipped without being read";
+    const std::uint64_t first_line = line;
+    // Says which lines went with it when a quote carried it over several:
+    // the officer looks for one record, not for the line it starts on alone.
+    const auto say_what_was_skipped = [&](std::uint64_t last_line) {
+      record.problem = "the record is longer than " + std::to_string(kMaxRecordBytes >> 20) + " MiB";
+      if (last_line > first_line)
+        record.problem += " (lines " + std::to_string(first_line) + " to " + std::to_string(last_line) + ")";
+      record.problem += "; it was skipped without being read";
+    };
     bool quoted = false;
     for (;;) {
       for (std::size_t i = begin; i < end; ++i) {
@@ -166,12 +173,14 @@ struct CsvReader::Impl {
         consumed += i + 1 - begin;
         begin = i + 1;
         last_terminated = true;
+        say_what_was_skipped(line - 1);
         return;
       }
       consumed += end - begin;
       begin = end;
       if (eof) {
         last_terminated = false;
+        say_what_was_skipped(end > 0 && data[end - 1] == '\n' ? line - 1 : line);
         return;
       }
       refill();

@@ -513,6 +513,18 @@ TEST(CsvRoundTrip, RandomFieldsAcrossManyBlocks) {
 
 // A stream record longer than kMaxRecordBytes is skipped, not held: it comes
 // back malformed at its own line, and the records after it keep their lines.
+// On one line, the line number says it all: no range is added.
+TEST(CsvReader, OversizedRecordOnOneLineNamesNoRange) {
+  std::string content = "a,b\n1,";
+  content.append(kMaxRecordBytes + 1024, 'x');
+  content += "\n3,4\n";
+  const auto records = read_stream(content);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_TRUE(records[1].malformed);
+  EXPECT_EQ(records[1].problem, "the record is longer than 64 MiB; it was skipped without being read");
+  EXPECT_EQ(records[2].line, 3u);
+}
+
 TEST(CsvReader, OversizedStreamRecordIsSkippedWithBoundedMemory) {
   std::string content = "a,b\n1,\"";
   content.append(kMaxRecordBytes + 1024, 'x');
@@ -523,7 +535,7 @@ TEST(CsvReader, OversizedStreamRecordIsSkippedWithBoundedMemory) {
   EXPECT_FALSE(records[0].malformed);
   EXPECT_EQ(records[1].line, 2u);
   EXPECT_TRUE(records[1].malformed);
-  EXPECT_NE(records[1].problem.find("longer than 64 MiB"), std::string::npos) << records[1].problem;
+  EXPECT_NE(records[1].problem.find("longer than 64 MiB (lines 2 to 4)"), std::string::npos) << records[1].problem;
   EXPECT_EQ(records[2].line, 5u);
   EXPECT_EQ(records[2].fields, (std::vector<std::string>{"3", "4"}));
   // In chunks, the skipped record comes as a chunk of its own, with the same
