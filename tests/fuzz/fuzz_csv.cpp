@@ -1,5 +1,6 @@
 // Fuzz target (3): CSV bytes -> CsvReader, from memory, from a stdio stream and
-// in chunks (which must all agree record for record), and run_csv of the W1 policy over the
+// in chunks (which must all agree record for record, the lines a record spans
+// included), and run_csv of the W1 policy over the
 // same bytes with two batch sizes (64 and 3) and from a file (batch size 1: chunks of
 // about 128 bytes, read by the workers, cut at guessed record ends), which must all
 // agree byte for byte. Every row read must end up in the results or the rejects.
@@ -100,7 +101,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     last_line = a.line;
     if (from_stream) {
       if (!from_stream->next(b)) precept_fuzz::fail("CsvReader: stream ended before memory");
-      if (a.line != b.line || a.fields != b.fields || a.malformed != b.malformed || a.problem != b.problem)
+      if (a.line != b.line || a.fields != b.fields || a.malformed != b.malformed || a.problem != b.problem ||
+          a.span != b.span)
         precept_fuzz::fail("CsvReader: stream and memory disagree");
     }
   }
@@ -119,7 +121,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       while (part.next(b)) {
         ++in_chunk;
         if (!whole.next(a)) precept_fuzz::fail("CsvReader: chunks hold more records than the input");
-        if (a.line != b.line || a.fields != b.fields || a.malformed != b.malformed || a.problem != b.problem)
+        if (a.line != b.line || a.fields != b.fields || a.malformed != b.malformed || a.problem != b.problem ||
+            a.span != b.span)
           precept_fuzz::fail("CsvReader: chunked and record-by-record reading disagree");
       }
       if (in_chunk != chunk.records || in_chunk > max_records) precept_fuzz::fail("CsvReader: chunk miscounted");
