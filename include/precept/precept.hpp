@@ -9,6 +9,7 @@
 #include <precept/output_file.hpp>
 #include <precept/policy.hpp>
 #include <precept/run.hpp>
+#include <precept/schema.hpp>
 #include <precept/source_format.hpp>
 #include <precept/test.hpp>
 #include <precept/text.hpp>
