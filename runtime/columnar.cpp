@@ -32,7 +32,7 @@
 namespace precept {
 
 ColumnarError::ColumnarError(std::string column, const std::string& message)
-    : std::invalid_argument(column.empty() ? message : fmt::format("column `{}`: {}", column, message)),
+    : std::invalid_argument(column.empty() ? "the batch: " + message : fmt::format("column `{}`: {}", column, message)),
       column_(std::move(column)) {}
 
 namespace {
@@ -182,8 +182,8 @@ std::unique_ptr<InputArray> open_array(const ArrowSchema& schema, const ArrowArr
                                             needed + parent_offset));
   const std::int64_t want_buffers = buffers_needed(in->layout);
   if (array.n_buffers != want_buffers)
-    throw ColumnarError(column, fmt::format("it has {} buffers; format `{}` has {}", array.n_buffers, in->format,
-                                            want_buffers));
+    throw ColumnarError(column, fmt::format("it has {} buffer{}; format `{}` has {}", array.n_buffers,
+                                            array.n_buffers == 1 ? "" : "s", in->format, want_buffers));
   if (!array.buffers) throw ColumnarError(column, "its buffers pointer is null");
   in->base = array.offset + parent_offset;
   in->length = array.length - parent_offset;
@@ -629,14 +629,14 @@ struct ColumnarEvaluator::Impl {
   std::vector<Column> bind(const ArrowSchema& schema, const ArrowArray& array, std::int64_t& rows) const {
     std::unique_ptr<InputArray> top = open_array(schema, array, 0, 0, "");
     if (top->layout != Layout::Struct)
-      throw ColumnarError("", fmt::format("the batch must be a struct array (format `+s`), not `{}`", top->format));
+      throw ColumnarError("", fmt::format("it must be a struct array (format `+s`), not `{}`", top->format));
     if (array.null_count > 0 || (array.null_count == -1 && !all_valid(*top, 0, array.length)))
-      throw ColumnarError("", "the batch's struct array has null rows; a record batch has none");
+      throw ColumnarError("", "its struct array has null rows; a record batch has none");
     if (schema.n_children != array.n_children)
-      throw ColumnarError("", fmt::format("the batch's schema has {} columns but its array has {}", schema.n_children,
+      throw ColumnarError("", fmt::format("its schema has {} columns but its array has {}", schema.n_children,
                                           array.n_children));
     if (schema.n_children < 0 || (schema.n_children > 0 && (!schema.children || !array.children)))
-      throw ColumnarError("", "the batch's children pointers are null");
+      throw ColumnarError("", "its children pointers are null");
     rows = array.length;
     std::vector<Column> columns;
     std::vector<std::uint8_t> given(program.fields.size(), 0);
@@ -645,9 +645,9 @@ struct ColumnarEvaluator::Impl {
       const ArrowSchema* child_schema = schema.children[c];
       const ArrowArray* child_array = array.children[c];
       if (!child_schema || !child_array)
-        throw ColumnarError("", fmt::format("the batch's column {} is a null pointer", c));
+        throw ColumnarError("", fmt::format("its column {} is a null pointer", c));
       if (!child_schema->name || !*child_schema->name)
-        throw ColumnarError("", fmt::format("the batch's column {} has no name", c));
+        throw ColumnarError("", fmt::format("its column {} has no name", c));
       std::string name = child_schema->name;
       if (!seen.emplace(child_schema->name, 1).second)
         throw ColumnarError(name, "the batch has two columns of this name");
@@ -911,7 +911,7 @@ struct ColumnarEvaluator::Impl {
 
   ColumnarReport evaluate(const ArrowSchema& schema, const ArrowArray& array, ArrowSchema* out_schema,
                           ArrowArray* out_array) {
-    if (!out_schema || !out_array) throw ColumnarError("", "the result pointers are null");
+    if (!out_schema || !out_array) throw ColumnarError("", "the pointers given for the result are null");
     std::int64_t total = 0;
     const std::vector<Column> columns = bind(schema, array, total);
     std::vector<std::uint8_t> given(program.fields.size(), 0);

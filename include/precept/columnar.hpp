@@ -65,7 +65,8 @@ namespace precept {
 // array (a wrong buffer count, a missing required buffer, a negative length or
 // offset, text or list offsets out of range, a child shorter than its parent).
 // Nothing is evaluated and the outputs are left untouched. what() names the
-// column ("column `members`: ..."); column() is its name ("" for the batch itself).
+// column ("column `members`: ...", or "the batch: ..." for the struct array
+// itself); column() is its name ("" for the batch itself).
 class ColumnarError : public std::invalid_argument {
  public:
   ColumnarError(std::string column, const std::string& message);

@@ -17,8 +17,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -79,11 +81,12 @@ struct Encoding {
 };
 
 // A batch producer over C arrays that must outlive the finish.
+// (Deques: a reference to an element stays valid as more are added.)
 struct Builder {
-  std::vector<std::vector<std::int64_t>> ints;
-  std::vector<std::vector<std::uint8_t>> valid;
-  std::vector<std::vector<const char*>> texts;
-  std::vector<std::vector<std::string>> strings;
+  std::deque<std::vector<std::int64_t>> ints;
+  std::deque<std::vector<std::uint8_t>> valid;
+  std::deque<std::vector<const char*>> texts;
+  std::deque<std::vector<std::string>> strings;
 };
 
 // Typed value of `cell` for field kind `kind`, as the producer's int64 input;
@@ -482,6 +485,321 @@ TEST(Columnar, ADecimalOfAnotherScaleIsReadOnlyWhereExact) {
   EXPECT_EQ(result.text("reject_kind", 1), "value_unreadable");
   // The words the CSV path gives for the cell "12.3456".
   EXPECT_EQ(result.text("reject_message", 1), "`amount` must be an amount in yuan with at most 2 decimals, found `12.3456`");
+  in_array.release(&in_array);
+  in_schema.release(&in_schema);
+  expect_inputs_released();
+}
+
+// ---------------------------------------------------------------- registers
+
+TEST(Columnar, TheBundledRegisterGivesWhatTheTextPathGives) {
+  const Policy policy = opened(kSource + "/policies/xijiang_2015.pol");
+  const TextTable table = read_csv(read_file(kSource + "/examples/data/xijiang_sample.csv"));
+  // (Its records of the wrong width are the CSV reader's to reject: left out.)
+  ASSERT_GT(table.rows.size(), 1990u);
+  // Every row has a typed form but those whose cells the text path cannot read at all.
+  EXPECT_GT(expect_same_as_text_path(policy, table, Encoding{}), 1980u);
+  Encoding other;
+  other.money_scale = 2;
+  other.enum_indices = nullptr;
+  other.parent_offset = 1;
+  other.child_offset = 2;
+  EXPECT_GT(expect_same_as_text_path(policy, table, other), 1980u);
+}
+
+TEST(Columnar, AGeneratedW1RegisterOf100000RowsGivesWhatTheTextPathGives) {
+  TempDir dir("columnar-w1");
+  const std::string path = (dir / "w1.csv").string();
+  ASSERT_EQ(run_command(fmt::format("'{}' --rows 100000 --seed 14 --bad-rows 300 -o '{}' 2>/dev/null", PRECEPT_GEN,
+                                    path)),
+            0);
+  const Policy policy = opened(kSource + "/policies/xijiang_2015.pol");
+  const TextTable table = read_csv(read_file(path));
+  ASSERT_GT(table.rows.size(), 99900u);
+  EXPECT_GT(expect_same_as_text_path(policy, table, Encoding{}), 99000u);
+}
+
+TEST(Columnar, ABatchOfOneAndABatchOfNone) {
+  const Policy policy = opened(kSource + "/policies/xijiang_2015.pol");
+  TextTable table = read_csv(read_file(kSource + "/examples/data/xijiang_sample.csv"));
+  table.rows.resize(1);
+  EXPECT_EQ(expect_same_as_text_path(policy, table, Encoding{}), 1u);
+  table.rows.clear();
+  EXPECT_EQ(expect_same_as_text_path(policy, table, Encoding{}), 0u);
+}
+
+// The test policies with dates, decimals, lists, optional texts and
+// defaults, on the values of their cases.
+TEST(Columnar, PoliciesWithDatesDecimalsListsAndTextsGiveWhatTheTextPathGives) {
+  {
+    const Policy policy = opened(kSource + "/tests/compiler/policies/optional.pol");
+    TextTable table;
+    table.header = {"income", "deposits", "pension", "causes", "note", "checked"};
+    table.rows = {{"100.00", "20.50", "10.00", "illness;disaster", "ok", "2015-03-01"},
+                  {"100.00", "", "", "", "", "2014-12-31"},
+                  {"1.00", "", "", "disability", "", ""},
+                  {"1.00", "", "", "illness;flood", "", ""},
+                  {"1.00", "", "", "", "", "2015-02-28"},
+                  {"", "", "", "", "", ""}};
+    EXPECT_EQ(expect_same_as_text_path(policy, table, Encoding{}), table.rows.size());
+    Encoding other;
+    other.list_as_dictionary = false;
+    other.money_scale = 3;
+    EXPECT_EQ(expect_same_as_text_path(policy, table, other), table.rows.size());
+  }
+  {
+    const Policy policy = opened(kSource + "/tests/compiler/policies/arithmetic.pol");
+    TextTable table;
+    table.header = {"income", "people", "rate"};
+    table.rows = {{"10.05", "2", "0.1"},     {"10.15", "2", "0.1"},       {"-10.05", "2", "0.1"},
+                  {"100.00", "3", "0.333333"}, {"-0.01", "2", "0"},       {"3000.00", "4", "0.05"},
+                  {"8207.99", "3", "0"},     {"1.00", "0", "0"},          {"99999999999.99", "1", "999999"}};
+    EXPECT_EQ(expect_same_as_text_path(policy, table, Encoding{}), table.rows.size());
+    Encoding other;
+    other.decimal_scale = 6;
+    other.money_scale = 2;
+    EXPECT_EQ(expect_same_as_text_path(policy, table, other), table.rows.size());
+  }
+}
+
+// ---------------------------------------------------------------- the batch's columns
+
+// A small batch of the every-type policy, one row, with `skip` left out and
+// `extra` columns added, for the column checks. One at a time: it resets the
+// producer's release bookkeeping.
+struct SmallBatch {
+  ArrowSchema schema{};
+  ArrowArray array{};
+  SmallBatch(const std::vector<std::string>& skip, const std::vector<std::string>& extra_ints = {}) {
+    ptest_tracking_reset();
+    static const std::int64_t one[] = {1}, born[] = {10000}, zero[] = {0};
+    static const char* const label[] = {"a"};
+    static const char* const members[] = {"red"};
+    const auto wanted = [&](const char* name) { return std::find(skip.begin(), skip.end(), name) == skip.end(); };
+    ptest_batch* batch = ptest_batch_new(1, 0, 0);
+    if (wanted("flag")) ptest_add_bool(batch, "flag", one, nullptr);
+    if (wanted("count")) ptest_add_int(batch, "count", "l", one, nullptr);
+    if (wanted("amount")) ptest_add_int(batch, "amount", "l", one, nullptr);
+    if (wanted("rate")) ptest_add_int(batch, "rate", "l", one, nullptr);
+    if (wanted("born")) ptest_add_int(batch, "born", "tdD", born, nullptr);
+    if (wanted("color")) ptest_add_dictionary(batch, "color", "c", zero, nullptr, members, 1);
+    if (wanted("label")) ptest_add_text(batch, "label", "u", label, nullptr);
+    if (wanted("colors")) ptest_add_dictionary_list(batch, "colors", zero, zero, nullptr, members, 1);
+    for (const std::string& name : extra_ints) ptest_add_int(batch, name.c_str(), "l", one, nullptr);
+    ptest_batch_finish(batch, &schema, &array);
+  }
+  ~SmallBatch() {
+    array.release(&array);
+    schema.release(&schema);
+    EXPECT_EQ(ptest_tracking_released(), ptest_tracking_made());
+    EXPECT_EQ(ptest_tracking_misreleased(), 0);
+    ptest_tracking_reset();
+  }
+  // The ColumnarError evaluating it raises ("" when none).
+  std::string error(const Policy& policy, ColumnarOptions options = {}, std::string* column = nullptr) {
+    ColumnarEvaluator evaluator(policy, options);
+    ArrowSchema out_schema{};
+    ArrowArray out_array{};
+    try {
+      evaluator.evaluate(schema, array, &out_schema, &out_array);
+    } catch (const ColumnarError& e) {
+      EXPECT_EQ(out_array.release, nullptr) << "a result was written despite the error";
+      if (column) *column = e.column();
+      return e.what();
+    }
+    EXPECT_EQ(pconsume_release(&out_schema, &out_array), 0);
+    return "";
+  }
+  // The column `name`'s array and schema, to damage.
+  ArrowArray& column(const char* name) { return *array.children[pconsume_column(&schema, name)]; }
+  ArrowSchema& column_schema(const char* name) { return *schema.children[pconsume_column(&schema, name)]; }
+};
+
+TEST(Columnar, ColumnsAreMatchedByNameInAnyOrder) {
+  const Policy policy = compiled(kEveryType);
+  SmallBatch batch({});
+  EXPECT_EQ(batch.error(policy), "");
+  // Reversed: the same results.
+  std::reverse(batch.schema.children, batch.schema.children + batch.schema.n_children);
+  std::reverse(batch.array.children, batch.array.children + batch.array.n_children);
+  EXPECT_EQ(batch.error(policy), "");
+}
+
+TEST(Columnar, AMissingRequiredColumnIsAnErrorNamingIt) {
+  const Policy policy = compiled(kEveryType);
+  std::string column;
+  SmallBatch batch({"amount"});
+  EXPECT_THAT(batch.error(policy, {}, &column), HasSubstr("column `amount`: the batch has no column for this field"));
+  EXPECT_EQ(column, "amount");
+  // Optional and defaulted fields may be left out (they are: extra, bonus, note, seen).
+}
+
+TEST(Columnar, AnUnknownColumnIsAnErrorUnlessAllowed) {
+  const Policy policy = compiled(kEveryType);
+  SmallBatch batch({}, {"colour"});
+  EXPECT_THAT(batch.error(policy), HasSubstr("column `colour`: it is not a field of the policy's record"));
+  EXPECT_EQ(batch.error(policy, ColumnarOptions{true, false}), "");
+}
+
+TEST(Columnar, ADuplicateColumnIsAnError) {
+  const Policy policy = compiled(kEveryType);
+  SmallBatch batch({}, {"count"});
+  EXPECT_THAT(batch.error(policy), HasSubstr("column `count`: the batch has two columns of this name"));
+  EXPECT_THAT(batch.error(policy, ColumnarOptions{true, false}), HasSubstr("two columns"));
+}
+
+TEST(Columnar, AColumnOfTheWrongTypeIsAnError) {
+  const Policy policy = compiled(kEveryType);
+  for (const char* field : {"flag", "born", "label", "color", "colors"}) {
+    SmallBatch batch({field}, {field});  // an int64 column in its place
+    EXPECT_THAT(batch.error(policy), HasSubstr(fmt::format("column `{}`: field `{}` is", field, field)));
+  }
+  // A money column given as text (the label's column, renamed), and as a decimal256.
+  {
+    SmallBatch money({"amount"});
+    money.column_schema("label").name = "amount";
+    EXPECT_THAT(money.error(policy), HasSubstr("column `amount`: field `amount` is money; a column of format `u` "
+                                               "cannot carry it (give `l` (fen) or `d:P,2`)"));
+  }
+  SmallBatch wide({});
+  wide.column_schema("amount").format = "d:40,2,256";
+  EXPECT_THAT(wide.error(policy), HasSubstr("column `amount`: its format `d:40,2,256` is not a type Precept reads"));
+  wide.column_schema("amount").format = "l";
+}
+
+// ---------------------------------------------------------------- malformed arrays
+
+TEST(Columnar, MalformedArraysAreErrorsNamingTheColumnNeverACrash) {
+  const Policy policy = compiled(kEveryType);
+  const auto expect_error = [&](const char* what, const char* column, auto&& damage, const char* words) {
+    SCOPED_TRACE(what);
+    SmallBatch batch({});
+    auto restore = damage(batch);
+    std::string at;
+    EXPECT_THAT(batch.error(policy, {}, &at), HasSubstr(words));
+    EXPECT_EQ(at, column);
+    restore();
+  };
+  expect_error("wrong buffer count", "count", [](SmallBatch& b) {
+    b.column("count").n_buffers = 1;
+    return [&b] { b.column("count").n_buffers = 2; };
+  }, "column `count`: it has 1 buffer; format `l` has 2");
+  expect_error("null values buffer", "count", [](SmallBatch& b) {
+    const void* saved = b.column("count").buffers[1];
+    b.column("count").buffers[1] = nullptr;
+    return [&b, saved] { b.column("count").buffers[1] = saved; };
+  }, "its values buffer is null");
+  expect_error("null offsets", "label", [](SmallBatch& b) {
+    const void* saved = b.column("label").buffers[1];
+    b.column("label").buffers[1] = nullptr;
+    return [&b, saved] { b.column("label").buffers[1] = saved; };
+  }, "its offsets buffer is null");
+  expect_error("nulls without a bitmap", "count", [](SmallBatch& b) {
+    b.column("count").null_count = 1;
+    return [&b] { b.column("count").null_count = 0; };
+  }, "its null count is 1 but it has no validity bitmap");
+  expect_error("negative length", "rate", [](SmallBatch& b) {
+    b.column("rate").length = -1;
+    return [&b] { b.column("rate").length = 1; };
+  }, "its length is -1");
+  expect_error("negative offset", "rate", [](SmallBatch& b) {
+    b.column("rate").offset = -2;
+    return [&b] { b.column("rate").offset = 0; };
+  }, "its offset is -2");
+  expect_error("a child shorter than the batch", "born", [](SmallBatch& b) {
+    b.column("born").length = 0;
+    return [&b] { b.column("born").length = 1; };
+  }, "it has 0 values, fewer than the 1 its parent needs");
+  expect_error("a child shorter than the batch's offset and length", "flag", [](SmallBatch& b) {
+    b.array.offset = 1;
+    return [&b] { b.array.offset = 0; };
+  }, "fewer than the 2 its parent needs");
+  expect_error("decreasing text offsets", "label", [](SmallBatch& b) {
+    auto* offsets = static_cast<std::int32_t*>(const_cast<void*>(b.column("label").buffers[1]));
+    offsets[1] = -1;
+    return [offsets] { offsets[1] = 1; };
+  }, "its text offsets are out of range at row 0");
+  expect_error("negative first text offset", "label", [](SmallBatch& b) {
+    auto* offsets = static_cast<std::int32_t*>(const_cast<void*>(b.column("label").buffers[1]));
+    offsets[0] = -5;
+    return [offsets] { offsets[0] = 0; };
+  }, "its text offsets are out of range: the first is -5");
+  expect_error("list offsets past the items", "colors", [](SmallBatch& b) {
+    auto* offsets = static_cast<std::int32_t*>(const_cast<void*>(b.column("colors").buffers[1]));
+    offsets[1] = 3;
+    return [offsets] { offsets[1] = 0; };
+  }, "its list offsets are out of range: they reach 3, past its 0 items");
+  expect_error("a list without its items", "colors", [](SmallBatch& b) {
+    b.column("colors").n_children = 0;
+    return [&b] { b.column("colors").n_children = 1; };
+  }, "a list must have exactly one child");
+  expect_error("a dictionary index out of range", "color", [](SmallBatch& b) {
+    auto* indices = static_cast<std::int8_t*>(const_cast<void*>(b.column("color").buffers[1]));
+    indices[0] = 4;
+    return [indices] { indices[0] = 0; };
+  }, "dictionary index 4 at row 0 is outside its dictionary of 1 entries");
+  expect_error("a dictionary schema without its array", "color", [](SmallBatch& b) {
+    ArrowArray* saved = b.column("color").dictionary;
+    b.column("color").dictionary = nullptr;
+    return [&b, saved] { b.column("color").dictionary = saved; };
+  }, "its array has no dictionary");
+  expect_error("a released column", "rate", [](SmallBatch& b) {
+    auto saved = b.column("rate").release;
+    b.column("rate").release = nullptr;
+    return [&b, saved] { b.column("rate").release = saved; };
+  }, "its array has been released");
+  expect_error("not a struct", "", [](SmallBatch& b) {
+    const char* saved = b.schema.format;
+    b.schema.format = "l";
+    return [&b, saved] { b.schema.format = saved; };
+  }, "the batch: it has 1 buffer; format `l` has 2");
+  expect_error("null rows in the batch's struct", "", [](SmallBatch& b) {
+    b.array.null_count = 1;
+    static const std::uint8_t none = 0;
+    b.array.buffers[0] = &none;
+    return [&b] {
+      b.array.null_count = 0;
+      b.array.buffers[0] = nullptr;
+    };
+  }, "the batch: its struct array has null rows");
+  expect_error("schema and array disagree", "", [](SmallBatch& b) {
+    --b.array.n_children;
+    return [&b] { ++b.array.n_children; };
+  }, "the batch: its schema has 8 columns but its array has 7");
+}
+
+// ---------------------------------------------------------------- ownership
+
+TEST(Columnar, TheInputIsNeitherReleasedNorChangedAndTheResultReleasesEverything) {
+  const Policy policy = opened(kSource + "/policies/xijiang_2015.pol");
+  const TextTable table = read_csv(read_file(kSource + "/examples/data/xijiang_sample.csv"));
+  ptest_tracking_reset();
+  ArrowSchema in_schema{};
+  ArrowArray in_array{};
+  build_batch(policy, table, Encoding{}, &in_schema, &in_array);
+  ColumnarEvaluator evaluator(policy);
+  std::string first;
+  for (int pass = 0; pass < 2; ++pass) {
+    Result result;
+    result.report = evaluator.evaluate(in_schema, in_array, &result.schema, &result.array);
+    EXPECT_EQ(ptest_tracking_released(), 0) << "the evaluator released part of its input";
+    ASSERT_NE(result.array.release, nullptr);
+    // The same input twice: the same results (a value per row of the first output).
+    std::string values;
+    for (std::int64_t row = 0; row < result.array.length; ++row) values += result.text("household_id", row).value_or("-");
+    if (pass == 0) first = values;
+    else EXPECT_EQ(values, first);
+    // A consumer may move a child out and release it on its own (the
+    // specification's "moving child arrays"): the parent's release leaves it.
+    if (pass == 1) {
+      ArrowArray moved = *result.array.children[1];
+      result.array.children[1]->release = nullptr;
+      EXPECT_EQ(pconsume_release(&result.schema, &result.array), 0);
+      ASSERT_NE(moved.release, nullptr);
+      moved.release(&moved);
+      EXPECT_EQ(moved.release, nullptr);
+    }
+  }
   in_array.release(&in_array);
   in_schema.release(&in_schema);
   expect_inputs_released();
