@@ -140,22 +140,57 @@ std::int64_t buffers_needed(Layout layout) {
   }
 }
 
-// Checks offsets (of a text or list array) for elements [0, length): they
-// start at 0 or more and never decrease; returns the last.
-std::int64_t checked_offsets(const InputArray& array, std::int64_t length, const std::string& column,
-                             const char* what) {
-  std::int64_t previous = array.offset_at(array.base);
-  if (previous < 0)
-    throw ColumnarError(column, fmt::format("its {} offsets are out of range: the first is {}, below 0", what, previous));
-  for (std::int64_t i = 1; i <= length; ++i) {
-    const std::int64_t next = array.offset_at(array.base + i);
+// Checks the offsets (of a text or list array) of elements [from, from +
+// count): they start at 0 or more and never decrease; returns the first and
+// the last.
+std::pair<std::int64_t, std::int64_t> checked_offsets(const InputArray& array, std::int64_t from, std::int64_t count,
+                                                      const std::string& column, const char* what) {
+  const std::int64_t first = array.offset_at(array.base + from);
+  if (first < 0)
+    throw ColumnarError(column, fmt::format("its {} offsets are out of range: the first is {}, below 0", what, first));
+  std::int64_t previous = first;
+  for (std::int64_t i = 1; i <= count; ++i) {
+    const std::int64_t next = array.offset_at(array.base + from + i);
     if (next < previous)
       throw ColumnarError(column, fmt::format("its {} offsets are out of range at row {}: {} after {} (offsets "
                                               "must never decrease)",
-                                              what, i - 1, next, previous));
+                                              what, from + i - 1, next, previous));
     previous = next;
   }
-  return previous;
+  return {first, previous};
+}
+
+// Checks what reading elements [from, from + count) of `in` will touch: its
+// values, its text or list offsets (and the list's items), its dictionary
+// indices. Only the elements a batch reads, so that a slice of a long array
+// costs what the slice costs.
+void check_elements(InputArray& in, std::int64_t from, std::int64_t count, const std::string& column) {
+  if (count == 0) return;
+  if (!in.values)
+    throw ColumnarError(column, fmt::format("its {} buffer is null",
+                                            in.layout == Layout::List || is_text_layout(in.layout) ? "offsets"
+                                                                                                   : "values"));
+  if (is_text_layout(in.layout)) {
+    const auto [first, last] = checked_offsets(in, from, count, column, "text");
+    if (!in.text_data && last > first) throw ColumnarError(column, "its text data buffer is null");
+  }
+  if (in.layout == Layout::List) {
+    const auto [first, last] = checked_offsets(in, from, count, column, "list");
+    if (last > in.items->length)
+      throw ColumnarError(column, fmt::format("its list offsets are out of range: they reach {}, past its {} items",
+                                              last, in.items->length));
+    check_elements(*in.items, first, last - first, column + " (items)");
+  }
+  if (in.dictionary) {
+    const std::int64_t entries = in.dictionary->length;
+    for (std::int64_t i = from; i < from + count; ++i) {
+      if (!in.valid(i)) continue;
+      const std::int64_t index = in.index(i);
+      if (index < 0 || index >= entries)
+        throw ColumnarError(column, fmt::format("dictionary index {} at row {} is outside its dictionary of {} entries",
+                                                index, i, entries));
+    }
+  }
 }
 
 // Validates `array` (of type `schema`) as read from `parent_offset` for
@@ -192,41 +227,22 @@ std::unique_ptr<InputArray> open_array(const ArrowSchema& schema, const ArrowArr
     throw ColumnarError(column, fmt::format("its null count is {} but it has no validity bitmap", array.null_count));
   if (in->layout == Layout::Struct) return in;  // the batch itself: its caller checks the children
   in->values = array.buffers[1];
-  if (!in->values && (in->length > 0 || in->layout == Layout::Utf8 || in->layout == Layout::LargeUtf8 ||
-                      in->layout == Layout::List))
-    throw ColumnarError(column, fmt::format("its {} buffer is null",
-                                            in->layout == Layout::List || is_text_layout(in->layout) ? "offsets"
-                                                                                                     : "values"));
-  if (is_text_layout(in->layout)) {
-    in->text_data = static_cast<const char*>(array.buffers[2]);
-    const std::int64_t first = in->offset_at(in->base);
-    const std::int64_t last = checked_offsets(*in, in->length, column, "text");
-    if (!in->text_data && last > first) throw ColumnarError(column, "its text data buffer is null");
-  }
+  if (is_text_layout(in->layout)) in->text_data = static_cast<const char*>(array.buffers[2]);
   if (in->layout == Layout::List) {
     if (schema.n_children != 1 || array.n_children != 1 || !schema.children || !array.children ||
         !schema.children[0] || !array.children[0])
       throw ColumnarError(column, "a list must have exactly one child (its items)");
-    const std::int64_t last = checked_offsets(*in, in->length, column, "list");
     in->items = open_array(*schema.children[0], *array.children[0], 0, 0, column + " (items)");
-    if (last > in->items->length)
-      throw ColumnarError(column, fmt::format("its list offsets are out of range: they reach {}, past its {} items",
-                                              last, in->items->length));
   } else if (array.n_children != 0) {
     throw ColumnarError(column, fmt::format("it has {} children; format `{}` has none", array.n_children, in->format));
   }
   if (schema.dictionary) {
     if (!array.dictionary) throw ColumnarError(column, "its schema is dictionary-encoded but its array has no dictionary");
-    in->dictionary = open_array(*schema.dictionary, *array.dictionary, 0, 0, column + " (dictionary)");
-    const std::int64_t entries = in->dictionary->length;
-    for (std::int64_t i = 0; i < in->length; ++i) {
-      if (!in->valid(i)) continue;
-      const std::int64_t index = in->index(i);
-      if (index < 0 || index >= entries)
-        throw ColumnarError(column, fmt::format("dictionary index {} at row {} is outside its dictionary of {} entries",
-                                                index, i, entries));
-    }
+    // Every entry is read (mapped to a member once per batch).
+    in->dictionary = open_array(*schema.dictionary, *array.dictionary, 0, array.dictionary->length,
+                                column + " (dictionary)");
   }
+  check_elements(*in, 0, needed, column);
   return in;
 }
 
@@ -536,9 +552,10 @@ struct ColumnarEvaluator::Impl {
   // Per field: whether any instruction reads it (a text field nobody reads,
   // such as a register's village kept for the summary, is not even viewed).
   std::vector<std::uint8_t> read_by_program;
-  // The defaults of fields without a column, per field: the value an empty
-  // cell gives (checked once per batch).
   std::vector<std::uint8_t> failed;  // per row of the chunk: rejected while read
+  // Per text output, the bytes per row the last batch took: the next batch's
+  // text buffer is made that large at once rather than grown (and copied).
+  std::vector<std::size_t> text_bytes_per_row;
 
   Impl(Policy p, ColumnarOptions o)
       : policy(std::move(p)),
@@ -548,6 +565,7 @@ struct ColumnarEvaluator::Impl {
         machine(program, capacity) {
     batch.reset(program, capacity);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
+    text_bytes_per_row.assign(program.outputs.size(), 16);
     read_by_program.assign(program.fields.size(), 0);
     for (const Instruction& ins : program.code)
       if ((ins.op == Opcode::LOAD_FIELD || ins.op == Opcode::LOAD_PRESENT || ins.op == Opcode::LOAD_TEXT ||
@@ -927,6 +945,7 @@ struct ColumnarEvaluator::Impl {
       const ValueType& type = program.outputs[o].type;
       if (type.kind == Kind::Text) {
         texts[o].reserve(rows);
+        texts[o].bytes.reserve(rows * text_bytes_per_row[o]);
       } else if (type.kind == Kind::List) {
         lists[o].reserve(rows);
         lists[o].items.type = element_of(type);
@@ -968,6 +987,8 @@ struct ColumnarEvaluator::Impl {
       collect(start, n, rejects, scalars, texts, lists, reject_kind, reject_column, reject_message, report);
     }
     for (FieldColumn& column : batch.columns) column.borrowed_scalars = nullptr;
+    for (std::size_t o = 0; o < noutputs; ++o)
+      if (rows > 0) text_bytes_per_row[o] = texts[o].bytes.size() / rows + 1;
 
     OwnedSchema result_schema;
     result_schema.format = "+s";

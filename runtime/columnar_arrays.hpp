@@ -29,6 +29,10 @@ class OwnedBuffer {
     words_.resize(bytes / 8 + 1);
     size_ = bytes;
   }
+  // Room for `bytes` in all without growing again (the size is unchanged).
+  void reserve(std::size_t bytes) {
+    if (bytes >= words_.size() * 8) words_.resize(bytes / 8 + 1);
+  }
   void append(const void* bytes, std::size_t count) {
     if (count == 0) return;
     const std::size_t at = size_;
