@@ -433,6 +433,52 @@ struct ScalarOutput {
     std::memcpy(out + row * 8, &value, 8);
   }
   void put_null() { ++validity.nulls; }
+  // Rows [start, start + n) at once: value(r) where ok[r], else null (0 under it).
+  template <typename Value>
+  void put_column(std::size_t start, std::size_t n, const std::uint8_t* ok, const Value& value) {
+    std::uint8_t* bits = validity.bits.data();
+    std::uint8_t* out = values.data();
+    const auto mark = [&](std::size_t r) {
+      const std::size_t row = start + r;
+      if (ok[r]) bits[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
+      else ++validity.nulls;
+      return row;
+    };
+    switch (type.kind) {
+      case Kind::Bool:
+        for (std::size_t r = 0; r < n; ++r) {
+          const std::size_t row = mark(r);
+          if (ok[r] && value(r)) out[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
+        }
+        return;
+      case Kind::Money:
+      case Kind::Decimal:
+        if (!numbers_as_int64) {
+          for (std::size_t r = 0; r < n; ++r) {
+            const std::size_t row = mark(r);
+            const std::int64_t v = ok[r] ? value(r) : 0;
+            const std::uint64_t words[2] = {static_cast<std::uint64_t>(v), v < 0 ? ~std::uint64_t{0} : 0};
+            std::memcpy(out + row * 16, words, 16);
+          }
+          return;
+        }
+        break;
+      case Kind::Date:
+      case Kind::Enum:
+        for (std::size_t r = 0; r < n; ++r) {
+          const std::size_t row = mark(r);
+          const auto narrow = static_cast<std::int32_t>(ok[r] ? value(r) : 0);
+          std::memcpy(out + row * 4, &narrow, 4);
+        }
+        return;
+      default: break;
+    }
+    for (std::size_t r = 0; r < n; ++r) {
+      const std::size_t row = mark(r);
+      const std::int64_t v = ok[r] ? value(r) : 0;
+      std::memcpy(out + row * 8, &v, 8);
+    }
+  }
 };
 
 // One text output column (also the reject columns).
@@ -454,6 +500,12 @@ struct TextOutput {
   void put_null(std::size_t row) {
     ++validity.nulls;
     end_row(row);
+  }
+  // Rows [start, start + n), all null.
+  void put_nulls(std::size_t start, std::size_t n) {
+    validity.nulls += static_cast<std::int64_t>(n);
+    const auto end = static_cast<std::int32_t>(bytes.size());
+    for (std::size_t r = 0; r < n; ++r) std::memcpy(offsets.data() + (start + r + 1) * 4, &end, 4);
   }
   void end_row(std::size_t row) {
     if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
@@ -553,9 +605,12 @@ struct ColumnarEvaluator::Impl {
   // such as a register's village kept for the summary, is not even viewed).
   std::vector<std::uint8_t> read_by_program;
   std::vector<std::uint8_t> failed;  // per row of the chunk: rejected while read
+  std::vector<std::uint8_t> ok;      // per row of the chunk: has results
   // Per text output, the bytes per row the last batch took: the next batch's
   // text buffer is made that large at once rather than grown (and copied).
   std::vector<std::size_t> text_bytes_per_row;
+  // The result buffers' storage, given back as results are released.
+  std::shared_ptr<BufferPool> pool = std::make_shared<BufferPool>();
 
   Impl(Policy p, ColumnarOptions o)
       : policy(std::move(p)),
@@ -930,6 +985,7 @@ struct ColumnarEvaluator::Impl {
   ColumnarReport evaluate(const ArrowSchema& schema, const ArrowArray& array, ArrowSchema* out_schema,
                           ArrowArray* out_array) {
     if (!out_schema || !out_array) throw ColumnarError("", "the pointers given for the result are null");
+    const PoolScope scope(pool);
     std::int64_t total = 0;
     const std::vector<Column> columns = bind(schema, array, total);
     std::vector<std::uint8_t> given(program.fields.size(), 0);
@@ -1051,52 +1107,61 @@ struct ColumnarEvaluator::Impl {
     return array;
   }
 
+  // The chunk's results into the output columns, column by column (each
+  // column's type looked at once per chunk, not once per value).
   void collect(std::size_t start, std::size_t n, std::vector<ReadReject>& rejects, std::vector<ScalarOutput>& scalars,
                std::vector<TextOutput>& texts, std::vector<ListOutput>& lists, TextOutput& reject_kind,
                TextOutput& reject_column, TextOutput& reject_message, ColumnarReport& report) {
-    const std::size_t noutputs = program.outputs.size();
+    ok.resize(n);
+    std::size_t rejected = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      ok[r] = !failed[r] && machine.error(r) == RowError::None;
+      rejected += !ok[r];
+    }
+    for (std::size_t o = 0; o < program.outputs.size(); ++o) {
+      const OutputDef& def = program.outputs[o];
+      if (def.type.kind == Kind::Text) {
+        TextOutput& text = texts[o];
+        for (std::size_t r = 0; r < n; ++r) {
+          if (ok[r]) text.put(start + r, machine.text(def.reg, r));
+          else text.put_null(start + r);
+        }
+      } else if (def.type.kind == Kind::List) {
+        ListOutput& list = lists[o];
+        for (std::size_t r = 0; r < n; ++r) {
+          if (ok[r]) {
+            list.validity.set(start + r);
+            const ListItems items = machine.list(def.reg, r);
+            list.items.grow(list.count + items.size());
+            for (const std::int64_t item : items) list.items.put(list.count++, item);
+          } else {
+            ++list.validity.nulls;
+          }
+          list.end_row(start + r);
+        }
+      } else {
+        scalars[o].put_column(start, n, ok.data(), [&](std::size_t r) { return machine.scalar(def.reg, r); });
+      }
+    }
+    report.evaluated += static_cast<std::int64_t>(n - rejected);
+    report.rejected += static_cast<std::int64_t>(rejected);
+    if (rejected == 0) {
+      for (TextOutput* column : {&reject_kind, &reject_column, &reject_message}) column->put_nulls(start, n);
+      return;
+    }
     std::size_t next_reject = 0;
     for (std::size_t r = 0; r < n; ++r) {
       const std::size_t row = start + r;
-      const bool read_failed = failed[r] != 0;
-      const bool ok = !read_failed && machine.error(r) == RowError::None;
-      for (std::size_t o = 0; o < noutputs; ++o) {
-        const OutputDef& def = program.outputs[o];
-        switch (def.type.kind) {
-          case Kind::Text:
-            if (ok) texts[o].put(row, machine.text(def.reg, r));
-            else texts[o].put_null(row);
-            break;
-          case Kind::List: {
-            ListOutput& list = lists[o];
-            if (ok) {
-              list.validity.set(row);
-              const ListItems items = machine.list(def.reg, r);
-              list.items.grow(list.count + items.size());
-              for (const std::int64_t item : items) list.items.put(list.count++, item);
-            } else {
-              ++list.validity.nulls;
-            }
-            list.end_row(row);
-            break;
-          }
-          default:
-            if (ok) scalars[o].put(row, machine.scalar(def.reg, r));
-            else scalars[o].put_null();
-            break;
-        }
-      }
-      if (ok) {
-        ++report.evaluated;
+      if (ok[r]) {
         reject_kind.put_null(row);
         reject_column.put_null(row);
         reject_message.put_null(row);
+        if (failed[r]) ++next_reject;
         continue;
       }
-      ++report.rejected;
       RejectKind kind;
       std::string column, message;
-      if (read_failed) {
+      if (failed[r]) {
         ReadReject& reject = rejects[next_reject++];
         kind = reject.kind;
         column = program.fields[reject.field].name;
