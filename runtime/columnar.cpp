@@ -406,6 +406,11 @@ struct ScalarOutput {
   }
   void put(std::size_t row, std::int64_t value) {
     validity.set(row);
+    put_value(row, value);
+  }
+  // The value alone, its validity bit untouched (a list's items, never null:
+  // their bitmap is not exported).
+  void put_value(std::size_t row, std::int64_t value) {
     std::uint8_t* out = values.data();
     switch (type.kind) {
       case Kind::Bool:
@@ -434,8 +439,8 @@ struct ScalarOutput {
   }
   void put_null() { ++validity.nulls; }
   // Rows [start, start + n) at once: value(r) where ok[r], else null (0 under it).
-  template <typename Value>
-  void put_column(std::size_t start, std::size_t n, const std::uint8_t* ok, const Value& value) {
+  void put_column(std::size_t start, std::size_t n, const std::uint8_t* ok, const std::int64_t* column) {
+    const auto value = [column](std::size_t r) { return column[r]; };
     std::uint8_t* bits = validity.bits.data();
     std::uint8_t* out = values.data();
     const auto mark = [&](std::size_t r) {
@@ -1128,19 +1133,22 @@ struct ColumnarEvaluator::Impl {
         }
       } else if (def.type.kind == Kind::List) {
         ListOutput& list = lists[o];
+        // The chunk's items counted first, so that the buffer grows once.
+        std::size_t items_in_chunk = 0;
+        for (std::size_t r = 0; r < n; ++r)
+          if (ok[r]) items_in_chunk += machine.list(def.reg, r).size();
+        list.items.grow(list.count + items_in_chunk);
         for (std::size_t r = 0; r < n; ++r) {
           if (ok[r]) {
             list.validity.set(start + r);
-            const ListItems items = machine.list(def.reg, r);
-            list.items.grow(list.count + items.size());
-            for (const std::int64_t item : items) list.items.put(list.count++, item);
+            for (const std::int64_t item : machine.list(def.reg, r)) list.items.put_value(list.count++, item);
           } else {
             ++list.validity.nulls;
           }
           list.end_row(start + r);
         }
       } else {
-        scalars[o].put_column(start, n, ok.data(), [&](std::size_t r) { return machine.scalar(def.reg, r); });
+        scalars[o].put_column(start, n, ok.data(), machine.scalar_column(def.reg));
       }
     }
     report.evaluated += static_cast<std::int64_t>(n - rejected);
