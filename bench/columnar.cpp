@@ -165,19 +165,13 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* data = nullptr;
-  std::string policy_path = W1_POLICY;
-  std::size_t repeat = 5, batch_rows = 65536;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (i + 1 >= argc) return usage();
-    if (arg == "--data") data = argv[++i];
-    else if (arg == "--policy") policy_path = argv[++i];
-    else if (arg == "--repeat") { if (!parse_count(argv[++i], repeat)) return usage(); }
-    else if (arg == "--batch") { if (!parse_count(argv[++i], batch_rows)) return usage(); }
-    else return usage();
-  }
-  if (!data) return usage();
+  BenchOptions options;
+  options.policy = W1_POLICY;
+  options.batch = 65536;
+  if (!parse_bench_options(argc, argv, options)) return usage();
+  const char* data = options.data;
+  const std::string& policy_path = options.policy;
+  const std::size_t repeat = options.repeat, batch_rows = options.batch;
   const precept::CompileResult compiled = precept::open_policy(policy_path);
   if (!compiled.ok()) {
     std::fprintf(stderr, "%s", precept::render(compiled.diagnostics).c_str());

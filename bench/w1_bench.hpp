@@ -253,4 +253,25 @@ inline bool parse_count(const char* text, std::size_t& out) {
   return true;
 }
 
+// The options both benchmarks take: --data FILE [--repeat N] [--batch N]
+// [--policy FILE]; false (the caller prints its usage) when they do not parse.
+struct BenchOptions {
+  const char* data = nullptr;
+  std::string policy;
+  std::size_t repeat = 5;
+  std::size_t batch = 0;
+};
+inline bool parse_bench_options(int argc, char** argv, BenchOptions& options) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (i + 1 >= argc) return false;
+    if (arg == "--data") options.data = argv[++i];
+    else if (arg == "--policy") options.policy = argv[++i];
+    else if (arg == "--repeat") { if (!parse_count(argv[++i], options.repeat)) return false; }
+    else if (arg == "--batch") { if (!parse_count(argv[++i], options.batch)) return false; }
+    else return false;
+  }
+  return options.data != nullptr;
+}
+
 }  // namespace precept_bench

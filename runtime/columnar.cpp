@@ -404,12 +404,7 @@ struct ScalarOutput {
   void grow(std::size_t rows) {
     if (rows > capacity) reserve(std::max(rows, 2 * capacity));
   }
-  void put(std::size_t row, std::int64_t value) {
-    validity.set(row);
-    put_value(row, value);
-  }
-  // The value alone, its validity bit untouched (a list's items, never null:
-  // their bitmap is not exported).
+  // A list's item (items are never null: their bitmap is not exported).
   void put_value(std::size_t row, std::int64_t value) {
     std::uint8_t* out = values.data();
     switch (type.kind) {
@@ -427,8 +422,8 @@ struct ScalarOutput {
         return;
       case Kind::Date:
       case Kind::Enum: {
-        // Dates stay within int32 days for any value a register can print as
-        // a year of at most 9 digits; enum indexes are small.
+        // (A list's dates and enum indexes: the date of a table's row, within
+        // date32's range as every date read is.)
         const auto narrow = static_cast<std::int32_t>(value);
         std::memcpy(out + row * 4, &narrow, 4);
         return;
@@ -437,7 +432,6 @@ struct ScalarOutput {
     }
     std::memcpy(out + row * 8, &value, 8);
   }
-  void put_null() { ++validity.nulls; }
   // Rows [start, start + n) at once: value(r) where ok[r], else null (0 under it).
   void put_column(std::size_t start, std::size_t n, const std::uint8_t* ok, const std::int64_t* column) {
     const auto value = [column](std::size_t r) { return column[r]; };
@@ -471,8 +465,11 @@ struct ScalarOutput {
       case Kind::Date:
       case Kind::Enum:
         for (std::size_t r = 0; r < n; ++r) {
-          const std::size_t row = mark(r);
-          const auto narrow = static_cast<std::int32_t>(ok[r] ? value(r) : 0);
+          // A date so far from 1970 that date32 cannot hold it (only absurd
+          // date arithmetic makes one) is null rather than a wrong date.
+          const bool fits = !ok[r] || (value(r) >= INT32_MIN && value(r) <= INT32_MAX);
+          const std::size_t row = fits ? mark(r) : (++validity.nulls, start + r);
+          const auto narrow = static_cast<std::int32_t>(ok[r] && fits ? value(r) : 0);
           std::memcpy(out + row * 4, &narrow, 4);
         }
         return;
@@ -569,7 +566,7 @@ OwnedArray members_array(const EnumDef& def) {
   return array;
 }
 
-OwnedSchema scalar_schema(const Program& program, const ValueType& type, bool numbers_as_int64, std::string name) {
+OwnedSchema scalar_schema(const ValueType& type, bool numbers_as_int64, std::string name) {
   OwnedSchema schema;
   schema.format = scalar_format(type, numbers_as_int64);
   schema.name = std::move(name);
@@ -581,7 +578,6 @@ OwnedSchema scalar_schema(const Program& program, const ValueType& type, bool nu
     schema.dictionary->format = "u";
     schema.dictionary->flags = ARROW_FLAG_NULLABLE;
   }
-  (void)program;
   return schema;
 }
 
@@ -1071,7 +1067,7 @@ struct ColumnarEvaluator::Impl {
         child.format = "+l";
         child.name = def.name;
         child.flags = ARROW_FLAG_NULLABLE;
-        child.children.push_back(scalar_schema(program, element_of(def.type), options.numbers_as_int64, "item"));
+        child.children.push_back(scalar_schema(element_of(def.type), options.numbers_as_int64, "item"));
         result_schema.children.push_back(std::move(child));
         ListOutput& list = lists[o];
         OwnedArray list_array = finish_validity(list.validity, rows);
@@ -1079,7 +1075,7 @@ struct ColumnarEvaluator::Impl {
         list_array.children.push_back(finish_scalar(program, list.items, list.count));
         result.children.push_back(std::move(list_array));
       } else {
-        result_schema.children.push_back(scalar_schema(program, def.type, options.numbers_as_int64, def.name));
+        result_schema.children.push_back(scalar_schema(def.type, options.numbers_as_int64, def.name));
         result.children.push_back(finish_scalar(program, scalars[o], rows));
       }
     }
