@@ -172,12 +172,9 @@ int main(int argc, char** argv) {
   const char* data = options.data;
   const std::string& policy_path = options.policy;
   const std::size_t repeat = options.repeat, batch_rows = options.batch;
-  const precept::CompileResult compiled = precept::open_policy(policy_path);
-  if (!compiled.ok()) {
-    std::fprintf(stderr, "%s", precept::render(compiled.diagnostics).c_str());
-    return 2;
-  }
-  const precept::Policy& policy = *compiled.policy;
+  const std::optional<precept::Policy> opened = open_bench_policy(policy_path);
+  if (!opened) return 2;
+  const precept::Policy& policy = *opened;
   const Program& program = program_of(policy);
   W1Columns columns{};
   std::string problem;

@@ -127,12 +127,9 @@ int main(int argc, char** argv) {
   const std::string& policy_path = options.policy;
   const std::size_t repeat = options.repeat, batch_size = options.batch;
 
-  const precept::CompileResult compiled = precept::open_policy(policy_path);
-  if (!compiled.ok()) {
-    std::fprintf(stderr, "%s", precept::render(compiled.diagnostics).c_str());
-    return 2;
-  }
-  const Program& program = program_of(*compiled.policy);
+  const std::optional<precept::Policy> opened = open_bench_policy(policy_path);
+  if (!opened) return 2;
+  const Program& program = program_of(*opened);
   W1Columns columns{};
   OutputRegs outputs{};
   std::string problem;

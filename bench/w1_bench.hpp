@@ -7,6 +7,9 @@
 #include "csv.hpp"
 #include "program.hpp"
 
+#include <precept/diagnostic.hpp>
+#include <precept/policy.hpp>
+
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
@@ -272,6 +275,13 @@ inline bool parse_bench_options(int argc, char** argv, BenchOptions& options) {
     else return false;
   }
   return options.data != nullptr;
+}
+
+// The policy at `path` (source or .pcb), or none after printing why not.
+inline std::optional<precept::Policy> open_bench_policy(const std::string& path) {
+  precept::CompileResult compiled = precept::open_policy(path);
+  if (!compiled.ok()) std::fprintf(stderr, "%s", precept::render(compiled.diagnostics).c_str());
+  return compiled.policy;
 }
 
 }  // namespace precept_bench
