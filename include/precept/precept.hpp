@@ -2,6 +2,7 @@
 // The whole public API.
 #pragma once
 
+#include <precept/columnar.hpp>
 #include <precept/diagnostic.hpp>
 #include <precept/diff.hpp>
 #include <precept/evaluator.hpp>
