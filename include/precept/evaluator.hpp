@@ -1,8 +1,11 @@
 // Evaluating a compiled policy over records.
 //
 // An Evaluator holds the scratch space for one batch; create one per thread from a
-// shared Policy. Records are given as text values, exactly as they appear in a CSV
-// export, and parsed with the same rules as `precept run`.
+// shared Policy. Records are given either as text values, exactly as they appear
+// in a CSV export, and parsed with the same rules as `precept run`; or as typed
+// values (TypedRecord, below; the kinds and their representations are in
+// precept/schema.hpp), which give the same outputs and the same rejections as
+// the text of the same values, without reading or writing any text.
 //
 // Memory: an evaluator takes at most kWorkerMemoryBudget (precept/run.hpp) for
 // its batch, evaluating a large policy's records fewer at a time; lookup
@@ -12,9 +15,12 @@
 #pragma once
 
 #include <precept/policy.hpp>
+#include <precept/schema.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -74,6 +80,139 @@ struct EvaluatorOptions {
   bool allow_unknown_fields = false;
 };
 
+// One household as typed values, set by field index (Schema::fields; look an
+// index up once with Schema::field_index). Made for one policy and usable
+// with any Evaluator of it; reuse one record for household after household
+// (set every field, or clear() it first): once its texts and lists have grown
+// to their largest, setting values allocates nothing.
+//
+//   precept::TypedRecord record(policy);
+//   record.set_int(members, 4);
+//   record.set_money(net_income, 615778);            // 6157.78 yuan, in fen
+//   record.set_enum(house, 2);                       // schema.fields[house].members[2] == "d"
+//   precept::TypedOutcome outcome = evaluator.evaluate(record);
+//
+// A field never set (or set_empty) is empty, as an empty CSV cell: it takes
+// its default, or is absent if optional, or rejects the record
+// (RejectKind::ValueMissing). A value set is checked as the same value read
+// from a CSV cell: against the field's `where` bound (RejectKind::BoundFailed)
+// and the range a cell can hold (an int of at most 9 digits, money and
+// decimals of at most 12 digits before the point, dates from 1900-01-01 to
+// 9999-12-31; RejectKind::ValueUnreadable), with the same message as the CSV
+// cell that writes the value in its usual form ("1000.00", "2015-06-30").
+//
+// Misuse is a programming error, not a household's: a setter of another kind
+// than the field's (set_int on a money field), a field index out of range, or
+// an enum member index out of range throws std::invalid_argument naming the
+// field, and leaves the record unchanged.
+class TypedRecord {
+ public:
+  explicit TypedRecord(const Policy& policy);
+
+  const Policy& policy() const { return policy_; }
+  const Schema& schema() const { return *schema_; }
+
+  void set_bool(std::size_t field, bool value);
+  void set_int(std::size_t field, std::int64_t value);
+  void set_money(std::size_t field, std::int64_t fen);
+  void set_decimal(std::size_t field, std::int64_t millionths);
+  void set_date(std::size_t field, std::int32_t days_since_1970);
+  void set_enum(std::size_t field, std::uint32_t member);
+  // The text is copied: the caller's buffer may change as soon as this returns.
+  // An empty text is an empty value (as an empty CSV cell).
+  void set_text(std::size_t field, std::string_view text);
+  // Member indices, in order (copied). An empty list is the empty list.
+  void set_enum_list(std::size_t field, std::span<const std::uint32_t> members);
+  // Any kind: the field is empty (see above).
+  void set_empty(std::size_t field);
+  // Every field empty.
+  void clear();
+  // Whether a value is set (false after set_empty, clear, or when never set).
+  bool has_value(std::size_t field) const;
+
+ private:
+  friend struct TypedRecordAccess;  // the evaluator's way in (runtime/)
+  // The field at `field`, checked to be of `kind`; throws as documented above.
+  void expect(std::size_t field, ValueKind kind) const;
+
+  Policy policy_;
+  const Schema* schema_;
+  // Per field: the scalar value (bool .. enum), whether set, the text (text
+  // fields), the members (list fields).
+  std::vector<std::int64_t> scalars_;
+  std::vector<std::uint8_t> set_;
+  std::vector<std::string> texts_;
+  std::vector<std::vector<std::uint32_t>> lists_;
+};
+
+class TypedResults;
+
+// One household's typed result: whether it was accepted, and why not (the
+// same kind, column, message, declaration, file and line as Outcome has for
+// the same household given as text), or its outputs by index
+// (Schema::outputs), in the representations of precept/schema.hpp.
+//
+// A view: it reads the TypedResults (or the Evaluator, for a single typed
+// evaluate()) it came from, and is valid as long as that is unchanged: until
+// the next evaluation into those results, or the next call on that evaluator.
+// Reading an output of the wrong kind (text() of a money output), an index out
+// of range, or any output of a rejected household throws std::invalid_argument
+// naming the output.
+class TypedOutcome {
+ public:
+  bool ok() const;
+  RejectKind kind() const;              // RejectKind::None when accepted
+  std::string_view column() const;      // as Outcome::column ... Outcome::policy_line
+  std::string_view error() const;
+  std::string_view declaration() const;
+  std::string_view policy_file() const;
+  std::uint32_t policy_line() const;
+
+  // A Bool output.
+  bool boolean(std::size_t output) const;
+  // An Int, Money (fen), Decimal (millionths), Date (days since 1970-01-01),
+  // Enum (member index) or Bool (0/1) output.
+  std::int64_t scalar(std::size_t output) const;
+  // A Text output (UTF-8).
+  std::string_view text(std::size_t output) const;
+  // An EnumList output: member indices, in order.
+  std::span<const std::uint32_t> enum_list(std::size_t output) const;
+  // A List output: its items, each in the representation of OutputInfo::element.
+  std::span<const std::int64_t> list(std::size_t output) const;
+
+ private:
+  friend class TypedResults;
+  TypedOutcome(const TypedResults* results, std::size_t row) : results_(results), row_(row) {}
+  const TypedResults* results_;
+  std::size_t row_;
+};
+
+// The typed results of a batch (Evaluator::evaluate_batch of TypedRecords):
+// one TypedOutcome per record, in order. Reuse one object for batch after
+// batch: its storage is kept, so a batch no larger than an earlier one
+// allocates nothing but the messages of rejected households.
+class TypedResults {
+ public:
+  TypedResults();
+  ~TypedResults();
+  TypedResults(TypedResults&&) noexcept;
+  TypedResults& operator=(TypedResults&&) noexcept;
+  TypedResults(const TypedResults&) = delete;
+  TypedResults& operator=(const TypedResults&) = delete;
+
+  std::size_t size() const;
+  // The record at `index` (std::out_of_range when there is none).
+  TypedOutcome operator[](std::size_t index) const;
+  // The number of records rejected.
+  std::size_t rejected() const;
+
+ private:
+  friend class TypedOutcome;
+  friend struct TypedResultsAccess;  // the evaluator's way in (runtime/)
+  struct Store;
+  std::unique_ptr<Store> store_;
+};
+
 class Evaluator {
  public:
   explicit Evaluator(Policy policy, EvaluatorOptions options = {});
@@ -90,6 +229,17 @@ class Evaluator {
   // Evaluates many records at once (the fast path): one Outcome per record, in order.
   std::vector<Outcome> evaluate_batch(
       const std::vector<std::vector<std::pair<std::string, std::string>>>& records);
+
+  // Evaluates one typed household (the fast path for one at a time: no text is
+  // read or written, and once warmed up nothing is allocated but the messages
+  // of a rejected household). The outcome is a view into this evaluator,
+  // valid until the next call on it. A record made for another policy throws
+  // std::invalid_argument.
+  TypedOutcome evaluate(const TypedRecord& record);
+  // Evaluates typed households in batches (as evaluate_batch of text records),
+  // into `results` (replacing what it held). A record made for another policy
+  // throws std::invalid_argument, before any is evaluated.
+  void evaluate_batch(std::span<const TypedRecord> records, TypedResults& results);
 
  private:
   struct Impl;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <precept/diagnostic.hpp>
+#include <precept/schema.hpp>
 
 #include <cstdint>
 #include <functional>
@@ -38,6 +39,9 @@ class Policy {
   // The file the policy was compiled from, as diagnostics name it; a layered
   // policy's names its chain: "county.pol (extends province.pol, national.pol)".
   const std::string& source_file() const;
+  // Its record's fields and its outputs, typed (precept/schema.hpp): built
+  // once, when the program is compiled or loaded, and shared by every copy.
+  const Schema& schema() const { return *schema_; }
 
   // The compiled program as bytes, loadable by load_policy() (`precept compile`).
   std::string serialize() const;
@@ -49,6 +53,7 @@ class Policy {
   friend struct PolicyAccess;
   explicit Policy(std::shared_ptr<const Program> program);
   std::shared_ptr<const Program> program_;
+  std::shared_ptr<const Schema> schema_;
 };
 
 struct CompileResult {
