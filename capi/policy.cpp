@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace precept::capi {
@@ -204,11 +205,10 @@ precept_status precept_policy_field_index(const precept_policy* policy, const ch
     const precept::capi::PolicyData& data = data_of(policy);
     require(name, "name");
     require(index, "index");
-    for (std::size_t i = 0; i < data.field_names.size(); ++i)
-      if (data.field_names[i] == name) {
-        *index = i;
-        return PRECEPT_OK;
-      }
+    if (const std::optional<std::size_t> found = data.policy.schema().field_index(name)) {
+      *index = *found;
+      return PRECEPT_OK;
+    }
     fail(PRECEPT_USAGE, std::string("the policy's record has no field `") + name + "`", name);
   });
 }
@@ -219,11 +219,10 @@ precept_status precept_policy_output_index(const precept_policy* policy, const c
     const precept::capi::PolicyData& data = data_of(policy);
     require(name, "name");
     require(index, "index");
-    for (std::size_t i = 0; i < data.output_names.size(); ++i)
-      if (data.output_names[i] == name) {
-        *index = i;
-        return PRECEPT_OK;
-      }
+    if (const std::optional<std::size_t> found = data.policy.schema().output_index(name)) {
+      *index = *found;
+      return PRECEPT_OK;
+    }
     fail(PRECEPT_USAGE, std::string("the policy has no output `") + name + "`");
   });
 }

@@ -223,11 +223,14 @@ typedef enum precept_kind {
   PRECEPT_KIND_DATE = 4,
   PRECEPT_KIND_ENUM = 5,
   PRECEPT_KIND_TEXT = 6,
-  PRECEPT_KIND_ENUM_LIST = 7
+  PRECEPT_KIND_ENUM_LIST = 7,
+  /* Outputs only: a list of numbers, dates or booleans (a `collect` table's
+   * amount column); its items are of precept_output_info.element. */
+  PRECEPT_KIND_LIST = 8
 } precept_kind;
 
-/* "bool", "int", "money", "decimal", "date", "enum", "text", "list of enum";
- * "unknown" for another number. */
+/* "bool", "int", "money", "decimal", "date", "enum", "text", "enum_list",
+ * "list" (as <precept/schema.hpp> names them); "unknown" for another number. */
 const char* precept_kind_name(precept_kind kind);
 
 /* The policy as a whole. Strings borrowed from the policy. */
@@ -248,8 +251,9 @@ typedef struct precept_field_info {
   size_t member_count;
   int optional;               /* 1: may be empty */
   int has_default;            /* 1: an empty value takes default_value */
-  const char* default_value;  /* as written in the policy (as CSV text); "" if none */
-  const char* bound;          /* the `where` check as written ("members >= 1"); "" if none */
+  const char* default_value;  /* as a CSV cell writes it ("0.00", a member's name); "" if none */
+  int64_t default_scalar;     /* the default as a typed value, for the kinds bool .. enum */
+  const char* bound;          /* the `where` check, operator and value (">= 1"); "" if none */
   const char* description;    /* "" if none */
   uint32_t line;              /* where the field is declared; 0 if unknown */
 } precept_field_info;
@@ -258,9 +262,12 @@ typedef struct precept_field_info {
 typedef struct precept_output_info {
   const char* name;
   precept_kind kind;
+  precept_kind element;       /* an item's kind for ENUM_LIST (ENUM) and LIST; else kind itself */
   const char* const* members; /* as for fields */
   size_t member_count;
-  const char* description;    /* "" if none */
+  const char* expression;     /* as written in the `output` list; "" when the program does not say */
+  const char* file;           /* the layer's file it is written in, "" for the policy's own */
+  uint32_t line;              /* 0 when the program does not say */
 } precept_output_info;
 
 precept_status precept_policy_describe(const precept_policy* policy, precept_policy_info* info,
@@ -335,8 +342,12 @@ precept_status precept_evaluate(precept_evaluator* evaluator, const precept_reco
 precept_status precept_evaluate_text(precept_evaluator* evaluator, const char* const* values, size_t count,
                                      const precept_result** result, precept_error** error);
 
-/* An output's value, by output index; PRECEPT_USAGE for an index out of range
- * or a getter of the wrong kind (naming the output and its kind). */
+/* An output's value, by output index. Typed in, typed out: a result of
+ * precept_evaluate is read with the typed getters, one of
+ * precept_evaluate_text with precept_result_formatted (text in, text out, as
+ * a CSV export and `precept run` have them). PRECEPT_USAGE for an index out of
+ * range, a getter of the wrong kind (naming the output and its kind) or of
+ * the other path. */
 precept_status precept_result_bool(const precept_result* result, size_t output, int* value, precept_error** error);
 precept_status precept_result_int(const precept_result* result, size_t output, int64_t* value,
                                   precept_error** error);
@@ -353,6 +364,9 @@ precept_status precept_result_text(const precept_result* result, size_t output, 
                                    size_t* length, precept_error** error);
 precept_status precept_result_enum_list(const precept_result* result, size_t output, const uint32_t** members,
                                         size_t* count, precept_error** error);
+/* A LIST output: its items, each in the representation of its element kind. */
+precept_status precept_result_list(const precept_result* result, size_t output, const int64_t** items,
+                                   size_t* count, precept_error** error);
 /* Any output as the results CSV of `precept run` prints it ("1539.44",
  * "true", "medical_aid;housing_renovation"), NUL-terminated. */
 precept_status precept_result_formatted(const precept_result* result, size_t output, const char** text,
@@ -395,12 +409,11 @@ typedef enum precept_explain_format {
 
 /* Why a household gets its outputs: the explanation of <precept/explain.hpp>,
  * from the same code as `precept explain`, into *text (NUL-terminated; free
- * with precept_free). `key_field` is the field whose value is the
+ * with precept_free). The household is given as text values, as
+ * precept_evaluate_text takes them (an explanation quotes the values as the
+ * register has them). `key_field` is the field whose value is the
  * explanation's id (e.g. household_id's index). A rejected household is
  * explained too (PRECEPT_OK; the explanation says "rejected" and why). */
-precept_status precept_explain(const precept_policy* policy, const precept_record* record, size_t key_field,
-                               precept_explain_format format, char** text, precept_error** error);
-/* The same for a household given as text values, as precept_evaluate_text. */
 precept_status precept_explain_text(const precept_policy* policy, const char* const* values, size_t count,
                                     size_t key_field, precept_explain_format format, char** text,
                                     precept_error** error);
