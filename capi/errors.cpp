@@ -33,14 +33,17 @@ precept_status report(precept_error** error, precept_error&& made) noexcept {
   return status;
 }
 
-precept_status report(precept_error** error, precept_status status, const std::string& message,
-                      const std::string& field) noexcept {
+namespace {
+
+// A new error of `status`, filled by `fill`, into *error; without memory for
+// it, the static out-of-memory error.
+template <class Fill>
+precept_status report_with(precept_error** error, precept_status status, Fill&& fill) noexcept {
   if (error == nullptr) return status;
   try {
     precept_error made;
     made.status = status;
-    made.message = message;
-    made.field = field;
+    fill(made);
     return report(error, std::move(made));
   } catch (...) {
     *error = &out_of_memory_error();
@@ -48,39 +51,35 @@ precept_status report(precept_error** error, precept_status status, const std::s
   }
 }
 
+}  // namespace
+
+precept_status report(precept_error** error, precept_status status, const std::string& message,
+                      const std::string& field) noexcept {
+  return report_with(error, status, [&](precept_error& made) {
+    made.message = message;
+    made.field = field;
+  });
+}
+
 precept_status report_diagnostic(precept_error** error, precept_status status, const Diagnostic& diagnostic) noexcept {
-  if (error == nullptr) return status;
-  try {
-    precept_error made;
-    made.status = status;
+  return report_with(error, status, [&](precept_error& made) {
     made.message = diagnostic.message;
     made.file = diagnostic.file;
     made.line = diagnostic.line;
     made.column = diagnostic.column;
     made.hint = diagnostic.hint;
-    return report(error, std::move(made));
-  } catch (...) {
-    *error = &out_of_memory_error();
-    return status;
-  }
+  });
 }
 
 precept_status report_rejection(precept_error** error, const Outcome& outcome) noexcept {
-  if (error == nullptr) return PRECEPT_REJECTED;
-  try {
-    precept_error made;
-    made.status = PRECEPT_REJECTED;
+  return report_with(error, PRECEPT_REJECTED, [&](precept_error& made) {
     made.message = outcome.error;
     made.kind = reject_kind_name(outcome.kind);
     made.field = outcome.column;
     made.declaration = outcome.declaration;
     made.file = outcome.policy_file;
     made.line = outcome.policy_line;
-    return report(error, std::move(made));
-  } catch (...) {
-    *error = &out_of_memory_error();
-    return PRECEPT_REJECTED;
-  }
+  });
 }
 
 precept_status report_current_exception(const char* call, precept_error** error) noexcept {

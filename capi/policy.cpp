@@ -101,6 +101,12 @@ void write_atomically(const std::string& path, const std::string& bytes) {
   }
 }
 
+// The index a name was found at, or PRECEPT_USAGE saying it was not.
+std::size_t found(std::optional<std::size_t> index, const std::string& message, const std::string& field) {
+  if (!index) fail(PRECEPT_USAGE, message, field);
+  return *index;
+}
+
 }  // namespace
 }  // namespace precept::capi
 
@@ -202,28 +208,23 @@ precept_status precept_policy_output(const precept_policy* policy, size_t index,
 precept_status precept_policy_field_index(const precept_policy* policy, const char* name, size_t* index,
                                           precept_error** error) {
   return PRECEPT_C_CALL({
-    const precept::capi::PolicyData& data = data_of(policy);
+    const precept::Schema& schema = data_of(policy).policy.schema();
     require(name, "name");
     require(index, "index");
-    if (const std::optional<std::size_t> found = data.policy.schema().field_index(name)) {
-      *index = *found;
-      return PRECEPT_OK;
-    }
-    fail(PRECEPT_USAGE, std::string("the policy's record has no field `") + name + "`", name);
+    *index = precept::capi::found(schema.field_index(name),
+                                  std::string("the policy's record has no field `") + name + "`", name);
+    return PRECEPT_OK;
   });
 }
 
 precept_status precept_policy_output_index(const precept_policy* policy, const char* name, size_t* index,
                                            precept_error** error) {
   return PRECEPT_C_CALL({
-    const precept::capi::PolicyData& data = data_of(policy);
+    const precept::Schema& schema = data_of(policy).policy.schema();
     require(name, "name");
     require(index, "index");
-    if (const std::optional<std::size_t> found = data.policy.schema().output_index(name)) {
-      *index = *found;
-      return PRECEPT_OK;
-    }
-    fail(PRECEPT_USAGE, std::string("the policy has no output `") + name + "`");
+    *index = precept::capi::found(schema.output_index(name), std::string("the policy has no output `") + name + "`", {});
+    return PRECEPT_OK;
   });
 }
 
