@@ -15,12 +15,19 @@ namespace precept {
 
 struct FieldColumn {
   std::vector<std::int64_t> scalars;               // bool, int, money, decimal, date, enum
+  // For this batch, the column's values are read in place from memory the
+  // caller owns (an int64 column of a columnar batch, runtime/columnar.cpp)
+  // instead of from `scalars`; null (always, on the CSV path) to read `scalars`.
+  // The VM reads a scalar column only through scalar_data().
+  const std::int64_t* borrowed_scalars = nullptr;
   std::vector<std::uint8_t> present;               // 0 where an optional field was empty
   // Text fields, as views: into the caller's record (a CSV batch, an embedding
   // call's strings), which must outlive the evaluation, or into the program's
   // default texts. Views, so that reading a register copies no text per row.
   std::vector<std::string_view> texts;
   std::vector<std::vector<std::int64_t>> lists;    // list-of-enum fields
+
+  const std::int64_t* scalar_data() const { return borrowed_scalars ? borrowed_scalars : scalars.data(); }
 };
 
 struct Batch {
@@ -38,6 +45,11 @@ struct Batch {
 // On failure returns false and says why in plain words, naming the field.
 bool parse_field_value(const Program& program, std::uint32_t field, std::string_view text,
                        FieldColumn& column, std::size_t row, std::string& reason);
+
+// Why `item`, an item of list field `field`, is not one of its enum's members:
+// the words parse_field_value gives for it in a list cell ("a;b"), for a list
+// given item by item (a columnar batch's list column).
+std::string list_item_problem(const Program& program, std::uint32_t field, std::string_view item);
 
 // How one cell of a record is read into a batch: worked out once per run and
 // worker (the column arrays of a batch never move), so that reading a cell

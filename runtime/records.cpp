@@ -100,6 +100,12 @@ bool meets_check(const Program& program, const FieldDef& field, std::string_view
 
 }  // namespace
 
+std::string list_item_problem(const Program& program, std::uint32_t index, std::string_view item) {
+  const FieldDef& field = program.fields[index];
+  return fmt::format("`{}` must list values of {} separated by `;`, found `{}`", field.name,
+                     enum_values(program.enums[field.type.enum_id]), shown(item));
+}
+
 bool parse_field_value(const Program& program, std::uint32_t index, std::string_view text,
                        FieldColumn& column, std::size_t row, std::string& reason) {
   const FieldDef& field = program.fields[index];
@@ -122,8 +128,7 @@ bool parse_field_value(const Program& program, std::uint32_t index, std::string_
       std::int64_t value = 0;
       const std::string_view item = text.substr(start, end - start);
       if (!parse_enum(def, item, value)) {
-        reason = fmt::format("`{}` must list values of {} separated by `;`, found `{}`", field.name,
-                             enum_values(def), shown(item));
+        reason = list_item_problem(program, index, item);
         return false;
       }
       items.push_back(value);

@@ -465,7 +465,7 @@ struct MulChecked {
 
 HANDLER(LOAD_FIELD) {
   std::int64_t* a = c.reg(s.a);
-  const std::int64_t* column = c.batch.columns[s.b].scalars.data();
+  const std::int64_t* column = c.batch.columns[s.b].scalar_data();
   c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = column[i]; });
 }
 HANDLER(LOAD_PRESENT) {
@@ -1157,7 +1157,7 @@ void Machine::prepare(const Batch& batch) {
   const auto rows = static_cast<std::uint32_t>(batch.rows);
   std::fill_n(error_kind_.begin(), rows, 0);
   for (const auto& [reg, field] : field_aliases_) {
-    const std::int64_t* column = batch.columns[field].scalars.data();
+    const std::int64_t* column = batch.columns[field].scalar_data();
     scalar_regs_[reg] = const_cast<std::int64_t*>(column);
     // The program reads its fields one column at a time, and a fresh batch is in
     // main memory: asking for all of them now overlaps the waits, where column

@@ -1,0 +1,1110 @@
+// The columnar evaluator: a record batch given as Arrow C Data Interface arrays
+// is read into the same Batch columns `precept run` fills from CSV (int64
+// columns borrowed in place, texts as views of the caller's bytes), run by the
+// same Machine, and the outputs handed back as Arrow arrays.
+//
+// A value is read as the CSV path would read its text: a value that is not
+// plainly acceptable (a null, an enum name that is not a member, a number out of
+// its kind's range, a failed `where` check) is turned into the text of a CSV
+// cell and given to parse_field_value, so that defaults, missing values and
+// every rejection's kind and words are the CSV path's own, never a second copy.
+#include <precept/columnar.hpp>
+#include <precept/evaluator.hpp>
+#include <precept/run.hpp>
+
+#include "batch.hpp"
+#include "columnar_arrays.hpp"
+#include "numeric.hpp"
+#include "program.hpp"
+#include "rejection.hpp"
+#include "vm.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
+#include <functional>
+#include <string_view>
+#include <unordered_map>
+
+namespace precept {
+
+ColumnarError::ColumnarError(std::string column, const std::string& message)
+    : std::invalid_argument(column.empty() ? message : fmt::format("column `{}`: {}", column, message)),
+      column_(std::move(column)) {}
+
+namespace {
+
+// Rows evaluated together, at most: fewer when the policy's registers would
+// not fit in a worker's memory budget at this size. Larger than the
+// Evaluator's, since a columnar batch is usually long and every chunk pays
+// for setting the machine up.
+constexpr std::size_t kChunkCapacity = 1024;
+
+// ------------------------------------------------------------------ input arrays
+
+// The physical layouts Precept reads, from an ArrowSchema's format string.
+enum class Layout : std::uint8_t { Bool, Int8, Int16, Int32, Int64, Decimal128, Date32, Utf8, LargeUtf8, List, Struct };
+
+bool is_index_layout(Layout layout) {
+  return layout == Layout::Int8 || layout == Layout::Int16 || layout == Layout::Int32 || layout == Layout::Int64;
+}
+bool is_text_layout(Layout layout) { return layout == Layout::Utf8 || layout == Layout::LargeUtf8; }
+
+// The layout of `format`, and a decimal's scale; false for a format Precept
+// does not read.
+bool parse_format(std::string_view format, Layout& layout, int& scale) {
+  static constexpr std::pair<std::string_view, Layout> kFormats[] = {
+      {"b", Layout::Bool},   {"c", Layout::Int8},   {"s", Layout::Int16},      {"i", Layout::Int32},
+      {"l", Layout::Int64},  {"tdD", Layout::Date32}, {"u", Layout::Utf8},    {"U", Layout::LargeUtf8},
+      {"+l", Layout::List},  {"+s", Layout::Struct},
+  };
+  for (const auto& [name, value] : kFormats)
+    if (format == name) {
+      layout = value;
+      return true;
+    }
+  // "d:precision,scale" or "d:precision,scale,bitwidth" (128 only).
+  if (!format.starts_with("d:")) return false;
+  const char* p = format.data() + 2;
+  const char* const end = format.data() + format.size();
+  int precision = 0, bits = 128;
+  auto [after_precision, e1] = std::from_chars(p, end, precision);
+  if (e1 != std::errc() || after_precision == end || *after_precision != ',') return false;
+  auto [after_scale, e2] = std::from_chars(after_precision + 1, end, scale);
+  if (e2 != std::errc()) return false;
+  if (after_scale != end) {
+    if (*after_scale != ',') return false;
+    auto [after_bits, e3] = std::from_chars(after_scale + 1, end, bits);
+    if (e3 != std::errc() || after_bits != end) return false;
+  }
+  if (bits != 128 || precision < 1 || precision > 38) return false;
+  layout = Layout::Decimal128;
+  return true;
+}
+
+template <typename T>
+inline T load(const void* base, std::int64_t index) {
+  T value;
+  std::memcpy(&value, static_cast<const char*>(base) + index * static_cast<std::int64_t>(sizeof(T)), sizeof(T));
+  return value;
+}
+
+inline bool bit_at(const std::uint8_t* bits, std::int64_t index) { return (bits[index >> 3] >> (index & 7)) & 1; }
+
+// A validated input array: element i (0 = the first its parent sees) is at
+// position base + i of its buffers.
+struct InputArray {
+  std::string_view format;
+  Layout layout = Layout::Int64;
+  int scale = 0;
+  std::int64_t base = 0;
+  std::int64_t length = 0;               // elements from base
+  const std::uint8_t* validity = nullptr;  // null: every element valid
+  const void* values = nullptr;          // fixed-size values, or offsets
+  const char* text_data = nullptr;       // utf8 bytes
+  std::unique_ptr<InputArray> dictionary;  // the values of a dictionary-encoded array
+  std::unique_ptr<InputArray> items;       // a list's items
+
+  bool valid(std::int64_t i) const { return !validity || bit_at(validity, base + i); }
+  // Valid and not a null of the dictionary (a null entry reads as empty).
+  std::int64_t index(std::int64_t i) const {
+    switch (layout) {
+      case Layout::Int8: return load<std::int8_t>(values, base + i);
+      case Layout::Int16: return load<std::int16_t>(values, base + i);
+      case Layout::Int32: return load<std::int32_t>(values, base + i);
+      default: return load<std::int64_t>(values, base + i);
+    }
+  }
+  std::int64_t offset_at(std::int64_t position) const {
+    return layout == Layout::LargeUtf8 ? load<std::int64_t>(values, position) : load<std::int32_t>(values, position);
+  }
+  std::string_view text(std::int64_t i) const {
+    const std::int64_t begin = offset_at(base + i), end = offset_at(base + i + 1);
+    return {text_data + begin, static_cast<std::size_t>(end - begin)};
+  }
+  // A list's items as positions in `items` (its element numbers).
+  std::pair<std::int64_t, std::int64_t> item_range(std::int64_t i) const {
+    return {load<std::int32_t>(values, base + i), load<std::int32_t>(values, base + i + 1)};
+  }
+};
+
+std::int64_t buffers_needed(Layout layout) {
+  switch (layout) {
+    case Layout::Utf8:
+    case Layout::LargeUtf8: return 3;
+    case Layout::Struct: return 1;
+    default: return 2;
+  }
+}
+
+// Checks offsets (of a text or list array) for elements [0, length): they
+// start at 0 or more and never decrease; returns the last.
+std::int64_t checked_offsets(const InputArray& array, std::int64_t length, const std::string& column,
+                             const char* what) {
+  std::int64_t previous = array.offset_at(array.base);
+  if (previous < 0)
+    throw ColumnarError(column, fmt::format("its {} offsets are out of range: the first is {}, below 0", what, previous));
+  for (std::int64_t i = 1; i <= length; ++i) {
+    const std::int64_t next = array.offset_at(array.base + i);
+    if (next < previous)
+      throw ColumnarError(column, fmt::format("its {} offsets are out of range at row {}: {} after {} (offsets "
+                                              "must never decrease)",
+                                              what, i - 1, next, previous));
+    previous = next;
+  }
+  return previous;
+}
+
+// Validates `array` (of type `schema`) as read from `parent_offset` for
+// `needed` elements, and describes it. Every check a consumer of the Arrow C
+// Data Interface must make before trusting a pointer is here, so that a
+// malformed batch is a ColumnarError naming `column` and never a bad read.
+std::unique_ptr<InputArray> open_array(const ArrowSchema& schema, const ArrowArray& array, std::int64_t parent_offset,
+                                       std::int64_t needed, const std::string& column) {
+  if (!schema.release) throw ColumnarError(column, "its schema has been released (its release callback is null)");
+  if (!array.release) throw ColumnarError(column, "its array has been released (its release callback is null)");
+  if (!schema.format) throw ColumnarError(column, "its schema has no format");
+  auto in = std::make_unique<InputArray>();
+  in->format = schema.format;
+  if (!parse_format(in->format, in->layout, in->scale))
+    throw ColumnarError(column, fmt::format("its format `{}` is not a type Precept reads", in->format));
+  if (schema.dictionary && !is_index_layout(in->layout))
+    throw ColumnarError(column, fmt::format("it is dictionary-encoded with indices of format `{}`; indices must be "
+                                            "`c`, `s`, `i` or `l`",
+                                            in->format));
+  if (array.length < 0) throw ColumnarError(column, fmt::format("its length is {}, below 0", array.length));
+  if (array.offset < 0) throw ColumnarError(column, fmt::format("its offset is {}, below 0", array.offset));
+  if (array.length - parent_offset < needed)
+    throw ColumnarError(column, fmt::format("it has {} values, fewer than the {} its parent needs", array.length,
+                                            needed + parent_offset));
+  const std::int64_t want_buffers = buffers_needed(in->layout);
+  if (array.n_buffers != want_buffers)
+    throw ColumnarError(column, fmt::format("it has {} buffers; format `{}` has {}", array.n_buffers, in->format,
+                                            want_buffers));
+  if (!array.buffers) throw ColumnarError(column, "its buffers pointer is null");
+  in->base = array.offset + parent_offset;
+  in->length = array.length - parent_offset;
+  in->validity = static_cast<const std::uint8_t*>(array.buffers[0]);
+  if (!in->validity && array.null_count != 0 && array.null_count != -1)
+    throw ColumnarError(column, fmt::format("its null count is {} but it has no validity bitmap", array.null_count));
+  if (in->layout == Layout::Struct) return in;  // the batch itself: its caller checks the children
+  in->values = array.buffers[1];
+  if (!in->values && (in->length > 0 || in->layout == Layout::Utf8 || in->layout == Layout::LargeUtf8 ||
+                      in->layout == Layout::List))
+    throw ColumnarError(column, fmt::format("its {} buffer is null",
+                                            in->layout == Layout::List || is_text_layout(in->layout) ? "offsets"
+                                                                                                     : "values"));
+  if (is_text_layout(in->layout)) {
+    in->text_data = static_cast<const char*>(array.buffers[2]);
+    const std::int64_t first = in->offset_at(in->base);
+    const std::int64_t last = checked_offsets(*in, in->length, column, "text");
+    if (!in->text_data && last > first) throw ColumnarError(column, "its text data buffer is null");
+  }
+  if (in->layout == Layout::List) {
+    if (schema.n_children != 1 || array.n_children != 1 || !schema.children || !array.children ||
+        !schema.children[0] || !array.children[0])
+      throw ColumnarError(column, "a list must have exactly one child (its items)");
+    const std::int64_t last = checked_offsets(*in, in->length, column, "list");
+    in->items = open_array(*schema.children[0], *array.children[0], 0, 0, column + " (items)");
+    if (last > in->items->length)
+      throw ColumnarError(column, fmt::format("its list offsets are out of range: they reach {}, past its {} items",
+                                              last, in->items->length));
+  } else if (array.n_children != 0) {
+    throw ColumnarError(column, fmt::format("it has {} children; format `{}` has none", array.n_children, in->format));
+  }
+  if (schema.dictionary) {
+    if (!array.dictionary) throw ColumnarError(column, "its schema is dictionary-encoded but its array has no dictionary");
+    in->dictionary = open_array(*schema.dictionary, *array.dictionary, 0, 0, column + " (dictionary)");
+    const std::int64_t entries = in->dictionary->length;
+    for (std::int64_t i = 0; i < in->length; ++i) {
+      if (!in->valid(i)) continue;
+      const std::int64_t index = in->index(i);
+      if (index < 0 || index >= entries)
+        throw ColumnarError(column, fmt::format("dictionary index {} at row {} is outside its dictionary of {} entries",
+                                                index, i, entries));
+    }
+  }
+  return in;
+}
+
+// --------------------------------------------------------------- values as text
+
+// Arrow's decimal128, held whole (GCC and Clang's 128-bit integers; __extension__
+// says so to -Wpedantic).
+__extension__ typedef __int128 Int128;
+__extension__ typedef unsigned __int128 UInt128;
+
+// `value` at `scale` (digits after the point) as a CSV cell would write it:
+// no trailing zeros after the point, so a value the CSV path refuses for its
+// decimals is shown as a person would type it.
+std::string decimal_text(Int128 value, int scale) {
+  const bool negative = value < 0;
+  UInt128 magnitude = negative ? -static_cast<UInt128>(value) : static_cast<UInt128>(value);
+  std::string digits;
+  do {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(magnitude % 10)));
+    magnitude /= 10;
+  } while (magnitude != 0);
+  for (int k = scale; k < 0; ++k) digits.insert(digits.begin(), '0');
+  if (scale > 0) {
+    while (static_cast<int>(digits.size()) <= scale) digits.push_back('0');
+    std::string fraction(digits.begin(), digits.begin() + scale);
+    std::reverse(fraction.begin(), fraction.end());
+    digits.erase(0, static_cast<std::size_t>(scale));
+    std::reverse(digits.begin(), digits.end());
+    while (!fraction.empty() && fraction.back() == '0') fraction.pop_back();
+    if (!fraction.empty()) digits += "." + fraction;
+  } else {
+    std::reverse(digits.begin(), digits.end());
+  }
+  return negative ? "-" + digits : digits;
+}
+
+Int128 load_decimal128(const void* values, std::int64_t position) {
+  std::uint64_t words[2];
+  std::memcpy(words, static_cast<const char*>(values) + position * 16, 16);
+  // Arrow's decimal128 is a two's complement 128-bit integer in native (here
+  // little-endian) byte order.
+  return static_cast<Int128>((static_cast<UInt128>(words[1]) << 64) | words[0]);
+}
+
+// `value` at `scale` as an int64 at `target` scale, when exact and in range.
+bool rescaled(Int128 value, int scale, int target, std::int64_t& out) {
+  const int shift = target - scale;
+  if (shift > 0) {
+    for (int k = 0; k < shift; ++k) {
+      if (value > (Int128{1} << 100) || value < -(Int128{1} << 100)) return false;
+      value *= 10;
+    }
+  } else if (shift < 0) {
+    for (int k = 0; k < -shift; ++k) {
+      if (value % 10 != 0) return false;
+      value /= 10;
+    }
+  }
+  if (value > INT64_MAX || value < INT64_MIN) return false;
+  out = static_cast<std::int64_t>(value);
+  return true;
+}
+
+// The largest magnitude each number kind's CSV text can carry (its digit limits,
+// numeric.hpp's parse_int/parse_money/parse_decimal).
+std::int64_t kind_limit(Kind kind) {
+  switch (kind) {
+    case Kind::Int: return 999'999'999;
+    case Kind::Money: return 99'999'999'999'999;
+    case Kind::Decimal: return 999'999'999'999'999'999;
+    default: return INT64_MAX;
+  }
+}
+
+bool passes_check(const FieldDef& field, std::int64_t value) {
+  switch (field.check) {
+    case FieldCheck::Lt: return value < field.check_value;
+    case FieldCheck::Le: return value <= field.check_value;
+    case FieldCheck::Gt: return value > field.check_value;
+    case FieldCheck::Ge: return value >= field.check_value;
+    case FieldCheck::Eq: return value == field.check_value;
+    case FieldCheck::Ne: return value != field.check_value;
+    case FieldCheck::None: break;
+  }
+  return true;
+}
+
+// Dates the CSV path reads: 1900-01-01 to 9999-12-31 (parse_date).
+std::int64_t date_days(const char* text) {
+  std::int64_t days = 0;
+  parse_date(text, days);
+  return days;
+}
+
+// 256 entries of 8 int64 each: the bits of a byte, least significant first,
+// as bool values (a bitmap unpacked a byte at a time).
+const std::array<std::array<std::int64_t, 8>, 256>& byte_bits() {
+  static const auto table = [] {
+    std::array<std::array<std::int64_t, 8>, 256> t{};
+    for (int b = 0; b < 256; ++b)
+      for (int k = 0; k < 8; ++k) t[b][k] = (b >> k) & 1;
+    return t;
+  }();
+  return table;
+}
+
+// The byte of `bits` starting at bit `position` (any alignment).
+inline std::uint8_t byte_at(const std::uint8_t* bits, std::int64_t position) {
+  const std::int64_t at = position >> 3;
+  const int shift = static_cast<int>(position & 7);
+  if (shift == 0) return bits[at];
+  return static_cast<std::uint8_t>((bits[at] >> shift) | (bits[at + 1] << (8 - shift)));
+}
+
+// True when elements [from, from + count) of `array` are all valid.
+bool all_valid(const InputArray& array, std::int64_t from, std::int64_t count) {
+  if (!array.validity) return true;
+  std::int64_t i = 0;
+  for (; i + 8 <= count; i += 8)
+    if (byte_at(array.validity, array.base + from + i) != 0xFF) return false;
+  for (; i < count; ++i)
+    if (!bit_at(array.validity, array.base + from + i)) return false;
+  return true;
+}
+
+// ------------------------------------------------------------------ output arrays
+
+// Bits set for valid rows; a column with no nulls exports no bitmap.
+struct Validity {
+  OwnedBuffer bits;
+  std::int64_t nulls = 0;
+  void reserve(std::size_t rows) { bits.resize((rows + 7) / 8); }
+  void set(std::size_t row) { bits.data()[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7)); }
+};
+
+// One output column (or a list's items) of scalar values.
+struct ScalarOutput {
+  ValueType type;  // a scalar type
+  bool numbers_as_int64 = false;
+  Validity validity;
+  OwnedBuffer values;  // bits (bool), int64, decimal128, int32 (date, enum index)
+
+  std::size_t width() const {
+    switch (type.kind) {
+      case Kind::Bool: return 0;
+      case Kind::Money:
+      case Kind::Decimal: return numbers_as_int64 ? 8 : 16;
+      case Kind::Date:
+      case Kind::Enum: return 4;
+      default: return 8;
+    }
+  }
+  std::size_t capacity = 0;  // rows the buffers hold
+  void reserve(std::size_t rows) {
+    capacity = rows;
+    validity.bits.resize((rows + 7) / 8);
+    values.resize(width() ? rows * width() : (rows + 7) / 8);
+  }
+  void grow(std::size_t rows) {
+    if (rows > capacity) reserve(std::max(rows, 2 * capacity));
+  }
+  void put(std::size_t row, std::int64_t value) {
+    validity.set(row);
+    std::uint8_t* out = values.data();
+    switch (type.kind) {
+      case Kind::Bool:
+        if (value) out[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
+        return;
+      case Kind::Money:
+      case Kind::Decimal:
+        if (numbers_as_int64) break;
+        {
+          const std::uint64_t words[2] = {static_cast<std::uint64_t>(value),
+                                          value < 0 ? ~std::uint64_t{0} : std::uint64_t{0}};
+          std::memcpy(out + row * 16, words, 16);
+        }
+        return;
+      case Kind::Date:
+      case Kind::Enum: {
+        // Dates stay within int32 days for any value a register can print as
+        // a year of at most 9 digits; enum indexes are small.
+        const auto narrow = static_cast<std::int32_t>(value);
+        std::memcpy(out + row * 4, &narrow, 4);
+        return;
+      }
+      default: break;
+    }
+    std::memcpy(out + row * 8, &value, 8);
+  }
+  void put_null() { ++validity.nulls; }
+};
+
+// One text output column (also the reject columns).
+struct TextOutput {
+  Validity validity;
+  OwnedBuffer offsets;  // int32
+  OwnedBuffer bytes;
+  std::size_t rows = 0;
+
+  void reserve(std::size_t count) {
+    validity.reserve(count);
+    offsets.resize((count + 1) * 4);
+  }
+  void put(std::size_t row, std::string_view text) {
+    validity.set(row);
+    bytes.append(text.data(), text.size());
+    end_row(row);
+  }
+  void put_null(std::size_t row) {
+    ++validity.nulls;
+    end_row(row);
+  }
+  void end_row(std::size_t row) {
+    if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
+      throw std::length_error("a text result column of a columnar batch is over 2 GiB");
+    const auto end = static_cast<std::int32_t>(bytes.size());
+    std::memcpy(offsets.data() + (row + 1) * 4, &end, 4);
+  }
+};
+
+// A list output: offsets into its items.
+struct ListOutput {
+  Validity validity;
+  OwnedBuffer offsets;  // int32
+  ScalarOutput items;
+  std::size_t count = 0;  // items so far
+
+  void reserve(std::size_t rows) {
+    validity.reserve(rows);
+    offsets.resize((rows + 1) * 4);
+  }
+  void end_row(std::size_t row) {
+    if (count > static_cast<std::size_t>(INT32_MAX))
+      throw std::length_error("a list result column of a columnar batch has over 2^31 items");
+    const auto end = static_cast<std::int32_t>(count);
+    std::memcpy(offsets.data() + (row + 1) * 4, &end, 4);
+  }
+};
+
+std::string scalar_format(const ValueType& type, bool numbers_as_int64) {
+  switch (type.kind) {
+    case Kind::Bool: return "b";
+    case Kind::Money: return numbers_as_int64 ? "l" : "d:38,2";
+    case Kind::Decimal: return numbers_as_int64 ? "l" : "d:38,6";
+    case Kind::Date: return "tdD";
+    case Kind::Enum: return "i";
+    default: return "l";
+  }
+}
+
+OwnedArray finish_validity(Validity& validity, std::size_t rows) {
+  OwnedArray array;
+  array.length = static_cast<std::int64_t>(rows);
+  array.null_count = validity.nulls;
+  array.validity_absent = validity.nulls == 0;
+  array.buffers.push_back(std::move(validity.bits));
+  return array;
+}
+
+OwnedArray members_array(const EnumDef& def) {
+  TextOutput text;
+  text.reserve(def.members.size());
+  for (std::size_t m = 0; m < def.members.size(); ++m) text.put(m, def.members[m]);
+  OwnedArray array = finish_validity(text.validity, def.members.size());
+  array.buffers.push_back(std::move(text.offsets));
+  array.buffers.push_back(std::move(text.bytes));
+  return array;
+}
+
+OwnedSchema scalar_schema(const Program& program, const ValueType& type, bool numbers_as_int64, std::string name) {
+  OwnedSchema schema;
+  schema.format = scalar_format(type, numbers_as_int64);
+  schema.name = std::move(name);
+  schema.flags = ARROW_FLAG_NULLABLE;
+  if (type.kind == Kind::Enum) {
+    // The members in declaration order are the dictionary, so an index is the
+    // member index of the typed API.
+    schema.dictionary = std::make_unique<OwnedSchema>();
+    schema.dictionary->format = "u";
+    schema.dictionary->flags = ARROW_FLAG_NULLABLE;
+  }
+  (void)program;
+  return schema;
+}
+
+OwnedArray finish_scalar(const Program& program, ScalarOutput& out, std::size_t rows) {
+  OwnedArray array = finish_validity(out.validity, rows);
+  out.values.resize(out.width() ? rows * out.width() : (rows + 7) / 8);
+  array.buffers.push_back(std::move(out.values));
+  if (out.type.kind == Kind::Enum)
+    array.dictionary = std::make_unique<OwnedArray>(members_array(program.enums[out.type.enum_id]));
+  return array;
+}
+
+}  // namespace
+
+// ------------------------------------------------------------------ the evaluator
+
+struct ColumnarEvaluator::Impl {
+  Policy policy;
+  ColumnarOptions options;
+  const Program& program;
+  std::size_t capacity;
+  Batch batch;
+  Machine machine;
+  std::unordered_map<std::string_view, std::uint32_t> field_of;
+  // Per field: whether any instruction reads it (a text field nobody reads,
+  // such as a register's village kept for the summary, is not even viewed).
+  std::vector<std::uint8_t> read_by_program;
+  // The defaults of fields without a column, per field: the value an empty
+  // cell gives (checked once per batch).
+  std::vector<std::uint8_t> failed;  // per row of the chunk: rejected while read
+
+  Impl(Policy p, ColumnarOptions o)
+      : policy(std::move(p)),
+        options(o),
+        program(program_of(policy)),
+        capacity(capacity_within_budget(program, kChunkCapacity, kWorkerMemoryBudget)),
+        machine(program, capacity) {
+    batch.reset(program, capacity);
+    for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
+    read_by_program.assign(program.fields.size(), 0);
+    for (const Instruction& ins : program.code)
+      if ((ins.op == Opcode::LOAD_FIELD || ins.op == Opcode::LOAD_PRESENT || ins.op == Opcode::LOAD_TEXT ||
+           ins.op == Opcode::LOAD_LIST) &&
+          ins.b < program.fields.size())
+        read_by_program[ins.b] = 1;
+  }
+
+  // A bound input column.
+  struct Column {
+    std::uint32_t field = 0;
+    std::string name;
+    std::unique_ptr<InputArray> array;
+    // A dictionary-encoded enum (or a list's): per dictionary entry, its
+    // member index, or -1 when it is not a member (or null).
+    std::vector<std::int64_t> members;
+  };
+
+  // Rejections found while reading, per row of the whole batch.
+  struct ReadReject {
+    std::size_t row;
+    RejectKind kind;
+    std::uint32_t field;
+    std::string reason;
+  };
+
+  // ---------------------------------------------------------------- binding
+
+  static bool kind_accepts(const FieldDef& field, const InputArray& array) {
+    const Layout layout = array.layout;
+    const auto enum_layout = [](const InputArray& a) {
+      if (a.dictionary) return is_text_layout(a.dictionary->layout);
+      return is_text_layout(a.layout);
+    };
+    switch (field.type.kind) {
+      case Kind::Bool: return layout == Layout::Bool && !array.dictionary;
+      case Kind::Int:
+        return !array.dictionary && (layout == Layout::Int8 || layout == Layout::Int16 || layout == Layout::Int32 ||
+                                     layout == Layout::Int64);
+      case Kind::Money:
+      case Kind::Decimal: return !array.dictionary && (layout == Layout::Int64 || layout == Layout::Decimal128);
+      case Kind::Date: return layout == Layout::Date32 && !array.dictionary;
+      case Kind::Enum: return enum_layout(array);
+      case Kind::Text: return is_text_layout(layout) && !array.dictionary;
+      case Kind::List: return layout == Layout::List && !array.dictionary && enum_layout(*array.items);
+      default: return false;
+    }
+  }
+
+  static const char* expected_formats(Kind kind) {
+    switch (kind) {
+      case Kind::Bool: return "`b`";
+      case Kind::Int: return "`l` (or `i`, `s`, `c`)";
+      case Kind::Money: return "`l` (fen) or `d:P,2`";
+      case Kind::Decimal: return "`l` (millionths) or `d:P,6`";
+      case Kind::Date: return "`tdD` (date32)";
+      case Kind::Enum: return "`u` or `U` (member names), or indices with a `u` dictionary of member names";
+      case Kind::Text: return "`u` or `U`";
+      case Kind::List: return "`+l` of member names (`u`, `U`, or dictionary-encoded)";
+      default: return "none";
+    }
+  }
+
+  // Per dictionary entry, the member it names (-1: none).
+  std::vector<std::int64_t> map_dictionary(const EnumDef& def, const InputArray& dictionary) const {
+    std::vector<std::int64_t> members(static_cast<std::size_t>(dictionary.length), -1);
+    for (std::int64_t e = 0; e < dictionary.length; ++e) {
+      if (!dictionary.valid(e)) continue;
+      const std::string_view name = dictionary.text(e);
+      for (std::size_t m = 0; m < def.members.size(); ++m)
+        if (def.members[m] == name) {
+          members[static_cast<std::size_t>(e)] = static_cast<std::int64_t>(m);
+          break;
+        }
+    }
+    return members;
+  }
+
+  std::vector<Column> bind(const ArrowSchema& schema, const ArrowArray& array, std::int64_t& rows) const {
+    std::unique_ptr<InputArray> top = open_array(schema, array, 0, 0, "");
+    if (top->layout != Layout::Struct)
+      throw ColumnarError("", fmt::format("the batch must be a struct array (format `+s`), not `{}`", top->format));
+    if (array.null_count > 0 || (array.null_count == -1 && !all_valid(*top, 0, array.length)))
+      throw ColumnarError("", "the batch's struct array has null rows; a record batch has none");
+    if (schema.n_children != array.n_children)
+      throw ColumnarError("", fmt::format("the batch's schema has {} columns but its array has {}", schema.n_children,
+                                          array.n_children));
+    if (schema.n_children < 0 || (schema.n_children > 0 && (!schema.children || !array.children)))
+      throw ColumnarError("", "the batch's children pointers are null");
+    rows = array.length;
+    std::vector<Column> columns;
+    std::vector<std::uint8_t> given(program.fields.size(), 0);
+    std::unordered_map<std::string_view, int> seen;
+    for (std::int64_t c = 0; c < schema.n_children; ++c) {
+      const ArrowSchema* child_schema = schema.children[c];
+      const ArrowArray* child_array = array.children[c];
+      if (!child_schema || !child_array)
+        throw ColumnarError("", fmt::format("the batch's column {} is a null pointer", c));
+      if (!child_schema->name || !*child_schema->name)
+        throw ColumnarError("", fmt::format("the batch's column {} has no name", c));
+      std::string name = child_schema->name;
+      if (!seen.emplace(child_schema->name, 1).second)
+        throw ColumnarError(name, "the batch has two columns of this name");
+      const auto field = field_of.find(name);
+      if (field == field_of.end()) {
+        if (options.allow_unknown_fields) continue;
+        throw ColumnarError(name, "it is not a field of the policy's record (ColumnarOptions::allow_unknown_fields "
+                                  "ignores such columns)");
+      }
+      Column column;
+      column.field = field->second;
+      column.array = open_array(*child_schema, *child_array, array.offset, array.length, name);
+      const FieldDef& def = program.fields[column.field];
+      if (!kind_accepts(def, *column.array))
+        throw ColumnarError(name, fmt::format("field `{}` is {}; a column of format `{}`{} cannot carry it (give {})",
+                                              def.name, kind_name(def.type.kind), column.array->format,
+                                              column.array->dictionary ? " (dictionary-encoded)" : "",
+                                              expected_formats(def.type.kind)));
+      const InputArray& enum_array = def.type.kind == Kind::List ? *column.array->items : *column.array;
+      if (enum_array.dictionary)
+        column.members = map_dictionary(program.enums[def.type.enum_id], *enum_array.dictionary);
+      column.name = std::move(name);
+      given[column.field] = 1;
+      columns.push_back(std::move(column));
+    }
+    for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
+      const FieldDef& def = program.fields[f];
+      if (!given[f] && !def.optional && !def.has_default && def.type.kind != Kind::List)
+        throw ColumnarError(def.name, "the batch has no column for this field, which every record needs (it is "
+                                      "neither optional nor has a default)");
+    }
+    return columns;
+  }
+
+  // ---------------------------------------------------------------- reading
+
+  // Reads `text` as the CSV path reads a cell into row `row`; false (and the
+  // rejection noted) when it rejects the row.
+  bool read_text(std::uint32_t f, std::string_view text, std::size_t row, std::size_t batch_row,
+                 std::vector<ReadReject>& rejects) {
+    std::string reason;
+    if (parse_field_value(program, f, text, batch.columns[f], row, reason)) return true;
+    failed[row] = 1;
+    rejects.push_back({batch_row, cell_reject_kind(program, f, text), f, std::move(reason)});
+    return false;
+  }
+
+  // A scalar value read from a number column; accepts it, or reads its text.
+  template <typename AsText>
+  bool read_number(std::uint32_t f, std::int64_t value, std::size_t row, std::size_t batch_row,
+                   std::vector<ReadReject>& rejects, const AsText& as_text) {
+    const FieldDef& def = program.fields[f];
+    const std::int64_t limit = kind_limit(def.type.kind);
+    if (value >= -limit && value <= limit && passes_check(def, value)) {
+      batch.columns[f].scalars[row] = value;
+      batch.columns[f].present[row] = 1;
+      return true;
+    }
+    return read_text(f, as_text(), row, batch_row, rejects);
+  }
+
+  std::string scalar_text(const ValueType& type, std::int64_t value) const {
+    std::string text;
+    switch (type.kind) {
+      case Kind::Int: append_int(text, value); break;
+      case Kind::Money: append_money(text, value); break;
+      case Kind::Decimal: append_decimal(text, value); break;
+      case Kind::Date: append_date(text, value); break;
+      default: append_int(text, value); break;
+    }
+    return text;
+  }
+
+  // An int64 column of an int, money or decimal field, over rows [start,
+  // start + n): borrowed in place when every value is plainly acceptable,
+  // else copied value by value.
+  void read_int64(const Column& column, std::int64_t start, std::size_t n, std::vector<ReadReject>& rejects) {
+    const InputArray& in = *column.array;
+    const FieldDef& def = program.fields[column.field];
+    FieldColumn& out = batch.columns[column.field];
+    const auto* values = static_cast<const std::int64_t*>(in.values) + in.base + start;
+    const std::int64_t limit = kind_limit(def.type.kind);
+    bool plain = reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) == 0 &&
+                 all_valid(in, start, static_cast<std::int64_t>(n));
+    if (plain) {
+      bool in_range = true;
+      if (def.check == FieldCheck::None) {
+        for (std::size_t r = 0; r < n; ++r) in_range &= values[r] >= -limit && values[r] <= limit;
+      } else {
+        for (std::size_t r = 0; r < n; ++r)
+          in_range &= values[r] >= -limit && values[r] <= limit && passes_check(def, values[r]);
+      }
+      plain = in_range;
+    }
+    if (plain) {
+      out.borrowed_scalars = values;
+      if (def.optional) std::fill_n(out.present.begin(), n, 1);
+      return;
+    }
+    for (std::size_t r = 0; r < n; ++r) {
+      if (failed[r]) continue;
+      const std::int64_t i = start + static_cast<std::int64_t>(r);
+      const std::size_t batch_row = static_cast<std::size_t>(i);
+      if (!in.valid(i)) {
+        read_text(column.field, "", r, batch_row, rejects);
+        continue;
+      }
+      const std::int64_t value = load<std::int64_t>(in.values, in.base + i);
+      read_number(column.field, value, r, batch_row, rejects, [&] { return scalar_text(def.type, value); });
+    }
+  }
+
+  void read_column(const Column& column, std::int64_t start, std::size_t n, std::vector<ReadReject>& rejects) {
+    const std::uint32_t f = column.field;
+    const FieldDef& def = program.fields[f];
+    const InputArray& in = *column.array;
+    FieldColumn& out = batch.columns[f];
+    out.borrowed_scalars = nullptr;
+    const auto each_row = [&](auto&& read) {
+      for (std::size_t r = 0; r < n; ++r) {
+        if (failed[r]) continue;
+        const std::int64_t i = start + static_cast<std::int64_t>(r);
+        if (!in.valid(i)) read_text(f, "", r, static_cast<std::size_t>(i), rejects);
+        else read(r, i);
+      }
+    };
+    switch (def.type.kind) {
+      case Kind::Bool: {
+        if (all_valid(in, start, static_cast<std::int64_t>(n))) {
+          const auto& table = byte_bits();
+          const auto* bits = static_cast<const std::uint8_t*>(in.values);
+          std::int64_t* scalars = out.scalars.data();
+          std::size_t r = 0;
+          for (; r + 8 <= n; r += 8)
+            std::memcpy(scalars + r, table[byte_at(bits, in.base + start + static_cast<std::int64_t>(r))].data(), 64);
+          for (; r < n; ++r) scalars[r] = bit_at(bits, in.base + start + static_cast<std::int64_t>(r));
+          if (def.optional) std::fill_n(out.present.begin(), n, 1);
+          return;
+        }
+        each_row([&](std::size_t r, std::int64_t i) {
+          out.scalars[r] = bit_at(static_cast<const std::uint8_t*>(in.values), in.base + i);
+          out.present[r] = 1;
+        });
+        return;
+      }
+      case Kind::Int:
+      case Kind::Money:
+      case Kind::Decimal:
+        if (in.layout == Layout::Int64) return read_int64(column, start, n, rejects);
+        if (in.layout == Layout::Decimal128) {
+          const int target = def.type.kind == Kind::Money ? kMoneyScale : kDecimalScale;
+          each_row([&](std::size_t r, std::int64_t i) {
+            const Int128 raw = load_decimal128(in.values, in.base + i);
+            std::int64_t value = 0;
+            const auto as_text = [&] { return decimal_text(raw, in.scale); };
+            if (rescaled(raw, in.scale, target, value))
+              read_number(f, value, r, static_cast<std::size_t>(i), rejects, as_text);
+            else
+              read_text(f, as_text(), r, static_cast<std::size_t>(i), rejects);
+          });
+          return;
+        }
+        // A narrower int, widened.
+        each_row([&](std::size_t r, std::int64_t i) {
+          const std::int64_t value = in.index(i);
+          read_number(f, value, r, static_cast<std::size_t>(i), rejects, [&] { return scalar_text(def.type, value); });
+        });
+        return;
+      case Kind::Date: {
+        static const std::int64_t first = date_days("1900-01-01"), last = date_days("9999-12-31");
+        each_row([&](std::size_t r, std::int64_t i) {
+          const std::int64_t days = load<std::int32_t>(in.values, in.base + i);
+          if (days >= first && days <= last && passes_check(def, days)) {
+            out.scalars[r] = days;
+            out.present[r] = 1;
+          } else {
+            read_text(f, scalar_text(def.type, days), r, static_cast<std::size_t>(i), rejects);
+          }
+        });
+        return;
+      }
+      case Kind::Enum:
+        if (in.dictionary) {
+          each_row([&](std::size_t r, std::int64_t i) {
+            const std::int64_t entry = in.index(i);
+            const std::int64_t member = column.members[static_cast<std::size_t>(entry)];
+            if (member >= 0) {
+              out.scalars[r] = member;
+              out.present[r] = 1;
+            } else {
+              const std::string_view name = in.dictionary->valid(entry) ? in.dictionary->text(entry) : "";
+              read_text(f, name, r, static_cast<std::size_t>(i), rejects);
+            }
+          });
+          return;
+        }
+        each_row([&](std::size_t r, std::int64_t i) { read_text(f, in.text(i), r, static_cast<std::size_t>(i), rejects); });
+        return;
+      case Kind::Text:
+        if (!read_by_program[f]) return;  // never looked at: nothing to view, and a text is never refused
+        each_row([&](std::size_t r, std::int64_t i) {
+          const std::string_view text = in.text(i);
+          if (text.empty()) {
+            read_text(f, text, r, static_cast<std::size_t>(i), rejects);
+            return;
+          }
+          out.texts[r] = text;
+          out.present[r] = 1;
+        });
+        return;
+      case Kind::List:
+        each_row([&](std::size_t r, std::int64_t i) { read_list(column, r, i, rejects); });
+        return;
+      default: return;
+    }
+  }
+
+  void read_list(const Column& column, std::size_t r, std::int64_t i, std::vector<ReadReject>& rejects) {
+    const std::uint32_t f = column.field;
+    const InputArray& list = *column.array;
+    const InputArray& items = *list.items;
+    const EnumDef& def = program.enums[program.fields[f].type.enum_id];
+    auto& out = batch.columns[f].lists[r];
+    out.clear();
+    batch.columns[f].present[r] = 1;
+    const auto [begin, end] = list.item_range(i);
+    for (std::int64_t k = begin; k < end; ++k) {
+      std::int64_t member = -1;
+      std::string_view name;
+      if (items.valid(k)) {
+        if (items.dictionary) {
+          const std::int64_t entry = items.index(k);
+          member = column.members[static_cast<std::size_t>(entry)];
+          if (items.dictionary->valid(entry)) name = items.dictionary->text(entry);
+        } else {
+          name = items.text(k);
+          for (std::size_t m = 0; m < def.members.size(); ++m)
+            if (def.members[m] == name) member = static_cast<std::int64_t>(m);
+        }
+      }
+      if (member < 0) {
+        failed[r] = 1;
+        rejects.push_back({static_cast<std::size_t>(i), RejectKind::ValueUnreadable, f, list_item_problem(program, f, name)});
+        return;
+      }
+      out.push_back(member);
+    }
+  }
+
+  // Fields the batch has no column for (optional, or with a default): empty.
+  void read_absent(const std::vector<std::uint8_t>& given, std::size_t n) {
+    std::string reason;
+    for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
+      if (given[f]) continue;
+      batch.columns[f].borrowed_scalars = nullptr;
+      for (std::size_t r = 0; r < n; ++r) parse_field_value(program, f, "", batch.columns[f], r, reason);
+    }
+  }
+
+  // ---------------------------------------------------------------- the call
+
+  ColumnarReport evaluate(const ArrowSchema& schema, const ArrowArray& array, ArrowSchema* out_schema,
+                          ArrowArray* out_array) {
+    if (!out_schema || !out_array) throw ColumnarError("", "the result pointers are null");
+    std::int64_t total = 0;
+    const std::vector<Column> columns = bind(schema, array, total);
+    std::vector<std::uint8_t> given(program.fields.size(), 0);
+    for (const Column& column : columns) given[column.field] = 1;
+    const auto rows = static_cast<std::size_t>(total);
+
+    // The results, filled chunk by chunk.
+    const std::size_t noutputs = program.outputs.size();
+    std::vector<ScalarOutput> scalars(noutputs);
+    std::vector<TextOutput> texts(noutputs);
+    std::vector<ListOutput> lists(noutputs);
+    for (std::size_t o = 0; o < noutputs; ++o) {
+      const ValueType& type = program.outputs[o].type;
+      if (type.kind == Kind::Text) {
+        texts[o].reserve(rows);
+      } else if (type.kind == Kind::List) {
+        lists[o].reserve(rows);
+        lists[o].items.type = element_of(type);
+        lists[o].items.numbers_as_int64 = options.numbers_as_int64;
+        lists[o].items.reserve(rows);
+      } else {
+        scalars[o].type = type;
+        scalars[o].numbers_as_int64 = options.numbers_as_int64;
+        scalars[o].reserve(rows);
+      }
+    }
+    TextOutput reject_kind, reject_column, reject_message;
+    for (TextOutput* t : {&reject_kind, &reject_column, &reject_message}) t->reserve(rows);
+
+    ColumnarReport report;
+    report.rows = total;
+    std::vector<ReadReject> rejects;
+    std::vector<std::uint8_t> text_fields_read(program.fields.size(), 0);
+    for (std::uint32_t f = 0; f < program.fields.size(); ++f)
+      text_fields_read[f] = program.fields[f].type.kind == Kind::Text && read_by_program[f];
+    for (std::size_t start = 0; start < rows; start += capacity) {
+      const std::size_t n = std::min(capacity, rows - start);
+      failed.assign(n, 0);
+      rejects.clear();
+      for (const Column& column : columns) read_column(column, static_cast<std::int64_t>(start), n, rejects);
+      read_absent(given, n);
+      // Found column by column; collect() takes them row by row (one per row at most).
+      std::sort(rejects.begin(), rejects.end(),
+                [](const ReadReject& a, const ReadReject& b) { return a.row < b.row; });
+      // A rejected row is evaluated with the rest (its results are dropped):
+      // its texts must not keep views of an earlier batch's memory.
+      for (std::size_t r = 0; r < n; ++r)
+        if (failed[r])
+          for (std::uint32_t f = 0; f < program.fields.size(); ++f)
+            if (text_fields_read[f] && given[f]) batch.columns[f].texts[r] = {};
+      batch.rows = n;
+      for (std::size_t r = 0; r < n; ++r) batch.lines[r] = start + r + 1;
+      machine.run(batch);
+      collect(start, n, rejects, scalars, texts, lists, reject_kind, reject_column, reject_message, report);
+    }
+    for (FieldColumn& column : batch.columns) column.borrowed_scalars = nullptr;
+
+    OwnedSchema result_schema;
+    result_schema.format = "+s";
+    OwnedArray result;
+    result.length = total;
+    result.validity_absent = true;
+    result.buffers.emplace_back();
+    for (std::size_t o = 0; o < noutputs; ++o) {
+      const OutputDef& def = program.outputs[o];
+      if (def.type.kind == Kind::Text) {
+        OwnedSchema child;
+        child.format = "u";
+        child.name = def.name;
+        child.flags = ARROW_FLAG_NULLABLE;
+        result_schema.children.push_back(std::move(child));
+        result.children.push_back(finish_text(texts[o], rows));
+      } else if (def.type.kind == Kind::List) {
+        OwnedSchema child;
+        child.format = "+l";
+        child.name = def.name;
+        child.flags = ARROW_FLAG_NULLABLE;
+        child.children.push_back(scalar_schema(program, element_of(def.type), options.numbers_as_int64, "item"));
+        result_schema.children.push_back(std::move(child));
+        ListOutput& list = lists[o];
+        OwnedArray list_array = finish_validity(list.validity, rows);
+        list_array.buffers.push_back(std::move(list.offsets));
+        list_array.children.push_back(finish_scalar(program, list.items, list.count));
+        result.children.push_back(std::move(list_array));
+      } else {
+        result_schema.children.push_back(scalar_schema(program, def.type, options.numbers_as_int64, def.name));
+        result.children.push_back(finish_scalar(program, scalars[o], rows));
+      }
+    }
+    for (auto& [name, text] : {std::pair<const char*, TextOutput*>{"reject_kind", &reject_kind},
+                               {"reject_column", &reject_column},
+                               {"reject_message", &reject_message}}) {
+      OwnedSchema child;
+      child.format = "u";
+      child.name = name;
+      child.flags = ARROW_FLAG_NULLABLE;
+      result_schema.children.push_back(std::move(child));
+      result.children.push_back(finish_text(*text, rows));
+    }
+    ArrowArray exported_array{};
+    export_array(std::move(result), &exported_array);
+    try {
+      export_schema(std::move(result_schema), out_schema);
+    } catch (...) {
+      exported_array.release(&exported_array);
+      throw;
+    }
+    *out_array = exported_array;
+    return report;
+  }
+
+  static OwnedArray finish_text(TextOutput& text, std::size_t rows) {
+    OwnedArray array = finish_validity(text.validity, rows);
+    array.buffers.push_back(std::move(text.offsets));
+    array.buffers.push_back(std::move(text.bytes));
+    return array;
+  }
+
+  void collect(std::size_t start, std::size_t n, std::vector<ReadReject>& rejects, std::vector<ScalarOutput>& scalars,
+               std::vector<TextOutput>& texts, std::vector<ListOutput>& lists, TextOutput& reject_kind,
+               TextOutput& reject_column, TextOutput& reject_message, ColumnarReport& report) {
+    const std::size_t noutputs = program.outputs.size();
+    std::size_t next_reject = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      const std::size_t row = start + r;
+      const bool read_failed = failed[r] != 0;
+      const bool ok = !read_failed && machine.error(r) == RowError::None;
+      for (std::size_t o = 0; o < noutputs; ++o) {
+        const OutputDef& def = program.outputs[o];
+        switch (def.type.kind) {
+          case Kind::Text:
+            if (ok) texts[o].put(row, machine.text(def.reg, r));
+            else texts[o].put_null(row);
+            break;
+          case Kind::List: {
+            ListOutput& list = lists[o];
+            if (ok) {
+              list.validity.set(row);
+              const ListItems items = machine.list(def.reg, r);
+              list.items.grow(list.count + items.size());
+              for (const std::int64_t item : items) list.items.put(list.count++, item);
+            } else {
+              ++list.validity.nulls;
+            }
+            list.end_row(row);
+            break;
+          }
+          default:
+            if (ok) scalars[o].put(row, machine.scalar(def.reg, r));
+            else scalars[o].put_null();
+            break;
+        }
+      }
+      if (ok) {
+        ++report.evaluated;
+        reject_kind.put_null(row);
+        reject_column.put_null(row);
+        reject_message.put_null(row);
+        continue;
+      }
+      ++report.rejected;
+      RejectKind kind;
+      std::string column, message;
+      if (read_failed) {
+        ReadReject& reject = rejects[next_reject++];
+        kind = reject.kind;
+        column = program.fields[reject.field].name;
+        message = std::move(reject.reason);
+      } else {
+        Rejection rejection = machine_rejection(program, machine, r);
+        kind = rejection.kind;
+        column = std::move(rejection.column);
+        message = std::move(rejection.message);
+      }
+      reject_kind.put(row, reject_kind_name(kind));
+      if (column.empty()) reject_column.put_null(row);
+      else reject_column.put(row, column);
+      reject_message.put(row, message);
+    }
+  }
+};
+
+ColumnarEvaluator::ColumnarEvaluator(Policy policy, ColumnarOptions options)
+    : impl_(std::make_unique<Impl>(std::move(policy), options)) {}
+ColumnarEvaluator::~ColumnarEvaluator() = default;
+ColumnarEvaluator::ColumnarEvaluator(ColumnarEvaluator&&) noexcept = default;
+ColumnarEvaluator& ColumnarEvaluator::operator=(ColumnarEvaluator&&) noexcept = default;
+
+const Policy& ColumnarEvaluator::policy() const { return impl_->policy; }
+
+ColumnarReport ColumnarEvaluator::evaluate(const ArrowSchema& schema, const ArrowArray& batch,
+                                           ArrowSchema* out_schema, ArrowArray* out_array) {
+  return impl_->evaluate(schema, batch, out_schema, out_array);
+}
+
+}  // namespace precept
