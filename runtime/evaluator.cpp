@@ -1,17 +1,21 @@
 // The embedding API's evaluator: the same batch machine as `precept run`, fed
-// from (name, text) pairs instead of a CSV file.
+// from (name, text) pairs or from typed records instead of a CSV file.
 #include <precept/evaluator.hpp>
 #include <precept/run.hpp>
 
 #include "batch.hpp"
 #include "format.hpp"
+#include "numeric.hpp"
 #include "program.hpp"
 #include "rejection.hpp"
+#include "typed.hpp"
 #include "vm.hpp"
 
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <limits>
+#include <stdexcept>
 #include <string_view>
 #include <unordered_map>
 
@@ -21,7 +25,72 @@ namespace {
 // Records evaluated together, at most: fewer when the policy's registers
 // would not fit in a worker's memory budget at this size.
 constexpr std::size_t kBatchCapacity = 256;
+
+using NamedRecord = std::vector<std::pair<std::string, std::string>>;
+
+// The value parsed from a text the parser must accept.
+std::int64_t parsed(bool (*parse)(std::string_view, std::int64_t&), std::string_view text) {
+  std::int64_t value = 0;
+  parse(text, value);
+  return value;
 }
+
+// How a typed record's scalar field goes into a batch. A value in [low, high]
+// (and not `excluded`) is one a register's cell can hold that meets the
+// field's `where` check: it is stored as it is. Any other value goes through
+// its text, as a CSV cell writing it would (parse_field_value), which rejects
+// it with the CSV path's kind and message; so the range only decides what is
+// fast, never what is accepted.
+struct TypedField {
+  RegisterFile file = RegisterFile::Scalar;
+  std::int64_t low = 0, high = -1;
+  bool has_excluded = false;
+  std::int64_t excluded = 0;
+};
+
+TypedField typed_field(const Program& program, const FieldDef& field) {
+  TypedField plan;
+  plan.file = register_file_of(field.type);
+  if (plan.file != RegisterFile::Scalar) return plan;
+  // The values the cell parsers of numeric.hpp read (their largest texts).
+  switch (field.type.kind) {
+    case Kind::Bool: plan.low = 0, plan.high = 1; break;
+    case Kind::Int: plan.low = parsed(parse_int, "-999999999"), plan.high = parsed(parse_int, "999999999"); break;
+    case Kind::Money:
+      plan.low = parsed(parse_money, "-999999999999.99"), plan.high = parsed(parse_money, "999999999999.99");
+      break;
+    case Kind::Decimal:
+      plan.low = parsed(parse_decimal, "-999999999999.999999");
+      plan.high = parsed(parse_decimal, "999999999999.999999");
+      break;
+    case Kind::Date: plan.low = parsed(parse_date, "1900-01-01"), plan.high = parsed(parse_date, "9999-12-31"); break;
+    case Kind::Enum:
+      plan.low = 0, plan.high = static_cast<std::int64_t>(program.enums[field.type.enum_id].members.size()) - 1;
+      break;
+    default: break;
+  }
+  const std::int64_t bound = field.check_value;
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min(), kMax = std::numeric_limits<std::int64_t>::max();
+  switch (field.check) {
+    case FieldCheck::Lt: plan.high = bound == kMin ? plan.low - 1 : std::min(plan.high, bound - 1); break;
+    case FieldCheck::Le: plan.high = std::min(plan.high, bound); break;
+    case FieldCheck::Gt: plan.low = bound == kMax ? plan.high + 1 : std::max(plan.low, bound + 1); break;
+    case FieldCheck::Ge: plan.low = std::max(plan.low, bound); break;
+    case FieldCheck::Eq: plan.low = std::max(plan.low, bound), plan.high = std::min(plan.high, bound); break;
+    case FieldCheck::Ne: plan.has_excluded = true, plan.excluded = bound; break;
+    case FieldCheck::None: break;
+  }
+  return plan;
+}
+
+// How an output is copied into TypedResults.
+struct TypedOutput {
+  RegisterFile file = RegisterFile::Scalar;
+  bool enum_items = false;  // a list of enum members (else of int64 items)
+  std::uint32_t reg = 0;
+};
+
+}  // namespace
 
 struct Evaluator::Impl {
   Policy policy;
@@ -32,6 +101,14 @@ struct Evaluator::Impl {
   // Field index by name, and per field the cell a record gives it (scratch).
   std::unordered_map<std::string_view, std::uint32_t> field_of;
   std::vector<const std::string*> cell_of;
+  // The records of the current batch that were loaded, and their rows (scratch).
+  std::vector<std::pair<std::size_t, std::size_t>> loaded;
+  // Typed records: per field and per output, planned once.
+  std::vector<TypedField> typed_fields;
+  std::vector<TypedOutput> typed_outputs;
+  std::string value_text;     // a typed value written as a cell's text (scratch)
+  std::string reason;         // why a value did not read (scratch)
+  TypedResults single;        // what the last evaluate(TypedRecord) gave
 
   Impl(Policy p, EvaluatorOptions o)
       : policy(std::move(p)),
@@ -40,12 +117,43 @@ struct Evaluator::Impl {
         machine(program_of(policy), capacity) {
     const Program& program = program_of(policy);
     batch.reset(program, capacity);
-    for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
+    loaded.reserve(capacity);
+    for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
+      field_of.emplace(program.fields[f].name, f);
+      typed_fields.push_back(typed_field(program, program.fields[f]));
+    }
+    for (const OutputDef& out : program.outputs)
+      typed_outputs.push_back({register_file_of(out.type), out.type.kind == Kind::List && out.type.element == Kind::Enum,
+                               out.reg});
   }
+
+  // Evaluates `count` records in batches of the machine's capacity:
+  // load(record, row) puts one into row `row` of the batch (false when it is
+  // rejected as read, having said why), collect(record, row) takes its
+  // results after the run.
+  template <class Load, class Collect>
+  void in_batches(std::size_t count, Load&& load, Collect&& collect) {
+    for (std::size_t start = 0; start < count; start += capacity) {
+      const std::size_t end = std::min(count, start + capacity);
+      batch.rows = 0;
+      loaded.clear();
+      for (std::size_t r = start; r < end; ++r) {
+        const std::size_t row = batch.rows;
+        if (!load(r, row)) continue;
+        batch.lines[row] = row + 1;
+        ++batch.rows;
+        loaded.emplace_back(r, row);
+      }
+      machine.run(batch);
+      for (const auto& [record, row] : loaded) collect(record, row);
+    }
+  }
+
+  // ------------------------------------------------------------ named records
 
   // Matches the record's names to the fields (into cell_of); false, saying
   // why, when a name is unknown (unless allowed) or given twice.
-  bool match_names(const std::vector<std::pair<std::string, std::string>>& record, Outcome& outcome) {
+  bool match_names(const NamedRecord& record, Outcome& outcome) {
     cell_of.assign(program_of(policy).fields.size(), nullptr);
     for (const auto& [name, text] : record) {
       const auto field = field_of.find(name);
@@ -67,12 +175,10 @@ struct Evaluator::Impl {
     return true;
   }
 
-  // Parses one record into the next row; on failure the outcome says why.
-  bool load(const std::vector<std::pair<std::string, std::string>>& record, Outcome& outcome) {
+  // Parses one record into row `row`; on failure the outcome says why.
+  bool load(const NamedRecord& record, std::size_t row, Outcome& outcome) {
     if (!match_names(record, outcome)) return false;
     const Program& program = program_of(policy);
-    const std::size_t row = batch.rows;
-    std::string reason;
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
       const std::string_view text = cell_of[f] ? std::string_view(*cell_of[f]) : std::string_view();
       if (!parse_field_value(program, f, text, batch.columns[f], row, reason)) {
@@ -82,8 +188,6 @@ struct Evaluator::Impl {
         return false;
       }
     }
-    batch.lines[row] = row + 1;
-    ++batch.rows;
     return true;
   }
 
@@ -106,6 +210,105 @@ struct Evaluator::Impl {
       outcome.values.push_back(std::move(value));
     }
   }
+
+  // Evaluates named records in place (no copy of any record).
+  void evaluate_named(const NamedRecord* records, std::size_t count, Outcome* outcomes) {
+    in_batches(
+        count, [&](std::size_t r, std::size_t row) { return load(records[r], row, outcomes[r]); },
+        [&](std::size_t r, std::size_t row) { collect(row, outcomes[r]); });
+  }
+
+  // ------------------------------------------------------------ typed records
+
+  void check_policy(const TypedRecord& record) const {
+    if (&record.schema() != &policy.schema())
+      throw std::invalid_argument(fmt::format("the record was made for the policy \"{}\" ({}), not for this "
+                                              "evaluator's \"{}\" ({})",
+                                              record.policy().name(), record.policy().source_file(), policy.name(),
+                                              policy.source_file()));
+  }
+
+  // Puts a typed record into row `row`: its values as they are where a CSV
+  // cell could hold them (TypedField), the rest as a cell writing them would
+  // be read. On failure, result `result` of `store` says why.
+  bool load(const TypedRecord& record, std::size_t row, TypedResultsAccess::Store& store, std::size_t result) {
+    const Program& program = program_of(policy);
+    const std::int64_t* scalars = TypedRecordAccess::scalars(record).data();
+    const std::uint8_t* set = TypedRecordAccess::set(record).data();
+    for (std::uint32_t f = 0; f < typed_fields.size(); ++f) {
+      const TypedField& plan = typed_fields[f];
+      FieldColumn& column = batch.columns[f];
+      std::string_view text;
+      if (set[f] && plan.file == RegisterFile::Scalar) {
+        const std::int64_t value = scalars[f];
+        if (value >= plan.low && value <= plan.high && !(plan.has_excluded && value == plan.excluded)) {
+          column.scalars[row] = value;
+          column.present[row] = 1;
+          continue;
+        }
+        value_text.clear();
+        append_scalar_text(value_text, program, program.fields[f].type, value);
+        text = value_text;
+      } else if (set[f] && plan.file == RegisterFile::List) {
+        const std::vector<std::uint32_t>& members = TypedRecordAccess::lists(record)[f];
+        column.lists[row].assign(members.begin(), members.end());
+        column.present[row] = 1;
+        continue;
+      } else if (set[f]) {
+        text = TypedRecordAccess::texts(record)[f];
+      }
+      // A text, an empty field, or a value a cell cannot hold as it is.
+      if (!parse_field_value(program, f, text, column, row, reason)) {
+        TypedRejection& rejection = store.reject(result);
+        rejection.kind = cell_reject_kind(program, f, text);
+        rejection.column = program.fields[f].name;
+        rejection.error = reason;
+        rejection.declaration.clear();
+        rejection.policy_file.clear();
+        rejection.policy_line = 0;
+        return false;
+      }
+    }
+    return true;
+  }
+
+  void collect(std::size_t row, TypedResultsAccess::Store& store, std::size_t result) {
+    const Program& program = program_of(policy);
+    if (machine.error(row) != RowError::None) {
+      Rejection found = machine_rejection(program, machine, row);
+      TypedRejection& rejection = store.reject(result);
+      rejection.kind = found.kind;
+      rejection.column = std::move(found.column);
+      rejection.error = std::move(found.message);
+      rejection.policy_file = declaration_file(program, found.declaration);
+      rejection.declaration = std::move(found.declaration);
+      rejection.policy_line = found.line;
+      return;
+    }
+    std::int64_t* values = store.values.data() + result * store.width;
+    std::uint64_t* sizes = store.sizes.data() + result * store.width;
+    for (std::size_t o = 0; o < typed_outputs.size(); ++o) {
+      const TypedOutput& out = typed_outputs[o];
+      if (out.file == RegisterFile::Scalar) {
+        values[o] = machine.scalar(out.reg, row);
+      } else if (out.file == RegisterFile::Text) {
+        const std::string_view text = machine.text(out.reg, row);
+        values[o] = static_cast<std::int64_t>(store.text_bytes.size());
+        sizes[o] = text.size();
+        store.text_bytes += text;
+      } else if (out.enum_items) {
+        const ListItems items = machine.list(out.reg, row);
+        values[o] = static_cast<std::int64_t>(store.enum_items.size());
+        sizes[o] = items.size();
+        for (const std::int64_t item : items) store.enum_items.push_back(static_cast<std::uint32_t>(item));
+      } else {
+        const ListItems items = machine.list(out.reg, row);
+        values[o] = static_cast<std::int64_t>(store.list_items.size());
+        sizes[o] = items.size();
+        store.list_items.insert(store.list_items.end(), items.begin(), items.end());
+      }
+    }
+  }
 };
 
 Evaluator::Evaluator(Policy policy, EvaluatorOptions options)
@@ -117,24 +320,41 @@ Evaluator& Evaluator::operator=(Evaluator&&) noexcept = default;
 const Policy& Evaluator::policy() const { return impl_->policy; }
 
 Outcome Evaluator::evaluate(const std::vector<std::pair<std::string, std::string>>& record) {
-  return evaluate_batch({record}).front();
+  Outcome outcome;
+  impl_->evaluate_named(&record, 1, &outcome);
+  return outcome;
 }
 
 std::vector<Outcome> Evaluator::evaluate_batch(
     const std::vector<std::vector<std::pair<std::string, std::string>>>& records) {
   std::vector<Outcome> outcomes(records.size());
-  for (std::size_t start = 0; start < records.size(); start += impl_->capacity) {
-    const std::size_t end = std::min(records.size(), start + impl_->capacity);
-    impl_->batch.rows = 0;
-    std::vector<std::pair<std::size_t, std::size_t>> loaded;  // (record, row)
-    for (std::size_t r = start; r < end; ++r) {
-      const std::size_t row = impl_->batch.rows;
-      if (impl_->load(records[r], outcomes[r])) loaded.emplace_back(r, row);
-    }
-    impl_->machine.run(impl_->batch);
-    for (const auto& [record, row] : loaded) impl_->collect(row, outcomes[record]);
-  }
+  impl_->evaluate_named(records.data(), records.size(), outcomes.data());
   return outcomes;
+}
+
+TypedOutcome Evaluator::evaluate(const TypedRecord& record) {
+  Impl& impl = *impl_;
+  impl.check_policy(record);
+  TypedResultsAccess::Store& store = TypedResultsAccess::store(impl.single);
+  store.reset(impl.policy, 1);
+  impl.batch.rows = 0;
+  if (impl.load(record, 0, store, 0)) {
+    impl.batch.lines[0] = 1;
+    impl.batch.rows = 1;
+    impl.machine.run(impl.batch);
+    impl.collect(0, store, 0);
+  }
+  return impl.single[0];
+}
+
+void Evaluator::evaluate_batch(std::span<const TypedRecord> records, TypedResults& results) {
+  Impl& impl = *impl_;
+  for (const TypedRecord& record : records) impl.check_policy(record);
+  TypedResultsAccess::Store& store = TypedResultsAccess::store(results);
+  store.reset(impl.policy, records.size());
+  impl.in_batches(
+      records.size(), [&](std::size_t r, std::size_t row) { return impl.load(records[r], row, store, r); },
+      [&](std::size_t r, std::size_t row) { impl.collect(row, store, r); });
 }
 
 }  // namespace precept

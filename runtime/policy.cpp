@@ -7,6 +7,7 @@
 #include "policy_refusal.hpp"
 #include "program.hpp"
 #include "serialize.hpp"
+#include "typed.hpp"
 #include "verifier.hpp"
 
 namespace precept {
@@ -21,7 +22,10 @@ CompileResult refused_policy(std::string file, std::string message, std::string 
   return result;
 }
 
-Policy::Policy(std::shared_ptr<const Program> program) : program_(std::move(program)) {}
+// The schema is built here, once per program, so that a Policy shared across
+// threads never builds it lazily.
+Policy::Policy(std::shared_ptr<const Program> program)
+    : program_(std::move(program)), schema_(build_schema(*program_)) {}
 const std::string& Policy::name() const { return program_->policy_name; }
 const std::string& Policy::place() const { return program_->place; }
 int Policy::year() const { return program_->year; }
