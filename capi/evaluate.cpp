@@ -19,6 +19,8 @@ struct precept_result {
   bool typed = false;
   std::optional<precept::TypedOutcome> typed_outcome;
   precept::Outcome text_outcome;
+  // Text outputs read from the typed outcome, NUL-terminated (one per output).
+  mutable std::vector<std::string> texts;
 };
 
 struct precept_record {
@@ -34,6 +36,7 @@ struct precept_evaluator {
     record.reserve(data->field_names.size());
     for (const std::string& name : data->field_names) record.emplace_back(name, std::string());
     result.data = data.get();
+    result.texts.resize(data->output_names.size());
   }
   std::shared_ptr<const PolicyData> data;
   unsigned flags;
@@ -261,11 +264,12 @@ precept_status precept_result_text(const precept_result* result, size_t output, 
     const precept::TypedOutcome& outcome = typed_output(result, output, PRECEPT_KIND_TEXT);
     require(utf8, "utf8");
     require(length, "length");
-    const std::string_view text = outcome.text(output);
-    // The typed outcome's texts are NUL-terminated (std::string storage); an
-    // empty one may have no storage at all.
-    *utf8 = text.empty() ? "" : text.data();
-    *length = text.size();
+    // The typed outcome's texts lie side by side in one buffer: a copy per
+    // output (whose storage is reused) gives C its NUL.
+    std::string& copy = result->texts[output];
+    copy.assign(outcome.text(output));
+    *utf8 = copy.c_str();
+    *length = copy.size();
     return PRECEPT_OK;
   });
 }
