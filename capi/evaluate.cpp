@@ -4,8 +4,6 @@
 
 #include <precept/columnar.hpp>
 
-#include <limits>
-
 using precept::capi::check_field;
 using precept::capi::check_output;
 using precept::capi::fail;

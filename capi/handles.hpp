@@ -74,9 +74,8 @@ struct PolicyData {
   std::vector<std::vector<const char*>> field_members, output_members;
   std::vector<precept_field_info> fields;
   std::vector<precept_output_info> outputs;
-  std::string field_index_message(std::size_t index) const;
-  std::string output_index_message(std::size_t index) const;
-  // The name of the policy's own file as explanations name it ("" for a .pcb).
+  // The policy's own file as `precept explain` names it in text explanations
+  // (the first of a layered chain, without its folder).
   std::string explain_file;
 };
 
@@ -88,6 +87,7 @@ precept_status deliver(CompileResult&& compiled, precept_policy** policy, precep
 // Fills PolicyData's C views of the policy's schema (capi/schema.cpp).
 void describe_schema(PolicyData& data);
 
+// The index, or PRECEPT_USAGE saying it is out of range.
 std::size_t check_field(const PolicyData& data, std::size_t index);
 std::size_t check_output(const PolicyData& data, std::size_t index);
 

@@ -43,7 +43,9 @@
  * evaluation on its evaluator. Memory handed out as `char**` / `void**` (JSON,
  * serialized bytes) belongs to the caller: free it with precept_free(). A
  * policy may be freed while evaluators and records made from it live: they
- * share the compiled program.
+ * share the compiled program. The structs the API fills (precept_field_info,
+ * ...) may gain members before version 1.0; the libraries' SONAME
+ * (libprecept.so.0.1) changes when they do.
  *
  * Threads. A precept_policy is immutable: share one across threads, and call
  * any function taking a `const precept_policy*` from several threads at once.
