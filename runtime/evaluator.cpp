@@ -46,11 +46,18 @@ struct TypedField {
   std::int64_t low = 0, high = -1;
   bool has_excluded = false;
   std::int64_t excluded = 0;
+  // The field's column in the evaluator's batch (whose arrays never move).
+  std::int64_t* scalars = nullptr;
+  std::uint8_t* present = nullptr;
+  std::string_view* texts = nullptr;
 };
 
-TypedField typed_field(const Program& program, const FieldDef& field) {
+TypedField typed_field(const Program& program, const FieldDef& field, FieldColumn& column) {
   TypedField plan;
   plan.file = register_file_of(field.type);
+  plan.scalars = column.scalars.data();
+  plan.present = column.present.data();
+  plan.texts = column.texts.data();
   if (plan.file != RegisterFile::Scalar) return plan;
   // The values the cell parsers of numeric.hpp read (their largest texts).
   switch (field.type.kind) {
@@ -120,7 +127,7 @@ struct Evaluator::Impl {
     loaded.reserve(capacity);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
       field_of.emplace(program.fields[f].name, f);
-      typed_fields.push_back(typed_field(program, program.fields[f]));
+      typed_fields.push_back(typed_field(program, program.fields[f], batch.columns[f]));
     }
     for (const OutputDef& out : program.outputs)
       typed_outputs.push_back({register_file_of(out.type), out.type.kind == Kind::List && out.type.element == Kind::Enum,
@@ -235,30 +242,39 @@ struct Evaluator::Impl {
     const Program& program = program_of(policy);
     const std::int64_t* scalars = TypedRecordAccess::scalars(record).data();
     const std::uint8_t* set = TypedRecordAccess::set(record).data();
-    for (std::uint32_t f = 0; f < typed_fields.size(); ++f) {
-      const TypedField& plan = typed_fields[f];
-      FieldColumn& column = batch.columns[f];
+    const std::string* texts = TypedRecordAccess::texts(record).data();
+    // Locals, so that the stores into the batch (a byte store may alias
+    // anything) do not make the compiler read them again per field.
+    const TypedField* const plans = typed_fields.data();
+    const auto fields = static_cast<std::uint32_t>(typed_fields.size());
+    for (std::uint32_t f = 0; f < fields; ++f) {
+      const TypedField& plan = plans[f];
       std::string_view text;
       if (set[f] && plan.file == RegisterFile::Scalar) {
         const std::int64_t value = scalars[f];
         if (value >= plan.low && value <= plan.high && !(plan.has_excluded && value == plan.excluded)) {
-          column.scalars[row] = value;
-          column.present[row] = 1;
+          plan.scalars[row] = value;
+          plan.present[row] = 1;
           continue;
         }
         value_text.clear();
         append_scalar_text(value_text, program, program.fields[f].type, value);
         text = value_text;
-      } else if (set[f] && plan.file == RegisterFile::List) {
-        const std::vector<std::uint32_t>& members = TypedRecordAccess::lists(record)[f];
-        column.lists[row].assign(members.begin(), members.end());
-        column.present[row] = 1;
-        continue;
+      } else if (set[f] && plan.file == RegisterFile::Text) {
+        text = texts[f];
+        if (!text.empty()) {  // as parse_field_value would take it, without the call
+          plan.texts[row] = text;
+          plan.present[row] = 1;
+          continue;
+        }
       } else if (set[f]) {
-        text = TypedRecordAccess::texts(record)[f];
+        const std::vector<std::uint32_t>& members = TypedRecordAccess::lists(record)[f];
+        batch.columns[f].lists[row].assign(members.begin(), members.end());
+        plan.present[row] = 1;
+        continue;
       }
-      // A text, an empty field, or a value a cell cannot hold as it is.
-      if (!parse_field_value(program, f, text, column, row, reason)) {
+      // An empty field (of any kind), or a value a cell cannot hold as it is.
+      if (!parse_field_value(program, f, text, batch.columns[f], row, reason)) {
         TypedRejection& rejection = store.reject(result);
         rejection.kind = cell_reject_kind(program, f, text);
         rejection.column = program.fields[f].name;
@@ -285,6 +301,7 @@ struct Evaluator::Impl {
       rejection.policy_line = found.line;
       return;
     }
+    store.rejection_of[result] = 0;
     std::int64_t* values = store.values.data() + result * store.width;
     std::uint64_t* sizes = store.sizes.data() + result * store.width;
     for (std::size_t o = 0; o < typed_outputs.size(); ++o) {

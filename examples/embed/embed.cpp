@@ -5,11 +5,14 @@
 // to copy, so every thread may share it. Give every thread its own
 // precept::Evaluator: it owns the scratch space of a batch, so it must not be
 // shared. Records go in as (field, text) pairs, the text exactly as a CSV export
-// has it; results come back as text, in the order of policy.output_names().
+// has it, and results come back as text, in the order of policy.output_names();
+// or, without any text, as typed values by field and output index
+// (policy.schema(), precept::TypedRecord, precept::TypedOutcome).
 //
 //   compile_with_diagnostics   analyse_tables          resolve_layers
 //   save_and_load_program      evaluate_households     evaluate_batches_on_threads
-//   explain_household          run_register            test_policy_examples
+//   evaluate_typed             explain_household       run_register
+//   test_policy_examples
 //   format_source              diff_with_impact        diff_without_data
 //   evaluate_compiled (eval_only.cpp: precept_eval alone)
 //
@@ -30,11 +33,13 @@
 #include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <stdexcept>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -267,6 +272,84 @@ bool evaluate_batches_on_threads(const precept::Policy& policy) {
   return disagreements == 0;
 }
 
+// 6b. Typed values: no text in, no text out, no name looked up per value. The
+//     schema says each field's and output's kind; indexes are looked up once.
+//     Money is int64 fen, a date days since 1970-01-01, an enum member its
+//     index in the schema's members. The same rules as for text: bounds,
+//     defaults, and the same rejections.
+bool evaluate_typed(const precept::Policy& policy) {
+  const precept::Schema& schema = policy.schema();
+  const auto field = [&](const char* name) { return schema.field_index(name).value(); };
+  const auto output = [&](const char* name) { return schema.output_index(name).value(); };
+  const precept::FieldInfo& house = schema.fields[field("house")];
+  std::cout << "schema: " << schema.fields.size() << " fields; members: "
+            << precept::value_kind_name(schema.fields[field("members")].kind) << " where "
+            << schema.fields[field("members")].bound << "; house: " << house.enum_name << " {";
+  for (std::size_t m = 0; m < house.members.size(); ++m) std::cout << (m ? ", " : "") << house.members[m];
+  std::cout << "}; measures: " << precept::value_kind_name(schema.outputs[output("measures")].kind) << "\n";
+
+  // The poor household of poor_household(), as values. One record, reused.
+  precept::TypedRecord record(policy);
+  record.set_text(field("household_id"), "360733-0000001");
+  record.set_text(field("county"), "会昌县");
+  record.set_text(field("township"), "西江镇");
+  record.set_text(field("village"), "西头村");
+  record.set_int(field("members"), 4);
+  record.set_int(field("labor_count"), 1);
+  record.set_money(field("net_income"), 615778);  // 6157.78 yuan
+  record.set_money(field("deposits"), 0);
+  for (const char* flag : {"owns_car", "owns_town_house", "public_employee", "dibao", "wubao", "remote"})
+    record.set_bool(field(flag), false);
+  record.set_bool(field("safe_water"), true);
+  record.set_enum(field("house"), 2);  // d
+  record.set_int(field("ill_members"), 1);
+  record.set_int(field("disabled_members"), 0);
+  record.set_int(field("students"), 0);
+  record.set_money(field("disaster_loss"), 0);
+
+  precept::Evaluator evaluator(policy);
+  const precept::TypedOutcome outcome = evaluator.evaluate(record);  // valid until the next call
+  if (!outcome.ok()) {
+    std::cout << "typed: rejected: " << outcome.error() << "\n";
+    return false;
+  }
+  const std::vector<std::string>& measures = schema.outputs[output("measures")].members;
+  std::cout << "typed: " << outcome.text(output("household_id")) << " per_capita=" << outcome.scalar(output("per_capita"))
+            << " fen poor=" << (outcome.boolean(output("poor")) ? "true" : "false") << " category="
+            << schema.outputs[output("category")].members[static_cast<std::size_t>(outcome.scalar(output("category")))]
+            << " measures=";
+  const char* separator = "";
+  for (const std::uint32_t m : outcome.enum_list(output("measures"))) std::cout << std::exchange(separator, ";") << measures[m];
+  std::cout << " total_assistance=" << outcome.scalar(output("total_assistance")) << " fen\n";
+
+  // Rejections are the text path's: the same kind, column and words.
+  record.set_int(field("members"), 0);
+  const precept::TypedOutcome none = evaluator.evaluate(record);
+  std::cout << "typed: members 0: rejected (" << precept::reject_kind_name(none.kind()) << "): " << none.error()
+            << "\n";
+
+  // Many at once: a batch of typed records into results kept for reuse.
+  std::vector<precept::TypedRecord> batch;
+  for (std::int64_t members = 1; members <= 6; ++members) {
+    record.set_int(field("members"), members);
+    batch.push_back(record);
+  }
+  precept::TypedResults results;
+  evaluator.evaluate_batch(batch, results);
+  std::size_t poor = 0;
+  for (std::size_t i = 0; i < results.size(); ++i) poor += results[i].ok() && results[i].boolean(output("poor"));
+  std::cout << "typed batch: " << results.size() << " records, " << results.rejected() << " rejected, " << poor
+            << " poor\n";
+
+  // A misuse is the program's mistake, not the household's: an exception.
+  try {
+    record.set_int(field("net_income"), 615778);
+  } catch (const std::invalid_argument& e) {
+    std::cout << "typed misuse: " << e.what() << "\n";
+  }
+  return results.rejected() == 0;
+}
+
 // 7. Why: the explanation `precept explain` prints, as data (a tree flattened
 //    depth first: output, rule, let, decide, table, param, field entries), as
 //    text for people and as one line of JSON for programs.
@@ -416,6 +499,7 @@ int main(int argc, char** argv) {
   const precept::Policy& policy = *loaded;
   evaluate_households(policy);
   bool ok = evaluate_batches_on_threads(policy);
+  ok = evaluate_typed(policy) && ok;
   explain_household(policy);
   ok = run_register(policy, paths) && ok;
   ok = test_policy_examples(policy) && ok;

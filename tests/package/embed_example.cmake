@@ -60,6 +60,12 @@ expect("360733-0000599 (extra fields allowed): household_id=360733-0000599 per_c
 # Batches on two threads: every 97th generated household (0, 97, ..., 582) has no members.
 expect("batch: 600 records: 593 evaluated (")
 expect(", 7 rejected; the threads agree")
+# Typed values: the same household as fen and member indexes, the same rejection.
+expect("schema: 20 fields; members: int where >= 1; house: house_grade {safe, c, d}; measures: enum_list")
+expect("typed: 360733-0000001 per_capita=153944 fen poor=true category=ordinary measures=medical_aid;housing_renovation;industry_support total_assistance=2300000 fen")
+expect("typed: members 0: rejected (bound_failed): `members` must be at least 1, found `0`")
+expect("typed batch: 6 records, 0 rejected, 4 poor")
+expect("typed misuse: field `net_income` is money, not int: set it with set_money")
 # Explain: text and JSON, the same reasons.
 expect("explain: total_assistance = 23000.00")
 expect("  rule poor = true (line 53): per_capita 1539.44 < poverty_line 2736.00")
