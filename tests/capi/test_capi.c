@@ -6,19 +6,11 @@
  * every check that failed. */
 #include <precept/precept.h>
 
+#include "check.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int failures = 0;
-
-#define EXPECT(condition)                                                   \
-  do {                                                                      \
-    if (!(condition)) {                                                     \
-      fprintf(stderr, "%s:%d: failed: %s\n", __FILE__, __LINE__, #condition); \
-      ++failures;                                                           \
-    }                                                                       \
-  } while (0)
 
 /* A call that must succeed; on failure prints its error and counts it. */
 #define OK(call)                                                                          \
@@ -569,10 +561,5 @@ int main(int argc, char** argv) {
   test_explain(policy);
   test_save_and_load(policy, argv[1]);
   precept_policy_free(policy);
-  if (failures) {
-    fprintf(stderr, "%d checks failed\n", failures);
-    return 1;
-  }
-  printf("every check passed\n");
-  return 0;
+  return checks_done();
 }
