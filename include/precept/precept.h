@@ -30,7 +30,9 @@
  * sets *error to a new error object (the message, and where there is one the
  * file, line and column, the field, the declaration and the rejection's kind),
  * which the caller frees with precept_error_free(). `error` may be NULL when
- * the status is enough. Outputs are written only on success. No C++ exception
+ * the status is enough. On failure the other outputs are not written, but
+ * for what a call says it sets then (a NULL policy or result, the
+ * diagnostics of a failed compile). No C++ exception
  * crosses this API: each is caught and becomes a status (std::bad_alloc:
  * PRECEPT_OUT_OF_MEMORY). The calls that cannot fail (the error's accessors,
  * the names, the version, the *_free calls) return their value directly; every
