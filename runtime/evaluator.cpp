@@ -90,6 +90,35 @@ TypedField typed_field(const Program& program, const FieldDef& field, FieldColum
   return plan;
 }
 
+// A batch, the machine that runs it, and each field's plan for typed records.
+// An evaluator has two: one of its batch capacity, and one of a single row for
+// one household at a time, whose registers then lie together in a few cache
+// lines rather than a line each.
+struct Lane {
+  Batch batch;
+  Machine machine;
+  std::vector<TypedField> fields;
+
+  Lane(const Program& program, std::size_t capacity) : machine(program, capacity) {
+    batch.reset(program, capacity);
+    for (std::uint32_t f = 0; f < program.fields.size(); ++f)
+      fields.push_back(typed_field(program, program.fields[f], batch.columns[f]));
+  }
+};
+
+// Why the machine rejected row `row`, into `out`: an Outcome, or a
+// TypedRejection (the same members).
+template <class Reason>
+void machine_reason(const Program& program, const Machine& machine, std::size_t row, Reason& out) {
+  Rejection rejection = machine_rejection(program, machine, row);
+  out.kind = rejection.kind;
+  out.column = std::move(rejection.column);
+  out.error = std::move(rejection.message);
+  out.policy_file = declaration_file(program, rejection.declaration);
+  out.declaration = std::move(rejection.declaration);
+  out.policy_line = rejection.line;
+}
+
 // How an output is copied into TypedResults.
 struct TypedOutput {
   RegisterFile file = RegisterFile::Scalar;
@@ -103,15 +132,14 @@ struct Evaluator::Impl {
   Policy policy;
   EvaluatorOptions options;
   std::size_t capacity;
-  Batch batch;
-  Machine machine;
+  Lane wide;  // batches
+  Lane one;   // one household at a time
   // Field index by name, and per field the cell a record gives it (scratch).
   std::unordered_map<std::string_view, std::uint32_t> field_of;
   std::vector<const std::string*> cell_of;
   // The records of the current batch that were loaded, and their rows (scratch).
   std::vector<std::pair<std::size_t, std::size_t>> loaded;
-  // Typed records: per field and per output, planned once.
-  std::vector<TypedField> typed_fields;
+  // Typed records: per output, planned once.
   std::vector<TypedOutput> typed_outputs;
   std::string value_text;     // a typed value written as a cell's text (scratch)
   std::string reason;         // why a value did not read (scratch)
@@ -121,27 +149,25 @@ struct Evaluator::Impl {
       : policy(std::move(p)),
         options(o),
         capacity(capacity_within_budget(program_of(policy), kBatchCapacity, kWorkerMemoryBudget)),
-        machine(program_of(policy), capacity) {
+        wide(program_of(policy), capacity),
+        one(program_of(policy), 1) {
     const Program& program = program_of(policy);
-    batch.reset(program, capacity);
     loaded.reserve(capacity);
-    for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
-      field_of.emplace(program.fields[f].name, f);
-      typed_fields.push_back(typed_field(program, program.fields[f], batch.columns[f]));
-    }
+    for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
     for (const OutputDef& out : program.outputs)
       typed_outputs.push_back({register_file_of(out.type), out.type.kind == Kind::List && out.type.element == Kind::Enum,
                                out.reg});
   }
 
-  // Evaluates `count` records in batches of the machine's capacity:
-  // load(record, row) puts one into row `row` of the batch (false when it is
-  // rejected as read, having said why), collect(record, row) takes its
+  // Evaluates `count` records in batches of the lane's capacity:
+  // load(record, row) puts one into row `row` of the lane's batch (false when
+  // it is rejected as read, having said why), collect(record, row) takes its
   // results after the run.
   template <class Load, class Collect>
-  void in_batches(std::size_t count, Load&& load, Collect&& collect) {
-    for (std::size_t start = 0; start < count; start += capacity) {
-      const std::size_t end = std::min(count, start + capacity);
+  void in_batches(Lane& lane, std::size_t count, Load&& load, Collect&& collect) {
+    Batch& batch = lane.batch;
+    for (std::size_t start = 0; start < count; start += batch.capacity) {
+      const std::size_t end = std::min(count, start + batch.capacity);
       batch.rows = 0;
       loaded.clear();
       for (std::size_t r = start; r < end; ++r) {
@@ -151,7 +177,7 @@ struct Evaluator::Impl {
         ++batch.rows;
         loaded.emplace_back(r, row);
       }
-      machine.run(batch);
+      lane.machine.run(batch);
       for (const auto& [record, row] : loaded) collect(record, row);
     }
   }
@@ -183,12 +209,12 @@ struct Evaluator::Impl {
   }
 
   // Parses one record into row `row`; on failure the outcome says why.
-  bool load(const NamedRecord& record, std::size_t row, Outcome& outcome) {
+  bool load(const NamedRecord& record, Lane& lane, std::size_t row, Outcome& outcome) {
     if (!match_names(record, outcome)) return false;
     const Program& program = program_of(policy);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
       const std::string_view text = cell_of[f] ? std::string_view(*cell_of[f]) : std::string_view();
-      if (!parse_field_value(program, f, text, batch.columns[f], row, reason)) {
+      if (!parse_field_value(program, f, text, lane.batch.columns[f], row, reason)) {
         outcome.kind = cell_reject_kind(program, f, text);
         outcome.column = program.fields[f].name;
         outcome.error = reason;
@@ -198,16 +224,11 @@ struct Evaluator::Impl {
     return true;
   }
 
-  void collect(std::size_t row, Outcome& outcome) {
+  void collect(const Lane& lane, std::size_t row, Outcome& outcome) {
     const Program& program = program_of(policy);
+    const Machine& machine = lane.machine;
     if (machine.error(row) != RowError::None) {
-      Rejection rejection = machine_rejection(program, machine, row);
-      outcome.kind = rejection.kind;
-      outcome.column = std::move(rejection.column);
-      outcome.error = std::move(rejection.message);
-      outcome.policy_file = declaration_file(program, rejection.declaration);
-      outcome.declaration = std::move(rejection.declaration);
-      outcome.policy_line = rejection.line;
+      machine_reason(program, machine, row, outcome);
       return;
     }
     outcome.ok = true;
@@ -219,10 +240,10 @@ struct Evaluator::Impl {
   }
 
   // Evaluates named records in place (no copy of any record).
-  void evaluate_named(const NamedRecord* records, std::size_t count, Outcome* outcomes) {
+  void evaluate_named(Lane& lane, const NamedRecord* records, std::size_t count, Outcome* outcomes) {
     in_batches(
-        count, [&](std::size_t r, std::size_t row) { return load(records[r], row, outcomes[r]); },
-        [&](std::size_t r, std::size_t row) { collect(row, outcomes[r]); });
+        lane, count, [&](std::size_t r, std::size_t row) { return load(records[r], lane, row, outcomes[r]); },
+        [&](std::size_t r, std::size_t row) { collect(lane, row, outcomes[r]); });
   }
 
   // ------------------------------------------------------------ typed records
@@ -238,15 +259,16 @@ struct Evaluator::Impl {
   // Puts a typed record into row `row`: its values as they are where a CSV
   // cell could hold them (TypedField), the rest as a cell writing them would
   // be read. On failure, result `result` of `store` says why.
-  bool load(const TypedRecord& record, std::size_t row, TypedResultsAccess::Store& store, std::size_t result) {
+  bool load(const TypedRecord& record, Lane& lane, std::size_t row, TypedResultsAccess::Store& store,
+            std::size_t result) {
     const Program& program = program_of(policy);
     const std::int64_t* scalars = TypedRecordAccess::scalars(record).data();
     const std::uint8_t* set = TypedRecordAccess::set(record).data();
     const std::string* texts = TypedRecordAccess::texts(record).data();
     // Locals, so that the stores into the batch (a byte store may alias
     // anything) do not make the compiler read them again per field.
-    const TypedField* const plans = typed_fields.data();
-    const auto fields = static_cast<std::uint32_t>(typed_fields.size());
+    const TypedField* const plans = lane.fields.data();
+    const auto fields = static_cast<std::uint32_t>(lane.fields.size());
     for (std::uint32_t f = 0; f < fields; ++f) {
       const TypedField& plan = plans[f];
       std::string_view text;
@@ -269,12 +291,12 @@ struct Evaluator::Impl {
         }
       } else if (set[f]) {
         const std::vector<std::uint32_t>& members = TypedRecordAccess::lists(record)[f];
-        batch.columns[f].lists[row].assign(members.begin(), members.end());
+        lane.batch.columns[f].lists[row].assign(members.begin(), members.end());
         plan.present[row] = 1;
         continue;
       }
       // An empty field (of any kind), or a value a cell cannot hold as it is.
-      if (!parse_field_value(program, f, text, batch.columns[f], row, reason)) {
+      if (!parse_field_value(program, f, text, lane.batch.columns[f], row, reason)) {
         TypedRejection& rejection = store.reject(result);
         rejection.kind = cell_reject_kind(program, f, text);
         rejection.column = program.fields[f].name;
@@ -288,17 +310,11 @@ struct Evaluator::Impl {
     return true;
   }
 
-  void collect(std::size_t row, TypedResultsAccess::Store& store, std::size_t result) {
+  void collect(const Lane& lane, std::size_t row, TypedResultsAccess::Store& store, std::size_t result) {
     const Program& program = program_of(policy);
+    const Machine& machine = lane.machine;
     if (machine.error(row) != RowError::None) {
-      Rejection found = machine_rejection(program, machine, row);
-      TypedRejection& rejection = store.reject(result);
-      rejection.kind = found.kind;
-      rejection.column = std::move(found.column);
-      rejection.error = std::move(found.message);
-      rejection.policy_file = declaration_file(program, found.declaration);
-      rejection.declaration = std::move(found.declaration);
-      rejection.policy_line = found.line;
+      machine_reason(program, machine, row, store.reject(result));
       return;
     }
     store.rejection_of[result] = 0;
@@ -338,14 +354,14 @@ const Policy& Evaluator::policy() const { return impl_->policy; }
 
 Outcome Evaluator::evaluate(const std::vector<std::pair<std::string, std::string>>& record) {
   Outcome outcome;
-  impl_->evaluate_named(&record, 1, &outcome);
+  impl_->evaluate_named(impl_->one, &record, 1, &outcome);
   return outcome;
 }
 
 std::vector<Outcome> Evaluator::evaluate_batch(
     const std::vector<std::vector<std::pair<std::string, std::string>>>& records) {
   std::vector<Outcome> outcomes(records.size());
-  impl_->evaluate_named(records.data(), records.size(), outcomes.data());
+  impl_->evaluate_named(impl_->wide, records.data(), records.size(), outcomes.data());
   return outcomes;
 }
 
@@ -354,13 +370,9 @@ TypedOutcome Evaluator::evaluate(const TypedRecord& record) {
   impl.check_policy(record);
   TypedResultsAccess::Store& store = TypedResultsAccess::store(impl.single);
   store.reset(impl.policy, 1);
-  impl.batch.rows = 0;
-  if (impl.load(record, 0, store, 0)) {
-    impl.batch.lines[0] = 1;
-    impl.batch.rows = 1;
-    impl.machine.run(impl.batch);
-    impl.collect(0, store, 0);
-  }
+  impl.in_batches(
+      impl.one, 1, [&](std::size_t, std::size_t row) { return impl.load(record, impl.one, row, store, 0); },
+      [&](std::size_t, std::size_t row) { impl.collect(impl.one, row, store, 0); });
   return impl.single[0];
 }
 
@@ -370,8 +382,9 @@ void Evaluator::evaluate_batch(std::span<const TypedRecord> records, TypedResult
   TypedResultsAccess::Store& store = TypedResultsAccess::store(results);
   store.reset(impl.policy, records.size());
   impl.in_batches(
-      records.size(), [&](std::size_t r, std::size_t row) { return impl.load(records[r], row, store, r); },
-      [&](std::size_t r, std::size_t row) { impl.collect(row, store, r); });
+      impl.wide, records.size(),
+      [&](std::size_t r, std::size_t row) { return impl.load(records[r], impl.wide, row, store, r); },
+      [&](std::size_t r, std::size_t row) { impl.collect(impl.wide, row, store, r); });
 }
 
 }  // namespace precept

@@ -10,6 +10,7 @@
 namespace precept {
 
 TypedRecord::TypedRecord(const Policy& policy) : policy_(policy), schema_(&policy_.schema()) {
+  for (const FieldInfo& field : schema_->fields) kinds_.push_back(field.kind);
   const std::size_t fields = schema_->fields.size();
   scalars_.assign(fields, 0);
   set_.assign(fields, 0);
@@ -35,42 +36,10 @@ void expect_member(const FieldInfo& field, std::uint32_t member) {
 
 }  // namespace
 
-void TypedRecord::expect(std::size_t field, ValueKind kind) const {
+void TypedRecord::refuse(std::size_t field, ValueKind kind) const {
   const FieldInfo& info = field_at(*schema_, field);
-  if (info.kind != kind)
-    throw std::invalid_argument(fmt::format("field `{}` is {}, not {}: set it with set_{}", info.name,
-                                            value_kind_name(info.kind), value_kind_name(kind),
-                                            value_kind_name(info.kind)));
-}
-
-void TypedRecord::set_bool(std::size_t field, bool value) {
-  expect(field, ValueKind::Bool);
-  scalars_[field] = value ? 1 : 0;
-  set_[field] = 1;
-}
-
-void TypedRecord::set_int(std::size_t field, std::int64_t value) {
-  expect(field, ValueKind::Int);
-  scalars_[field] = value;
-  set_[field] = 1;
-}
-
-void TypedRecord::set_money(std::size_t field, std::int64_t fen) {
-  expect(field, ValueKind::Money);
-  scalars_[field] = fen;
-  set_[field] = 1;
-}
-
-void TypedRecord::set_decimal(std::size_t field, std::int64_t millionths) {
-  expect(field, ValueKind::Decimal);
-  scalars_[field] = millionths;
-  set_[field] = 1;
-}
-
-void TypedRecord::set_date(std::size_t field, std::int32_t days_since_1970) {
-  expect(field, ValueKind::Date);
-  scalars_[field] = days_since_1970;
-  set_[field] = 1;
+  throw std::invalid_argument(fmt::format("field `{}` is {}, not {}: set it with set_{}", info.name,
+                                          value_kind_name(info.kind), value_kind_name(kind), value_kind_name(info.kind)));
 }
 
 void TypedRecord::set_enum(std::size_t field, std::uint32_t member) {

@@ -112,11 +112,15 @@ class TypedRecord {
   const Policy& policy() const { return policy_; }
   const Schema& schema() const { return *schema_; }
 
-  void set_bool(std::size_t field, bool value);
-  void set_int(std::size_t field, std::int64_t value);
-  void set_money(std::size_t field, std::int64_t fen);
-  void set_decimal(std::size_t field, std::int64_t millionths);
-  void set_date(std::size_t field, std::int32_t days_since_1970);
+  void set_bool(std::size_t field, bool value) { set_scalar(field, ValueKind::Bool, value ? 1 : 0); }
+  void set_int(std::size_t field, std::int64_t value) { set_scalar(field, ValueKind::Int, value); }
+  void set_money(std::size_t field, std::int64_t fen) { set_scalar(field, ValueKind::Money, fen); }
+  void set_decimal(std::size_t field, std::int64_t millionths) {
+    set_scalar(field, ValueKind::Decimal, millionths);
+  }
+  void set_date(std::size_t field, std::int32_t days_since_1970) {
+    set_scalar(field, ValueKind::Date, days_since_1970);
+  }
   void set_enum(std::size_t field, std::uint32_t member);
   // The text is copied: the caller's buffer may change as soon as this returns.
   // An empty text is an empty value (as an empty CSV cell).
@@ -133,12 +137,22 @@ class TypedRecord {
  private:
   friend struct TypedRecordAccess;  // the evaluator's way in (runtime/)
   // The field at `field`, checked to be of `kind`; throws as documented above.
-  void expect(std::size_t field, ValueKind kind) const;
+  void expect(std::size_t field, ValueKind kind) const {
+    if (field >= kinds_.size() || kinds_[field] != kind) [[unlikely]] refuse(field, kind);
+  }
+  [[noreturn]] void refuse(std::size_t field, ValueKind kind) const;
+  // Inline, so that setting a number costs a household a few instructions.
+  void set_scalar(std::size_t field, ValueKind kind, std::int64_t value) {
+    expect(field, kind);
+    scalars_[field] = value;
+    set_[field] = 1;
+  }
 
   Policy policy_;
   const Schema* schema_;
-  // Per field: the scalar value (bool .. enum), whether set, the text (text
-  // fields), the members (list fields).
+  // Per field: its kind, the scalar value (bool .. enum), whether set, the
+  // text (text fields), the members (list fields).
+  std::vector<ValueKind> kinds_;
   std::vector<std::int64_t> scalars_;
   std::vector<std::uint8_t> set_;
   std::vector<std::string> texts_;
