@@ -13,9 +13,6 @@
 //   precept-eval-bench --data FILE [--repeat N] [--batch N] [--policy FILE]
 //
 // The last line of the output is a Markdown table row for bench/RESULTS.md.
-#include "batch.hpp"
-#include "csv.hpp"
-#include "program.hpp"
 #include "vm.hpp"
 #include "w1_bench.hpp"
 
@@ -39,77 +36,7 @@
 
 namespace {
 
-// The hand-written W1 loop, the timing helpers.
 using namespace precept_bench;
-
-// ---------------------------------------------------------------- loading the register
-
-struct Register {
-  std::vector<std::unique_ptr<Batch>> batches;
-  std::size_t rows = 0;      // loaded into batches
-  std::size_t skipped = 0;   // records that did not read (the VM never sees them)
-};
-
-bool load_register(const Program& program, const char* path, std::size_t batch_size, Register& reg,
-                   std::string& error) {
-  std::FILE* file = std::fopen(path, "rb");
-  if (!file) {
-    error = std::string("cannot open ") + path + ": " + std::strerror(errno);
-    return false;
-  }
-  precept::CsvReader reader(file);
-  precept::CsvRecord record;
-  if (!reader.next(record)) {
-    std::fclose(file);
-    error = std::string(path) + " is empty";
-    return false;
-  }
-  std::vector<std::optional<std::size_t>> column_of_field(program.fields.size());
-  for (std::size_t c = 0; c < record.fields.size(); ++c)
-    for (std::size_t f = 0; f < program.fields.size(); ++f)
-      if (program.fields[f].name == record.fields[c]) column_of_field[f] = c;
-  for (std::size_t f = 0; f < program.fields.size(); ++f)
-    if (!column_of_field[f] && !program.fields[f].optional) {
-      std::fclose(file);
-      error = std::string(path) + " has no column " + program.fields[f].name;
-      return false;
-    }
-  std::string reason;
-  Batch* batch = nullptr;
-  while (reader.next(record)) {
-    if (!batch || batch->full()) {
-      reg.batches.push_back(std::make_unique<Batch>());
-      batch = reg.batches.back().get();
-      batch->reset(program, batch_size);
-    }
-    bool ok = !record.malformed;
-    for (std::size_t f = 0; ok && f < program.fields.size(); ++f) {
-      const std::string_view text = column_of_field[f] && *column_of_field[f] < record.fields.size()
-                                        ? record.fields[*column_of_field[f]]
-                                        : std::string_view();
-      ok = precept::parse_field_value(program, static_cast<std::uint32_t>(f), text, batch->columns[f], batch->rows,
-                                      reason);
-    }
-    if (!ok) {
-      ++reg.skipped;
-      continue;
-    }
-    batch->lines[batch->rows] = record.line;
-    ++batch->rows;
-    ++reg.rows;
-  }
-  const bool io_error = reader.io_error();
-  std::fclose(file);
-  if (io_error) {
-    error = std::string("reading ") + path + " failed";
-    return false;
-  }
-  if (reg.rows == 0) {
-    error = std::string(path) + " has no rows that read";
-    return false;
-  }
-  return true;
-}
 
 // ---------------------------------------------------------------- comparing
 
@@ -192,26 +119,17 @@ int usage() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const char* data = nullptr;
-  std::string policy_path = W1_POLICY;
-  std::size_t repeat = 5, batch_size = 1024;
-  for (int i = 1; i < argc; ++i) {
-    const std::string_view arg = argv[i];
-    if (i + 1 >= argc) return usage();
-    if (arg == "--data") data = argv[++i];
-    else if (arg == "--policy") policy_path = argv[++i];
-    else if (arg == "--repeat") { if (!parse_count(argv[++i], repeat)) return usage(); }
-    else if (arg == "--batch") { if (!parse_count(argv[++i], batch_size)) return usage(); }
-    else return usage();
-  }
-  if (!data) return usage();
+  BenchOptions options;
+  options.policy = W1_POLICY;
+  options.batch = 1024;
+  if (!parse_bench_options(argc, argv, options)) return usage();
+  const char* data = options.data;
+  const std::string& policy_path = options.policy;
+  const std::size_t repeat = options.repeat, batch_size = options.batch;
 
-  const precept::CompileResult compiled = precept::open_policy(policy_path);
-  if (!compiled.ok()) {
-    std::fprintf(stderr, "%s", precept::render(compiled.diagnostics).c_str());
-    return 2;
-  }
-  const Program& program = program_of(*compiled.policy);
+  const std::optional<precept::Policy> opened = open_bench_policy(policy_path);
+  if (!opened) return 2;
+  const Program& program = program_of(*opened);
   W1Columns columns{};
   OutputRegs outputs{};
   std::string problem;

@@ -1,17 +1,27 @@
-// What the benchmarks of evaluation share (precept-eval-bench, precept-typed-bench):
-// the hand-written W1 loop over a batch's columns that is their bar, and the
-// timing helpers. Each bench is one translation unit that includes this once.
+// What the evaluation benchmarks share (precept-eval-bench, eval_alone.cpp;
+// precept-typed-bench, typed_one.cpp; precept-columnar-bench, columnar.cpp):
+// the hand-written W1 loop they are measured against, loading a W1 register
+// into Batch columns, and timing.
 #pragma once
 
 #include "batch.hpp"
+#include "csv.hpp"
 #include "program.hpp"
+
+#include <precept/diagnostic.hpp>
+#include <precept/policy.hpp>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace precept_bench {
@@ -155,6 +165,76 @@ inline bool divide_half_even(std::int64_t n, std::int64_t d, std::int64_t& out) 
   }
 }
 
+// ---------------------------------------------------------------- loading the register
+
+struct Register {
+  std::vector<std::unique_ptr<Batch>> batches;
+  std::size_t rows = 0;      // loaded into batches
+  std::size_t skipped = 0;   // records that did not read (the VM never sees them)
+};
+
+inline bool load_register(const Program& program, const char* path, std::size_t batch_size, Register& reg,
+                   std::string& error) {
+  std::FILE* file = std::fopen(path, "rb");
+  if (!file) {
+    error = std::string("cannot open ") + path + ": " + std::strerror(errno);
+    return false;
+  }
+  precept::CsvReader reader(file);
+  precept::CsvRecord record;
+  if (!reader.next(record)) {
+    std::fclose(file);
+    error = std::string(path) + " is empty";
+    return false;
+  }
+  std::vector<std::optional<std::size_t>> column_of_field(program.fields.size());
+  for (std::size_t c = 0; c < record.fields.size(); ++c)
+    for (std::size_t f = 0; f < program.fields.size(); ++f)
+      if (program.fields[f].name == record.fields[c]) column_of_field[f] = c;
+  for (std::size_t f = 0; f < program.fields.size(); ++f)
+    if (!column_of_field[f] && !program.fields[f].optional) {
+      std::fclose(file);
+      error = std::string(path) + " has no column " + program.fields[f].name;
+      return false;
+    }
+  std::string reason;
+  Batch* batch = nullptr;
+  while (reader.next(record)) {
+    if (!batch || batch->full()) {
+      reg.batches.push_back(std::make_unique<Batch>());
+      batch = reg.batches.back().get();
+      batch->reset(program, batch_size);
+    }
+    bool ok = !record.malformed;
+    for (std::size_t f = 0; ok && f < program.fields.size(); ++f) {
+      const std::string_view text = column_of_field[f] && *column_of_field[f] < record.fields.size()
+                                        ? record.fields[*column_of_field[f]]
+                                        : std::string_view();
+      ok = precept::parse_field_value(program, static_cast<std::uint32_t>(f), text, batch->columns[f], batch->rows,
+                                      reason);
+    }
+    if (!ok) {
+      ++reg.skipped;
+      continue;
+    }
+    batch->lines[batch->rows] = record.line;
+    ++batch->rows;
+    ++reg.rows;
+  }
+  const bool io_error = reader.io_error();
+  std::fclose(file);
+  if (io_error) {
+    error = std::string("reading ") + path + " failed";
+    return false;
+  }
+  if (reg.rows == 0) {
+    error = std::string(path) + " has no rows that read";
+    return false;
+  }
+  return true;
+}
+
+
 // ---------------------------------------------------------------- timing
 
 inline double seconds_since(std::chrono::steady_clock::time_point start) {
@@ -167,6 +247,7 @@ inline double median(std::vector<double> v) {
   return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+
 inline bool parse_count(const char* text, std::size_t& out) {
   char* end = nullptr;
   errno = 0;
@@ -174,6 +255,34 @@ inline bool parse_count(const char* text, std::size_t& out) {
   if (errno || !end || *end || value == 0 || text[0] == '-') return false;
   out = static_cast<std::size_t>(value);
   return true;
+}
+
+// The options both benchmarks take: --data FILE [--repeat N] [--batch N]
+// [--policy FILE]; false (the caller prints its usage) when they do not parse.
+struct BenchOptions {
+  const char* data = nullptr;
+  std::string policy;
+  std::size_t repeat = 5;
+  std::size_t batch = 0;
+};
+inline bool parse_bench_options(int argc, char** argv, BenchOptions& options) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (i + 1 >= argc) return false;
+    if (arg == "--data") options.data = argv[++i];
+    else if (arg == "--policy") options.policy = argv[++i];
+    else if (arg == "--repeat") { if (!parse_count(argv[++i], options.repeat)) return false; }
+    else if (arg == "--batch") { if (!parse_count(argv[++i], options.batch)) return false; }
+    else return false;
+  }
+  return options.data != nullptr;
+}
+
+// The policy at `path` (source or .pcb), or none after printing why not.
+inline std::optional<precept::Policy> open_bench_policy(const std::string& path) {
+  precept::CompileResult compiled = precept::open_policy(path);
+  if (!compiled.ok()) std::fprintf(stderr, "%s", precept::render(compiled.diagnostics).c_str());
+  return compiled.policy;
 }
 
 }  // namespace precept_bench

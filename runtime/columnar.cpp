@@ -32,7 +32,7 @@
 namespace precept {
 
 ColumnarError::ColumnarError(std::string column, const std::string& message)
-    : std::invalid_argument(column.empty() ? message : fmt::format("column `{}`: {}", column, message)),
+    : std::invalid_argument(column.empty() ? "the batch: " + message : fmt::format("column `{}`: {}", column, message)),
       column_(std::move(column)) {}
 
 namespace {
@@ -140,22 +140,57 @@ std::int64_t buffers_needed(Layout layout) {
   }
 }
 
-// Checks offsets (of a text or list array) for elements [0, length): they
-// start at 0 or more and never decrease; returns the last.
-std::int64_t checked_offsets(const InputArray& array, std::int64_t length, const std::string& column,
-                             const char* what) {
-  std::int64_t previous = array.offset_at(array.base);
-  if (previous < 0)
-    throw ColumnarError(column, fmt::format("its {} offsets are out of range: the first is {}, below 0", what, previous));
-  for (std::int64_t i = 1; i <= length; ++i) {
-    const std::int64_t next = array.offset_at(array.base + i);
+// Checks the offsets (of a text or list array) of elements [from, from +
+// count): they start at 0 or more and never decrease; returns the first and
+// the last.
+std::pair<std::int64_t, std::int64_t> checked_offsets(const InputArray& array, std::int64_t from, std::int64_t count,
+                                                      const std::string& column, const char* what) {
+  const std::int64_t first = array.offset_at(array.base + from);
+  if (first < 0)
+    throw ColumnarError(column, fmt::format("its {} offsets are out of range: the first is {}, below 0", what, first));
+  std::int64_t previous = first;
+  for (std::int64_t i = 1; i <= count; ++i) {
+    const std::int64_t next = array.offset_at(array.base + from + i);
     if (next < previous)
       throw ColumnarError(column, fmt::format("its {} offsets are out of range at row {}: {} after {} (offsets "
                                               "must never decrease)",
-                                              what, i - 1, next, previous));
+                                              what, from + i - 1, next, previous));
     previous = next;
   }
-  return previous;
+  return {first, previous};
+}
+
+// Checks what reading elements [from, from + count) of `in` will touch: its
+// values, its text or list offsets (and the list's items), its dictionary
+// indices. Only the elements a batch reads, so that a slice of a long array
+// costs what the slice costs.
+void check_elements(InputArray& in, std::int64_t from, std::int64_t count, const std::string& column) {
+  if (count == 0) return;
+  if (!in.values)
+    throw ColumnarError(column, fmt::format("its {} buffer is null",
+                                            in.layout == Layout::List || is_text_layout(in.layout) ? "offsets"
+                                                                                                   : "values"));
+  if (is_text_layout(in.layout)) {
+    const auto [first, last] = checked_offsets(in, from, count, column, "text");
+    if (!in.text_data && last > first) throw ColumnarError(column, "its text data buffer is null");
+  }
+  if (in.layout == Layout::List) {
+    const auto [first, last] = checked_offsets(in, from, count, column, "list");
+    if (last > in.items->length)
+      throw ColumnarError(column, fmt::format("its list offsets are out of range: they reach {}, past its {} items",
+                                              last, in.items->length));
+    check_elements(*in.items, first, last - first, column + " (items)");
+  }
+  if (in.dictionary) {
+    const std::int64_t entries = in.dictionary->length;
+    for (std::int64_t i = from; i < from + count; ++i) {
+      if (!in.valid(i)) continue;
+      const std::int64_t index = in.index(i);
+      if (index < 0 || index >= entries)
+        throw ColumnarError(column, fmt::format("dictionary index {} at row {} is outside its dictionary of {} entries",
+                                                index, i, entries));
+    }
+  }
 }
 
 // Validates `array` (of type `schema`) as read from `parent_offset` for
@@ -182,8 +217,8 @@ std::unique_ptr<InputArray> open_array(const ArrowSchema& schema, const ArrowArr
                                             needed + parent_offset));
   const std::int64_t want_buffers = buffers_needed(in->layout);
   if (array.n_buffers != want_buffers)
-    throw ColumnarError(column, fmt::format("it has {} buffers; format `{}` has {}", array.n_buffers, in->format,
-                                            want_buffers));
+    throw ColumnarError(column, fmt::format("it has {} buffer{}; format `{}` has {}", array.n_buffers,
+                                            array.n_buffers == 1 ? "" : "s", in->format, want_buffers));
   if (!array.buffers) throw ColumnarError(column, "its buffers pointer is null");
   in->base = array.offset + parent_offset;
   in->length = array.length - parent_offset;
@@ -192,41 +227,22 @@ std::unique_ptr<InputArray> open_array(const ArrowSchema& schema, const ArrowArr
     throw ColumnarError(column, fmt::format("its null count is {} but it has no validity bitmap", array.null_count));
   if (in->layout == Layout::Struct) return in;  // the batch itself: its caller checks the children
   in->values = array.buffers[1];
-  if (!in->values && (in->length > 0 || in->layout == Layout::Utf8 || in->layout == Layout::LargeUtf8 ||
-                      in->layout == Layout::List))
-    throw ColumnarError(column, fmt::format("its {} buffer is null",
-                                            in->layout == Layout::List || is_text_layout(in->layout) ? "offsets"
-                                                                                                     : "values"));
-  if (is_text_layout(in->layout)) {
-    in->text_data = static_cast<const char*>(array.buffers[2]);
-    const std::int64_t first = in->offset_at(in->base);
-    const std::int64_t last = checked_offsets(*in, in->length, column, "text");
-    if (!in->text_data && last > first) throw ColumnarError(column, "its text data buffer is null");
-  }
+  if (is_text_layout(in->layout)) in->text_data = static_cast<const char*>(array.buffers[2]);
   if (in->layout == Layout::List) {
     if (schema.n_children != 1 || array.n_children != 1 || !schema.children || !array.children ||
         !schema.children[0] || !array.children[0])
       throw ColumnarError(column, "a list must have exactly one child (its items)");
-    const std::int64_t last = checked_offsets(*in, in->length, column, "list");
     in->items = open_array(*schema.children[0], *array.children[0], 0, 0, column + " (items)");
-    if (last > in->items->length)
-      throw ColumnarError(column, fmt::format("its list offsets are out of range: they reach {}, past its {} items",
-                                              last, in->items->length));
   } else if (array.n_children != 0) {
     throw ColumnarError(column, fmt::format("it has {} children; format `{}` has none", array.n_children, in->format));
   }
   if (schema.dictionary) {
     if (!array.dictionary) throw ColumnarError(column, "its schema is dictionary-encoded but its array has no dictionary");
-    in->dictionary = open_array(*schema.dictionary, *array.dictionary, 0, 0, column + " (dictionary)");
-    const std::int64_t entries = in->dictionary->length;
-    for (std::int64_t i = 0; i < in->length; ++i) {
-      if (!in->valid(i)) continue;
-      const std::int64_t index = in->index(i);
-      if (index < 0 || index >= entries)
-        throw ColumnarError(column, fmt::format("dictionary index {} at row {} is outside its dictionary of {} entries",
-                                                index, i, entries));
-    }
+    // Every entry is read (mapped to a member once per batch).
+    in->dictionary = open_array(*schema.dictionary, *array.dictionary, 0, array.dictionary->length,
+                                column + " (dictionary)");
   }
+  check_elements(*in, 0, needed, column);
   return in;
 }
 
@@ -388,8 +404,8 @@ struct ScalarOutput {
   void grow(std::size_t rows) {
     if (rows > capacity) reserve(std::max(rows, 2 * capacity));
   }
-  void put(std::size_t row, std::int64_t value) {
-    validity.set(row);
+  // A list's item (items are never null: their bitmap is not exported).
+  void put_value(std::size_t row, std::int64_t value) {
     std::uint8_t* out = values.data();
     switch (type.kind) {
       case Kind::Bool:
@@ -406,8 +422,8 @@ struct ScalarOutput {
         return;
       case Kind::Date:
       case Kind::Enum: {
-        // Dates stay within int32 days for any value a register can print as
-        // a year of at most 9 digits; enum indexes are small.
+        // (A list's dates and enum indexes: the date of a table's row, within
+        // date32's range as every date read is.)
         const auto narrow = static_cast<std::int32_t>(value);
         std::memcpy(out + row * 4, &narrow, 4);
         return;
@@ -416,7 +432,55 @@ struct ScalarOutput {
     }
     std::memcpy(out + row * 8, &value, 8);
   }
-  void put_null() { ++validity.nulls; }
+  // Rows [start, start + n) at once: value(r) where ok[r], else null (0 under it).
+  void put_column(std::size_t start, std::size_t n, const std::uint8_t* ok, const std::int64_t* column) {
+    const auto value = [column](std::size_t r) { return column[r]; };
+    std::uint8_t* bits = validity.bits.data();
+    std::uint8_t* out = values.data();
+    const auto mark = [&](std::size_t r) {
+      const std::size_t row = start + r;
+      if (ok[r]) bits[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
+      else ++validity.nulls;
+      return row;
+    };
+    switch (type.kind) {
+      case Kind::Bool:
+        for (std::size_t r = 0; r < n; ++r) {
+          const std::size_t row = mark(r);
+          if (ok[r] && value(r)) out[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
+        }
+        return;
+      case Kind::Money:
+      case Kind::Decimal:
+        if (!numbers_as_int64) {
+          for (std::size_t r = 0; r < n; ++r) {
+            const std::size_t row = mark(r);
+            const std::int64_t v = ok[r] ? value(r) : 0;
+            const std::uint64_t words[2] = {static_cast<std::uint64_t>(v), v < 0 ? ~std::uint64_t{0} : 0};
+            std::memcpy(out + row * 16, words, 16);
+          }
+          return;
+        }
+        break;
+      case Kind::Date:
+      case Kind::Enum:
+        for (std::size_t r = 0; r < n; ++r) {
+          // A date so far from 1970 that date32 cannot hold it (only absurd
+          // date arithmetic makes one) is null rather than a wrong date.
+          const bool fits = !ok[r] || (value(r) >= INT32_MIN && value(r) <= INT32_MAX);
+          const std::size_t row = fits ? mark(r) : (++validity.nulls, start + r);
+          const auto narrow = static_cast<std::int32_t>(ok[r] && fits ? value(r) : 0);
+          std::memcpy(out + row * 4, &narrow, 4);
+        }
+        return;
+      default: break;
+    }
+    for (std::size_t r = 0; r < n; ++r) {
+      const std::size_t row = mark(r);
+      const std::int64_t v = ok[r] ? value(r) : 0;
+      std::memcpy(out + row * 8, &v, 8);
+    }
+  }
 };
 
 // One text output column (also the reject columns).
@@ -438,6 +502,12 @@ struct TextOutput {
   void put_null(std::size_t row) {
     ++validity.nulls;
     end_row(row);
+  }
+  // Rows [start, start + n), all null.
+  void put_nulls(std::size_t start, std::size_t n) {
+    validity.nulls += static_cast<std::int64_t>(n);
+    const auto end = static_cast<std::int32_t>(bytes.size());
+    for (std::size_t r = 0; r < n; ++r) std::memcpy(offsets.data() + (start + r + 1) * 4, &end, 4);
   }
   void end_row(std::size_t row) {
     if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
@@ -496,7 +566,7 @@ OwnedArray members_array(const EnumDef& def) {
   return array;
 }
 
-OwnedSchema scalar_schema(const Program& program, const ValueType& type, bool numbers_as_int64, std::string name) {
+OwnedSchema scalar_schema(const ValueType& type, bool numbers_as_int64, std::string name) {
   OwnedSchema schema;
   schema.format = scalar_format(type, numbers_as_int64);
   schema.name = std::move(name);
@@ -508,7 +578,6 @@ OwnedSchema scalar_schema(const Program& program, const ValueType& type, bool nu
     schema.dictionary->format = "u";
     schema.dictionary->flags = ARROW_FLAG_NULLABLE;
   }
-  (void)program;
   return schema;
 }
 
@@ -536,9 +605,13 @@ struct ColumnarEvaluator::Impl {
   // Per field: whether any instruction reads it (a text field nobody reads,
   // such as a register's village kept for the summary, is not even viewed).
   std::vector<std::uint8_t> read_by_program;
-  // The defaults of fields without a column, per field: the value an empty
-  // cell gives (checked once per batch).
   std::vector<std::uint8_t> failed;  // per row of the chunk: rejected while read
+  std::vector<std::uint8_t> ok;      // per row of the chunk: has results
+  // Per text output, the bytes per row the last batch took: the next batch's
+  // text buffer is made that large at once rather than grown (and copied).
+  std::vector<std::size_t> text_bytes_per_row;
+  // The result buffers' storage, given back as results are released.
+  std::shared_ptr<BufferPool> pool = std::make_shared<BufferPool>();
 
   Impl(Policy p, ColumnarOptions o)
       : policy(std::move(p)),
@@ -548,6 +621,7 @@ struct ColumnarEvaluator::Impl {
         machine(program, capacity) {
     batch.reset(program, capacity);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
+    text_bytes_per_row.assign(program.outputs.size(), 16);
     read_by_program.assign(program.fields.size(), 0);
     for (const Instruction& ins : program.code)
       if ((ins.op == Opcode::LOAD_FIELD || ins.op == Opcode::LOAD_PRESENT || ins.op == Opcode::LOAD_TEXT ||
@@ -629,14 +703,14 @@ struct ColumnarEvaluator::Impl {
   std::vector<Column> bind(const ArrowSchema& schema, const ArrowArray& array, std::int64_t& rows) const {
     std::unique_ptr<InputArray> top = open_array(schema, array, 0, 0, "");
     if (top->layout != Layout::Struct)
-      throw ColumnarError("", fmt::format("the batch must be a struct array (format `+s`), not `{}`", top->format));
+      throw ColumnarError("", fmt::format("it must be a struct array (format `+s`), not `{}`", top->format));
     if (array.null_count > 0 || (array.null_count == -1 && !all_valid(*top, 0, array.length)))
-      throw ColumnarError("", "the batch's struct array has null rows; a record batch has none");
+      throw ColumnarError("", "its struct array has null rows; a record batch has none");
     if (schema.n_children != array.n_children)
-      throw ColumnarError("", fmt::format("the batch's schema has {} columns but its array has {}", schema.n_children,
+      throw ColumnarError("", fmt::format("its schema has {} columns but its array has {}", schema.n_children,
                                           array.n_children));
     if (schema.n_children < 0 || (schema.n_children > 0 && (!schema.children || !array.children)))
-      throw ColumnarError("", "the batch's children pointers are null");
+      throw ColumnarError("", "its children pointers are null");
     rows = array.length;
     std::vector<Column> columns;
     std::vector<std::uint8_t> given(program.fields.size(), 0);
@@ -645,9 +719,9 @@ struct ColumnarEvaluator::Impl {
       const ArrowSchema* child_schema = schema.children[c];
       const ArrowArray* child_array = array.children[c];
       if (!child_schema || !child_array)
-        throw ColumnarError("", fmt::format("the batch's column {} is a null pointer", c));
+        throw ColumnarError("", fmt::format("its column {} is a null pointer", c));
       if (!child_schema->name || !*child_schema->name)
-        throw ColumnarError("", fmt::format("the batch's column {} has no name", c));
+        throw ColumnarError("", fmt::format("its column {} has no name", c));
       std::string name = child_schema->name;
       if (!seen.emplace(child_schema->name, 1).second)
         throw ColumnarError(name, "the batch has two columns of this name");
@@ -911,7 +985,8 @@ struct ColumnarEvaluator::Impl {
 
   ColumnarReport evaluate(const ArrowSchema& schema, const ArrowArray& array, ArrowSchema* out_schema,
                           ArrowArray* out_array) {
-    if (!out_schema || !out_array) throw ColumnarError("", "the result pointers are null");
+    if (!out_schema || !out_array) throw ColumnarError("", "the pointers given for the result are null");
+    const PoolScope scope(pool);
     std::int64_t total = 0;
     const std::vector<Column> columns = bind(schema, array, total);
     std::vector<std::uint8_t> given(program.fields.size(), 0);
@@ -927,6 +1002,7 @@ struct ColumnarEvaluator::Impl {
       const ValueType& type = program.outputs[o].type;
       if (type.kind == Kind::Text) {
         texts[o].reserve(rows);
+        texts[o].bytes.reserve(rows * text_bytes_per_row[o]);
       } else if (type.kind == Kind::List) {
         lists[o].reserve(rows);
         lists[o].items.type = element_of(type);
@@ -968,6 +1044,8 @@ struct ColumnarEvaluator::Impl {
       collect(start, n, rejects, scalars, texts, lists, reject_kind, reject_column, reject_message, report);
     }
     for (FieldColumn& column : batch.columns) column.borrowed_scalars = nullptr;
+    for (std::size_t o = 0; o < noutputs; ++o)
+      if (rows > 0) text_bytes_per_row[o] = texts[o].bytes.size() / rows + 1;
 
     OwnedSchema result_schema;
     result_schema.format = "+s";
@@ -989,7 +1067,7 @@ struct ColumnarEvaluator::Impl {
         child.format = "+l";
         child.name = def.name;
         child.flags = ARROW_FLAG_NULLABLE;
-        child.children.push_back(scalar_schema(program, element_of(def.type), options.numbers_as_int64, "item"));
+        child.children.push_back(scalar_schema(element_of(def.type), options.numbers_as_int64, "item"));
         result_schema.children.push_back(std::move(child));
         ListOutput& list = lists[o];
         OwnedArray list_array = finish_validity(list.validity, rows);
@@ -997,7 +1075,7 @@ struct ColumnarEvaluator::Impl {
         list_array.children.push_back(finish_scalar(program, list.items, list.count));
         result.children.push_back(std::move(list_array));
       } else {
-        result_schema.children.push_back(scalar_schema(program, def.type, options.numbers_as_int64, def.name));
+        result_schema.children.push_back(scalar_schema(def.type, options.numbers_as_int64, def.name));
         result.children.push_back(finish_scalar(program, scalars[o], rows));
       }
     }
@@ -1030,52 +1108,64 @@ struct ColumnarEvaluator::Impl {
     return array;
   }
 
+  // The chunk's results into the output columns, column by column (each
+  // column's type looked at once per chunk, not once per value).
   void collect(std::size_t start, std::size_t n, std::vector<ReadReject>& rejects, std::vector<ScalarOutput>& scalars,
                std::vector<TextOutput>& texts, std::vector<ListOutput>& lists, TextOutput& reject_kind,
                TextOutput& reject_column, TextOutput& reject_message, ColumnarReport& report) {
-    const std::size_t noutputs = program.outputs.size();
+    ok.resize(n);
+    std::size_t rejected = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      ok[r] = !failed[r] && machine.error(r) == RowError::None;
+      rejected += !ok[r];
+    }
+    for (std::size_t o = 0; o < program.outputs.size(); ++o) {
+      const OutputDef& def = program.outputs[o];
+      if (def.type.kind == Kind::Text) {
+        TextOutput& text = texts[o];
+        for (std::size_t r = 0; r < n; ++r) {
+          if (ok[r]) text.put(start + r, machine.text(def.reg, r));
+          else text.put_null(start + r);
+        }
+      } else if (def.type.kind == Kind::List) {
+        ListOutput& list = lists[o];
+        // The chunk's items counted first, so that the buffer grows once.
+        std::size_t items_in_chunk = 0;
+        for (std::size_t r = 0; r < n; ++r)
+          if (ok[r]) items_in_chunk += machine.list(def.reg, r).size();
+        list.items.grow(list.count + items_in_chunk);
+        for (std::size_t r = 0; r < n; ++r) {
+          if (ok[r]) {
+            list.validity.set(start + r);
+            for (const std::int64_t item : machine.list(def.reg, r)) list.items.put_value(list.count++, item);
+          } else {
+            ++list.validity.nulls;
+          }
+          list.end_row(start + r);
+        }
+      } else {
+        scalars[o].put_column(start, n, ok.data(), machine.scalar_column(def.reg));
+      }
+    }
+    report.evaluated += static_cast<std::int64_t>(n - rejected);
+    report.rejected += static_cast<std::int64_t>(rejected);
+    if (rejected == 0) {
+      for (TextOutput* column : {&reject_kind, &reject_column, &reject_message}) column->put_nulls(start, n);
+      return;
+    }
     std::size_t next_reject = 0;
     for (std::size_t r = 0; r < n; ++r) {
       const std::size_t row = start + r;
-      const bool read_failed = failed[r] != 0;
-      const bool ok = !read_failed && machine.error(r) == RowError::None;
-      for (std::size_t o = 0; o < noutputs; ++o) {
-        const OutputDef& def = program.outputs[o];
-        switch (def.type.kind) {
-          case Kind::Text:
-            if (ok) texts[o].put(row, machine.text(def.reg, r));
-            else texts[o].put_null(row);
-            break;
-          case Kind::List: {
-            ListOutput& list = lists[o];
-            if (ok) {
-              list.validity.set(row);
-              const ListItems items = machine.list(def.reg, r);
-              list.items.grow(list.count + items.size());
-              for (const std::int64_t item : items) list.items.put(list.count++, item);
-            } else {
-              ++list.validity.nulls;
-            }
-            list.end_row(row);
-            break;
-          }
-          default:
-            if (ok) scalars[o].put(row, machine.scalar(def.reg, r));
-            else scalars[o].put_null();
-            break;
-        }
-      }
-      if (ok) {
-        ++report.evaluated;
+      if (ok[r]) {
         reject_kind.put_null(row);
         reject_column.put_null(row);
         reject_message.put_null(row);
+        if (failed[r]) ++next_reject;
         continue;
       }
-      ++report.rejected;
       RejectKind kind;
       std::string column, message;
-      if (read_failed) {
+      if (failed[r]) {
         ReadReject& reject = rejects[next_reject++];
         kind = reject.kind;
         column = program.fields[reject.field].name;

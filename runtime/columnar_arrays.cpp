@@ -5,6 +5,44 @@
 namespace precept {
 
 namespace {
+// What a pool keeps at most: a few batches' results of a large policy.
+constexpr std::size_t kPoolWords = (std::size_t{256} << 20) / 8;
+}  // namespace
+
+std::vector<std::uint64_t> BufferPool::take(std::size_t words) {
+  {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    const auto fit = free_.lower_bound(words);
+    // The smallest that fits, unless it is far larger (a bitmap should not
+    // take a megabyte a value column wants next).
+    if (fit != free_.end() && fit->first <= 4 * words + 64) {
+      std::vector<std::uint64_t> storage = std::move(fit->second);
+      free_words_ -= fit->first;
+      free_.erase(fit);
+      storage.clear();
+      return storage;
+    }
+  }
+  std::vector<std::uint64_t> storage;
+  storage.reserve(words);
+  return storage;
+}
+
+void BufferPool::give(std::vector<std::uint64_t>&& storage) {
+  const std::size_t words = storage.capacity();
+  if (words == 0) return;
+  const std::lock_guard<std::mutex> lock(mutex_);
+  if (free_words_ + words > kPoolWords) return;  // dropped: freed with `storage`
+  free_words_ += words;
+  free_.emplace(words, std::move(storage));
+}
+
+std::shared_ptr<BufferPool>& BufferPool::current() {
+  thread_local std::shared_ptr<BufferPool> pool;
+  return pool;
+}
+
+namespace {
 
 // What an exported array's private_data points to: its buffers, and the structs
 // of its children and dictionary, which it releases (unless the consumer moved

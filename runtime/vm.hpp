@@ -153,6 +153,9 @@ class Machine {
   // before changing or destroying the batch.
   std::size_t capacity() const { return capacity_; }
   std::int64_t scalar(std::uint32_t reg, std::size_t row) const { return scalar_regs_[reg][row]; }
+  // The rows of scalar register `reg` (row i at [i]), for reading a result
+  // column in one loop.
+  const std::int64_t* scalar_column(std::uint32_t reg) const { return scalar_regs_[reg]; }
   std::string_view text(std::uint32_t reg, std::size_t row) const {
     if (const TextColumn* column = text_columns_[reg]) return (*column)[row];
     return texts_[reg * capacity_ + row];

@@ -38,7 +38,8 @@
 // and millionths, ColumnarOptions::numbers_as_int64), date "tdD", enum
 // dictionary-encoded (int32 indices, the enum's members in declaration order as
 // the utf8 dictionary), text "u", list of enum "+l" of dictionary-encoded enum.
-// A rejected row's outputs are null. Then three utf8 columns say why a row was
+// A rejected row's outputs are null (and so is a date beyond date32's range,
+// which only absurd date arithmetic makes). Then three utf8 columns say why a row was
 // rejected, null where it was not: "reject_kind" (reject_kind_name():
 // "value_missing"), "reject_column" (the field at fault, null if none) and
 // "reject_message" (the same words as the CSV path's reject file). The result
@@ -65,7 +66,8 @@ namespace precept {
 // array (a wrong buffer count, a missing required buffer, a negative length or
 // offset, text or list offsets out of range, a child shorter than its parent).
 // Nothing is evaluated and the outputs are left untouched. what() names the
-// column ("column `members`: ..."); column() is its name ("" for the batch itself).
+// column ("column `members`: ...", or "the batch: ..." for the struct array
+// itself); column() is its name ("" for the batch itself).
 class ColumnarError : public std::invalid_argument {
  public:
   ColumnarError(std::string column, const std::string& message);
