@@ -9,6 +9,10 @@
 #     find_package(Precept), and again by hand with pkg-config, and runs both
 #     programs of each build (the full library, and the evaluation-only one
 #     loading the .pcb the first wrote);
+#  3c. builds the C example (examples/c_api, a C project) against the moved
+#     prefix with find_package(Precept), and again with pkg-config as C99, and
+#     runs both on the bundled register from PROJECT_DIR, their decisions
+#     checked against `precept run` (tests/capi/c_api_example.cmake);
 #  4. checks with ldd that the evaluation-only library, and a program linking
 #     only it, load neither ANTLR nor Z3 (and that the full library does, so the
 #     check can fail).
@@ -16,12 +20,13 @@
 #   PROJECT_DIR  the project's source tree
 #   SOURCE_DIR   the outside project
 #   WORK_DIR     scratch space, wiped first
-#   GENERATOR, MAKE_PROGRAM, CXX_COMPILER, BUILD_TYPE, LAUNCHER (a compiler launcher such as ccache, may be empty)
+#   GENERATOR, MAKE_PROGRAM, CXX_COMPILER, C_COMPILER, BUILD_TYPE, LAUNCHER (a compiler launcher such as ccache, may be empty)
+#   CLI          the outer build's `precept`, to check the C example's decisions against
 #   EXPECT_MISSING  when true, install nothing and require find_package to fail:
 #                the check that this script notices a failed find_package at all
 cmake_minimum_required(VERSION 3.25)
 
-foreach(var PROJECT_DIR SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER)
+foreach(var PROJECT_DIR SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER C_COMPILER)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "install.cmake: ${var} is not set")
   endif()
@@ -31,6 +36,7 @@ set(inner "${WORK_DIR}/inner")
 set(staging "${WORK_DIR}/staging")
 set(prefix "${WORK_DIR}/moved/prefix")
 set(outside_build "${WORK_DIR}/outside")
+set(c_api_build "${WORK_DIR}/c_api")
 # A stale prefix or CMakeCache.txt could let a step succeed for the wrong reason.
 file(REMOVE_RECURSE "${WORK_DIR}")
 file(MAKE_DIRECTORY "${WORK_DIR}/moved")
@@ -44,7 +50,7 @@ function(step what)
   set(step_output "${out}" PARENT_SCOPE)
 endfunction()
 
-set(tools -G "${GENERATOR}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}")
+set(tools -G "${GENERATOR}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" "-DCMAKE_C_COMPILER=${C_COMPILER}")
 if(MAKE_PROGRAM)
   list(APPEND tools "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
 endif()
@@ -75,7 +81,7 @@ endif()
 # 1. The library alone: no test target, and GoogleTest cannot be found.
 set(launcher_args)
 if(LAUNCHER)
-  list(APPEND launcher_args "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}")
+  list(APPEND launcher_args "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}" "-DCMAKE_C_COMPILER_LAUNCHER=${LAUNCHER}")
 endif()
 step("configure the project with tests off" "${CMAKE_COMMAND}" -S "${PROJECT_DIR}" -B "${inner}" ${tools}
      ${launcher_args} -DPRECEPT_BUILD_TESTS=OFF -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON)
@@ -109,12 +115,16 @@ foreach(text IN LISTS installed_texts)
 endforeach()
 
 # 3a. find_package(Precept), from the moved prefix and nowhere else.
+# find_package(Precept) in the project configured in `build` used the moved prefix.
+function(expect_found_in_prefix build)
+  file(STRINGS "${build}/CMakeCache.txt" found REGEX "^Precept_DIR:")
+  string(FIND "${found}" "=${prefix}/" at)
+  if(at EQUAL -1)
+    message(FATAL_ERROR "find_package(Precept) in ${build} did not use ${prefix}: ${found}")
+  endif()
+endfunction()
 step("configure the outside project" ${configure_outside})
-file(STRINGS "${outside_build}/CMakeCache.txt" found REGEX "^Precept_DIR:")
-string(FIND "${found}" "=${prefix}/" at)
-if(at EQUAL -1)
-  message(FATAL_ERROR "find_package(Precept) did not use ${prefix}: ${found}")
-endif()
+expect_found_in_prefix("${outside_build}")
 step("build the outside project" "${CMAKE_COMMAND}" --build "${outside_build}")
 step("run outside (find_package)" "${outside_build}/outside" "${WORK_DIR}/outside.pcb")
 message(STATUS "${step_output}")
@@ -146,6 +156,32 @@ foreach(pair "precept;main.cpp;outside_pc" "precept-eval;eval_only.cpp;outside_e
 endforeach()
 step("run outside (pkg-config)" "${WORK_DIR}/outside_pc" "${WORK_DIR}/outside_pc.pcb")
 step("run outside_eval (pkg-config)" "${WORK_DIR}/outside_eval_pc" "${WORK_DIR}/outside_pc.pcb")
+
+# 3c. The C example, a C project (no C++ compiler in it), both ways.
+step("configure the C example" "${CMAKE_COMMAND}" -S "${PROJECT_DIR}/examples/c_api" -B "${c_api_build}" ${tools}
+     "-DCMAKE_PREFIX_PATH=${prefix}" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+     -DCMAKE_FIND_USE_SYSTEM_PACKAGE_REGISTRY=OFF)
+expect_found_in_prefix("${c_api_build}")
+step("build the C example" "${CMAKE_COMMAND}" --build "${c_api_build}")
+step("pkg-config precept (C)" "${PKG_CONFIG}" --cflags --libs precept)
+string(STRIP "${step_output}" flags)
+separate_arguments(flags UNIX_COMMAND "${flags}")
+step("pkg-config libdir (C)" "${PKG_CONFIG}" --variable=libdir precept)
+string(STRIP "${step_output}" c_libdir)
+step("build the C example (pkg-config)" "${C_COMPILER}" -std=c99 -pedantic -Wall -Wextra -Werror
+     "${PROJECT_DIR}/examples/c_api/c_api.c" ${flags} "-Wl,-rpath,${c_libdir}" -o "${WORK_DIR}/c_api_pc")
+if(CLI)
+  foreach(pair "find_package;${c_api_build}/precept-c-api" "pkg-config;${WORK_DIR}/c_api_pc")
+    list(GET pair 0 how)
+    list(GET pair 1 program)
+    step("run the C example (${how})" "${CMAKE_COMMAND}" "-DEXAMPLE=${program}" "-DCLI=${CLI}"
+         "-DPROJECT_DIR=${PROJECT_DIR}" "-DWORK_DIR=${WORK_DIR}/c_api_run_${how}"
+         -P "${PROJECT_DIR}/tests/capi/c_api_example.cmake")
+    message(STATUS "${step_output}")
+  endforeach()
+else()
+  step("run the C example" "${c_api_build}/precept-c-api" WORKING_DIRECTORY "${PROJECT_DIR}")
+endif()
 
 # 4. What the evaluation-only library loads.
 find_program(LDD ldd REQUIRED)

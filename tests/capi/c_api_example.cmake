@@ -1,0 +1,146 @@
+# The C example (examples/c_api) run on the bundled register from the
+# repository root, its decisions checked against `precept run`'s:
+#   - every household's line (id, poor, category, cause, measures, total) is
+#     the results CSV's row, in order;
+#   - every rejected row is the rejects CSV's, with its line and reason, in order;
+#   - the columnar batch agreed with the typed results, and the explanation
+#     is the JSON of `precept explain --format json`.
+# Used by tests/capi (the example built in the tree) and tests/package (built
+# against the installed, moved prefix).
+#
+#   cmake -DEXAMPLE=... -DCLI=... -DPROJECT_DIR=... -DWORK_DIR=... -P c_api_example.cmake
+cmake_minimum_required(VERSION 3.20)
+
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}")
+
+execute_process(COMMAND "${EXAMPLE}" WORKING_DIRECTORY "${PROJECT_DIR}"
+  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+file(WRITE "${WORK_DIR}/c_api.out" "${out}")
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${EXAMPLE} exited ${rc}\n${err}\n${out}")
+endif()
+execute_process(COMMAND "${CLI}" run policies/xijiang_2015.pol examples/data/xijiang_sample.csv
+                        -o "${WORK_DIR}/results.csv" --rejects "${WORK_DIR}/rejects.csv"
+  WORKING_DIRECTORY "${PROJECT_DIR}" OUTPUT_QUIET ERROR_VARIABLE cli_err RESULT_VARIABLE cli_rc)
+if(NOT cli_rc EQUAL 0)
+  message(FATAL_ERROR "precept run exited ${cli_rc}\n${cli_err}")
+endif()
+
+# Lines of text as a CMake list: `;` (the measures' separator) becomes `|`.
+function(lines_of text variable)
+  string(REPLACE ";" "|" text "${text}")
+  string(REPLACE "\n" ";" text "${text}")
+  set(${variable} "${text}" PARENT_SCOPE)
+endfunction()
+
+set(failures "")
+lines_of("${out}" printed)
+set(decided "")
+set(rejected "")
+foreach(line IN LISTS printed)
+  if(line MATCHES "^rejected: line ")
+    list(APPEND rejected "${line}")
+  elseif(line MATCHES "^[^ ]+: poor=")
+    list(APPEND decided "${line}")
+  endif()
+endforeach()
+
+# Households: the results CSV's rows (no field of W1's results is quoted).
+file(READ "${WORK_DIR}/results.csv" results)
+lines_of("${results}" rows)
+list(POP_FRONT rows header)
+set(expected "")
+foreach(row IN LISTS rows)
+  if(row STREQUAL "")
+    continue()
+  endif()
+  string(REPLACE "," ";" cells "${row}")
+  list(LENGTH cells count)
+  if(NOT count EQUAL 7)
+    message(FATAL_ERROR "unexpected results row: ${row}")
+  endif()
+  list(GET cells 0 id)
+  list(GET cells 2 poor)
+  list(GET cells 3 category)
+  list(GET cells 4 cause)
+  list(GET cells 5 measures)
+  list(GET cells 6 total)
+  list(APPEND expected "${id}: poor=${poor} category=${category} cause=${cause} measures=${measures} total=${total}")
+endforeach()
+list(LENGTH expected expected_count)
+list(LENGTH decided decided_count)
+if(expected_count EQUAL 0 OR NOT expected_count EQUAL decided_count)
+  set(failures "${failures}\n  ${decided_count} households decided, `precept run` has ${expected_count}")
+else()
+  math(EXPR last "${expected_count} - 1")
+  foreach(i RANGE ${last})
+    list(GET expected ${i} want)
+    list(GET decided ${i} got)
+    if(NOT want STREQUAL got)
+      set(failures "${failures}\n  household ${i}: printed `${got}`, `precept run` gives `${want}`")
+      break()
+    endif()
+  endforeach()
+endif()
+
+# Rejects: line and reason, in order.
+file(READ "${WORK_DIR}/rejects.csv" rejects)
+lines_of("${rejects}" reject_rows)
+list(POP_FRONT reject_rows reject_header)
+list(FILTER reject_rows EXCLUDE REGEX "^$")
+list(LENGTH reject_rows reject_count)
+list(LENGTH rejected rejected_count)
+if(reject_count EQUAL 0 OR NOT reject_count EQUAL rejected_count)
+  set(failures "${failures}\n  ${rejected_count} rows rejected, `precept run` rejects ${reject_count}")
+else()
+  math(EXPR last "${reject_count} - 1")
+  foreach(i RANGE ${last})
+    list(GET reject_rows ${i} want)
+    list(GET rejected ${i} got)
+    if(NOT want MATCHES "^([0-9]+),([^,]*),\"(.*)\"$")
+      message(FATAL_ERROR "unexpected rejects row: ${want}")
+    endif()
+    set(want_line "${CMAKE_MATCH_1}")
+    set(want_field "${CMAKE_MATCH_2}")
+    string(REPLACE "\"\"" "\"" want_reason "${CMAKE_MATCH_3}")
+    # A value set as a typed value is quoted as written in its usual form
+    # (`1234567890123.50` for the cell `1234567890123.5`): the words up to it
+    # must be the same.
+    string(FIND "${want_reason}" "found `" at_value)
+    if(NOT at_value EQUAL -1)
+      string(SUBSTRING "${want_reason}" 0 ${at_value} want_reason)
+    endif()
+    string(FIND "${got}" "rejected: line ${want_line}: " at_line)
+    string(FIND "${got}" ": ${want_reason}" at_reason)
+    set(at_field 0)
+    if(NOT want_field STREQUAL "")
+      string(FIND "${got}" "[field ${want_field}]" at_field)
+    endif()
+    if(NOT at_line EQUAL 0 OR at_reason EQUAL -1 OR at_field EQUAL -1)
+      set(failures "${failures}\n  reject ${i}: printed `${got}`, `precept run` rejects line ${want_line}: ${want_reason}")
+    endif()
+  endforeach()
+endif()
+
+function(expect text)
+  string(FIND "${out}" "${text}" at)
+  if(at EQUAL -1)
+    set(failures "${failures}\n  missing: ${text}" PARENT_SCOPE)
+  endif()
+endfunction()
+expect("policy: 西江镇精准识别与帮扶 (2015), 江西省赣州市会昌县西江镇: 20 fields, 7 outputs")
+expect("  field members: int, where >= 1 \"people in the household; a household has at least one\"")
+expect("  field house: enum {safe, c, d} \"housing safety grade; c and d are dilapidated\"")
+expect("  output measures: enum_list")
+expect("households: 2000 rows, 1989 decided, 11 rejected")
+expect("rejected: line 596: bound_failed: `members` must be at least 1, found `0` [field members]")
+expect("columnar batch: ")
+expect("agrees with the typed results")
+expect("explain 360733-0000001: {\"id\":\"360733-0000001\"")
+expect("\"compared\":[\"per_capita 1539.44 < poverty_line 2736.00\"]")
+
+if(failures)
+  message(FATAL_ERROR "precept-c-api (output in ${WORK_DIR}/c_api.out):${failures}")
+endif()
+message(STATUS "precept-c-api: ${decided_count} households and ${rejected_count} rejects as `precept run`")
