@@ -43,6 +43,13 @@ namespace {
 // for setting the machine up.
 constexpr std::size_t kChunkCapacity = 1024;
 
+// The rows of a chunk for `program`: a multiple of 64 when it can be, so that
+// every chunk's rows start on a whole byte (and word) of a bitmap.
+std::size_t chunk_capacity(const Program& program) {
+  const std::size_t rows = capacity_within_budget(program, kChunkCapacity, kWorkerMemoryBudget);
+  return rows >= 64 ? rows / 64 * 64 : rows;
+}
+
 // ------------------------------------------------------------------ input arrays
 
 // The physical layouts Precept reads, from an ArrowSchema's format string.
@@ -369,21 +376,51 @@ bool all_valid(const InputArray& array, std::int64_t from, std::int64_t count) {
 }
 
 // ------------------------------------------------------------------ output arrays
+//
+// Every output column of a row is null exactly where the row was rejected, so
+// the rows' validity is one bitmap for the whole result (row_ok), packed once
+// per chunk; a column gets a copy of it at the end, or no bitmap at all when
+// nothing was rejected. Values are written column by column from the
+// machine's registers, with the column's type looked at once per chunk.
 
-// Bits set for valid rows; a column with no nulls exports no bitmap.
-struct Validity {
-  OwnedBuffer bits;
-  std::int64_t nulls = 0;
-  void reserve(std::size_t rows) { bits.resize((rows + 7) / 8); }
-  void set(std::size_t row) { bits.data()[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7)); }
-};
+inline void put_bit(std::uint8_t* bits, std::size_t at, bool value) {
+  const auto mask = static_cast<std::uint8_t>(1u << (at & 7));
+  if (value) bits[at >> 3] |= mask;
+  else bits[at >> 3] &= static_cast<std::uint8_t>(~mask);
+}
+
+// Bits [at, at + n) of `bits` from flags[0, n) (each 0 or 1): eight at a time
+// where the bit position is byte-aligned (as it is for every chunk after the
+// first when chunks are a multiple of 8 rows).
+void pack_bits(std::uint8_t* bits, std::size_t at, const std::uint8_t* flags, std::size_t n) {
+  std::size_t r = 0;
+  for (; r < n && ((at + r) & 7) != 0; ++r) put_bit(bits, at + r, flags[r]);
+  for (; r + 8 <= n; r += 8) {
+    std::uint64_t eight;
+    std::memcpy(&eight, flags + r, 8);
+    // Byte k's low bit lands on bit 56 + k, with no carries in between.
+    bits[(at + r) >> 3] = static_cast<std::uint8_t>((eight * 0x0102040810204080ull) >> 56);
+  }
+  for (; r < n; ++r) put_bit(bits, at + r, flags[r]);
+}
+
+// A bitmap of `rows` bits: a copy of `bits` with the bits of `cleared` rows off.
+OwnedBuffer copied_bitmap(const OwnedBuffer& bits, std::size_t rows, const std::vector<std::size_t>& cleared) {
+  OwnedBuffer copy;
+  copy.resize_for_overwrite((rows + 7) / 8);
+  std::memcpy(copy.data(), bits.data(), (rows + 7) / 8);
+  for (const std::size_t row : cleared) put_bit(copy.data(), row, false);
+  return copy;
+}
 
 // One output column (or a list's items) of scalar values.
 struct ScalarOutput {
   ValueType type;  // a scalar type
   bool numbers_as_int64 = false;
-  Validity validity;
   OwnedBuffer values;  // bits (bool), int64, decimal128, int32 (date, enum index)
+  // Valid rows whose value the format cannot hold (a date beyond date32),
+  // null in this column alone.
+  std::vector<std::size_t> unfit_rows;
 
   std::size_t width() const {
     switch (type.kind) {
@@ -395,144 +432,172 @@ struct ScalarOutput {
       default: return 8;
     }
   }
-  std::size_t capacity = 0;  // rows the buffers hold
+  std::size_t bytes_for(std::size_t rows) const { return width() ? rows * width() : (rows + 7) / 8; }
+  std::size_t capacity = 0;  // rows the buffer holds
   void reserve(std::size_t rows) {
     capacity = rows;
-    validity.bits.resize((rows + 7) / 8);
-    values.resize(width() ? rows * width() : (rows + 7) / 8);
+    // Bits are set one by one in a list's items (|=), so they start at zero;
+    // other values are written whole.
+    if (width() == 0) values.resize(bytes_for(rows));
+    else values.resize_for_overwrite(bytes_for(rows));
   }
   void grow(std::size_t rows) {
     if (rows > capacity) reserve(std::max(rows, 2 * capacity));
   }
-  // A list's item (items are never null: their bitmap is not exported).
-  void put_value(std::size_t row, std::int64_t value) {
+  // A list's items, from position `at` (items are never null: their bitmap is
+  // not exported).
+  void put_items(std::size_t at, const ListItems& items) {
     std::uint8_t* out = values.data();
     switch (type.kind) {
       case Kind::Bool:
-        if (value) out[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
+        for (const std::int64_t value : items) {
+          if (value) out[at >> 3] |= static_cast<std::uint8_t>(1u << (at & 7));
+          ++at;
+        }
         return;
       case Kind::Money:
       case Kind::Decimal:
         if (numbers_as_int64) break;
-        {
+        for (const std::int64_t value : items) {
           const std::uint64_t words[2] = {static_cast<std::uint64_t>(value),
-                                          value < 0 ? ~std::uint64_t{0} : std::uint64_t{0}};
-          std::memcpy(out + row * 16, words, 16);
+                                          static_cast<std::uint64_t>(value >> 63)};
+          std::memcpy(out + at++ * 16, words, 16);
+        }
+        return;
+      case Kind::Date:
+      case Kind::Enum:
+        // (A list's dates and enum indexes: the date of a table's row, within
+        // date32's range as every date read is.)
+        for (const std::int64_t value : items) {
+          const auto narrow = static_cast<std::int32_t>(value);
+          std::memcpy(out + at++ * 4, &narrow, 4);
+        }
+        return;
+      default: break;
+    }
+    for (const std::int64_t value : items) std::memcpy(out + at++ * 8, &value, 8);
+  }
+  // Rows [start, start + n) at once from a register's column: column[r] where
+  // ok[r] (every row when ok is null), else 0 (under a null).
+  void put_column(std::size_t start, std::size_t n, const std::uint8_t* ok, const std::int64_t* column,
+                  std::vector<std::uint8_t>& scratch) {
+    const auto value = [ok, column](std::size_t r) { return ok && !ok[r] ? 0 : column[r]; };
+    std::uint8_t* out = values.data();
+    switch (type.kind) {
+      case Kind::Bool: {
+        scratch.resize(n);
+        for (std::size_t r = 0; r < n; ++r) scratch[r] = value(r) != 0;
+        pack_bits(out, start, scratch.data(), n);
+        return;
+      }
+      case Kind::Money:
+      case Kind::Decimal:
+        if (numbers_as_int64) break;
+        {
+          std::uint64_t* words = reinterpret_cast<std::uint64_t*>(out) + 2 * start;
+          if (!ok) {
+            for (std::size_t r = 0; r < n; ++r) {
+              words[2 * r] = static_cast<std::uint64_t>(column[r]);
+              words[2 * r + 1] = static_cast<std::uint64_t>(column[r] >> 63);
+            }
+          } else {
+            for (std::size_t r = 0; r < n; ++r) {
+              const std::int64_t v = value(r);
+              words[2 * r] = static_cast<std::uint64_t>(v);
+              words[2 * r + 1] = static_cast<std::uint64_t>(v >> 63);
+            }
+          }
         }
         return;
       case Kind::Date:
       case Kind::Enum: {
-        // (A list's dates and enum indexes: the date of a table's row, within
-        // date32's range as every date read is.)
-        const auto narrow = static_cast<std::int32_t>(value);
-        std::memcpy(out + row * 4, &narrow, 4);
+        std::int32_t* narrow = reinterpret_cast<std::int32_t*>(out) + start;
+        std::int64_t low = 0, high = 0;
+        for (std::size_t r = 0; r < n; ++r) {
+          const std::int64_t v = value(r);
+          low = std::min(low, v);
+          high = std::max(high, v);
+          narrow[r] = static_cast<std::int32_t>(v);
+        }
+        if (low >= INT32_MIN && high <= INT32_MAX) return;
+        // A date so far from 1970 that date32 cannot hold it (only absurd
+        // date arithmetic makes one) is null rather than a wrong date.
+        for (std::size_t r = 0; r < n; ++r)
+          if (value(r) < INT32_MIN || value(r) > INT32_MAX) {
+            narrow[r] = 0;
+            unfit_rows.push_back(start + r);
+          }
         return;
       }
       default: break;
     }
-    std::memcpy(out + row * 8, &value, 8);
-  }
-  // Rows [start, start + n) at once: value(r) where ok[r], else null (0 under it).
-  void put_column(std::size_t start, std::size_t n, const std::uint8_t* ok, const std::int64_t* column) {
-    const auto value = [column](std::size_t r) { return column[r]; };
-    std::uint8_t* bits = validity.bits.data();
-    std::uint8_t* out = values.data();
-    const auto mark = [&](std::size_t r) {
-      const std::size_t row = start + r;
-      if (ok[r]) bits[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
-      else ++validity.nulls;
-      return row;
-    };
-    switch (type.kind) {
-      case Kind::Bool:
-        for (std::size_t r = 0; r < n; ++r) {
-          const std::size_t row = mark(r);
-          if (ok[r] && value(r)) out[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
-        }
-        return;
-      case Kind::Money:
-      case Kind::Decimal:
-        if (!numbers_as_int64) {
-          for (std::size_t r = 0; r < n; ++r) {
-            const std::size_t row = mark(r);
-            const std::int64_t v = ok[r] ? value(r) : 0;
-            const std::uint64_t words[2] = {static_cast<std::uint64_t>(v), v < 0 ? ~std::uint64_t{0} : 0};
-            std::memcpy(out + row * 16, words, 16);
-          }
-          return;
-        }
-        break;
-      case Kind::Date:
-      case Kind::Enum:
-        for (std::size_t r = 0; r < n; ++r) {
-          // A date so far from 1970 that date32 cannot hold it (only absurd
-          // date arithmetic makes one) is null rather than a wrong date.
-          const bool fits = !ok[r] || (value(r) >= INT32_MIN && value(r) <= INT32_MAX);
-          const std::size_t row = fits ? mark(r) : (++validity.nulls, start + r);
-          const auto narrow = static_cast<std::int32_t>(ok[r] && fits ? value(r) : 0);
-          std::memcpy(out + row * 4, &narrow, 4);
-        }
-        return;
-      default: break;
-    }
-    for (std::size_t r = 0; r < n; ++r) {
-      const std::size_t row = mark(r);
-      const std::int64_t v = ok[r] ? value(r) : 0;
-      std::memcpy(out + row * 8, &v, 8);
-    }
+    std::int64_t* wide = reinterpret_cast<std::int64_t*>(out) + start;
+    if (!ok) std::memcpy(wide, column, n * 8);
+    else
+      for (std::size_t r = 0; r < n; ++r) wide[r] = value(r);
   }
 };
 
-// One text output column (also the reject columns).
+// One text column: offsets and bytes. Rows not written are empty (null where
+// the column's validity says so), filled in lazily, so that a column of nulls
+// (a reject column of a batch with no rejects) costs nothing per row.
 struct TextOutput {
-  Validity validity;
   OwnedBuffer offsets;  // int32
   OwnedBuffer bytes;
-  std::size_t rows = 0;
+  std::size_t filled = 0;  // rows whose end offset is written
 
-  void reserve(std::size_t count) {
-    validity.reserve(count);
-    offsets.resize((count + 1) * 4);
+  void reserve(std::size_t rows) {
+    offsets.resize_for_overwrite((rows + 1) * 4);
+    const std::int32_t zero = 0;
+    std::memcpy(offsets.data(), &zero, 4);
+  }
+  std::int32_t* ends() { return reinterpret_cast<std::int32_t*>(offsets.data()) + 1; }
+  // Rows [filled, row) empty.
+  void pad_to(std::size_t row) {
+    if (row <= filled) return;
+    std::fill(ends() + filled, ends() + row, static_cast<std::int32_t>(bytes.size()));
+    filled = row;
+  }
+  static void check_size(std::size_t bytes) {
+    if (bytes > static_cast<std::size_t>(INT32_MAX))
+      throw std::length_error("a text result column of a columnar batch is over 2 GiB");
   }
   void put(std::size_t row, std::string_view text) {
-    validity.set(row);
+    pad_to(row);
+    check_size(bytes.size() + text.size());
     bytes.append(text.data(), text.size());
-    end_row(row);
+    ends()[row] = static_cast<std::int32_t>(bytes.size());
+    filled = row + 1;
   }
-  void put_null(std::size_t row) {
-    ++validity.nulls;
-    end_row(row);
+};
+
+// A text column that has its own nulls (the reject columns).
+struct NullableText {
+  TextOutput text;
+  OwnedBuffer bits;  // zero: null
+  std::size_t valid = 0;
+
+  void reserve(std::size_t rows) {
+    text.reserve(rows);
+    bits.resize((rows + 7) / 8);
   }
-  // Rows [start, start + n), all null.
-  void put_nulls(std::size_t start, std::size_t n) {
-    validity.nulls += static_cast<std::int64_t>(n);
-    const auto end = static_cast<std::int32_t>(bytes.size());
-    for (std::size_t r = 0; r < n; ++r) std::memcpy(offsets.data() + (start + r + 1) * 4, &end, 4);
-  }
-  void end_row(std::size_t row) {
-    if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
-      throw std::length_error("a text result column of a columnar batch is over 2 GiB");
-    const auto end = static_cast<std::int32_t>(bytes.size());
-    std::memcpy(offsets.data() + (row + 1) * 4, &end, 4);
+  void put(std::size_t row, std::string_view value) {
+    text.put(row, value);
+    put_bit(bits.data(), row, true);
+    ++valid;
   }
 };
 
 // A list output: offsets into its items.
 struct ListOutput {
-  Validity validity;
   OwnedBuffer offsets;  // int32
   ScalarOutput items;
   std::size_t count = 0;  // items so far
 
   void reserve(std::size_t rows) {
-    validity.reserve(rows);
-    offsets.resize((rows + 1) * 4);
-  }
-  void end_row(std::size_t row) {
-    if (count > static_cast<std::size_t>(INT32_MAX))
-      throw std::length_error("a list result column of a columnar batch has over 2^31 items");
-    const auto end = static_cast<std::int32_t>(count);
-    std::memcpy(offsets.data() + (row + 1) * 4, &end, 4);
+    offsets.resize_for_overwrite((rows + 1) * 4);
+    const std::int32_t zero = 0;
+    std::memcpy(offsets.data(), &zero, 4);
   }
 };
 
@@ -547,12 +612,21 @@ std::string scalar_format(const ValueType& type, bool numbers_as_int64) {
   }
 }
 
-OwnedArray finish_validity(Validity& validity, std::size_t rows) {
+// An array of `rows` rows whose validity is `bits` (`nulls` of them off; no
+// bitmap exported when there are none).
+OwnedArray with_validity(OwnedBuffer&& bits, std::size_t rows, std::size_t nulls) {
   OwnedArray array;
   array.length = static_cast<std::int64_t>(rows);
-  array.null_count = validity.nulls;
-  array.validity_absent = validity.nulls == 0;
-  array.buffers.push_back(std::move(validity.bits));
+  array.null_count = static_cast<std::int64_t>(nulls);
+  array.validity_absent = nulls == 0;
+  array.buffers.push_back(std::move(bits));
+  return array;
+}
+
+OwnedArray finish_text(TextOutput& text, OwnedArray&& array, std::size_t rows) {
+  text.pad_to(rows);
+  array.buffers.push_back(std::move(text.offsets));
+  array.buffers.push_back(std::move(text.bytes));
   return array;
 }
 
@@ -560,10 +634,7 @@ OwnedArray members_array(const EnumDef& def) {
   TextOutput text;
   text.reserve(def.members.size());
   for (std::size_t m = 0; m < def.members.size(); ++m) text.put(m, def.members[m]);
-  OwnedArray array = finish_validity(text.validity, def.members.size());
-  array.buffers.push_back(std::move(text.offsets));
-  array.buffers.push_back(std::move(text.bytes));
-  return array;
+  return finish_text(text, with_validity(OwnedBuffer(), def.members.size(), 0), def.members.size());
 }
 
 OwnedSchema scalar_schema(const ValueType& type, bool numbers_as_int64, std::string name) {
@@ -581,9 +652,8 @@ OwnedSchema scalar_schema(const ValueType& type, bool numbers_as_int64, std::str
   return schema;
 }
 
-OwnedArray finish_scalar(const Program& program, ScalarOutput& out, std::size_t rows) {
-  OwnedArray array = finish_validity(out.validity, rows);
-  out.values.resize(out.width() ? rows * out.width() : (rows + 7) / 8);
+OwnedArray finish_scalar(const Program& program, ScalarOutput& out, OwnedArray&& array, std::size_t rows) {
+  out.values.resize_for_overwrite(out.bytes_for(rows));
   array.buffers.push_back(std::move(out.values));
   if (out.type.kind == Kind::Enum)
     array.dictionary = std::make_unique<OwnedArray>(members_array(program.enums[out.type.enum_id]));
@@ -607,6 +677,7 @@ struct ColumnarEvaluator::Impl {
   std::vector<std::uint8_t> read_by_program;
   std::vector<std::uint8_t> failed;  // per row of the chunk: rejected while read
   std::vector<std::uint8_t> ok;      // per row of the chunk: has results
+  std::vector<std::uint8_t> scratch;  // per row of the chunk: a bool output's values
   // Per text output, the bytes per row the last batch took: the next batch's
   // text buffer is made that large at once rather than grown (and copied).
   std::vector<std::size_t> text_bytes_per_row;
@@ -617,7 +688,7 @@ struct ColumnarEvaluator::Impl {
       : policy(std::move(p)),
         options(o),
         program(program_of(policy)),
-        capacity(capacity_within_budget(program, kChunkCapacity, kWorkerMemoryBudget)),
+        capacity(chunk_capacity(program)),
         machine(program, capacity) {
     batch.reset(program, capacity);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
@@ -1014,8 +1085,10 @@ struct ColumnarEvaluator::Impl {
         scalars[o].reserve(rows);
       }
     }
-    TextOutput reject_kind, reject_column, reject_message;
-    for (TextOutput* t : {&reject_kind, &reject_column, &reject_message}) t->reserve(rows);
+    OwnedBuffer row_ok;  // the rows with results
+    row_ok.resize((rows + 7) / 8);
+    NullableText reject_kind, reject_column, reject_message;
+    for (NullableText* t : {&reject_kind, &reject_column, &reject_message}) t->reserve(rows);
 
     ColumnarReport report;
     report.rows = total;
@@ -1034,19 +1107,27 @@ struct ColumnarEvaluator::Impl {
                 [](const ReadReject& a, const ReadReject& b) { return a.row < b.row; });
       // A rejected row is evaluated with the rest (its results are dropped):
       // its texts must not keep views of an earlier batch's memory.
-      for (std::size_t r = 0; r < n; ++r)
-        if (failed[r])
-          for (std::uint32_t f = 0; f < program.fields.size(); ++f)
-            if (text_fields_read[f] && given[f]) batch.columns[f].texts[r] = {};
+      if (!rejects.empty())
+        for (std::size_t r = 0; r < n; ++r)
+          if (failed[r])
+            for (std::uint32_t f = 0; f < program.fields.size(); ++f)
+              if (text_fields_read[f] && given[f]) batch.columns[f].texts[r] = {};
       batch.rows = n;
       for (std::size_t r = 0; r < n; ++r) batch.lines[r] = start + r + 1;
       machine.run(batch);
-      collect(start, n, rejects, scalars, texts, lists, reject_kind, reject_column, reject_message, report);
+      collect(start, n, rejects, scalars, texts, lists, row_ok, reject_kind, reject_column, reject_message, report);
     }
     for (FieldColumn& column : batch.columns) column.borrowed_scalars = nullptr;
     for (std::size_t o = 0; o < noutputs; ++o)
       if (rows > 0) text_bytes_per_row[o] = texts[o].bytes.size() / rows + 1;
 
+    // Every output is null where its row was rejected.
+    const auto rejected = static_cast<std::size_t>(report.rejected);
+    const auto output_validity = [&](const std::vector<std::size_t>& unfit) {
+      if (rejected == 0 && unfit.empty()) return with_validity(OwnedBuffer(), rows, 0);
+      return with_validity(copied_bitmap(row_ok, rows, unfit), rows, rejected + unfit.size());
+    };
+    const std::vector<std::size_t> none;
     OwnedSchema result_schema;
     result_schema.format = "+s";
     OwnedArray result;
@@ -1061,7 +1142,7 @@ struct ColumnarEvaluator::Impl {
         child.name = def.name;
         child.flags = ARROW_FLAG_NULLABLE;
         result_schema.children.push_back(std::move(child));
-        result.children.push_back(finish_text(texts[o], rows));
+        result.children.push_back(finish_text(texts[o], output_validity(none), rows));
       } else if (def.type.kind == Kind::List) {
         OwnedSchema child;
         child.format = "+l";
@@ -1070,16 +1151,17 @@ struct ColumnarEvaluator::Impl {
         child.children.push_back(scalar_schema(element_of(def.type), options.numbers_as_int64, "item"));
         result_schema.children.push_back(std::move(child));
         ListOutput& list = lists[o];
-        OwnedArray list_array = finish_validity(list.validity, rows);
+        OwnedArray list_array = output_validity(none);
         list_array.buffers.push_back(std::move(list.offsets));
-        list_array.children.push_back(finish_scalar(program, list.items, list.count));
+        list_array.children.push_back(
+            finish_scalar(program, list.items, with_validity(OwnedBuffer(), list.count, 0), list.count));
         result.children.push_back(std::move(list_array));
       } else {
         result_schema.children.push_back(scalar_schema(def.type, options.numbers_as_int64, def.name));
-        result.children.push_back(finish_scalar(program, scalars[o], rows));
+        result.children.push_back(finish_scalar(program, scalars[o], output_validity(scalars[o].unfit_rows), rows));
       }
     }
-    for (auto& [name, text] : {std::pair<const char*, TextOutput*>{"reject_kind", &reject_kind},
+    for (auto& [name, text] : {std::pair<const char*, NullableText*>{"reject_kind", &reject_kind},
                                {"reject_column", &reject_column},
                                {"reject_message", &reject_message}}) {
       OwnedSchema child;
@@ -1087,7 +1169,8 @@ struct ColumnarEvaluator::Impl {
       child.name = name;
       child.flags = ARROW_FLAG_NULLABLE;
       result_schema.children.push_back(std::move(child));
-      result.children.push_back(finish_text(*text, rows));
+      result.children.push_back(finish_text(text->text, with_validity(std::move(text->bits), rows, rows - text->valid),
+                                            rows));
     }
     ArrowArray exported_array{};
     export_array(std::move(result), &exported_array);
@@ -1101,65 +1184,83 @@ struct ColumnarEvaluator::Impl {
     return report;
   }
 
-  static OwnedArray finish_text(TextOutput& text, std::size_t rows) {
-    OwnedArray array = finish_validity(text.validity, rows);
-    array.buffers.push_back(std::move(text.offsets));
-    array.buffers.push_back(std::move(text.bytes));
-    return array;
+  // A text output's rows [start, start + n) from register `reg`: the offsets
+  // first, then the bytes copied in runs (the texts of consecutive rows are
+  // usually consecutive in memory, as a column of the caller's utf8 is).
+  void put_texts(TextOutput& text, std::size_t start, std::size_t n, std::uint32_t reg, bool all_ok) {
+    text.pad_to(start);
+    std::int32_t* ends = text.ends() + start;
+    std::size_t end = text.bytes.size();
+    const std::size_t first = end;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (all_ok || ok[r]) end += machine.text(reg, r).size();
+      ends[r] = static_cast<std::int32_t>(end);  // checked below, before anyone reads it
+    }
+    TextOutput::check_size(end);
+    text.filled = start + n;
+    text.bytes.resize_for_overwrite(end);
+    char* out = reinterpret_cast<char*>(text.bytes.data()) + first;
+    const char* run = nullptr;
+    std::size_t run_size = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (!all_ok && !ok[r]) continue;
+      const std::string_view value = machine.text(reg, r);
+      if (value.empty()) continue;
+      if (value.data() == run + run_size) {
+        run_size += value.size();
+        continue;
+      }
+      if (run_size) std::memcpy(out, run, run_size);
+      out += run_size;
+      run = value.data();
+      run_size = value.size();
+    }
+    if (run_size) std::memcpy(out, run, run_size);
+  }
+
+  // A list output's rows [start, start + n) from register `reg`.
+  void put_lists(ListOutput& list, std::size_t start, std::size_t n, std::uint32_t reg, bool all_ok) {
+    std::int32_t* ends = reinterpret_cast<std::int32_t*>(list.offsets.data()) + 1 + start;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (all_ok || ok[r]) {
+        const ListItems items = machine.list(reg, r);
+        list.items.grow(list.count + items.size());
+        list.items.put_items(list.count, items);
+        list.count += items.size();
+        if (list.count > static_cast<std::size_t>(INT32_MAX))
+          throw std::length_error("a list result column of a columnar batch has over 2^31 items");
+      }
+      ends[r] = static_cast<std::int32_t>(list.count);
+    }
   }
 
   // The chunk's results into the output columns, column by column (each
   // column's type looked at once per chunk, not once per value).
   void collect(std::size_t start, std::size_t n, std::vector<ReadReject>& rejects, std::vector<ScalarOutput>& scalars,
-               std::vector<TextOutput>& texts, std::vector<ListOutput>& lists, TextOutput& reject_kind,
-               TextOutput& reject_column, TextOutput& reject_message, ColumnarReport& report) {
+               std::vector<TextOutput>& texts, std::vector<ListOutput>& lists, OwnedBuffer& row_ok,
+               NullableText& reject_kind, NullableText& reject_column, NullableText& reject_message,
+               ColumnarReport& report) {
     ok.resize(n);
     std::size_t rejected = 0;
     for (std::size_t r = 0; r < n; ++r) {
       ok[r] = !failed[r] && machine.error(r) == RowError::None;
       rejected += !ok[r];
     }
+    pack_bits(row_ok.data(), start, ok.data(), n);
+    const bool all_ok = rejected == 0;
     for (std::size_t o = 0; o < program.outputs.size(); ++o) {
       const OutputDef& def = program.outputs[o];
-      if (def.type.kind == Kind::Text) {
-        TextOutput& text = texts[o];
-        for (std::size_t r = 0; r < n; ++r) {
-          if (ok[r]) text.put(start + r, machine.text(def.reg, r));
-          else text.put_null(start + r);
-        }
-      } else if (def.type.kind == Kind::List) {
-        ListOutput& list = lists[o];
-        // The chunk's items counted first, so that the buffer grows once.
-        std::size_t items_in_chunk = 0;
-        for (std::size_t r = 0; r < n; ++r)
-          if (ok[r]) items_in_chunk += machine.list(def.reg, r).size();
-        list.items.grow(list.count + items_in_chunk);
-        for (std::size_t r = 0; r < n; ++r) {
-          if (ok[r]) {
-            list.validity.set(start + r);
-            for (const std::int64_t item : machine.list(def.reg, r)) list.items.put_value(list.count++, item);
-          } else {
-            ++list.validity.nulls;
-          }
-          list.end_row(start + r);
-        }
-      } else {
-        scalars[o].put_column(start, n, ok.data(), machine.scalar_column(def.reg));
-      }
+      if (def.type.kind == Kind::Text) put_texts(texts[o], start, n, def.reg, all_ok);
+      else if (def.type.kind == Kind::List) put_lists(lists[o], start, n, def.reg, all_ok);
+      else scalars[o].put_column(start, n, all_ok ? nullptr : ok.data(), machine.scalar_column(def.reg), scratch);
     }
     report.evaluated += static_cast<std::int64_t>(n - rejected);
     report.rejected += static_cast<std::int64_t>(rejected);
-    if (rejected == 0) {
-      for (TextOutput* column : {&reject_kind, &reject_column, &reject_message}) column->put_nulls(start, n);
-      return;
-    }
+    if (all_ok) return;  // the reject columns' nulls are filled in lazily
     std::size_t next_reject = 0;
     for (std::size_t r = 0; r < n; ++r) {
       const std::size_t row = start + r;
       if (ok[r]) {
-        reject_kind.put_null(row);
-        reject_column.put_null(row);
-        reject_message.put_null(row);
         if (failed[r]) ++next_reject;
         continue;
       }
@@ -1177,8 +1278,7 @@ struct ColumnarEvaluator::Impl {
         message = std::move(rejection.message);
       }
       reject_kind.put(row, reject_kind_name(kind));
-      if (column.empty()) reject_column.put_null(row);
-      else reject_column.put(row, column);
+      if (!column.empty()) reject_column.put(row, column);
       reject_message.put(row, message);
     }
   }
@@ -1198,3 +1298,4 @@ ColumnarReport ColumnarEvaluator::evaluate(const ArrowSchema& schema, const Arro
 }
 
 }  // namespace precept
+
