@@ -26,6 +26,7 @@
 #include <charconv>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <string_view>
 #include <unordered_map>
 
@@ -155,16 +156,44 @@ std::pair<std::int64_t, std::int64_t> checked_offsets(const InputArray& array, s
   const std::int64_t first = array.offset_at(array.base + from);
   if (first < 0)
     throw ColumnarError(column, fmt::format("its {} offsets are out of range: the first is {}, below 0", what, first));
-  std::int64_t previous = first;
-  for (std::int64_t i = 1; i <= count; ++i) {
-    const std::int64_t next = array.offset_at(array.base + from + i);
-    if (next < previous)
-      throw ColumnarError(column, fmt::format("its {} offsets are out of range at row {}: {} after {} (offsets "
-                                              "must never decrease)",
-                                              what, from + i - 1, next, previous));
-    previous = next;
+  // Whether any offset decreases, found in one pass with no branch per
+  // element; where is looked for only then.
+  const auto decreases = [&](auto offset) {
+    using Offset = decltype(offset);
+    bool any = false;
+    Offset previous = load<Offset>(array.values, array.base + from);
+    for (std::int64_t i = 1; i <= count; ++i) {
+      const Offset next = load<Offset>(array.values, array.base + from + i);
+      any |= next < previous;
+      previous = next;
+    }
+    return any;
+  };
+  const bool bad = array.layout == Layout::LargeUtf8 ? decreases(std::int64_t{}) : decreases(std::int32_t{});
+  if (bad) {
+    std::int64_t previous = first;
+    for (std::int64_t i = 1; i <= count; ++i) {
+      const std::int64_t next = array.offset_at(array.base + from + i);
+      if (next < previous)
+        throw ColumnarError(column, fmt::format("its {} offsets are out of range at row {}: {} after {} (offsets "
+                                                "must never decrease)",
+                                                what, from + i - 1, next, previous));
+      previous = next;
+    }
   }
-  return {first, previous};
+  return {first, array.offset_at(array.base + from + count)};
+}
+
+// Calls read(T{}) with T the integer type of an index array's layout, so that
+// a loop over its values looks at the layout once.
+template <typename Read>
+decltype(auto) with_index_type(Layout layout, Read&& read) {
+  switch (layout) {
+    case Layout::Int8: return read(std::int8_t{});
+    case Layout::Int16: return read(std::int16_t{});
+    case Layout::Int32: return read(std::int32_t{});
+    default: return read(std::int64_t{});
+  }
 }
 
 // Checks what reading elements [from, from + count) of `in` will touch: its
@@ -190,6 +219,20 @@ void check_elements(InputArray& in, std::int64_t from, std::int64_t count, const
   }
   if (in.dictionary) {
     const std::int64_t entries = in.dictionary->length;
+    // With no nulls to step over, the smallest and largest index say it.
+    if (!in.validity) {
+      const bool inside = with_index_type(in.layout, [&](auto index) {
+        using Index = decltype(index);
+        Index low = std::numeric_limits<Index>::max(), high = std::numeric_limits<Index>::min();
+        for (std::int64_t i = from; i < from + count; ++i) {
+          const Index value = load<Index>(in.values, in.base + i);
+          low = std::min(low, value);
+          high = std::max(high, value);
+        }
+        return low >= 0 && static_cast<std::int64_t>(high) < entries;
+      });
+      if (inside) return;
+    }
     for (std::int64_t i = from; i < from + count; ++i) {
       if (!in.valid(i)) continue;
       const std::int64_t index = in.index(i);
@@ -232,6 +275,9 @@ std::unique_ptr<InputArray> open_array(const ArrowSchema& schema, const ArrowArr
   in->validity = static_cast<const std::uint8_t*>(array.buffers[0]);
   if (!in->validity && array.null_count != 0 && array.null_count != -1)
     throw ColumnarError(column, fmt::format("its null count is {} but it has no validity bitmap", array.null_count));
+  // A null count of 0 says every element is valid (the specification lets a
+  // producer keep a bitmap of ones all the same): no bitmap to read.
+  if (array.null_count == 0) in->validity = nullptr;
   if (in->layout == Layout::Struct) return in;  // the batch itself: its caller checks the children
   in->values = array.buffers[1];
   if (is_text_layout(in->layout)) in->text_data = static_cast<const char*>(array.buffers[2]);
@@ -337,6 +383,26 @@ bool passes_check(const FieldDef& field, std::int64_t value) {
   return true;
 }
 
+// Whether every one of `values` (n > 0 of them, from `lowest` to `highest`)
+// passes the field's `where` check: an order bound needs only the extremes.
+bool all_pass_check(const FieldDef& field, std::int64_t lowest, std::int64_t highest, const std::int64_t* values,
+                    std::size_t n) {
+  switch (field.check) {
+    case FieldCheck::Lt:
+    case FieldCheck::Le: return passes_check(field, highest);
+    case FieldCheck::Gt:
+    case FieldCheck::Ge: return passes_check(field, lowest);
+    case FieldCheck::Eq: return lowest == highest && passes_check(field, lowest);
+    case FieldCheck::Ne: {
+      std::size_t equal = 0;
+      for (std::size_t r = 0; r < n; ++r) equal += values[r] == field.check_value;
+      return equal == 0;
+    }
+    case FieldCheck::None: break;
+  }
+  return true;
+}
+
 // Dates the CSV path reads: 1900-01-01 to 9999-12-31 (parse_date).
 std::int64_t date_days(const char* text) {
   std::int64_t days = 0;
@@ -364,14 +430,21 @@ inline std::uint8_t byte_at(const std::uint8_t* bits, std::int64_t position) {
   return static_cast<std::uint8_t>((bits[at] >> shift) | (bits[at + 1] << (8 - shift)));
 }
 
-// True when elements [from, from + count) of `array` are all valid.
+// True when elements [from, from + count) of `array` are all valid: its
+// bitmap read 64 bits at a time between the odd bits at either end.
 bool all_valid(const InputArray& array, std::int64_t from, std::int64_t count) {
   if (!array.validity) return true;
-  std::int64_t i = 0;
-  for (; i + 8 <= count; i += 8)
-    if (byte_at(array.validity, array.base + from + i) != 0xFF) return false;
-  for (; i < count; ++i)
-    if (!bit_at(array.validity, array.base + from + i)) return false;
+  std::int64_t at = array.base + from;
+  const std::int64_t end = at + count;
+  for (; at < end && (at & 7) != 0; ++at)
+    if (!bit_at(array.validity, at)) return false;
+  for (; at + 64 <= end; at += 64) {
+    std::uint64_t word;
+    std::memcpy(&word, array.validity + (at >> 3), 8);
+    if (word != ~std::uint64_t{0}) return false;
+  }
+  for (; at < end; ++at)
+    if (!bit_at(array.validity, at)) return false;
   return true;
 }
 
@@ -877,15 +950,24 @@ struct ColumnarEvaluator::Impl {
     const std::int64_t limit = kind_limit(def.type.kind);
     bool plain = reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) == 0 &&
                  all_valid(in, start, static_cast<std::int64_t>(n));
-    if (plain) {
-      bool in_range = true;
-      if (def.check == FieldCheck::None) {
-        for (std::size_t r = 0; r < n; ++r) in_range &= values[r] >= -limit && values[r] <= limit;
-      } else {
-        for (std::size_t r = 0; r < n; ++r)
-          in_range &= values[r] >= -limit && values[r] <= limit && passes_check(def, values[r]);
+    if (plain && n > 0) {
+      // The smallest and the largest value, compared once: four lanes, so
+      // that the loop has no branch and no chain of one long dependency.
+      std::int64_t low[4] = {values[0], values[0], values[0], values[0]};
+      std::int64_t high[4] = {values[0], values[0], values[0], values[0]};
+      std::size_t r = 0;
+      for (; r + 4 <= n; r += 4)
+        for (int k = 0; k < 4; ++k) {
+          low[k] = std::min(low[k], values[r + k]);
+          high[k] = std::max(high[k], values[r + k]);
+        }
+      for (; r < n; ++r) {
+        low[0] = std::min(low[0], values[r]);
+        high[0] = std::max(high[0], values[r]);
       }
-      plain = in_range;
+      const std::int64_t lowest = std::min(std::min(low[0], low[1]), std::min(low[2], low[3]));
+      const std::int64_t highest = std::max(std::max(high[0], high[1]), std::max(high[2], high[3]));
+      plain = lowest >= -limit && highest <= limit && all_pass_check(def, lowest, highest, values, n);
     }
     if (plain) {
       out.borrowed_scalars = values;
@@ -911,17 +993,32 @@ struct ColumnarEvaluator::Impl {
     const InputArray& in = *column.array;
     FieldColumn& out = batch.columns[f];
     out.borrowed_scalars = nullptr;
+    // The chunk's validity looked at once: most columns have no nulls.
+    const bool no_nulls = all_valid(in, start, static_cast<std::int64_t>(n));
     const auto each_row = [&](auto&& read) {
       for (std::size_t r = 0; r < n; ++r) {
         if (failed[r]) continue;
         const std::int64_t i = start + static_cast<std::int64_t>(r);
-        if (!in.valid(i)) read_text(f, "", r, static_cast<std::size_t>(i), rejects);
+        if (!no_nulls && !in.valid(i)) read_text(f, "", r, static_cast<std::size_t>(i), rejects);
         else read(r, i);
       }
     };
+    // A text column's element i, its offsets' width looked at once per chunk.
+    const auto each_text = [&](auto&& read) {
+      const auto rows = [&](auto offset) {
+        using Offset = decltype(offset);
+        each_row([&](std::size_t r, std::int64_t i) {
+          const auto begin = static_cast<std::int64_t>(load<Offset>(in.values, in.base + i));
+          const auto end = static_cast<std::int64_t>(load<Offset>(in.values, in.base + i + 1));
+          read(r, i, std::string_view(in.text_data + begin, static_cast<std::size_t>(end - begin)));
+        });
+      };
+      if (in.layout == Layout::LargeUtf8) rows(std::int64_t{});
+      else rows(std::int32_t{});
+    };
     switch (def.type.kind) {
       case Kind::Bool: {
-        if (all_valid(in, start, static_cast<std::int64_t>(n))) {
+        if (no_nulls) {
           const auto& table = byte_bits();
           const auto* bits = static_cast<const std::uint8_t*>(in.values);
           std::int64_t* scalars = out.scalars.data();
@@ -976,25 +1073,29 @@ struct ColumnarEvaluator::Impl {
       }
       case Kind::Enum:
         if (in.dictionary) {
-          each_row([&](std::size_t r, std::int64_t i) {
-            const std::int64_t entry = in.index(i);
-            const std::int64_t member = column.members[static_cast<std::size_t>(entry)];
-            if (member >= 0) {
-              out.scalars[r] = member;
-              out.present[r] = 1;
-            } else {
-              const std::string_view name = in.dictionary->valid(entry) ? in.dictionary->text(entry) : "";
-              read_text(f, name, r, static_cast<std::size_t>(i), rejects);
-            }
+          with_index_type(in.layout, [&](auto index) {
+            using Index = decltype(index);
+            each_row([&](std::size_t r, std::int64_t i) {
+              const auto entry = static_cast<std::int64_t>(load<Index>(in.values, in.base + i));
+              const std::int64_t member = column.members[static_cast<std::size_t>(entry)];
+              if (member >= 0) {
+                out.scalars[r] = member;
+                out.present[r] = 1;
+              } else {
+                const std::string_view name = in.dictionary->valid(entry) ? in.dictionary->text(entry) : "";
+                read_text(f, name, r, static_cast<std::size_t>(i), rejects);
+              }
+            });
           });
           return;
         }
-        each_row([&](std::size_t r, std::int64_t i) { read_text(f, in.text(i), r, static_cast<std::size_t>(i), rejects); });
+        each_text([&](std::size_t r, std::int64_t i, std::string_view name) {
+          read_text(f, name, r, static_cast<std::size_t>(i), rejects);
+        });
         return;
       case Kind::Text:
         if (!read_by_program[f]) return;  // never looked at: nothing to view, and a text is never refused
-        each_row([&](std::size_t r, std::int64_t i) {
-          const std::string_view text = in.text(i);
+        each_text([&](std::size_t r, std::int64_t i, std::string_view text) {
           if (text.empty()) {
             read_text(f, text, r, static_cast<std::size_t>(i), rejects);
             return;
