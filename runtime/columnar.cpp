@@ -754,6 +754,8 @@ struct ColumnarEvaluator::Impl {
   // Per text output, the bytes per row the last batch took: the next batch's
   // text buffer is made that large at once rather than grown (and copied).
   std::vector<std::size_t> text_bytes_per_row;
+  // The same for list outputs' items (in items per row, rounded up).
+  std::vector<std::size_t> list_items_per_row;
   // The result buffers' storage, given back as results are released.
   std::shared_ptr<BufferPool> pool = std::make_shared<BufferPool>();
 
@@ -766,6 +768,7 @@ struct ColumnarEvaluator::Impl {
     batch.reset(program, capacity);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
     text_bytes_per_row.assign(program.outputs.size(), 16);
+    list_items_per_row.assign(program.outputs.size(), 1);
     read_by_program.assign(program.fields.size(), 0);
     for (const Instruction& ins : program.code)
       if ((ins.op == Opcode::LOAD_FIELD || ins.op == Opcode::LOAD_PRESENT || ins.op == Opcode::LOAD_TEXT ||
@@ -1179,7 +1182,7 @@ struct ColumnarEvaluator::Impl {
         lists[o].reserve(rows);
         lists[o].items.type = element_of(type);
         lists[o].items.numbers_as_int64 = options.numbers_as_int64;
-        lists[o].items.reserve(rows);
+        lists[o].items.reserve(rows * list_items_per_row[o]);
       } else {
         scalars[o].type = type;
         scalars[o].numbers_as_int64 = options.numbers_as_int64;
@@ -1220,7 +1223,10 @@ struct ColumnarEvaluator::Impl {
     }
     for (FieldColumn& column : batch.columns) column.borrowed_scalars = nullptr;
     for (std::size_t o = 0; o < noutputs; ++o)
-      if (rows > 0) text_bytes_per_row[o] = texts[o].bytes.size() / rows + 1;
+      if (rows > 0) {
+        text_bytes_per_row[o] = texts[o].bytes.size() / rows + 1;
+        list_items_per_row[o] = lists[o].count / rows + 1;
+      }
 
     // Every output is null where its row was rejected.
     const auto rejected = static_cast<std::size_t>(report.rejected);
