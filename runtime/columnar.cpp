@@ -1325,20 +1325,30 @@ struct ColumnarEvaluator::Impl {
     if (run_size) std::memcpy(out, run, run_size);
   }
 
-  // A list output's rows [start, start + n) from register `reg`.
+  // A list output's rows [start, start + n) from register `reg`: a list of
+  // enum (the common kind) straight into its int32 indices, other kinds
+  // through put_items.
   void put_lists(ListOutput& list, std::size_t start, std::size_t n, std::uint32_t reg, bool all_ok) {
     std::int32_t* ends = reinterpret_cast<std::int32_t*>(list.offsets.data()) + 1 + start;
+    const bool indices = list.items.type.kind == Kind::Enum;
+    std::size_t count = list.count;
     for (std::size_t r = 0; r < n; ++r) {
       if (all_ok || ok[r]) {
         const ListItems items = machine.list(reg, r);
-        list.items.grow(list.count + items.size());
-        list.items.put_items(list.count, items);
-        list.count += items.size();
-        if (list.count > static_cast<std::size_t>(INT32_MAX))
-          throw std::length_error("a list result column of a columnar batch has over 2^31 items");
+        list.items.grow(count + items.size());
+        if (indices) {
+          std::int32_t* out = reinterpret_cast<std::int32_t*>(list.items.values.data()) + count;
+          for (const std::int64_t item : items) *out++ = static_cast<std::int32_t>(item);
+        } else {
+          list.items.put_items(count, items);
+        }
+        count += items.size();
       }
-      ends[r] = static_cast<std::int32_t>(list.count);
+      ends[r] = static_cast<std::int32_t>(count);  // checked below, before anyone reads it
     }
+    if (count > static_cast<std::size_t>(INT32_MAX))
+      throw std::length_error("a list result column of a columnar batch has over 2^31 items");
+    list.count = count;
   }
 
   // The chunk's results into the output columns, column by column (each
