@@ -148,6 +148,41 @@ std::int64_t buffers_needed(Layout layout) {
   }
 }
 
+// The loops below that scan a whole column are built twice, as the VM's
+// handlers are (runtime/vm.cpp, PRECEPT_VECTOR_CLONES): for the x86-64
+// baseline, whose SSE2 has no 64-bit compare, and for x86-64-v3 (AVX2), chosen
+// once when the library loads. Same results either way.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(PRECEPT_NO_TARGET_CLONES)
+#define PRECEPT_COLUMN_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define PRECEPT_COLUMN_CLONES
+#endif
+
+// The smallest and the largest of values[0, n) (n > 0), with no branch per
+// value.
+PRECEPT_COLUMN_CLONES void value_range(const std::int64_t* values, std::size_t n, std::int64_t& lowest,
+                                       std::int64_t& highest) {
+  std::int64_t low = values[0], high = values[0];
+  for (std::size_t r = 0; r < n; ++r) {
+    low = values[r] < low ? values[r] : low;
+    high = values[r] > high ? values[r] : high;
+  }
+  lowest = low;
+  highest = high;
+}
+
+// Whether any of offsets[0, count] is below the one before it.
+PRECEPT_COLUMN_CLONES bool offsets_decrease32(const std::int32_t* offsets, std::int64_t count) {
+  bool any = false;
+  for (std::int64_t i = 0; i < count; ++i) any |= offsets[i + 1] < offsets[i];
+  return any;
+}
+PRECEPT_COLUMN_CLONES bool offsets_decrease64(const std::int64_t* offsets, std::int64_t count) {
+  bool any = false;
+  for (std::int64_t i = 0; i < count; ++i) any |= offsets[i + 1] < offsets[i];
+  return any;
+}
+
 // Checks the offsets (of a text or list array) of elements [from, from +
 // count): they start at 0 or more and never decrease; returns the first and
 // the last.
@@ -157,19 +192,14 @@ std::pair<std::int64_t, std::int64_t> checked_offsets(const InputArray& array, s
   if (first < 0)
     throw ColumnarError(column, fmt::format("its {} offsets are out of range: the first is {}, below 0", what, first));
   // Whether any offset decreases, found in one pass with no branch per
-  // element; where is looked for only then.
-  const auto decreases = [&](auto offset) {
-    using Offset = decltype(offset);
-    bool any = false;
-    Offset previous = load<Offset>(array.values, array.base + from);
-    for (std::int64_t i = 1; i <= count; ++i) {
-      const Offset next = load<Offset>(array.values, array.base + from + i);
-      any |= next < previous;
-      previous = next;
-    }
-    return any;
-  };
-  const bool bad = array.layout == Layout::LargeUtf8 ? decreases(std::int64_t{}) : decreases(std::int32_t{});
+  // element (offsets aligned as the specification asks; else element by
+  // element); where is looked for only then.
+  const std::size_t width = array.layout == Layout::LargeUtf8 ? 8 : 4;
+  const void* offsets = static_cast<const char*>(array.values) + (array.base + from) * static_cast<std::int64_t>(width);
+  bool bad = true;
+  if (reinterpret_cast<std::uintptr_t>(offsets) % width == 0)
+    bad = width == 8 ? offsets_decrease64(static_cast<const std::int64_t*>(offsets), count)
+                     : offsets_decrease32(static_cast<const std::int32_t*>(offsets), count);
   if (bad) {
     std::int64_t previous = first;
     for (std::int64_t i = 1; i <= count; ++i) {
@@ -954,22 +984,9 @@ struct ColumnarEvaluator::Impl {
     bool plain = reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) == 0 &&
                  all_valid(in, start, static_cast<std::int64_t>(n));
     if (plain && n > 0) {
-      // The smallest and the largest value, compared once: four lanes, so
-      // that the loop has no branch and no chain of one long dependency.
-      std::int64_t low[4] = {values[0], values[0], values[0], values[0]};
-      std::int64_t high[4] = {values[0], values[0], values[0], values[0]};
-      std::size_t r = 0;
-      for (; r + 4 <= n; r += 4)
-        for (int k = 0; k < 4; ++k) {
-          low[k] = std::min(low[k], values[r + k]);
-          high[k] = std::max(high[k], values[r + k]);
-        }
-      for (; r < n; ++r) {
-        low[0] = std::min(low[0], values[r]);
-        high[0] = std::max(high[0], values[r]);
-      }
-      const std::int64_t lowest = std::min(std::min(low[0], low[1]), std::min(low[2], low[3]));
-      const std::int64_t highest = std::max(std::max(high[0], high[1]), std::max(high[2], high[3]));
+      // The smallest and the largest value, compared once.
+      std::int64_t lowest = 0, highest = 0;
+      value_range(values, n, lowest, highest);
       plain = lowest >= -limit && highest <= limit && all_pass_check(def, lowest, highest, values, n);
     }
     if (plain) {
