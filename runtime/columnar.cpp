@@ -822,6 +822,9 @@ struct ColumnarEvaluator::Impl {
     // A dictionary-encoded enum (or a list's): per dictionary entry, its
     // member index, or -1 when it is not a member (or null).
     std::vector<std::int64_t> members;
+    // An int64 column every value of which the batch may borrow as it is
+    // (found once for the whole batch, reading the column in one stream).
+    bool plain_throughout = false;
   };
 
   // Rejections found while reading, per row of the whole batch.
@@ -982,15 +985,33 @@ struct ColumnarEvaluator::Impl {
   // An int64 column of an int, money or decimal field, over rows [start,
   // start + n): borrowed in place when every value is plainly acceptable,
   // else copied value by value.
+  // Whether every value of `column`'s rows [0, rows) can be borrowed as it
+  // is: an int64 column of a number field, aligned, with no nulls, every value
+  // within its kind's limits and `where` bound.
+  bool borrowable(const Column& column, std::int64_t rows) const {
+    const InputArray& in = *column.array;
+    const FieldDef& def = program.fields[column.field];
+    const Kind kind = def.type.kind;
+    if (in.layout != Layout::Int64 || (kind != Kind::Int && kind != Kind::Money && kind != Kind::Decimal) || rows == 0)
+      return false;
+    const auto* values = static_cast<const std::int64_t*>(in.values) + in.base;
+    if (reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) != 0 || !all_valid(in, 0, rows)) return false;
+    std::int64_t lowest = 0, highest = 0;
+    const auto n = static_cast<std::size_t>(rows);
+    value_range(values, n, lowest, highest);
+    const std::int64_t limit = kind_limit(kind);
+    return lowest >= -limit && highest <= limit && all_pass_check(def, lowest, highest, values, n);
+  }
+
   void read_int64(const Column& column, std::int64_t start, std::size_t n, std::vector<ReadReject>& rejects) {
     const InputArray& in = *column.array;
     const FieldDef& def = program.fields[column.field];
     FieldColumn& out = batch.columns[column.field];
     const auto* values = static_cast<const std::int64_t*>(in.values) + in.base + start;
     const std::int64_t limit = kind_limit(def.type.kind);
-    bool plain = reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) == 0 &&
-                 all_valid(in, start, static_cast<std::int64_t>(n));
-    if (plain && n > 0) {
+    bool plain = column.plain_throughout || (reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) == 0 &&
+                                             all_valid(in, start, static_cast<std::int64_t>(n)));
+    if (plain && n > 0 && !column.plain_throughout) {
       // The smallest and the largest value, compared once.
       std::int64_t lowest = 0, highest = 0;
       value_range(values, n, lowest, highest);
@@ -1187,7 +1208,8 @@ struct ColumnarEvaluator::Impl {
     if (!out_schema || !out_array) throw ColumnarError("", "the pointers given for the result are null");
     const PoolScope scope(pool);
     std::int64_t total = 0;
-    const std::vector<Column> columns = bind(schema, array, total);
+    std::vector<Column> columns = bind(schema, array, total);
+    for (Column& column : columns) column.plain_throughout = borrowable(column, total);
     std::vector<std::uint8_t> given(program.fields.size(), 0);
     for (const Column& column : columns) given[column.field] = 1;
     const auto rows = static_cast<std::size_t>(total);
