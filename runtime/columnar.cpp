@@ -982,41 +982,40 @@ struct ColumnarEvaluator::Impl {
     return text;
   }
 
-  // An int64 column of an int, money or decimal field, over rows [start,
-  // start + n): borrowed in place when every value is plainly acceptable,
-  // else copied value by value.
-  // Whether every value of `column`'s rows [0, rows) can be borrowed as it
-  // is: an int64 column of a number field, aligned, with no nulls, every value
-  // within its kind's limits and `where` bound.
-  bool borrowable(const Column& column, std::int64_t rows) const {
+  // Whether rows [start, start + n) of an int64 column of a number field can
+  // be borrowed as they are: aligned, no nulls, every value within its kind's
+  // limits and `where` bound (the smallest and the largest compared once).
+  bool plain_values(const Column& column, std::int64_t start, std::size_t n) const {
     const InputArray& in = *column.array;
     const FieldDef& def = program.fields[column.field];
-    const Kind kind = def.type.kind;
-    if (in.layout != Layout::Int64 || (kind != Kind::Int && kind != Kind::Money && kind != Kind::Decimal) || rows == 0)
+    const auto* values = static_cast<const std::int64_t*>(in.values) + in.base + start;
+    if (reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) != 0 ||
+        !all_valid(in, start, static_cast<std::int64_t>(n)))
       return false;
-    const auto* values = static_cast<const std::int64_t*>(in.values) + in.base;
-    if (reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) != 0 || !all_valid(in, 0, rows)) return false;
+    if (n == 0) return true;
     std::int64_t lowest = 0, highest = 0;
-    const auto n = static_cast<std::size_t>(rows);
     value_range(values, n, lowest, highest);
-    const std::int64_t limit = kind_limit(kind);
+    const std::int64_t limit = kind_limit(def.type.kind);
     return lowest >= -limit && highest <= limit && all_pass_check(def, lowest, highest, values, n);
   }
 
+  // Whether all `rows` of `column` can be borrowed: found once for the whole
+  // batch, reading each column in one long stream, so that no chunk checks again.
+  bool borrowable(const Column& column, std::int64_t rows) const {
+    const Kind kind = program.fields[column.field].type.kind;
+    return column.array->layout == Layout::Int64 && (kind == Kind::Int || kind == Kind::Money || kind == Kind::Decimal) &&
+           rows > 0 && plain_values(column, 0, static_cast<std::size_t>(rows));
+  }
+
+  // An int64 column of an int, money or decimal field, over rows [start,
+  // start + n): borrowed in place when every value is plainly acceptable,
+  // else copied value by value.
   void read_int64(const Column& column, std::int64_t start, std::size_t n, std::vector<ReadReject>& rejects) {
     const InputArray& in = *column.array;
     const FieldDef& def = program.fields[column.field];
     FieldColumn& out = batch.columns[column.field];
     const auto* values = static_cast<const std::int64_t*>(in.values) + in.base + start;
-    const std::int64_t limit = kind_limit(def.type.kind);
-    bool plain = column.plain_throughout || (reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) == 0 &&
-                                             all_valid(in, start, static_cast<std::int64_t>(n)));
-    if (plain && n > 0 && !column.plain_throughout) {
-      // The smallest and the largest value, compared once.
-      std::int64_t lowest = 0, highest = 0;
-      value_range(values, n, lowest, highest);
-      plain = lowest >= -limit && highest <= limit && all_pass_check(def, lowest, highest, values, n);
-    }
+    const bool plain = column.plain_throughout || plain_values(column, start, n);
     if (plain) {
       out.borrowed_scalars = values;
       if (def.optional) std::fill_n(out.present.begin(), n, 1);
