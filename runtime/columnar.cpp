@@ -26,6 +26,7 @@
 #include <charconv>
 #include <cstring>
 #include <functional>
+#include <limits>
 #include <string_view>
 #include <unordered_map>
 
@@ -42,6 +43,13 @@ namespace {
 // Evaluator's, since a columnar batch is usually long and every chunk pays
 // for setting the machine up.
 constexpr std::size_t kChunkCapacity = 1024;
+
+// The rows of a chunk for `program`: a multiple of 64 when it can be, so that
+// every chunk's rows start on a whole byte (and word) of a bitmap.
+std::size_t chunk_capacity(const Program& program) {
+  const std::size_t rows = capacity_within_budget(program, kChunkCapacity, kWorkerMemoryBudget);
+  return rows >= 64 ? rows / 64 * 64 : rows;
+}
 
 // ------------------------------------------------------------------ input arrays
 
@@ -140,6 +148,41 @@ std::int64_t buffers_needed(Layout layout) {
   }
 }
 
+// The loops below that scan a whole column are built twice, as the VM's
+// handlers are (runtime/vm.cpp, PRECEPT_VECTOR_CLONES): for the x86-64
+// baseline, whose SSE2 has no 64-bit compare, and for x86-64-v3 (AVX2), chosen
+// once when the library loads. Same results either way.
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__)) && !defined(PRECEPT_NO_TARGET_CLONES)
+#define PRECEPT_COLUMN_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+#else
+#define PRECEPT_COLUMN_CLONES
+#endif
+
+// The smallest and the largest of values[0, n) (n > 0), with no branch per
+// value.
+PRECEPT_COLUMN_CLONES void value_range(const std::int64_t* values, std::size_t n, std::int64_t& lowest,
+                                       std::int64_t& highest) {
+  std::int64_t low = values[0], high = values[0];
+  for (std::size_t r = 0; r < n; ++r) {
+    low = values[r] < low ? values[r] : low;
+    high = values[r] > high ? values[r] : high;
+  }
+  lowest = low;
+  highest = high;
+}
+
+// Whether any of offsets[0, count] is below the one before it.
+PRECEPT_COLUMN_CLONES bool offsets_decrease32(const std::int32_t* offsets, std::int64_t count) {
+  bool any = false;
+  for (std::int64_t i = 0; i < count; ++i) any |= offsets[i + 1] < offsets[i];
+  return any;
+}
+PRECEPT_COLUMN_CLONES bool offsets_decrease64(const std::int64_t* offsets, std::int64_t count) {
+  bool any = false;
+  for (std::int64_t i = 0; i < count; ++i) any |= offsets[i + 1] < offsets[i];
+  return any;
+}
+
 // Checks the offsets (of a text or list array) of elements [from, from +
 // count): they start at 0 or more and never decrease; returns the first and
 // the last.
@@ -148,16 +191,39 @@ std::pair<std::int64_t, std::int64_t> checked_offsets(const InputArray& array, s
   const std::int64_t first = array.offset_at(array.base + from);
   if (first < 0)
     throw ColumnarError(column, fmt::format("its {} offsets are out of range: the first is {}, below 0", what, first));
-  std::int64_t previous = first;
-  for (std::int64_t i = 1; i <= count; ++i) {
-    const std::int64_t next = array.offset_at(array.base + from + i);
-    if (next < previous)
-      throw ColumnarError(column, fmt::format("its {} offsets are out of range at row {}: {} after {} (offsets "
-                                              "must never decrease)",
-                                              what, from + i - 1, next, previous));
-    previous = next;
+  // Whether any offset decreases, found in one pass with no branch per
+  // element (offsets aligned as the specification asks; else element by
+  // element); where is looked for only then.
+  const std::size_t width = array.layout == Layout::LargeUtf8 ? 8 : 4;
+  const void* offsets = static_cast<const char*>(array.values) + (array.base + from) * static_cast<std::int64_t>(width);
+  bool bad = true;
+  if (reinterpret_cast<std::uintptr_t>(offsets) % width == 0)
+    bad = width == 8 ? offsets_decrease64(static_cast<const std::int64_t*>(offsets), count)
+                     : offsets_decrease32(static_cast<const std::int32_t*>(offsets), count);
+  if (bad) {
+    std::int64_t previous = first;
+    for (std::int64_t i = 1; i <= count; ++i) {
+      const std::int64_t next = array.offset_at(array.base + from + i);
+      if (next < previous)
+        throw ColumnarError(column, fmt::format("its {} offsets are out of range at row {}: {} after {} (offsets "
+                                                "must never decrease)",
+                                                what, from + i - 1, next, previous));
+      previous = next;
+    }
   }
-  return {first, previous};
+  return {first, array.offset_at(array.base + from + count)};
+}
+
+// Calls read(T{}) with T the integer type of an index array's layout, so that
+// a loop over its values looks at the layout once.
+template <typename Read>
+decltype(auto) with_index_type(Layout layout, Read&& read) {
+  switch (layout) {
+    case Layout::Int8: return read(std::int8_t{});
+    case Layout::Int16: return read(std::int16_t{});
+    case Layout::Int32: return read(std::int32_t{});
+    default: return read(std::int64_t{});
+  }
 }
 
 // Checks what reading elements [from, from + count) of `in` will touch: its
@@ -183,6 +249,20 @@ void check_elements(InputArray& in, std::int64_t from, std::int64_t count, const
   }
   if (in.dictionary) {
     const std::int64_t entries = in.dictionary->length;
+    // With no nulls to step over, the smallest and largest index say it.
+    if (!in.validity) {
+      const bool inside = with_index_type(in.layout, [&](auto index) {
+        using Index = decltype(index);
+        Index low = std::numeric_limits<Index>::max(), high = std::numeric_limits<Index>::min();
+        for (std::int64_t i = from; i < from + count; ++i) {
+          const Index value = load<Index>(in.values, in.base + i);
+          low = std::min(low, value);
+          high = std::max(high, value);
+        }
+        return low >= 0 && static_cast<std::int64_t>(high) < entries;
+      });
+      if (inside) return;
+    }
     for (std::int64_t i = from; i < from + count; ++i) {
       if (!in.valid(i)) continue;
       const std::int64_t index = in.index(i);
@@ -225,6 +305,9 @@ std::unique_ptr<InputArray> open_array(const ArrowSchema& schema, const ArrowArr
   in->validity = static_cast<const std::uint8_t*>(array.buffers[0]);
   if (!in->validity && array.null_count != 0 && array.null_count != -1)
     throw ColumnarError(column, fmt::format("its null count is {} but it has no validity bitmap", array.null_count));
+  // A null count of 0 says every element is valid (the specification lets a
+  // producer keep a bitmap of ones all the same): no bitmap to read.
+  if (array.null_count == 0) in->validity = nullptr;
   if (in->layout == Layout::Struct) return in;  // the batch itself: its caller checks the children
   in->values = array.buffers[1];
   if (is_text_layout(in->layout)) in->text_data = static_cast<const char*>(array.buffers[2]);
@@ -330,6 +413,26 @@ bool passes_check(const FieldDef& field, std::int64_t value) {
   return true;
 }
 
+// Whether every one of `values` (n > 0 of them, from `lowest` to `highest`)
+// passes the field's `where` check: an order bound needs only the extremes.
+bool all_pass_check(const FieldDef& field, std::int64_t lowest, std::int64_t highest, const std::int64_t* values,
+                    std::size_t n) {
+  switch (field.check) {
+    case FieldCheck::Lt:
+    case FieldCheck::Le: return passes_check(field, highest);
+    case FieldCheck::Gt:
+    case FieldCheck::Ge: return passes_check(field, lowest);
+    case FieldCheck::Eq: return lowest == highest && passes_check(field, lowest);
+    case FieldCheck::Ne: {
+      std::size_t equal = 0;
+      for (std::size_t r = 0; r < n; ++r) equal += values[r] == field.check_value;
+      return equal == 0;
+    }
+    case FieldCheck::None: break;
+  }
+  return true;
+}
+
 // Dates the CSV path reads: 1900-01-01 to 9999-12-31 (parse_date).
 std::int64_t date_days(const char* text) {
   std::int64_t days = 0;
@@ -357,33 +460,99 @@ inline std::uint8_t byte_at(const std::uint8_t* bits, std::int64_t position) {
   return static_cast<std::uint8_t>((bits[at] >> shift) | (bits[at + 1] << (8 - shift)));
 }
 
-// True when elements [from, from + count) of `array` are all valid.
+// True when elements [from, from + count) of `array` are all valid: its
+// bitmap read 64 bits at a time between the odd bits at either end.
 bool all_valid(const InputArray& array, std::int64_t from, std::int64_t count) {
   if (!array.validity) return true;
-  std::int64_t i = 0;
-  for (; i + 8 <= count; i += 8)
-    if (byte_at(array.validity, array.base + from + i) != 0xFF) return false;
-  for (; i < count; ++i)
-    if (!bit_at(array.validity, array.base + from + i)) return false;
+  std::int64_t at = array.base + from;
+  const std::int64_t end = at + count;
+  for (; at < end && (at & 7) != 0; ++at)
+    if (!bit_at(array.validity, at)) return false;
+  for (; at + 64 <= end; at += 64) {
+    std::uint64_t word;
+    std::memcpy(&word, array.validity + (at >> 3), 8);
+    if (word != ~std::uint64_t{0}) return false;
+  }
+  for (; at < end; ++at)
+    if (!bit_at(array.validity, at)) return false;
   return true;
 }
 
 // ------------------------------------------------------------------ output arrays
+//
+// Every output column of a row is null exactly where the row was rejected, so
+// the rows' validity is one bitmap for the whole result (row_ok), packed once
+// per chunk; a column gets a copy of it at the end, or no bitmap at all when
+// nothing was rejected. Values are written column by column from the
+// machine's registers, with the column's type looked at once per chunk.
 
-// Bits set for valid rows; a column with no nulls exports no bitmap.
-struct Validity {
-  OwnedBuffer bits;
-  std::int64_t nulls = 0;
-  void reserve(std::size_t rows) { bits.resize((rows + 7) / 8); }
-  void set(std::size_t row) { bits.data()[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7)); }
-};
+inline void put_bit(std::uint8_t* bits, std::size_t at, bool value) {
+  const auto mask = static_cast<std::uint8_t>(1u << (at & 7));
+  if (value) bits[at >> 3] |= mask;
+  else bits[at >> 3] &= static_cast<std::uint8_t>(~mask);
+}
+
+// Bits [at, at + n) of `bits` from flags[0, n) (each 0 or 1): eight at a time
+// where the bit position is byte-aligned (as it is for every chunk after the
+// first when chunks are a multiple of 8 rows).
+void pack_bits(std::uint8_t* bits, std::size_t at, const std::uint8_t* flags, std::size_t n) {
+  std::size_t r = 0;
+  for (; r < n && ((at + r) & 7) != 0; ++r) put_bit(bits, at + r, flags[r]);
+  for (; r + 8 <= n; r += 8) {
+    std::uint64_t eight;
+    std::memcpy(&eight, flags + r, 8);
+    // Byte k's low bit lands on bit 56 + k, with no carries in between.
+    bits[(at + r) >> 3] = static_cast<std::uint8_t>((eight * 0x0102040810204080ull) >> 56);
+  }
+  for (; r < n; ++r) put_bit(bits, at + r, flags[r]);
+}
+
+// A register's column of n values as an output's values: column[r] where
+// ok[r] (every row when ok is null), else 0 (under a null). Whole-column
+// loops, built also for x86-64-v3 (PRECEPT_COLUMN_CLONES).
+PRECEPT_COLUMN_CLONES void write_decimal128(std::uint64_t* words, const std::int64_t* column, const std::uint8_t* ok,
+                                            std::size_t n) {
+  for (std::size_t r = 0; r < n; ++r) {
+    const std::int64_t v = ok && !ok[r] ? 0 : column[r];
+    words[2 * r] = static_cast<std::uint64_t>(v);
+    words[2 * r + 1] = static_cast<std::uint64_t>(v >> 63);  // the sign, extended
+  }
+}
+// Narrowed to int32; returns whether every value fits.
+PRECEPT_COLUMN_CLONES bool write_int32(std::int32_t* narrow, const std::int64_t* column, const std::uint8_t* ok,
+                                       std::size_t n) {
+  std::int64_t low = 0, high = 0;
+  for (std::size_t r = 0; r < n; ++r) {
+    const std::int64_t v = ok && !ok[r] ? 0 : column[r];
+    low = v < low ? v : low;
+    high = v > high ? v : high;
+    narrow[r] = static_cast<std::int32_t>(v);
+  }
+  return low >= INT32_MIN && high <= INT32_MAX;
+}
+// As flags (1 for a true bool), to be packed into bits.
+PRECEPT_COLUMN_CLONES void write_flags(std::uint8_t* flags, const std::int64_t* column, const std::uint8_t* ok,
+                                       std::size_t n) {
+  for (std::size_t r = 0; r < n; ++r) flags[r] = (ok ? ok[r] : 1) & (column[r] != 0);
+}
+
+// A bitmap of `rows` bits: a copy of `bits` with the bits of `cleared` rows off.
+OwnedBuffer copied_bitmap(const OwnedBuffer& bits, std::size_t rows, const std::vector<std::size_t>& cleared) {
+  OwnedBuffer copy;
+  copy.resize_for_overwrite((rows + 7) / 8);
+  std::memcpy(copy.data(), bits.data(), (rows + 7) / 8);
+  for (const std::size_t row : cleared) put_bit(copy.data(), row, false);
+  return copy;
+}
 
 // One output column (or a list's items) of scalar values.
 struct ScalarOutput {
   ValueType type;  // a scalar type
   bool numbers_as_int64 = false;
-  Validity validity;
   OwnedBuffer values;  // bits (bool), int64, decimal128, int32 (date, enum index)
+  // Valid rows whose value the format cannot hold (a date beyond date32),
+  // null in this column alone.
+  std::vector<std::size_t> unfit_rows;
 
   std::size_t width() const {
     switch (type.kind) {
@@ -395,144 +564,150 @@ struct ScalarOutput {
       default: return 8;
     }
   }
-  std::size_t capacity = 0;  // rows the buffers hold
+  std::size_t bytes_for(std::size_t rows) const { return width() ? rows * width() : (rows + 7) / 8; }
+  std::size_t capacity = 0;  // rows the buffer holds
   void reserve(std::size_t rows) {
     capacity = rows;
-    validity.bits.resize((rows + 7) / 8);
-    values.resize(width() ? rows * width() : (rows + 7) / 8);
+    // Bits are set one by one in a list's items (|=), so they start at zero;
+    // other values are written whole.
+    if (width() == 0) values.resize(bytes_for(rows));
+    else values.resize_for_overwrite(bytes_for(rows));
   }
   void grow(std::size_t rows) {
     if (rows > capacity) reserve(std::max(rows, 2 * capacity));
   }
-  // A list's item (items are never null: their bitmap is not exported).
-  void put_value(std::size_t row, std::int64_t value) {
+  // A list's items, from position `at` (items are never null: their bitmap is
+  // not exported).
+  void put_items(std::size_t at, const ListItems& items) {
     std::uint8_t* out = values.data();
     switch (type.kind) {
       case Kind::Bool:
-        if (value) out[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
+        for (const std::int64_t value : items) {
+          if (value) out[at >> 3] |= static_cast<std::uint8_t>(1u << (at & 7));
+          ++at;
+        }
         return;
       case Kind::Money:
       case Kind::Decimal:
         if (numbers_as_int64) break;
-        {
+        for (const std::int64_t value : items) {
           const std::uint64_t words[2] = {static_cast<std::uint64_t>(value),
-                                          value < 0 ? ~std::uint64_t{0} : std::uint64_t{0}};
-          std::memcpy(out + row * 16, words, 16);
+                                          static_cast<std::uint64_t>(value >> 63)};
+          std::memcpy(out + at++ * 16, words, 16);
         }
         return;
       case Kind::Date:
-      case Kind::Enum: {
+      case Kind::Enum:
         // (A list's dates and enum indexes: the date of a table's row, within
         // date32's range as every date read is.)
-        const auto narrow = static_cast<std::int32_t>(value);
-        std::memcpy(out + row * 4, &narrow, 4);
+        for (const std::int64_t value : items) {
+          const auto narrow = static_cast<std::int32_t>(value);
+          std::memcpy(out + at++ * 4, &narrow, 4);
+        }
+        return;
+      default: break;
+    }
+    for (const std::int64_t value : items) std::memcpy(out + at++ * 8, &value, 8);
+  }
+  // Rows [start, start + n) at once from a register's column: column[r] where
+  // ok[r] (every row when ok is null), else 0 (under a null).
+  void put_column(std::size_t start, std::size_t n, const std::uint8_t* ok, const std::int64_t* column,
+                  std::vector<std::uint8_t>& scratch) {
+    const auto value = [ok, column](std::size_t r) { return ok && !ok[r] ? 0 : column[r]; };
+    std::uint8_t* out = values.data();
+    switch (type.kind) {
+      case Kind::Bool:
+        scratch.resize(n);
+        write_flags(scratch.data(), column, ok, n);
+        pack_bits(out, start, scratch.data(), n);
+        return;
+      case Kind::Money:
+      case Kind::Decimal:
+        if (numbers_as_int64) break;
+        write_decimal128(reinterpret_cast<std::uint64_t*>(out) + 2 * start, column, ok, n);
+        return;
+      case Kind::Date:
+      case Kind::Enum: {
+        std::int32_t* narrow = reinterpret_cast<std::int32_t*>(out) + start;
+        if (write_int32(narrow, column, ok, n)) return;
+        // A date so far from 1970 that date32 cannot hold it (only absurd
+        // date arithmetic makes one) is null rather than a wrong date.
+        for (std::size_t r = 0; r < n; ++r)
+          if (value(r) < INT32_MIN || value(r) > INT32_MAX) {
+            narrow[r] = 0;
+            unfit_rows.push_back(start + r);
+          }
         return;
       }
       default: break;
     }
-    std::memcpy(out + row * 8, &value, 8);
-  }
-  // Rows [start, start + n) at once: value(r) where ok[r], else null (0 under it).
-  void put_column(std::size_t start, std::size_t n, const std::uint8_t* ok, const std::int64_t* column) {
-    const auto value = [column](std::size_t r) { return column[r]; };
-    std::uint8_t* bits = validity.bits.data();
-    std::uint8_t* out = values.data();
-    const auto mark = [&](std::size_t r) {
-      const std::size_t row = start + r;
-      if (ok[r]) bits[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
-      else ++validity.nulls;
-      return row;
-    };
-    switch (type.kind) {
-      case Kind::Bool:
-        for (std::size_t r = 0; r < n; ++r) {
-          const std::size_t row = mark(r);
-          if (ok[r] && value(r)) out[row >> 3] |= static_cast<std::uint8_t>(1u << (row & 7));
-        }
-        return;
-      case Kind::Money:
-      case Kind::Decimal:
-        if (!numbers_as_int64) {
-          for (std::size_t r = 0; r < n; ++r) {
-            const std::size_t row = mark(r);
-            const std::int64_t v = ok[r] ? value(r) : 0;
-            const std::uint64_t words[2] = {static_cast<std::uint64_t>(v), v < 0 ? ~std::uint64_t{0} : 0};
-            std::memcpy(out + row * 16, words, 16);
-          }
-          return;
-        }
-        break;
-      case Kind::Date:
-      case Kind::Enum:
-        for (std::size_t r = 0; r < n; ++r) {
-          // A date so far from 1970 that date32 cannot hold it (only absurd
-          // date arithmetic makes one) is null rather than a wrong date.
-          const bool fits = !ok[r] || (value(r) >= INT32_MIN && value(r) <= INT32_MAX);
-          const std::size_t row = fits ? mark(r) : (++validity.nulls, start + r);
-          const auto narrow = static_cast<std::int32_t>(ok[r] && fits ? value(r) : 0);
-          std::memcpy(out + row * 4, &narrow, 4);
-        }
-        return;
-      default: break;
-    }
-    for (std::size_t r = 0; r < n; ++r) {
-      const std::size_t row = mark(r);
-      const std::int64_t v = ok[r] ? value(r) : 0;
-      std::memcpy(out + row * 8, &v, 8);
-    }
+    std::int64_t* wide = reinterpret_cast<std::int64_t*>(out) + start;
+    if (!ok) std::memcpy(wide, column, n * 8);
+    else
+      for (std::size_t r = 0; r < n; ++r) wide[r] = value(r);
   }
 };
 
-// One text output column (also the reject columns).
+// One text column: offsets and bytes. Rows not written are empty (null where
+// the column's validity says so), filled in lazily, so that a column of nulls
+// (a reject column of a batch with no rejects) costs nothing per row.
 struct TextOutput {
-  Validity validity;
   OwnedBuffer offsets;  // int32
   OwnedBuffer bytes;
-  std::size_t rows = 0;
+  std::size_t filled = 0;  // rows whose end offset is written
 
-  void reserve(std::size_t count) {
-    validity.reserve(count);
-    offsets.resize((count + 1) * 4);
+  void reserve(std::size_t rows) {
+    offsets.resize_for_overwrite((rows + 1) * 4);
+    const std::int32_t zero = 0;
+    std::memcpy(offsets.data(), &zero, 4);
+  }
+  std::int32_t* ends() { return reinterpret_cast<std::int32_t*>(offsets.data()) + 1; }
+  // Rows [filled, row) empty.
+  void pad_to(std::size_t row) {
+    if (row <= filled) return;
+    std::fill(ends() + filled, ends() + row, static_cast<std::int32_t>(bytes.size()));
+    filled = row;
+  }
+  static void check_size(std::size_t bytes) {
+    if (bytes > static_cast<std::size_t>(INT32_MAX))
+      throw std::length_error("a text result column of a columnar batch is over 2 GiB");
   }
   void put(std::size_t row, std::string_view text) {
-    validity.set(row);
+    pad_to(row);
+    check_size(bytes.size() + text.size());
     bytes.append(text.data(), text.size());
-    end_row(row);
+    ends()[row] = static_cast<std::int32_t>(bytes.size());
+    filled = row + 1;
   }
-  void put_null(std::size_t row) {
-    ++validity.nulls;
-    end_row(row);
+};
+
+// A text column that has its own nulls (the reject columns).
+struct NullableText {
+  TextOutput text;
+  OwnedBuffer bits;  // zero: null
+  std::size_t valid = 0;
+
+  void reserve(std::size_t rows) {
+    text.reserve(rows);
+    bits.resize((rows + 7) / 8);
   }
-  // Rows [start, start + n), all null.
-  void put_nulls(std::size_t start, std::size_t n) {
-    validity.nulls += static_cast<std::int64_t>(n);
-    const auto end = static_cast<std::int32_t>(bytes.size());
-    for (std::size_t r = 0; r < n; ++r) std::memcpy(offsets.data() + (start + r + 1) * 4, &end, 4);
-  }
-  void end_row(std::size_t row) {
-    if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
-      throw std::length_error("a text result column of a columnar batch is over 2 GiB");
-    const auto end = static_cast<std::int32_t>(bytes.size());
-    std::memcpy(offsets.data() + (row + 1) * 4, &end, 4);
+  void put(std::size_t row, std::string_view value) {
+    text.put(row, value);
+    put_bit(bits.data(), row, true);
+    ++valid;
   }
 };
 
 // A list output: offsets into its items.
 struct ListOutput {
-  Validity validity;
   OwnedBuffer offsets;  // int32
   ScalarOutput items;
   std::size_t count = 0;  // items so far
 
   void reserve(std::size_t rows) {
-    validity.reserve(rows);
-    offsets.resize((rows + 1) * 4);
-  }
-  void end_row(std::size_t row) {
-    if (count > static_cast<std::size_t>(INT32_MAX))
-      throw std::length_error("a list result column of a columnar batch has over 2^31 items");
-    const auto end = static_cast<std::int32_t>(count);
-    std::memcpy(offsets.data() + (row + 1) * 4, &end, 4);
+    offsets.resize_for_overwrite((rows + 1) * 4);
+    const std::int32_t zero = 0;
+    std::memcpy(offsets.data(), &zero, 4);
   }
 };
 
@@ -547,12 +722,21 @@ std::string scalar_format(const ValueType& type, bool numbers_as_int64) {
   }
 }
 
-OwnedArray finish_validity(Validity& validity, std::size_t rows) {
+// An array of `rows` rows whose validity is `bits` (`nulls` of them off; no
+// bitmap exported when there are none).
+OwnedArray with_validity(OwnedBuffer&& bits, std::size_t rows, std::size_t nulls) {
   OwnedArray array;
   array.length = static_cast<std::int64_t>(rows);
-  array.null_count = validity.nulls;
-  array.validity_absent = validity.nulls == 0;
-  array.buffers.push_back(std::move(validity.bits));
+  array.null_count = static_cast<std::int64_t>(nulls);
+  array.validity_absent = nulls == 0;
+  array.buffers.push_back(std::move(bits));
+  return array;
+}
+
+OwnedArray finish_text(TextOutput& text, OwnedArray&& array, std::size_t rows) {
+  text.pad_to(rows);
+  array.buffers.push_back(std::move(text.offsets));
+  array.buffers.push_back(std::move(text.bytes));
   return array;
 }
 
@@ -560,10 +744,7 @@ OwnedArray members_array(const EnumDef& def) {
   TextOutput text;
   text.reserve(def.members.size());
   for (std::size_t m = 0; m < def.members.size(); ++m) text.put(m, def.members[m]);
-  OwnedArray array = finish_validity(text.validity, def.members.size());
-  array.buffers.push_back(std::move(text.offsets));
-  array.buffers.push_back(std::move(text.bytes));
-  return array;
+  return finish_text(text, with_validity(OwnedBuffer(), def.members.size(), 0), def.members.size());
 }
 
 OwnedSchema scalar_schema(const ValueType& type, bool numbers_as_int64, std::string name) {
@@ -581,9 +762,8 @@ OwnedSchema scalar_schema(const ValueType& type, bool numbers_as_int64, std::str
   return schema;
 }
 
-OwnedArray finish_scalar(const Program& program, ScalarOutput& out, std::size_t rows) {
-  OwnedArray array = finish_validity(out.validity, rows);
-  out.values.resize(out.width() ? rows * out.width() : (rows + 7) / 8);
+OwnedArray finish_scalar(const Program& program, ScalarOutput& out, OwnedArray&& array, std::size_t rows) {
+  out.values.resize_for_overwrite(out.bytes_for(rows));
   array.buffers.push_back(std::move(out.values));
   if (out.type.kind == Kind::Enum)
     array.dictionary = std::make_unique<OwnedArray>(members_array(program.enums[out.type.enum_id]));
@@ -607,9 +787,12 @@ struct ColumnarEvaluator::Impl {
   std::vector<std::uint8_t> read_by_program;
   std::vector<std::uint8_t> failed;  // per row of the chunk: rejected while read
   std::vector<std::uint8_t> ok;      // per row of the chunk: has results
+  std::vector<std::uint8_t> scratch;  // per row of the chunk: a bool output's values
   // Per text output, the bytes per row the last batch took: the next batch's
   // text buffer is made that large at once rather than grown (and copied).
   std::vector<std::size_t> text_bytes_per_row;
+  // The same for list outputs' items (in items per row, rounded up).
+  std::vector<std::size_t> list_items_per_row;
   // The result buffers' storage, given back as results are released.
   std::shared_ptr<BufferPool> pool = std::make_shared<BufferPool>();
 
@@ -617,11 +800,12 @@ struct ColumnarEvaluator::Impl {
       : policy(std::move(p)),
         options(o),
         program(program_of(policy)),
-        capacity(capacity_within_budget(program, kChunkCapacity, kWorkerMemoryBudget)),
+        capacity(chunk_capacity(program)),
         machine(program, capacity) {
     batch.reset(program, capacity);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
     text_bytes_per_row.assign(program.outputs.size(), 16);
+    list_items_per_row.assign(program.outputs.size(), 1);
     read_by_program.assign(program.fields.size(), 0);
     for (const Instruction& ins : program.code)
       if ((ins.op == Opcode::LOAD_FIELD || ins.op == Opcode::LOAD_PRESENT || ins.op == Opcode::LOAD_TEXT ||
@@ -638,6 +822,9 @@ struct ColumnarEvaluator::Impl {
     // A dictionary-encoded enum (or a list's): per dictionary entry, its
     // member index, or -1 when it is not a member (or null).
     std::vector<std::int64_t> members;
+    // An int64 column every value of which the batch may borrow as it is
+    // (found once for the whole batch, reading the column in one stream).
+    bool plain_throughout = false;
   };
 
   // Rejections found while reading, per row of the whole batch.
@@ -795,6 +982,31 @@ struct ColumnarEvaluator::Impl {
     return text;
   }
 
+  // Whether rows [start, start + n) of an int64 column of a number field can
+  // be borrowed as they are: aligned, no nulls, every value within its kind's
+  // limits and `where` bound (the smallest and the largest compared once).
+  bool plain_values(const Column& column, std::int64_t start, std::size_t n) const {
+    const InputArray& in = *column.array;
+    const FieldDef& def = program.fields[column.field];
+    const auto* values = static_cast<const std::int64_t*>(in.values) + in.base + start;
+    if (reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) != 0 ||
+        !all_valid(in, start, static_cast<std::int64_t>(n)))
+      return false;
+    if (n == 0) return true;
+    std::int64_t lowest = 0, highest = 0;
+    value_range(values, n, lowest, highest);
+    const std::int64_t limit = kind_limit(def.type.kind);
+    return lowest >= -limit && highest <= limit && all_pass_check(def, lowest, highest, values, n);
+  }
+
+  // Whether all `rows` of `column` can be borrowed: found once for the whole
+  // batch, reading each column in one long stream, so that no chunk checks again.
+  bool borrowable(const Column& column, std::int64_t rows) const {
+    const Kind kind = program.fields[column.field].type.kind;
+    return column.array->layout == Layout::Int64 && (kind == Kind::Int || kind == Kind::Money || kind == Kind::Decimal) &&
+           rows > 0 && plain_values(column, 0, static_cast<std::size_t>(rows));
+  }
+
   // An int64 column of an int, money or decimal field, over rows [start,
   // start + n): borrowed in place when every value is plainly acceptable,
   // else copied value by value.
@@ -803,19 +1015,7 @@ struct ColumnarEvaluator::Impl {
     const FieldDef& def = program.fields[column.field];
     FieldColumn& out = batch.columns[column.field];
     const auto* values = static_cast<const std::int64_t*>(in.values) + in.base + start;
-    const std::int64_t limit = kind_limit(def.type.kind);
-    bool plain = reinterpret_cast<std::uintptr_t>(values) % alignof(std::int64_t) == 0 &&
-                 all_valid(in, start, static_cast<std::int64_t>(n));
-    if (plain) {
-      bool in_range = true;
-      if (def.check == FieldCheck::None) {
-        for (std::size_t r = 0; r < n; ++r) in_range &= values[r] >= -limit && values[r] <= limit;
-      } else {
-        for (std::size_t r = 0; r < n; ++r)
-          in_range &= values[r] >= -limit && values[r] <= limit && passes_check(def, values[r]);
-      }
-      plain = in_range;
-    }
+    const bool plain = column.plain_throughout || plain_values(column, start, n);
     if (plain) {
       out.borrowed_scalars = values;
       if (def.optional) std::fill_n(out.present.begin(), n, 1);
@@ -840,17 +1040,32 @@ struct ColumnarEvaluator::Impl {
     const InputArray& in = *column.array;
     FieldColumn& out = batch.columns[f];
     out.borrowed_scalars = nullptr;
+    // The chunk's validity looked at once: most columns have no nulls.
+    const bool no_nulls = all_valid(in, start, static_cast<std::int64_t>(n));
     const auto each_row = [&](auto&& read) {
       for (std::size_t r = 0; r < n; ++r) {
         if (failed[r]) continue;
         const std::int64_t i = start + static_cast<std::int64_t>(r);
-        if (!in.valid(i)) read_text(f, "", r, static_cast<std::size_t>(i), rejects);
+        if (!no_nulls && !in.valid(i)) read_text(f, "", r, static_cast<std::size_t>(i), rejects);
         else read(r, i);
       }
     };
+    // A text column's element i, its offsets' width looked at once per chunk.
+    const auto each_text = [&](auto&& read) {
+      const auto rows = [&](auto offset) {
+        using Offset = decltype(offset);
+        each_row([&](std::size_t r, std::int64_t i) {
+          const auto begin = static_cast<std::int64_t>(load<Offset>(in.values, in.base + i));
+          const auto end = static_cast<std::int64_t>(load<Offset>(in.values, in.base + i + 1));
+          read(r, i, std::string_view(in.text_data + begin, static_cast<std::size_t>(end - begin)));
+        });
+      };
+      if (in.layout == Layout::LargeUtf8) rows(std::int64_t{});
+      else rows(std::int32_t{});
+    };
     switch (def.type.kind) {
       case Kind::Bool: {
-        if (all_valid(in, start, static_cast<std::int64_t>(n))) {
+        if (no_nulls) {
           const auto& table = byte_bits();
           const auto* bits = static_cast<const std::uint8_t*>(in.values);
           std::int64_t* scalars = out.scalars.data();
@@ -905,25 +1120,29 @@ struct ColumnarEvaluator::Impl {
       }
       case Kind::Enum:
         if (in.dictionary) {
-          each_row([&](std::size_t r, std::int64_t i) {
-            const std::int64_t entry = in.index(i);
-            const std::int64_t member = column.members[static_cast<std::size_t>(entry)];
-            if (member >= 0) {
-              out.scalars[r] = member;
-              out.present[r] = 1;
-            } else {
-              const std::string_view name = in.dictionary->valid(entry) ? in.dictionary->text(entry) : "";
-              read_text(f, name, r, static_cast<std::size_t>(i), rejects);
-            }
+          with_index_type(in.layout, [&](auto index) {
+            using Index = decltype(index);
+            each_row([&](std::size_t r, std::int64_t i) {
+              const auto entry = static_cast<std::int64_t>(load<Index>(in.values, in.base + i));
+              const std::int64_t member = column.members[static_cast<std::size_t>(entry)];
+              if (member >= 0) {
+                out.scalars[r] = member;
+                out.present[r] = 1;
+              } else {
+                const std::string_view name = in.dictionary->valid(entry) ? in.dictionary->text(entry) : "";
+                read_text(f, name, r, static_cast<std::size_t>(i), rejects);
+              }
+            });
           });
           return;
         }
-        each_row([&](std::size_t r, std::int64_t i) { read_text(f, in.text(i), r, static_cast<std::size_t>(i), rejects); });
+        each_text([&](std::size_t r, std::int64_t i, std::string_view name) {
+          read_text(f, name, r, static_cast<std::size_t>(i), rejects);
+        });
         return;
       case Kind::Text:
         if (!read_by_program[f]) return;  // never looked at: nothing to view, and a text is never refused
-        each_row([&](std::size_t r, std::int64_t i) {
-          const std::string_view text = in.text(i);
+        each_text([&](std::size_t r, std::int64_t i, std::string_view text) {
           if (text.empty()) {
             read_text(f, text, r, static_cast<std::size_t>(i), rejects);
             return;
@@ -988,7 +1207,8 @@ struct ColumnarEvaluator::Impl {
     if (!out_schema || !out_array) throw ColumnarError("", "the pointers given for the result are null");
     const PoolScope scope(pool);
     std::int64_t total = 0;
-    const std::vector<Column> columns = bind(schema, array, total);
+    std::vector<Column> columns = bind(schema, array, total);
+    for (Column& column : columns) column.plain_throughout = borrowable(column, total);
     std::vector<std::uint8_t> given(program.fields.size(), 0);
     for (const Column& column : columns) given[column.field] = 1;
     const auto rows = static_cast<std::size_t>(total);
@@ -1007,15 +1227,17 @@ struct ColumnarEvaluator::Impl {
         lists[o].reserve(rows);
         lists[o].items.type = element_of(type);
         lists[o].items.numbers_as_int64 = options.numbers_as_int64;
-        lists[o].items.reserve(rows);
+        lists[o].items.reserve(rows * list_items_per_row[o]);
       } else {
         scalars[o].type = type;
         scalars[o].numbers_as_int64 = options.numbers_as_int64;
         scalars[o].reserve(rows);
       }
     }
-    TextOutput reject_kind, reject_column, reject_message;
-    for (TextOutput* t : {&reject_kind, &reject_column, &reject_message}) t->reserve(rows);
+    OwnedBuffer row_ok;  // the rows with results
+    row_ok.resize((rows + 7) / 8);
+    NullableText reject_kind, reject_column, reject_message;
+    for (NullableText* t : {&reject_kind, &reject_column, &reject_message}) t->reserve(rows);
 
     ColumnarReport report;
     report.rows = total;
@@ -1034,19 +1256,30 @@ struct ColumnarEvaluator::Impl {
                 [](const ReadReject& a, const ReadReject& b) { return a.row < b.row; });
       // A rejected row is evaluated with the rest (its results are dropped):
       // its texts must not keep views of an earlier batch's memory.
-      for (std::size_t r = 0; r < n; ++r)
-        if (failed[r])
-          for (std::uint32_t f = 0; f < program.fields.size(); ++f)
-            if (text_fields_read[f] && given[f]) batch.columns[f].texts[r] = {};
+      if (!rejects.empty())
+        for (std::size_t r = 0; r < n; ++r)
+          if (failed[r])
+            for (std::uint32_t f = 0; f < program.fields.size(); ++f)
+              if (text_fields_read[f] && given[f]) batch.columns[f].texts[r] = {};
       batch.rows = n;
       for (std::size_t r = 0; r < n; ++r) batch.lines[r] = start + r + 1;
       machine.run(batch);
-      collect(start, n, rejects, scalars, texts, lists, reject_kind, reject_column, reject_message, report);
+      collect(start, n, rejects, scalars, texts, lists, row_ok, reject_kind, reject_column, reject_message, report);
     }
     for (FieldColumn& column : batch.columns) column.borrowed_scalars = nullptr;
     for (std::size_t o = 0; o < noutputs; ++o)
-      if (rows > 0) text_bytes_per_row[o] = texts[o].bytes.size() / rows + 1;
+      if (rows > 0) {
+        text_bytes_per_row[o] = texts[o].bytes.size() / rows + 1;
+        list_items_per_row[o] = lists[o].count / rows + 1;
+      }
 
+    // Every output is null where its row was rejected.
+    const auto rejected = static_cast<std::size_t>(report.rejected);
+    const auto output_validity = [&](const std::vector<std::size_t>& unfit) {
+      if (rejected == 0 && unfit.empty()) return with_validity(OwnedBuffer(), rows, 0);
+      return with_validity(copied_bitmap(row_ok, rows, unfit), rows, rejected + unfit.size());
+    };
+    const std::vector<std::size_t> none;
     OwnedSchema result_schema;
     result_schema.format = "+s";
     OwnedArray result;
@@ -1061,7 +1294,7 @@ struct ColumnarEvaluator::Impl {
         child.name = def.name;
         child.flags = ARROW_FLAG_NULLABLE;
         result_schema.children.push_back(std::move(child));
-        result.children.push_back(finish_text(texts[o], rows));
+        result.children.push_back(finish_text(texts[o], output_validity(none), rows));
       } else if (def.type.kind == Kind::List) {
         OwnedSchema child;
         child.format = "+l";
@@ -1070,16 +1303,17 @@ struct ColumnarEvaluator::Impl {
         child.children.push_back(scalar_schema(element_of(def.type), options.numbers_as_int64, "item"));
         result_schema.children.push_back(std::move(child));
         ListOutput& list = lists[o];
-        OwnedArray list_array = finish_validity(list.validity, rows);
+        OwnedArray list_array = output_validity(none);
         list_array.buffers.push_back(std::move(list.offsets));
-        list_array.children.push_back(finish_scalar(program, list.items, list.count));
+        list_array.children.push_back(
+            finish_scalar(program, list.items, with_validity(OwnedBuffer(), list.count, 0), list.count));
         result.children.push_back(std::move(list_array));
       } else {
         result_schema.children.push_back(scalar_schema(def.type, options.numbers_as_int64, def.name));
-        result.children.push_back(finish_scalar(program, scalars[o], rows));
+        result.children.push_back(finish_scalar(program, scalars[o], output_validity(scalars[o].unfit_rows), rows));
       }
     }
-    for (auto& [name, text] : {std::pair<const char*, TextOutput*>{"reject_kind", &reject_kind},
+    for (auto& [name, text] : {std::pair<const char*, NullableText*>{"reject_kind", &reject_kind},
                                {"reject_column", &reject_column},
                                {"reject_message", &reject_message}}) {
       OwnedSchema child;
@@ -1087,7 +1321,8 @@ struct ColumnarEvaluator::Impl {
       child.name = name;
       child.flags = ARROW_FLAG_NULLABLE;
       result_schema.children.push_back(std::move(child));
-      result.children.push_back(finish_text(*text, rows));
+      result.children.push_back(finish_text(text->text, with_validity(std::move(text->bits), rows, rows - text->valid),
+                                            rows));
     }
     ArrowArray exported_array{};
     export_array(std::move(result), &exported_array);
@@ -1101,65 +1336,93 @@ struct ColumnarEvaluator::Impl {
     return report;
   }
 
-  static OwnedArray finish_text(TextOutput& text, std::size_t rows) {
-    OwnedArray array = finish_validity(text.validity, rows);
-    array.buffers.push_back(std::move(text.offsets));
-    array.buffers.push_back(std::move(text.bytes));
-    return array;
+  // A text output's rows [start, start + n) from register `reg`: the offsets
+  // first, then the bytes copied in runs (the texts of consecutive rows are
+  // usually consecutive in memory, as a column of the caller's utf8 is).
+  void put_texts(TextOutput& text, std::size_t start, std::size_t n, std::uint32_t reg, bool all_ok) {
+    text.pad_to(start);
+    std::int32_t* ends = text.ends() + start;
+    std::size_t end = text.bytes.size();
+    const std::size_t first = end;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (all_ok || ok[r]) end += machine.text(reg, r).size();
+      ends[r] = static_cast<std::int32_t>(end);  // checked below, before anyone reads it
+    }
+    TextOutput::check_size(end);
+    text.filled = start + n;
+    text.bytes.resize_for_overwrite(end);
+    char* out = reinterpret_cast<char*>(text.bytes.data()) + first;
+    const char* run = nullptr;
+    std::size_t run_size = 0;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (!all_ok && !ok[r]) continue;
+      const std::string_view value = machine.text(reg, r);
+      if (value.empty()) continue;
+      if (value.data() == run + run_size) {
+        run_size += value.size();
+        continue;
+      }
+      if (run_size) std::memcpy(out, run, run_size);
+      out += run_size;
+      run = value.data();
+      run_size = value.size();
+    }
+    if (run_size) std::memcpy(out, run, run_size);
+  }
+
+  // A list output's rows [start, start + n) from register `reg`: a list of
+  // enum (the common kind) straight into its int32 indices, other kinds
+  // through put_items.
+  void put_lists(ListOutput& list, std::size_t start, std::size_t n, std::uint32_t reg, bool all_ok) {
+    std::int32_t* ends = reinterpret_cast<std::int32_t*>(list.offsets.data()) + 1 + start;
+    const bool indices = list.items.type.kind == Kind::Enum;
+    std::size_t count = list.count;
+    for (std::size_t r = 0; r < n; ++r) {
+      if (all_ok || ok[r]) {
+        const ListItems items = machine.list(reg, r);
+        list.items.grow(count + items.size());
+        if (indices) {
+          std::int32_t* out = reinterpret_cast<std::int32_t*>(list.items.values.data()) + count;
+          for (const std::int64_t item : items) *out++ = static_cast<std::int32_t>(item);
+        } else {
+          list.items.put_items(count, items);
+        }
+        count += items.size();
+      }
+      ends[r] = static_cast<std::int32_t>(count);  // checked below, before anyone reads it
+    }
+    if (count > static_cast<std::size_t>(INT32_MAX))
+      throw std::length_error("a list result column of a columnar batch has over 2^31 items");
+    list.count = count;
   }
 
   // The chunk's results into the output columns, column by column (each
   // column's type looked at once per chunk, not once per value).
   void collect(std::size_t start, std::size_t n, std::vector<ReadReject>& rejects, std::vector<ScalarOutput>& scalars,
-               std::vector<TextOutput>& texts, std::vector<ListOutput>& lists, TextOutput& reject_kind,
-               TextOutput& reject_column, TextOutput& reject_message, ColumnarReport& report) {
+               std::vector<TextOutput>& texts, std::vector<ListOutput>& lists, OwnedBuffer& row_ok,
+               NullableText& reject_kind, NullableText& reject_column, NullableText& reject_message,
+               ColumnarReport& report) {
     ok.resize(n);
     std::size_t rejected = 0;
     for (std::size_t r = 0; r < n; ++r) {
       ok[r] = !failed[r] && machine.error(r) == RowError::None;
       rejected += !ok[r];
     }
+    pack_bits(row_ok.data(), start, ok.data(), n);
+    const bool all_ok = rejected == 0;
     for (std::size_t o = 0; o < program.outputs.size(); ++o) {
       const OutputDef& def = program.outputs[o];
-      if (def.type.kind == Kind::Text) {
-        TextOutput& text = texts[o];
-        for (std::size_t r = 0; r < n; ++r) {
-          if (ok[r]) text.put(start + r, machine.text(def.reg, r));
-          else text.put_null(start + r);
-        }
-      } else if (def.type.kind == Kind::List) {
-        ListOutput& list = lists[o];
-        // The chunk's items counted first, so that the buffer grows once.
-        std::size_t items_in_chunk = 0;
-        for (std::size_t r = 0; r < n; ++r)
-          if (ok[r]) items_in_chunk += machine.list(def.reg, r).size();
-        list.items.grow(list.count + items_in_chunk);
-        for (std::size_t r = 0; r < n; ++r) {
-          if (ok[r]) {
-            list.validity.set(start + r);
-            for (const std::int64_t item : machine.list(def.reg, r)) list.items.put_value(list.count++, item);
-          } else {
-            ++list.validity.nulls;
-          }
-          list.end_row(start + r);
-        }
-      } else {
-        scalars[o].put_column(start, n, ok.data(), machine.scalar_column(def.reg));
-      }
+      if (def.type.kind == Kind::Text) put_texts(texts[o], start, n, def.reg, all_ok);
+      else if (def.type.kind == Kind::List) put_lists(lists[o], start, n, def.reg, all_ok);
+      else scalars[o].put_column(start, n, all_ok ? nullptr : ok.data(), machine.scalar_column(def.reg), scratch);
     }
     report.evaluated += static_cast<std::int64_t>(n - rejected);
     report.rejected += static_cast<std::int64_t>(rejected);
-    if (rejected == 0) {
-      for (TextOutput* column : {&reject_kind, &reject_column, &reject_message}) column->put_nulls(start, n);
-      return;
-    }
+    if (all_ok) return;  // the reject columns' nulls are filled in lazily
     std::size_t next_reject = 0;
     for (std::size_t r = 0; r < n; ++r) {
       const std::size_t row = start + r;
       if (ok[r]) {
-        reject_kind.put_null(row);
-        reject_column.put_null(row);
-        reject_message.put_null(row);
         if (failed[r]) ++next_reject;
         continue;
       }
@@ -1177,8 +1440,7 @@ struct ColumnarEvaluator::Impl {
         message = std::move(rejection.message);
       }
       reject_kind.put(row, reject_kind_name(kind));
-      if (column.empty()) reject_column.put_null(row);
-      else reject_column.put(row, column);
+      if (!column.empty()) reject_column.put(row, column);
       reject_message.put(row, message);
     }
   }
@@ -1198,3 +1460,4 @@ ColumnarReport ColumnarEvaluator::evaluate(const ArrowSchema& schema, const Arro
 }
 
 }  // namespace precept
+

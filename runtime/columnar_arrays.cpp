@@ -9,28 +9,28 @@ namespace {
 constexpr std::size_t kPoolWords = (std::size_t{256} << 20) / 8;
 }  // namespace
 
-std::vector<std::uint64_t> BufferPool::take(std::size_t words) {
+WordStorage BufferPool::take(std::size_t words) {
   {
     const std::lock_guard<std::mutex> lock(mutex_);
     const auto fit = free_.lower_bound(words);
     // The smallest that fits, unless it is far larger (a bitmap should not
     // take a megabyte a value column wants next).
     if (fit != free_.end() && fit->first <= 4 * words + 64) {
-      std::vector<std::uint64_t> storage = std::move(fit->second);
+      WordStorage storage = std::move(fit->second);
       free_words_ -= fit->first;
       free_.erase(fit);
-      storage.clear();
       return storage;
     }
   }
-  std::vector<std::uint64_t> storage;
-  storage.reserve(words);
+  WordStorage storage;
+  storage.words.reset(new std::uint64_t[words]);
+  storage.capacity = words;
   return storage;
 }
 
-void BufferPool::give(std::vector<std::uint64_t>&& storage) {
-  const std::size_t words = storage.capacity();
-  if (words == 0) return;
+void BufferPool::give(WordStorage&& storage) {
+  const std::size_t words = storage.capacity;
+  if (words == 0 || !storage.words) return;
   const std::lock_guard<std::mutex> lock(mutex_);
   if (free_words_ + words > kPoolWords) return;  // dropped: freed with `storage`
   free_words_ += words;

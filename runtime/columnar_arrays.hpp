@@ -19,6 +19,13 @@
 
 namespace precept {
 
+// Word storage for a buffer: allocated without being zeroed (a result column
+// is written whole, so zeroing it first would only cost a pass over memory).
+struct WordStorage {
+  std::unique_ptr<std::uint64_t[]> words;
+  std::size_t capacity = 0;  // in words
+};
+
 // Buffers that results released earlier gave back, for the next results to
 // use: a stream of batches of one size then allocates nothing, where fresh
 // buffers of some megabytes each would each be mapped and faulted in anew by
@@ -26,10 +33,11 @@ namespace precept {
 // made (a result may be released after the evaluator is gone, on any thread).
 class BufferPool {
  public:
-  // Storage for at least `words` words (empty), from the pool when it has some.
-  std::vector<std::uint64_t> take(std::size_t words);
+  // Storage for at least `words` words (contents unspecified), from the pool
+  // when it has some.
+  WordStorage take(std::size_t words);
   // Keeps `storage` for a later take(), within a bound on what the pool holds.
-  void give(std::vector<std::uint64_t>&& storage);
+  void give(WordStorage&& storage);
 
   // The pool buffers made on this thread take from and give back to, while set
   // (see PoolScope); none by default.
@@ -37,7 +45,7 @@ class BufferPool {
 
  private:
   std::mutex mutex_;
-  std::multimap<std::size_t, std::vector<std::uint64_t>> free_;  // by capacity, in words
+  std::multimap<std::size_t, WordStorage> free_;  // by capacity, in words
   std::size_t free_words_ = 0;
 };
 
@@ -63,14 +71,15 @@ class OwnedBuffer {
  public:
   OwnedBuffer() : pool_(BufferPool::current()) { grow_to(1); }
   ~OwnedBuffer() {
-    if (pool_) pool_->give(std::move(words_));
+    if (pool_) pool_->give(std::move(storage_));
   }
   OwnedBuffer(OwnedBuffer&& other) noexcept
-      : words_(std::move(other.words_)), size_(other.size_), pool_(std::move(other.pool_)) {
+      : storage_(std::move(other.storage_)), size_(other.size_), pool_(std::move(other.pool_)) {
+    other.storage_.capacity = 0;
     other.size_ = 0;
   }
   OwnedBuffer& operator=(OwnedBuffer&& other) noexcept {
-    std::swap(words_, other.words_);
+    std::swap(storage_, other.storage_);
     std::swap(size_, other.size_);
     std::swap(pool_, other.pool_);
     return *this;
@@ -78,39 +87,50 @@ class OwnedBuffer {
   OwnedBuffer(const OwnedBuffer&) = delete;
   OwnedBuffer& operator=(const OwnedBuffer&) = delete;
 
-  std::uint8_t* data() { return reinterpret_cast<std::uint8_t*>(words_.data()); }
-  const std::uint8_t* data() const { return reinterpret_cast<const std::uint8_t*>(words_.data()); }
+  std::uint8_t* data() { return reinterpret_cast<std::uint8_t*>(storage_.words.get()); }
+  const std::uint8_t* data() const { return reinterpret_cast<const std::uint8_t*>(storage_.words.get()); }
   std::size_t size() const { return size_; }
   // Grows (new bytes are zero) or shrinks to `bytes`.
   void resize(std::size_t bytes) {
-    grow_to(bytes / 8 + 1);
+    const std::size_t old = size_;
+    resize_for_overwrite(bytes);
+    if (bytes > old) std::memset(data() + old, 0, bytes - old);
+  }
+  // Grows or shrinks to `bytes`, keeping the bytes it had; new bytes are
+  // unspecified (the caller writes every one).
+  void resize_for_overwrite(std::size_t bytes) {
+    reserve(bytes);
     size_ = bytes;
   }
   // Room for `bytes` in all without growing again (the size is unchanged).
   void reserve(std::size_t bytes) {
-    if (bytes >= words_.size() * 8) grow_to(bytes / 8 + 1);
+    if (bytes >= storage_.capacity * 8) grow_to(std::max(storage_.capacity * 2, bytes / 8 + 1));
   }
   void append(const void* bytes, std::size_t count) {
     if (count == 0) return;
     const std::size_t at = size_;
-    if (at + count >= words_.size() * 8) grow_to(std::max(words_.size() * 2, (at + count) / 8 + 1));
+    reserve(at + count);
     std::memcpy(data() + at, bytes, count);
     size_ = at + count;
   }
 
  private:
-  // Exactly `words` words: kept ones keep their values, new ones are zero.
+  // At least `words` words: the first size_ bytes are kept.
   void grow_to(std::size_t words) {
-    if (words > words_.capacity() && pool_) {
-      std::vector<std::uint64_t> bigger = pool_->take(words);
-      bigger.assign(words_.begin(), words_.end());
-      pool_->give(std::move(words_));
-      words_ = std::move(bigger);
+    if (words <= storage_.capacity) return;
+    WordStorage bigger;
+    if (pool_) {
+      bigger = pool_->take(words);
+    } else {
+      bigger.words.reset(new std::uint64_t[words]);
+      bigger.capacity = words;
     }
-    words_.resize(words);
+    if (size_ > 0) std::memcpy(bigger.words.get(), storage_.words.get(), size_);
+    std::swap(storage_, bigger);
+    if (pool_) pool_->give(std::move(bigger));
   }
 
-  std::vector<std::uint64_t> words_;
+  WordStorage storage_;
   std::size_t size_ = 0;
   std::shared_ptr<BufferPool> pool_;
 };
