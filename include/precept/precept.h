@@ -73,11 +73,21 @@
 extern "C" {
 #endif
 
+/* The enums below are plain C enums. Seen from C++ they get `int` as their
+ * underlying type, so that any number a C caller passes (a status from a newer
+ * version, a wrong format) is a value the library may look at and refuse,
+ * rather than one C++ gives no meaning to. */
+#ifdef __cplusplus
+#define PRECEPT_ENUM(name) enum name : int
+#else
+#define PRECEPT_ENUM(name) enum name
+#endif
+
 /* ---- statuses and errors ---------------------------------------------- */
 
 /* What a call did. The numbers follow the `precept` command's exit codes where
  * the meanings overlap (README, "Exit codes"): 0, 1, 2, 3, 4 and 6. */
-typedef enum precept_status {
+typedef PRECEPT_ENUM(precept_status) {
   PRECEPT_OK = 0,
   /* The policy has errors: source that does not compile, a file that cannot
    * be read, a .pcb that is damaged or of another format version. The
@@ -146,7 +156,7 @@ unsigned precept_bytecode_format_version(void);
 
 /* ---- diagnostics ------------------------------------------------------- */
 
-typedef enum precept_severity {
+typedef PRECEPT_ENUM(precept_severity) {
   PRECEPT_SEVERITY_ERROR = 0,
   PRECEPT_SEVERITY_WARNING = 1,
   PRECEPT_SEVERITY_NOTE = 2
@@ -219,7 +229,7 @@ void precept_policy_free(precept_policy* policy);
 /* ---- introspection ----------------------------------------------------- */
 
 /* The kinds of values (the language's types). */
-typedef enum precept_kind {
+typedef PRECEPT_ENUM(precept_kind) {
   PRECEPT_KIND_BOOL = 0,
   PRECEPT_KIND_INT = 1,
   PRECEPT_KIND_MONEY = 2,
@@ -406,7 +416,7 @@ precept_status precept_evaluate_arrow(precept_evaluator* evaluator, const struct
 
 /* ---- explanations ------------------------------------------------------ */
 
-typedef enum precept_explain_format {
+typedef PRECEPT_ENUM(precept_explain_format) {
   PRECEPT_EXPLAIN_JSON = 0, /* one line of JSON, what `precept explain --format json` prints (no newline) */
   PRECEPT_EXPLAIN_TEXT = 1  /* what `precept explain` prints, for people */
 } precept_explain_format;
