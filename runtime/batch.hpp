@@ -46,6 +46,11 @@ struct Batch {
 bool parse_field_value(const Program& program, std::uint32_t field, std::string_view text,
                        FieldColumn& column, std::size_t row, std::string& reason);
 
+// Whether `value` passes a field's `where` check (FieldCheck::None: always):
+// the one comparison of every path that reads a record (CSV cells, typed and
+// columnar values).
+bool passes_field_check(FieldCheck check, std::int64_t value, std::int64_t bound);
+
 // Why `item`, an item of list field `field`, is not one of its enum's members:
 // the words parse_field_value gives for it in a list cell ("a;b"), for a list
 // given item by item (a columnar batch's list column).

@@ -401,16 +401,7 @@ std::int64_t kind_limit(Kind kind) {
 }
 
 bool passes_check(const FieldDef& field, std::int64_t value) {
-  switch (field.check) {
-    case FieldCheck::Lt: return value < field.check_value;
-    case FieldCheck::Le: return value <= field.check_value;
-    case FieldCheck::Gt: return value > field.check_value;
-    case FieldCheck::Ge: return value >= field.check_value;
-    case FieldCheck::Eq: return value == field.check_value;
-    case FieldCheck::Ne: return value != field.check_value;
-    case FieldCheck::None: break;
-  }
-  return true;
+  return passes_field_check(field.check, value, field.check_value);
 }
 
 // Whether every one of `values` (n > 0 of them, from `lowest` to `highest`)

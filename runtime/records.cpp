@@ -62,18 +62,6 @@ const char* check_words(FieldCheck check) {
   return "";
 }
 
-bool passes(FieldCheck check, std::int64_t value, std::int64_t bound) {
-  switch (check) {
-    case FieldCheck::Lt: return value < bound;
-    case FieldCheck::Le: return value <= bound;
-    case FieldCheck::Gt: return value > bound;
-    case FieldCheck::Ge: return value >= bound;
-    case FieldCheck::Eq: return value == bound;
-    case FieldCheck::Ne: return value != bound;
-    case FieldCheck::None: break;
-  }
-  return true;
-}
 
 // A scalar cell (not empty) as a value of its kind; false when it is not one.
 inline bool parse_scalar_cell(Kind kind, const EnumDef* enum_def, std::string_view text, std::int64_t& value) {
@@ -91,7 +79,7 @@ inline bool parse_scalar_cell(Kind kind, const EnumDef* enum_def, std::string_vi
 // The value was read; does it meet the field's `where` check?
 bool meets_check(const Program& program, const FieldDef& field, std::string_view text, std::int64_t value,
                  std::string& reason) {
-  if (field.check == FieldCheck::None || passes(field.check, value, field.check_value)) return true;
+  if (field.check == FieldCheck::None || passes_field_check(field.check, value, field.check_value)) return true;
   std::string bound;
   append_scalar_text(bound, program, field.type, field.check_value);
   reason = fmt::format("`{}` must be {} {}, found `{}`", field.name, check_words(field.check), bound, shown(text));
@@ -99,6 +87,19 @@ bool meets_check(const Program& program, const FieldDef& field, std::string_view
 }
 
 }  // namespace
+
+bool passes_field_check(FieldCheck check, std::int64_t value, std::int64_t bound) {
+  switch (check) {
+    case FieldCheck::Lt: return value < bound;
+    case FieldCheck::Le: return value <= bound;
+    case FieldCheck::Gt: return value > bound;
+    case FieldCheck::Ge: return value >= bound;
+    case FieldCheck::Eq: return value == bound;
+    case FieldCheck::Ne: return value != bound;
+    case FieldCheck::None: break;
+  }
+  return true;
+}
 
 std::string list_item_problem(const Program& program, std::uint32_t index, std::string_view item) {
   const FieldDef& field = program.fields[index];
@@ -222,7 +223,7 @@ inline bool read_cell_fast(const CellPlan& cell, std::string_view text, std::siz
   }
   std::int64_t value = 0;
   if (!parse_scalar_cell(cell.kind, cell.enum_def, text, value) ||
-      (cell.check != FieldCheck::None && !passes(cell.check, value, cell.check_value)))
+      (cell.check != FieldCheck::None && !passes_field_check(cell.check, value, cell.check_value)))
     return false;
   cell.scalars[row] = value;
   cell.present[row] = 1;
