@@ -46,6 +46,16 @@ struct Batch {
 bool parse_field_value(const Program& program, std::uint32_t field, std::string_view text,
                        FieldColumn& column, std::size_t row, std::string& reason);
 
+// The smallest and largest value a register's cell of a scalar kind can carry
+// (bool, int, money, decimal, date: the limits of numeric.hpp's parsers, read
+// from their extreme texts); an empty range (high < low) for other kinds. A
+// typed or columnar value inside it, and passing its field's check, is one a
+// CSV cell could have given, so it may be taken as it is.
+struct CellValueRange {
+  std::int64_t low = 0, high = -1;
+};
+CellValueRange cell_value_range(Kind kind);
+
 // Whether `value` passes a field's `where` check (FieldCheck::None: always):
 // the one comparison of every path that reads a record (CSV cells, typed and
 // columnar values).

@@ -389,17 +389,6 @@ bool rescaled(Int128 value, int scale, int target, std::int64_t& out) {
   return true;
 }
 
-// The largest magnitude each number kind's CSV text can carry (its digit limits,
-// numeric.hpp's parse_int/parse_money/parse_decimal).
-std::int64_t kind_limit(Kind kind) {
-  switch (kind) {
-    case Kind::Int: return 999'999'999;
-    case Kind::Money: return 99'999'999'999'999;
-    case Kind::Decimal: return 999'999'999'999'999'999;
-    default: return INT64_MAX;
-  }
-}
-
 bool passes_check(const FieldDef& field, std::int64_t value) {
   return passes_field_check(field.check, value, field.check_value);
 }
@@ -422,13 +411,6 @@ bool all_pass_check(const FieldDef& field, std::int64_t lowest, std::int64_t hig
     case FieldCheck::None: break;
   }
   return true;
-}
-
-// Dates the CSV path reads: 1900-01-01 to 9999-12-31 (parse_date).
-std::int64_t date_days(const char* text) {
-  std::int64_t days = 0;
-  parse_date(text, days);
-  return days;
 }
 
 // 256 entries of 8 int64 each: the bits of a byte, least significant first,
@@ -952,8 +934,8 @@ struct ColumnarEvaluator::Impl {
   bool read_number(std::uint32_t f, std::int64_t value, std::size_t row, std::size_t batch_row,
                    std::vector<ReadReject>& rejects, const AsText& as_text) {
     const FieldDef& def = program.fields[f];
-    const std::int64_t limit = kind_limit(def.type.kind);
-    if (value >= -limit && value <= limit && passes_check(def, value)) {
+    const CellValueRange range = cell_value_range(def.type.kind);
+    if (value >= range.low && value <= range.high && passes_check(def, value)) {
       batch.columns[f].scalars[row] = value;
       batch.columns[f].present[row] = 1;
       return true;
@@ -986,8 +968,8 @@ struct ColumnarEvaluator::Impl {
     if (n == 0) return true;
     std::int64_t lowest = 0, highest = 0;
     value_range(values, n, lowest, highest);
-    const std::int64_t limit = kind_limit(def.type.kind);
-    return lowest >= -limit && highest <= limit && all_pass_check(def, lowest, highest, values, n);
+    const CellValueRange range = cell_value_range(def.type.kind);
+    return lowest >= range.low && highest <= range.high && all_pass_check(def, lowest, highest, values, n);
   }
 
   // Whether all `rows` of `column` can be borrowed: found once for the whole
@@ -1097,10 +1079,10 @@ struct ColumnarEvaluator::Impl {
         });
         return;
       case Kind::Date: {
-        static const std::int64_t first = date_days("1900-01-01"), last = date_days("9999-12-31");
+        const CellValueRange dates = cell_value_range(Kind::Date);
         each_row([&](std::size_t r, std::int64_t i) {
           const std::int64_t days = load<std::int32_t>(in.values, in.base + i);
-          if (days >= first && days <= last && passes_check(def, days)) {
+          if (days >= dates.low && days <= dates.high && passes_check(def, days)) {
             out.scalars[r] = days;
             out.present[r] = 1;
           } else {

@@ -28,13 +28,6 @@ constexpr std::size_t kBatchCapacity = 256;
 
 using NamedRecord = std::vector<std::pair<std::string, std::string>>;
 
-// The value parsed from a text the parser must accept.
-std::int64_t parsed(bool (*parse)(std::string_view, std::int64_t&), std::string_view text) {
-  std::int64_t value = 0;
-  parse(text, value);
-  return value;
-}
-
 // How a typed record's scalar field goes into a batch. A value in [low, high]
 // (and not `excluded`) is one a register's cell can hold that meets the
 // field's `where` check: it is stored as it is. Any other value goes through
@@ -60,21 +53,11 @@ TypedField typed_field(const Program& program, const FieldDef& field, FieldColum
   plan.texts = column.texts.data();
   if (plan.file != RegisterFile::Scalar) return plan;
   // The values the cell parsers of numeric.hpp read (their largest texts).
-  switch (field.type.kind) {
-    case Kind::Bool: plan.low = 0, plan.high = 1; break;
-    case Kind::Int: plan.low = parsed(parse_int, "-999999999"), plan.high = parsed(parse_int, "999999999"); break;
-    case Kind::Money:
-      plan.low = parsed(parse_money, "-999999999999.99"), plan.high = parsed(parse_money, "999999999999.99");
-      break;
-    case Kind::Decimal:
-      plan.low = parsed(parse_decimal, "-999999999999.999999");
-      plan.high = parsed(parse_decimal, "999999999999.999999");
-      break;
-    case Kind::Date: plan.low = parsed(parse_date, "1900-01-01"), plan.high = parsed(parse_date, "9999-12-31"); break;
-    case Kind::Enum:
-      plan.low = 0, plan.high = static_cast<std::int64_t>(program.enums[field.type.enum_id].members.size()) - 1;
-      break;
-    default: break;
+  if (field.type.kind == Kind::Enum) {
+    plan.low = 0, plan.high = static_cast<std::int64_t>(program.enums[field.type.enum_id].members.size()) - 1;
+  } else {
+    const CellValueRange range = cell_value_range(field.type.kind);
+    plan.low = range.low, plan.high = range.high;
   }
   const std::int64_t bound = field.check_value;
   constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min(), kMax = std::numeric_limits<std::int64_t>::max();

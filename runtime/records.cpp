@@ -101,6 +101,31 @@ bool passes_field_check(FieldCheck check, std::int64_t value, std::int64_t bound
   return true;
 }
 
+namespace {
+std::int64_t parsed(bool (*parse)(std::string_view, std::int64_t&), std::string_view text) {
+  std::int64_t value = 0;
+  parse(text, value);
+  return value;
+}
+}  // namespace
+
+CellValueRange cell_value_range(Kind kind) {
+  static const CellValueRange int_range{parsed(parse_int, "-999999999"), parsed(parse_int, "999999999")};
+  static const CellValueRange money_range{parsed(parse_money, "-999999999999.99"),
+                                          parsed(parse_money, "999999999999.99")};
+  static const CellValueRange decimal_range{parsed(parse_decimal, "-999999999999.999999"),
+                                            parsed(parse_decimal, "999999999999.999999")};
+  static const CellValueRange date_range{parsed(parse_date, "1900-01-01"), parsed(parse_date, "9999-12-31")};
+  switch (kind) {
+    case Kind::Bool: return {0, 1};
+    case Kind::Int: return int_range;
+    case Kind::Money: return money_range;
+    case Kind::Decimal: return decimal_range;
+    case Kind::Date: return date_range;
+    default: return {};
+  }
+}
+
 std::string list_item_problem(const Program& program, std::uint32_t index, std::string_view item) {
   const FieldDef& field = program.fields[index];
   return fmt::format("`{}` must list values of {} separated by `;`, found `{}`", field.name,
