@@ -86,6 +86,9 @@ struct Lane {
     batch.reset(program, capacity);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f)
       fields.push_back(typed_field(program, program.fields[f], batch.columns[f]));
+    // The batch is filled in place and never reset again: `fields` keeps
+    // pointers into its columns, and so may the machine.
+    machine.bind(batch);
   }
 };
 

@@ -307,6 +307,11 @@ struct Machine::Step {
 struct Machine::Context {
   Machine& m;
   const Batch& batch;
+  // A batch of one row (one household evaluated on its own): a handler that
+  // runs at all runs on row 0, because a selection that keeps no row skips to
+  // its SELECT_POP; so each() calls its body once, without the loop and the
+  // selection's bookkeeping that would otherwise be most of the step.
+  const bool one_row = false;
   std::uint32_t pc = 0;
   std::size_t depth = 0;
   std::size_t next = 0;
@@ -336,6 +341,10 @@ struct Machine::Context {
   // all rows it is a loop the compiler vectorises where the body allows.
   template <typename F>
   [[gnu::always_inline]] void each(F&& f) {
+    if (one_row) {
+      f(0);
+      return;
+    }
     const Level& s = selection();
     if (s.dense) {
       for (std::uint32_t i = 0, n = s.count; i < n; ++i) f(i);
@@ -346,8 +355,16 @@ struct Machine::Context {
   }
 
   void push(const std::int64_t* keep, bool when, const Step& step) {
-    const Level& current = m.levels_[depth];
     Level& next_level = m.levels_[depth + 1];
+    if (one_row) {  // row 0, kept or not: nothing to list
+      const bool kept = (keep[0] != 0) == when;
+      next_level.dense = true;
+      next_level.count = kept;
+      ++depth;
+      if (!kept) next = step.pop;
+      return;
+    }
+    const Level& current = m.levels_[depth];
     std::uint32_t* out = next_level.rows.data();
     std::uint32_t count = 0;
     // Branch-free: the row number is always written, and kept by counting it.
@@ -822,13 +839,16 @@ HANDLER(LIST_COUNT) {
     c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = static_cast<std::int64_t>(c.items(b, i).size()); });
   }
 }
+constexpr std::uint32_t kSlotwiseSumRows = 8;
 HANDLER(LIST_SUM) {
   std::int64_t* a = c.reg(s.a);
   const Machine::ListRegister& b = c.list(s.b);
-  if (b.slotted && c.selection().dense) {
-    // Slot by slot over all rows, adding zero where a slot is empty: the same
-    // additions in the same order as item by item, so a row overflows exactly
-    // when the item-by-item sum would; wrapping sums are flagged, then replaced.
+  // Slot by slot over all rows, adding zero where a slot is empty: the same
+  // additions in the same order as item by item, so a row overflows exactly
+  // when the item-by-item sum would; wrapping sums are flagged, then replaced.
+  // It visits every slot, filled or not, so it pays only over many rows: a
+  // household evaluated on its own adds just its filled slots, item by item.
+  if (b.slotted && c.selection().dense && c.selection().count >= kSlotwiseSumRows) {
     const std::uint32_t n = c.selection().count;
     const std::uint64_t* masks = b.masks.data();
     std::fill_n(a, n, 0);
@@ -1018,6 +1038,18 @@ void Machine::plan() {
       case ListStorage::Rows: list.rows.resize(capacity_); break;
     }
   }
+  list_columns_.assign(nlists, ListColumn{});
+  for (std::size_t l = 0; l < nlists; ++l) {
+    const ListRegister& list = lists_[l];
+    ListColumn& column = list_columns_[l];
+    if (list.slotted) {
+      column.slots_ = list.slots.data();
+      column.masks_ = list.masks.data();
+      column.capacity_ = capacity_;
+    } else if (!list.aliased) {
+      column.rows_ = &list.rows;
+    }  // an aliased list reads the batch's column: point_at() sets it
+  }
   std::vector<std::uint32_t> next_slot(nlists, 0);
 
   // MOVE_IF a, t, v right after the comparison or NOT that alone writes t, when
@@ -1121,8 +1153,6 @@ void Machine::plan() {
   }
 }
 
-ListItems Machine::list(std::uint32_t reg, std::size_t row) const { return lists_[reg].at(row, capacity_); }
-
 void Machine::run_traced(const Batch& batch, std::vector<std::uint8_t>& executed) {
   if (mode_ != MachineMode::Traced) throw std::logic_error("run_traced needs a machine in traced mode");
   prepare(batch);
@@ -1141,7 +1171,7 @@ void Machine::run_traced(const Batch& batch, std::vector<std::uint8_t>& executed
 
 void Machine::run(const Batch& batch) {
   prepare(batch);
-  Context context{*this, batch};
+  Context context{*this, batch, batch.rows == 1};
   const std::size_t n = steps_.size();
   for (std::size_t i = 0; i < n;) {
     const Step& step = steps_[i];
@@ -1152,21 +1182,37 @@ void Machine::run(const Batch& batch) {
   }
 }
 
+constexpr std::uint32_t kPrefetchRows = 64;
+
+void Machine::bind(const Batch& batch) {
+  point_at(batch);
+  bound_ = &batch;
+}
+
+void Machine::point_at(const Batch& batch) {
+  for (const auto& [reg, field] : field_aliases_)
+    scalar_regs_[reg] = const_cast<std::int64_t*>(batch.columns[field].scalar_data());
+  for (std::size_t l = 0; l < lists_.size(); ++l)
+    if (ListRegister& list = lists_[l]; list.aliased) {
+      list.alias = &batch.columns[list.alias_field].lists;
+      list_columns_[l].rows_ = list.alias;
+    }
+  for (const auto& [reg, field] : text_aliases_) text_columns_[reg] = &batch.columns[field].texts;
+}
+
 void Machine::prepare(const Batch& batch) {
   if (batch.rows > capacity_) throw std::invalid_argument("batch larger than the machine's capacity");
   const auto rows = static_cast<std::uint32_t>(batch.rows);
-  std::fill_n(error_kind_.begin(), rows, 0);
-  for (const auto& [reg, field] : field_aliases_) {
-    const std::int64_t* column = batch.columns[field].scalar_data();
-    scalar_regs_[reg] = const_cast<std::int64_t*>(column);
-    // The program reads its fields one column at a time, and a fresh batch is in
-    // main memory: asking for all of them now overlaps the waits, where column
-    // after column would each wait its turn.
-    for (std::uint32_t i = 0; i < rows; i += 8) __builtin_prefetch(column + i, 0, 2);
-  }
-  for (ListRegister& list : lists_)
-    if (list.aliased) list.alias = &batch.columns[list.alias_field].lists;
-  for (const auto& [reg, field] : text_aliases_) text_columns_[reg] = &batch.columns[field].texts;
+  if (rows == 1) error_kind_[0] = 0;  // not a call to memset for one byte
+  else std::fill_n(error_kind_.begin(), rows, 0);
+  if (&batch != bound_) point_at(batch);
+  // The program reads its fields one column at a time, and a fresh batch is in
+  // main memory: asking for all of them now overlaps the waits, where column
+  // after column would each wait its turn. A small batch was just written and
+  // is still in cache (one household at a time: the loop would be a tenth of the run).
+  if (rows >= kPrefetchRows)
+    for (const auto& [reg, field] : field_aliases_)
+      for (std::uint32_t i = 0; i < rows; i += 8) __builtin_prefetch(scalar_regs_[reg] + i, 0, 2);
   Level& all = levels_[0];
   all.dense = true;
   all.count = rows;
