@@ -283,6 +283,7 @@ std::size_t selection_depth(const Program& program) {
 
 struct Machine::Step {
   void (*fn)(Context&, const Step&) = nullptr;
+  void (*row_fn)(Context&, const Step&) = nullptr;  // the same over a RowContext
   // What the step runs. Handler addresses are not compared: with one clone per
   // target, the same handler may be reached through different addresses.
   Opcode op = Opcode::SELECT_POP;
@@ -307,11 +308,6 @@ struct Machine::Step {
 struct Machine::Context {
   Machine& m;
   const Batch& batch;
-  // A batch of one row (one household evaluated on its own): a handler that
-  // runs at all runs on row 0, because a selection that keeps no row skips to
-  // its SELECT_POP; so each() calls its body once, without the loop and the
-  // selection's bookkeeping that would otherwise be most of the step.
-  const bool one_row = false;
   std::uint32_t pc = 0;
   std::size_t depth = 0;
   std::size_t next = 0;
@@ -341,10 +337,6 @@ struct Machine::Context {
   // all rows it is a loop the compiler vectorises where the body allows.
   template <typename F>
   [[gnu::always_inline]] void each(F&& f) {
-    if (one_row) {
-      f(0);
-      return;
-    }
     const Level& s = selection();
     if (s.dense) {
       for (std::uint32_t i = 0, n = s.count; i < n; ++i) f(i);
@@ -355,16 +347,8 @@ struct Machine::Context {
   }
 
   void push(const std::int64_t* keep, bool when, const Step& step) {
-    Level& next_level = m.levels_[depth + 1];
-    if (one_row) {  // row 0, kept or not: nothing to list
-      const bool kept = (keep[0] != 0) == when;
-      next_level.dense = true;
-      next_level.count = kept;
-      ++depth;
-      if (!kept) next = step.pop;
-      return;
-    }
     const Level& current = m.levels_[depth];
+    Level& next_level = m.levels_[depth + 1];
     std::uint32_t* out = next_level.rows.data();
     std::uint32_t count = 0;
     // Branch-free: the row number is always written, and kept by counting it.
@@ -388,6 +372,27 @@ struct Machine::Context {
   }
 };
 
+// A batch of one row (one household evaluated on its own). A step that runs
+// at all runs on row 0, because a selection that keeps no row skips to its
+// SELECT_POP; so each() calls its body once, without the loop and the
+// selection's bookkeeping. Every handler is also built over this context
+// (row_*, below): small functions without the vector loops, whose registers
+// and stack frames the one-row call would otherwise pay for at every step.
+struct Machine::RowContext : Machine::Context {
+  template <typename F>
+  [[gnu::always_inline]] void each(F&& f) {
+    f(0);
+  }
+  void push(const std::int64_t* keep, bool when, const Step& step) {
+    const bool kept = (keep[0] != 0) == when;
+    Level& next_level = m.levels_[depth + 1];
+    next_level.dense = true;  // row 0, or no row
+    next_level.count = kept;
+    ++depth;
+    if (!kept) next = step.pop;
+  }
+};
+
 namespace {
 
 using Ctx = Machine::Context;
@@ -406,7 +411,7 @@ struct Immediate {
   std::int64_t operator[](std::uint32_t) const { return value; }
 };
 template <typename F>
-PRECEPT_INLINE void with_operands(Ctx& c, const Step& s, F&& f) {
+PRECEPT_INLINE void with_operands(auto& c, const Step& s, F&& f) {
   if (s.immediate == 2) return f(c.reg(s.b), Immediate{s.value});
   if (s.immediate == 1) return f(Immediate{s.value}, c.reg(s.c));
   f(c.reg(s.b), c.reg(s.c));
@@ -414,7 +419,7 @@ PRECEPT_INLINE void with_operands(Ctx& c, const Step& s, F&& f) {
 
 // Applies a checked binary operation on scalar registers; overflow fails the row.
 template <typename Op>
-PRECEPT_INLINE void checked_binary(Ctx& c, const Step& s, Op op) {
+PRECEPT_INLINE void checked_binary(auto& c, const Step& s, Op op) {
   std::int64_t* a = c.reg(s.a);
   with_operands(c, s, [&](const auto& b, const auto& d) PRECEPT_LAMBDA_INLINE {
     c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
@@ -430,7 +435,7 @@ PRECEPT_INLINE void checked_binary(Ctx& c, const Step& s, Op op) {
 }
 
 template <typename Op>
-PRECEPT_INLINE void binary(Ctx& c, const Step& s, Op op) {
+PRECEPT_INLINE void binary(auto& c, const Step& s, Op op) {
   std::int64_t* a = c.reg(s.a);
   with_operands(c, s, [&](const auto& b, const auto& d) PRECEPT_LAMBDA_INLINE {
     c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = op(b[i], d[i]); });
@@ -438,7 +443,7 @@ PRECEPT_INLINE void binary(Ctx& c, const Step& s, Op op) {
 }
 
 template <typename Op>
-PRECEPT_INLINE void compare_quotients_with(Ctx& c, const Step& s, Op op) {
+PRECEPT_INLINE void compare_quotients_with(auto& c, const Step& s, Op op) {
   std::int64_t* a = c.reg(s.a);
   const Quotient* b = c.quotient(s.b);
   const Quotient* d = c.quotient(s.c);
@@ -476,9 +481,18 @@ struct MulChecked {
 #define PRECEPT_VECTOR_CLONES
 #endif
 
-// One handler per opcode, named after it; the dispatch table below is generated
-// from opcodes.def, so a missing handler is a compile error.
-#define HANDLER(name) PRECEPT_VECTOR_CLONES void exec_##name([[maybe_unused]] Ctx& c, [[maybe_unused]] const Step& s)
+// One handler per opcode, named after it: its body, over either context
+// (Context: a batch; RowContext: one row). The functions the steps call and
+// the dispatch tables below are generated from opcodes.def, so a missing
+// handler is a compile error.
+#define HANDLER(name) \
+  template <class C>  \
+  PRECEPT_INLINE void body_##name([[maybe_unused]] C& c, [[maybe_unused]] const Step& s)
+// The two functions a step may call for one body: exec_* over a batch (with
+// its vector clones), row_* over one row.
+#define STEP_FUNCTIONS(name)                                                                \
+  PRECEPT_VECTOR_CLONES void exec_##name(Ctx& c, const Step& s) { body_##name(c, s); } \
+  void row_##name(Ctx& c, const Step& s) { body_##name(static_cast<Machine::RowContext&>(c), s); }
 
 HANDLER(LOAD_FIELD) {
   std::int64_t* a = c.reg(s.a);
@@ -538,7 +552,7 @@ HANDLER(MOVE_IF) {
 // A comparison whose only use is the MOVE_IF right after it (how a decide's
 // branches lower): one pass instead of two, and no bool column in between.
 template <typename Compare>
-PRECEPT_INLINE void move_if_compare(Ctx& c, const Step& s, Compare compare) {
+PRECEPT_INLINE void move_if_compare(auto& c, const Step& s, Compare compare) {
   std::int64_t* a = c.reg(s.a);
   with_operands(c, s, [&](const auto& x, const auto& y) PRECEPT_LAMBDA_INLINE {
     const auto blend = [&](const auto& value) PRECEPT_LAMBDA_INLINE {
@@ -551,16 +565,16 @@ PRECEPT_INLINE void move_if_compare(Ctx& c, const Step& s, Compare compare) {
     else blend(c.reg(s.c2));
   });
 }
-PRECEPT_VECTOR_CLONES void exec_move_if_lt(Ctx& c, const Step& s) {
+HANDLER(move_if_lt) {
   move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x < y; });
 }
-PRECEPT_VECTOR_CLONES void exec_move_if_le(Ctx& c, const Step& s) {
+HANDLER(move_if_le) {
   move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x <= y; });
 }
-PRECEPT_VECTOR_CLONES void exec_move_if_eq(Ctx& c, const Step& s) {
+HANDLER(move_if_eq) {
   move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x == y; });
 }
-PRECEPT_VECTOR_CLONES void exec_move_if_ne(Ctx& c, const Step& s) {
+HANDLER(move_if_ne) {
   move_if_compare(c, s, [](std::int64_t x, std::int64_t y) PRECEPT_LAMBDA_INLINE { return x != y; });
 }
 
@@ -794,7 +808,7 @@ HANDLER(LIST_APPEND_IF) {
 // Two LIST_APPEND_IFs in a row with the same condition, on slotted lists: a
 // collect table's row adds to every output column at once. One pass reads the
 // selection and the condition once for both.
-PRECEPT_VECTOR_CLONES void exec_list_append_pair(Ctx& c, const Step& s) {
+HANDLER(list_append_pair) {
   Machine::ListRegister& first = c.list(s.a);
   Machine::ListRegister& second = c.list(s.a2);
   const std::int64_t* when = c.reg(s.b);
@@ -877,7 +891,7 @@ HANDLER(LIST_SUM) {
 
 // The household's value for each tested column: r[C] and the registers after it.
 template <typename F>
-PRECEPT_INLINE void each_key(Ctx& c, const Step& s, F&& f) {
+PRECEPT_INLINE void each_key(auto& c, const Step& s, F&& f) {
   const Machine::LookupIndex& index = c.lookup(s.b);
   std::int64_t key[kMaxLookupKeys];
   const std::int64_t* columns[kMaxLookupKeys];
@@ -931,7 +945,7 @@ HANDLER(PICK_LIST) {
 // The smallest or largest item; 0 for an empty list (the compiler rejects such
 // a household before it reads the value).
 template <bool kMin>
-PRECEPT_INLINE void list_extreme(Ctx& c, const Step& s) {
+PRECEPT_INLINE void list_extreme(auto& c, const Step& s) {
   std::int64_t* a = c.reg(s.a);
   const Machine::ListRegister& b = c.list(s.b);
   c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
@@ -968,9 +982,23 @@ HANDLER(TABLE_CONFLICT) {
 
 #undef HANDLER
 
+#define OP(name, operands, synopsis) STEP_FUNCTIONS(name)
+#include "opcodes.def"
+#undef OP
+// The fused steps (plan()).
+STEP_FUNCTIONS(move_if_lt)
+STEP_FUNCTIONS(move_if_le)
+STEP_FUNCTIONS(move_if_eq)
+STEP_FUNCTIONS(move_if_ne)
+STEP_FUNCTIONS(list_append_pair)
+#undef STEP_FUNCTIONS
+
 using Handler = void (*)(Ctx&, const Step&);
-constexpr Handler kDispatch[] = {
-#define OP(name, operands, synopsis) &exec_##name,
+struct StepFunctions {
+  Handler batch, one_row;
+};
+constexpr StepFunctions kDispatch[] = {
+#define OP(name, operands, synopsis) {&exec_##name, &row_##name},
 #include "opcodes.def"
 #undef OP
 };
@@ -1061,22 +1089,23 @@ void Machine::plan() {
     const std::uint32_t t = ins.b;
     if (test.pc + 1 != pc || test.fused || test.a != t || use[t].writers != 1 || reads[t] != 1 || external[t])
       return false;
-    void (*fused)(Context&, const Step&) = nullptr;
+    StepFunctions fused{};
     switch (test.op) {
-      case Opcode::LT: fused = exec_move_if_lt; break;
-      case Opcode::LE: fused = exec_move_if_le; break;
-      case Opcode::EQ: fused = exec_move_if_eq; break;
-      case Opcode::NE: fused = exec_move_if_ne; break;
+      case Opcode::LT: fused = {exec_move_if_lt, row_move_if_lt}; break;
+      case Opcode::LE: fused = {exec_move_if_le, row_move_if_le}; break;
+      case Opcode::EQ: fused = {exec_move_if_eq, row_move_if_eq}; break;
+      case Opcode::NE: fused = {exec_move_if_ne, row_move_if_ne}; break;
       case Opcode::NOT:
         // not x is x == 0; one operand may be an immediate, so x may not be one.
         if (test.immediate != 0) return false;
-        fused = exec_move_if_eq;
+        fused = {exec_move_if_eq, row_move_if_eq};
         test.immediate = 2;
         test.value = 0;
         break;
       default: return false;
     }
-    test.fn = fused;
+    test.fn = fused.batch;
+    test.row_fn = fused.one_row;
     test.fused = true;
     test.a = ins.a;
     test.c2 = ins.c;
@@ -1108,7 +1137,8 @@ void Machine::plan() {
       continue;
     }
     Step step;
-    step.fn = kDispatch[static_cast<std::size_t>(ins.op)];
+    step.fn = kDispatch[static_cast<std::size_t>(ins.op)].batch;
+    step.row_fn = kDispatch[static_cast<std::size_t>(ins.op)].one_row;
     step.op = ins.op;
     step.pc = pc;
     step.a = ins.a;
@@ -1132,6 +1162,7 @@ void Machine::plan() {
       if (fuse && previous && previous->op == Opcode::LIST_APPEND_IF && !previous->fused && previous->pc + 1 == pc &&
           previous->b == ins.b && lists_[previous->a].slotted && lists_[ins.a].slotted) {
         previous->fn = exec_list_append_pair;
+        previous->row_fn = row_list_append_pair;
         previous->fused = true;
         previous->a2 = ins.a;
         previous->c2 = ins.c;
@@ -1171,8 +1202,19 @@ void Machine::run_traced(const Batch& batch, std::vector<std::uint8_t>& executed
 
 void Machine::run(const Batch& batch) {
   prepare(batch);
-  Context context{*this, batch, batch.rows == 1};
   const std::size_t n = steps_.size();
+  if (batch.rows == 1) {  // one household: the steps' one-row functions (RowContext)
+    RowContext context{{*this, batch}};
+    for (std::size_t i = 0; i < n;) {
+      const Step& step = steps_[i];
+      context.pc = step.pc;
+      context.next = i + 1;
+      step.row_fn(context, step);
+      i = context.next;
+    }
+    return;
+  }
+  Context context{*this, batch};
   for (std::size_t i = 0; i < n;) {
     const Step& step = steps_[i];
     context.pc = step.pc;

@@ -198,6 +198,7 @@ class Machine {
 
   // Internal to vm.cpp.
   struct Context;
+  struct RowContext;
   struct Step;
   struct Level;
   struct ListRegister;
