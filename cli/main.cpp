@@ -164,6 +164,7 @@ struct RunArgs {
   bool quiet = false;
   std::size_t threads = 0;  // 0: one per core
   std::string progress = "auto";
+  std::string encoding = "auto", sheet;  // how the register is read (README, "Registers from Excel and WPS")
 };
 
 // Outputs that would overwrite an input, or one another: refused before any is written.
@@ -211,6 +212,14 @@ std::FILE* open_register(const std::string& path, int& exit_code) {
   return file;
 }
 
+precept::RegisterEncoding register_encoding(const std::string& name) {
+  if (name == "utf-8") return precept::RegisterEncoding::Utf8;
+  if (name == "gb18030") return precept::RegisterEncoding::Gb18030;
+  if (name == "gbk") return precept::RegisterEncoding::Gbk;
+  if (name == "utf-16") return precept::RegisterEncoding::Utf16;
+  return precept::RegisterEncoding::Detect;
+}
+
 int cmd_run(const RunArgs& args) {
   std::vector<NamedFile> inputs;
   auto policy = open(args.policy, args.color, &inputs);
@@ -242,6 +251,8 @@ int cmd_run(const RunArgs& args) {
       return kWriteFailed;
     }
   precept::RunOptions options;
+  options.encoding = register_encoding(args.encoding);
+  options.sheet = args.sheet;
   options.format = args.format == "jsonl" ? precept::ResultFormat::JsonLines : precept::ResultFormat::Csv;
   for (const auto& by : args.by) options.group_by.push_back(by);
   if (explanations) {
@@ -353,7 +364,14 @@ int main(int argc, char** argv) {
   RunArgs run_args;
   auto* run = app.add_subcommand("run", "run a policy over a household register (CSV)");
   run->add_option("POLICY", run_args.policy, "policy source or compiled program")->required();
-  run->add_option("DATA", run_args.data, "register as CSV with a header line; - for standard input")->required();
+  run->add_option("DATA", run_args.data,
+                  "register as CSV with a header line, or an Excel/WPS workbook (.xlsx); - for standard input")
+      ->required();
+  run->add_option("--encoding", run_args.encoding,
+                  "the CSV register's encoding: auto (UTF-8, UTF-16 with a BOM, or GB18030/GBK), utf-8, gb18030, "
+                  "gbk or utf-16")
+      ->check(CLI::IsMember({"auto", "utf-8", "gb18030", "gbk", "utf-16"}));
+  run->add_option("--sheet", run_args.sheet, "the sheet of an .xlsx register to read (default: the first)");
   run->add_option("-o,--output", run_args.output, "results file (default: standard output)");
   run->add_option("--rejects", run_args.rejects, "file for rejected rows: line, column, reason");
   run->add_option("--format", run_args.format, "results as csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));

@@ -6,6 +6,7 @@
 
 #include "batch.hpp"
 #include "csv.hpp"
+#include "encoding_input.hpp"
 #include "explain.hpp"
 #include "format.hpp"
 #include "program.hpp"
@@ -14,6 +15,7 @@
 #include "run_summary.hpp"
 #include "run_writers.hpp"
 #include "vm.hpp"
+#include "xlsx_reader.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -167,6 +169,7 @@ struct FileExtent {
 };
 
 std::optional<FileExtent> regular_file_extent(std::FILE* input) {
+  if (!input) return std::nullopt;  // an .xlsx register, read by its sheet
   const int fd = ::fileno(input);
   struct stat status {};
   if (fd < 0 || ::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) return std::nullopt;
@@ -217,7 +220,9 @@ class Runner {
     return std::clamp<std::size_t>(options.memory_budget / 4 / kExplanationBytes, 1, capacity);
   }
 
-  RunReport run(std::FILE* input) {
+  // `input` is CSV as UTF-8, or null with `sheet` the register.
+  RunReport run(std::FILE* input, XlsxRegister* sheet = nullptr) {
+    sheet_ = sheet;
     if (std::string problem = memory_budget_problem(program_, options_.memory_budget); !problem.empty()) {
       report_.fatal_error = "the policy cannot run within the memory budget: " + problem;
       report_.out_of_memory = true;
@@ -233,7 +238,7 @@ class Runner {
         return std::move(report_);
       }
     }
-    reader_ = std::make_unique<CsvReader>(input);
+    if (input) reader_ = std::make_unique<CsvReader>(input);
     if (!map_header()) return std::move(report_);
     if (std::string problem = prepare_summary(program_, options_.group_by, report_.summary, layout_.group_fields);
         !problem.empty()) {
@@ -250,7 +255,7 @@ class Runner {
     }
     write_headers();
     run_workers();
-    if (reader_->io_error() || input_failed_) report_.fatal_error = "reading the input failed part way";
+    if ((reader_ && reader_->io_error()) || input_failed_) report_.fatal_error = "reading the input failed part way";
     if (results_ && std::ferror(results_)) report_.fatal_error = "writing the results failed";
     if (rejects_ && std::ferror(rejects_)) report_.fatal_error = "writing the rejects failed";
     if (options_.explanations && std::ferror(options_.explanations))
@@ -268,7 +273,9 @@ class Runner {
  private:
   bool map_header() {
     RegisterColumns columns;
-    std::string problem = read_register_header(*reader_, program_, columns);
+    std::vector<std::string> names;
+    std::string problem = sheet_ ? sheet_->read_header(names) : read_register_header_names(*reader_, names);
+    if (problem.empty()) problem = map_register_header(program_, std::move(names), columns);
     if (!problem.empty()) {
       report_.fatal_error = std::move(problem);
       return false;
@@ -381,11 +388,12 @@ class Runner {
       // A batch also ends at this many bytes, so that a register of huge cells
       // cannot make batches (and memory) grow without bound.
       constexpr std::size_t kMaxBatchBytes = std::size_t{16} << 20;
-      if (!reader_->next_chunk(raw.chunk, capacity_, kMaxBatchBytes)) {
+      if (!(sheet_ ? sheet_->next_chunk(raw.chunk, capacity_, kMaxBatchBytes)
+                   : reader_->next_chunk(raw.chunk, capacity_, kMaxBatchBytes))) {
         input_done_ = true;
         return false;
       }
-      raw.input_position = reader_->bytes_read();
+      raw.input_position = sheet_ ? sheet_->bytes_read() : reader_->bytes_read();
     }
     raw.sequence = next_sequence_++;
     return true;
@@ -802,6 +810,7 @@ class Runner {
   std::mutex read_mutex_;
   std::condition_variable in_flight_changed_;
   std::unique_ptr<CsvReader> reader_;
+  XlsxRegister* sheet_ = nullptr;  // an .xlsx register, read instead of reader_
   std::uint64_t next_sequence_ = 0;
   std::uint64_t written_ = 0;  // a copy of next_to_write_, for the back-pressure wait
   std::size_t max_in_flight_ = 1;
@@ -829,7 +838,28 @@ RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results, st
                   const RunOptions& options) {
   try {
     Runner runner(policy, results, rejects, options);
-    return runner.run(input);
+    const auto refused = [](std::string problem) {
+      RunReport report;
+      report.fatal_error = std::move(problem);
+      return report;
+    };
+    DecodedInput decoded;
+    if (std::string problem = decoded.open(input, options.encoding); !problem.empty()) return refused(problem);
+    if (decoded.is_zip()) {
+      std::string workbook, problem;
+      if (!decoded.read_all(workbook, kMaxWorkbookBytes, problem)) return refused(problem);
+      XlsxRegister sheet;
+      if (problem = sheet.open(workbook, options.sheet, program_of(policy)); !problem.empty()) return refused(problem);
+      RunReport report = runner.run(nullptr, &sheet);
+      if (!sheet.failure().empty()) report.fatal_error = sheet.failure();
+      if (std::string note = sheet.note(); !note.empty()) report.notes.insert(report.notes.begin(), note);
+      return report;
+    }
+    RunReport report = runner.run(decoded.stream());
+    // Reading failed because a byte was not of the encoding: that is the news.
+    if (!decoded.failure().empty()) report.fatal_error = decoded.failure();
+    if (!decoded.note().empty()) report.notes.insert(report.notes.begin(), decoded.note());
+    return report;
   } catch (const std::bad_alloc&) {
     // Outside the workers: setting up, or adding up the summary.
     RunReport report;

@@ -31,7 +31,20 @@ inline constexpr std::size_t kWorkerMemoryBudget = std::size_t{64} << 20;
 // an error saying so.
 inline constexpr std::size_t kMaxSummaryGroups = 100000;
 
+// How a register's bytes are read as text (README, "Registers from Excel and
+// WPS"). Detect: UTF-8 (a few stray bytes are read as ever), UTF-16 with a
+// byte-order mark, or else GB18030 when it is that throughout (what Chinese
+// Excel and WPS save), worked out from the register's start; a register none
+// of them fits is refused with its first bad byte's line. The others force
+// one (Utf8 reads the bytes as they are). An .xlsx workbook is known by its
+// first bytes, whatever this says.
+enum class RegisterEncoding { Detect, Utf8, Gb18030, Gbk, Utf16 };
+
 struct RunOptions {
+  // How the register's bytes are read (see RegisterEncoding).
+  RegisterEncoding encoding = RegisterEncoding::Detect;
+  // The sheet of an .xlsx register to read ("": the workbook's first).
+  std::string sheet;
   ResultFormat format = ResultFormat::Csv;
   // Summary groups: a group declared in the policy's summary, or field names.
   std::vector<std::string> group_by;
