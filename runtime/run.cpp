@@ -207,7 +207,7 @@ class Runner {
         options_(options),
         capacity_(explained_capacity(capacity_within_budget(program_, options.batch_size, options.memory_budget),
                                      options)),
-        result_writer_(program_, options.format),
+        result_writer_(program_, options.format, options.formula_escape),
         summary_totals_(report_.summary, report_.notes) {}
 
   // With explanations, a batch also holds their text until it is written (a
@@ -756,7 +756,7 @@ class Runner {
     if (results_) write(results_, batch.results);
     if (rejects_ && !batch.rejects.empty()) {
       std::string text;
-      for (const Reject& reject : batch.rejects) append_reject(text, batch.first_line, reject);
+      for (const Reject& reject : batch.rejects) append_reject(text, batch.first_line, reject, options_.formula_escape);
       write(rejects_, text);
     }
     if (options_.explanations) write_explanations(batch);
