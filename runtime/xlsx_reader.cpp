@@ -97,7 +97,7 @@ std::string serial_date_text(double serial, bool date1904, std::string& problem)
     problem = "holds a time of day, not a date";
     return {};
   }
-  if (serial < 1 || serial > 2958465) {  // 9999-12-31
+  if (serial < (date1904 ? 0 : 1) || serial > 2958465) {  // 9999-12-31 (1900 system)
     problem = "holds a date number outside the calendar";
     return {};
   }
