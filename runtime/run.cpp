@@ -6,7 +6,6 @@
 
 #include "batch.hpp"
 #include "csv.hpp"
-#include "encoding_input.hpp"
 #include "explain.hpp"
 #include "format.hpp"
 #include "program.hpp"
@@ -15,7 +14,6 @@
 #include "run_summary.hpp"
 #include "run_writers.hpp"
 #include "vm.hpp"
-#include "xlsx_reader.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -843,22 +841,13 @@ RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results, st
       report.fatal_error = std::move(problem);
       return report;
     };
-    DecodedInput decoded;
-    if (std::string problem = decoded.open(input, options.encoding); !problem.empty()) return refused(problem);
-    if (decoded.is_zip()) {
-      std::string workbook, problem;
-      if (!decoded.read_all(workbook, kMaxWorkbookBytes, problem)) return refused(problem);
-      XlsxRegister sheet;
-      if (problem = sheet.open(workbook, options.sheet, program_of(policy)); !problem.empty()) return refused(problem);
-      RunReport report = runner.run(nullptr, &sheet);
-      if (!sheet.failure().empty()) report.fatal_error = sheet.failure();
-      if (std::string note = sheet.note(); !note.empty()) report.notes.insert(report.notes.begin(), note);
-      return report;
-    }
-    RunReport report = runner.run(decoded.stream());
-    // Reading failed because a byte was not of the encoding: that is the news.
-    if (!decoded.failure().empty()) report.fatal_error = decoded.failure();
-    if (!decoded.note().empty()) report.notes.insert(report.notes.begin(), decoded.note());
+    OpenedRegister source;
+    if (std::string problem = source.open(input, program_of(policy), options.encoding, options.sheet); !problem.empty())
+      return refused(problem);
+    RunReport report = source.sheet() ? runner.run(nullptr, source.sheet()) : runner.run(source.csv());
+    // Reading stopped at a byte not of the encoding, or a damaged sheet: that is the news.
+    if (std::string failure = source.failure(); !failure.empty()) report.fatal_error = std::move(failure);
+    if (std::string note = source.note(); !note.empty()) report.notes.insert(report.notes.begin(), std::move(note));
     return report;
   } catch (const std::bad_alloc&) {
     // Outside the workers: setting up, or adding up the summary.

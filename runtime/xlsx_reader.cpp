@@ -138,6 +138,7 @@ struct XlsxRegister::Impl {
   zip_file_t* sheet_file = nullptr;
   XML_Parser parser = nullptr;
   std::uint64_t sheet_bytes = 0, sheet_size = 0;
+  std::uint64_t workbook_size = 0;
   bool sheet_done = false;
   std::string failure;
   std::deque<Row> rows;  // rows parsed, not yet handed out
@@ -251,6 +252,7 @@ struct XlsxRegister::Impl {
 
   std::string open(std::string_view bytes, const std::string& wanted, const Program& of) {
     program = &of;
+    workbook_size = bytes.size();
     zip_error_t error;
     zip_error_init(&error);
     zip_source_t* source = zip_source_buffer_create(bytes.data(), bytes.size(), 0, &error);
@@ -648,7 +650,14 @@ bool XlsxRegister::next_chunk(CsvChunk& chunk, std::size_t max_records, std::siz
   return chunk.records > 0;
 }
 
-std::uint64_t XlsxRegister::bytes_read() const { return impl_->sheet_bytes; }
+std::uint64_t XlsxRegister::bytes_read() const {
+  // In the workbook's own bytes, as a progress bar measures the file: the
+  // share of the sheet's XML read so far.
+  const Impl& d = *impl_;
+  if (d.sheet_size == 0) return d.workbook_size;
+  return static_cast<std::uint64_t>(static_cast<double>(d.sheet_bytes) / static_cast<double>(d.sheet_size) *
+                                    static_cast<double>(d.workbook_size));
+}
 
 const std::string& XlsxRegister::failure() const { return impl_->failure; }
 

@@ -69,7 +69,8 @@ class XlsxRegister {
   // alone, `skipped`, its problem naming the cell. False at the end, or when
   // the sheet cannot be read on (failure()).
   bool next_chunk(CsvChunk& chunk, std::size_t max_records, std::size_t max_bytes);
-  // Bytes of the sheet's XML read so far (for progress).
+  // How far the reading is, in bytes of the workbook (for progress): its
+  // size times the share of the sheet's XML read so far.
   std::uint64_t bytes_read() const;
   // "" or why the sheet could not be read to its end (with where).
   const std::string& failure() const;

@@ -7,6 +7,7 @@
 #include "encoding_input.hpp"
 #include "xlsx_reader.hpp"
 
+#include <precept/explain.hpp>
 #include <precept/policy.hpp>
 #include <precept/run.hpp>
 
@@ -267,6 +268,27 @@ TEST(XlsxRegister, ResultsOnAWorkbookAreTheCsvOnes) {
       EXPECT_EQ(outcome.report.rows_read, outcome.report.results + outcome.report.rejected);
     }
   }
+}
+
+// `explain` reads a register as `run` does: the same household, the same words.
+TEST(XlsxRegister, ExplainReadsWorkbooksAndOtherEncodingsToo) {
+  const auto explained = [](const std::string& bytes) {
+    std::FILE* in = ::fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb");
+    std::string json;
+    const std::string problem = explain_csv(xijiang(), in, "", [&](const Explanation& e) {
+      if (e.id != "360733-0000002") return true;
+      json = e.json();
+      return false;
+    });
+    std::fclose(in);
+    EXPECT_EQ(problem, "");
+    return json;
+  };
+  const std::string csv_text = read_file("examples/data/xijiang_sample.csv");
+  const std::string expected = explained(csv_text);
+  ASSERT_NE(expected, "");
+  EXPECT_EQ(explained(read_file("examples/data/xijiang_sample.xlsx")), expected);
+  EXPECT_EQ(explained(convert(csv_text, "GBK")), expected);
 }
 
 // A workbook put together part by part, as a hostile or damaged one may be.
