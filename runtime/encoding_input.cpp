@@ -303,7 +303,7 @@ std::string DecodedInput::open(std::FILE* input, RegisterEncoding encoding) {
     }
     d.note = encoding == RegisterEncoding::Utf16
                  ? "the register is UTF-16 (\"Unicode text\"); it was converted to UTF-8 as it was read"
-                 : fmt::format("the register is {} (as Chinese Excel and WPS save CSV), not UTF-8; it was converted "
+                 : fmt::format("the register is {}, as Chinese Excel and WPS save CSV, not UTF-8; it was converted "
                                "to UTF-8 as it was read",
                                encoding == RegisterEncoding::Gbk ? "GBK" : "GB18030 (GBK)");
   }

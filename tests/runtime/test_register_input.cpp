@@ -5,6 +5,7 @@
 // workbooks here are made by real writers: libxlsxwriter in this file, and
 // openpyxl for the checked-in examples/data/xijiang_sample.xlsx.
 #include "encoding_input.hpp"
+#include "files.hpp"
 #include "xlsx_reader.hpp"
 
 #include <precept/explain.hpp>
@@ -17,9 +18,7 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <iconv.h>
-#include <sstream>
 #include <string>
 #include <unistd.h>
 #include <utility>
@@ -28,11 +27,15 @@
 namespace precept {
 namespace {
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+using testing::read_file;
+
+// `bytes` as a register stream: from memory (read as a pipe is) or a regular file.
+std::FILE* open_input(const std::string& bytes, bool regular_file) {
+  if (!regular_file) return ::fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb");
+  std::FILE* in = std::tmpfile();
+  std::fwrite(bytes.data(), 1, bytes.size(), in);
+  std::rewind(in);
+  return in;
 }
 
 std::string convert(const std::string& text, const char* to) {
@@ -54,14 +57,7 @@ struct Outcome {
 
 // Runs `policy` over `input` bytes, from a pipe-like stream or from a regular file.
 Outcome run_over(const Policy& policy, const std::string& input, bool regular_file, RunOptions options = {}) {
-  std::FILE* in = nullptr;
-  if (regular_file) {
-    in = std::tmpfile();
-    std::fwrite(input.data(), 1, input.size(), in);
-    std::rewind(in);
-  } else {
-    in = ::fmemopen(const_cast<char*>(input.data()), input.size(), "rb");
-  }
+  std::FILE* in = open_input(input, regular_file);
   char *results_buf = nullptr, *rejects_buf = nullptr;
   std::size_t results_len = 0, rejects_len = 0;
   std::FILE* results = ::open_memstream(&results_buf, &results_len);
@@ -109,14 +105,7 @@ TEST(Encoding, RefusesARegisterNoEncodingFitsWithTheFirstBadBytesLine) {
 }
 
 std::string read_decoded(const std::string& bytes, bool regular_file, RegisterEncoding encoding, std::string& failure) {
-  std::FILE* in = nullptr;
-  if (regular_file) {
-    in = std::tmpfile();
-    std::fwrite(bytes.data(), 1, bytes.size(), in);
-    std::rewind(in);
-  } else {
-    in = ::fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb");
-  }
+  std::FILE* in = open_input(bytes, regular_file);
   std::string text;
   {
     DecodedInput decoded;
@@ -273,7 +262,7 @@ TEST(XlsxRegister, ResultsOnAWorkbookAreTheCsvOnes) {
 // `explain` reads a register as `run` does: the same household, the same words.
 TEST(XlsxRegister, ExplainReadsWorkbooksAndOtherEncodingsToo) {
   const auto explained = [](const std::string& bytes) {
-    std::FILE* in = ::fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb");
+    std::FILE* in = open_input(bytes, false);
     std::string json;
     const std::string problem = explain_csv(xijiang(), in, "", [&](const Explanation& e) {
       if (e.id != "360733-0000002") return true;
