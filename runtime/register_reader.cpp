@@ -52,8 +52,8 @@ std::string map_register_header(const Program& program, std::vector<std::string>
     // column the record does not have may repeat, as exports often do.
     if (!first && field != field_of.end())
       return fmt::format("the header names column `{}` twice (columns {} and {}), so which one holds the field is "
-                         "unclear (header on line 1)",
-                         name, seen->second + 1, c + 1);
+                         "unclear (header on line {})",
+                         name, seen->second + 1, c + 1, rules.line);
     if (field != field_of.end()) column_of_field[field->second] = c;
     else if (first) out.extra.push_back(name);
   }
@@ -67,8 +67,8 @@ std::string map_register_header(const Program& program, std::vector<std::string>
   }
   std::sort(out.cells.begin(), out.cells.end());
   if (missing.empty()) return {};
-  return fmt::format("the register has no column {}, which {} record needs (header on line 1)", quoted_list(missing),
-                     rules.whose);
+  return fmt::format("the register has no column {}, which {} record needs (header on line {})", quoted_list(missing),
+                     rules.whose, rules.line);
 }
 
 std::string read_register_header_names(CsvReader& reader, std::vector<std::string>& names) {
@@ -127,7 +127,9 @@ std::string RegisterRecords::start(const HeaderRules& rules) {
   if (reader_) return read_register_header(*reader_, program_, columns_, rules);
   std::vector<std::string> names;
   if (std::string problem = sheet_->read_header(names); !problem.empty()) return problem;
-  return map_register_header(program_, std::move(names), columns_, rules);
+  HeaderRules on_its_row = rules;
+  on_its_row.line = sheet_->header_row();
+  return map_register_header(program_, std::move(names), columns_, on_its_row);
 }
 
 bool RegisterRecords::next_record() {

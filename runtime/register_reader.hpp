@@ -60,6 +60,8 @@ struct HeaderRules {
   // refusing the header: for the diff's variants, programs that never existed
   // as a file, whose record may name fields the register was not made for.
   bool allow_missing = false;
+  // The line (a sheet's row) the header is on, which messages name.
+  std::uint64_t line = 1;
 };
 
 // Maps `header` onto `program`'s fields into `out`; "" or why the register

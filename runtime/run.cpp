@@ -273,7 +273,9 @@ class Runner {
     RegisterColumns columns;
     std::vector<std::string> names;
     std::string problem = sheet_ ? sheet_->read_header(names) : read_register_header_names(*reader_, names);
-    if (problem.empty()) problem = map_register_header(program_, std::move(names), columns);
+    HeaderRules rules;
+    if (sheet_) rules.line = sheet_->header_row();
+    if (problem.empty()) problem = map_register_header(program_, std::move(names), columns, rules);
     if (!problem.empty()) {
       report_.fatal_error = std::move(problem);
       return false;

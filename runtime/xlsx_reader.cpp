@@ -67,7 +67,8 @@ bool parse_cell_ref(std::string_view ref, std::uint32_t& column, std::uint64_t& 
 // One cell as the sheet holds it.
 struct Cell {
   std::uint32_t column = 0;  // 1-based
-  char type = 'n';           // n, s (shared), i (inline), f (formula string), b, e, d
+  char type = 'n';           // n, s (shared), i (inline), f (formula string), b, e, d; u: a formula never calculated
+  bool formula = false;
   std::string text;
 };
 
@@ -151,6 +152,7 @@ struct XlsxRegister::Impl {
   std::vector<std::optional<Kind>> column_kinds;
   std::vector<std::string> header;
   bool header_read = false;
+  std::uint64_t header_row = 1;
   std::uint64_t next_line = 0;  // the sheet row that would continue the chunk
 
   ~Impl() {
@@ -444,12 +446,20 @@ struct XlsxRegister::Impl {
                                        "never write; open and save the workbook again in Excel or WPS",
                                        r, cell_name(previous, impl.open_row->number), impl.where()));
       }
+      // Excel's last column is XFD: a row wider than that is no sheet's.
+      constexpr std::uint32_t kMaxColumns = 16384;
+      if (cell.column > kMaxColumns)
+        return impl.fail(fmt::format("the sheet's row {} has cells past column XFD, the last a sheet has ({}): the "
+                                     "file is damaged",
+                                     impl.open_row->number, impl.where()));
       const XML_Char* type = attribute(attributes, "t");
       const std::string_view t = type ? type : "n";
       cell.type = t == "s" ? 's' : t == "inlineStr" ? 'i' : t == "str" ? 'f' : t == "b" ? 'b' : t == "e" ? 'e' : t == "d" ? 'd' : 'n';
       impl.open_cell = std::move(cell);
     } else if (element == "v" && impl.open_cell) {
       impl.in_value = true;
+    } else if (element == "f" && impl.open_cell) {
+      impl.open_cell->formula = true;
     } else if (element == "is" && impl.open_cell) {
       impl.in_inline = true;
     } else if (element == "rPh") {
@@ -476,7 +486,11 @@ struct XlsxRegister::Impl {
       // An inline string's value is its text; the others' is <v>.
       if (impl.open_cell->type == 'i' || impl.open_cell->type == 's' || impl.open_cell->type == 'f')
         impl.open_cell->text = decode_escapes(std::move(impl.open_cell->text));
-      if (!impl.open_cell->text.empty() || impl.open_cell->type == 'e') impl.open_row->cells.push_back(std::move(*impl.open_cell));
+      // A formula with no value saved (a writer that does not calculate, such
+      // as a script) is not an empty cell: its row cannot be read.
+      if (impl.open_cell->formula && impl.open_cell->text.empty()) impl.open_cell->type = 'u';
+      if (!impl.open_cell->text.empty() || impl.open_cell->type == 'e' || impl.open_cell->type == 'u')
+        impl.open_row->cells.push_back(std::move(*impl.open_cell));
       impl.open_cell.reset();
     } else if (element == "row" && impl.open_row) {
       if (!impl.open_row->cells.empty()) impl.rows.push_back(std::move(*impl.open_row));
@@ -545,6 +559,10 @@ struct XlsxRegister::Impl {
         problem = fmt::format("holds the spreadsheet error `{}`, not a value: correct the cell (or its formula) in the sheet",
                               cell.text);
         return {};
+      case 'u':
+        problem = "holds a formula whose value was never calculated: open the workbook in Excel or WPS and save it "
+                  "again, so that its values are saved with it";
+        return {};
       case 'd':
         if (kind == Kind::Date && cell.text.size() >= 10) return cell.text.substr(0, 10);
         return cell.text;
@@ -609,6 +627,7 @@ std::string XlsxRegister::read_header(std::vector<std::string>& names) {
     if (!problem.empty()) return fmt::format("the header's cell {} {}", cell_name(cell.column, header.number), problem);
   }
   d.header = names;
+  d.header_row = header.number;
   std::map<std::string_view, Kind> kinds;
   for (const FieldDef& field : d.program->fields) kinds.emplace(field.name, field.type.kind);
   for (const std::string& name : names) {
@@ -649,6 +668,8 @@ bool XlsxRegister::next_chunk(CsvChunk& chunk, std::size_t max_records, std::siz
   }
   return chunk.records > 0;
 }
+
+std::uint64_t XlsxRegister::header_row() const { return impl_->header_row; }
 
 std::uint64_t XlsxRegister::bytes_read() const {
   // In the workbook's own bytes, as a progress bar measures the file: the

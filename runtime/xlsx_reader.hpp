@@ -64,6 +64,8 @@ class XlsxRegister {
   std::string open(std::string_view bytes, const std::string& sheet, const Program& program);
   // The header's names: the first row with a value. "" or why not.
   std::string read_header(std::vector<std::string>& names);
+  // The sheet row the header was read from.
+  std::uint64_t header_row() const;
   // The next records as CsvReader::next_chunk gives them (whole CSV records,
   // numbered from the sheet row of the first); a row with an error cell comes
   // alone, `skipped`, its problem naming the cell. False at the end, or when

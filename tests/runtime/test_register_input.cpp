@@ -347,7 +347,8 @@ TEST(XlsxRegister, CellsBecomeTheTextACsvWouldHoldAndRejectsNameTheCell) {
                            R"(<row r="3"><c r="A3" t="inlineStr"><is><t>h2</t></is></c><c r="B3"><v>0.30000000000000004</v></c><c r="C3" t="b"><v>0</v></c></row>)"
                            R"(<row r="5"><c r="A5" t="inlineStr"><is><t>h3</t></is></c><c r="B5" t="e"><v>#N/A</v></c><c r="C5" t="b"><v>0</v></c></row>)"
                            R"(<row r="6"><c r="A6" t="inlineStr"><is><t>=h4</t></is></c><c r="B6"><v>-12</v></c><c r="C6"><v>1</v></c></row>)"
-                           R"(<row r="7"><c r="B7" t="inlineStr"><is><t></t></is></c></row>)";
+                           R"(<row r="7"><c r="B7" t="inlineStr"><is><t></t></is></c></row>)"
+                           R"(<row r="8"><c r="A8" t="inlineStr"><is><t>h5</t></is></c><c r="B8"><f>B2*2</f></c><c r="C8"><v>1</v></c></row>)";
   const Outcome outcome = run_over(small_policy(), small_workbook(rows), false);
   ASSERT_TRUE(outcome.report.ok()) << outcome.report.fatal_error;
   EXPECT_EQ(outcome.results, "id,income,member\nh1,3000.50,true\n'=h4,-12.00,true\n");
@@ -355,9 +356,11 @@ TEST(XlsxRegister, CellsBecomeTheTextACsvWouldHoldAndRejectsNameTheCell) {
             "line,column,reason\n"
             "3,income,\"`income` must be an amount in yuan with at most 2 decimals, found `0.30000000000000004`\"\n"
             "5,,\"column `income` (cell B5) holds the spreadsheet error `#N/A`, not a value: correct the cell (or its "
-            "formula) in the sheet\"\n");
+            "formula) in the sheet\"\n"
+            "8,,\"column `income` (cell B8) holds a formula whose value was never calculated: open the workbook in "
+            "Excel or WPS and save it again, so that its values are saved with it\"\n");
   // Row 4 and the empty row 7 are not households; the others are all accounted for.
-  EXPECT_EQ(outcome.report.rows_read, 4u);
+  EXPECT_EQ(outcome.report.rows_read, 5u);
   EXPECT_EQ(outcome.report.rows_read, outcome.report.results + outcome.report.rejected);
 }
 
@@ -375,6 +378,10 @@ TEST(XlsxRegister, HostileOrDamagedWorkbooksAreRefusedWithWhere) {
   const std::string swapped = std::string(kHeaderRow) +
                               R"(<row r="2"><c r="C2"><v>1</v></c><c r="A2"><v>1</v></c></row>)";
   EXPECT_NE(refusal(small_workbook(swapped)).find("cell A2 comes after C2"), std::string::npos) << refusal(small_workbook(swapped));
+  // A row past the last column a sheet has.
+  EXPECT_NE(refusal(small_workbook(std::string(kHeaderRow) + R"(<row r="2"><c r="XFE2"><v>1</v></c></row>)"))
+                .find("past column XFD"),
+            std::string::npos);
   // A zip bomb: a part that inflates thousands of times over.
   const std::string bomb = sheet_xml(std::string(kHeaderRow) + std::string(std::size_t{64} << 20, ' '));
   EXPECT_NE(refusal(package({{"xl/workbook.xml", kWorkbook}, {"xl/_rels/workbook.xml.rels", kRels},
@@ -383,6 +390,13 @@ TEST(XlsxRegister, HostileOrDamagedWorkbooksAreRefusedWithWhere) {
             std::string::npos);
   // Not a workbook at all, only a zip's first bytes.
   EXPECT_NE(refusal(std::string("PK\x03\x04", 4) + "garbage").find("cannot be opened"), std::string::npos);
+  // A title row above the header: the header is the first row with a value, and named by its row.
+  const std::string titled = std::string(R"(<row r="1"><c r="A1" t="inlineStr"><is><t>西江镇登记表</t></is></c></row>)") +
+                             R"(<row r="3"><c r="A3" t="inlineStr"><is><t>id</t></is></c></row>)";
+  EXPECT_NE(refusal(small_workbook(titled)).find("the register has no column `id`"), std::string::npos);
+  const std::string header_below = R"(<row r="3"><c r="A3" t="inlineStr"><is><t>id</t></is></c></row>)";
+  EXPECT_NE(refusal(small_workbook(header_below)).find("(header on line 3)"), std::string::npos)
+      << refusal(small_workbook(header_below));
   // A sheet that is not there.
   RunOptions options;
   options.sheet = "村";
