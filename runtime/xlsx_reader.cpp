@@ -544,7 +544,7 @@ struct XlsxRegister::Impl {
 
   // A cell's text as a CSV would hold it for a column of `kind` (none: a
   // column the record does not have); "" with `problem` when its row must be rejected.
-  std::string cell_text(const Cell& cell, std::uint64_t row_number, std::optional<Kind> kind, std::string& problem) const {
+  std::string cell_text(const Cell& cell, std::optional<Kind> kind, std::string& problem) const {
     switch (cell.type) {
       case 's': {
         std::size_t index = 0;
@@ -577,7 +577,6 @@ struct XlsxRegister::Impl {
         return number_cell_text(value);
       }
       default:
-        (void)row_number;
         return cell.text;
     }
   }
@@ -593,7 +592,7 @@ struct XlsxRegister::Impl {
     for (const Cell& cell : r.cells) {
       for (; column < cell.column; ++column) out.push_back(',');
       std::string why;
-      const std::string text = cell_text(cell, r.number, kind_of_column(cell.column), why);
+      const std::string text = cell_text(cell, kind_of_column(cell.column), why);
       if (!why.empty()) {
         const std::string named = cell.column <= header.size() && !header[cell.column - 1].empty()
                                       ? fmt::format("column `{}` (cell {})", header[cell.column - 1], cell_name(cell.column, r.number))
@@ -626,7 +625,7 @@ std::string XlsxRegister::read_header(std::vector<std::string>& names) {
   names.assign(header.cells.back().column, std::string());
   for (const Cell& cell : header.cells) {
     std::string problem;
-    names[cell.column - 1] = d.cell_text(cell, header.number, std::nullopt, problem);
+    names[cell.column - 1] = d.cell_text(cell, std::nullopt, problem);
     if (!problem.empty()) return fmt::format("the header's cell {} {}", cell_name(cell.column, header.number), problem);
   }
   d.header = names;
