@@ -850,6 +850,9 @@ RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results, st
     // Reading stopped at a byte not of the encoding, or a damaged sheet: that is the news.
     if (std::string failure = source.failure(); !failure.empty()) report.fatal_error = std::move(failure);
     if (std::string note = source.note(); !note.empty()) report.notes.insert(report.notes.begin(), std::move(note));
+    if (!options.sheet.empty() && !source.sheet())
+      report.notes.insert(report.notes.begin(), "the register is CSV, not a workbook: its sheet `" + options.sheet +
+                                                    "` was not looked for");
     return report;
   } catch (const std::bad_alloc&) {
     // Outside the workers: setting up, or adding up the summary.

@@ -108,6 +108,8 @@ with tempfile.TemporaryDirectory() as tmp:
     # --sheet, and a register in GBK.
     done = run(policy, path("sample.xlsx"), "--sheet", "nope", "-q")
     check(done.returncode == 3 and "no sheet `nope`" in done.stderr, "an unknown sheet: " + done.stderr)
+    done = run(policy, sample, "--sheet", "nope", "-q")
+    check(done.returncode == 0 and "not a workbook" in done.stderr, "--sheet on a CSV register: " + done.stderr)
     with open(sample, encoding="utf-8") as f, open(path("gbk.csv"), "wb") as g:
         g.write(f.read().encode("gbk"))
     done = run(policy, path("gbk.csv"), "-o", path("from_gbk.csv"), "-q")
