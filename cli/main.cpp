@@ -164,6 +164,24 @@ struct RunArgs {
   bool quiet = false;
   std::size_t threads = 0;  // 0: one per core
   std::string progress = "auto";
+  std::string encoding = "auto", sheet;  // how the register is read (README, "Registers from Excel and WPS")
+  bool bom = false;                      // --bom: CSV outputs start with a UTF-8 byte-order mark
+  bool formula_escape = true;            // --no-formula-escape turns it off
+};
+
+// An output named `*.xlsx` is written as a workbook (write_run_table_xlsx).
+bool is_workbook(const std::string& path) {
+  return path.size() > 5 && path.compare(path.size() - 5, 5, ".xlsx") == 0;
+}
+
+// A table `run` writes as CSV, for an output that is a workbook: the CSV goes
+// to a temporary file first, and becomes the workbook once the run is done.
+struct WorkbookTable {
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> csv{nullptr, &std::fclose};
+  // Where `run` writes: the output itself, or the temporary CSV of a workbook.
+  static std::FILE* target(std::optional<WorkbookTable>& table, std::FILE* output) {
+    return table ? table->csv.get() : output;
+  }
 };
 
 // Outputs that would overwrite an input, or one another: refused before any is written.
@@ -211,6 +229,14 @@ std::FILE* open_register(const std::string& path, int& exit_code) {
   return file;
 }
 
+precept::RegisterEncoding register_encoding(const std::string& name) {
+  if (name == "utf-8") return precept::RegisterEncoding::Utf8;
+  if (name == "gb18030") return precept::RegisterEncoding::Gb18030;
+  if (name == "gbk") return precept::RegisterEncoding::Gbk;
+  if (name == "utf-16") return precept::RegisterEncoding::Utf16;
+  return precept::RegisterEncoding::Detect;
+}
+
 int cmd_run(const RunArgs& args) {
   std::vector<NamedFile> inputs;
   auto policy = open(args.policy, args.color, &inputs);
@@ -227,6 +253,10 @@ int cmd_run(const RunArgs& args) {
   std::FILE* input = open_register(args.data, open_failed);
   if (!input) return open_failed;
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> close_input(input == stdin ? nullptr : input, &std::fclose);
+  if (args.format == "jsonl" && is_workbook(args.output)) {
+    std::cerr << "-o " << args.output << ": results as a workbook are made from CSV; leave out --format jsonl\n";
+    return kUsage;
+  }
   // Every output is made before the run, so that one that cannot be costs no time.
   OutputFile results(args.output, "the results");
   std::optional<OutputFile> rejects, summary, explanations;
@@ -241,7 +271,28 @@ int cmd_run(const RunArgs& args) {
       std::cerr << fmt::format("cannot create the output files: for {}, {}\n", out->role(), out->error());
       return kWriteFailed;
     }
+  // Tables going to a workbook are written as CSV to a temporary file first.
+  std::optional<WorkbookTable> results_table, rejects_table;
+  for (auto [path, table] : {std::pair{&args.output, &results_table}, std::pair{&args.rejects, &rejects_table}})
+    if (is_workbook(*path)) {
+      table->emplace();
+      table->value().csv.reset(std::tmpfile());
+      if (!table->value().csv) {
+        std::cerr << "cannot create a temporary file for the workbook " << *path << "\n";
+        return kWriteFailed;
+      }
+    }
+  // A byte-order mark, asked for, so that Excel shows a UTF-8 CSV's Chinese right.
+  constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+  if (args.bom) {
+    if (!results_table && args.format == "csv") std::fwrite(kUtf8Bom.data(), 1, kUtf8Bom.size(), results.stream());
+    if (rejects && !rejects_table) std::fwrite(kUtf8Bom.data(), 1, kUtf8Bom.size(), rejects->stream());
+    if (summary && !is_workbook(args.summary_csv)) std::fwrite(kUtf8Bom.data(), 1, kUtf8Bom.size(), summary->stream());
+  }
   precept::RunOptions options;
+  options.formula_escape = args.formula_escape;
+  options.encoding = register_encoding(args.encoding);
+  options.sheet = args.sheet;
   options.format = args.format == "jsonl" ? precept::ResultFormat::JsonLines : precept::ResultFormat::Csv;
   for (const auto& by : args.by) options.group_by.push_back(by);
   if (explanations) {
@@ -274,7 +325,8 @@ int cmd_run(const RunArgs& args) {
       if (explanations) explanations->write_behind();
     }
   };
-  const auto report = precept::run_csv(*policy, input, results.stream(), rejects ? rejects->stream() : nullptr, options);
+  const auto report = precept::run_csv(*policy, input, WorkbookTable::target(results_table, results.stream()),
+                                       rejects ? WorkbookTable::target(rejects_table, rejects->stream()) : nullptr, options);
   if (progress) progress->finish();
   if (!report.ok()) {
     if (report.out_of_memory) {
@@ -287,9 +339,30 @@ int cmd_run(const RunArgs& args) {
                               (explanations && std::ferror(explanations->stream()));
     return write_failed ? kWriteFailed : kBadInput;
   }
-  if (summary) {
-    const std::string csv = precept::format_summary_csv(report.summary);
-    std::fwrite(csv.data(), 1, csv.size(), summary->stream());
+  std::string csv_summary;
+  if (summary) csv_summary = precept::format_summary_csv(report.summary, args.formula_escape);
+  if (summary && !is_workbook(args.summary_csv)) std::fwrite(csv_summary.data(), 1, csv_summary.size(), summary->stream());
+  // The workbooks, from the CSV the run wrote.
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> summary_csv(
+      summary && is_workbook(args.summary_csv) ? ::fmemopen(csv_summary.data(), csv_summary.size(), "rb") : nullptr,
+      &std::fclose);
+  const struct {
+    std::FILE* csv;
+    precept::RunTable table;
+    OutputFile* out;
+  } workbooks[] = {{results_table ? results_table->csv.get() : nullptr, precept::RunTable::Results, &results},
+                   {rejects_table ? rejects_table->csv.get() : nullptr, precept::RunTable::Rejects, rejects ? &*rejects : nullptr},
+                   {summary_csv.get(), precept::RunTable::Summary, summary ? &*summary : nullptr}};
+  for (const auto& workbook : workbooks) {
+    if (!workbook.csv) continue;
+    std::string problem = std::fflush(workbook.csv) == 0 && std::fseek(workbook.csv, 0, SEEK_SET) == 0
+                              ? precept::write_run_table_xlsx(*policy, workbook.table, workbook.csv,
+                                                              workbook.out->stream(), &report.summary)
+                              : "could not read back the table written";
+    if (!problem.empty()) {
+      std::cerr << fmt::format("writing {} failed: {}; no output file was left behind\n", workbook.out->name(), problem);
+      return kWriteFailed;
+    }
   }
   // Every output is finished before any is published: one that fails leaves none.
   for (OutputFile* out : outputs)
@@ -353,13 +426,25 @@ int main(int argc, char** argv) {
   RunArgs run_args;
   auto* run = app.add_subcommand("run", "run a policy over a household register (CSV)");
   run->add_option("POLICY", run_args.policy, "policy source or compiled program")->required();
-  run->add_option("DATA", run_args.data, "register as CSV with a header line; - for standard input")->required();
-  run->add_option("-o,--output", run_args.output, "results file (default: standard output)");
-  run->add_option("--rejects", run_args.rejects, "file for rejected rows: line, column, reason");
+  run->add_option("DATA", run_args.data,
+                  "register as CSV with a header line, or an Excel/WPS workbook (.xlsx); - for standard input")
+      ->required();
+  run->add_option("--encoding", run_args.encoding,
+                  "the CSV register's encoding: auto (UTF-8, UTF-16 with a BOM, or GB18030/GBK), utf-8, gb18030, "
+                  "gbk or utf-16")
+      ->check(CLI::IsMember({"auto", "utf-8", "gb18030", "gbk", "utf-16"}));
+  run->add_option("--sheet", run_args.sheet, "the sheet of an .xlsx register to read (default: the first)");
+  run->add_flag("--bom", run_args.bom,
+                "start CSV outputs with a UTF-8 byte-order mark, so that Excel shows their Chinese right");
+  run->add_flag("!--no-formula-escape", run_args.formula_escape,
+                "write text cells of CSV outputs as they are, for programs that read them (by default a text that "
+                "a spreadsheet would run as a formula gets a leading ')");
+  run->add_option("-o,--output", run_args.output, "results file (default: standard output); *.xlsx: an Excel workbook");
+  run->add_option("--rejects", run_args.rejects, "file for rejected rows: line, column, reason; *.xlsx: a workbook");
   run->add_option("--format", run_args.format, "results as csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
   run->add_option("--by", run_args.by, "group the summary by a declared group (e.g. village) or a field")
       ->delimiter(',');
-  run->add_option("--summary-csv", run_args.summary_csv, "also write the summary table as CSV");
+  run->add_option("--summary-csv", run_args.summary_csv, "also write the summary table as CSV (*.xlsx: a workbook)");
   run->add_option("--year", year, year_help)->check(CLI::Range(1000, 9999));
   run->add_flag("-q,--quiet", run_args.quiet, "print only the row counts, not the summary table");
   run->add_option("-j,--threads", run_args.threads,

@@ -14,6 +14,7 @@
 #include <cctype>
 #include <climits>
 #include <map>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
@@ -645,8 +646,12 @@ std::string Explanation::json() const {
 
 std::string explain_register(const Program& program, std::FILE* input, std::uint32_t key,
                              const std::function<bool(const Explanation&)>& each) {
-  CsvReader csv(input);
-  RegisterRecords reader(program, csv);
+  // As `run` reads it: CSV in whatever encoding, or an .xlsx sheet.
+  OpenedRegister source;
+  if (std::string problem = source.open(input, program, RegisterEncoding::Detect, ""); !problem.empty()) return problem;
+  std::optional<CsvReader> csv;
+  if (!source.sheet()) csv.emplace(source.csv());
+  RegisterRecords reader = source.sheet() ? RegisterRecords(program, *source.sheet()) : RegisterRecords(program, *csv);
   if (std::string problem = reader.start(); !problem.empty()) return problem;
   TracedExplainer explainer(program, key);
   explainer.set_field_order(reader.columns().field_order());
@@ -667,7 +672,7 @@ std::string explain_register(const Program& program, std::FILE* input, std::uint
     }
     if (!each(e)) break;
   }
-  return {};
+  return source.failure();
 }
 
 bool TestReport::all_passed() const {

@@ -91,8 +91,8 @@ bool reads_as_formula(std::string_view cell) {
   return !(digits(whole) && (point == std::string_view::npos || digits(fraction)));
 }
 
-char* write_csv_text(char* out, std::string_view text) {
-  if (!reads_as_formula(text)) return write_csv_field(out, text);
+char* write_csv_text(char* out, std::string_view text, bool guard_formulas) {
+  if (!guard_formulas || !reads_as_formula(text)) return write_csv_field(out, text);
   std::string guarded = "'";
   guarded += text;
   return write_csv_field(out, guarded);
@@ -100,10 +100,10 @@ char* write_csv_text(char* out, std::string_view text) {
 
 std::size_t csv_text_bound(std::string_view text) { return csv_field_bound(text) + 2; }  // csv_field_bound of "'" + text
 
-void append_csv_text(std::string& out, std::string_view text) {
+void append_csv_text(std::string& out, std::string_view text, bool guard_formulas) {
   const std::size_t size = out.size();
   out.resize(size + csv_text_bound(text));
-  out.resize(static_cast<std::size_t>(write_csv_text(out.data() + size, text) - out.data()));
+  out.resize(static_cast<std::size_t>(write_csv_text(out.data() + size, text, guard_formulas) - out.data()));
 }
 
 void append_json_string(std::string& out, std::string_view text) { json::append_string(out, text); }

@@ -42,10 +42,12 @@ bool reads_as_formula(std::string_view cell);
 // summary): quoted as RFC 4180 asks, and a cell that reads as a formula is
 // written with a leading `'`, which spreadsheets show as text and do not run.
 // Only text goes through here: numbers, money, dates and enum members are
-// written as they are (`-12.50` is the amount it says).
-char* write_csv_text(char* out, std::string_view text);
+// written as they are (`-12.50` is the amount it says). Without
+// `guard_formulas` (`run --no-formula-escape`, for programs reading the CSV)
+// text is written as it is.
+char* write_csv_text(char* out, std::string_view text, bool guard_formulas = true);
 // Room write_csv_text needs for `text`.
 std::size_t csv_text_bound(std::string_view text);
-void append_csv_text(std::string& out, std::string_view text);
+void append_csv_text(std::string& out, std::string_view text, bool guard_formulas = true);
 
 }  // namespace precept

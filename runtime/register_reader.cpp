@@ -52,8 +52,8 @@ std::string map_register_header(const Program& program, std::vector<std::string>
     // column the record does not have may repeat, as exports often do.
     if (!first && field != field_of.end())
       return fmt::format("the header names column `{}` twice (columns {} and {}), so which one holds the field is "
-                         "unclear (header on line 1)",
-                         name, seen->second + 1, c + 1);
+                         "unclear (header on line {})",
+                         name, seen->second + 1, c + 1, rules.line);
     if (field != field_of.end()) column_of_field[field->second] = c;
     else if (first) out.extra.push_back(name);
   }
@@ -67,8 +67,8 @@ std::string map_register_header(const Program& program, std::vector<std::string>
   }
   std::sort(out.cells.begin(), out.cells.end());
   if (missing.empty()) return {};
-  return fmt::format("the register has no column {}, which {} record needs (header on line 1)", quoted_list(missing),
-                     rules.whose);
+  return fmt::format("the register has no column {}, which {} record needs (header on line {})", quoted_list(missing),
+                     rules.whose, rules.line);
 }
 
 std::string read_register_header_names(CsvReader& reader, std::vector<std::string>& names) {
@@ -109,12 +109,48 @@ std::string record_reject_problem(const CsvRecord& record, std::size_t width) {
   return csv_record_problem(record.line, record.span, problem);
 }
 
+std::string OpenedRegister::open(std::FILE* input, const Program& program, RegisterEncoding encoding,
+                                 const std::string& sheet) {
+  if (std::string problem = decoded_.open(input, encoding); !problem.empty()) return problem;
+  if (!decoded_.is_zip()) return {};
+  std::string problem;
+  if (!decoded_.read_all(workbook_, kMaxWorkbookBytes, problem)) return problem;
+  sheet_ = std::make_unique<XlsxRegister>();
+  return sheet_->open(workbook_, sheet, program);
+}
+
+std::string OpenedRegister::note() const { return sheet_ ? sheet_->note() : decoded_.note(); }
+
+std::string OpenedRegister::failure() const { return sheet_ ? sheet_->failure() : decoded_.failure(); }
+
 std::string RegisterRecords::start(const HeaderRules& rules) {
-  return read_register_header(reader_, program_, columns_, rules);
+  if (reader_) return read_register_header(*reader_, program_, columns_, rules);
+  std::vector<std::string> names;
+  if (std::string problem = sheet_->read_header(names); !problem.empty()) return problem;
+  HeaderRules on_its_row = rules;
+  on_its_row.line = sheet_->header_row();
+  return map_register_header(program_, std::move(names), columns_, on_its_row);
+}
+
+bool RegisterRecords::next_record() {
+  if (reader_) return reader_->next(record_);
+  for (;;) {
+    if (chunk_reader_ && chunk_reader_->next(record_)) return true;
+    chunk_reader_.reset();
+    if (!sheet_->next_chunk(chunk_, 1024, std::size_t{1} << 20)) return false;
+    if (chunk_.skipped) {  // a row that cannot be read: its problem is the record's
+      record_ = CsvRecord{};
+      record_.line = chunk_.first_line;
+      record_.malformed = true;
+      record_.problem = chunk_.problem;
+      return true;
+    }
+    chunk_reader_ = std::make_unique<CsvReader>(chunk_);
+  }
 }
 
 bool RegisterRecords::next(std::vector<std::string_view>& cells, std::uint64_t& line, std::string& problem) {
-  if (!reader_.next(record_)) return false;
+  if (!next_record()) return false;
   line = record_.line;
   problem = record_reject_problem(record_, columns_.width());
   cells.assign(program_.fields.size(), std::string_view());

@@ -15,9 +15,12 @@
 #include <precept/evaluator.hpp>
 
 #include "csv.hpp"
+#include "encoding_input.hpp"
 #include "program.hpp"
+#include "xlsx_reader.hpp"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -57,6 +60,8 @@ struct HeaderRules {
   // refusing the header: for the diff's variants, programs that never existed
   // as a file, whose record may name fields the register was not made for.
   bool allow_missing = false;
+  // The line (a sheet's row) the header is on, which messages name.
+  std::uint64_t line = 1;
 };
 
 // Maps `header` onto `program`'s fields into `out`; "" or why the register
@@ -90,13 +95,41 @@ RejectKind record_shape_kind(const CsvRecord& record, std::size_t width);
 // The same, worded with the lines the record took up, as a reject says it.
 std::string record_reject_problem(const CsvRecord& record, std::size_t width);
 
+// A register opened as it was saved (README, "Registers from Excel and WPS"):
+// CSV in any encoding DecodedInput reads, or a sheet of an .xlsx workbook
+// (known by its first bytes). The one opening of `run` and `explain`.
+class OpenedRegister {
+ public:
+  // Opens the register `input` (not owned) for `program`'s record; "" or why
+  // it cannot be read.
+  std::string open(std::FILE* input, const Program& program, RegisterEncoding encoding, const std::string& sheet);
+  // The sheet of a workbook, or null for CSV.
+  XlsxRegister* sheet() const { return sheet_.get(); }
+  // A CSV register as UTF-8 (see DecodedInput::stream).
+  std::FILE* csv() const { return decoded_.stream(); }
+  // "" or what a run says of the register's reading (converted, which sheet).
+  std::string note() const;
+  // "" or why reading it failed part way: what to report instead of "reading
+  // the input failed".
+  std::string failure() const;
+
+ private:
+  DecodedInput decoded_;
+  std::string workbook_;
+  std::unique_ptr<XlsxRegister> sheet_;
+};
+
 // A register read record by record, each record's cells handed out per field:
 // the simple reader, for a caller that looks at one record at a time (an
 // explanation, a binding). `run` and the diff read batches from the same
 // RegisterColumns with their own pipelines.
 class RegisterRecords {
  public:
-  RegisterRecords(const Program& program, CsvReader& reader) : program_(program), reader_(reader) {}
+  RegisterRecords(const Program& program, CsvReader& reader) : program_(program), reader_(&reader) {}
+  // An .xlsx register's sheet (xlsx_reader.hpp): its rows as the CSV records
+  // a CSV export holds, numbered by sheet row; a row with an error cell is a
+  // record that cannot be read, its problem naming the cell.
+  RegisterRecords(const Program& program, XlsxRegister& sheet) : program_(program), sheet_(&sheet) {}
 
   // Reads and maps the header; "" or why the register cannot be used.
   std::string start(const HeaderRules& rules = {});
@@ -111,8 +144,14 @@ class RegisterRecords {
   RejectKind problem_kind() const { return record_shape_kind(record_, columns_.width()); }
 
  private:
+  // The next record of the register, into record_; false at its end.
+  bool next_record();
+
   const Program& program_;
-  CsvReader& reader_;
+  CsvReader* reader_ = nullptr;    // a CSV register, or
+  XlsxRegister* sheet_ = nullptr;  // a sheet, read a chunk of rows at a time:
+  CsvChunk chunk_;
+  std::unique_ptr<CsvReader> chunk_reader_;
   CsvRecord record_;
   RegisterColumns columns_;
 };

@@ -167,6 +167,7 @@ struct FileExtent {
 };
 
 std::optional<FileExtent> regular_file_extent(std::FILE* input) {
+  if (!input) return std::nullopt;  // an .xlsx register, read by its sheet
   const int fd = ::fileno(input);
   struct stat status {};
   if (fd < 0 || ::fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) return std::nullopt;
@@ -204,7 +205,7 @@ class Runner {
         options_(options),
         capacity_(explained_capacity(capacity_within_budget(program_, options.batch_size, options.memory_budget),
                                      options)),
-        result_writer_(program_, options.format),
+        result_writer_(program_, options.format, options.formula_escape),
         summary_totals_(report_.summary, report_.notes) {}
 
   // With explanations, a batch also holds their text until it is written (a
@@ -217,7 +218,9 @@ class Runner {
     return std::clamp<std::size_t>(options.memory_budget / 4 / kExplanationBytes, 1, capacity);
   }
 
-  RunReport run(std::FILE* input) {
+  // `input` is CSV as UTF-8, or null with `sheet` the register.
+  RunReport run(std::FILE* input, XlsxRegister* sheet = nullptr) {
+    sheet_ = sheet;
     if (std::string problem = memory_budget_problem(program_, options_.memory_budget); !problem.empty()) {
       report_.fatal_error = "the policy cannot run within the memory budget: " + problem;
       report_.out_of_memory = true;
@@ -233,7 +236,7 @@ class Runner {
         return std::move(report_);
       }
     }
-    reader_ = std::make_unique<CsvReader>(input);
+    if (input) reader_ = std::make_unique<CsvReader>(input);
     if (!map_header()) return std::move(report_);
     if (std::string problem = prepare_summary(program_, options_.group_by, report_.summary, layout_.group_fields);
         !problem.empty()) {
@@ -250,7 +253,7 @@ class Runner {
     }
     write_headers();
     run_workers();
-    if (reader_->io_error() || input_failed_) report_.fatal_error = "reading the input failed part way";
+    if ((reader_ && reader_->io_error()) || input_failed_) report_.fatal_error = "reading the input failed part way";
     if (results_ && std::ferror(results_)) report_.fatal_error = "writing the results failed";
     if (rejects_ && std::ferror(rejects_)) report_.fatal_error = "writing the rejects failed";
     if (options_.explanations && std::ferror(options_.explanations))
@@ -268,7 +271,11 @@ class Runner {
  private:
   bool map_header() {
     RegisterColumns columns;
-    std::string problem = read_register_header(*reader_, program_, columns);
+    std::vector<std::string> names;
+    std::string problem = sheet_ ? sheet_->read_header(names) : read_register_header_names(*reader_, names);
+    HeaderRules rules;
+    if (sheet_) rules.line = sheet_->header_row();
+    if (problem.empty()) problem = map_register_header(program_, std::move(names), columns, rules);
     if (!problem.empty()) {
       report_.fatal_error = std::move(problem);
       return false;
@@ -381,11 +388,12 @@ class Runner {
       // A batch also ends at this many bytes, so that a register of huge cells
       // cannot make batches (and memory) grow without bound.
       constexpr std::size_t kMaxBatchBytes = std::size_t{16} << 20;
-      if (!reader_->next_chunk(raw.chunk, capacity_, kMaxBatchBytes)) {
+      if (!(sheet_ ? sheet_->next_chunk(raw.chunk, capacity_, kMaxBatchBytes)
+                   : reader_->next_chunk(raw.chunk, capacity_, kMaxBatchBytes))) {
         input_done_ = true;
         return false;
       }
-      raw.input_position = reader_->bytes_read();
+      raw.input_position = sheet_ ? sheet_->bytes_read() : reader_->bytes_read();
     }
     raw.sequence = next_sequence_++;
     return true;
@@ -748,7 +756,7 @@ class Runner {
     if (results_) write(results_, batch.results);
     if (rejects_ && !batch.rejects.empty()) {
       std::string text;
-      for (const Reject& reject : batch.rejects) append_reject(text, batch.first_line, reject);
+      for (const Reject& reject : batch.rejects) append_reject(text, batch.first_line, reject, options_.formula_escape);
       write(rejects_, text);
     }
     if (options_.explanations) write_explanations(batch);
@@ -802,6 +810,7 @@ class Runner {
   std::mutex read_mutex_;
   std::condition_variable in_flight_changed_;
   std::unique_ptr<CsvReader> reader_;
+  XlsxRegister* sheet_ = nullptr;  // an .xlsx register, read instead of reader_
   std::uint64_t next_sequence_ = 0;
   std::uint64_t written_ = 0;  // a copy of next_to_write_, for the back-pressure wait
   std::size_t max_in_flight_ = 1;
@@ -829,7 +838,22 @@ RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results, st
                   const RunOptions& options) {
   try {
     Runner runner(policy, results, rejects, options);
-    return runner.run(input);
+    const auto refused = [](std::string problem) {
+      RunReport report;
+      report.fatal_error = std::move(problem);
+      return report;
+    };
+    OpenedRegister source;
+    if (std::string problem = source.open(input, program_of(policy), options.encoding, options.sheet); !problem.empty())
+      return refused(problem);
+    RunReport report = source.sheet() ? runner.run(nullptr, source.sheet()) : runner.run(source.csv());
+    // Reading stopped at a byte not of the encoding, or a damaged sheet: that is the news.
+    if (std::string failure = source.failure(); !failure.empty()) report.fatal_error = std::move(failure);
+    if (std::string note = source.note(); !note.empty()) report.notes.insert(report.notes.begin(), std::move(note));
+    if (!options.sheet.empty() && !source.sheet())
+      report.notes.insert(report.notes.begin(), "the register is CSV, not a workbook: its sheet `" + options.sheet +
+                                                    "` was not looked for");
+    return report;
   } catch (const std::bad_alloc&) {
     // Outside the workers: setting up, or adding up the summary.
     RunReport report;

@@ -205,13 +205,13 @@ std::string format_summary_table(const Summary& summary) {
   return out;
 }
 
-std::string format_summary_csv(const Summary& summary) {
+std::string format_summary_csv(const Summary& summary, bool formula_escape) {
   const SummaryColumns t = summary_columns(summary, "*", true);
   std::string out;
   auto line = [&](const std::vector<std::string>& cells) {
     for (std::size_t c = 0; c < cells.size(); ++c) {
       if (c) out.push_back(',');
-      append_csv_text(out, cells[c]);
+      append_csv_text(out, cells[c], formula_escape);
     }
     out.push_back('\n');
   };

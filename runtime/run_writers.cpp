@@ -4,8 +4,8 @@
 
 namespace precept {
 
-ResultWriter::ResultWriter(const Program& program, ResultFormat format)
-    : program_(program), format_(format), fixed_line_bound_(fixed_line_bound()) {}
+ResultWriter::ResultWriter(const Program& program, ResultFormat format, bool guard_formulas)
+    : program_(program), format_(format), guard_formulas_(guard_formulas), fixed_line_bound_(fixed_line_bound()) {}
 
 std::string ResultWriter::header() const {
   if (format_ != ResultFormat::Csv) return {};
@@ -50,7 +50,7 @@ void ResultWriter::append_csv(std::string& line, const Machine& machine, std::si
     const OutputDef& out = program_.outputs[i];
     if (i) *p++ = ',';
     switch (out.type.kind) {
-      case Kind::Text: p = write_csv_text(p, machine.text(out.reg, row)); break;
+      case Kind::Text: p = write_csv_text(p, machine.text(out.reg, row), guard_formulas_); break;
       case Kind::List: p = write_list_text(p, program_, out.type, machine.list(out.reg, row)); break;
       default: p = write_scalar_text(p, program_, out.type, machine.scalar(out.reg, row)); break;
     }
@@ -68,12 +68,12 @@ std::size_t ResultWriter::fixed_line_bound() const {
   return room;
 }
 
-void append_reject(std::string& out, std::uint64_t first_line, const Reject& reject) {
+void append_reject(std::string& out, std::uint64_t first_line, const Reject& reject, bool guard_formulas) {
   out += std::to_string(first_line + reject.line);
   out.push_back(',');
-  append_csv_text(out, reject.column);
+  append_csv_text(out, reject.column, guard_formulas);
   out.push_back(',');
-  append_csv_text(out, reject_reason(first_line, reject));
+  append_csv_text(out, reject_reason(first_line, reject), guard_formulas);
   out.push_back('\n');
 }
 

@@ -38,7 +38,9 @@ struct Reject {
 inline constexpr std::string_view kRejectsHeader = "line,column,reason\n";
 
 // Appends `reject`'s line of the rejects file; its lines count from `first_line`.
-void append_reject(std::string& out, std::uint64_t first_line, const Reject& reject);
+// Text that reads as a formula is guarded unless `guard_formulas` is false
+// (RunOptions::formula_escape).
+void append_reject(std::string& out, std::uint64_t first_line, const Reject& reject, bool guard_formulas = true);
 // Its reason, as that line gives it (and `run --explain` too): worded with
 // the lines it took up, counted from `first_line`.
 std::string reject_reason(std::uint64_t first_line, const Reject& reject);
@@ -46,7 +48,7 @@ std::string reject_reason(std::uint64_t first_line, const Reject& reject);
 // Formats results lines of one program.
 class ResultWriter {
  public:
-  ResultWriter(const Program& program, ResultFormat format);
+  ResultWriter(const Program& program, ResultFormat format, bool guard_formulas = true);
   // The results file's header line: the outputs' names for CSV, "" for JSON Lines.
   std::string header() const;
   // Appends the results line of row `row` of `machine`.
@@ -58,6 +60,7 @@ class ResultWriter {
 
   const Program& program_;
   ResultFormat format_;
+  bool guard_formulas_;  // RunOptions::formula_escape
   std::size_t fixed_line_bound_;
 };
 

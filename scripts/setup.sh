@@ -10,7 +10,12 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build git antlr4 libantlr4-runtime-dev libboost-dev libfmt-dev
           libgtest-dev libgmock-dev libcli11-dev libz3-dev nlohmann-json3-dev libbenchmark-dev time
-          clang libclang-rt-14-dev)
+          clang libclang-rt-14-dev
+          libzip-dev
+          libexpat1-dev
+          libxlsxwriter-dev
+          pkg-config
+          python3-openpyxl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -31,7 +31,25 @@ inline constexpr std::size_t kWorkerMemoryBudget = std::size_t{64} << 20;
 // an error saying so.
 inline constexpr std::size_t kMaxSummaryGroups = 100000;
 
+// How a register's bytes are read as text (README, "Registers from Excel and
+// WPS"). Detect: UTF-8 (a few stray bytes are read as ever), UTF-16 with a
+// byte-order mark, or else GB18030 when it is that throughout (what Chinese
+// Excel and WPS save), worked out from the register's start; a register none
+// of them fits is refused with its first bad byte's line. The others force
+// one (Utf8 reads the bytes as they are). An .xlsx workbook is known by its
+// first bytes, whatever this says.
+enum class RegisterEncoding { Detect, Utf8, Gb18030, Gbk, Utf16 };
+
 struct RunOptions {
+  // How the register's bytes are read (see RegisterEncoding).
+  RegisterEncoding encoding = RegisterEncoding::Detect;
+  // The sheet of an .xlsx register to read ("": the workbook's first).
+  std::string sheet;
+  // Text cells of the CSV results and rejects that a spreadsheet would run as
+  // a formula (`=`, `+`, `-`, `@`, tab or CR first, not a plain number) are
+  // written with a leading `'`; false writes them as they are, for programs
+  // that read the CSV (README, "Registers from Excel and WPS").
+  bool formula_escape = true;
   ResultFormat format = ResultFormat::Csv;
   // Summary groups: a group declared in the policy's summary, or field names.
   std::vector<std::string> group_by;
@@ -116,8 +134,23 @@ struct RunReport {
 RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results,
                   std::FILE* rejects, const RunOptions& options = {});
 
+// Which of a run's tables a workbook holds (write_run_table_xlsx).
+enum class RunTable { Results, Rejects, Summary };
+
+// Writes a table `run` wrote as CSV (`csv`: the results of `policy` as
+// ResultFormat::Csv, the rejects, or format_summary_csv(`summary`), read from
+// where it stands) as an .xlsx workbook to `out`, for Excel and WPS: a bold,
+// frozen header; money, decimals and counts as number cells (money shown
+// `0.00`), dates as date cells, text as string cells (a text the CSV guarded
+// with `'` as a formula-looking one is written as the text it is, never a
+// formula). A table longer than a sheet's 1048576 rows goes on in further
+// sheets, each with the header. "" or why it could not be written.
+std::string write_run_table_xlsx(const Policy& policy, RunTable table, std::FILE* csv, std::FILE* out,
+                                 const Summary* summary = nullptr);
+
 // The summary as an aligned text table (totals last), and as CSV.
 std::string format_summary_table(const Summary& summary);
-std::string format_summary_csv(const Summary& summary);
+// `formula_escape` as RunOptions::formula_escape says.
+std::string format_summary_csv(const Summary& summary, bool formula_escape = true);
 
 }  // namespace precept
