@@ -515,7 +515,8 @@ class Result:
 
     def summary(self, by: Union[str, Sequence[str], None] = None, money: Optional[str] = None) -> Any:
         """The town-report table as a DataFrame: one row per group (sorted by
-        key), then a total row whose key columns are "total": households,
+        key), then the total, whose key columns are `*` (as ``precept run
+        --summary-csv`` writes it): households,
         population, poor households and people, incidence (Decimal, 6 places),
         assistance (Decimal yuan, or int fen with money="fen") and the poor by
         cause. `by` is a group the policy's `summary` declares ("village") or
@@ -527,8 +528,8 @@ class Result:
         keys = list(data["key_names"])
         rows = []
         for row in list(data["groups"]) + [data["total"]]:
-            key = list(row["key"]) if row["key"] else ["total"] * max(len(keys), 1)
-            values = dict(zip(keys or ["group"], key))
+            # The total's key is `*` in every key column, as the summary CSV writes it.
+            values = dict(zip(keys, list(row["key"]) if row["key"] else ["*"] * len(keys)))
             values["households"] = row["households"]
             if data["has_population"]:
                 values["population"] = row["population"]
