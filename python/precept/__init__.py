@@ -355,8 +355,8 @@ class Policy:
 
     # --- a register
 
-    def run(self, data: Any, *, money: str = "decimal", by: Union[str, Sequence[str], None] = None,
-            allow_unknown_columns: bool = True) -> "Result":
+    def run(self, data: Any, *, money: str = "decimal", int_money: Optional[str] = None,
+            by: Union[str, Sequence[str], None] = None, allow_unknown_columns: bool = True) -> "Result":
         """Evaluates every household of `data`: a pandas DataFrame, a dict of
         columns (name -> sequence), or the path of a CSV register.
 
@@ -367,19 +367,27 @@ class Policy:
         else rejects the row, never rounded. NaN, None and NA are empty values:
         a required field's rejects the row.
 
-        ``money="decimal"`` (default) gives money and decimal outputs as
-        Decimal; ``money="fen"`` as int64 fen and millionths (and reads integer
-        input columns of money as fen, of decimals as millionths).
+        List outputs are tuples in the DataFrame (rows with the same items
+        share one). ``money="decimal"`` (default) gives money and decimal
+        outputs as Decimal; ``money="fen"`` as int64 fen and millionths.
+        Integer input columns of money are read as ``int_money`` says: "yuan"
+        (whole yuan, as a policy writes `6000 yuan`; decimals: whole units) or
+        "fen" (fen; decimals: millionths); by default "fen" with
+        ``money="fen"``, else "yuan".
 
         Returns a Result: ``results`` (accepted rows, indexed as the input),
         ``rejects`` (why each other row was rejected), ``summary(by=...)``.
         Rows in = results + rejects, always."""
         if money not in ("decimal", "fen"):
             raise ValueError('money must be "decimal" or "fen"')
+        if int_money is None:
+            int_money = "fen" if money == "fen" else "yuan"
+        if int_money not in ("yuan", "fen"):
+            raise ValueError('int_money must be "yuan" or "fen"')
         by_list = _by_list(by)
         if isinstance(data, (str, _os.PathLike)):
             return _run_path(self, _os.fspath(data), money == "fen", by_list)
-        return _run_columns(self, data, money == "fen", by_list, allow_unknown_columns)
+        return _run_columns(self, data, int_money == "fen", money == "fen", by_list, allow_unknown_columns)
 
     # --- what-ifs
 
@@ -654,30 +662,35 @@ def _columns_of(policy: Policy, data: Any) -> tuple:
     return columns, frame.index, len(frame)
 
 
-def _output_frame(policy: Policy, outputs: list, index: Any) -> Any:
+def _output_frame(policy: Policy, outputs: list, index: Any, accepted: Any, rows: int) -> Any:
+    """The outputs (one array per output, a row per input row) of the
+    accepted rows, indexed as the input."""
     import pandas
 
+    keep = None if len(accepted) == rows else accepted  # a copy only when some row was rejected
     data = {}
     for o, values in zip(policy.outputs, outputs):
         if o.kind == "enum":
             codes, members = values
-            data[o.name] = pandas.Categorical.from_codes(codes, categories=members)
+            data[o.name] = pandas.Categorical.from_codes(codes if keep is None else codes[keep], categories=members)
         else:
-            data[o.name] = values
-    return pandas.DataFrame(data, index=index, columns=[o.name for o in policy.outputs])
+            data[o.name] = values if keep is None else values[keep]
+    return pandas.DataFrame(data, index=index if keep is None else index[keep], columns=[o.name for o in policy.outputs],
+                            copy=False)
 
 
-def _run_columns(policy: Policy, data: Any, money_fen: bool, by: List[str], allow_unknown: bool) -> Result:
+def _run_columns(policy: Policy, data: Any, ints_fen: bool, money_fen: bool, by: List[str],
+                 allow_unknown: bool) -> Result:
     import pandas
 
     columns, index, rows = _columns_of(policy, data)
-    out = _precept.run_columns(policy._handle, columns, rows, money_fen, allow_unknown)
-    results = _output_frame(policy, out["outputs"], index[out["accepted"]])
+    out = _precept.run_columns(policy._handle, columns, rows, ints_fen, money_fen, allow_unknown)
+    results = _output_frame(policy, out["outputs"], index, out["accepted"], rows)
     rejects = pandas.DataFrame({"row": index[out["rejected"]], "kind": out["kinds"], "column": out["columns"],
                                 "message": out["messages"]})
 
     def summary_source(group_by: List[str]) -> dict:
-        csv = _precept.columns_csv(policy._handle, columns, rows, money_fen)
+        csv = _precept.columns_csv(policy._handle, columns, rows, ints_fen)
         report = _precept.run_csv_text(policy._handle, csv, group_by)
         if report["fatal_error"]:
             raise ValueError(report["fatal_error"])

@@ -21,7 +21,9 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <map>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace py = pybind11;
@@ -184,12 +186,15 @@ struct InColumn {
     offsets.assign(1, 0);
     offsets.reserve(static_cast<std::size_t>(length) + 1);
   }
-  void add_cell(std::int64_t row, const std::optional<std::string>& cell) {
-    if (!cell) null_at(row);
-    else bytes += *cell;
+  void add_text(std::string_view text) {
+    bytes += text;
     if (bytes.size() > static_cast<std::size_t>(INT32_MAX))
       throw std::length_error("column `" + name + "` holds over 2 GiB of text");
     offsets.push_back(static_cast<std::int32_t>(bytes.size()));
+  }
+  void add_cell(std::int64_t row, const std::optional<std::string>& cell) {
+    if (!cell) null_at(row);
+    add_text(cell ? std::string_view(*cell) : std::string_view());
   }
   // Row `row` as a register's cell ("" when null), whatever the layout.
   std::string cell(std::int64_t row, precept::ValueKind kind) const {
@@ -319,7 +324,18 @@ void build_column(InColumn& column, const std::string& tag, const py::array& val
   if (values.dtype().kind() != 'O') throw std::invalid_argument("column `" + column.name + "` is not of objects");
   column.keep = values;
   PyObject* const* data = static_cast<PyObject* const*>(values.data());
-  as_text([&](std::int64_t r) { return cell_of(data[r], kind, ints_scaled); });
+  column.begin_text();
+  for (std::int64_t r = 0; r < n; ++r) {
+    // A str, the usual cell, is copied straight from its UTF-8.
+    if (PyUnicode_Check(data[r])) {
+      Py_ssize_t size = 0;
+      const char* utf8 = PyUnicode_AsUTF8AndSize(data[r], &size);
+      if (!utf8) throw py::error_already_set();
+      column.add_text(std::string_view(utf8, static_cast<std::size_t>(size)));
+    } else {
+      column.add_cell(r, cell_of(data[r], kind, ints_scaled));
+    }
+  }
 }
 
 // ------------------------------------------------------------------ results back to Python
@@ -373,94 +389,172 @@ py::object item_value(precept::ValueKind kind, std::int64_t value, bool money_fe
   }
 }
 
-// An output column (the library's Arrow child) gathered at `rows`, as a numpy
-// array (int64, bool, object) or, for an enum, a tuple (int32 codes, members)
-// that precept/__init__.py makes a pandas Categorical of.
-py::object output_column(const precept::OutputInfo& info, const ArrowSchema& schema, const ArrowArray& a,
-                         const std::vector<std::int64_t>& rows, bool money_fen) {
-  using precept::ValueKind;
-  const auto n = static_cast<py::ssize_t>(rows.size());
-  const auto objects = [&](auto&& value) {
-    py::array result(py::dtype("O"), {n}, {});
-    auto** out = static_cast<PyObject**>(result.mutable_data());
-    for (py::ssize_t i = 0; i < n; ++i) out[i] = value(rows[static_cast<std::size_t>(i)]).release().ptr();
-    return result;
-  };
-  switch (info.kind) {
-    case ValueKind::Bool: {
-      py::array_t<bool> result(n);
-      bool* out = result.mutable_data();
-      for (py::ssize_t i = 0; i < n; ++i) out[i] = bit(a.buffers[1], a.offset + rows[static_cast<std::size_t>(i)]);
-      return result;
+// One output column of the whole input, filled slice by slice from the
+// library's Arrow children (rows of a rejected household are left 0, None or
+// code -1): a numpy array (int64, bool, object) or, for an enum, int32 codes
+// that precept/__init__.py makes a pandas Categorical of with the members.
+// List outputs are tuples, one object per distinct list (immutable, so rows
+// with the same items share it: a million rows hold a few dozen tuples).
+class OutputSink {
+ public:
+  OutputSink(const precept::OutputInfo& info, py::ssize_t rows, bool money_fen)
+      : info_(info), money_fen_(money_fen) {
+    using precept::ValueKind;
+    switch (info.kind) {
+      case ValueKind::Bool: array_ = py::array_t<bool>(rows); break;
+      case ValueKind::Enum: array_ = py::array_t<std::int32_t>(rows); break;
+      case ValueKind::Int: array_ = py::array_t<std::int64_t>(rows); break;
+      case ValueKind::Money:
+      case ValueKind::Decimal:
+        if (money_fen) {
+          array_ = py::array_t<std::int64_t>(rows);
+          break;
+        }
+        [[fallthrough]];
+      default: array_ = py::array(py::dtype("O"), {rows}, {});
     }
-    case ValueKind::Int:
-    case ValueKind::Money:
-    case ValueKind::Decimal: {
-      const auto* values = static_cast<const std::int64_t*>(a.buffers[1]) + a.offset;
-      if (info.kind == ValueKind::Int || money_fen) {
-        py::array_t<std::int64_t> result(n);
-        std::int64_t* out = result.mutable_data();
-        for (py::ssize_t i = 0; i < n; ++i) out[i] = values[rows[static_cast<std::size_t>(i)]];
-        return result;
+    if (array_.dtype().kind() == 'O') {
+      auto** out = static_cast<PyObject**>(array_.mutable_data());
+      for (py::ssize_t r = 0; r < rows; ++r) {
+        Py_INCREF(Py_None);
+        out[r] = Py_None;
       }
-      const int scale = info.kind == ValueKind::Money ? 2 : 6;
-      return objects([&](std::int64_t r) { return decimal_of(values[r], scale); });
+    } else {
+      std::memset(array_.mutable_data(), info.kind == ValueKind::Enum ? 0xFF : 0, static_cast<std::size_t>(array_.nbytes()));
     }
-    case ValueKind::Date:
-      return objects([&](std::int64_t r) -> py::object {
-        if (!valid_at(a, r)) return py::none();
-        return item_value(ValueKind::Date, load_at<std::int32_t>(a.buffers[1], a.offset + r), money_fen);
-      });
-    case ValueKind::Enum: {
-      py::array_t<std::int32_t> codes(n);
-      std::int32_t* out = codes.mutable_data();
-      for (py::ssize_t i = 0; i < n; ++i)
-        out[i] = load_at<std::int32_t>(a.buffers[1], a.offset + rows[static_cast<std::size_t>(i)]);
-      return py::make_tuple(codes, py::cast(info.members));
-    }
-    case ValueKind::Text: {
-      // A text repeated row after row (a village's name) is one object.
-      py::object last;
-      std::string_view last_text;
-      return objects([&](std::int64_t r) -> py::object {
-        const std::string_view text = text_at(a, r);
-        if (!last || text != last_text) {
-          last = py_text(text);
-          last_text = text;
+    for (const std::string& m : info.members) members_.push_back(py::str(m));
+  }
+
+  // Rows [start, start + n) of the input from `a` (its rows 0 .. n), where `ok`.
+  void fill(const ArrowArray& a, std::int64_t start, std::int64_t n, const std::vector<std::uint8_t>& ok) {
+    using precept::ValueKind;
+    char* base = static_cast<char*>(array_.mutable_data());
+    const auto each = [&](auto&& put) {
+      for (std::int64_t r = 0; r < n; ++r)
+        if (ok[static_cast<std::size_t>(r)]) put(r, start + r);
+    };
+    const auto put_object = [&](std::int64_t at, py::object value) {
+      PyObject*& slot = reinterpret_cast<PyObject**>(base)[at];
+      Py_DECREF(slot);
+      slot = value.release().ptr();
+    };
+    switch (info_.kind) {
+      case ValueKind::Bool:
+        each([&](std::int64_t r, std::int64_t at) { reinterpret_cast<bool*>(base)[at] = bit(a.buffers[1], a.offset + r); });
+        return;
+      case ValueKind::Enum:
+        each([&](std::int64_t r, std::int64_t at) {
+          reinterpret_cast<std::int32_t*>(base)[at] = load_at<std::int32_t>(a.buffers[1], a.offset + r);
+        });
+        return;
+      case ValueKind::Int:
+      case ValueKind::Money:
+      case ValueKind::Decimal: {
+        const auto* values = static_cast<const std::int64_t*>(a.buffers[1]) + a.offset;
+        if (info_.kind == ValueKind::Int || money_fen_) {
+          each([&](std::int64_t r, std::int64_t at) { reinterpret_cast<std::int64_t*>(base)[at] = values[r]; });
+          return;
         }
-        return last;
-      });
-    }
-    case ValueKind::EnumList:
-    case ValueKind::List: {
-      const ArrowArray& items = *a.children[0];
-      std::vector<py::object> members;
-      for (const std::string& m : info.members) members.push_back(py::str(m));
-      const bool enums = info.kind == ValueKind::EnumList;
-      (void)schema;
-      return objects([&](std::int64_t r) -> py::object {
-        const std::int32_t begin = load_at<std::int32_t>(a.buffers[1], a.offset + r);
-        const std::int32_t end = load_at<std::int32_t>(a.buffers[1], a.offset + r + 1);
-        py::list list(end - begin);
-        for (std::int32_t k = begin; k < end; ++k) {
-          py::object item;
-          if (enums) {
-            item = members.at(static_cast<std::size_t>(load_at<std::int32_t>(items.buffers[1], items.offset + k)));
-          } else if (info.element == ValueKind::Bool) {
-            item = py::bool_(bit(items.buffers[1], items.offset + k));
-          } else if (info.element == ValueKind::Date) {
-            item = item_value(info.element, load_at<std::int32_t>(items.buffers[1], items.offset + k), money_fen);
-          } else {
-            item = item_value(info.element, load_at<std::int64_t>(items.buffers[1], items.offset + k), money_fen);
+        const int scale = info_.kind == ValueKind::Money ? 2 : 6;
+        each([&](std::int64_t r, std::int64_t at) {
+          // Decimals are immutable: an amount seen before (0.00, a grant) is
+          // the same object, and costs no new Decimal.
+          auto found = decimals_.find(values[r]);
+          if (found == decimals_.end()) {
+            py::object value = decimal_of(values[r], scale);
+            if (decimals_.size() >= 65536) {
+              put_object(at, value);
+              return;
+            }
+            found = decimals_.emplace(values[r], value).first;
           }
-          PyList_SET_ITEM(list.ptr(), k - begin, item.release().ptr());
-        }
-        return list;
-      });
+          put_object(at, found->second);
+        });
+        return;
+      }
+      case ValueKind::Date:
+        each([&](std::int64_t r, std::int64_t at) {
+          if (valid_at(a, r))
+            put_object(at, item_value(ValueKind::Date, load_at<std::int32_t>(a.buffers[1], a.offset + r), money_fen_));
+        });
+        return;
+      case ValueKind::Text:
+        each([&](std::int64_t r, std::int64_t at) {
+          // A text repeated row after row (a village's name) is one object.
+          const std::string_view text = text_at(a, r);
+          if (!last_text_ || text != last_view_) {
+            last_text_ = py_text(text);
+            last_view_ = std::string(text);
+          }
+          put_object(at, last_text_);
+        });
+        return;
+      case ValueKind::EnumList:
+      case ValueKind::List: {
+        const ArrowArray& items = *a.children[0];
+        std::vector<std::int64_t> key;
+        each([&](std::int64_t r, std::int64_t at) {
+          const std::int32_t begin = load_at<std::int32_t>(a.buffers[1], a.offset + r);
+          const std::int32_t end = load_at<std::int32_t>(a.buffers[1], a.offset + r + 1);
+          key.clear();
+          for (std::int32_t k = begin; k < end; ++k) {
+            if (info_.element == ValueKind::Bool) key.push_back(bit(items.buffers[1], items.offset + k));
+            else if (info_.element == ValueKind::Enum || info_.element == ValueKind::Date)
+              key.push_back(load_at<std::int32_t>(items.buffers[1], items.offset + k));
+            else key.push_back(load_at<std::int64_t>(items.buffers[1], items.offset + k));
+          }
+          auto found = tuples_.find(key);
+          if (found == tuples_.end()) {
+            py::tuple tuple(key.size());
+            for (std::size_t k = 0; k < key.size(); ++k) {
+              py::object item = info_.kind == ValueKind::EnumList ? members_.at(static_cast<std::size_t>(key[k]))
+                                                                  : item_value(info_.element, key[k], money_fen_);
+              PyTuple_SET_ITEM(tuple.ptr(), static_cast<py::ssize_t>(k), item.release().ptr());
+            }
+            // Distinct lists are few in a register; a list output with a
+            // value per household (amounts) is not worth keeping.
+            if (tuples_.size() < 4096) found = tuples_.emplace(key, tuple).first;
+            else {
+              put_object(at, tuple);
+              return;
+            }
+          }
+          put_object(at, found->second);
+        });
+        return;
+      }
     }
   }
-  return py::none();
-}
+
+  py::object result() const {
+    if (info_.kind == precept::ValueKind::Enum) return py::make_tuple(array_, py::cast(info_.members));
+    return array_;
+  }
+
+ private:
+  const precept::OutputInfo& info_;
+  bool money_fen_;
+  py::array array_;
+  std::vector<py::object> members_;
+  py::object last_text_;
+  std::string last_view_;
+  std::map<std::vector<std::int64_t>, py::object> tuples_;
+  std::unordered_map<std::int64_t, py::object> decimals_;
+};
+
+// The cyclic garbage collector off while result objects are made by the
+// million (each container made would count towards a collection that finds
+// nothing), back to how it was after.
+class CollectorPaused {
+ public:
+  CollectorPaused() : was_enabled_(PyGC_Disable()) {}
+  ~CollectorPaused() {
+    if (was_enabled_) PyGC_Enable();
+  }
+
+ private:
+  int was_enabled_;
+};
 
 // ------------------------------------------------------------------ data as dicts
 
@@ -751,7 +845,7 @@ PYBIND11_MODULE(_precept, m) {
   m.def(
       "run_columns",
       [](const precept::Policy& policy, const std::vector<std::tuple<std::string, std::string, py::array>>& columns,
-         std::int64_t rows, bool money_fen, bool allow_unknown) {
+         std::int64_t rows, bool ints_fen, bool money_fen, bool allow_unknown) {
         const precept::Schema& schema = policy.schema();
         std::vector<std::unique_ptr<InColumn>> built;
         for (const auto& [name, tag, values] : columns) {
@@ -763,7 +857,7 @@ PYBIND11_MODULE(_precept, m) {
           }
           auto column = std::make_unique<InColumn>();
           column->name = name;
-          build_column(*column, tag, values, schema.fields[*field].kind, money_fen);
+          build_column(*column, tag, values, schema.fields[*field].kind, ints_fen);
           if (column->length != rows) throw std::invalid_argument("column `" + name + "` has another length");
           column->finish();
           built.push_back(std::move(column));
@@ -788,44 +882,63 @@ PYBIND11_MODULE(_precept, m) {
         batch.children = child_arrays.data();
         batch.release = release_nothing_array;
 
+        // Slices of the input evaluated one after another into the same
+        // outputs: the library's result buffers are reused slice after slice
+        // (its pool), so the memory a run takes beyond the input and the
+        // outputs stays one slice's.
+        constexpr std::int64_t kSlice = 65536;
         precept::ColumnarOptions options;
         options.numbers_as_int64 = true;
-        OwnedResult out;
-        {
-          py::gil_scoped_release release;
-          precept::ColumnarEvaluator evaluator(policy, options);
-          evaluator.evaluate(batch_schema, batch, &out.schema, &out.array);
-        }
-        built.clear();  // the input's copies are not needed for the results
-
+        precept::ColumnarEvaluator evaluator(policy, options);
         const std::size_t noutputs = schema.outputs.size();
-        const ArrowArray& kinds = *out.array.children[noutputs];
-        const ArrowArray& reject_columns = *out.array.children[noutputs + 1];
-        const ArrowArray& messages = *out.array.children[noutputs + 2];
-        std::vector<std::int64_t> accepted, rejected;
-        for (std::int64_t r = 0; r < rows; ++r) (valid_at(kinds, r) ? rejected : accepted).push_back(r);
-        py::list outputs;
+        std::vector<std::unique_ptr<OutputSink>> sinks;
         for (std::size_t o = 0; o < noutputs; ++o)
-          outputs.append(output_column(schema.outputs[o], *out.schema.children[o], *out.array.children[o], accepted,
-                                       money_fen));
+          sinks.push_back(std::make_unique<OutputSink>(schema.outputs[o], rows, money_fen));
+        std::vector<std::int64_t> accepted, rejected;
         py::list reject_kinds, reject_fields, reject_messages;
-        for (const std::int64_t r : rejected) {
-          reject_kinds.append(py_text(text_at(kinds, r)));
-          reject_fields.append(valid_at(reject_columns, r) ? py::object(py_text(text_at(reject_columns, r)))
-                                                           : py::object(py::none()));
-          reject_messages.append(py_text(text_at(messages, r)));
+        std::vector<std::uint8_t> ok;
+        const CollectorPaused paused;
+        for (std::int64_t start = 0; start < rows || (rows == 0 && start == 0); start += kSlice) {
+          const std::int64_t n = std::min(kSlice, rows - start);
+          batch.offset = start;
+          batch.length = n;
+          OwnedResult out;
+          {
+            py::gil_scoped_release release;
+            evaluator.evaluate(batch_schema, batch, &out.schema, &out.array);
+          }
+          const ArrowArray& kinds = *out.array.children[noutputs];
+          const ArrowArray& reject_columns = *out.array.children[noutputs + 1];
+          const ArrowArray& messages = *out.array.children[noutputs + 2];
+          ok.assign(static_cast<std::size_t>(n), 1);
+          for (std::int64_t r = 0; r < n; ++r) {
+            if (!valid_at(kinds, r)) {
+              accepted.push_back(start + r);
+              continue;
+            }
+            ok[static_cast<std::size_t>(r)] = 0;
+            rejected.push_back(start + r);
+            reject_kinds.append(py_text(text_at(kinds, r)));
+            reject_fields.append(valid_at(reject_columns, r) ? py::object(py_text(text_at(reject_columns, r)))
+                                                             : py::object(py::none()));
+            reject_messages.append(py_text(text_at(messages, r)));
+          }
+          for (std::size_t o = 0; o < noutputs; ++o) sinks[o]->fill(*out.array.children[o], start, n, ok);
+          if (rows == 0) break;
         }
+        py::list outputs;
+        for (const auto& sink : sinks) outputs.append(sink->result());
         return py::dict("outputs"_a = outputs, "accepted"_a = py::array_t<std::int64_t>(accepted.size(), accepted.data()),
                         "rejected"_a = py::array_t<std::int64_t>(rejected.size(), rejected.data()),
                         "kinds"_a = reject_kinds, "columns"_a = reject_fields, "messages"_a = reject_messages);
       },
-      "policy"_a, "columns"_a, "rows"_a, "money_fen"_a, "allow_unknown"_a);
+      "policy"_a, "columns"_a, "rows"_a, "ints_fen"_a, "money_fen"_a, "allow_unknown"_a);
 
   // Every value of the columns as a register's cell, as CSV text with a
   // header: the input the summary is added up from (run_csv).
   m.def("columns_csv", [](const precept::Policy& policy,
                           const std::vector<std::tuple<std::string, std::string, py::array>>& columns,
-                          std::int64_t rows, bool money_fen) {
+                          std::int64_t rows, bool ints_fen) {
     const precept::Schema& schema = policy.schema();
     std::vector<std::unique_ptr<InColumn>> built;
     std::vector<precept::ValueKind> kinds;
@@ -834,7 +947,7 @@ PYBIND11_MODULE(_precept, m) {
       if (!field) continue;
       auto column = std::make_unique<InColumn>();
       column->name = name;
-      build_column(*column, tag, values, schema.fields[*field].kind, money_fen);
+      build_column(*column, tag, values, schema.fields[*field].kind, ints_fen);
       kinds.push_back(schema.fields[*field].kind);
       built.push_back(std::move(column));
     }

@@ -223,7 +223,7 @@ def test_run_results_are_typed_and_indexed_as_the_input(policy):
     assert results["poor"].dtype == bool
     assert isinstance(results["category"].dtype, pandas.CategoricalDtype)
     assert list(results["category"].cat.categories) == ["none", "wubao", "dibao", "ordinary"]
-    assert isinstance(results["measures"].iloc[0], list)
+    assert isinstance(results["measures"].iloc[0], tuple)
     assert set(results.index) | set(result.rejects["row"]) == set(frame.index)
 
 
@@ -278,6 +278,10 @@ def test_run_int_money_columns_are_yuan_or_fen_as_declared(policy):
     frame["net_income"] = numpy.array([615778], dtype=numpy.int64)
     fen = policy.run(frame, money="fen").results
     assert fen["per_capita"].iloc[0] == 153944
+    decimal = policy.run(frame, int_money="fen").results
+    assert decimal["per_capita"].iloc[0] == Decimal("1539.44")
+    with pytest.raises(ValueError):
+        policy.run(frame, int_money="cents")
 
 
 def test_summary_by_village_is_the_town_report(policy, cli_run):
