@@ -10,7 +10,15 @@ cd "$(dirname "$0")/.."
 
 packages=(g++ cmake ninja-build git antlr4 libantlr4-runtime-dev libboost-dev libfmt-dev
           libgtest-dev libgmock-dev libcli11-dev libz3-dev nlohmann-json3-dev libbenchmark-dev time
-          clang libclang-rt-14-dev)
+          clang libclang-rt-14-dev
+          pybind11-dev
+          python3-dev
+          python3-venv
+          python3-pytest
+          python3-pandas
+          python3-numpy
+          python3-setuptools
+          python3-matplotlib)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -25,5 +33,6 @@ fi
 
 build_dir="${BUILD_DIR:-build}"
 # shellcheck disable=SC2086
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" ${CMAKE_ARGS:-} >/dev/null
+# -DPRECEPT_PYTHON=ON: the Python package's module, and its tests (python/).
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DPRECEPT_PYTHON=ON ${CMAKE_ARGS:-} >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"

@@ -393,3 +393,18 @@ def test_dates_and_decimals_round_trip():
     assert list(run.rejects["kind"]) == ["value_missing"]
     odd = p.run(pandas.DataFrame({"born": ["2000-02-28"], "rate": ["0.1234567"]}))
     assert list(odd.rejects["column"]) == ["rate"]
+
+
+def test_the_stubs_declare_every_public_name_and_calls_have_docstrings():
+    import ast
+
+    stub = os.path.join(os.path.dirname(precept.__file__), "__init__.pyi")
+    with open(stub, encoding="utf-8") as f:
+        tree = ast.parse(f.read())
+    declared = {node.name for node in tree.body if isinstance(node, (ast.ClassDef, ast.FunctionDef))}
+    assert set(precept.__all__) <= declared
+    for name in ("open", "compile", "load", "test", "diff", "format"):
+        assert getattr(precept, name).__doc__
+    for method in ("evaluate", "explain", "run", "with_params"):
+        assert getattr(precept.Policy, method).__doc__
+    assert "money" in precept.Policy.run.__doc__ and "rejects" in precept.Policy.run.__doc__
