@@ -20,8 +20,6 @@ import builtins as _builtins
 import dataclasses
 import datetime as _datetime
 import decimal as _decimal
-import json as _json
-import math as _math
 import os as _os
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
@@ -163,51 +161,11 @@ def _typed(kind: str, text: str, element: str = "", money_fen: bool = False) -> 
     return text
 
 
-def _float_cell(value: float) -> str:
-    """The shortest decimal that reads back as `value`, in fixed notation:
-    exact in fen exactly when it has at most two places."""
-    if _math.isnan(value):
-        return ""
-    if _math.isinf(value):
-        return str(value)
-    text = repr(value)
-    if "e" in text or "E" in text:
-        text = _builtins.format(_decimal.Decimal(text), "f")
-    if text.endswith(".0"):
-        text = text[:-2]
-    return text
-
-
 def _cell(value: Any, kind: str) -> str:
-    """A Python value as a register's cell for a field of `kind` (the
-    one-household calls; the columnar path converts in C++ by the same rules)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "1" if value else "0"
-    if isinstance(value, float):
-        return _float_cell(value)
-    if isinstance(value, _decimal.Decimal):
-        return "" if value.is_nan() else _builtins.format(value, "f")
-    if isinstance(value, _datetime.datetime):
-        if value.time() == _datetime.time(0):
-            return value.date().isoformat()
-        return str(value)
-    if isinstance(value, _datetime.date):
-        return value.isoformat()
-    if isinstance(value, (list, tuple)):
-        return ";".join(str(item) for item in value)
-    try:
-        import numpy
-        if isinstance(value, numpy.bool_):
-            return "1" if value else "0"
-        if isinstance(value, numpy.integer):
-            return str(int(value))
-        if isinstance(value, numpy.floating):
-            return _float_cell(float(value))
-    except ImportError:  # pragma: no cover
-        pass
-    return str(value)
+    """A Python value as a register's cell for a field of `kind` (the same
+    conversion as the columns of ``run``: a float as its shortest decimal,
+    exact in fen or refused by the parser; an int as whole yuan)."""
+    return _precept.cell(value, kind, False)
 
 
 # ------------------------------------------------------------------ explanations
@@ -233,10 +191,6 @@ class Explanation:
 
 
 # ------------------------------------------------------------------ the policy
-
-
-def _policy_error(what: str, diagnostics: Sequence[Diagnostic]) -> PolicyError:
-    return PolicyError(what, diagnostics)
 
 
 class Policy:
@@ -640,12 +594,10 @@ def _columns_of(policy: Policy, data: Any) -> tuple:
     for name in frame.columns:
         series = frame[name]
         dtype = series.dtype
-        if isinstance(dtype, pandas.CategoricalDtype) or pandas.api.types.is_extension_array_dtype(dtype):
-            array = series.astype(object).to_numpy()
-            array = numpy.array([None if (v is pandas.NA or v is pandas.NaT) else v for v in array], dtype=object) \
-                if pandas.api.types.is_extension_array_dtype(dtype) and not isinstance(
-                    dtype, pandas.CategoricalDtype) else array
-            columns.append((str(name), "object", array))
+        if pandas.api.types.is_extension_array_dtype(dtype):
+            # Categoricals, nullable integers, strings: as objects, missing
+            # values as None (NA, NaN and NaT are read as empty cells alike).
+            columns.append((str(name), "object", series.to_numpy(dtype=object, na_value=None)))
             continue
         kind = dtype.kind
         if kind in "iu":
@@ -803,7 +755,7 @@ class DiffReport:
         return self.text
 
 
-def _policy_for_diff(policy: Union[str, _os.PathLike, Policy], year: Optional[int]) -> tuple:
+def _policy_for_diff(policy: Union[str, _os.PathLike, Policy]) -> tuple:
     if isinstance(policy, Policy):
         return policy._file_name, policy._resolved()
     return _os.fspath(policy), None
@@ -819,8 +771,8 @@ def diff(old: Union[str, _os.PathLike, Policy], new: Union[str, _os.PathLike, Po
     without data (slower). Raises PolicyError or ValueError."""
     import pandas
 
-    old_path, old_text = _policy_for_diff(old, year)
-    new_path, new_text = _policy_for_diff(new, year)
+    old_path, old_text = _policy_for_diff(old)
+    new_path, new_text = _policy_for_diff(new)
     if new_path == old_path:
         new_path = new_path + " (what-if)"
     r = _precept.diff(old_path, old_text, new_path, new_text, _os.fspath(data) if data else "", year,

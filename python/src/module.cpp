@@ -76,7 +76,7 @@ std::string float_text(double value) {
 // ------------------------------------------------------------------ Python objects
 
 struct PythonTypes {
-  py::object decimal, date, datetime, nan_types;
+  py::object decimal, date, datetime;
 };
 const PythonTypes& python_types() {
   static const PythonTypes* types = [] {
@@ -114,16 +114,18 @@ std::optional<std::string> cell_of(PyObject* o, precept::ValueKind kind, bool in
   }
   if (PyBool_Check(o)) return std::string(o == Py_True ? "1" : "0");
   if (PyFloat_Check(o)) return float_text(PyFloat_AS_DOUBLE(o));
-  if (PyLong_Check(o) || (!PyFloat_Check(o) && PyIndex_Check(o) && std::strcmp(Py_TYPE(o)->tp_name, "numpy.bool_"))) {
+  if (std::strcmp(Py_TYPE(o)->tp_name, "numpy.bool_") == 0) return std::string(PyObject_IsTrue(o) ? "1" : "0");
+  // int, and numpy's integers (anything with __index__).
+  if (PyLong_Check(o) || PyIndex_Check(o)) {
+    const py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(o));
+    if (!index) throw py::error_already_set();
     if (ints_scaled && (kind == ValueKind::Money || kind == ValueKind::Decimal)) {
       int overflow = 0;
-      py::object index = py::reinterpret_steal<py::object>(PyNumber_Index(o));
       const long long value = PyLong_AsLongLongAndOverflow(index.ptr(), &overflow);
       if (!overflow) return scaled_text(value, kind == ValueKind::Money ? 2 : 6);
     }
-    return py::str(py::reinterpret_steal<py::object>(PyNumber_Index(o))).cast<std::string>();
+    return str_of(index.ptr());
   }
-  if (std::strcmp(Py_TYPE(o)->tp_name, "numpy.bool_") == 0) return std::string(PyObject_IsTrue(o) ? "1" : "0");
   const PythonTypes& types = python_types();
   if (PyObject_IsInstance(o, types.decimal.ptr()) == 1) {
     py::handle value(o);
@@ -801,6 +803,16 @@ PYBIND11_MODULE(_precept, m) {
     options.loader = serving(parents);
     const precept::ResolvedSource r = precept::resolve_source(source, file_name, options);
     return py::make_tuple(r.text ? py::cast(*r.text) : py::none(), diagnostics_list(r.diagnostics));
+  });
+  // A Python value as a register's cell for a field of kind `kind` (a
+  // value_kind_name), the one conversion every call uses.
+  m.def("cell", [](const py::handle& value, const std::string& kind, bool ints_fen) {
+    precept::ValueKind parsed = precept::ValueKind::Text;
+    for (const auto k : {precept::ValueKind::Bool, precept::ValueKind::Int, precept::ValueKind::Money,
+                         precept::ValueKind::Decimal, precept::ValueKind::Date, precept::ValueKind::Enum,
+                         precept::ValueKind::EnumList})
+      if (kind == precept::value_kind_name(k)) parsed = k;
+    return cell_of(value.ptr(), parsed, ints_fen).value_or("");
   });
   m.def("what_if_source", [](const precept::Policy& policy, const std::string& parent_path,
                              const std::vector<std::pair<std::string, std::string>>& values) {

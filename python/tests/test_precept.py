@@ -408,3 +408,24 @@ def test_the_stubs_declare_every_public_name_and_calls_have_docstrings():
     for method in ("evaluate", "explain", "run", "with_params"):
         assert getattr(precept.Policy, method).__doc__
     assert "money" in precept.Policy.run.__doc__ and "rejects" in precept.Policy.run.__doc__
+
+
+def test_the_example_notebook_runs_and_plots(tmp_path):
+    import sys
+
+    png = tmp_path / "incidence.png"
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "examples", "python", "xijiang.py"), "--out", str(png)],
+                         check=True, capture_output=True, text=True).stdout
+    assert "新头村" in out and "With the line at 3000 yuan" in out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_run_reads_pandas_extension_columns(policy):
+    frame = pandas.DataFrame({name: [value] * 3 for name, value in HOUSEHOLD.items()})
+    frame["members"] = pandas.array([4, None, 2], dtype="Int64")
+    frame["house"] = pandas.Categorical(["d", "c", None], categories=["safe", "c", "d"])
+    frame["village"] = pandas.array(["西头村", "西头村", "新头村"], dtype="string")
+    result = policy.run(frame)
+    assert list(result.results.index) == [0]
+    assert list(result.rejects["column"]) == ["members", "house"]
+    assert list(result.rejects["kind"]) == ["value_missing", "value_missing"]
