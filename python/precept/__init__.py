@@ -682,6 +682,10 @@ def _run_path(policy: Policy, path: str, money_fen: bool, by: List[str]) -> Resu
             data[o.name] = numpy.array([_typed(o.kind, c, money_fen=money_fen) for c in cells], dtype=numpy.int64)
         elif o.kind == "bool":
             data[o.name] = numpy.array([c == "true" for c in cells], dtype=bool)
+        elif o.kind in ("list", "enum_list"):
+            # Tuples, as from a DataFrame: rows with the same items share one.
+            shared: Dict[str, tuple] = {}
+            data[o.name] = [shared.setdefault(c, tuple(_typed(o.kind, c, o.element, money_fen))) for c in cells]
         else:
             data[o.name] = [None if (c == "" and o.kind not in ("text", "list", "enum_list"))
                             else _typed(o.kind, c[1:] if o.kind == "text" and c.startswith("'") and

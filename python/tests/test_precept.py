@@ -212,6 +212,8 @@ def test_run_a_csv_path_gives_precept_runs_results_and_rejects(policy, cli_run, 
     assert list(result.rejects["line"]) == [int(r["line"]) for r in rejects]
     assert list(result.rejects["message"]) == [r["reason"] for r in rejects]
     assert result.rows == 2000
+    assert result.results["measures"].iloc[0] == ("medical_aid", "housing_renovation", "industry_support")
+    assert result.results["per_capita"].iloc[0] == Decimal("1539.44")
 
 
 def test_run_results_are_typed_and_indexed_as_the_input(policy):
