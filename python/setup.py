@@ -15,7 +15,6 @@ import glob
 import os
 import shutil
 import subprocess
-import sys
 
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
@@ -37,12 +36,20 @@ class CMakeBuild(build_ext):
     """Builds the module with the project's CMake, into its build folder."""
 
     def build_extension(self, ext):
-        configure = ["cmake", "-S", ROOT, "-B", BUILD, "-DPRECEPT_PYTHON=ON", f"-DPython_EXECUTABLE={sys.executable}"]
-        if not os.path.exists(os.path.join(BUILD, "CMakeCache.txt")):
-            configure += ["-DCMAKE_BUILD_TYPE=Release"]
-            if shutil.which("ninja"):
-                configure += ["-G", "Ninja"]
-        subprocess.check_call(configure, stdout=subprocess.DEVNULL)
+        cache = os.path.join(BUILD, "CMakeCache.txt")
+        configured = False
+        if os.path.exists(cache):
+            with open(cache, encoding="utf-8", errors="replace") as f:
+                configured = "PRECEPT_PYTHON:BOOL=ON" in f.read()
+        # A build configured for the module is left as it is (reconfiguring
+        # it under a running test suite would regenerate its build files).
+        if not configured:
+            configure = ["cmake", "-S", ROOT, "-B", BUILD, "-DPRECEPT_PYTHON=ON"]
+            if not os.path.exists(cache):
+                configure += ["-DCMAKE_BUILD_TYPE=Release"]
+                if shutil.which("ninja"):
+                    configure += ["-G", "Ninja"]
+            subprocess.check_call(configure, stdout=subprocess.DEVNULL)
         jobs = os.environ.get("PRECEPT_BUILD_JOBS", str(os.cpu_count() or 2))
         subprocess.check_call(["cmake", "--build", BUILD, "--target", "_precept", "-j", jobs])
         built = glob.glob(os.path.join(BUILD, "python", "precept", "_precept*.so"))

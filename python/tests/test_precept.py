@@ -431,3 +431,12 @@ def test_run_reads_pandas_extension_columns(policy):
     assert list(result.results.index) == [0]
     assert list(result.rejects["column"]) == ["members", "house"]
     assert list(result.rejects["kind"]) == ["value_missing", "value_missing"]
+
+
+def test_run_an_xlsx_workbook(policy, cli_run, tmp_path):
+    frame = sample_frame()
+    book = tmp_path / "register.xlsx"
+    frame.to_excel(book, index=False)
+    result = policy.run(book)
+    assert result.to_csv().encode("utf-8") == (cli_run / "results.csv").read_bytes()
+    assert result.rows == len(frame)
