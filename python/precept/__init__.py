@@ -299,11 +299,13 @@ class Policy:
                               outcome["declaration"] or None, outcome["file"] or None, outcome["line"] or None)
         return {o.name: _typed(o.kind, text, o.element) for o, text in zip(self.outputs, outcome["values"])}
 
-    def explain(self, household: Mapping[str, Any], key: Optional[str] = None) -> Explanation:
+    def explain(self, household: Mapping[str, Any], key: Optional[str] = None,
+                line: Optional[int] = None) -> Explanation:
         """Why this household gets its results (or is rejected): str() of the
         result is the text ``precept explain`` prints. `key` names the field
-        that identifies it (default: the household's first)."""
-        e = _precept.explain(self._handle, self._record(household), key or "")
+        that identifies it (default: the household's first); `line`, the
+        register line it was read from, is named as the command names it."""
+        e = _precept.explain(self._handle, self._record(household), key or "", line or 0)
         return Explanation(e["id"], e["rejected"], e["reason"], e["column"],
                            dict(zip(e["output_names"], e["outputs"])), list(e["entries"]), e["text"], e["json"])
 

@@ -825,8 +825,13 @@ PYBIND11_MODULE(_precept, m) {
       .def(py::init([](const precept::Policy& policy) { return precept::Evaluator(policy); }))
       .def("evaluate", [](precept::Evaluator& e, const Record& record) { return outcome_dict(e.evaluate(record)); });
 
-  m.def("explain", [](const precept::Policy& policy, const Record& record, const std::string& key) {
-    return explanation_dict(precept::explain(policy, record, key), explained_file(policy));
+  // `line`: the register line the household was read from, which the
+  // explanation names as `precept explain` does (0: none, a household in code).
+  m.def("explain", [](const precept::Policy& policy, const Record& record, const std::string& key,
+                      std::uint64_t line) {
+    precept::Explanation explanation = precept::explain(policy, record, key);
+    explanation.line = line;
+    return explanation_dict(explanation, explained_file(policy));
   });
 
   m.def(
