@@ -132,12 +132,11 @@ ResolvedSource resolve_source(std::string_view source, std::string file_name = "
 //
 // Each value is written as a register's cell writes it ("3000", "3000.50",
 // "true", an enum member's name, "2015-06-30", any text), and becomes the
-// literal of the parameter's type (`3000.50 yuan`, a quoted text). Needs the
-// compiler (the full library, precept). The layer's
+// literal of the parameter's type (`3000.50 yuan`, a quoted text). The layer's
 // header repeats the policy's name, place and year. Throws
 // std::invalid_argument naming a parameter the policy does not have, or given
 // twice; a value the parameter's type cannot hold is reported by compile(), on
-// the layer's line for it.
+// the layer's line for it. In the full library (precept): it needs the compiler.
 struct ParamOverride {
   std::string name;
   std::string value;

@@ -1,7 +1,7 @@
 // What a policy reads and what it gives back, described for programs: the
-// fields of its record, its outputs and its parameters, each with its kind of value, so that a
-// caller can build records and read results as typed values (no text, and no
-// name looked up per value) through precept::TypedRecord and
+// fields of its record, its outputs and its parameters, each with its kind of
+// value, so that a caller can build records and read results as typed values
+// (no text, and no name looked up per value) through precept::TypedRecord and
 // precept::TypedOutcome (precept/evaluator.hpp).
 //
 //   const precept::Schema& schema = policy.schema();
