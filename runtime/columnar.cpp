@@ -819,6 +819,8 @@ struct ColumnarEvaluator::Impl {
       if (a.dictionary) return is_text_layout(a.dictionary->layout);
       return is_text_layout(a.layout);
     };
+    // Text is read as the CSV cell it is, whatever the field's kind.
+    if (is_text_layout(layout) && !array.dictionary) return true;
     switch (field.type.kind) {
       case Kind::Bool: return layout == Layout::Bool && !array.dictionary;
       case Kind::Int:
@@ -836,14 +838,14 @@ struct ColumnarEvaluator::Impl {
 
   static const char* expected_formats(Kind kind) {
     switch (kind) {
-      case Kind::Bool: return "`b`";
-      case Kind::Int: return "`l` (or `i`, `s`, `c`)";
-      case Kind::Money: return "`l` (fen) or `d:P,2`";
-      case Kind::Decimal: return "`l` (millionths) or `d:P,6`";
-      case Kind::Date: return "`tdD` (date32)";
+      case Kind::Bool: return "`b`, or `u` cells";
+      case Kind::Int: return "`l` (or `i`, `s`, `c`), or `u` cells";
+      case Kind::Money: return "`l` (fen) or `d:P,2`, or `u` cells";
+      case Kind::Decimal: return "`l` (millionths) or `d:P,6`, or `u` cells";
+      case Kind::Date: return "`tdD` (date32), or `u` cells";
       case Kind::Enum: return "`u` or `U` (member names), or indices with a `u` dictionary of member names";
       case Kind::Text: return "`u` or `U`";
-      case Kind::List: return "`+l` of member names (`u`, `U`, or dictionary-encoded)";
+      case Kind::List: return "`+l` of member names (`u`, `U`, or dictionary-encoded), or `u` cells";
       default: return "none";
     }
   }
@@ -903,7 +905,7 @@ struct ColumnarEvaluator::Impl {
                                               def.name, kind_name(def.type.kind), column.array->format,
                                               column.array->dictionary ? " (dictionary-encoded)" : "",
                                               expected_formats(def.type.kind)));
-      const InputArray& enum_array = def.type.kind == Kind::List ? *column.array->items : *column.array;
+      const InputArray& enum_array = column.array->layout == Layout::List ? *column.array->items : *column.array;
       if (enum_array.dictionary)
         column.members = map_dictionary(program.enums[def.type.enum_id], *enum_array.dictionary);
       column.name = std::move(name);
@@ -1039,6 +1041,15 @@ struct ColumnarEvaluator::Impl {
       if (in.layout == Layout::LargeUtf8) rows(std::int64_t{});
       else rows(std::int32_t{});
     };
+    // A text column of a field that is not text nor enum: each value is a
+    // register's cell ("6157.78", "1", "2015-06-30", "a;b"), read by the CSV
+    // path's own parser.
+    if (is_text_layout(in.layout) && def.type.kind != Kind::Text && def.type.kind != Kind::Enum) {
+      each_text([&](std::size_t r, std::int64_t i, std::string_view cell) {
+        read_text(f, cell, r, static_cast<std::size_t>(i), rejects);
+      });
+      return;
+    }
     switch (def.type.kind) {
       case Kind::Bool: {
         if (no_nulls) {

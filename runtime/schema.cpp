@@ -132,10 +132,28 @@ std::shared_ptr<const Schema> build_schema(const Program& program) {
         break;
       }
   }
+  for (const ParamDef& def : program.params) {
+    ParamInfo& param = schema->params.emplace_back();
+    param.name = def.name;
+    param.kind = value_kind_of(def.type);
+    describe_enum(program, def.type, param.enum_name, param.members);
+    if (def.type.kind == Kind::Text) {
+      param.text = def.text_value;
+    } else {
+      param.value = def.value;
+      append_scalar_text(param.text, program, def.type, def.value);
+    }
+    param.description = def.description;
+    param.source = def.source;
+    param.line = def.line;
+    param.layer = def.layer;
+    param.year = def.year;
+  }
   return schema;
 }
 
 std::optional<std::size_t> Schema::field_index(std::string_view name) const { return index_of(fields, name); }
 std::optional<std::size_t> Schema::output_index(std::string_view name) const { return index_of(outputs, name); }
+std::optional<std::size_t> Schema::param_index(std::string_view name) const { return index_of(params, name); }
 
 }  // namespace precept

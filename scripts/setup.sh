@@ -15,6 +15,14 @@ packages=(g++ cmake ninja-build git antlr4 libantlr4-runtime-dev libboost-dev li
           libexpat1-dev
           libxlsxwriter-dev
           pkg-config
+          pybind11-dev
+          python3-dev
+          python3-venv
+          python3-pytest
+          python3-pandas
+          python3-numpy
+          python3-setuptools
+          python3-matplotlib
           python3-openpyxl)
 missing=()
 for p in "${packages[@]}"; do
@@ -30,5 +38,6 @@ fi
 
 build_dir="${BUILD_DIR:-build}"
 # shellcheck disable=SC2086
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" ${CMAKE_ARGS:-} >/dev/null
+# -DPRECEPT_PYTHON=ON: the Python package's module, and its tests (python/).
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-Release}" -DPRECEPT_PYTHON=ON ${CMAKE_ARGS:-} >/dev/null
 cmake --build "$build_dir" -j "$(nproc)"

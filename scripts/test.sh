@@ -12,7 +12,7 @@ echo "== tests: normal build ==" >&2
 ctest --test-dir build --output-on-failure -j "$jobs"
 
 echo "== tests: AddressSanitizer + UndefinedBehaviorSanitizer build ==" >&2
-BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo CMAKE_ARGS="-DPRECEPT_SANITIZE=ON" scripts/setup.sh
+BUILD_DIR=build-asan BUILD_TYPE=RelWithDebInfo CMAKE_ARGS="-DPRECEPT_SANITIZE=ON -DPRECEPT_PYTHON=OFF" scripts/setup.sh
 export ASAN_OPTIONS="abort_on_error=1:detect_stack_use_after_return=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 # Tests labelled `once` (browser, Python, spreadsheet fixtures made by other

@@ -18,6 +18,10 @@
 //            "c", "s" or "i" with a "u"/"U" dictionary of member names
 //   text     "u" or "U" (UTF-8)
 //   list of enum  "+l" of one of the enum layouts above
+//   any field     "u" or "U" holding each value as a register's CSV cell holds
+//                 it ("6157.78", "1", "2015-06-30", "medical_aid;rain_dew"),
+//                 read by the same parser as `precept run`'s (for callers whose
+//                 values are text, such as Python's Decimal or a form's input)
 // A decimal128 of another scale is accepted only where every value rescales
 // exactly (a scale 4 money column holding 1234.5600); otherwise refused. A null
 // (validity bit 0) is an empty value, read exactly as an empty CSV cell: an

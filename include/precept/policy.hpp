@@ -119,6 +119,31 @@ struct ResolvedSource {
 ResolvedSource resolve_source(std::string_view source, std::string file_name = "<policy>",
                               const CompileOptions& options = {});
 
+// A what-if (a reform, in OpenFisca's sense): a policy with some parameters
+// given other values, without editing its file. The what-if is a layer that
+// `extends` the policy and writes one `override param` per value, so it
+// compiles, explains and diffs like any layer an officer writes (`precept
+// diff` attributes its impact to those parameters).
+//
+//   auto layer = precept::what_if_source(*base.policy, "xijiang_2015.pol", {{"poverty_line", "3000"}});
+//   precept::CompileOptions options;
+//   options.base_directory = "policies";   // where "xijiang_2015.pol" is; or a loader that serves its text
+//   auto reform = precept::compile(layer, "what-if of xijiang_2015.pol", options);
+//
+// Each value is written as a register's cell writes it ("3000", "3000.50",
+// "true", an enum member's name, "2015-06-30", any text), and becomes the
+// literal of the parameter's type (`3000.50 yuan`, a quoted text). The layer's
+// header repeats the policy's name, place and year. Throws
+// std::invalid_argument naming a parameter the policy does not have, or given
+// twice; a value the parameter's type cannot hold is reported by compile(), on
+// the layer's line for it. In the full library (precept): it needs the compiler.
+struct ParamOverride {
+  std::string name;
+  std::string value;
+};
+std::string what_if_source(const Policy& policy, const std::string& parent_path,
+                           const std::vector<ParamOverride>& overrides);
+
 // Reads a file: a compiled .pcb (recognised by its magic number) is loaded and
 // verified, anything else is compiled as policy source.
 CompileResult open_policy(const std::string& path, const CompileOptions& options = {});

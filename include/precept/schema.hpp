@@ -1,7 +1,7 @@
 // What a policy reads and what it gives back, described for programs: the
-// fields of its record and its outputs, each with its kind of value, so that a
-// caller can build records and read results as typed values (no text, and no
-// name looked up per value) through precept::TypedRecord and
+// fields of its record, its outputs and its parameters, each with its kind of
+// value, so that a caller can build records and read results as typed values
+// (no text, and no name looked up per value) through precept::TypedRecord and
 // precept::TypedOutcome (precept/evaluator.hpp).
 //
 //   const precept::Schema& schema = policy.schema();
@@ -97,17 +97,45 @@ struct OutputInfo {
   std::string file;
 };
 
+// One parameter of the policy (`param poverty_line: money = 2736.00 yuan`),
+// with the value in force for the year the policy was compiled for (a dated
+// parameter's entry for CompileOptions::year, a layer's `override` applied):
+// what an analyst reads before asking "what if the line were 3000 yuan", and
+// what a what-if layer overrides (`override param poverty_line = 3000 yuan`).
+struct ParamInfo {
+  std::string name;
+  ValueKind kind = ValueKind::Text;  // Bool .. Text
+  // Enum: the enum's name and its members, as in FieldInfo.
+  std::string enum_name;
+  std::vector<std::string> members;
+  // The value: for the scalar kinds in the representation above (fen,
+  // millionths, days, member index); and for every kind as the results CSV
+  // writes it ("2736.00", "true", a member's name, the text itself).
+  std::int64_t value = 0;
+  std::string text;
+  std::string description;  // the parameter's description in the policy, if any
+  std::string source;       // its citation (`source "..."`), if any
+  std::uint32_t line = 0;   // the line that declares it (0 when the program does not say)
+  // A layered or dated value: the layer that wrote it ("national.pol:12"; ""
+  // for the policy's own file) and the year of its entry (0: not dated).
+  std::string layer;
+  std::int32_t year = 0;
+};
+
 // The fields and outputs of a policy (Policy::schema()): built once per
 // compiled program and shared by every copy of its Policy; immutable, so any
 // thread may read it.
 struct Schema {
   std::vector<FieldInfo> fields;
   std::vector<OutputInfo> outputs;
+  std::vector<ParamInfo> params;  // in declaration order (a parent layer's first)
 
-  // The index of the field or output of that name; std::nullopt when the
-  // policy has none (a misspelt name is found here, once, not per household).
+  // The index of the field, output or parameter of that name; std::nullopt
+  // when the policy has none (a misspelt name is found here, once, not per
+  // household).
   std::optional<std::size_t> field_index(std::string_view name) const;
   std::optional<std::size_t> output_index(std::string_view name) const;
+  std::optional<std::size_t> param_index(std::string_view name) const;
 };
 
 }  // namespace precept
