@@ -89,23 +89,21 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
                                           program->list_types.size(), program->quotient_units.size()});
   if (program->code.size() > kMaxInstructions || registers > kMaxRegisters) {
     sink.error(file->location,
-               fmt::format("the policy is too large to compile: it needs {} instructions and {} values "
-                           "(at most {} and {})",
-                           program->code.size(), registers, kMaxInstructions, kMaxRegisters),
-               "split it into smaller policies");
+               sink.say<MessageId::policy_too_large_to_compile>(program->code.size(), registers, kMaxInstructions,
+                                                                kMaxRegisters),
+               sink.say<MessageId::policy_too_large_to_compile_hint>());
     result.diagnostics = sink.take();
     return result;
   }
   if (const std::string problem = memory_budget_problem(*program, kWorkerMemoryBudget); !problem.empty()) {
-    sink.error(file->location, "the policy is too large to run: " + problem,
-               "split large tables into smaller ones, or list fewer values in each cell");
+    sink.error(file->location, sink.say<MessageId::policy_too_large_to_run>(problem),
+               sink.say<MessageId::policy_too_large_to_run_hint>());
     result.diagnostics = sink.take();
     return result;
   }
   std::string error;
   if (!verify_program(*program, error)) {
-    sink.error({}, "internal error: the compiled program failed verification: " + error,
-               "this is a bug in Precept, not in the policy; please report it with the policy");
+    sink.error({}, sink.say<MessageId::internal_verification>(error), sink.say<MessageId::internal_error_hint>());
     result.diagnostics = sink.take();
     return result;
   }

@@ -26,18 +26,6 @@ class DiagnosticSink {
   void error(const ast::Location& where, Message message, Message hint = {});
   void warning(const ast::Location& where, Message message, Message hint = {});
   void note(const ast::Location& where, Message message, Message hint = {});
-  // Not yet in the catalogue: English only, and no code. Being moved into it
-  // file by file (tests/runtime/test_messages.cpp lists the files done).
-  void error(const ast::Location& where, std::string message, std::string hint = {}) {
-    error(where, Message{std::nullopt, std::move(message)}, Message{std::nullopt, std::move(hint)});
-  }
-  void warning(const ast::Location& where, std::string message, std::string hint = {}) {
-    warning(where, Message{std::nullopt, std::move(message)}, Message{std::nullopt, std::move(hint)});
-  }
-  void note(const ast::Location& where, std::string message, std::string hint = {}) {
-    note(where, Message{std::nullopt, std::move(message)}, Message{std::nullopt, std::move(hint)});
-  }
-
   // A catalogue message in the language of this compile.
   template <MessageId id, class... Args>
   Message say(const Args&... args) const {
