@@ -112,7 +112,7 @@ bool is_soft_keyword(std::size_t type) {
     case PreceptLexer::OF: case PreceptLexer::GROUP: case PreceptLexer::MISSING:
     case PreceptLexer::PRESENT: case PreceptLexer::SUMMARY: case PreceptLexer::EXTENDS:
     case PreceptLexer::OVERRIDE: case PreceptLexer::REPLACE: case PreceptLexer::EXCEPTION:
-    case PreceptLexer::TO: case PreceptLexer::EXTEND: return true;
+    case PreceptLexer::TO: case PreceptLexer::EXTEND: case PreceptLexer::LANGUAGE: return true;
     default: return false;
   }
 }
@@ -349,6 +349,14 @@ class AstBuilder {
         if (parent->STRING()) {
           file.extends = unquote(parent->STRING()->getText());
           file.extends_location = location_of(parent->STRING()->getSymbol());
+        }
+      // headerClause : LANGUAGE name #languageClause
+      } else if (auto* language = dynamic_cast<PreceptParser::LanguageClauseContext*>(clause)) {
+        if (auto* code = language->name()) {
+          if (parse_language(code->getText()))
+            file.language = code->getText();
+          else
+            sink_.error(location_of(code), sink_.say<M::unknown_language>(code->getText()), sink_.say<M::unknown_language_hint>());
         }
       }
     }

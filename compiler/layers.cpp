@@ -226,6 +226,7 @@ class Merger {
     if (!child.name.empty()) base.name = child.name;
     if (!child.place.empty()) base.place = child.place;
     if (child.year != 0) base.year = child.year;
+    if (!child.language.empty()) base.language = child.language;
     base.location = child.location;
     // Examples are not inherited: a parent's examples say what the parent
     // decides, and a county that changes the line would fail the nation's. A
@@ -542,6 +543,7 @@ PolicyFile compact(PolicyFile& f) {
   out.name = std::move(f.name);
   out.place = std::move(f.place);
   out.year = f.year;
+  out.language = std::move(f.language);
   out.location = f.location;
   out.extends = std::move(f.extends);
   out.extends_location = f.extends_location;
