@@ -314,9 +314,7 @@ int cmd_run(const RunArgs& args) {
                                  policy->year() ? fmt::format(" ({})", policy->year()) : "");
     report_stream << precept::format_summary_table(report.summary, g_language);
   }
-  report_stream << fmt::format("rows read: {} = results {} + rejected {}{}\n", report.rows_read, report.results,
-                               report.rejected,
-                               report.rejected && !args.rejects.empty() ? fmt::format(" (see {})", args.rejects) : "");
+  report_stream << precept::format_row_counts(report, args.rejects, g_language) << "\n";
   return kOk;
 }
 

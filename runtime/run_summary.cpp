@@ -286,4 +286,12 @@ std::string format_summary_csv(const Summary& summary) {
   return out;
 }
 
+std::string format_row_counts(const RunReport& report, const std::string& rejects_path, Language language) {
+  using M = MessageId;
+  return report.rejected && !rejects_path.empty()
+             ? say<M::run_counts_see_rejects>(language, report.rows_read, report.results, report.rejected,
+                                              rejects_path).text
+             : say<M::run_counts>(language, report.rows_read, report.results, report.rejected).text;
+}
+
 }  // namespace precept

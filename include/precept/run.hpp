@@ -134,5 +134,10 @@ std::string format_summary_table(const Summary& summary, Language language = Lan
 // places sorted by key, plain numbers (no separators) and incidence as a
 // fraction with 6 decimals (the W1 contract).
 std::string format_summary_csv(const Summary& summary);
+// The line that ends a run, in `language`: "rows read: 2000 = results 1989 +
+// rejected 11 (see rejects.csv)"; `rejects_path` is named when given and some
+// rows were rejected.
+std::string format_row_counts(const RunReport& report, const std::string& rejects_path,
+                              Language language = Language::English);
 
 }  // namespace precept
