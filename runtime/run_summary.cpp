@@ -66,18 +66,19 @@ bool SummaryTotals::add_batch(const std::vector<std::vector<std::string>>& group
                               const std::vector<SummaryContribution>& contributions, std::uint64_t first_line,
                               std::string& stop_reason) {
   std::vector<SummaryRow*> groups(group_keys.size());
+  // Where each of the batch's groups first appears (a new group's place in the
+  // printed table, register order; the line named when there are too many
+  // groups). One pass, however many groups are new.
+  std::vector<std::uint64_t> first_lines(group_keys.size(), 0);
+  for (auto c = contributions.rbegin(); c != contributions.rend(); ++c)
+    if (c->group < first_lines.size()) first_lines[c->group] = first_line + c->line;
   for (std::size_t g = 0; g < group_keys.size(); ++g) {
     // The summary would hold a line per group: past kMaxSummaryGroups the run
     // stops, naming the line that made one group too many, rather than run on
     // to a summary nobody can read. The group keys are only known as records
     // are read, so this is the earliest it can tell.
     if (groups_.size() == kMaxSummaryGroups && !groups_.contains(group_keys[g])) {
-      std::uint64_t line = first_line;
-      for (const SummaryContribution& c : contributions)
-        if (c.group == g) {
-          line += c.line;
-          break;
-        }
+      const std::uint64_t line = first_lines[g];
       std::string by;
       for (const std::string& name : summary_.key_names) by += (by.empty() ? "`" : ", `") + name + "`";
       stop_reason = fmt::format(
@@ -90,11 +91,7 @@ bool SummaryTotals::add_batch(const std::vector<std::vector<std::string>>& group
     if (inserted) {
       it->second.key = it->first;
       it->second.poor_by_cause.assign(summary_.cause_names.size(), 0);
-      for (const SummaryContribution& c : contributions)
-        if (c.group == g) {
-          it->second.first_line = first_line + c.line;
-          break;
-        }
+      it->second.first_line = first_lines[g];
     }
     groups[g] = &it->second;
   }
