@@ -166,7 +166,7 @@ std::string render(const Diagnostic& d, bool color, Language language) {
                                 : d.severity == Severity::Warning ? say<MessageId::label_warning>(language)
                                                                   : say<MessageId::label_note>(language)).text;
   const std::string hint_label = say<MessageId::render_label>(language, say<MessageId::label_hint>(language)).text;
-  // English puts a space after a label's colon; Chinese, whose colon is full width, none.
+  // English puts a space after a colon; Chinese, whose colon is full width, none.
   const char* const gap = language == Language::Chinese ? "" : " ";
   const char* tint = !color ? "" : d.severity == Severity::Error ? "\x1b[1;31m"
                                  : d.severity == Severity::Warning ? "\x1b[1;35m" : "\x1b[1;36m";
@@ -180,8 +180,9 @@ std::string render(const Diagnostic& d, bool color, Language language) {
   const std::string hint = escape_for_terminal(d.hint);
   std::string out;
   if (d.line > 0) {
-    out += fmt::format("{}{}{} {}{}{}{}{}{}{}\n", bold, say<MessageId::render_place>(language, file, d.line, d.column),
-                       reset, tint, say<MessageId::render_label>(language, severity), reset, gap, bold, message, reset);
+    out += fmt::format("{}{}{}{}{}{}{}{}{}{}{}\n", bold, say<MessageId::render_place>(language, file, d.line, d.column),
+                       reset, gap, tint, say<MessageId::render_label>(language, severity), reset, gap, bold, message,
+                       reset);
     const std::string number = std::to_string(d.line);
     const std::string gutter(number.size(), ' ');
     // A very long line is quoted as a window around the problem, so one error on a
@@ -218,7 +219,7 @@ std::string render(const Diagnostic& d, bool color, Language language) {
                        std::string(marked - 1, '~'), reset);
     if (!hint.empty()) out += fmt::format(" {} = {}{}{}\n", gutter, hint_label, gap, hint);
   } else {
-    out += fmt::format("{}{}{} {}{}{}{}{}\n", bold, say<MessageId::render_label>(language, file), reset, tint,
+    out += fmt::format("{}{}{}{}{}{}{}{}{}\n", bold, say<MessageId::render_label>(language, file), reset, gap, tint,
                        say<MessageId::render_label>(language, severity), reset, gap, message);
     if (!hint.empty()) out += fmt::format("  = {}{}{}\n", hint_label, gap, hint);
   }
