@@ -215,6 +215,12 @@ class Analysis {
  public:
   Analysis(const TableAnalysisInput& in, DiagnosticSink& sink) : in_(in), sink_(sink), t_(in.decl) {}
 
+  // A catalogue message in the language of this compile.
+  template <MessageId id, class... Args>
+  Message say(const Args&... args) const {
+    return sink_.say<id>(args...);
+  }
+
   TableAnalysisResult run() {
     find_dimensions();
     for (const auto& row : t_.rows) rows_.push_back(read_row(row));
@@ -235,11 +241,8 @@ class Analysis {
       for (std::size_t r = 0; r < rows_.size(); ++r)
         if (!rows_[r].exact && listed++ < 6) which += fmt::format("{}{}", which.empty() ? "" : ", ", r + 1);
       if (listed > 6) which += ", ...";
-      sink_.note(t_.location,
-                 fmt::format("table `{}`: row{} {} test{} more than literal values, so whether {} overlap{} other rows "
-                             "is checked as each household is evaluated",
-                             t_.name, listed == 1 ? "" : "s", which, listed == 1 ? "s" : "", listed == 1 ? "it" : "they",
-                             listed == 1 ? "s" : ""));
+      sink_.note(t_.location, listed == 1 ? say<MessageId::inexact_row>(t_.name, which)
+                                          : say<MessageId::inexact_rows>(t_.name, which));
     }
     result.never_disagrees = agree;
     return result;
@@ -514,13 +517,12 @@ class Analysis {
       if (!restricted) continue;
       out += fmt::format("{}{} = {}", out.empty() ? "" : ", ", in_.fields[dims_[d].field].name, value_text(dims_[d], box[d]));
     }
-    return out.empty() ? "e.g. any household" : "e.g. a household with " + out;
+    return (out.empty() ? say<MessageId::example_any_household>() : say<MessageId::example_household_with>(out)).text;
   }
 
-  std::string row_ref(std::size_t r) const { return fmt::format("row {} (line {})", r + 1, t_.rows[r].location.line); }
+  std::string row_ref(std::size_t r) const { return say<MessageId::row_ref>(r + 1, t_.rows[r].location.line).text; }
   std::string rows_ref(std::size_t i, std::size_t j) const {
-    return fmt::format("rows {} (line {}) and {} (line {})", i + 1, t_.rows[i].location.line, j + 1,
-                       t_.rows[j].location.line);
+    return say<MessageId::rows_ref>(i + 1, t_.rows[i].location.line, j + 1, t_.rows[j].location.line).text;
   }
 
   // An output cell's value as text when it is a literal; nullopt otherwise.
@@ -558,9 +560,8 @@ class Analysis {
       if (!rows_[r].empty()) continue;
       contradicting_.insert(r);
       if (in_.already_reported.count(r)) continue;
-      sink_.warning(t_.rows[r].location,
-                    fmt::format("row {} of table `{}` can never match: its cells contradict each other", r + 1, t_.name),
-                    "no household has values that pass every cell of this row; correct the cells or remove the row");
+      sink_.warning(t_.rows[r].location, say<MessageId::row_contradicts_itself>(r + 1, t_.name),
+                    say<MessageId::row_contradicts_itself_hint>());
     }
   }
 
@@ -583,10 +584,9 @@ class Analysis {
           ++reported;
           const bool within = box_subset(rows_[j].box, rows_[i].box);
           sink_.error(t_.rows[j].location,
-                      fmt::format("{} of table `{}` both match some households, but the table is `unique`{}",
-                                  rows_ref(i, j), t_.name,
-                                  within ? fmt::format(" (row {} lies wholly within row {})", j + 1, i + 1) : ""),
-                      example(common) + "; make the rows exclusive, or write `first` if the earlier row should win");
+                      within ? say<MessageId::unique_rows_overlap_within>(rows_ref(i, j), t_.name, j + 1, i + 1)
+                             : say<MessageId::unique_rows_overlap>(rows_ref(i, j), t_.name),
+                      say<MessageId::unique_rows_overlap_hint>(example(common)));
           continue;
         }
         std::string column;
@@ -595,18 +595,12 @@ class Analysis {
         if (!certain) continue;
         if (same == 0 && reported < kMaxFindingsPerKind) {
           ++reported;
-          sink_.error(t_.rows[j].location,
-                      fmt::format("{} of table `{}` both match some households but give different `{}`; an "
-                                  "`any` table's matching rows must agree",
-                                  rows_ref(i, j), t_.name, column),
-                      example(common) + "; make the rows exclusive or give them the same outputs");
+          sink_.error(t_.rows[j].location, say<MessageId::any_rows_disagree>(rows_ref(i, j), t_.name, column),
+                      say<MessageId::any_rows_disagree_hint>(example(common)));
         } else if (same == 1 && redundant < kMaxFindingsPerKind && box_subset(rows_[j].box, rows_[i].box)) {
           ++redundant;
-          sink_.warning(t_.rows[j].location,
-                        fmt::format("row {} of table `{}` adds nothing: {} matches every household it matches and "
-                                    "gives the same outputs",
-                                    j + 1, t_.name, row_ref(i)),
-                        "remove the row");
+          sink_.warning(t_.rows[j].location, say<MessageId::row_adds_nothing>(j + 1, t_.name, row_ref(i)),
+                        say<MessageId::remove_the_row_hint>());
         }
       }
     }
@@ -632,16 +626,18 @@ class Analysis {
       if (!left || !left->empty()) continue;
       ++reported;
       std::string which;
-      for (std::size_t k = 0; k < names.size(); ++k)
-        which += fmt::format("{}{} (line {})", k == 0 ? "" : k + 1 == names.size() ? " and " : ", ", names[k] + 1,
-                             t_.rows[names[k]].location.line);
+      for (std::size_t k = 0; k < names.size(); ++k) {
+        const std::string row = say<MessageId::row_at_line>(names[k] + 1, t_.rows[names[k]].location.line).text;
+        which = k == 0                      ? row
+                : k + 1 == names.size()     ? say<MessageId::list_and>(which, row).text
+                                            : say<MessageId::list_next>(which, row).text;
+      }
       sink_.warning(t_.rows[j].location,
-                    fmt::format("row {} of table `{}` can never match: {} {} above it {} every household it matches",
-                                j + 1, t_.name, names.size() == 1 ? "row" : "rows", which,
-                                names.size() == 1 ? "takes" : "take"),
+                    names.size() == 1 ? say<MessageId::row_masked_by_one>(j + 1, t_.name, which)
+                                      : say<MessageId::row_masked_by_many>(j + 1, t_.name, which),
                     names.size() == 1 && box_subset(rows_[j].box, rows_[names[0]].box)
-                        ? fmt::format("it lies wholly within row {}; under `first`, put the narrower row first", names[0] + 1)
-                        : "under `first`, put the narrower row first or remove it");
+                        ? say<MessageId::row_masked_within_hint>(names[0] + 1)
+                        : say<MessageId::row_masked_hint>());
     }
   }
 
@@ -669,11 +665,9 @@ class Analysis {
         ++reported;
         const std::string& column = t_.columns[rank].name;
         sink_.warning(t_.rows[j].location,
-                      fmt::format("row {} of table `{}` never decides: {} matches every household it matches and its "
-                                  "`{}` ranks {}",
-                                  j + 1, t_.name, row_ref(i), column, a == b ? "the same and comes first" : "higher"),
-                      fmt::format("under `priority`, the `{}` listed first in its enum wins; remove the row or narrow row {}",
-                                  column, i + 1));
+                      a == b ? say<MessageId::row_outranked_same>(j + 1, t_.name, row_ref(i), column)
+                             : say<MessageId::row_outranked_higher>(j + 1, t_.name, row_ref(i), column),
+                      say<MessageId::row_outranked_hint>(column, i + 1));
         break;
       }
     }
@@ -688,10 +682,8 @@ class Analysis {
     if (box_empty(everything)) return;
     const auto left = remove_all({everything}, all, work_);
     if (!left || left->empty()) return;
-    sink_.warning(t_.location,
-                  fmt::format("table `{}` has no row for some households; under `{}` such a household is rejected", t_.name,
-                              hit_policy_name(in_.table)),
-                  example(left->front()) + "; add a row for them, or a last row of `-` cells for all others");
+    sink_.warning(t_.location, say<MessageId::table_gap>(t_.name, hit_policy_name(in_.table)),
+                  say<MessageId::table_gap_hint>(example(left->front())));
   }
 
   const TableAnalysisInput& in_;

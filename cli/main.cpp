@@ -45,18 +45,22 @@ using precept::OutputFile;
 
 // What every command compiles with: `--year` picks the year of dated parameters.
 precept::CompileOptions g_compile_options;
+// The language people are told things in: `--lang`, else the policy's own
+// `language` declaration (set by open()), else English.
+precept::Language g_language = precept::Language::English;
 
 // Compiles or loads the policy, printing diagnostics (warnings too) to stderr.
 // `inputs` gets every file it was read from (the policy and its parents).
 std::optional<precept::Policy> open(const std::string& path, const std::string& color,
                                     std::vector<NamedFile>* inputs = nullptr) {
   auto result = precept::open_policy(path, g_compile_options);
+  g_language = result.language;
   if (inputs)
     for (std::size_t i = 0; i < result.files.size(); ++i)
       inputs->push_back({i == 0 ? "the policy" : "a parent of the policy", result.files[i]});
-  std::cerr << precept::render(result.diagnostics, use_color(color, stderr));
+  std::cerr << precept::render(result.diagnostics, use_color(color, stderr), g_language);
   if (!result.ok()) {
-    std::cerr << fmt::format("{}: {}; nothing was run\n", path, count_errors(result.diagnostics));
+    std::cerr << fmt::format("{}: {}; nothing was run\n", path, count_errors(result.diagnostics, g_language));
   }
   return result.policy;
 }
@@ -100,7 +104,7 @@ int cmd_check_resolved(const std::string& policy_path, const std::string& color)
   precept::CompileOptions options = g_compile_options;
   options.describe_layers = true;
   auto result = precept::open_policy(policy_path, options);
-  std::cerr << precept::render(result.diagnostics, use_color(color, stderr));
+  std::cerr << precept::render(result.diagnostics, use_color(color, stderr), result.language);
   if (!result.ok()) return kPolicyErrors;
   // The merged policy quotes its descriptions and citations: shown, never acted on.
   std::cout << escape_for_terminal(result.resolved, precept::LineBreaks::Keep);
@@ -381,11 +385,9 @@ int cmd_run(const RunArgs& args) {
     report_stream << fmt::format("{}{}{}\n", escape_for_terminal(policy->name()),
                                  policy->place().empty() ? "" : " — " + escape_for_terminal(policy->place()),
                                  policy->year() ? fmt::format(" ({})", policy->year()) : "");
-    report_stream << precept::format_summary_table(report.summary);
+    report_stream << precept::format_summary_table(report.summary, g_language);
   }
-  report_stream << fmt::format("rows read: {} = results {} + rejected {}{}\n", report.rows_read, report.results,
-                               report.rejected,
-                               report.rejected && !args.rejects.empty() ? fmt::format(" (see {})", args.rejects) : "");
+  report_stream << precept::format_row_counts(report, args.rejects, g_language) << "\n";
   return kOk;
 }
 
@@ -480,6 +482,12 @@ int main(int argc, char** argv) {
       "raise it when a warning says it was spent",
       precept::kDefaultSolverBudget);
   for (auto* command : {check, compile, disasm, run, test, diff}) command->add_option("--solver-budget", solver_budget, budget_help);
+  // Diagnostics and the summary in English or Chinese; by default the policy's own `language`.
+  std::string lang;
+  for (auto* command : {check, compile, disasm, run})
+    command->add_option("--lang", lang, "the language of messages and the summary: en or zh (default: the policy's "
+                                        "`language`, else en)")
+        ->check(CLI::IsMember({"en", "zh"}));
 
   // Each command's --help ends with the exit codes it can end with; `precept --help` with all of them.
   app.footer(exit_code_help(""));
@@ -495,6 +503,7 @@ int main(int argc, char** argv) {
   }
   run_args.color = color;
   if (year != 0) g_compile_options.year = year;
+  if (!lang.empty()) g_compile_options.language = precept::parse_language(lang);
   diff_args.year = g_compile_options.year;
   test_args.year = explain_args.year = g_compile_options.year;
   g_compile_options.solver_budget = diff_args.solver_budget = test_args.solver_budget = solver_budget;

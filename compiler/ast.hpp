@@ -299,6 +299,9 @@ struct PolicyFile {
   std::string name;
   std::string place;
   std::int32_t year = 0;
+  // `language zh`: the language of the policy's messages and reports ("" when
+  // it declares none); a policy that extends it inherits it.
+  std::string language;
   Location location;
   std::string extends;         // the parent policy's path, relative to this file's folder
   Location extends_location;

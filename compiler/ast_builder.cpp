@@ -21,6 +21,8 @@ using antlr4::Token;
 
 namespace {
 
+using M = MessageId;
+
 // Parser nesting is recursive in ANTLR's generated code; a pathological policy
 // with thousands of nested parentheses must be refused before it can exhaust the
 // C++ stack.
@@ -54,14 +56,14 @@ ast::Location location_of(ParserRuleContext* ctx) {
 }
 
 // Plain-words names for tokens, for "expected ..." messages.
-std::string describe_token_type(const antlr4::dfa::Vocabulary& vocabulary, std::size_t type) {
-  if (type == Token::EOF) return "the end of the policy";
+std::string describe_token_type(const antlr4::dfa::Vocabulary& vocabulary, std::size_t type, Language language) {
+  if (type == Token::EOF) return say<M::token_end_of_policy>(language).text;
   switch (type) {
-    case PreceptLexer::IDENT: return "a name";
-    case PreceptLexer::NUMBER: return "a number";
-    case PreceptLexer::STRING: return "a quoted text";
-    case PreceptLexer::DATE: return "a date (YYYY-MM-DD)";
-    case PreceptLexer::ROW_END: return "`|` ending the row";
+    case PreceptLexer::IDENT: return say<M::token_name>(language).text;
+    case PreceptLexer::NUMBER: return say<M::token_number>(language).text;
+    case PreceptLexer::STRING: return say<M::token_string>(language).text;
+    case PreceptLexer::DATE: return say<M::token_date>(language).text;
+    case PreceptLexer::ROW_END: return say<M::token_row_end>(language).text;
     case PreceptLexer::ARROW: return "`->`";
     case PreceptLexer::YUAN: return "`yuan`";
     default: break;
@@ -72,9 +74,9 @@ std::string describe_token_type(const antlr4::dfa::Vocabulary& vocabulary, std::
   return "`" + literal + "`";
 }
 
-std::string describe_found(const Token* token) {
-  if (!token || token->getType() == Token::EOF) return "the end of the policy";
-  if (token->getType() == PreceptLexer::ROW_END) return "`|` at the end of the line";
+std::string describe_found(const Token* token, Language language) {
+  if (!token || token->getType() == Token::EOF) return say<M::token_end_of_policy>(language).text;
+  if (token->getType() == PreceptLexer::ROW_END) return say<M::token_found_row_end>(language).text;
   return "`" + token->getText() + "`";
 }
 
@@ -91,16 +93,15 @@ std::string half_width_of(const std::string& text) {
   return {};
 }
 
-std::string full_width_hint(const std::string& text) {
+Message full_width_hint(const std::string& text, Language language) {
   if (const std::string narrow = half_width_of(text); !narrow.empty())
-    return fmt::format("`{}` is the full-width form; type the half-width `{}` instead", text, narrow);
-  if (text == "￥" || text == "¥" || text == "$")
-    return "write amounts as a number followed by `yuan`, e.g. `100 yuan`";
-  if (text == "'" || text == "‘" || text == "’") return "texts are written in double quotes: \"...\"";
-  if (text == "&" || text == "&&") return "write `and`";
-  if (text == "||") return "write `or`";
-  if (text == "!") return "write `not`";
-  if (text == ";") return "declarations need no `;` at the end";
+    return say<M::full_width_hint>(language, text, narrow);
+  if (text == "￥" || text == "¥" || text == "$") return say<M::currency_sign_hint>(language);
+  if (text == "'" || text == "‘" || text == "’") return say<M::double_quotes_hint>(language, "...");
+  if (text == "&" || text == "&&") return say<M::write_this_hint>(language, "and");
+  if (text == "||") return say<M::write_this_hint>(language, "or");
+  if (text == "!") return say<M::write_this_hint>(language, "not");
+  if (text == ";") return say<M::no_semicolon_hint>(language);
   return {};
 }
 
@@ -111,7 +112,7 @@ bool is_soft_keyword(std::size_t type) {
     case PreceptLexer::OF: case PreceptLexer::GROUP: case PreceptLexer::MISSING:
     case PreceptLexer::PRESENT: case PreceptLexer::SUMMARY: case PreceptLexer::EXTENDS:
     case PreceptLexer::OVERRIDE: case PreceptLexer::REPLACE: case PreceptLexer::EXCEPTION:
-    case PreceptLexer::TO: case PreceptLexer::EXTEND: return true;
+    case PreceptLexer::TO: case PreceptLexer::EXTEND: case PreceptLexer::LANGUAGE: return true;
     default: return false;
   }
 }
@@ -165,7 +166,7 @@ class PlainWordsErrorListener : public antlr4::BaseErrorListener {
         expects_close_brace |= literal == "'}'";
         expects_close_paren |= literal == "')'";
         expects_otherwise |= type == PreceptLexer::OTHERWISE;
-        const std::string text = describe_token_type(parser->getVocabulary(), type);
+        const std::string text = describe_token_type(parser->getVocabulary(), type, sink_.language());
         if (std::find(expected.begin(), expected.end(), text) == expected.end()) expected.push_back(text);
       }
     }
@@ -173,100 +174,91 @@ class PlainWordsErrorListener : public antlr4::BaseErrorListener {
     // A row whose closing `|` is missing runs on into the next line; say so at the row.
     if (expected_types.count(PreceptLexer::ROW_END) && previous && offending &&
         (at_end || offending->getLine() > previous->getLine())) {
-      report(just_after(previous), "this table row does not end with `|`",
-             "a table row is one line that starts and ends with `|`");
+      report(just_after(previous), sink_.say<M::row_without_end>(), sink_.say<M::row_without_end_hint>());
       return;
     }
     // A decision without `otherwise` is only noticed at the next declaration; the
     // officer is looking for the decision, so point at its last line.
     if (expected_types.count(PreceptLexer::OTHERWISE) && previous && (at_end || starts_declaration(offending))) {
-      report(just_after(previous), "this `decide` has no `otherwise` line",
-             "end it with `otherwise -> <outcome>`: the outcome when no `when` holds");
+      report(just_after(previous), sink_.say<M::decide_without_otherwise>(), sink_.say<M::decide_without_otherwise_hint>());
       return;
     }
     // `if` after a value reads as the start of `x if missing y`; an officer who
     // wrote `if` meant a new `when` line far more often than a default.
     if (expected_types.size() == 1 && expected_types.count(PreceptLexer::MISSING) && previous &&
         previous->getType() == PreceptLexer::IF) {
-      report(location_of(previous), "`if` must be followed by `missing` here",
-             "`if` is only used in `<field> if missing <value>`; a line of a `decide` starts with `when`");
+      report(location_of(previous), sink_.say<M::if_without_missing>(), sink_.say<M::if_without_missing_hint>());
       return;
     }
     // One message per place is enough: recovery often reports the same spot twice.
     if (!reported_.insert({where.line, where.column}).second) return;
 
     if (offending && offending->getType() == PreceptLexer::UNKNOWN_CHAR) {
-      const std::string hint = full_width_hint(offending->getText());
-      report(where, fmt::format("`{}` is not part of the policy language", offending->getText()), hint);
+      report(where, sink_.say<M::not_policy_language>(offending->getText()),
+             full_width_hint(offending->getText(), sink_.language()));
       return;
     }
-    std::string message;
-    const std::string found = describe_found(offending);
+    Message message;
+    const std::string found = describe_found(offending, sink_.language());
     if (expects_close_brace && starts_declaration(offending)) {
-      message = fmt::format("expected `}}` before {}", found);
+      message = sink_.say<M::expected_close_brace>(found);
     } else if (at_end && (expected.empty() || expected.size() > 6)) {
-      message = "the policy ends in the middle of a declaration";
+      message = sink_.say<M::ends_mid_declaration>();
     } else if (expected.empty() || expected.size() > 6) {
-      message = fmt::format("{} does not fit here", found);
+      message = sink_.say<M::does_not_fit>(found);
     } else {
-      std::string list;
-      for (std::size_t i = 0; i < expected.size(); ++i) {
-        if (i > 0) list += (i + 1 == expected.size()) ? " or " : ", ";
-        list += expected[i];
-      }
-      message = at_end ? fmt::format("the policy ends too early: expected {}", list)
-                       : fmt::format("expected {}, but found {}", list, found);
+      std::string list = expected[0];
+      for (std::size_t i = 1; i < expected.size(); ++i)
+        list = (i + 1 == expected.size() ? sink_.say<M::list_last>(list, expected[i])
+                                         : sink_.say<M::list_next>(list, expected[i])).text;
+      message = at_end ? sink_.say<M::ends_too_early>(list) : sink_.say<M::expected_but_found>(list, found);
     }
-    std::string hint;
+    Message hint;
     const bool only = expected.size() == 1;
     if (expects_close_brace) hint = unclosed_hint(offending, "{", "}");
     if (hint.empty() && expects_close_paren) hint = unclosed_hint(offending, "(", ")");
     if (hint.empty() && expects_otherwise && offending && offending->getText() == "else")
-      hint = "write `otherwise` instead of `else`";
-    if (hint.empty() && expects_otherwise)
-      hint = "a `decide` ends with `otherwise -> ...`, the outcome when no `when` holds";
-    if (hint.empty() && only && expected_types.count(PreceptLexer::POLICY))
-      hint = "a policy starts with its name, e.g. `policy \"西江镇精准识别\" place \"西江镇\" year 2015`";
-    if (hint.empty() && only && expected_types.count(PreceptLexer::ARROW))
-      hint = "write `->` between the condition and the outcome: `when <condition> -> <outcome>`";
+      hint = sink_.say<M::else_hint>();
+    if (hint.empty() && expects_otherwise) hint = sink_.say<M::otherwise_hint>();
+    if (hint.empty() && only && expected_types.count(PreceptLexer::POLICY)) hint = sink_.say<M::policy_header_hint>();
+    if (hint.empty() && only && expected_types.count(PreceptLexer::ARROW)) hint = sink_.say<M::arrow_hint>();
     if (hint.empty() && only && expected[0] == "`:`" && previous && !at_end) {
       if (parser && dynamic_cast<PreceptParser::FieldDeclContext*>(parser->getContext()))
-        hint = fmt::format("a field is written `name: type`, here `{}: {}`", previous->getText(), offending->getText());
+        hint = sink_.say<M::field_colon_hint>(previous->getText(), offending->getText());
       else
-        hint = fmt::format("put `:` after `{}`", previous->getText());
+        hint = sink_.say<M::colon_after_hint>(previous->getText());
     }
     // Habits from spreadsheets and other languages, recognised by what was typed.
     const std::string found_text = offending && !at_end ? offending->getText() : std::string();
     const bool touches_previous = previous && offending && previous->getStopIndex() + 1 == offending->getStartIndex();
     const Token* next = offending && !at_end ? tokens_.get(offending->getTokenIndex() + 1) : nullptr;
     if (hint.empty() && found_text == "if" && expected_types.count(PreceptLexer::WHEN))
-      hint = "each line of a `decide` starts with `when`: `when <condition> -> <outcome>`";
+      hint = sink_.say<M::if_for_when_hint>();
     if (hint.empty() && touches_previous && previous->getText() == "=" && (found_text == ">" || found_text == "<"))
-      hint = fmt::format("write `{}=`", found_text);
+      hint = sink_.say<M::write_this_hint>(found_text + "=");
     if (hint.empty() && found_text == "," && touches_previous && previous->getType() == PreceptLexer::NUMBER && next &&
         next->getType() == PreceptLexer::NUMBER && next->getStartIndex() == offending->getStopIndex() + 1)
-      hint = fmt::format("write numbers without a thousands separator: `{}{}`", previous->getText(), next->getText());
-    if (hint.empty() && found_text == "between")
-      hint = "write two comparisons, e.g. `members >= 1 and members <= 3`";
+      hint = sink_.say<M::thousands_separator_hint>(previous->getText() + next->getText());
+    if (hint.empty() && found_text == "between") hint = sink_.say<M::between_hint>();
     if (hint.empty() && found_text == "|" && touches_previous && previous->getText() == "|")
-      hint = "a table cell is empty; write `-` in a cell that does not matter";
+      hint = sink_.say<M::empty_cell_hint>();
     if (hint.empty() && only && expected[0] == "`|`" && previous && offending && offending->getLine() > previous->getLine())
-      hint = "a table row starts and ends with `|`";
-    if (hint.empty() && at_end && !previous) hint = "the file is empty; a policy starts with `policy \"name\"`";
-    if (hint.empty() && at_end) hint = "finish the last declaration, or delete it";
+      hint = sink_.say<M::row_bars_hint>();
+    if (hint.empty() && at_end && !previous) hint = sink_.say<M::empty_file_hint>();
+    if (hint.empty() && at_end) hint = sink_.say<M::finish_declaration_hint>();
     if (hint.empty() && offending && offending->getType() == PreceptLexer::ROW_END)
-      hint = "a table row is one line of cells between `|`; check the number of cells";
+      hint = sink_.say<M::row_cells_hint>();
     if (hint.empty() && offending && offending->getText() == "=" && expects_close_paren)
-      hint = "to compare, `=` is right; to name an output, write `name = value` after `output`";
-    report(where, message, hint);
+      hint = sink_.say<M::equals_hint>();
+    report(where, std::move(message), std::move(hint));
   }
 
  private:
   // One error per line: after the first, the parser is recovering, and what it
   // says next is about its own confusion, not about the policy.
-  void report(const ast::Location& where, const std::string& message, const std::string& hint) {
+  void report(const ast::Location& where, Message message, Message hint) {
     if (!lines_.insert(where.line).second) return;
-    sink_.error(where, message, hint);
+    sink_.error(where, std::move(message), std::move(hint));
   }
 
   const Token* previous_token(const Token* token) {
@@ -288,7 +280,7 @@ class PlainWordsErrorListener : public antlr4::BaseErrorListener {
   }
 
   // "to close `{` opened at line 12": the last bracket before the error that is not closed.
-  std::string unclosed_hint(const Token* offending, const char* open, const char* close) {
+  Message unclosed_hint(const Token* offending, const char* open, const char* close) {
     if (!offending) return {};
     int depth = 0;
     for (auto index = static_cast<long>(offending->getTokenIndex()) - 1; index >= 0; --index) {
@@ -296,7 +288,7 @@ class PlainWordsErrorListener : public antlr4::BaseErrorListener {
       if (t->getText() == close) ++depth;
       if (t->getText() == open) {
         if (depth == 0)
-          return fmt::format("add `{}` to close the `{}` opened at line {}", close, open, t->getLine());
+          return sink_.say<M::unclosed_hint>(close, open, t->getLine());
         --depth;
       }
     }
@@ -351,12 +343,20 @@ class AstBuilder {
         if (digits.size() == 4 && digits.find('.') == std::string::npos)
           file.year = std::stoi(digits);
         else
-          sink_.error(location_of(year), "the year must be four digits, e.g. `year 2015`");
+          sink_.error(location_of(year), sink_.say<M::year_four_digits>());
       // headerClause : EXTENDS STRING #extendsClause
       } else if (auto* parent = dynamic_cast<PreceptParser::ExtendsClauseContext*>(clause)) {
         if (parent->STRING()) {
           file.extends = unquote(parent->STRING()->getText());
           file.extends_location = location_of(parent->STRING()->getSymbol());
+        }
+      // headerClause : LANGUAGE name #languageClause
+      } else if (auto* language = dynamic_cast<PreceptParser::LanguageClauseContext*>(clause)) {
+        if (auto* code = language->name()) {
+          if (parse_language(code->getText()))
+            file.language = code->getText();
+          else
+            sink_.error(location_of(code), sink_.say<M::unknown_language>(code->getText()), sink_.say<M::unknown_language_hint>());
         }
       }
     }
@@ -473,7 +473,7 @@ class AstBuilder {
       if (digits.size() == 4 && digits.find('.') == std::string::npos)
         value.year = std::stoi(digits);
       else
-        sink_.error(value.location, "a dated value starts with a four-digit year, e.g. `2015 -> 2855 yuan`");
+        sink_.error(value.location, sink_.say<M::dated_value_year>());
       value.value = build_expr(entry->expr());
       value.metadata = build_metadata(entry->metadata());
       dated.push_back(std::move(value));
@@ -938,13 +938,14 @@ class SlipRepair {
         if (!half_width_of(text).empty()) full_width(i);
         else if (text == "¥" || text == "￥" || text == "$") currency(i);
         else if (text == "&") ampersand(i);
-        else if (text == "!") replace(i, PreceptLexer::NOT, "`!` is not part of the policy language", "write `not`");
-        else if (text == ";") hide(i, "`;` is not needed here", "declarations need no `;` at the end; delete it");
+        else if (text == "!")
+          replace(i, PreceptLexer::NOT, sink_.say<M::not_policy_language>("!"), sink_.say<M::write_this_hint>("not"));
+        else if (text == ";") hide(i, sink_.say<M::semicolon_not_needed>(), sink_.say<M::semicolon_not_needed_hint>());
         else if (text == "'" || text == "‘" || text == "’") single_quotes(i);
         else if (text == "\"") unclosed_text(i);
       } else if (text == "|" && i + 1 < tokens_.size() && tokens_[i + 1]->getText() == "|" &&
                  tokens_[i + 1]->getStartIndex() == t->getStopIndex() + 1 && !in_table_row(i)) {
-        replace(i, PreceptLexer::OR, "`||` is not part of the policy language", "write `or`", 2);
+        replace(i, PreceptLexer::OR, sink_.say<M::not_policy_language>("||"), sink_.say<M::write_this_hint>("or"), 2);
         hide_silently(i + 1);
       }
     }
@@ -959,17 +960,16 @@ class SlipRepair {
       if (tokens_[j]->getType() == PreceptLexer::UNKNOWN_CHAR && !half_width_of(tokens_[j]->getText()).empty())
         same_line.push_back(j);
     const std::string wide = tokens_[i]->getText();
-    std::string hint = fmt::format("`{}` is the full-width form; type the half-width `{}` instead", wide, half_width_of(wide));
+    Message hint = sink_.say<M::full_width_hint>(wide, half_width_of(wide));
     if (same_line.size() > 1) {
       std::string wides, narrows;
       for (std::size_t j : same_line) {
         wides += " `" + tokens_[j]->getText() + "`";
         narrows += " `" + half_width_of(tokens_[j]->getText()) + "`";
       }
-      hint = fmt::format("this line has {} full-width characters:{}; type them half-width:{}", same_line.size(), wides,
-                         narrows);
+      hint = sink_.say<M::full_width_line_hint>(same_line.size(), wides, narrows);
     }
-    error(tokens_[i], 1, fmt::format("`{}` is not part of the policy language", wide), hint);
+    error(tokens_[i], 1, sink_.say<M::not_policy_language>(wide), std::move(hint));
     for (std::size_t j : same_line) {
       const std::string narrow = half_width_of(tokens_[j]->getText());
       Token* t = tokens_[j];
@@ -985,17 +985,17 @@ class SlipRepair {
 
   void currency(std::size_t i) {
     const Token* next = i + 1 < tokens_.size() ? tokens_[i + 1] : nullptr;
-    std::string hint = "write amounts as a number followed by `yuan`, e.g. `100 yuan`";
+    Message hint = sink_.say<M::currency_sign_hint>();
     if (next && next->getType() == PreceptLexer::NUMBER && next->getLine() == tokens_[i]->getLine())
-      hint = fmt::format("write amounts as a number followed by `yuan`: `{} yuan`", next->getText());
-    hide(i, fmt::format("`{}` is not part of the policy language", tokens_[i]->getText()), hint);
+      hint = sink_.say<M::currency_sign_amount_hint>(next->getText());
+    hide(i, sink_.say<M::not_policy_language>(tokens_[i]->getText()), std::move(hint));
   }
 
   void ampersand(std::size_t i) {
     const bool pair = i + 1 < tokens_.size() && tokens_[i + 1]->getText() == "&" &&
                       tokens_[i + 1]->getStartIndex() == tokens_[i]->getStopIndex() + 1;
-    replace(i, PreceptLexer::AND, fmt::format("`{}` is not part of the policy language", pair ? "&&" : "&"),
-            "write `and`", pair ? 2 : 1);
+    replace(i, PreceptLexer::AND, sink_.say<M::not_policy_language>(pair ? "&&" : "&"), sink_.say<M::write_this_hint>("and"),
+            pair ? 2 : 1);
     if (pair) hide_silently(i + 1);
   }
 
@@ -1007,14 +1007,13 @@ class SlipRepair {
              (tokens_[close]->getText() == "'" || tokens_[close]->getText() == "’")))
       ++close;
     if (close >= tokens_.size() || tokens_[close]->getLine() != tokens_[i]->getLine()) {
-      hide(i, fmt::format("`{}` is not part of the policy language", tokens_[i]->getText()),
-           "texts are written in double quotes: \"...\"");
+      hide(i, sink_.say<M::not_policy_language>(tokens_[i]->getText()), sink_.say<M::double_quotes_hint>("..."));
       return;
     }
     const std::size_t from = tokens_[i]->getStartIndex() + 1, to = tokens_[close]->getStopIndex();
     const std::string inner = to > from ? input_.getText(antlr4::misc::Interval(from, to - 1)) : std::string();
-    error(tokens_[i], static_cast<std::uint32_t>(to - from + 2), "this text is in single quotes",
-          fmt::format("texts are written in double quotes: \"{}\"", inner));
+    error(tokens_[i], static_cast<std::uint32_t>(to - from + 2), sink_.say<M::single_quotes>(),
+          sink_.say<M::double_quotes_hint>(inner));
     auto* first = dynamic_cast<antlr4::WritableToken*>(tokens_[i]);
     if (first) {
       first->setType(PreceptLexer::STRING);
@@ -1028,7 +1027,7 @@ class SlipRepair {
     std::size_t j = i;
     while (j < tokens_.size() && tokens_[j]->getLine() == tokens_[i]->getLine() && tokens_[j]->getType() != Token::EOF)
       hide_silently(j++);
-    error(tokens_[i], 1, "this text has no closing `\"`", "end the text with `\"` on the same line");
+    error(tokens_[i], 1, sink_.say<M::unclosed_text>(), sink_.say<M::unclosed_text_hint>());
     set_type(tokens_[i], PreceptLexer::STRING);
     if (auto* w = dynamic_cast<antlr4::WritableToken*>(tokens_[i])) w->setChannel(Token::DEFAULT_CHANNEL);
   }
@@ -1039,14 +1038,13 @@ class SlipRepair {
     return tokens_[first]->getText() == "|";
   }
 
-  void replace(std::size_t i, std::size_t type, const std::string& message, const std::string& hint,
-               std::uint32_t length = 1) {
-    error(tokens_[i], length, message, hint);
+  void replace(std::size_t i, std::size_t type, Message message, Message hint, std::uint32_t length = 1) {
+    error(tokens_[i], length, std::move(message), std::move(hint));
     set_type(tokens_[i], type);
   }
 
-  void hide(std::size_t i, const std::string& message, const std::string& hint) {
-    error(tokens_[i], 1, message, hint);
+  void hide(std::size_t i, Message message, Message hint) {
+    error(tokens_[i], 1, std::move(message), std::move(hint));
     hide_silently(i);
   }
 
@@ -1058,11 +1056,11 @@ class SlipRepair {
     if (auto* w = dynamic_cast<antlr4::WritableToken*>(token)) w->setType(type);
   }
 
-  void error(const Token* token, std::uint32_t length, const std::string& message, const std::string& hint) {
+  void error(const Token* token, std::uint32_t length, Message message, Message hint) {
     ast::Location where = location_of(token);
     where.length = length;
     lines_.insert(where.line);
-    sink_.error(where, message, hint);
+    sink_.error(where, std::move(message), std::move(hint));
   }
 
   std::vector<Token*> tokens_;
@@ -1086,9 +1084,7 @@ bool nesting_within_limit(antlr4::CommonTokenStream& tokens, DiagnosticSink& sin
     if (token->getType() == PreceptLexer::NOT || text == "-") ++prefix_run;
     else if (text != "(") prefix_run = 0;
     if (open_parens + prefix_run > kMaxNesting) {
-      sink.error(location_of(token),
-                 fmt::format("the expression is nested more than {} levels deep", kMaxNesting),
-                 "split it into named `let` values or rules");
+      sink.error(location_of(token), sink.say<M::nested_too_deep>(kMaxNesting), sink.say<M::nested_too_deep_hint>());
       return false;
     }
   }
@@ -1112,8 +1108,7 @@ std::pair<std::size_t, antlr4::tree::ParseTree*> deepest_node(antlr4::tree::Pars
 // Whether the text can be parsed at all: not too large, and UTF-8.
 bool policy_text_usable(std::string_view source, DiagnosticSink& sink) {
   if (source.size() > kMaxSourceBytes) {
-    sink.error({}, policy_too_large(source.size(), true, kMaxSourceBytes),
-               "is this really a policy file?");
+    sink.error({}, sink.say<M::policy_too_large>(source.size(), kMaxSourceBytes), sink.say<M::policy_too_large_hint>());
     return false;
   }
   // The parser reads UTF-8 only; a file saved as GBK (or damaged) is named, not thrown on.
@@ -1123,8 +1118,7 @@ bool policy_text_usable(std::string_view source, DiagnosticSink& sink) {
     ast::Location where;
     where.line = static_cast<std::uint32_t>(std::count(before.begin(), before.end(), '\n') + 1);
     where.column = static_cast<std::uint32_t>(utf8_length(before.substr(line_start)) + 1);
-    sink.error(where, "the policy is not valid UTF-8 text here",
-               "save the file as UTF-8 (editors call it \"UTF-8\" or \"Unicode\"), not GBK or GB2312");
+    sink.error(where, sink.say<M::policy_not_utf8>(), sink.say<M::policy_not_utf8_hint>());
     return false;
   }
   return true;
@@ -1154,8 +1148,7 @@ std::unique_ptr<ast::PolicyFile> parse_policy(std::string_view source, Diagnosti
     const Token* token = nullptr;
     if (auto* rule = dynamic_cast<ParserRuleContext*>(node)) token = rule->getStart();
     if (auto* leaf = dynamic_cast<antlr4::tree::TerminalNode*>(node)) token = leaf->getSymbol();
-    sink.error(location_of(token), "this expression is too long to check: its operators nest too deep",
-               "split it into named `let` values or rules, each a part of the whole");
+    sink.error(location_of(token), sink.say<M::expression_too_deep>(), sink.say<M::expression_too_deep_hint>());
     return nullptr;
   }
   AstBuilder builder(sink);

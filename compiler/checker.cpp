@@ -15,18 +15,35 @@
 
 namespace precept {
 
-std::string type_name(const ValueType& type, const std::vector<EnumDef>& enums) {
+std::string kind_words(Kind kind, Language language) {
+  using M = MessageId;
+  switch (kind) {
+    case Kind::Bool: return say<M::type_bool>(language).text;
+    case Kind::Int: return say<M::type_int>(language).text;
+    case Kind::Money: return say<M::type_money>(language).text;
+    case Kind::Decimal: return say<M::type_decimal>(language).text;
+    case Kind::Date: return say<M::type_date>(language).text;
+    case Kind::Enum: return say<M::type_any_enum>(language).text;
+    case Kind::Text: return say<M::type_text>(language).text;
+    case Kind::List: return say<M::type_any_list>(language).text;
+    case Kind::Quotient: return say<M::type_any_quotient>(language).text;
+  }
+  return kind_name(kind);
+}
+
+std::string type_name(const ValueType& type, const std::vector<EnumDef>& enums, Language language) {
   auto scalar = [&](Kind kind, std::uint16_t enum_id) -> std::string {
-    if (kind == Kind::Enum) return enum_id < enums.size() ? enums[enum_id].name : "enum";
-    return kind_name(kind);
+    if (kind == Kind::Enum && enum_id < enums.size()) return say<MessageId::type_enum>(language, enums[enum_id].name).text;
+    return kind_words(kind, language);
   };
-  if (type.kind == Kind::List) return "list of " + scalar(type.element, type.enum_id);
-  if (type.kind == Kind::Quotient)
-    return fmt::format("unrounded {} quotient", kind_name(type.element));
+  if (type.kind == Kind::List) return say<MessageId::type_list_of>(language, scalar(type.element, type.enum_id)).text;
+  if (type.kind == Kind::Quotient) return say<MessageId::type_quotient>(language, kind_words(type.element, language)).text;
   return scalar(type.kind, type.enum_id);
 }
 
 namespace {
+
+using M = MessageId;
 
 using ast::Expr;
 using ast::ExprTag;
@@ -64,19 +81,26 @@ class Checker {
   Checker(ast::PolicyFile& file, DiagnosticSink& sink, CheckedPolicy& out)
       : file_(file), sink_(sink), out_(out) {}
 
+  // A catalogue message in the language of this compile.
+  template <MessageId id, class... Args>
+  Message say(const Args&... args) const {
+    return sink_.say<id>(args...);
+  }
+  Message did_you_mean(std::string_view name, const std::vector<std::string>& candidates) const {
+    return precept::did_you_mean(sink_.language(), name, candidates);
+  }
+
   bool run() {
     collect_declared_names();
     // Types first, wherever they are written, so that a record can use an enum
     // declared below it: types are not values and cannot form cycles.
     for (auto& decl : file_.enums) check_enum(decl);
     if (file_.records.empty()) {
-      sink_.error(file_.location, "the policy declares no `record`",
-                  "describe the household's fields, e.g. `record household { members: int }`");
+      sink_.error(file_.location, say<M::no_record>(), say<M::no_record_hint>());
     }
     for (std::size_t i = 0; i < file_.records.size(); ++i) {
       if (i > 0) {
-        sink_.error(file_.records[i].location, "a policy describes one record; this is a second one",
-                    "put all fields in one `record`");
+        sink_.error(file_.records[i].location, say<M::second_record>(), say<M::second_record_hint>());
         continue;
       }
       check_record(file_.records[i]);
@@ -98,14 +122,12 @@ class Checker {
       if (sink_.too_many_errors()) break;
     }
     if (file_.outputs.empty())
-      sink_.error(file_.location, "the policy has no `output`",
-                  "list what each household's result carries, e.g. `output household_id, poor`");
+      sink_.error(file_.location, say<M::no_output>(), say<M::no_output_hint>());
     if (sink_.error_count() == 0) check_examples(file_, out_, sink_, out_.examples);
     for (std::size_t i = 0; i < file_.params.size(); ++i)
       if (!param_used_[i])
-        sink_.warning(file_.params[i].location,
-                      fmt::format("parameter `{}` is never used", file_.params[i].name),
-                      "remove it, or use it in a rule");
+        sink_.warning(file_.params[i].location, say<M::param_never_used>(file_.params[i].name),
+                      say<M::param_never_used_hint>());
     return sink_.error_count() == 0;
   }
 
@@ -132,9 +154,8 @@ class Checker {
     auto it = values_.find(name);
     if (it != values_.end()) {
       const bool both_fields = it->second.kind == ast::SymbolKind::Field && symbol.kind == ast::SymbolKind::Field;
-      sink_.error(symbol.where, fmt::format("`{}` is already defined at line {}", name, it->second.where.line),
-                  both_fields ? "the record lists each field once; remove one of them"
-                              : "give it another name; a policy may not silently replace a name");
+      sink_.error(symbol.where, say<M::already_defined>(name, it->second.where.line),
+                  both_fields ? say<M::already_defined_field_hint>() : say<M::already_defined_hint>());
       return false;
     }
     values_.emplace(name, std::move(symbol));
@@ -170,7 +191,7 @@ class Checker {
     return ids;
   }
 
-  std::string describe(const ValueType& type) const { return type_name(type, out_.enums); }
+  std::string describe(const ValueType& type) const { return type_name(type, out_.enums, sink_.language()); }
 
   // --- types ---
 
@@ -186,15 +207,14 @@ class Checker {
     } else {
       std::vector<std::string> candidates = {"bool", "int", "money", "decimal", "text", "date"};
       for (const auto& [name, id] : enum_ids_) candidates.push_back(name);
-      std::string hint = did_you_mean(ref.name, candidates);
-      if (hint.empty()) hint = "types are bool, int, money, decimal, text, date, an enum, or `list of` an enum";
-      sink_.error(ref.location, fmt::format("unknown type `{}`", ref.name), hint);
+      Message hint = did_you_mean(ref.name, candidates);
+      if (hint.empty()) hint = say<M::unknown_type_hint>();
+      sink_.error(ref.location, say<M::unknown_type>(ref.name), hint);
       return std::nullopt;
     }
     if (!ref.is_list) return element;
     if (element.kind != Kind::Enum) {
-      sink_.error(ref.location, fmt::format("a list must hold an enum, not {}", describe(element)),
-                  "declare the possible values as an enum, e.g. `enum cause { illness, disability }`");
+      sink_.error(ref.location, say<M::list_of_non_enum>(describe(element)), say<M::list_of_non_enum_hint>());
       return std::nullopt;
     }
     return list_of(element);
@@ -204,8 +224,7 @@ class Checker {
   void check_enum(ast::EnumDecl& decl) {
     if (enum_ids_.count(decl.name) ||
         std::set<std::string>{"bool", "int", "money", "decimal", "text", "date"}.count(decl.name)) {
-      sink_.error(decl.location, fmt::format("the type `{}` is already defined", decl.name),
-                  "give the enum another name");
+      sink_.error(decl.location, say<M::type_already_defined>(decl.name), say<M::type_already_defined_hint>());
       return;
     }
     EnumDef def;
@@ -213,16 +232,14 @@ class Checker {
     std::map<std::string, Location> seen;
     for (const auto& [member, where] : decl.members) {
       if (auto it = seen.find(member); it != seen.end()) {
-        sink_.error(where, fmt::format("`{}` is listed twice in enum `{}`", member, decl.name),
-                    fmt::format("remove the second `{}`", member));
+        sink_.error(where, say<M::enum_member_twice>(member, decl.name), say<M::enum_member_twice_hint>(member));
         continue;
       }
       seen[member] = where;
       def.members.push_back(member);
     }
     if (def.members.size() > 64) {
-      sink_.error(decl.location, fmt::format("enum `{}` has {} values; at most 64 are allowed",
-                                             decl.name, def.members.size()));
+      sink_.error(decl.location, say<M::enum_too_many_values>(decl.name, def.members.size()));
     }
     enum_ids_[decl.name] = static_cast<std::uint16_t>(out_.enums.size());
     out_.enums.push_back(std::move(def));
@@ -250,9 +267,7 @@ class Checker {
             def.default_text = field.default_value->text;
             def.has_default = true;
           } else if (!c.constant || !(c.type == *type)) {
-            sink_.error(field.default_value->location,
-                        fmt::format("the default of `{}` must be a {} value written out", field.name,
-                                    describe(*type)));
+            sink_.error(field.default_value->location, say<M::default_not_fixed>(field.name, describe(*type)));
           } else {
             def.default_scalar = *c.constant;
             def.has_default = true;
@@ -275,22 +290,19 @@ class Checker {
     if (!type.is_number() && type.kind != Kind::Date) {
       static const char* const ops[] = {"<", "<=", ">", ">=", "=", "!="};
       const std::string bound = source_of(field.check_value->location);
-      sink_.error(field.check_value->location, fmt::format("only numbers and dates can have a `where` check, and `{}` is {}",
-                                                           field.name, describe(type)),
-                  bound.empty() ? "write a `require` line instead"
-                                : fmt::format("write a `require` line instead: `require {} {} {}`", field.name,
-                                              ops[static_cast<int>(*field.check)], bound));
+      sink_.error(field.check_value->location, say<M::where_on_non_number>(field.name, describe(type)),
+                  bound.empty() ? say<M::where_on_non_number_hint>()
+                                : say<M::where_on_non_number_require_hint>(field.name,
+                                                                           ops[static_cast<int>(*field.check)], bound));
       return;
     }
     check_expr(*field.check_value, type);
     const auto& c = field.check_value->checked;
     if (!c.ok) return;
     if (!(c.type == type) || !c.constant) {
-      sink_.error(field.check_value->location,
-                  fmt::format("the bound in `where` must be a fixed {} value, like `>= 1`", describe(type)),
-                  c.type.kind == Kind::Money && type.kind != Kind::Money
-                      ? fmt::format("`{}` is not money: write the bound without `yuan`", field.name)
-                      : std::string());
+      sink_.error(field.check_value->location, say<M::where_bound_not_fixed>(describe(type)),
+                  c.type.kind == Kind::Money && type.kind != Kind::Money ? say<M::where_bound_not_money_hint>(field.name)
+                                                                         : Message{});
       return;
     }
     static const FieldCheck checks[] = {FieldCheck::Lt, FieldCheck::Le, FieldCheck::Gt,
@@ -319,13 +331,11 @@ class Checker {
     def.line = decl.location.line;
     def.layer = decl.layer;
     def.year = decl.year_in_force;
-    if (!expect_type(*decl.value, *type, fmt::format("parameter `{}`", decl.name))) return failed();
+    if (!expect_type(*decl.value, *type, say<M::what_parameter>(decl.name).text)) return failed();
     if (type->kind == Kind::Text && decl.value->tag == ExprTag::String) {
       def.text_value = decl.value->text;
     } else if (!c.constant) {
-      sink_.error(decl.value->location,
-                  fmt::format("the value of parameter `{}` must be fixed, not computed from a household", decl.name),
-                  "use `let` for values computed per household");
+      sink_.error(decl.value->location, say<M::param_not_fixed>(decl.name), say<M::param_not_fixed_hint>());
       return failed();
     } else {
       def.value = *c.constant;
@@ -354,7 +364,7 @@ class Checker {
     const auto& c = decl.value->checked;
     if (!c.ok) return failed();
     if (!usable_value(*decl.value)) return failed();
-    if (declared && !expect_type(*decl.value, *declared, fmt::format("`{}`", decl.name))) return failed();
+    if (declared && !expect_type(*decl.value, *declared, say<M::what_name>(decl.name).text)) return failed();
     out_.let_types[index] = c.type;
     Symbol symbol;
     symbol.kind = ast::SymbolKind::Let;
@@ -369,7 +379,7 @@ class Checker {
   void check_rule(ast::RuleDecl& decl, std::size_t index) {
     check_expr(*decl.condition, scalar_type(Kind::Bool));
     if (decl.condition->checked.ok && usable_value(*decl.condition))
-      expect_type(*decl.condition, scalar_type(Kind::Bool), fmt::format("rule `{}`", decl.name));
+      expect_type(*decl.condition, scalar_type(Kind::Bool), say<M::what_rule>(decl.name).text);
     Symbol symbol;
     symbol.kind = ast::SymbolKind::Rule;
     symbol.index = static_cast<std::uint32_t>(index);
@@ -414,14 +424,11 @@ class Checker {
       type = infer_enum(outcomes);
     }
     const bool declared = decl.type.has_value();
-    auto expect_outcome = [&](const Expr& outcome, const char* which) {
-      if (declared || outcome.checked.type == *type)
-        return expect_type(outcome, *type, fmt::format("{} of `{}`", which, decl.name));
-      sink_.error(outcome.location,
-                  fmt::format("the outcomes of `{}` must all be of one kind: the first is {}, but this is {}",
-                              decl.name, describe(*type), describe(outcome.checked.type)),
+    auto expect_outcome = [&](const Expr& outcome, const Message& which) {
+      if (declared || outcome.checked.type == *type) return expect_type(outcome, *type, which.text);
+      sink_.error(outcome.location, say<M::outcomes_of_two_kinds>(decl.name, describe(*type), describe(outcome.checked.type)),
                   type->kind == Kind::Int && outcome.checked.type.kind == Kind::Money
-                      ? "write every amount with `yuan`, e.g. `0 yuan`, not `0`"
+                      ? say<M::outcomes_of_two_kinds_yuan_hint>()
                       : conversion_hint(outcome.checked.type, *type));
       return false;
     };
@@ -429,19 +436,19 @@ class Checker {
     for (auto& branch : decl.branches) {
       check_expr(*branch.condition, scalar_type(Kind::Bool));
       if (branch.condition->checked.ok && usable_value(*branch.condition))
-        ok &= expect_type(*branch.condition, scalar_type(Kind::Bool), "a `when` condition");
+        ok &= expect_type(*branch.condition, scalar_type(Kind::Bool), say<M::what_when_condition>().text);
       check_expr(*branch.outcome, type);
       if (!branch.outcome->checked.ok || !usable_value(*branch.outcome)) { ok = false; continue; }
       if (!type) type = branch.outcome->checked.type;
-      ok &= expect_outcome(*branch.outcome, "an outcome");
+      ok &= expect_outcome(*branch.outcome, say<M::what_outcome>(decl.name));
     }
     if (decl.otherwise) {
       check_expr(*decl.otherwise, type);
       if (decl.otherwise->checked.ok && usable_value(*decl.otherwise) && type)
-        ok &= expect_outcome(*decl.otherwise, "the `otherwise` outcome");
+        ok &= expect_outcome(*decl.otherwise, say<M::what_otherwise_outcome>(decl.name));
     }
     if (type && type->kind == Kind::List) {
-      sink_.error(decl.location, "a decision gives one value, not a list");
+      sink_.error(decl.location, say<M::decide_gives_list>());
       ok = false;
     }
     if (!type || !ok) return define_failed(decl.name, decl.location);
@@ -462,9 +469,8 @@ class Checker {
     // from making a program the verifier would refuse.
     constexpr std::size_t kMaxTableRows = 10000;
     if (decl.rows.size() > kMaxTableRows) {
-      sink_.error(decl.location, fmt::format("table `{}` has {} rows; at most {} are allowed", decl.name,
-                                             decl.rows.size(), kMaxTableRows),
-                  "split it into tables by a column such as the township");
+      sink_.error(decl.location, say<M::table_too_many_rows>(decl.name, decl.rows.size(), kMaxTableRows),
+                  say<M::table_too_many_rows_hint>());
       ok = false;
     }
     ok &= resolve_hit_policy(decl, table);
@@ -472,15 +478,13 @@ class Checker {
       const bool guard_allowed = table.collect && table.aggregate != TableAggregate::Min &&
                                  table.aggregate != TableAggregate::Max;
       if (!guard_allowed) {
-        sink_.error(decl.guard->location,
-                    fmt::format("a `{}` table cannot have a `when` condition", hit_policy_name(table)),
-                    "add the condition to each row; only `collect`, `rule order`, `collect sum` and "
-                    "`collect count` tables take one");
+        sink_.error(decl.guard->location, say<M::table_when_not_allowed>(hit_policy_name(table)),
+                    say<M::table_when_not_allowed_hint>());
         ok = false;
       }
       check_expr(*decl.guard, scalar_type(Kind::Bool));
       if (decl.guard->checked.ok && usable_value(*decl.guard))
-        ok &= expect_type(*decl.guard, scalar_type(Kind::Bool), "the table's `when` condition");
+        ok &= expect_type(*decl.guard, scalar_type(Kind::Bool), say<M::what_table_when>().text);
     }
     // Columns
     table.column_types.resize(decl.columns.size());
@@ -493,7 +497,7 @@ class Checker {
         if (column.input->checked.ok && usable_value(*column.input)) {
           table.column_types[c] = column.input->checked.type;
           if (!column.input->checked.type.is_scalar() && column.input->checked.type.kind != Kind::Text) {
-            sink_.error(column.input->location, "a table column can test a single value, not a list");
+            sink_.error(column.input->location, say<M::table_column_tests_list>());
             ok = false;
           }
         } else {
@@ -502,7 +506,7 @@ class Checker {
       } else if (column.kind == ast::ColumnKind::Output) {
         ++output_count;
         if (!output_names.insert(column.name).second) {
-          sink_.error(column.location, fmt::format("the table has two columns called `{}`", column.name));
+          sink_.error(column.location, say<M::table_column_twice>(column.name));
           ok = false;
         }
         std::optional<ValueType> type;
@@ -517,8 +521,7 @@ class Checker {
       }
     }
     if (output_count == 0) {
-      sink_.error(decl.location, fmt::format("table `{}` has no output column", decl.name),
-                  "add a column whose header is a name, e.g. `| amount |`");
+      sink_.error(decl.location, say<M::table_no_output>(decl.name), say<M::table_no_output_hint>());
       ok = false;
     }
     // Rows
@@ -531,10 +534,8 @@ class Checker {
     for (std::size_t r = 0; r < decl.rows.size(); ++r) {
       auto& row = decl.rows[r];
       if (row.cells.size() != decl.columns.size()) {
-        sink_.error(row.location,
-                    fmt::format("this row has {} cells but the table has {} columns", row.cells.size(),
-                                decl.columns.size()),
-                    "every row needs one cell per column; write `-` for a cell that does not matter");
+        sink_.error(row.location, say<M::row_cell_count>(row.cells.size(), decl.columns.size()),
+                    say<M::row_cell_count_hint>());
         ok = false;
         continue;
       }
@@ -546,8 +547,7 @@ class Checker {
         auto& column = decl.columns[c];
         if (column.kind == ast::ColumnKind::Output) {
           if (cell.kind != ast::CellKind::Values || cell.values.size() != 1) {
-            sink_.error(cell.location, fmt::format("column `{}` needs one value in every row", column.name),
-                        "an output cell holds a value such as `2000 yuan` or `medical_aid`");
+            sink_.error(cell.location, say<M::output_cell_one_value>(column.name), say<M::output_cell_one_value_hint>());
             ok = false;
             continue;
           }
@@ -563,12 +563,11 @@ class Checker {
           if (table.column_types[c].kind == Kind::Quotient) continue;  // usable_value reported it
           if (!table.column_types[c].is_scalar() && needs_single_values(table) &&
               (table.collect || table.column_types[c].kind != Kind::Text)) {
-            sink_.error(value.location, fmt::format("a `{}` table's outputs must be single values such as money or an enum",
-                                                    hit_policy_name(table)));
+            sink_.error(value.location, say<M::table_outputs_single>(hit_policy_name(table)));
             ok = false;
             continue;
           }
-          ok &= expect_type(value, table.column_types[c], fmt::format("column `{}`", column.name));
+          ok &= expect_type(value, table.column_types[c], say<M::what_column>(column.name).text);
           continue;
         }
         condition_text += '|';
@@ -580,15 +579,14 @@ class Checker {
         if (restricts) row_matches_all = false;
         if (column.kind == ast::ColumnKind::Condition) {
           if (cell.kind != ast::CellKind::Values || cell.values.size() != 1) {
-            sink_.error(cell.location, "a `when` column holds one condition per row",
-                        "write the whole condition, e.g. `ill_members > 0`, or `-` when it does not matter");
+            sink_.error(cell.location, say<M::when_cell_one_condition>(), say<M::when_cell_one_condition_hint>());
             ok = false;
             continue;
           }
           auto& condition = *cell.values[0];
           check_expr(condition, scalar_type(Kind::Bool));
           if (!condition.checked.ok || !usable_value(condition)) { ok = false; continue; }
-          ok &= expect_type(condition, scalar_type(Kind::Bool), "a `when` cell");
+          ok &= expect_type(condition, scalar_type(Kind::Bool), say<M::what_when_cell>().text);
           if (condition.checked.constant && *condition.checked.constant == 0) row_never_matches = true;
         } else {
           // An input column: each value is compared with the column's value.
@@ -605,18 +603,13 @@ class Checker {
       }
       if (table.hit == HitPolicy::First) {
         if (catch_all_row) {
-          sink_.warning(row.location,
-                        fmt::format("row {} of table `{}` can never match: row {} above it matches every household",
-                                    r + 1, decl.name, *catch_all_row + 1),
-                        "under `first`, put the catch-all row last");
+          sink_.warning(row.location, say<M::row_after_catch_all>(r + 1, decl.name, *catch_all_row + 1),
+                        say<M::row_after_catch_all_hint>());
         } else if (row_never_matches) {
-          sink_.warning(row.location, fmt::format("row {} of table `{}` can never match: its condition is always false",
-                                                  r + 1, decl.name));
+          sink_.warning(row.location, say<M::row_always_false>(r + 1, decl.name));
         } else if (const auto seen = seen_conditions.find(condition_text); seen != seen_conditions.end()) {
           const std::size_t earlier = seen->second;
-          sink_.warning(row.location,
-                        fmt::format("row {} of table `{}` can never match: row {} has the same conditions and comes first",
-                                    r + 1, decl.name, earlier + 1));
+          sink_.warning(row.location, say<M::row_same_as_earlier>(r + 1, decl.name, earlier + 1));
         }
         if (catch_all_row || row_never_matches || seen_conditions.count(condition_text)) first_warned.insert(r);
         if (row_matches_all && !catch_all_row) catch_all_row = r;
@@ -633,12 +626,9 @@ class Checker {
     else define(decl.name, Symbol{ast::SymbolKind::None, 0, {}, decl.location, false, std::nullopt});
   }
 
-  static std::string hit_policy_hint(const std::string& written) {
-    const std::string guess = did_you_mean(written, {"unique", "first", "priority", "any", "collect"});
-    return guess.empty() ? "write `unique` (at most one row matches; the default), `first` (the first row that "
-                           "matches), `priority`, `any`, `collect` (every row that matches), `collect sum`, "
-                           "`collect min`, `collect max`, `collect count` or `rule order`"
-                         : guess;
+  Message hit_policy_hint(const std::string& written) const {
+    Message guess = did_you_mean(written, {"unique", "first", "priority", "any", "collect"});
+    return guess.empty() ? say<M::unknown_hit_policy_hint>() : guess;
   }
 
   // hitPolicy : RULE name | name name?
@@ -649,10 +639,9 @@ class Checker {
     const auto found = policies.find(decl.hit_policy);
     if (found == policies.end()) {
       if (decl.hit_policy.rfind("rule ", 0) == 0)
-        sink_.error(decl.hit_location, fmt::format("unknown hit policy `{}`", decl.hit_policy), "did you mean `rule order`?");
+        sink_.error(decl.hit_location, say<M::unknown_hit_policy>(decl.hit_policy), say<M::did_you_mean>("rule order"));
       else
-        sink_.error(decl.hit_location, fmt::format("unknown hit policy `{}`", decl.hit_policy),
-                    hit_policy_hint(decl.hit_policy));
+        sink_.error(decl.hit_location, say<M::unknown_hit_policy>(decl.hit_policy), hit_policy_hint(decl.hit_policy));
       return false;
     }
     table.hit = found->second;
@@ -663,10 +652,10 @@ class Checker {
         {"count", TableAggregate::Count}};
     const auto aggregate = aggregates.find(decl.aggregator);
     if (table.hit != HitPolicy::Collect || aggregate == aggregates.end()) {
-      std::string hint = table.hit == HitPolicy::Collect ? did_you_mean(decl.aggregator, {"sum", "min", "max", "count"})
-                                                         : std::string();
-      if (hint.empty()) hint = "only `collect` takes a second word: `collect sum`, `collect min`, `collect max` or `collect count`";
-      sink_.error(decl.hit_location, fmt::format("unknown hit policy `{} {}`", decl.hit_policy, decl.aggregator), hint);
+      Message hint = table.hit == HitPolicy::Collect ? did_you_mean(decl.aggregator, {"sum", "min", "max", "count"})
+                                                     : Message{};
+      if (hint.empty()) hint = say<M::unknown_aggregate_hint>();
+      sink_.error(decl.hit_location, say<M::unknown_hit_policy>(decl.hit_policy + " " + decl.aggregator), hint);
       return false;
     }
     table.aggregate = aggregate->second;
@@ -687,11 +676,8 @@ class Checker {
     if (table.hit == HitPolicy::Priority) {
       table.rank_column = outputs[0];
       if (table.column_types[outputs[0]].kind != Kind::Enum) {
-        sink_.error(decl.hit_location,
-                    fmt::format("a `priority` table ranks its rows by its first output column, but `{}` is not an enum",
-                                decl.columns[outputs[0]].name),
-                    "make the first output column an enum whose members are listed from the highest priority "
-                    "down, or use `first`");
+        sink_.error(decl.hit_location, say<M::priority_not_enum>(decl.columns[outputs[0]].name),
+                    say<M::priority_not_enum_hint>());
         return false;
       }
     }
@@ -701,18 +687,15 @@ class Checker {
       return true;
     }
     if (outputs.size() != 1) {
-      sink_.error(decl.hit_location,
-                  fmt::format("a `collect {}` table has one output column, but `{}` has {}", decl.aggregator, decl.name,
-                              outputs.size()),
-                  "keep the column to add up, or use `collect` and `sum(table.column)`");
+      sink_.error(decl.hit_location, say<M::collect_aggregate_columns>(decl.aggregator, decl.name, outputs.size()),
+                  say<M::collect_aggregate_columns_hint>());
       return false;
     }
     const ValueType& type = table.column_types[outputs[0]];
     if (!type.is_number()) {
       sink_.error(decl.columns[outputs[0]].location,
-                  fmt::format("`collect {}` needs numbers, but column `{}` is {}", decl.aggregator,
-                              decl.columns[outputs[0]].name, describe(type)),
-                  "use `collect count` to count the matching rows");
+                  say<M::collect_aggregate_not_number>(decl.aggregator, decl.columns[outputs[0]].name, describe(type)),
+                  say<M::collect_aggregate_not_number_hint>());
       return false;
     }
     table.value_type = type;
@@ -786,7 +769,7 @@ class Checker {
   // outputDecl
   void check_output(ast::OutputDecl& decl, std::size_t index) {
     if (index > 0) {
-      sink_.error(decl.location, "the policy already has an `output` list", "put all outputs in one `output`");
+      sink_.error(decl.location, say<M::second_output>(), say<M::second_output_hint>());
       return;
     }
     std::set<std::string> names;
@@ -795,12 +778,11 @@ class Checker {
       std::string name = item.name;
       if (name.empty() && item.value->tag == ExprTag::Name) name = item.value->text;
       if (name.empty()) {
-        sink_.error(item.location, "this output needs a name",
-                    "write `name = ...`, e.g. `total_assistance = sum(measures.amount)`");
+        sink_.error(item.location, say<M::output_needs_name>(), say<M::output_needs_name_hint>());
         continue;
       }
       if (!names.insert(name).second) {
-        sink_.error(item.location, fmt::format("there are two outputs called `{}`", name));
+        sink_.error(item.location, say<M::output_twice>(name));
         continue;
       }
       if (!item.value->checked.ok || !usable_value(*item.value)) continue;
@@ -821,7 +803,7 @@ class Checker {
   // summaryDecl
   void check_summary(ast::SummaryDecl& decl, std::size_t index) {
     if (index > 0) {
-      sink_.error(decl.location, "the policy already has a `summary`");
+      sink_.error(decl.location, say<M::second_summary>());
       return;
     }
     static const std::map<std::string, ValueType> keys = {
@@ -832,13 +814,13 @@ class Checker {
     for (auto& measure : decl.measures) {
       auto key = keys.find(measure.key);
       if (key == keys.end()) {
-        std::string hint = did_you_mean(measure.key, {"population", "poor", "cause", "assistance", "group"});
-        if (hint.empty()) hint = "a summary can name population, poor, cause and assistance, and groups";
-        sink_.error(measure.location, fmt::format("unknown summary item `{}`", measure.key), hint);
+        Message hint = did_you_mean(measure.key, {"population", "poor", "cause", "assistance", "group"});
+        if (hint.empty()) hint = say<M::unknown_summary_item_hint>();
+        sink_.error(measure.location, say<M::unknown_summary_item>(measure.key), hint);
         continue;
       }
       if (out_.summary_measures.count(measure.key)) {
-        sink_.error(measure.location, fmt::format("the summary names `{}` twice", measure.key));
+        sink_.error(measure.location, say<M::summary_item_twice>(measure.key));
         continue;
       }
       check_expr(*measure.value, std::nullopt);
@@ -846,8 +828,10 @@ class Checker {
       const ValueType& t = measure.value->checked.type;
       if (t.kind != key->second.kind) {
         sink_.error(measure.value->location,
-                    fmt::format("the summary's `{}` must be {}, but this is {}", measure.key,
-                                key->second.kind == Kind::Enum ? "an enum" : kind_name(key->second.kind), describe(t)));
+                    say<M::summary_item_type>(measure.key,
+                                              key->second.kind == Kind::Enum ? say<M::an_enum>().text
+                                                                             : kind_words(key->second.kind, sink_.language()),
+                                              describe(t)));
         continue;
       }
       out_.summary_measures[measure.key] = measure.value.get();
@@ -860,7 +844,7 @@ class Checker {
         if (it == values_.end() || it->second.kind != ast::SymbolKind::Field) {
           std::vector<std::string> names;
           for (const auto& f : out_.fields) names.push_back(f.name);
-          sink_.error(where, fmt::format("`{}` is not a field of the record", field), did_you_mean(field, names));
+          sink_.error(where, say<M::not_a_field>(field), did_you_mean(field, names));
           continue;
         }
         g.fields.push_back(it->second.index);
@@ -888,16 +872,14 @@ class Checker {
   void report_unrounded(const Expr& e) {
     const Kind units = e.checked.type.element;
     const bool division = e.tag == ExprTag::Binary && e.op == '/';
-    const std::string message =
-        division ? "this division may not come out even; say how to round it"
-        : units == Kind::Money ? "this amount may have fractions of a fen; say how to round it"
-                               : "this result may have more decimals than a decimal keeps; say how to round it";
+    Message message = division ? say<M::unrounded_division>()
+                      : units == Kind::Money ? say<M::unrounded_money>()
+                                             : say<M::unrounded_decimal>();
     const std::string written = source_of(e.location);
-    std::string hint = written.empty()
-                           ? fmt::format("write `round(..., {})`", kind_scale(units))
-                           : fmt::format("write `round({}, {})`", written, kind_scale(units));
-    hint += units == Kind::Money ? " to keep whole fen" : " to say how many decimals to keep";
-    sink_.error(e.location, message, hint);
+    const std::string round = written.empty() ? fmt::format("round(..., {})", kind_scale(units))
+                                              : fmt::format("round({}, {})", written, kind_scale(units));
+    sink_.error(e.location, std::move(message),
+                units == Kind::Money ? say<M::unrounded_money_hint>(round) : say<M::unrounded_decimal_hint>(round));
   }
 
   // The expression as the officer wrote it, when it is on one line and short
@@ -914,24 +896,22 @@ class Checker {
   // `name` for a plain name, else the quoted source, else "this value".
   std::string quoted(const Expr& e) const {
     const std::string written = e.tag == ExprTag::Name ? e.text : source_of(e.location);
-    return written.empty() ? std::string("this value") : "`" + written + "`";
+    return written.empty() ? say<M::this_value>().text : "`" + written + "`";
   }
 
   // Why a value is not a number, in words, for arithmetic and comparison errors.
-  std::string not_a_number_hint(const Expr& e) const {
+  Message not_a_number_hint(const Expr& e) const {
     const ValueType& t = e.checked.type;
-    if (t.kind == Kind::Bool) return fmt::format("{} is true or false, not a number", quoted(e));
-    if (t.kind == Kind::Enum)
-      return fmt::format("{} is one of {}, not a number", quoted(e), join_members(out_.enums[t.enum_id]));
-    if (t.kind == Kind::Text) return fmt::format("{} is a text, not a number", quoted(e));
+    if (t.kind == Kind::Bool) return say<M::bool_not_number_hint>(quoted(e));
+    if (t.kind == Kind::Enum) return say<M::enum_not_number_hint>(quoted(e), join_members(out_.enums[t.enum_id]));
+    if (t.kind == Kind::Text) return say<M::text_not_number_hint>(quoted(e));
     return {};
   }
 
   // A count where money is needed: the officer means "so much per person".
-  std::string count_as_money_hint(const Expr& count) const {
-    if (count.tag == ExprTag::Name)
-      return fmt::format("`{0}` is a count, not money; multiply it by an amount, e.g. `{0} * 1000 yuan`", count.text);
-    return "a count is not money; multiply it by an amount, e.g. `members * 1000 yuan`";
+  Message count_as_money_hint(const Expr& count) const {
+    if (count.tag == ExprTag::Name) return say<M::count_not_money_hint>(count.text);
+    return say<M::count_not_money_generic_hint>();
   }
 
   void report_maybe_missing(const Expr& e) {
@@ -942,38 +922,37 @@ class Checker {
                                 : t.kind == Kind::Enum && !out_.enums[t.enum_id].members.empty()
                                     ? out_.enums[t.enum_id].members.front()
                                     : "0";
-    sink_.error(e.location, fmt::format("`{}` may be missing: the field is optional", e.text.empty() ? "this value" : e.text),
-                fmt::format("write `{0} if missing {1}`, test `{0} is missing` first, or give the field a default",
-                            e.text.empty() ? "..." : e.text, example));
+    sink_.error(e.location, say<M::may_be_missing>(e.text.empty() ? say<M::this_value>().text : "`" + e.text + "`"),
+                say<M::may_be_missing_hint>(e.text.empty() ? "..." : e.text, example));
   }
 
   bool expect_type(const Expr& e, const ValueType& expected, const std::string& what) {
     if (e.checked.type == expected) return true;
     // "must be bool" reads like jargon where a condition is meant.
-    const std::string wanted = expected.kind == Kind::Bool ? "true or false" : describe(expected);
-    std::string hint = conversion_hint(e.checked.type, expected);
+    const std::string wanted = expected.kind == Kind::Bool ? say<M::true_or_false>().text : describe(expected);
+    Message hint = conversion_hint(e.checked.type, expected);
     if (e.checked.type.kind == Kind::Int && expected.kind == Kind::Money && e.tag == ExprTag::Name)
       hint = count_as_money_hint(e);
     if (expected.kind == Kind::Bool) hint = condition_hint(e);
-    sink_.error(e.location, fmt::format("{} must be {}, but this is {}", what, wanted, describe(e.checked.type)), hint);
+    sink_.error(e.location, say<M::type_mismatch>(what, wanted, describe(e.checked.type)), hint);
     return false;
   }
 
   // How to turn a value into the condition the officer meant.
-  std::string condition_hint(const Expr& e) const {
+  Message condition_hint(const Expr& e) const {
     const std::string written = e.tag == ExprTag::Name ? e.text : source_of(e.location);
     const ValueType& t = e.checked.type;
-    if (!written.empty() && t.is_number()) return fmt::format("compare it, e.g. `{} > 0`", written);
+    if (!written.empty() && t.is_number()) return say<M::compare_number_hint>(written);
     if (!written.empty() && t.kind == Kind::Enum && !out_.enums[t.enum_id].members.empty())
-      return fmt::format("test its value, e.g. `{} is {}`", written, out_.enums[t.enum_id].members.back());
-    return "a condition compares, e.g. `deposits > deposit_cap`";
+      return say<M::test_enum_hint>(written, out_.enums[t.enum_id].members.back());
+    return say<M::condition_compares_hint>();
   }
 
-  std::string conversion_hint(const ValueType& from, const ValueType& to) {
-    if (from.kind == Kind::Int && to.kind == Kind::Money) return "multiply a count by an amount, e.g. `members * 1000 yuan`";
-    if (from.kind == Kind::Money && to.kind == Kind::Int) return "money keeps its unit; declare the value as money";
-    if (from.kind == Kind::Enum && to.kind == Kind::Money) return "write an amount, e.g. `0 yuan`";
-    if (to.kind == Kind::Bool) return "a condition needs a comparison, e.g. `x > 0`";
+  Message conversion_hint(const ValueType& from, const ValueType& to) const {
+    if (from.kind == Kind::Int && to.kind == Kind::Money) return say<M::int_to_money_hint>();
+    if (from.kind == Kind::Money && to.kind == Kind::Int) return say<M::money_to_int_hint>();
+    if (from.kind == Kind::Enum && to.kind == Kind::Money) return say<M::enum_to_money_hint>();
+    if (to.kind == Kind::Bool) return say<M::to_condition_hint>();
     return {};
   }
 
@@ -1014,7 +993,7 @@ class Checker {
       case ExprTag::Date: {
         std::int64_t days = 0;
         if (!parse_date(e.text, days)) {
-          sink_.error(e.location, fmt::format("`{}` is not a real date", e.text), "dates are written YYYY-MM-DD");
+          sink_.error(e.location, say<M::not_a_real_date>(e.text), say<M::not_a_real_date_hint>());
           return fail(e);
         }
         ok(e, scalar_type(Kind::Date));
@@ -1048,7 +1027,7 @@ class Checker {
     for (char ch : e.text) {
       if (ch == '.') { seen_point = true; continue; }
       if (!checked_mul(mantissa, 10, mantissa) || !checked_add(mantissa, ch - '0', mantissa)) {
-        sink_.error(e.location, "this number is too large");
+        sink_.error(e.location, say<M::number_too_large>());
         return fail(e);
       }
       if (seen_point) ++decimals;
@@ -1067,12 +1046,11 @@ class Checker {
     }
     if (scale > kind_scale(kind)) {
       sink_.error(e.location,
-                  kind == Kind::Money ? "money has at most 2 decimals (fen)"
-                                      : fmt::format("a decimal has at most {} decimals", kDecimalScale));
+                  kind == Kind::Money ? say<M::money_decimals>() : say<M::decimal_decimals>(kDecimalScale));
       return fail(e);
     }
     if (!checked_scale_up(mantissa, kind_scale(kind) - scale, mantissa)) {
-      sink_.error(e.location, "this number is too large");
+      sink_.error(e.location, say<M::number_too_large>());
       return fail(e);
     }
     ok(e, scalar_type(kind));
@@ -1118,31 +1096,28 @@ class Checker {
       return;
     }
     if (ids.size() > 1) {
-      sink_.error(e.location, fmt::format("`{}` is a value of several enums ({} and {})", e.text,
-                                          out_.enums[ids[0]].name, out_.enums[ids[1]].name),
-                  "compare it with a field of the enum you mean, e.g. `house = d`");
+      sink_.error(e.location, say<M::member_of_several_enums>(e.text, out_.enums[ids[0]].name, out_.enums[ids[1]].name),
+                  say<M::member_of_several_enums_hint>());
       return fail(e);
     }
     if (auto later = declared_at_.find(e.text); later != declared_at_.end() && later->second.line >= e.location.line) {
-      sink_.error(e.location, fmt::format("`{}` is used before it is defined at line {}", e.text, later->second.line),
-                  fmt::format("move the definition of `{}` above this line", e.text));
+      sink_.error(e.location, say<M::used_before_defined>(e.text, later->second.line),
+                  say<M::used_before_defined_hint>(e.text));
       return fail(e);
     }
     std::vector<std::string> candidates = value_names();
     if (hint && hint->kind == Kind::Enum) {
       for (const auto& m : out_.enums[hint->enum_id].members) candidates.push_back(m);
     }
-    std::string suggestion = did_you_mean(e.text, candidates);
+    Message suggestion = did_you_mean(e.text, candidates);
     // The misspelt parameter is in use, just not under its name: no "never used" too.
     if (auto meant = values_.find(closest_name(e.text, candidates));
         meant != values_.end() && meant->second.kind == ast::SymbolKind::Param)
       param_used_[meant->second.index] = true;
     if (suggestion.empty() && hint && hint->kind == Kind::Enum)
-      suggestion = fmt::format("`{}` has the values {}", out_.enums[hint->enum_id].name,
-                               join_members(out_.enums[hint->enum_id]));
-    if (suggestion.empty())
-      suggestion = "names are the record's fields and what `param`, `let`, `rule`, `decide` and `table` define above";
-    sink_.error(e.location, fmt::format("unknown name `{}`", e.text), suggestion);
+      suggestion = say<M::enum_values_hint>(out_.enums[hint->enum_id].name, join_members(out_.enums[hint->enum_id]));
+    if (suggestion.empty()) suggestion = say<M::unknown_name_hint>();
+    sink_.error(e.location, say<M::unknown_name>(e.text), suggestion);
     fail(e);
   }
 
@@ -1180,8 +1155,8 @@ class Checker {
     for (std::size_t c = 0; c < decl.columns.size(); ++c)
       if (decl.columns[c].kind == ast::ColumnKind::Output) outputs.push_back(c);
     if (outputs.size() != 1) {
-      sink_.error(e.location, fmt::format("table `{}` has {} output columns; name one", e.text, outputs.size()),
-                  fmt::format("e.g. `{}.{}`", e.text, decl.columns[outputs.empty() ? 0 : outputs[0]].name));
+      sink_.error(e.location, say<M::table_name_a_column>(e.text, outputs.size()),
+                  say<M::table_name_a_column_hint>(e.text, decl.columns[outputs.empty() ? 0 : outputs[0]].name));
       return fail(e);
     }
     bind_table_column(e, s.index, outputs[0]);
@@ -1202,15 +1177,14 @@ class Checker {
       if (it != values_.end() && it->second.kind == ast::SymbolKind::None) return fail(e);
       std::vector<std::string> tables;
       for (const auto& t : file_.tables) tables.push_back(t.name);
-      sink_.error(e.location, fmt::format("`{}` is not a table", e.text), did_you_mean(e.text, tables));
+      sink_.error(e.location, say<M::not_a_table>(e.text), did_you_mean(e.text, tables));
       return fail(e);
     }
     const auto& decl = file_.tables[it->second.index];
     if (out_.tables[it->second.index].aggregate != TableAggregate::None) {
       sink_.error(e.location,
-                  fmt::format("table `{}` is `collect {}`: its value is one number, named `{}`", e.text, decl.aggregator,
-                              e.text),
-                  fmt::format("write `{}`", e.text));
+                  say<M::collect_aggregate_value>(e.text, decl.aggregator),
+                  say<M::write_this_hint>(e.text));
       return fail(e);
     }
     std::vector<std::string> names;
@@ -1219,12 +1193,13 @@ class Checker {
       if (decl.columns[c].name == e.member) return bind_table_column(e, it->second.index, c);
       names.push_back(decl.columns[c].name);
     }
-    std::string hint = did_you_mean(e.member, names);
+    Message hint = did_you_mean(e.member, names);
     if (hint.empty()) {
-      hint = "its output columns are";
-      for (const auto& n : names) hint += " `" + n + "`";
+      std::string columns;
+      for (const auto& n : names) columns += " `" + n + "`";
+      hint = say<M::table_columns_hint>(columns);
     }
-    sink_.error(e.location, fmt::format("table `{}` has no column `{}`", e.text, e.member), hint);
+    sink_.error(e.location, say<M::table_no_column>(e.text, e.member), hint);
     fail(e);
   }
 
@@ -1247,14 +1222,14 @@ class Checker {
     if (!check_args(e)) return fail(e);
     Expr& a = *e.args[0];
     if (!a.checked.type.is_number()) {
-      sink_.error(e.location, fmt::format("only numbers can be negated, not {}", describe(a.checked.type)));
+      sink_.error(e.location, say<M::negate_non_number>(describe(a.checked.type)));
       return fail(e);
     }
     ok(e, a.checked.type);
     e.checked.adaptable_literal = a.checked.adaptable_literal;
     if (a.checked.constant) {
       std::int64_t v;
-      if (!checked_neg(*a.checked.constant, v)) { sink_.error(e.location, "this number is too large"); return fail(e); }
+      if (!checked_neg(*a.checked.constant, v)) { sink_.error(e.location, say<M::number_too_large>()); return fail(e); }
       e.checked.constant = v;
     } else {
       e.checked.fallible = true;
@@ -1266,11 +1241,9 @@ class Checker {
     const char* word = e.tag == ExprTag::Not ? "not" : e.tag == ExprTag::And ? "and" : "or";
     for (auto& arg : e.args) {
       if (arg->checked.type.kind != Kind::Bool) {
-        std::string hint = condition_hint(*arg);
-        if (arg->checked.type.kind == Kind::Money && e.tag != ExprTag::Not) hint += "; to add amounts, write `+`";
-        sink_.error(arg->location, fmt::format("`{}` needs a condition (true or false), but this is {}", word,
-                                               describe(arg->checked.type)),
-                    hint);
+        Message hint = condition_hint(*arg);
+        if (arg->checked.type.kind == Kind::Money && e.tag != ExprTag::Not) hint = say<M::add_amounts_hint>(hint);
+        sink_.error(arg->location, say<M::logic_needs_condition>(word, describe(arg->checked.type)), hint);
         return fail(e);
       }
     }
@@ -1301,18 +1274,21 @@ class Checker {
     if (a.checked.type.kind == Kind::Quotient || b.checked.type.kind == Kind::Quotient) {
       const Expr& q = a.checked.type.kind == Kind::Quotient ? a : b;
       const std::string written = source_of(q.location);
-      sink_.error(q.location, "round this division before calculating with it",
-                  fmt::format("write `round({}, {})`: nothing is rounded without being asked",
-                              written.empty() ? "..." : written, kind_scale(q.checked.type.element)));
+      sink_.error(q.location, say<M::round_division_first>(),
+                  say<M::round_division_first_hint>(written.empty() ? "..." : written, kind_scale(q.checked.type.element)));
       return fail(e);
     }
     if (op == '+' || op == '-') adapt_pair(a, b);
     if (op == '*' && a.checked.adaptable_literal && b.checked.type.kind == Kind::Decimal) adapt_literal(a, Kind::Decimal);
     if (op == '*' && b.checked.adaptable_literal && a.checked.type.kind == Kind::Decimal) adapt_literal(b, Kind::Decimal);
     const Kind ka = a.checked.type.kind, kb = b.checked.type.kind;
-    const char* verb = op == '+' ? "add" : op == '-' ? "subtract" : op == '*' ? "multiply" : "divide";
-    auto unit_error = [&](std::string hint = {}) {
-      sink_.error(e.location, fmt::format("cannot {} {} and {}", verb, describe(a.checked.type), describe(b.checked.type)),
+    auto unit_error = [&](Message hint = {}) {
+      const std::string ta = describe(a.checked.type), tb = describe(b.checked.type);
+      sink_.error(e.location,
+                  op == '+'   ? say<M::cannot_add>(ta, tb)
+                  : op == '-' ? say<M::cannot_subtract>(ta, tb)
+                  : op == '*' ? say<M::cannot_multiply>(ta, tb)
+                              : say<M::cannot_divide>(ta, tb),
                   hint);
       fail(e);
     };
@@ -1325,19 +1301,19 @@ class Checker {
       else if ((ka == Kind::Decimal && kb == Kind::Int) || (ka == Kind::Int && kb == Kind::Decimal)) result = scalar_type(Kind::Decimal);
       else if ((ka == Kind::Money && kb == Kind::Int) || (ka == Kind::Int && kb == Kind::Money))
         return unit_error(count_as_money_hint(ka == Kind::Int ? a : b));
-      else return unit_error(ka == Kind::Money || kb == Kind::Money ? "money adds only to money; write amounts as `100 yuan`" : "");
+      else return unit_error(ka == Kind::Money || kb == Kind::Money ? say<M::money_adds_to_money_hint>() : Message{});
     } else if (op == '*') {
       if (ka == Kind::Int && kb == Kind::Int) result = scalar_type(Kind::Int);
       else if ((ka == Kind::Money && kb == Kind::Int) || (ka == Kind::Int && kb == Kind::Money)) result = scalar_type(Kind::Money);
       else if ((ka == Kind::Decimal && kb == Kind::Int) || (ka == Kind::Int && kb == Kind::Decimal)) result = scalar_type(Kind::Decimal);
       else if ((ka == Kind::Money && kb == Kind::Decimal) || (ka == Kind::Decimal && kb == Kind::Money)) result = quotient_type(Kind::Money);
       else if (ka == Kind::Decimal && kb == Kind::Decimal) result = quotient_type(Kind::Decimal);
-      else return unit_error("money times money has no meaning; one side should be a count or a rate");
+      else return unit_error(say<M::money_times_money_hint>());
     } else {
       if (ka == Kind::Money && (kb == Kind::Int || kb == Kind::Decimal)) result = quotient_type(Kind::Money);
       else if (ka == Kind::Money && kb == Kind::Money) result = quotient_type(Kind::Decimal);
       else if ((ka == Kind::Int || ka == Kind::Decimal) && (kb == Kind::Int || kb == Kind::Decimal)) result = quotient_type(Kind::Decimal);
-      else return unit_error("a count or rate divided by money has no unit we know; divide money by a count instead");
+      else return unit_error(say<M::divided_by_money_hint>());
     }
     ok(e, *result);
     // Constant folding, where it is free: + - * of two constants of the same scale story.
@@ -1352,7 +1328,7 @@ class Checker {
                (op == '+' ? checked_add(x, y, v) : checked_sub(x, y, v));
       }
       if (!fits) {
-        sink_.error(e.location, "this calculation overflows");
+        sink_.error(e.location, say<M::calculation_overflows>());
         return fail(e);
       }
       e.checked.constant = v;
@@ -1374,34 +1350,33 @@ class Checker {
       const Kind ua = numeric_units(ta), ub = numeric_units(tb);
       if (ua == ub) return true;
       if ((ua == Kind::Int && ub == Kind::Decimal) || (ua == Kind::Decimal && ub == Kind::Int)) return true;
-      std::string hint = ua == Kind::Money || ub == Kind::Money ? "money compares with money; write amounts as `100 yuan`" : "";
+      Message hint = ua == Kind::Money || ub == Kind::Money ? say<M::money_compares_with_money_hint>() : Message{};
       const Expr& count = ua == Kind::Int ? a : b;
       if ((ua == Kind::Money || ub == Kind::Money) && count.checked.type.kind == Kind::Int && count.tag == ExprTag::Name)
-        hint = fmt::format("{} is a count, not money; compare money with money, such as `5000 yuan` or a money parameter",
-                           quoted(count));
-      sink_.error(where, fmt::format("cannot compare {} with {}", describe(ta), describe(tb)), hint);
+        hint = say<M::count_compared_with_money_hint>(quoted(count));
+      sink_.error(where, say<M::cannot_compare>(describe(ta), describe(tb)), hint);
       return false;
     }
     if (ta.kind == Kind::List || tb.kind == Kind::List) {
-      sink_.error(where, "a list cannot be compared", "use `contains(list, value)` or `count(list)`");
+      sink_.error(where, say<M::list_compared>(), say<M::list_compared_hint>());
       return false;
     }
     if (!(ta == tb)) {
-      std::string hint;
+      Message hint;
       const Expr& choice = ta.kind == Kind::Enum ? a : b;
       if (choice.checked.type.kind == Kind::Enum && !out_.enums[choice.checked.type.enum_id].members.empty()) {
         const EnumDef& def = out_.enums[choice.checked.type.enum_id];
-        hint = fmt::format("{} is one of {}; test it with `is`, e.g. `{} is {}`", quoted(choice), join_members(def),
-                           choice.tag == ExprTag::Name ? choice.text : "...", def.members.back());
+        hint = say<M::enum_compared_hint>(quoted(choice), join_members(def), choice.tag == ExprTag::Name ? choice.text : "...",
+                                          def.members.back());
       }
-      sink_.error(where, fmt::format("cannot compare {} with {}", describe(ta), describe(tb)), hint);
+      sink_.error(where, say<M::cannot_compare>(describe(ta), describe(tb)), hint);
       return false;
     }
     if (ordered && (ta.kind == Kind::Bool || ta.kind == Kind::Enum || ta.kind == Kind::Text)) {
-      sink_.error(where, fmt::format("{} values have no order; only `=` and `!=` compare them", describe(ta)),
+      sink_.error(where, say<M::no_order>(describe(ta)),
                   ta.kind == Kind::Enum && a.tag == ExprTag::Name
-                      ? fmt::format("test one value with `is`, e.g. `{} is {}`", a.text, out_.enums[ta.enum_id].members.back())
-                      : std::string());
+                      ? say<M::no_order_enum_hint>(a.text, out_.enums[ta.enum_id].members.back())
+                      : Message{});
       return false;
     }
     return true;
@@ -1443,9 +1418,10 @@ class Checker {
     if (!a.checked.ok) return fail(e);
     if (!a.checked.maybe_missing) {
       sink_.error(e.location,
-                  fmt::format("`{}` is never missing{}", a.text.empty() ? "this value" : a.text,
-                              a.checked.symbol == ast::SymbolKind::Field ? ": the field is not optional" : ""),
-                  "only fields declared `optional` without a default can be missing; remove this test");
+                  a.checked.symbol == ast::SymbolKind::Field ? say<M::field_never_missing>(a.text)
+                  : a.text.empty()                           ? say<M::value_never_missing>(say<M::this_value>())
+                                                             : say<M::value_never_missing>("`" + a.text + "`"),
+                  say<M::never_missing_test_hint>());
       return fail(e);
     }
     ok(e, scalar_type(Kind::Bool));
@@ -1455,17 +1431,16 @@ class Checker {
     if (!check_args(e)) return fail(e);
     const ValueType& t = e.args[0]->checked.type;
     if (t.kind != Kind::Enum) {
-      sink_.error(e.location, fmt::format("`is {}` needs an enum value on its left, but this is {}", e.text, describe(t)),
-                  "for numbers and texts, compare with `=`");
+      sink_.error(e.location, say<M::is_needs_enum>(e.text, describe(t)), say<M::is_needs_enum_hint>());
       return fail(e);
     }
     auto member = member_index(t.enum_id, e.text);
     if (!member) {
       // Enum values are often one letter (`c`, `d`), where a guess alone says little.
-      std::string hint = did_you_mean(e.text, out_.enums[t.enum_id].members);
-      if (!hint.empty()) hint += " ";
-      hint += fmt::format("`{}` has the values {}", out_.enums[t.enum_id].name, join_members(out_.enums[t.enum_id]));
-      sink_.error(e.location, fmt::format("`{}` is not a value of `{}`", e.text, out_.enums[t.enum_id].name), hint);
+      const Message guess = did_you_mean(e.text, out_.enums[t.enum_id].members);
+      const Message values = say<M::enum_values_hint>(out_.enums[t.enum_id].name, join_members(out_.enums[t.enum_id]));
+      sink_.error(e.location, say<M::not_a_value_of>(e.text, out_.enums[t.enum_id].name),
+                  guess.empty() ? values : say<M::guess_and_values_hint>(guess, values));
       return fail(e);
     }
     e.checked.index = *member;
@@ -1480,14 +1455,12 @@ class Checker {
     Expr& b = *e.args[1];
     if (!b.checked.ok) return fail(e);
     if (!a.checked.maybe_missing) {
-      sink_.error(e.location, fmt::format("`{}` is never missing, so `if missing` has no effect", a.text),
-                  "only fields declared `optional` without a default can be missing");
+      sink_.error(e.location, say<M::if_missing_never_missing>(a.text), say<M::if_missing_never_missing_hint>());
       return fail(e);
     }
     if (b.checked.maybe_missing) { report_maybe_missing(b); return fail(e); }
     if (!(a.checked.type == b.checked.type)) {
-      sink_.error(b.location, fmt::format("the value used when `{}` is missing must be {}, but this is {}", a.text,
-                                          describe(a.checked.type), describe(b.checked.type)));
+      sink_.error(b.location, say<M::if_missing_type>(a.text, describe(a.checked.type), describe(b.checked.type)));
       return fail(e);
     }
     ok(e, a.checked.type);
@@ -1496,13 +1469,13 @@ class Checker {
 
   void check_call(Expr& e, const std::optional<ValueType>& /*expected*/) {
     const std::string& f = e.text;
-    auto arity = [&](std::size_t lo, std::size_t hi, const char* usage) {
+    auto arity = [&](std::size_t lo, std::size_t hi, const Message& usage) {
       if (e.args.size() >= lo && e.args.size() <= hi) return true;
-      sink_.error(e.location, fmt::format("`{}` takes {}", f, usage));
+      sink_.error(e.location, say<M::function_takes>(f, usage));
       return false;
     };
     if (f == "min" || f == "max") {
-      if (!arity(2, 16, "two or more values, e.g. `min(1000 yuan * ill_members, 3000 yuan)`")) return fail(e);
+      if (!arity(2, 16, say<M::usage_min_max>())) return fail(e);
       if (!check_args(e)) return fail(e);
       // Literals take the unit of the other values.
       for (auto& arg : e.args)
@@ -1510,9 +1483,9 @@ class Checker {
       const ValueType t = e.args[0]->checked.type;
       for (auto& arg : e.args) {
         if (!(arg->checked.type == t) || !(t.is_number() || t.kind == Kind::Date)) {
-          sink_.error(arg->location, fmt::format("`{}` compares values of one kind; this is {} but the first is {}", f,
-                                                 describe(arg->checked.type), describe(t)),
-                      t.kind == Kind::Quotient || arg->checked.type.kind == Kind::Quotient ? "round divisions first" : "");
+          sink_.error(arg->location, say<M::min_max_one_kind>(f, describe(arg->checked.type), describe(t)),
+                      t.kind == Kind::Quotient || arg->checked.type.kind == Kind::Quotient ? say<M::round_divisions_first_hint>()
+                                                                                           : Message{});
           return fail(e);
         }
       }
@@ -1525,10 +1498,10 @@ class Checker {
       return;
     }
     if (f == "abs") {
-      if (!arity(1, 1, "one number")) return fail(e);
+      if (!arity(1, 1, say<M::usage_abs>())) return fail(e);
       if (!check_args(e)) return fail(e);
       if (!e.args[0]->checked.type.is_number()) {
-        sink_.error(e.args[0]->location, fmt::format("`abs` needs a number, but this is {}", describe(e.args[0]->checked.type)));
+        sink_.error(e.args[0]->location, say<M::abs_needs_number>(describe(e.args[0]->checked.type)));
         return fail(e);
       }
       ok(e, e.args[0]->checked.type);
@@ -1536,7 +1509,7 @@ class Checker {
       return;
     }
     if (f == "round") {
-      if (!arity(2, 3, "a value, the number of decimals to keep, and optionally a mode: `round(x, 2)` or `round(x, 0, half_up)`"))
+      if (!arity(2, 3, say<M::usage_round>()))
         return fail(e);
       check_expr(*e.args[0], std::nullopt);
       check_expr(*e.args[1], scalar_type(Kind::Int));
@@ -1548,23 +1521,23 @@ class Checker {
       if (x.checked.type.kind == Kind::Quotient) units = x.checked.type.element;
       else if (x.checked.type.kind == Kind::Money || x.checked.type.kind == Kind::Decimal) units = x.checked.type.kind;
       else {
-        sink_.error(x.location, fmt::format("`round` needs money, a decimal or a division, but this is {}", describe(x.checked.type)));
+        sink_.error(x.location, say<M::round_needs_number>(describe(x.checked.type)));
         return fail(e);
       }
       if (digits.checked.type.kind != Kind::Int || !digits.checked.constant || *digits.checked.constant < 0 ||
           *digits.checked.constant > kind_scale(units)) {
         sink_.error(digits.location,
-                    fmt::format("the decimals to keep must be a whole number from 0 to {} for {}", kind_scale(units), kind_name(units)),
-                    units == Kind::Money ? "money is kept in fen: at most 2 decimals" : "");
+                    say<M::round_digits>(kind_scale(units), kind_words(units, sink_.language())),
+                    units == Kind::Money ? say<M::round_digits_money_hint>() : Message{});
         return fail(e);
       }
       if (e.args.size() == 3) {
         Expr& mode = *e.args[2];
         const auto found = std::find(kRoundingModes.begin(), kRoundingModes.end(), mode.text);
         if (mode.tag != ExprTag::Name || found == kRoundingModes.end()) {
-          std::string hint = did_you_mean(mode.text, kRoundingModes);
-          if (hint.empty()) hint = "modes are half_even (the default), half_up, half_down, up, down, ceiling, floor";
-          sink_.error(mode.location, fmt::format("unknown rounding mode `{}`", mode.text), hint);
+          Message hint = did_you_mean(mode.text, kRoundingModes);
+          if (hint.empty()) hint = say<M::unknown_rounding_mode_hint>();
+          sink_.error(mode.location, say<M::unknown_rounding_mode>(mode.text), hint);
           return fail(e);
         }
         mode.checked.ok = true;
@@ -1575,7 +1548,7 @@ class Checker {
       return;
     }
     if (f == "count" || f == "sum") {
-      if (!arity(1, 1, "one list, e.g. `sum(measures.amount)`")) return fail(e);
+      if (!arity(1, 1, say<M::usage_count_sum>())) return fail(e);
       if (f == "count" && count_table_rows(*e.args[0])) {
         ok(e, scalar_type(Kind::Int));
         return;
@@ -1583,8 +1556,7 @@ class Checker {
       if (!check_args(e)) return fail(e);
       const ValueType& t = e.args[0]->checked.type;
       if (t.kind != Kind::List) {
-        sink_.error(e.args[0]->location, fmt::format("`{}` needs a list, but this is {}", f, describe(t)),
-                    "a `collect` table's column is a list, e.g. `measures.amount`");
+        sink_.error(e.args[0]->location, say<M::needs_list>(f, describe(t)), say<M::needs_list_hint>());
         return fail(e);
       }
       if (f == "count") {
@@ -1592,7 +1564,7 @@ class Checker {
         return;
       }
       if (t.element != Kind::Int && t.element != Kind::Money && t.element != Kind::Decimal) {
-        sink_.error(e.args[0]->location, fmt::format("`sum` adds numbers, but this is a {}", describe(t)));
+        sink_.error(e.args[0]->location, say<M::sum_needs_numbers>(describe(t)));
         return fail(e);
       }
       ok(e, scalar_type(t.element));
@@ -1600,26 +1572,26 @@ class Checker {
       return;
     }
     if (f == "contains") {
-      if (!arity(2, 2, "a list and a value, e.g. `contains(causes, illness)`")) return fail(e);
+      if (!arity(2, 2, say<M::usage_contains>())) return fail(e);
       check_expr(*e.args[0], std::nullopt);
       if (!e.args[0]->checked.ok) return fail(e);
       const ValueType list = e.args[0]->checked.type;
       if (list.kind != Kind::List) {
-        sink_.error(e.args[0]->location, fmt::format("`contains` needs a list first, but this is {}", describe(list)));
+        sink_.error(e.args[0]->location, say<M::contains_needs_list>(describe(list)));
         return fail(e);
       }
       ValueType element = scalar_type(list.element, list.enum_id);
       check_expr(*e.args[1], element);
       if (!e.args[1]->checked.ok) return fail(e);
       if (e.args[1]->checked.maybe_missing) { report_maybe_missing(*e.args[1]); return fail(e); }
-      if (!expect_type(*e.args[1], element, "the value to look for")) return fail(e);
+      if (!expect_type(*e.args[1], element, say<M::what_value_to_look_for>().text)) return fail(e);
       ok(e, scalar_type(Kind::Bool));
       return;
     }
-    std::string suggestion = did_you_mean(f, kFunctions);
-    if (f == "total") suggestion = "did you mean `sum`?";
-    if (suggestion.empty()) suggestion = "functions are min, max, abs, round, count, sum and contains";
-    sink_.error(e.location, fmt::format("unknown function `{}`", f), suggestion);
+    Message suggestion = did_you_mean(f, kFunctions);
+    if (f == "total") suggestion = say<M::did_you_mean>("sum");
+    if (suggestion.empty()) suggestion = say<M::unknown_function_hint>();
+    sink_.error(e.location, say<M::unknown_function>(f), suggestion);
     fail(e);
   }
 

@@ -59,7 +59,9 @@ struct CheckedPolicy {
 // if any error was reported.
 bool check_policy(ast::PolicyFile& file, DiagnosticSink& sink, CheckedPolicy& out);
 
-// The type as an officer would write it: "money", "list of cause", "house_grade".
-std::string type_name(const ValueType& type, const std::vector<EnumDef>& enums);
+// A value's type as messages name it ("money", "list of cause"; "金额（money）" in Chinese).
+std::string type_name(const ValueType& type, const std::vector<EnumDef>& enums, Language language = Language::English);
+// A kind of value as messages name it ("money").
+std::string kind_words(Kind kind, Language language);
 
 }  // namespace precept

@@ -26,22 +26,38 @@
 namespace precept {
 
 namespace {
-CompileResult compile_here(std::string_view source, std::string file_name, const CompileOptions& options);
+CompileResult compile_here(std::string_view source, std::string file_name, const CompileOptions& options,
+                           std::optional<Language>& declared);
 }  // namespace
 
 CompileResult compile(std::string_view source, std::string file_name, const CompileOptions& options) {
   CompileResult result;
-  auto work = [&] { result = compile_here(source, std::move(file_name), options); };
+  auto work = [&] {
+    std::optional<Language> declared;
+    result = compile_here(source, file_name, options, declared);
+    // The policy's own `language` is only known once it is read (and its
+    // parents merged): a policy that declares another language than the one
+    // its diagnostics were worded in is compiled again, in its language.
+    if (!options.language && declared && *declared != result.language) {
+      CompileOptions in_its_language = options;
+      in_its_language.language = *declared;
+      result = compile_here(source, std::move(file_name), in_its_language, declared);
+    }
+  };
   run_on_large_stack(work);
   return result;
 }
 
 namespace {
 
-CompileResult compile_here(std::string_view source, std::string file_name, const CompileOptions& options) {
-  DiagnosticSink sink(file_name, source, options.max_errors);
+CompileResult compile_here(std::string_view source, std::string file_name, const CompileOptions& options,
+                           std::optional<Language>& declared) {
+  const Language language = options.language.value_or(Language::English);
+  DiagnosticSink sink(file_name, source, options.max_errors, language);
   CompileResult result;
+  result.language = language;
   auto file = parse_policy(source, sink);
+  if (file) declared = parse_language(file->language);
   // A tree with syntax errors has holes; checking it would only add confusing errors.
   if (!file || sink.error_count() > 0) {
     result.diagnostics = sink.take();
@@ -57,6 +73,7 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
     result.diagnostics = sink.take();
     return result;
   }
+  declared = parse_language(file->language);
   result.files = resolved.files;
   if (options.describe_layers) result.resolved = render_resolved(resolved);
   CheckedPolicy checked;
@@ -89,23 +106,21 @@ CompileResult compile_here(std::string_view source, std::string file_name, const
                                           program->list_types.size(), program->quotient_units.size()});
   if (program->code.size() > kMaxInstructions || registers > kMaxRegisters) {
     sink.error(file->location,
-               fmt::format("the policy is too large to compile: it needs {} instructions and {} values "
-                           "(at most {} and {})",
-                           program->code.size(), registers, kMaxInstructions, kMaxRegisters),
-               "split it into smaller policies");
+               sink.say<MessageId::policy_too_large_to_compile>(program->code.size(), registers, kMaxInstructions,
+                                                                kMaxRegisters),
+               sink.say<MessageId::policy_too_large_to_compile_hint>());
     result.diagnostics = sink.take();
     return result;
   }
   if (const std::string problem = memory_budget_problem(*program, kWorkerMemoryBudget); !problem.empty()) {
-    sink.error(file->location, "the policy is too large to run: " + problem,
-               "split large tables into smaller ones, or list fewer values in each cell");
+    sink.error(file->location, sink.say<MessageId::policy_too_large_to_run>(problem),
+               sink.say<MessageId::policy_too_large_to_run_hint>());
     result.diagnostics = sink.take();
     return result;
   }
   std::string error;
   if (!verify_program(*program, error)) {
-    sink.error({}, "internal error: the compiled program failed verification: " + error,
-               "this is a bug in Precept, not in the policy; please report it with the policy");
+    sink.error({}, sink.say<MessageId::internal_verification>(error), sink.say<MessageId::internal_error_hint>());
     result.diagnostics = sink.take();
     return result;
   }
@@ -125,6 +140,8 @@ CompileResult open_policy(const std::string& path, const CompileOptions& options
   if (looks_like_program(bytes) || bytes.rfind("PCPT", 0) == 0) {
     CompileResult loaded = load_policy(bytes, path);
     loaded.files = {path};
+    // A compiled program does not keep its policy's `language`: `--lang` says it.
+    loaded.language = options.language.value_or(Language::English);
     return loaded;
   }
   if (options.base_directory || options.loader) return compile(bytes, path, options);

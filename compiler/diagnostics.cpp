@@ -25,8 +25,11 @@ std::vector<std::string_view> split_source_lines(std::string_view source) {
 }
 }  // namespace
 
-DiagnosticSink::DiagnosticSink(std::string file, std::string_view source, std::size_t max_errors)
-    : file_(std::move(file)), lines_(split_source_lines(source)), max_errors_(max_errors == 0 ? 1 : max_errors) {}
+DiagnosticSink::DiagnosticSink(std::string file, std::string_view source, std::size_t max_errors, Language language)
+    : file_(std::move(file)),
+      lines_(split_source_lines(source)),
+      max_errors_(max_errors == 0 ? 1 : max_errors),
+      language_(language) {}
 
 std::string_view DiagnosticSink::line_text(std::uint32_t line) const {
   if (line == 0 || line > lines_.size()) return {};
@@ -55,9 +58,8 @@ std::uint16_t DiagnosticSink::file_of(const ast::Location& where) const {
   return file > more_files_.size() ? 0 : file;
 }
 
-void DiagnosticSink::add(Severity severity, const ast::Location& where, std::string message,
-                         std::string hint) {
-  if (!said_.emplace(file_name(file_of(where)), where.line, where.column, message).second) return;
+void DiagnosticSink::add(Severity severity, const ast::Location& where, Message message, Message hint) {
+  if (!said_.emplace(file_name(file_of(where)), where.line, where.column, message.text).second) return;
   if (severity == Severity::Error) {
     if (error_count_ >= max_errors_) {
       truncated_ = true;
@@ -71,19 +73,20 @@ void DiagnosticSink::add(Severity severity, const ast::Location& where, std::str
   d.line = where.line;
   d.column = where.column;
   d.length = std::max<std::uint32_t>(1, where.length);
-  d.message = std::move(message);
-  d.hint = std::move(hint);
+  if (message.id) d.code = catalogue_entry(*message.id).id;
+  d.message = std::move(message.text);
+  d.hint = std::move(hint.text);
   d.source_line = std::string(line_text(where));
   diagnostics_.push_back(std::move(d));
 }
 
-void DiagnosticSink::error(const ast::Location& where, std::string message, std::string hint) {
+void DiagnosticSink::error(const ast::Location& where, Message message, Message hint) {
   add(Severity::Error, where, std::move(message), std::move(hint));
 }
-void DiagnosticSink::warning(const ast::Location& where, std::string message, std::string hint) {
+void DiagnosticSink::warning(const ast::Location& where, Message message, Message hint) {
   add(Severity::Warning, where, std::move(message), std::move(hint));
 }
-void DiagnosticSink::note(const ast::Location& where, std::string message, std::string hint) {
+void DiagnosticSink::note(const ast::Location& where, Message message, Message hint) {
   add(Severity::Note, where, std::move(message), std::move(hint));
 }
 
@@ -103,8 +106,9 @@ std::vector<Diagnostic> DiagnosticSink::take() {
     Diagnostic d;
     d.severity = Severity::Note;
     d.file = file_;
-    d.message = fmt::format("stopped after {} errors; fix these and run again to see more",
-                            max_errors_);
+    Message stopped = say<MessageId::stopped_after_errors>(max_errors_);
+    d.code = catalogue_entry(*stopped.id).id;
+    d.message = std::move(stopped.text);
     diagnostics_.push_back(std::move(d));
     truncated_ = false;
   }
@@ -150,17 +154,20 @@ std::string closest_name(std::string_view name, const std::vector<std::string>& 
   return best;
 }
 
-std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates) {
+Message did_you_mean(Language language, std::string_view name, const std::vector<std::string>& candidates) {
   std::string best = closest_name(name, candidates);
-  return best.empty() ? std::string() : fmt::format("did you mean `{}`?", best);
+  return best.empty() ? Message{} : say<MessageId::did_you_mean>(language, best);
 }
 
 // --- rendering (public API) ---
 
-std::string render(const Diagnostic& d, bool color) {
-  const char* severity = d.severity == Severity::Error     ? "error"
-                         : d.severity == Severity::Warning ? "warning"
-                                                           : "note";
+std::string render(const Diagnostic& d, bool color, Language language) {
+  const std::string severity = (d.severity == Severity::Error     ? say<MessageId::label_error>(language)
+                                : d.severity == Severity::Warning ? say<MessageId::label_warning>(language)
+                                                                  : say<MessageId::label_note>(language)).text;
+  const std::string hint_label = say<MessageId::render_label>(language, say<MessageId::label_hint>(language)).text;
+  // English puts a space after a colon; Chinese, whose colon is full width, none.
+  const char* const gap = language == Language::Chinese ? "" : " ";
   const char* tint = !color ? "" : d.severity == Severity::Error ? "\x1b[1;31m"
                                  : d.severity == Severity::Warning ? "\x1b[1;35m" : "\x1b[1;36m";
   const char* bold = color ? "\x1b[1m" : "";
@@ -173,8 +180,9 @@ std::string render(const Diagnostic& d, bool color) {
   const std::string hint = escape_for_terminal(d.hint);
   std::string out;
   if (d.line > 0) {
-    out += fmt::format("{}{}:{}:{}:{} {}{}:{} {}{}{}\n", bold, file, d.line, d.column, reset,
-                       tint, severity, reset, bold, message, reset);
+    out += fmt::format("{}{}{}{}{}{}{}{}{}{}{}\n", bold, say<MessageId::render_place>(language, file, d.line, d.column),
+                       reset, gap, tint, say<MessageId::render_label>(language, severity), reset, gap, bold, message,
+                       reset);
     const std::string number = std::to_string(d.line);
     const std::string gutter(number.size(), ' ');
     // A very long line is quoted as a window around the problem, so one error on a
@@ -209,17 +217,18 @@ std::string render(const Diagnostic& d, bool color) {
     const std::size_t marked = std::max<std::size_t>(1, display_width(marked_text));
     out += fmt::format(" {} | {}{}{}{}{}\n", gutter, std::string(indent, ' '), tint, "^",
                        std::string(marked - 1, '~'), reset);
-    if (!hint.empty()) out += fmt::format(" {} = hint: {}\n", gutter, hint);
+    if (!hint.empty()) out += fmt::format(" {} = {}{}{}\n", gutter, hint_label, gap, hint);
   } else {
-    out += fmt::format("{}{}:{} {}{}:{} {}\n", bold, file, reset, tint, severity, reset, message);
-    if (!hint.empty()) out += fmt::format("  = hint: {}\n", hint);
+    out += fmt::format("{}{}{}{}{}{}{}{}{}\n", bold, say<MessageId::render_label>(language, file), reset, gap, tint,
+                       say<MessageId::render_label>(language, severity), reset, gap, message);
+    if (!hint.empty()) out += fmt::format("  = {}{}{}\n", hint_label, gap, hint);
   }
   return out;
 }
 
-std::string render(const std::vector<Diagnostic>& diagnostics, bool color) {
+std::string render(const std::vector<Diagnostic>& diagnostics, bool color, Language language) {
   std::string out;
-  for (const auto& d : diagnostics) out += render(d, color);
+  for (const auto& d : diagnostics) out += render(d, color, language);
   return out;
 }
 
@@ -228,10 +237,11 @@ bool has_errors(const std::vector<Diagnostic>& diagnostics) {
                      [](const Diagnostic& d) { return d.severity == Severity::Error; });
 }
 
-std::string count_errors(const std::vector<Diagnostic>& diagnostics) {
+std::string count_errors(const std::vector<Diagnostic>& diagnostics, Language language) {
   const auto errors = std::count_if(diagnostics.begin(), diagnostics.end(),
                                     [](const Diagnostic& d) { return d.severity == Severity::Error; });
-  return fmt::format("{} error{}", errors, errors == 1 ? "" : "s");
+  return (errors == 1 ? say<MessageId::count_one_error>(language)
+                      : say<MessageId::count_errors>(language, errors)).text;
 }
 
 }  // namespace precept

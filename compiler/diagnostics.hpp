@@ -6,6 +6,8 @@
 
 #include <precept/diagnostic.hpp>
 
+#include "messages.hpp"
+
 #include <set>
 #include <string>
 #include <tuple>
@@ -16,11 +18,20 @@ namespace precept {
 
 class DiagnosticSink {
  public:
-  DiagnosticSink(std::string file, std::string_view source, std::size_t max_errors);
+  DiagnosticSink(std::string file, std::string_view source, std::size_t max_errors,
+                 Language language = Language::English);
 
-  void error(const ast::Location& where, std::string message, std::string hint = {});
-  void warning(const ast::Location& where, std::string message, std::string hint = {});
-  void note(const ast::Location& where, std::string message, std::string hint = {});
+  // Every message comes from the catalogue (runtime/messages_compiler.def):
+  // sink.error(where, sink.say<MessageId::unknown_name>(name), hint).
+  void error(const ast::Location& where, Message message, Message hint = {});
+  void warning(const ast::Location& where, Message message, Message hint = {});
+  void note(const ast::Location& where, Message message, Message hint = {});
+  // A catalogue message in the language of this compile.
+  template <MessageId id, class... Args>
+  Message say(const Args&... args) const {
+    return precept::say<id>(language_, args...);
+  }
+  Language language() const { return language_; }
 
   std::size_t error_count() const { return error_count_; }
   bool too_many_errors() const { return error_count_ >= max_errors_; }
@@ -38,7 +49,7 @@ class DiagnosticSink {
   const std::string& file_name(std::uint16_t file) const;
 
  private:
-  void add(Severity severity, const ast::Location& where, std::string message, std::string hint);
+  void add(Severity severity, const ast::Location& where, Message message, Message hint);
   struct File {
     std::string name;
     std::vector<std::string_view> lines;
@@ -53,6 +64,7 @@ class DiagnosticSink {
   std::set<std::tuple<std::string, std::uint32_t, std::uint32_t, std::string>> said_;
   std::uint16_t current_file_ = 0;
   std::size_t max_errors_;
+  Language language_;
   std::size_t error_count_ = 0;
   bool truncated_ = false;
   std::vector<Diagnostic> diagnostics_;
@@ -61,7 +73,7 @@ class DiagnosticSink {
 // The candidate closest to `name` by edit distance, or "" if none is close enough
 // to be a plausible typo.
 std::string closest_name(std::string_view name, const std::vector<std::string>& candidates);
-// "did you mean `x`?" or "".
-std::string did_you_mean(std::string_view name, const std::vector<std::string>& candidates);
+// "did you mean `x`?" or no message.
+Message did_you_mean(Language language, std::string_view name, const std::vector<std::string>& candidates);
 
 }  // namespace precept

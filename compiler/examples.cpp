@@ -36,13 +36,13 @@ class ExampleChecker {
       for (const auto& binding : example.given) {
         const auto field = field_index(binding.name);
         if (!field) {
-          sink_.error(binding.location, fmt::format("`{}` is not a field of the record", binding.name),
-                      hint_for(binding.name, field_names(), "`given` names the household's fields"));
+          sink_.error(binding.location, sink_.say<MessageId::not_a_field>(binding.name),
+                      hint_for(binding.name, field_names(), sink_.say<MessageId::given_names_fields_hint>()));
           continue;
         }
         if (given[*field]) {
-          sink_.error(binding.location, fmt::format("`{}` is given twice in this example", binding.name),
-                      "give each field once");
+          sink_.error(binding.location, sink_.say<MessageId::given_twice>(binding.name),
+                      sink_.say<MessageId::given_twice_hint>());
           continue;
         }
         given[*field] = true;
@@ -53,9 +53,8 @@ class ExampleChecker {
       for (const auto& binding : example.expect) {
         const auto type = expected_type(binding.name);
         if (!type) {
-          sink_.error(binding.location,
-                      fmt::format("`{}` is not an output, rule, let, decide or table of the policy", binding.name),
-                      hint_for(binding.name, value_names(), "`expect` names what the policy works out"));
+          sink_.error(binding.location, sink_.say<MessageId::not_expectable>(binding.name),
+                      hint_for(binding.name, value_names(), sink_.say<MessageId::expect_names_values_hint>()));
           continue;
         }
         if (auto text = value_text(binding, *type, /*csv=*/false))
@@ -103,10 +102,9 @@ class ExampleChecker {
     return names;
   }
 
-  static std::string hint_for(const std::string& name, const std::vector<std::string>& candidates,
-                              const std::string& otherwise) {
-    const std::string close = closest_name(name, candidates);
-    return close.empty() ? otherwise : fmt::format("did you mean `{}`?", close);
+  Message hint_for(const std::string& name, const std::vector<std::string>& candidates, Message otherwise) const {
+    Message close = did_you_mean(sink_.language(), name, candidates);
+    return close.empty() ? otherwise : close;
   }
 
   // The type an expected name has: an output first (what the results show),
@@ -131,15 +129,14 @@ class ExampleChecker {
     return std::nullopt;
   }
 
-  std::string type_words(const ValueType& type) const { return type_name(type, checked_.enums); }
+  std::string type_words(const ValueType& type) const { return type_name(type, checked_.enums, sink_.language()); }
 
   // The value as a CSV cell (csv: bools 0/1) or as the results print it.
   std::optional<std::string> value_text(const ast::ExampleBinding& binding, const ValueType& type, bool csv) {
     if (type.kind == Kind::List) {
       if (!binding.is_list) {
-        sink_.error(binding.location, fmt::format("`{}` is a {}: write its items in brackets", binding.name,
-                                                  type_words(type)),
-                    fmt::format("e.g. `{} = [...]`, or `[]` for none", binding.name));
+        sink_.error(binding.location, sink_.say<MessageId::example_list_brackets>(binding.name, type_words(type)),
+                    sink_.say<MessageId::example_list_brackets_hint>(binding.name));
         return std::nullopt;
       }
       std::string out;
@@ -153,8 +150,8 @@ class ExampleChecker {
       return out;
     }
     if (binding.is_list) {
-      sink_.error(binding.location, fmt::format("`{}` is a {}, not a list", binding.name, type_words(type)),
-                  "write one value without brackets");
+      sink_.error(binding.location, sink_.say<MessageId::example_not_list>(binding.name, type_words(type)),
+                  sink_.say<MessageId::example_not_list_hint>());
       return std::nullopt;
     }
     auto value = literal(*binding.values[0], type, binding.name);
@@ -178,30 +175,30 @@ class ExampleChecker {
   }
 
   std::optional<Literal> literal(const Expr& e, const ValueType& type, const std::string& name) {
-    const auto wrong = [&](const std::string& what) -> std::optional<Literal> {
-      sink_.error(e.location, fmt::format("`{}` is a {}; {} is not", name, type_words(type), what),
-                  example_hint(type));
+    const Message this_value = sink_.say<MessageId::this_one>();
+    const auto wrong = [&](const Message& what) -> std::optional<Literal> {
+      sink_.error(e.location, sink_.say<MessageId::example_wrong_value>(name, type_words(type), what), example_hint(type));
       return std::nullopt;
     };
     switch (type.kind) {
       case Kind::Bool:
-        if (e.tag != ExprTag::Bool) return wrong("this");
+        if (e.tag != ExprTag::Bool) return wrong(this_value);
         return Literal{e.bool_value ? 1 : 0, {}};
       case Kind::Text:
-        if (e.tag != ExprTag::String) return wrong("this");
+        if (e.tag != ExprTag::String) return wrong(this_value);
         return Literal{0, e.text};
       case Kind::Date: {
         std::int64_t days = 0;
-        if (e.tag != ExprTag::Date || !parse_date(e.text, days)) return wrong("this");
+        if (e.tag != ExprTag::Date || !parse_date(e.text, days)) return wrong(this_value);
         return Literal{days, {}};
       }
       case Kind::Enum: {
         const auto& members = checked_.enums[type.enum_id].members;
-        if (e.tag != ExprTag::Name) return wrong("this");
+        if (e.tag != ExprTag::Name) return wrong(this_value);
         const auto it = std::find(members.begin(), members.end(), e.text);
         if (it == members.end()) {
-          sink_.error(e.location, fmt::format("`{}` is not a member of `{}`", e.text, checked_.enums[type.enum_id].name),
-                      hint_for(e.text, members, fmt::format("the members are {}", fmt::join(members, ", "))));
+          sink_.error(e.location, sink_.say<MessageId::not_a_member_of>(e.text, checked_.enums[type.enum_id].name),
+                      hint_for(e.text, members, sink_.say<MessageId::members_are_hint>(fmt::format("{}", fmt::join(members, ", ")))));
           return std::nullopt;
         }
         return Literal{it - members.begin(), {}};
@@ -211,29 +208,29 @@ class ExampleChecker {
       case Kind::Decimal: {
         const bool negative = e.tag == ExprTag::Negate;
         const Expr& number = negative ? *e.args[0] : e;
-        if (number.tag != ExprTag::Number || number.is_percent) return wrong("this");
-        if (!number.unit.empty() && type.kind != Kind::Money) return wrong("an amount in yuan");
+        if (number.tag != ExprTag::Number || number.is_percent) return wrong(this_value);
+        if (!number.unit.empty() && type.kind != Kind::Money) return wrong(sink_.say<MessageId::an_amount_in_yuan>());
         std::int64_t v = 0;
         const bool ok = type.kind == Kind::Int     ? parse_int(number.text, v)
                         : type.kind == Kind::Money ? parse_money(number.text, v)
                                                    : parse_decimal(number.text, v);
-        if (!ok) return wrong(fmt::format("`{}` (too many digits?)", number.text));
+        if (!ok) return wrong(sink_.say<MessageId::too_many_digits>(number.text));
         return Literal{negative ? -v : v, {}};
       }
-      default: return wrong("this");
+      default: return wrong(this_value);
     }
   }
 
-  static std::string example_hint(const ValueType& type) {
+  Message example_hint(const ValueType& type) const {
     switch (type.kind) {
-      case Kind::Bool: return "write `true` or `false`";
-      case Kind::Text: return "write a text in quotes";
-      case Kind::Date: return "write a date as YYYY-MM-DD";
-      case Kind::Enum: return "write one of the enum's members";
-      case Kind::Int: return "write a whole number, e.g. `3`";
-      case Kind::Money: return "write an amount, e.g. `2736.00 yuan`";
-      case Kind::Decimal: return "write a number, e.g. `0.5`";
-      default: return "";
+      case Kind::Bool: return sink_.say<MessageId::example_bool_hint>();
+      case Kind::Text: return sink_.say<MessageId::example_text_hint>();
+      case Kind::Date: return sink_.say<MessageId::example_date_hint>();
+      case Kind::Enum: return sink_.say<MessageId::example_enum_hint>();
+      case Kind::Int: return sink_.say<MessageId::example_int_hint>();
+      case Kind::Money: return sink_.say<MessageId::example_money_hint>();
+      case Kind::Decimal: return sink_.say<MessageId::example_decimal_hint>();
+      default: return {};
     }
   }
 

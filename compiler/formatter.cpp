@@ -939,16 +939,15 @@ FormatResult format_here(std::string_view source, const std::string& file_name, 
   }
   Parsed original{std::string(source)};
   auto* tree = original.tree();
-  auto internal_error = [&](std::size_t line, const std::string& what) {
+  auto internal_error = [&](std::size_t line, Message what) {
     ast::Location where;
     where.line = static_cast<std::uint32_t>(line);
     where.column = 1;
-    sink.error(where, "internal error: " + what,
-               "this is a bug in Precept, not in the policy; nothing was formatted; please report it with the policy");
+    sink.error(where, std::move(what), sink.say<MessageId::internal_format_hint>());
     result.diagnostics = sink.take();
     return result;
   };
-  if (!tree) return internal_error(0, "the formatter could not parse the policy that the checker accepted");
+  if (!tree) return internal_error(0, sink.say<MessageId::internal_format_unparsed>());
   Formatter formatter(original.tokens(), tree, options);
   std::string text = formatter.run();
 
@@ -958,9 +957,8 @@ FormatResult format_here(std::string_view source, const std::string& file_name, 
   const Fingerprint before = fingerprint(original.tokens(), &formatter.info());
   const Fingerprint after = fingerprint(formatted.tokens(), nullptr);
   if (before.items != after.items)
-    return internal_error(first_difference_line(before, after),
-                          "formatting would change the policy's words or comments here");
-  if (!formatted.tree()) return internal_error(0, "the formatted policy does not parse");
+    return internal_error(first_difference_line(before, after), sink.say<MessageId::internal_format_changes>());
+  if (!formatted.tree()) return internal_error(0, sink.say<MessageId::internal_format_output_unparsed>());
   result.text = std::move(text);
   return result;
 }

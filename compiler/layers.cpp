@@ -21,6 +21,7 @@ using ast::Expr;
 using ast::ExprPtr;
 using ast::Location;
 using ast::PolicyFile;
+using M = MessageId;
 
 // A chain longer than this is surely a mistake (and bounds the work).
 constexpr std::size_t kMaxLayers = 32;
@@ -192,21 +193,23 @@ const char* kind_word(DeclKind kind) {
   return "declaration";
 }
 
-std::string with_article(const std::string& word) {
-  return (word.empty() || std::string("aeiou").find(word[0]) == std::string::npos ? "a " : "an ") + word;
+// "a rule", "an enum" (in Chinese the keyword alone).
+std::string with_article(const std::string& word, Language language) {
+  return (word.empty() || std::string("aeiou").find(word[0]) == std::string::npos ? say<M::a_kind>(language, word)
+                                                                                   : say<M::an_kind>(language, word)).text;
 }
 
 // What to write instead of declaring an inherited name again.
-std::string instead(DeclKind kind, const std::string& name) {
+std::string instead(DeclKind kind, const std::string& name, Language language) {
   switch (kind) {
-    case DeclKind::Param: return fmt::format("write `override param {} = ...` to change its value", name);
-    case DeclKind::Let: return fmt::format("write `replace let {} = ...` to replace it", name);
-    case DeclKind::Rule: return fmt::format("write `replace rule {} ...` to replace it", name);
-    case DeclKind::Decide: return fmt::format("write `replace decide {} ...` to replace it", name);
-    case DeclKind::Table: return fmt::format("write `extend table {}` with its header to add rows", name);
-    case DeclKind::Enum: return fmt::format("write `extend enum {} {{ ... }}` to add members", name);
-    case DeclKind::Record: return fmt::format("write `extend record {} {{ ... }}` to add fields", name);
-    default: return "give it another name";
+    case DeclKind::Param: return say<M::instead_override_param>(language, name).text;
+    case DeclKind::Let: return say<M::instead_replace_let>(language, name).text;
+    case DeclKind::Rule: return say<M::instead_replace_rule>(language, name).text;
+    case DeclKind::Decide: return say<M::instead_replace_decide>(language, name).text;
+    case DeclKind::Table: return say<M::instead_extend_table>(language, name).text;
+    case DeclKind::Enum: return say<M::instead_extend_enum>(language, name).text;
+    case DeclKind::Record: return say<M::instead_extend_record>(language, name).text;
+    default: return say<M::already_defined_hint>(language).text;
   }
 }
 
@@ -223,6 +226,7 @@ class Merger {
     if (!child.name.empty()) base.name = child.name;
     if (!child.place.empty()) base.place = child.place;
     if (child.year != 0) base.year = child.year;
+    if (!child.language.empty()) base.language = child.language;
     base.location = child.location;
     // Examples are not inherited: a parent's examples say what the parent
     // decides, and a county that changes the line would fail the nation's. A
@@ -249,21 +253,24 @@ class Merger {
 
   // A file with no parent may still not use layering words: there is nothing to change.
   void reject_layer_words(PolicyFile& file) {
-    const std::string hint = "add `extends \"parent.pol\"` to the `policy` line, or declare it plainly";
+    const Message hint = sink_.say<M::layer_word_without_parent_hint>();
+    auto reject = [&](const Location& where, const char* words, const std::string& name) {
+      sink_.error(where, sink_.say<M::layer_word_without_parent>(words, name), hint);
+    };
     for (auto& d : file.params)
-      if (d.is_override) sink_.error(d.location, fmt::format("`override param {}`, but this policy extends no other", d.name), hint);
+      if (d.is_override) reject(d.location, "override param", d.name);
     for (auto& d : file.lets)
-      if (d.replaces) sink_.error(d.location, fmt::format("`replace let {}`, but this policy extends no other", d.name), hint);
+      if (d.replaces) reject(d.location, "replace let", d.name);
     for (auto& d : file.rules)
-      if (d.replaces) sink_.error(d.location, fmt::format("`replace rule {}`, but this policy extends no other", d.name), hint);
+      if (d.replaces) reject(d.location, "replace rule", d.name);
     for (auto& d : file.decides)
-      if (d.replaces) sink_.error(d.location, fmt::format("`replace decide {}`, but this policy extends no other", d.name), hint);
+      if (d.replaces) reject(d.location, "replace decide", d.name);
     for (auto& d : file.enums)
-      if (d.extends_existing) sink_.error(d.location, fmt::format("`extend enum {}`, but this policy extends no other", d.name), hint);
+      if (d.extends_existing) reject(d.location, "extend enum", d.name);
     for (auto& d : file.records)
-      if (d.extends_existing) sink_.error(d.location, fmt::format("`extend record {}`, but this policy extends no other", d.name), hint);
+      if (d.extends_existing) reject(d.location, "extend record", d.name);
     for (auto& d : file.tables)
-      if (d.extends_existing) sink_.error(d.location, fmt::format("`extend table {}`, but this policy extends no other", d.name), hint);
+      if (d.extends_existing) reject(d.location, "extend table", d.name);
   }
 
   // Where each named declaration of the flat policy is, by name.
@@ -324,8 +331,7 @@ class Merger {
   bool clashes(const PolicyFile& base, const std::string& name, const Location& where, DeclKind kind) {
     const auto found = find(base, name, kind);
     if (!found) return false;
-    sink_.error(where, fmt::format("`{}` is already defined in {}; {}", name, at(found->where),
-                                   instead(found->kind, name)));
+    sink_.error(where, sink_.say<M::already_defined_in>(name, at(found->where), instead(found->kind, name, sink_.language())));
     return true;
   }
 
@@ -350,8 +356,8 @@ class Merger {
       const auto same = std::find_if(target.members.begin(), target.members.end(),
                                      [&](const auto& m) { return m.first == member.first; });
       if (same != target.members.end()) {
-        sink_.error(member.second, fmt::format("`{}` is already a member of `{}` ({})", member.first, decl.name,
-                                               at(same->second)), "remove it here");
+        sink_.error(member.second, sink_.say<M::already_a_member>(member.first, decl.name, at(same->second)),
+                    sink_.say<M::remove_it_here_hint>());
         continue;
       }
       target.members.push_back(member);
@@ -362,9 +368,9 @@ class Merger {
   void merge_record(PolicyFile& base, ast::RecordDecl& decl) {
     if (!decl.extends_existing) {
       if (!base.records.empty()) {
-        sink_.error(decl.location,
-                    fmt::format("the record `{}` is already defined in {}; {}", base.records[0].name,
-                                at(base.records[0].location), instead(DeclKind::Record, base.records[0].name)));
+        sink_.error(decl.location, sink_.say<M::record_already_defined_in>(base.records[0].name, at(base.records[0].location),
+                                                                            instead(DeclKind::Record, base.records[0].name,
+                                                                                    sink_.language())));
         return;
       }
       if (!clashes(base, decl.name, decl.location, DeclKind::Record)) add(base, base.records, std::move(decl), DeclKind::Record);
@@ -380,8 +386,8 @@ class Merger {
       const auto same = std::find_if(target.fields.begin(), target.fields.end(),
                                      [&](const auto& f) { return f.name == field.name; });
       if (same != target.fields.end()) {
-        sink_.error(field.location, fmt::format("`{}` is already a field of `{}` ({})", field.name, decl.name,
-                                                at(same->location)), "remove it here");
+        sink_.error(field.location, sink_.say<M::already_a_field>(field.name, decl.name, at(same->location)),
+                    sink_.say<M::remove_it_here_hint>());
         continue;
       }
       target.fields.push_back(std::move(field));
@@ -426,9 +432,8 @@ class Merger {
       if (entry.year == 0) continue;
       auto [it, fresh] = seen.emplace(entry.year, entry.location);
       if (!fresh)
-        sink_.error(entry.location, fmt::format("`{}` has two values for {} (the other at line {})", decl.name,
-                                                entry.year, it->second.line),
-                    "keep one entry per year");
+        sink_.error(entry.location, sink_.say<M::two_values_for_year>(decl.name, entry.year, it->second.line),
+                    sink_.say<M::two_values_for_year_hint>());
     }
   }
 
@@ -449,10 +454,9 @@ class Merger {
       // agree; left out, it is taken over so the checker holds the new value to it.
       if (decl.type && target.type &&
           (decl.type->name != target.type->name || decl.type->is_list != target.type->is_list)) {
-        sink_.error(decl.type->location,
-                    fmt::format("`{}` is {}{} in {}; its replacement must have the same type", decl.name,
-                                target.type->is_list ? "list of " : "", target.type->name, at(target.location)),
-                    fmt::format("write `{}{}`", target.type->is_list ? "list of " : "", target.type->name));
+        const std::string type = (target.type->is_list ? "list of " : "") + target.type->name;
+        sink_.error(decl.type->location, sink_.say<M::replacement_type>(decl.name, type, at(target.location)),
+                    sink_.say<M::write_this_hint>(type));
         return;
       }
       if (!decl.type && target.type) decl.type = target.type;
@@ -475,9 +479,7 @@ class Merger {
     auto& target = base.tables[found->index];
     if (!same_header(target, decl)) {
       sink_.error(decl.columns.empty() ? decl.location : decl.columns[0].location,
-                  fmt::format("this header does not match the columns of table `{}` ({})", decl.name,
-                              at(target.location)),
-                  "copy the table's header row: the added rows must have the same columns, in the same order");
+                  sink_.say<M::extend_table_header>(decl.name, at(target.location)), sink_.say<M::extend_table_header_hint>());
       return;
     }
     const std::size_t added = decl.rows.size();
@@ -512,16 +514,16 @@ class Merger {
                const std::vector<std::string>& candidates, const std::optional<Found>& other,
                const char* verb = "extend") {
     if (other) {
-      sink_.error(where, fmt::format("`{}` is {} ({}), not {}", name, with_article(kind_word(other->kind)),
-                                     at(other->where), with_article(kind)),
-                  fmt::format("`{} {}` changes {} the parent policies declare", verb, kind, with_article(kind)));
+      const Language language = sink_.language();
+      sink_.error(where,
+                  sink_.say<M::layer_target_other_kind>(name, with_article(kind_word(other->kind), language), at(other->where),
+                                                        with_article(kind, language)),
+                  sink_.say<M::layer_word_changes>(verb, kind, with_article(kind, language)));
       return;
     }
-    std::string hint = did_you_mean(name, candidates);
-    if (hint.empty())
-      hint = fmt::format("`{} {}` changes {} the parent policies declare; to add a new one, leave out `{}`",
-                         verb, kind, with_article(kind), verb);
-    sink_.error(where, fmt::format("there is no {} `{}` to {}", kind, name, verb), hint);
+    Message hint = did_you_mean(sink_.language(), name, candidates);
+    if (hint.empty()) hint = sink_.say<M::layer_word_changes_new>(verb, kind, with_article(kind, sink_.language()));
+    sink_.error(where, sink_.say<M::layer_no_target>(kind, name, verb), hint);
   }
 
   void note_change(const std::string& name, std::string change) { changes_[name].push_back(std::move(change)); }
@@ -541,6 +543,7 @@ PolicyFile compact(PolicyFile& f) {
   out.name = std::move(f.name);
   out.place = std::move(f.place);
   out.year = f.year;
+  out.language = std::move(f.language);
   out.location = f.location;
   out.extends = std::move(f.extends);
   out.extends_location = f.extends_location;
@@ -739,14 +742,12 @@ class Resolver {
     std::set<std::string> seen{identity(sink_.file_name(0), directory)};
     while (!child->extends.empty()) {
       if (parents.size() + 1 >= kMaxLayers) {
-        sink_.error(child->extends_location, fmt::format("more than {} policies extend one another", kMaxLayers),
-                    "a chain this long is surely a cycle or a mistake");
+        sink_.error(child->extends_location, sink_.say<M::too_many_layers>(kMaxLayers), sink_.say<M::too_many_layers_hint>());
         return false;
       }
       if (!directory && !options_.loader) {
-        sink_.error(child->extends_location,
-                    fmt::format("cannot read `{}`: the policy was given as text, with no folder to look in", child->extends),
-                    "compile it from its file, or give CompileOptions::base_directory or a loader");
+        sink_.error(child->extends_location, sink_.say<M::extends_without_folder>(child->extends),
+                    sink_.say<M::extends_without_folder_hint>());
         return false;
       }
       fs::path path = fs::path(child->extends);
@@ -756,26 +757,20 @@ class Resolver {
       // Checked before anything is opened: `extends "/dev/stdin"` or
       // "../../etc/passwd" is not read at all, so no line of it can be quoted.
       if (path.extension() != ".pol") {
-        sink_.error(child->extends_location,
-                    fmt::format("`extends` names `{}`, which is not a policy file (.pol)", child->extends),
-                    "a policy extends another policy: name its .pol file, relative to this policy's folder");
+        sink_.error(child->extends_location, sink_.say<M::extends_not_pol>(child->extends), sink_.say<M::extends_not_pol_hint>());
         return false;
       }
       const std::string key = identity(name, std::nullopt);
       if (seen.count(key)) {
-        sink_.error(child->extends_location,
-                    fmt::format("`{}` extends `{}`, which is already in the chain: the policies extend one another "
-                                "in a cycle",
-                                sink_.file_name(child->extends_location.file), name),
-                    "a policy can only extend one that does not extend it, directly or through others");
+        sink_.error(child->extends_location, sink_.say<M::extends_cycle>(sink_.file_name(child->extends_location.file), name),
+                    sink_.say<M::extends_cycle_hint>());
         return false;
       }
       seen.insert(key);
       PolicyFileText text = read(name);
       if (!text.text) {
-        sink_.error(child->extends_location, fmt::format("cannot read the parent policy `{}`: {}", name, text.problem),
-                    text.hint.empty() ? "check the path: it is relative to the folder of the policy that extends it"
-                                      : text.hint);
+        sink_.error(child->extends_location, sink_.say<M::cannot_read_parent>(name, text.problem),
+                    text.hint.empty() ? sink_.say<M::cannot_read_parent_hint>() : Message{std::nullopt, text.hint});
         return false;
       }
       sources_.texts.push_back(std::move(*text.text));
@@ -826,12 +821,10 @@ class Resolver {
           int first = p.dated[0].year;
           for (const auto& entry : p.dated) first = std::min(first, entry.year);
           if (year == 0)
-            sink_.error(p.location, fmt::format("`{}` has a value per year, but no year is given", p.name),
-                        fmt::format("pass --year (its first year is {}), or write `year {}` in the `policy` line",
-                                    first, first));
+            sink_.error(p.location, sink_.say<M::dated_without_year>(p.name), sink_.say<M::dated_without_year_hint>(first));
           else
-            sink_.error(p.location, fmt::format("`{}` has no value for {}: its first year is {}", p.name, year, first),
-                        fmt::format("run with --year {} or later, or add `{} -> ...`", first, year));
+            sink_.error(p.location, sink_.say<M::dated_no_value_for_year>(p.name, year, first),
+                        sink_.say<M::dated_no_value_for_year_hint>(first, year));
           continue;
         }
         if (chosen) {
@@ -876,9 +869,8 @@ class Resolver {
       auto& list = by_target[x.target];
       const auto same = std::find_if(list.begin(), list.end(), [&](auto* y) { return y->label == x.label; });
       if (same != list.end()) {
-        sink_.error(x.location, fmt::format("`{}` already names an exception to `{}` ({})", x.label, x.target,
-                                            at((*same)->location)),
-                    "give each exception its own label");
+        sink_.error(x.location, sink_.say<M::exception_label_twice>(x.label, x.target, at((*same)->location)),
+                    sink_.say<M::exception_label_twice_hint>());
         continue;
       }
       list.push_back(&x);
@@ -940,11 +932,9 @@ class Resolver {
     f.order = std::move(order);
     for (auto& [target, list] : by_target)
       for (auto* x : list) {
-        std::string hint = did_you_mean(target, targets);
-        if (hint.empty()) hint = "an exception changes a `rule`, `let` or `decide` declared in this policy or its parents";
-        sink_.error(x->target_location, fmt::format("exception `{}` is to `{}`, but there is no rule, let or decide `{}`",
-                                                    x->label, target, target),
-                    hint);
+        Message hint = did_you_mean(sink_.language(), target, targets);
+        if (hint.empty()) hint = sink_.say<M::exception_no_target_hint>();
+        sink_.error(x->target_location, sink_.say<M::exception_no_target>(x->label, target), hint);
       }
     return applied;
   }
@@ -1048,12 +1038,9 @@ bool report_overlapping_exceptions(const ast::PolicyFile& file, const CheckedPol
         names += fmt::format(", `{}`", list[i]->second);
     }
     sink.warning(list.front()->location,
-                 fmt::format("the solver budget ({} units) was spent before it could decide whether these {} "
-                             "pair{} of exceptions to `{}` can hold for one household: {}; until it does, a household "
-                             "where two of them hold is rejected when the policy runs",
-                             budget.total(), list.size(), list.size() == 1 ? "" : "s", target, names),
-                 fmt::format("raise the budget with `--solver-budget` (e.g. {}) to have every pair decided now",
-                             budget.raised()));
+                 list.size() == 1 ? sink.say<M::solver_budget_spent_one>(budget.total(), target, names)
+                                  : sink.say<M::solver_budget_spent>(budget.total(), list.size(), target, names),
+                 sink.say<M::solver_budget_spent_hint>(budget.raised()));
   }
   bool ok = true;
   for (std::size_t i = 0; i < pairs.size() && i < answers.size(); ++i) {
@@ -1061,11 +1048,11 @@ bool report_overlapping_exceptions(const ast::PolicyFile& file, const CheckedPol
     const auto& pair = pairs[i];
     std::string household;
     for (const auto& [field, value] : answers[i].household)
-      household += fmt::format("{}{} = {}", household.empty() ? "" : ", ", field, value.empty() ? "(empty)" : value);
+      household += fmt::format("{}{} = {}", household.empty() ? "" : ", ", field,
+                               value.empty() ? sink.say<M::empty_value>().text : value);
     sink.error(pair.location,
-               fmt::format("exceptions `{}` ({}) and `{}` ({}) to `{}` can both hold, e.g. for the household {}",
-                           pair.first, pair.first_at, pair.second, pair.second_at, pair.target, household),
-               "make their conditions exclude each other, or merge them into one exception");
+               sink.say<M::exceptions_overlap>(pair.first, pair.first_at, pair.second, pair.second_at, pair.target, household),
+               sink.say<M::exceptions_overlap_hint>());
     ok = false;
   }
   return ok;

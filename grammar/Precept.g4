@@ -23,6 +23,7 @@ headerClause
     : PLACE STRING                                  #placeClause
     | YEAR NUMBER                                   #yearClause
     | EXTENDS STRING                                #extendsClause
+    | LANGUAGE name                                 #languageClause
     ;
 
 declaration
@@ -248,12 +249,13 @@ name
     : IDENT
     | PLACE | YEAR | SOURCE | OPTIONAL | WHERE | DEFAULT | LIST | OF | GROUP | MISSING | PRESENT | SUMMARY
     | EXAMPLE | GIVEN | EXPECT | REJECTED
-    | EXTENDS | OVERRIDE | REPLACE | EXCEPTION | TO | EXTEND
+    | EXTENDS | OVERRIDE | REPLACE | EXCEPTION | TO | EXTEND | LANGUAGE
     ;
 
 POLICY    : 'policy' ;
 PLACE     : 'place' ;
 YEAR      : 'year' ;
+LANGUAGE  : 'language' ;
 ENUM      : 'enum' ;
 RECORD    : 'record' ;
 OPTIONAL  : 'optional' ;

@@ -1,6 +1,7 @@
 #include "run_summary.hpp"
 
 #include "format.hpp"
+#include "messages.hpp"
 #include "numeric.hpp"
 #include "text_width.hpp"
 
@@ -44,7 +45,18 @@ std::string prepare_summary(const Program& program, const std::vector<std::strin
       return fmt::format("cannot group by `{}`: it is neither a summary group{} nor a field", by,
                          known.empty() ? "" : " (" + known + ")");
     }
-    group_fields.push_back(static_cast<std::uint32_t>(field - program.fields.begin()));
+    // A place is named by its whole path: a field that a declared group puts
+    // under others (village under county and township) brings them along, so
+    // that villages of one name in different townships are not merged.
+    const auto f = static_cast<std::uint32_t>(field - program.fields.begin());
+    std::vector<std::uint32_t> path{f};
+    for (const auto& g : spec.groups)
+      if (const auto at = std::find(g.fields.begin(), g.fields.end(), f); at != g.fields.end()) {
+        path.assign(g.fields.begin(), at + 1);
+        break;
+      }
+    for (const std::uint32_t p : path)
+      if (std::find(group_fields.begin(), group_fields.end(), p) == group_fields.end()) group_fields.push_back(p);
   }
   for (const std::uint32_t f : group_fields) s.key_names.push_back(program.fields[f].name);
   return {};
@@ -54,18 +66,19 @@ bool SummaryTotals::add_batch(const std::vector<std::vector<std::string>>& group
                               const std::vector<SummaryContribution>& contributions, std::uint64_t first_line,
                               std::string& stop_reason) {
   std::vector<SummaryRow*> groups(group_keys.size());
+  // Where each of the batch's groups first appears (a new group's place in the
+  // printed table, register order; the line named when there are too many
+  // groups). One pass, however many groups are new.
+  std::vector<std::uint64_t> first_lines(group_keys.size(), 0);
+  for (auto c = contributions.rbegin(); c != contributions.rend(); ++c)
+    if (c->group < first_lines.size()) first_lines[c->group] = first_line + c->line;
   for (std::size_t g = 0; g < group_keys.size(); ++g) {
     // The summary would hold a line per group: past kMaxSummaryGroups the run
     // stops, naming the line that made one group too many, rather than run on
     // to a summary nobody can read. The group keys are only known as records
     // are read, so this is the earliest it can tell.
     if (groups_.size() == kMaxSummaryGroups && !groups_.contains(group_keys[g])) {
-      std::uint64_t line = first_line;
-      for (const SummaryContribution& c : contributions)
-        if (c.group == g) {
-          line += c.line;
-          break;
-        }
+      const std::uint64_t line = first_lines[g];
       std::string by;
       for (const std::string& name : summary_.key_names) by += (by.empty() ? "`" : ", `") + name + "`";
       stop_reason = fmt::format(
@@ -78,6 +91,7 @@ bool SummaryTotals::add_batch(const std::vector<std::vector<std::string>>& group
     if (inserted) {
       it->second.key = it->first;
       it->second.poor_by_cause.assign(summary_.cause_names.size(), 0);
+      it->second.first_line = first_lines[g];
     }
     groups[g] = &it->second;
   }
@@ -129,33 +143,82 @@ struct SummaryColumns {
   std::vector<std::vector<std::string>> rows;  // key cells then figures, per row
 };
 
-SummaryColumns summary_columns(const Summary& s, const std::string& total_label, bool csv) {
+// "1234567" -> "1,234,567", "-1234.50" -> "-1,234.50": the separators of a
+// printed table (never of a CSV, which programs read).
+std::string with_thousands(const std::string& number) {
+  const std::size_t start = !number.empty() && number[0] == '-' ? 1 : 0;
+  const std::size_t end = std::min(number.find('.'), number.size());
+  if (end <= start + 3) return number;
+  std::string out = number.substr(0, start);
+  for (std::size_t i = start; i < end; ++i) {
+    if (i > start && (end - i) % 3 == 0) out += ',';
+    out += number[i];
+  }
+  return out + number.substr(end);
+}
+
+// poor_population / population as a percentage with `decimals` decimals,
+// rounded half up as printed reports round ("19.74").
+std::string percentage(std::int64_t part, std::int64_t whole, int decimals) {
+  std::int64_t scaled = 0;
+  Quotient q;
+  if (whole != 0 && (make_quotient(part, decimals + 2, whole, q) != ArithStatus::Ok ||
+                     round_quotient(q, 0, RoundingMode::HalfUp, scaled) != ArithStatus::Ok))
+    return {};
+  if (decimals == 0) return std::to_string(scaled);
+  const std::int64_t unit = pow10_i64(decimals);
+  const std::uint64_t magnitude = scaled < 0 ? 0 - static_cast<std::uint64_t>(scaled) : static_cast<std::uint64_t>(scaled);
+  return fmt::format("{}{}.{:0{}}", scaled < 0 ? "-" : "", magnitude / static_cast<std::uint64_t>(unit),
+                     magnitude % static_cast<std::uint64_t>(unit), decimals);
+}
+
+// The incidence's decimals in a printed table. A policy cannot declare another
+// precision yet; this is where it would come in.
+constexpr int kPrintedIncidenceDecimals = 2;
+
+SummaryColumns summary_columns(const Summary& s, bool csv, Language language) {
+  using M = MessageId;
+  const auto word = [&](MessageId id) { return std::string(catalogue_text(id, language)); };
   SummaryColumns t;
   t.names = s.key_names;
-  t.names.push_back("households");
-  if (s.has_population) t.names.push_back("population");
-  if (s.has_poor) t.names.push_back(csv ? "poor_households" : "poor households");
-  if (s.has_poor && s.has_population) t.names.push_back(csv ? "poor_population" : "poor population");
-  if (s.has_poor && s.has_population) t.names.push_back("incidence");
-  if (s.has_assistance) t.names.push_back(csv ? "total_assistance" : "assistance");
+  t.names.push_back(csv ? "households" : word(M::summary_households));
+  if (s.has_population) t.names.push_back(csv ? "population" : word(M::summary_population));
+  if (s.has_poor) t.names.push_back(csv ? "poor_households" : word(M::summary_poor_households));
+  if (s.has_poor && s.has_population) t.names.push_back(csv ? "poor_population" : word(M::summary_poor_population));
+  if (s.has_poor && s.has_population) t.names.push_back(csv ? "incidence" : word(M::summary_incidence));
+  if (s.has_assistance) t.names.push_back(csv ? "total_assistance" : word(M::summary_assistance));
   if (s.has_cause)
     for (const auto& c : s.cause_names) t.names.push_back(c);
+  const std::string overflow = csv ? "overflow" : word(M::summary_overflow);
+  const auto count = [&](std::int64_t n) { return csv ? std::to_string(n) : with_thousands(std::to_string(n)); };
   auto figures = [&](const SummaryRow& r, std::vector<std::string> cells) {
-    const std::string overflow = "overflow";
-    cells.push_back(std::to_string(r.households));
-    if (s.has_population) cells.push_back(r.population_overflow ? overflow : std::to_string(r.population));
-    if (s.has_poor) cells.push_back(std::to_string(r.poor_households));
+    cells.push_back(count(r.households));
+    if (s.has_population) cells.push_back(r.population_overflow ? overflow : count(r.population));
+    if (s.has_poor) cells.push_back(count(r.poor_households));
     if (s.has_poor && s.has_population) {
-      cells.push_back(r.poor_population_overflow ? overflow : std::to_string(r.poor_population));
+      cells.push_back(r.poor_population_overflow ? overflow : count(r.poor_population));
       cells.push_back(r.population_overflow || r.poor_population_overflow ? overflow
-                                                                           : format_decimal(r.incidence_millionths()));
+                      : csv ? format_decimal(r.incidence_millionths())
+                            : say<M::summary_percent>(language, percentage(r.poor_population, r.population,
+                                                                           kPrintedIncidenceDecimals)).text);
     }
-    if (s.has_assistance) cells.push_back(r.assistance_overflow ? overflow : format_money(r.assistance_fen));
+    if (s.has_assistance)
+      cells.push_back(r.assistance_overflow ? overflow
+                      : csv                 ? format_money(r.assistance_fen)
+                                            : with_thousands(format_money(r.assistance_fen)));
     if (s.has_cause)
-      for (const auto n : r.poor_by_cause) cells.push_back(std::to_string(n));
+      for (const auto n : r.poor_by_cause) cells.push_back(count(n));
     return cells;
   };
-  for (const auto& g : s.groups) t.rows.push_back(figures(g, g.key));
+  // The CSV lists places by key, as programs compare them; a printed table in
+  // the order the register names them, as the town reports do.
+  std::vector<const SummaryRow*> groups;
+  for (const auto& g : s.groups) groups.push_back(&g);
+  if (!csv)
+    std::stable_sort(groups.begin(), groups.end(),
+                     [](const SummaryRow* a, const SummaryRow* b) { return a->first_line < b->first_line; });
+  for (const SummaryRow* g : groups) t.rows.push_back(figures(*g, g->key));
+  const std::string total_label = csv ? "*" : word(M::summary_total);
   std::vector<std::string> total_key(s.key_names.size(), csv ? "*" : "");
   if (!csv && !total_key.empty()) total_key[0] = total_label;
   if (!csv && total_key.empty()) {
@@ -171,8 +234,8 @@ SummaryColumns summary_columns(const Summary& s, const std::string& total_label,
 
 }  // namespace
 
-std::string format_summary_table(const Summary& summary) {
-  SummaryColumns t = summary_columns(summary, "total", false);
+std::string format_summary_table(const Summary& summary, Language language) {
+  SummaryColumns t = summary_columns(summary, false, language);
   // Place and cause names come from the register and the policy: a line break
   // must not split a row, nor an escape sequence act on the terminal.
   for (auto& name : t.names) name = escape_for_terminal(name);
@@ -206,7 +269,7 @@ std::string format_summary_table(const Summary& summary) {
 }
 
 std::string format_summary_csv(const Summary& summary, bool formula_escape) {
-  const SummaryColumns t = summary_columns(summary, "*", true);
+  const SummaryColumns t = summary_columns(summary, true, Language::English);
   std::string out;
   auto line = [&](const std::vector<std::string>& cells) {
     for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -218,6 +281,14 @@ std::string format_summary_csv(const Summary& summary, bool formula_escape) {
   line(t.names);
   for (const auto& row : t.rows) line(row);
   return out;
+}
+
+std::string format_row_counts(const RunReport& report, const std::string& rejects_path, Language language) {
+  using M = MessageId;
+  return report.rejected && !rejects_path.empty()
+             ? say<M::run_counts_see_rejects>(language, report.rows_read, report.results, report.rejected,
+                                              rejects_path).text
+             : say<M::run_counts>(language, report.rows_read, report.results, report.rejected).text;
 }
 
 }  // namespace precept

@@ -59,6 +59,11 @@ class Policy {
 struct CompileResult {
   std::optional<Policy> policy;          // present when there are no errors
   std::vector<Diagnostic> diagnostics;   // errors, warnings and notes, in source order
+  // The language the diagnostics are written in, and that the policy's reports
+  // are to use (the summary table, render()'s labels): CompileOptions::language
+  // when given, else the policy's own `language` declaration (or one it
+  // inherits through `extends`), else English.
+  Language language = Language::English;
   // With CompileOptions::describe_layers: every parameter's value and where it came
   // from (layer file:line, year entry, citation), every declaration's layer and
   // the exceptions applied to it (`precept check --resolved`).
@@ -100,6 +105,10 @@ struct CompileOptions {
   // household where two exceptions hold keeps results correct. Raise it when
   // the warning asks (`--solver-budget`).
   std::uint64_t solver_budget = kDefaultSolverBudget;
+  // The language of the diagnostics (`--lang`); when unset, the policy's own
+  // `language` declaration decides, and a policy that declares none is in
+  // English. Never the machine's locale: the same inputs give the same bytes.
+  std::optional<Language> language;
 };
 
 // Compiles policy source text. `file_name` is used in diagnostics.

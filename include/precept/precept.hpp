@@ -7,6 +7,7 @@
 #include <precept/diff.hpp>
 #include <precept/evaluator.hpp>
 #include <precept/explain.hpp>
+#include <precept/language.hpp>
 #include <precept/output_file.hpp>
 #include <precept/policy.hpp>
 #include <precept/run.hpp>

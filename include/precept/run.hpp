@@ -2,6 +2,7 @@
 #pragma once
 
 #include <precept/evaluator.hpp>
+#include <precept/language.hpp>
 #include <precept/policy.hpp>
 
 #include <cstddef>
@@ -82,6 +83,9 @@ struct RunOptions {
 // One line of the summary table.
 struct SummaryRow {
   std::vector<std::string> key;             // the group's field values; empty for the total
+  // The register line of the group's first household: the printed table lists
+  // places in the order the register first names them, as town reports do.
+  std::uint64_t first_line = 0;
   std::int64_t households = 0;
   std::int64_t population = 0;
   std::int64_t poor_households = 0;
@@ -97,10 +101,14 @@ struct SummaryRow {
 };
 
 struct Summary {
-  std::vector<std::string> key_names;    // e.g. county, township, village
+  // e.g. county, township, village. Grouping by a field that a declared group
+  // of the summary places under others (`--by village` where `group village =
+  // county, township, village`) groups by its whole path, so that two villages
+  // of one name in different townships stay apart.
+  std::vector<std::string> key_names;
   std::vector<std::string> cause_names;  // members of the cause enum
   bool has_population = false, has_poor = false, has_cause = false, has_assistance = false;
-  std::vector<SummaryRow> groups;        // sorted by key (byte order)
+  std::vector<SummaryRow> groups;        // sorted by key (byte order), as the CSV lists them
   SummaryRow total;
 };
 
@@ -148,9 +156,21 @@ enum class RunTable { Results, Rejects, Summary };
 std::string write_run_table_xlsx(const Policy& policy, RunTable table, std::FILE* csv, std::FILE* out,
                                  const Summary* summary = nullptr);
 
-// The summary as an aligned text table (totals last), and as CSV.
-std::string format_summary_table(const Summary& summary);
+// The summary as the town reports print it: an aligned text table, places in
+// register order (SummaryRow::first_line), the total last, headers in
+// `language` (户数, 人口, 贫困户, 贫困人口, 贫困发生率 ... in Chinese), counts and
+// money with thousands separators, incidence as a percentage with 2 decimals
+// (rounded half up, as reports do).
+std::string format_summary_table(const Summary& summary, Language language = Language::English);
+// The summary as CSV, for programs: in any language the same machine headers,
+// places sorted by key, plain numbers (no separators) and incidence as a
+// fraction with 6 decimals (the W1 contract).
 // `formula_escape` as RunOptions::formula_escape says.
 std::string format_summary_csv(const Summary& summary, bool formula_escape = true);
+// The line that ends a run, in `language`: "rows read: 2000 = results 1989 +
+// rejected 11 (see rejects.csv)"; `rejects_path` is named when given and some
+// rows were rejected.
+std::string format_row_counts(const RunReport& report, const std::string& rejects_path,
+                              Language language = Language::English);
 
 }  // namespace precept

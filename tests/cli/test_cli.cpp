@@ -232,6 +232,25 @@ TEST_F(Cli, ColorOnlyWhenAskedOrOnATerminal) {
   EXPECT_THAT(precept({"--color", "always", "check", "broken.pol"}).err, HasSubstr("\x1b["));
 }
 
+// `--lang zh`: diagnostics and the printed summary in Chinese; the results and
+// the CSV summary are the same bytes in either language.
+TEST_F(Cli, LangZhSpeaksChineseAndChangesNoData) {
+  write_file(box_ / "broken.pol", "policy \"x\" record r { a: int }\noutput b\n");
+  const CliRun check = precept({"check", "--lang", "zh", "broken.pol"});
+  EXPECT_EQ(check.exit_code, 1);
+  EXPECT_THAT(check.err, AllOf(HasSubstr("错误："), HasSubstr("行第"), Not(HasSubstr("error:"))));
+  EXPECT_EQ(precept({"check", "--lang", "fr", "broken.pol"}).exit_code, 2);
+  const RunOutput english = run_to_files("register.csv", {"--summary-csv", "summary.csv"});
+  const std::string english_summary = file("summary.csv");
+  const RunOutput chinese = run_to_files("register.csv", {"--lang", "zh", "--summary-csv", "summary.csv"});
+  ASSERT_EQ(chinese.cli.exit_code, 0) << chinese.cli.err;
+  EXPECT_EQ(chinese.results, english.results);
+  EXPECT_EQ(file("summary.csv"), english_summary);
+  EXPECT_THAT(chinese.cli.out, AllOf(HasSubstr("户数"), HasSubstr("贫困发生率"), HasSubstr("合计"), HasSubstr("%"),
+                                     HasSubstr("读入"), HasSubstr("拒收原因见 rejects.csv")));
+  EXPECT_THAT(english.cli.out, AllOf(HasSubstr("households"), Not(HasSubstr("户数"))));
+}
+
 TEST_F(Cli, CompiledProgramRunsExactlyLikeItsSource) {
   const CliRun compile = precept({"compile", "w1.pol"});
   ASSERT_EQ(compile.exit_code, 0) << compile.err;
