@@ -1200,28 +1200,31 @@ void Machine::run_traced(const Batch& batch, std::vector<std::uint8_t>& executed
   }
 }
 
+namespace {
+// Runs the steps in order, each through its function `fn` (Step::fn or
+// Step::row_fn); a step may send the run on to a later one (context.next).
+template <class StepContext>
+void run_steps(const std::vector<Step>& steps, StepContext& context, Handler Step::*fn) {
+  const std::size_t n = steps.size();
+  for (std::size_t i = 0; i < n;) {
+    const Step& step = steps[i];
+    context.pc = step.pc;
+    context.next = i + 1;
+    (step.*fn)(context, step);
+    i = context.next;
+  }
+}
+}  // namespace
+
 void Machine::run(const Batch& batch) {
   prepare(batch);
-  const std::size_t n = steps_.size();
   if (batch.rows == 1) {  // one household: the steps' one-row functions (RowContext)
     RowContext context{{*this, batch}};
-    for (std::size_t i = 0; i < n;) {
-      const Step& step = steps_[i];
-      context.pc = step.pc;
-      context.next = i + 1;
-      step.row_fn(context, step);
-      i = context.next;
-    }
+    run_steps(steps_, context, &Step::row_fn);
     return;
   }
   Context context{*this, batch};
-  for (std::size_t i = 0; i < n;) {
-    const Step& step = steps_[i];
-    context.pc = step.pc;
-    context.next = i + 1;
-    step.fn(context, step);
-    i = context.next;
-  }
+  run_steps(steps_, context, &Step::fn);
 }
 
 constexpr std::uint32_t kPrefetchRows = 64;
