@@ -315,7 +315,7 @@ class Policy:
             by: Union[str, Sequence[str], None] = None, allow_unknown_columns: bool = True) -> "Result":
         """Evaluates every household of `data`: a pandas DataFrame, a dict of
         columns (name -> sequence), or the path of a CSV register (or of an
-        .xlsx workbook: its first sheet, read with pandas as a DataFrame).
+        .xlsx workbook: its first sheet, read as `precept run` reads it).
 
         Columns go in as numpy buffers, converted without Python code per row
         for numbers, booleans and dates, and evaluated with the GIL released.
@@ -343,16 +343,10 @@ class Policy:
             raise ValueError('int_money must be "yuan" or "fen"')
         by_list = _by_list(by)
         if isinstance(data, (str, _os.PathLike)):
-            path = _os.fspath(data)
-            if path.lower().endswith((".xlsx", ".xlsm")):
-                # A workbook's first sheet, its cells as typed as the
-                # workbook holds them (numbers, dates, texts), read as a
-                # DataFrame's columns are (needs python3-openpyxl).
-                import pandas
-
-                frame = pandas.read_excel(path, dtype=object)
-                return _run_columns(self, frame, int_money == "fen", money == "fen", by_list, allow_unknown_columns)
-            return _run_path(self, path, money == "fen", by_list)
+            # A CSV register in any encoding `precept run` reads, or an .xlsx
+            # workbook's first sheet: read by the library's one register
+            # reader, so rows, rejects and line numbers are `precept run`'s.
+            return _run_path(self, _os.fspath(data), money == "fen", by_list)
         return _run_columns(self, data, int_money == "fen", money == "fen", by_list, allow_unknown_columns)
 
     # --- what-ifs

@@ -431,6 +431,19 @@ def test_run_reads_pandas_extension_columns(policy):
     assert list(result.rejects["kind"]) == ["value_missing", "value_missing"]
 
 
+def test_run_the_bundled_workbook_as_precept_run_reads_it(policy, tmp_path):
+    # One register reader: the workbook's rows, rejects and sheet row numbers
+    # are the ones `precept run` gives on the same file.
+    book = os.path.join(ROOT, "examples", "data", "xijiang_sample.xlsx")
+    subprocess.run([CLI, "run", XIJIANG, book, "-o", str(tmp_path / "results.csv"), "--rejects",
+                    str(tmp_path / "rejects.csv"), "-q", "-j", "1"], check=True, capture_output=True)
+    result = policy.run(book)
+    assert result.to_csv().encode("utf-8") == (tmp_path / "results.csv").read_bytes()
+    cli_rejects = (tmp_path / "rejects.csv").read_text(encoding="utf-8").splitlines()[1:]
+    assert len(result.rejects) == len(cli_rejects) > 0
+    assert [str(line) for line in result.rejects["line"]] == [row.split(",")[0] for row in cli_rejects]
+
+
 def test_run_an_xlsx_workbook(policy, cli_run, tmp_path):
     frame = sample_frame()
     book = tmp_path / "register.xlsx"
