@@ -388,7 +388,10 @@ int cmd_run(const RunArgs& args) {
     report_stream << precept::format_summary_table(report.summary, g_language);
   }
   report_stream << precept::format_row_counts(report, args.rejects, g_language) << "\n";
-  return kOk;
+  // What rejected the rows, so that one column that rejects every row is named
+  // as the likely cause rather than left to be found in the rejects file.
+  report_stream << escape_for_terminal(precept::format_reject_account(report, g_language), precept::LineBreaks::Keep);
+  return report.dominant_reject_column.empty() ? kOk : kBadInput;
 }
 
 }  // namespace

@@ -265,7 +265,36 @@ class Runner {
       report_.out_of_memory = true;
     }
     summary_totals_.finish();
+    finish_reject_account();
     return std::move(report_);
+  }
+
+  // One more reject in the account (RunReport::reject_groups), in the order
+  // the rows are written, so the first row of a group is the same on any
+  // number of threads.
+  void count_reject(std::uint64_t first_line, const Reject& reject) {
+    auto [at, added] = reject_group_of_.try_emplace({reject.column, reject.kind}, report_.reject_groups.size());
+    if (added) report_.reject_groups.push_back({reject.column, reject.kind, 0, first_line + reject.line,
+                                                reject_reason(first_line, reject)});
+    ++report_.reject_groups[at->second].count;
+  }
+
+  // Most frequent first (a stable sort keeps the group met first ahead of an
+  // equal one); and the column that rejected (nearly) every row, if one did.
+  void finish_reject_account() {
+    std::stable_sort(report_.reject_groups.begin(), report_.reject_groups.end(),
+                     [](const RejectGroup& a, const RejectGroup& b) { return a.count > b.count; });
+    const std::uint64_t rows = report_.rows_read;
+    if (rows == 0) return;
+    std::map<std::string_view, std::uint64_t> by_column;
+    for (const RejectGroup& group : report_.reject_groups)
+      if (!group.column.empty()) by_column[group.column] += group.count;
+    for (const auto& [column, count] : by_column)
+      if (count == rows ||
+          (rows >= kDominantRejectMinRows && count * 100 >= rows * kDominantRejectPercent)) {
+        report_.dominant_reject_column = std::string(column);
+        return;
+      }
   }
 
  private:
@@ -750,7 +779,10 @@ class Runner {
     report_.rows_read += batch.records;
     report_.results += batch.result_count;
     report_.rejected += batch.rejects.size();
-    for (const Reject& reject : batch.rejects) ++report_.rejected_by_kind[reject.kind];
+    for (const Reject& reject : batch.rejects) {
+      ++report_.rejected_by_kind[reject.kind];
+      count_reject(batch.first_line, reject);
+    }
     // Straight to the stream: a batch's text is large enough that stdio
     // passes it to the system without copying it into its own buffer.
     if (results_) write(results_, batch.results);
@@ -804,6 +836,8 @@ class Runner {
   std::uint32_t explanation_key_ = 0;
   std::vector<std::uint32_t> explained_field_order_;
   RunReport report_;
+  // (column, kind) -> its group in report_.reject_groups
+  std::map<std::pair<std::string, RejectKind>, std::size_t> reject_group_of_;
   SummaryTotals summary_totals_;
 
   // The reader's side, under read_mutex_.

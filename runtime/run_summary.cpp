@@ -283,6 +283,33 @@ std::string format_summary_csv(const Summary& summary, bool formula_escape) {
   return out;
 }
 
+std::string format_reject_account(const RunReport& report, Language language, std::size_t max_groups) {
+  using M = MessageId;
+  if (report.reject_groups.empty()) return {};
+  std::string out = say<M::reject_account_heading>(language).text + "\n";
+  std::size_t shown = 0;
+  std::uint64_t rows_not_shown = 0;
+  for (const RejectGroup& group : report.reject_groups) {
+    if (shown == max_groups) {
+      rows_not_shown += group.count;
+      continue;
+    }
+    ++shown;
+    const std::string where = group.column.empty() ? say<M::reject_account_record>(language).text
+                                                   : say<M::reject_account_column>(language, group.column).text;
+    out += say<M::reject_account_group>(language, group.count, where, group.first_line, group.first_reason).text + "\n";
+  }
+  if (shown < report.reject_groups.size())
+    out += say<M::reject_account_more>(language, report.reject_groups.size() - shown, rows_not_shown).text + "\n";
+  if (!report.dominant_reject_column.empty()) {
+    std::uint64_t count = 0;
+    for (const RejectGroup& group : report.reject_groups)
+      if (group.column == report.dominant_reject_column) count += group.count;
+    out += say<M::reject_account_dominant>(language, report.dominant_reject_column, count, report.rows_read).text + "\n";
+  }
+  return out;
+}
+
 std::string format_row_counts(const RunReport& report, const std::string& rejects_path, Language language) {
   using M = MessageId;
   return report.rejected && !rejects_path.empty()

@@ -116,6 +116,23 @@ struct Summary {
 // memory: one wording wherever memory runs out.
 extern const char* const kOutOfMemoryError;
 
+// Rejected rows that share a column and a kind of reason (RunReport::reject_groups).
+struct RejectGroup {
+  std::string column;            // "" when the record as a whole was rejected (its shape)
+  RejectKind kind = RejectKind::None;
+  std::uint64_t count = 0;
+  std::uint64_t first_line = 0;  // the first such row's line, and its reason as the rejects file words it
+  std::string first_reason;
+};
+
+// When a column rejects every row of a register, or at least 99% of one of 100
+// rows or more, the register was almost certainly written in a way the policy
+// does not read (a column of TRUE/FALSE for 1/0, an encoding, a unit): not
+// 100,000 separate mistakes. `run` then says so and ends with "the input
+// cannot be used" (README, exit codes), after writing its outputs as usual.
+inline constexpr std::uint64_t kDominantRejectMinRows = 100;
+inline constexpr std::uint64_t kDominantRejectPercent = 99;
+
 struct RunReport {
   std::uint64_t rows_read = 0;    // records after the header
   std::uint64_t results = 0;
@@ -124,6 +141,13 @@ struct RunReport {
   // rule of the policy, ...): kinds with none are absent; the counts add up to
   // `rejected`. The rejects file says the same of each row in words.
   std::map<RejectKind, std::uint64_t> rejected_by_kind;
+  // The rejects' account: grouped by column and kind, most frequent first
+  // (ties: the group met first), each with its first row; counts add up to
+  // `rejected`. The same on any number of threads.
+  std::vector<RejectGroup> reject_groups;
+  // The column that rejected every row, or at least kDominantRejectPercent% of
+  // a register of kDominantRejectMinRows rows or more; "" when none did.
+  std::string dominant_reject_column;
   std::vector<std::string> notes;  // e.g. extra columns ignored
   std::string fatal_error;         // set when the run could not start or finish
   // With fatal_error: the run stopped because memory ran out (an allocation
@@ -167,6 +191,13 @@ std::string format_summary_table(const Summary& summary, Language language = Lan
 // fraction with 6 decimals (the W1 contract).
 // `formula_escape` as RunOptions::formula_escape says.
 std::string format_summary_csv(const Summary& summary, bool formula_escape = true);
+// The rejects' account as `run` prints it after its counts line, in
+// `language`: a line per group of RunReport::reject_groups (at most
+// `max_groups`, then how many more), count, column and the first row's line
+// and reason; and, when a column rejected (nearly) every row, a plain
+// sentence saying that is the likely cause. "" when nothing was rejected.
+std::string format_reject_account(const RunReport& report, Language language = Language::English,
+                                  std::size_t max_groups = 10);
 // The line that ends a run, in `language`: "rows read: 2000 = results 1989 +
 // rejected 11 (see rejects.csv)"; `rejects_path` is named when given and some
 // rows were rejected.

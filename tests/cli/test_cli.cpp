@@ -16,9 +16,11 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <regex>
 #include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -249,6 +251,78 @@ TEST_F(Cli, LangZhSpeaksChineseAndChangesNoData) {
   EXPECT_THAT(chinese.cli.out, AllOf(HasSubstr("户数"), HasSubstr("贫困发生率"), HasSubstr("合计"), HasSubstr("%"),
                                      HasSubstr("读入"), HasSubstr("拒收原因见 rejects.csv")));
   EXPECT_THAT(english.cli.out, AllOf(HasSubstr("households"), Not(HasSubstr("户数"))));
+}
+
+// After the counts, what rejected the rows: by column and reason, most
+// frequent first, each with its first line; the same on any number of threads.
+TEST_F(Cli, TheRejectsAccountGroupsTheRejectsByColumnAndReason) {
+  const RunOutput one = run_to_files("register.csv", {"-j", "1"});
+  ASSERT_EQ(one.cli.exit_code, 0) << one.cli.err;
+  const std::string& out = one.cli.out;
+  const std::size_t heading = out.find("rejected rows by column and reason, most frequent first:\n");
+  ASSERT_NE(heading, std::string::npos) << out;
+  EXPECT_LT(out.find("rows read:"), heading) << "the account follows the counts";
+  // Each group's count; together, every rejected row.
+  std::uint64_t accounted = 0, previous = UINT64_MAX;
+  std::istringstream lines(out.substr(heading));
+  std::string line;
+  std::getline(lines, line);
+  const std::regex group("  (`[^`]+`|the record's shape): ([0-9]+), first at line [0-9]+: .+");
+  while (std::getline(lines, line) && line.rfind("  ", 0) == 0) {
+    std::smatch parts;
+    ASSERT_TRUE(std::regex_match(line, parts, group)) << line;
+    const std::uint64_t count = std::stoull(parts[2]);
+    EXPECT_LE(count, previous) << "most frequent first: " << line;
+    previous = count;
+    accounted += count;
+  }
+  EXPECT_EQ(accounted, counts_in(out).rejected);
+  // The first bad `members` cell of the rejects file is the one the account quotes.
+  const Rows rejects = parse_csv(one.rejects);
+  const auto members = std::find_if(rejects.begin() + 1, rejects.end(),
+                                    [](const std::vector<std::string>& row) { return row[1] == "members"; });
+  ASSERT_NE(members, rejects.end());
+  EXPECT_THAT(out, HasSubstr("`members`: 1, first at line " + (*members)[0] + ": " + (*members)[2]));
+  EXPECT_EQ(run_to_files("register.csv", {"-j", "2"}).cli.out, out);
+  EXPECT_THAT(run_to_files("register.csv", {"--lang", "zh"}).cli.out,
+              AllOf(HasSubstr("拒收的行，按列和原因从多到少："), HasSubstr("`members` 列：")));
+}
+
+// A register whose one column is written the way the policy does not read
+// (TRUE/FALSE where it reads 1/0) rejects every row for the same reason: the
+// run names that column as the cause and ends with "the input cannot be
+// used", its outputs written all the same. 99% of 100 rows or more counts too;
+// fewer rows, or fewer of them, do not.
+TEST_F(Cli, AColumnThatRejectsNearlyEveryRowIsNamedAsTheCause) {
+  const std::string header = sample_register().substr(0, sample_register().find('\n') + 1);
+  ASSERT_NE(header.find(",owns_car,"), std::string::npos);
+  const auto register_of = [&](int rows, int good) {
+    std::string text = header;
+    for (int i = 0; i < rows; ++i) {
+      char id[32];
+      std::snprintf(id, sizeof id, "360733-%07d", i + 1);
+      text += std::string(id) + ",会昌县,西江镇,西头村,4,1,6157.78,7848.2," + (i < good ? "0" : "FALSE") +
+              ",0,0,d,0,0,1,0,0,0,1,0\n";
+    }
+    return text;
+  };
+  write_file(box_ / "excel.csv", register_of(150, 1));  // 149 of 150 rejected: 99.3%
+  const RunOutput excel = run_to_files("excel.csv");
+  EXPECT_EQ(excel.cli.exit_code, 3) << excel.cli.out << excel.cli.err;
+  EXPECT_THAT(excel.cli.out, AllOf(HasSubstr("`owns_car`: 149, first at line 3:"),
+                                   HasSubstr("column `owns_car` rejected 149 of the 150 rows: the register almost "
+                                             "certainly writes it in a way the policy does not read")));
+  EXPECT_EQ(parse_csv(excel.results).size(), 2u) << "the outputs are written: the one good household";
+  EXPECT_EQ(parse_csv(excel.rejects).size(), 150u);
+
+  write_file(box_ / "all.csv", register_of(3, 0));  // every row of a small register
+  EXPECT_EQ(run_to_files("all.csv").cli.exit_code, 3);
+  write_file(box_ / "most.csv", register_of(150, 2));  // 148 of 150: 98.7%
+  const RunOutput most = run_to_files("most.csv");
+  EXPECT_EQ(most.cli.exit_code, 0) << most.cli.out;
+  EXPECT_THAT(most.cli.out, AllOf(HasSubstr("`owns_car`: 148,"), Not(HasSubstr("almost certainly"))));
+  write_file(box_ / "small.csv", register_of(50, 1));  // 98% of fewer than 100 rows
+  EXPECT_EQ(run_to_files("small.csv").cli.exit_code, 0);
 }
 
 TEST_F(Cli, CompiledProgramRunsExactlyLikeItsSource) {
