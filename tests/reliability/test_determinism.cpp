@@ -3,6 +3,7 @@
 #include "cli_runner.hpp"
 #include "files.hpp"
 #include "reliability_support.hpp"
+#include "run_capture.hpp"
 
 #include <precept/precept.hpp>
 
@@ -35,26 +36,18 @@ struct InMemoryRun {
 InMemoryRun run_over(const precept::Policy& policy, std::FILE* input, std::size_t batch_size,
                      precept::ResultFormat format = precept::ResultFormat::Csv, std::size_t threads = 1,
                      std::function<void(std::uint64_t, std::uint64_t)> progress = {}) {
-  InMemoryRun out;
-  char* results_buf = nullptr;
-  char* rejects_buf = nullptr;
-  std::size_t results_len = 0, rejects_len = 0;
-  std::FILE* results = ::open_memstream(&results_buf, &results_len);
-  std::FILE* rejects = ::open_memstream(&rejects_buf, &rejects_len);
-  EXPECT_TRUE(input && results && rejects);
   precept::RunOptions options;
   options.batch_size = batch_size;
   options.format = format;
   options.group_by = {"village"};
   options.threads = threads;
   options.progress = std::move(progress);
-  out.report = precept::run_csv(policy, input, results, rejects, options);
-  std::fclose(results);
-  std::fclose(rejects);
-  out.results.assign(results_buf, results_len);
-  out.rejects.assign(rejects_buf, rejects_len);
-  std::free(results_buf);
-  std::free(rejects_buf);
+  precept::testing::CapturedRun run = precept::testing::run_captured(policy, input, options);
+  EXPECT_TRUE(run.report.ok()) << run.report.fatal_error;
+  InMemoryRun out;
+  out.report = std::move(run.report);
+  out.results = std::move(run.results);
+  out.rejects = std::move(run.rejects);
   out.summary_csv = precept::format_summary_csv(out.report.summary);
   out.summary_table = precept::format_summary_table(out.report.summary);
   return out;

@@ -6,6 +6,7 @@
 // openpyxl for the checked-in examples/data/xijiang_sample.xlsx.
 #include "encoding_input.hpp"
 #include "files.hpp"
+#include "run_capture.hpp"
 #include "xlsx_reader.hpp"
 
 #include <precept/explain.hpp>
@@ -50,27 +51,13 @@ std::string convert(const std::string& text, const char* to) {
   return out;
 }
 
-struct Outcome {
-  RunReport report;
-  std::string results, rejects;
-};
+using Outcome = precept::testing::CapturedRun;
 
 // Runs `policy` over `input` bytes, from a pipe-like stream or from a regular file.
 Outcome run_over(const Policy& policy, const std::string& input, bool regular_file, RunOptions options = {}) {
   std::FILE* in = open_input(input, regular_file);
-  char *results_buf = nullptr, *rejects_buf = nullptr;
-  std::size_t results_len = 0, rejects_len = 0;
-  std::FILE* results = ::open_memstream(&results_buf, &results_len);
-  std::FILE* rejects = ::open_memstream(&rejects_buf, &rejects_len);
-  Outcome outcome;
-  outcome.report = run_csv(policy, in, results, rejects, options);
-  std::fclose(in);
-  std::fclose(results);
-  std::fclose(rejects);
-  outcome.results.assign(results_buf, results_len);
-  outcome.rejects.assign(rejects_buf, rejects_len);
-  std::free(results_buf);
-  std::free(rejects_buf);
+  Outcome outcome = precept::testing::run_captured(policy, in, options);
+  if (in) std::fclose(in);
   return outcome;
 }
 
