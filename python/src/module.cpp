@@ -56,7 +56,7 @@ std::string date_text(std::int64_t days) {
   const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
   const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t year = yoe + era * 400 + (month <= 2);
-  char buffer[32];
+  char buffer[64];  // room for any int64 year, month and day: no truncation
   std::snprintf(buffer, sizeof buffer, "%04lld-%02lld-%02lld", static_cast<long long>(year),
                 static_cast<long long>(month), static_cast<long long>(day));
   return buffer;
