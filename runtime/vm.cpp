@@ -35,15 +35,8 @@ struct Machine::ListRegister {
   std::vector<std::int64_t> slots;  // slot j of row i at slots[j * capacity + i]
   std::vector<std::uint64_t> masks;
   std::vector<std::vector<std::int64_t>> rows;
-  const std::vector<std::vector<std::int64_t>>* alias = nullptr;
   std::uint32_t alias_field = 0;
-  bool aliased = false;
-
-  ListItems at(std::size_t row, std::size_t capacity) const {
-    if (slotted) return {slots.data() + row, capacity, masks[row]};
-    const std::vector<std::int64_t>& v = alias ? (*alias)[row] : rows[row];
-    return {v.data(), v.size()};
-  }
+  bool aliased = false;  // read through Machine::list_columns_, pointed at the batch's column
 };
 
 // The index of one lookup table, built once per machine. Rows are grouped by
@@ -318,7 +311,8 @@ struct Machine::Context {
   std::int64_t* reg(std::uint32_t r) { return m.scalar_regs_[r]; }
   std::string_view* text(std::uint32_t r) { return &m.texts_[r * m.capacity_]; }
   ListRegister& list(std::uint32_t r) { return m.lists_[r]; }
-  ListItems items(const ListRegister& l, std::size_t row) const { return l.at(row, m.capacity_); }
+  // A list register's rows as items, however it is held (ListColumn).
+  const ListColumn& items(std::uint32_t r) const { return m.list_columns_[r]; }
   const LookupIndex& lookup(std::uint32_t index) const { return *m.lookups_[index]; }
   Quotient* quotient(std::uint32_t r) { return &m.quotients_[r * m.capacity_]; }
 
@@ -836,10 +830,10 @@ HANDLER(list_append_pair) {
 
 HANDLER(LIST_CONTAINS) {
   std::int64_t* a = c.reg(s.a);
-  const Machine::ListRegister& b = c.list(s.b);
+  const ListColumn& b = c.items(s.b);
   const std::int64_t* value = c.reg(s.c);
   c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
-    const ListItems items = c.items(b, i);
+    const ListItems items = b[i];
     a[i] = std::find(items.begin(), items.end(), value[i]) != items.end();
   });
 }
@@ -850,7 +844,8 @@ HANDLER(LIST_COUNT) {
     const std::uint64_t* masks = b.masks.data();
     c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = std::popcount(masks[i]); });
   } else {
-    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = static_cast<std::int64_t>(c.items(b, i).size()); });
+    const ListColumn& items = c.items(s.b);
+    c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE { a[i] = static_cast<std::int64_t>(items[i].size()); });
   }
 }
 constexpr std::uint32_t kSlotwiseSumRows = 8;
@@ -878,9 +873,10 @@ HANDLER(LIST_SUM) {
     }
     if (overflowed >= 0) [[likely]] return;
   }
+  const ListColumn& items = c.items(s.b);
   c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
     std::int64_t total = 0;
-    for (const std::int64_t v : c.items(b, i))
+    for (const std::int64_t v : items[i])
       if (__builtin_add_overflow(total, v, &total)) [[unlikely]] {
         c.fail(i, RowError::Overflow);
         break;
@@ -934,11 +930,11 @@ HANDLER(PICK_TEXT) {
 HANDLER(PICK_LIST) {
   Machine::ListRegister& a = c.list(s.a);
   const std::vector<std::int64_t>& values = c.program().arrays[s.b].values;
-  const Machine::ListRegister& rows = c.list(s.c);
+  const ListColumn& rows = c.items(s.c);
   c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
     std::vector<std::int64_t>& out = a.rows[i];
     out.clear();
-    for (const std::int64_t row : c.items(rows, i)) out.push_back(element(values, row));
+    for (const std::int64_t row : rows[i]) out.push_back(element(values, row));
   });
 }
 
@@ -947,11 +943,11 @@ HANDLER(PICK_LIST) {
 template <bool kMin>
 PRECEPT_INLINE void list_extreme(auto& c, const Step& s) {
   std::int64_t* a = c.reg(s.a);
-  const Machine::ListRegister& b = c.list(s.b);
+  const ListColumn& b = c.items(s.b);
   c.each([&](std::uint32_t i) PRECEPT_LAMBDA_INLINE {
     bool any = false;
     std::int64_t best = 0;
-    for (const std::int64_t v : c.items(b, i)) {
+    for (const std::int64_t v : b[i]) {
       if (!any || (kMin ? v < best : v > best)) best = v;
       any = true;
     }
@@ -1238,10 +1234,8 @@ void Machine::point_at(const Batch& batch) {
   for (const auto& [reg, field] : field_aliases_)
     scalar_regs_[reg] = const_cast<std::int64_t*>(batch.columns[field].scalar_data());
   for (std::size_t l = 0; l < lists_.size(); ++l)
-    if (ListRegister& list = lists_[l]; list.aliased) {
-      list.alias = &batch.columns[list.alias_field].lists;
-      list_columns_[l].rows_ = list.alias;
-    }
+    if (const ListRegister& list = lists_[l]; list.aliased)
+      list_columns_[l].rows_ = &batch.columns[list.alias_field].lists;
   for (const auto& [reg, field] : text_aliases_) text_columns_[reg] = &batch.columns[field].texts;
 }
 
