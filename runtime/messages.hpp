@@ -29,6 +29,10 @@ enum class MessageId : std::uint16_t {
 #define PRECEPT_MESSAGE(id, english, chinese) id,
 #include "messages_compiler.def"
 #include "messages_reports.def"
+#include "messages_cli.def"
+#include "messages_explain.def"
+#include "messages_register.def"
+#include "messages_report.def"
 #undef PRECEPT_MESSAGE
 };
 
@@ -42,6 +46,10 @@ inline constexpr CatalogueEntry kCatalogue[] = {
 #define PRECEPT_MESSAGE(id, english, chinese) {#id, english, chinese},
 #include "messages_compiler.def"
 #include "messages_reports.def"
+#include "messages_cli.def"
+#include "messages_explain.def"
+#include "messages_register.def"
+#include "messages_report.def"
 #undef PRECEPT_MESSAGE
 };
 
