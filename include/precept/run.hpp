@@ -52,6 +52,11 @@ struct RunOptions {
   // that read the CSV (README, "Registers from Excel and WPS").
   bool formula_escape = true;
   ResultFormat format = ResultFormat::Csv;
+  // The language of the words the run writes for people: the reasons in the
+  // rejects, the rejects' account (the policy's `language` declaration, or
+  // `--lang`, picks it; never the machine's locale). Results keep their
+  // machine headers and values in any language.
+  Language language = Language::English;
   // Summary groups: a group declared in the policy's summary, or field names.
   std::vector<std::string> group_by;
   // Households evaluated together; smaller when the policy's registers would
