@@ -59,7 +59,7 @@ mkdir -p "$build"
 cmake -S "$repo" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DPRECEPT_BUILD_TESTS=OFF -DPRECEPT_BUILD_BENCH=ON >"$build/configure.log" 2>&1 \
   || { cat "$build/configure.log" >&2; die "configure failed"; }
-targets=(precept-cli w1-reference precept-gen precept-eval-bench precept-typed-bench precept-gen-policy)
+targets=(precept-cli w1-reference w1-fast precept-gen precept-eval-bench precept-typed-bench precept-gen-policy)
 cmake --build "$build" --target "${targets[@]}" >&2
 eval_bench=$build/bench/precept-eval-bench
 typed_bench=$build/bench/precept-typed-bench
@@ -67,8 +67,10 @@ big_policy_gen=$build/bench/precept-gen-policy
 
 precept=$build/precept
 baseline=$build/tests/reference/w1-reference
+# The fastest hand-written W1 (bench/w1_fast.cpp): the bar of issue 19's targets.
+fast=$build/tests/reference/w1-fast
 gen=$build/examples/generator/precept-gen
-for exe in "$precept" "$baseline" "$gen"; do
+for exe in "$precept" "$baseline" "$fast" "$gen"; do
   [[ -x $exe ]] || die "expected executable not found: $exe"
 done
 
@@ -145,10 +147,18 @@ run_baseline() {
   measure baseline "$1" "$baseline" "$data" --results "$runs_dir/baseline.results.csv" \
     --rejects "$runs_dir/baseline.rejects.csv" --summary "$runs_dir/baseline.summary.csv"
 }
+run_fast() {
+  measure fast "$1" "$fast" "$data" --results "$runs_dir/fast.results.csv" \
+    --rejects "$runs_dir/fast.rejects.csv" --summary "$runs_dir/fast.summary.csv"
+}
 
 # Every run's results must equal the baseline's, byte for byte: a fast wrong
 # answer is not a result. Checked after each round, so a failure names the run.
 check_same() {
+  for file in results rejects summary; do
+    cmp "$runs_dir/baseline.$file.csv" "$runs_dir/fast.$file.csv" >&2 \
+      || die "run $1: w1-fast's $file differ from the baseline's (see $runs_dir)"
+  done
   for name in precept-1 precept-n; do
     cmp "$runs_dir/baseline.results.csv" "$runs_dir/$name.results.csv" >&2 \
       || die "run $1: $name's results differ from the baseline's (see $runs_dir)"
@@ -163,6 +173,7 @@ echo "== warm-up (not counted)" >&2
 run_precept precept-1 1 0
 run_precept precept-n "$cores" 0
 run_baseline 0
+run_fast 0
 check_same 0
 rm -f "$runs_dir"/*.times
 
@@ -173,6 +184,7 @@ for ((i = 1; i <= runs; i++)); do
   run_precept precept-1 1 "$i"
   run_precept precept-n "$cores" "$i"
   run_baseline "$i"
+  run_fast "$i"
   check_same "$i"
 done
 
@@ -273,7 +285,7 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- report -----------------------------------------------------------------------
 declare -A wall cpu rss
-for name in precept-1 precept-n baseline startup compile; do
+for name in precept-1 precept-n baseline fast startup compile; do
   wall[$name]=$(median "$runs_dir/$name.times" 1)
   cpu[$name]=$(median "$runs_dir/$name.times" 2)
   rss[$name]=$(median "$runs_dir/$name.times" 3)
@@ -297,10 +309,10 @@ echo "- command: bench/run.sh --rows $rows --runs $runs --seed $seed --big-rows 
 echo
 echo "| tool | median wall s | median CPU s | peak RSS MB | households/s | wall vs baseline |"
 echo "|---|---:|---:|---:|---:|---:|"
-for name in precept-1 precept-n baseline; do
+for name in precept-1 precept-n baseline fast; do
   awk -v name="$name" -v w="${wall[$name]}" -v c="${cpu[$name]}" -v r="${rss[$name]}" -v cores="$cores" \
       -v rows="$rows" -v base="${wall[baseline]}" 'BEGIN {
-    label = name == "precept-1" ? "Precept, 1 thread" : name == "precept-n" ? "Precept, " cores " threads" : "baseline (w1-reference)"
+    label = name == "precept-1" ? "Precept, 1 thread" : name == "precept-n" ? "Precept, " cores " threads" : name == "fast" ? "fastest hand-written (w1-fast)" : "baseline (w1-reference)"
     rss_mb = r == "n/a" ? "n/a" : sprintf("%.1f", r / 1024)
     printf "| %s | %.3f | %.3f | %s | %.0f | %.2fx |\n", label, w, c, rss_mb, rows / w, w / base
   }'
@@ -320,6 +332,9 @@ target() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
 holds() { if [[ $1 == *n/a* ]]; then echo n/a; else awk "BEGIN { exit !($1) }" && echo met || echo "NOT met"; fi; }
 one_vs_base=$(paired_median "$runs_dir/precept-1.times" "$runs_dir/baseline.times")
 speedup=$(paired_median "$runs_dir/precept-1.times" "$runs_dir/precept-n.times")
+one_vs_fast=$(paired_median "$runs_dir/precept-1.times" "$runs_dir/fast.times")
+n_vs_fast=$(paired_median "$runs_dir/precept-n.times" "$runs_dir/fast.times")
+base_vs_fast=$(paired_median "$runs_dir/baseline.times" "$runs_dir/fast.times")
 startup_ms=$(awk -v w="${wall[startup]}" 'BEGIN { printf "%.0f", w * 1000 }')
 big_mb_1=$(awk -v r="$big_rss_1" 'BEGIN { if (r == "n/a") print "n/a"; else printf "%.1f", r / 1024 }')
 big_mb_n=$(awk -v r="$big_rss_n" 'BEGIN { if (r == "n/a") print "n/a"; else printf "%.1f", r / 1024 }')
@@ -328,6 +343,9 @@ echo
 echo "| target | measured | goal | |"
 echo "|---|---:|---:|---|"
 target "end to end, 1 thread, vs baseline (median of paired rounds)" "${one_vs_base}x" "<= 1.5x" "$(holds "$one_vs_base <= 1.5")"
+target "end to end, 1 thread, vs the fastest hand-written (w1-fast; median of paired rounds)" "${one_vs_fast}x" "<= 1.0x" "$(holds "$one_vs_fast <= 1.0")"
+target "end to end, $cores threads, vs the fastest hand-written (w1-fast)" "${n_vs_fast}x" "<= 0.6x" "$(holds "$n_vs_fast <= 0.6")"
+target "the oracle w1-reference vs w1-fast (the bar is at least as fast as the oracle)" "${base_vs_fast}x" ">= 1.0x" "$(holds "$base_vs_fast >= 1.0")"
 target "end to end, $rows rows, $cores threads, speed-up over 1 thread (median of paired rounds)" "${speedup}x" ">= 1.7x" "$(holds "$speedup >= 1.7")"
 target "evaluation alone vs a hand-written loop over the same columns" "${eval_ratio:-n/a}x" "<= 2x" "$(holds "${eval_ratio:-n/a} <= 2")"
 target "one typed household at a time (set, evaluate, read)" "${typed_ns:-n/a} ns" "<= 150 ns" "$(holds "${typed_ns:-n/a} <= 150")"
