@@ -2,9 +2,13 @@
 # every variable comes from tests/package/CMakeLists.txt.
 #
 #  1. configures the project afresh with -DPRECEPT_BUILD_TESTS=OFF and
-#     GoogleTest made unfindable, and builds only the two libraries;
-#  2. installs them (components Precept_Runtime and Precept_Development) into
-#     a prefix, then MOVES the prefix elsewhere: the package must be relocatable;
+#     GoogleTest made unfindable (configure only: a consumer can build the
+#     libraries without the test tools);
+#  2. installs the libraries of the build the tests run from (BUILD_DIR;
+#     components Precept_Runtime and Precept_Development) into a prefix, then
+#     MOVES the prefix elsewhere: the package must be relocatable. (It used to
+#     build the libraries a second time at -O0 for this, the longest test in CI
+#     by far; the install rules are the same in any build tree.)
 #  3. builds tests/package/outside against the moved prefix with
 #     find_package(Precept), and again by hand with pkg-config, and runs both
 #     programs of each build (the full library, and the evaluation-only one
@@ -18,15 +22,16 @@
 #     check can fail).
 #
 #   PROJECT_DIR  the project's source tree
+#   BUILD_DIR    the build tree whose libraries are installed
 #   SOURCE_DIR   the outside project
 #   WORK_DIR     scratch space, wiped first
-#   GENERATOR, MAKE_PROGRAM, CXX_COMPILER, C_COMPILER, BUILD_TYPE, LAUNCHER (a compiler launcher such as ccache, may be empty)
+#   GENERATOR, MAKE_PROGRAM, CXX_COMPILER, C_COMPILER, BUILD_TYPE
 #   CLI          the outer build's `precept`, to check the C example's decisions against
 #   EXPECT_MISSING  when true, install nothing and require find_package to fail:
 #                the check that this script notices a failed find_package at all
 cmake_minimum_required(VERSION 3.25)
 
-foreach(var PROJECT_DIR SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER C_COMPILER)
+foreach(var PROJECT_DIR BUILD_DIR SOURCE_DIR WORK_DIR GENERATOR CXX_COMPILER C_COMPILER)
   if(NOT DEFINED ${var} OR "${${var}}" STREQUAL "")
     message(FATAL_ERROR "install.cmake: ${var} is not set")
   endif()
@@ -54,10 +59,8 @@ set(tools -G "${GENERATOR}" "-DCMAKE_CXX_COMPILER=${CXX_COMPILER}" "-DCMAKE_C_CO
 if(MAKE_PROGRAM)
   list(APPEND tools "-DCMAKE_MAKE_PROGRAM=${MAKE_PROGRAM}")
 endif()
-# Unoptimised and without debug information unless told otherwise: the test
-# is about what is installed and how a consumer finds it, not the code's speed,
-# and compiling the libraries again at -O0 takes a fraction of the minutes (CI
-# builds everything without ccache).
+# The outside projects are built unoptimised unless told otherwise: the test is
+# about what is installed and how a consumer finds it, not the code's speed.
 if(NOT BUILD_TYPE)
   set(BUILD_TYPE Debug)
   list(APPEND tools "-DCMAKE_CXX_FLAGS_DEBUG=-O0" "-DCMAKE_C_FLAGS_DEBUG=-O0")
@@ -83,24 +86,16 @@ if(EXPECT_MISSING)
   return()
 endif()
 
-# 1. The library alone: no test target, and GoogleTest cannot be found.
-set(launcher_args)
-if(LAUNCHER)
-  list(APPEND launcher_args "-DCMAKE_CXX_COMPILER_LAUNCHER=${LAUNCHER}" "-DCMAKE_C_COMPILER_LAUNCHER=${LAUNCHER}")
-endif()
+# 1. The project configures with tests off and GoogleTest unfindable.
 step("configure the project with tests off" "${CMAKE_COMMAND}" -S "${PROJECT_DIR}" -B "${inner}" ${tools}
-     ${launcher_args} -DPRECEPT_BUILD_TESTS=OFF -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON)
+     -DPRECEPT_BUILD_TESTS=OFF -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON)
 if(EXISTS "${inner}/tests")
   message(FATAL_ERROR "a tests-off build configured the tests/ folder")
 endif()
-# With ccache, paths inside the scratch tree (the generated parser) are hashed
-# relative to it, so a second run of this test finds the first one's objects.
-step("build the libraries" "${CMAKE_COMMAND}" -E env "CCACHE_BASEDIR=${inner}"
-     "${CMAKE_COMMAND}" --build "${inner}" --target precept precept_eval)
 
 # 2. Install, then move the prefix.
 foreach(component Precept_Runtime Precept_Development)
-  step("install ${component}" "${CMAKE_COMMAND}" --install "${inner}" --prefix "${staging}"
+  step("install ${component}" "${CMAKE_COMMAND}" --install "${BUILD_DIR}" --prefix "${staging}"
        --component ${component})
 endforeach()
 file(RENAME "${staging}" "${prefix}")
