@@ -110,12 +110,16 @@ std::vector<fs::path> sources() {
 }
 
 TEST(MessageCatalogue, EveryEntryIsUsed) {
-  std::string all;
-  for (const auto& file : sources()) all += read_file(file);
-  for (const auto& entry : kCatalogue) {
-    const std::regex use("(M|MessageId)::" + std::string(entry.id) + "\\b");
-    EXPECT_TRUE(std::regex_search(all, use)) << entry.id << " is in the catalogue but nothing says it";
+  // One pass over the sources for every id they name (a regex search per
+  // entry took 20 s under the sanitizers).
+  std::set<std::string> said;
+  const std::regex use("\\b(?:M|MessageId)::([A-Za-z_0-9]+)");
+  for (const auto& file : sources()) {
+    const std::string text = read_file(file);
+    for (std::sregex_iterator it(text.begin(), text.end(), use), end; it != end; ++it) said.insert((*it)[1]);
   }
+  for (const auto& entry : kCatalogue)
+    EXPECT_TRUE(said.contains(std::string(entry.id))) << entry.id << " is in the catalogue but nothing says it";
 }
 
 // The files whose every message comes from the catalogue, and the literals in
