@@ -19,6 +19,12 @@
 //                 (places.cpp, policies/README.md), with the columns its policy
 //                 reads; --rows defaults to the place's published household count
 //
+// Usage: precept-gen --place NAME --panel FROM-TO [--rows N] [--seed S] -o FOLDER
+//
+//   --panel FROM-TO  the place's registers of each year FROM to TO (its own year
+//                 or the one before, to 2020): the same households followed
+//                 through the yearly cycle, into FOLDER (panel.cpp)
+//
 // Same arguments, same bytes, on any machine and any standard library: the PRNG
 // and all sampling are our own integer code (std:: distributions are
 // implementation-defined), and no value written ever passes through floating point.
@@ -41,6 +47,7 @@
 #include <string_view>
 #include <vector>
 
+#include "panel.hpp"
 #include "places.hpp"
 #include "register_text.hpp"
 
@@ -404,12 +411,14 @@ struct Options {
   const char* output_path = nullptr;
   const char* place = nullptr;
   bool list_places = false;
+  int panel_from = 0, panel_to = 0;  // --panel FROM-TO
 };
 
 int usage() {
   std::fprintf(stderr,
                "usage: precept-gen --rows N [--seed S] [--bad-rows K] [--crlf] [--bom] [-o FILE]\n"
                "       precept-gen --place NAME [--rows N] [--seed S] [--crlf] [--bom] [-o FILE]\n"
+               "       precept-gen --place NAME --panel FROM-TO [--rows N] [--seed S] -o FOLDER\n"
                "       precept-gen --list-places\n");
   return 2;
 }
@@ -439,6 +448,13 @@ bool parse_options(int argc, char** argv, Options& options) {
       options.output_path = argv[++i];
     } else if (arg == "--place" && has_value) {
       options.place = argv[++i];
+    } else if (arg == "--panel" && has_value) {
+      const std::string_view years = argv[++i];
+      const auto dash = years.find('-');
+      if (dash == std::string_view::npos ||
+          std::from_chars(years.data(), years.data() + dash, options.panel_from).ec != std::errc() ||
+          std::from_chars(years.data() + dash + 1, years.data() + years.size(), options.panel_to).ec != std::errc())
+        return false;
     } else if (arg == "--list-places") {
       options.list_places = true;
     } else {
@@ -447,6 +463,7 @@ bool parse_options(int argc, char** argv, Options& options) {
   }
   if (options.list_places) return true;
   // A calibrated register has no special rows: its figures are the place's own.
+  if (options.panel_from != 0) return options.place != nullptr && options.output_path != nullptr && options.bad_rows == 0;
   if (options.place != nullptr) return options.bad_rows == 0;
   return options.rows_given && options.bad_rows <= options.rows;
 }
@@ -479,6 +496,15 @@ int run(int argc, char** argv) {
       std::fprintf(stderr, "precept-gen: unknown place '%s'; --list-places shows them\n", options.place);
       return 2;
     }
+  }
+
+  if (place != nullptr && options.panel_from != 0) {
+    if (!precept_gen::write_panel(*place, options.panel_from, options.panel_to, options.rows_given ? options.rows : 0,
+                                  options.seed, options.output_path))
+      return 2;
+    std::fprintf(stderr, "precept-gen: %s registers %d-%d in %s (seed %llu)\n", place->name, options.panel_from,
+                 options.panel_to, options.output_path, static_cast<unsigned long long>(options.seed));
+    return 0;
   }
 
   std::FILE* file = stdout;

@@ -122,18 +122,6 @@ std::size_t draw_permille(Random& random, const std::uint32_t (&permille)[N]) {
   return random.weighted(weights);
 }
 
-struct PlaceHousehold {
-  std::int64_t members = 1, labor = 0, income_fen = 0, deposits_fen = 0;
-  bool owns_car = false, owns_town_house = false, public_employee = false;
-  char house = 's';  // s(afe), c, d
-  bool dibao = false, wubao = false;
-  std::int64_t ill = 0, disabled = 0, students = 0, disaster_fen = 0;
-  bool safe_water = true, remote = false;
-  const char* last_year = "none";
-  bool food_secure = true, medical_insured = true;
-  std::int64_t dropouts = 0;
-};
-
 // Labour for a household that has some: about six in ten members, at least one.
 std::int64_t working_members(Random& random, std::int64_t members) {
   return std::clamp<std::int64_t>((members * 6 + 5) / 10 + random.between(-1, 1), 1, members);
@@ -250,9 +238,11 @@ constexpr std::array<const char*, 24> kColumns = {
     "disabled_members", "students", "disaster_loss", "safe_water", "remote", "last_year", "food_secure",
     "dropouts", "medical_insured"};
 
+}  // namespace
+
 // Village names as the W1 generator makes them (two syllables + 村), from the
 // place's own constant seed, so every seed describes the same villages.
-std::vector<std::string> village_names(const PlaceProfile& place) {
+std::vector<std::string> place_village_names(const PlaceProfile& place) {
   static constexpr std::array<const char*, 20> kFirst = {"石", "大", "新", "上", "下", "高", "长",
                                                          "黄", "白", "青", "龙", "金", "马", "东",
                                                          "西", "南", "北", "杨", "柏", "桐"};
@@ -272,87 +262,107 @@ std::vector<std::string> village_names(const PlaceProfile& place) {
   return names;
 }
 
-}  // namespace
-
-bool write_place_register(const PlaceProfile& place, std::uint64_t rows, std::uint64_t seed, bool crlf, bool bom,
-                          std::FILE* file) {
+std::vector<PlaceHousehold> place_households(const PlaceProfile& place, std::uint64_t rows, std::uint64_t seed) {
   const std::int64_t households = rows == 0 ? place.households : static_cast<std::int64_t>(rows);
   std::int64_t poor_left = scaled(place.poor_households, place.households, households);
   std::int64_t poor_people_left = scaled(place.poor_population, place.households, households);
   std::int64_t other_left = households - poor_left;
   std::int64_t other_people_left = scaled(place.population, place.households, households) - poor_people_left;
-
-  const std::vector<std::string> villages = village_names(place);
   Random household_random(seed ^ 0x706C616365ull);  // "place"
+  std::vector<PlaceHousehold> all;
+  all.reserve(static_cast<std::size_t>(households));
+  for (std::int64_t i = 0; i < households; ++i) {
+    const std::int64_t left = households - i;
+    const bool poor = static_cast<std::int64_t>(household_random.below(static_cast<std::uint64_t>(left))) < poor_left;
+    if (poor) {
+      all.push_back(make_poor(household_random, place, draw_size(household_random, poor_people_left, poor_left),
+                              poor_left > 16));
+      --poor_left;
+      poor_people_left -= all.back().members;
+    } else {
+      all.push_back(make_not_poor(household_random, place, draw_size(household_random, other_people_left, other_left)));
+      --other_left;
+      other_people_left -= all.back().members;
+    }
+  }
+  return all;
+}
+
+void append_place_header(std::string& out, const std::vector<const char*>& extra) {
+  for (std::size_t i = 0; i < kColumns.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    out += kColumns[i];
+  }
+  for (const char* column : extra) {
+    out.push_back(',');
+    out += column;
+  }
+}
+
+void append_place_row(std::string& out, Random& spelling, const PlaceProfile& place, std::string_view village,
+                      std::string_view household_id, const PlaceHousehold& h,
+                      const std::vector<std::string_view>& extra) {
+  std::string field;
+  const auto put = [&](std::string_view value, bool first = false) {
+    if (!first) out.push_back(',');
+    append_field(spelling, out, value);
+  };
+  const auto put_int = [&](std::int64_t value) {
+    field.clear();
+    append_integer(field, value);
+    put(field);
+  };
+  const auto put_money = [&](std::int64_t fen) {
+    field.clear();
+    append_money(spelling, field, fen);
+    put(field);
+  };
+  const auto put_bool = [&](bool value) { put(value ? "1" : "0"); };
+  put(household_id, true);
+  put(place.county);
+  put(place.township);
+  put(village);
+  put_int(h.members);
+  put_int(h.labor);
+  put_money(h.income_fen);
+  put_money(h.deposits_fen);
+  put_bool(h.owns_car);
+  put_bool(h.owns_town_house);
+  put_bool(h.public_employee);
+  put(h.house == 's' ? "safe" : h.house == 'c' ? "c" : "d");
+  put_bool(h.dibao);
+  put_bool(h.wubao);
+  put_int(h.ill);
+  put_int(h.disabled);
+  put_int(h.students);
+  put_money(h.disaster_fen);
+  put_bool(h.safe_water);
+  put_bool(h.remote);
+  put(h.last_year);
+  put_bool(h.food_secure);
+  put_int(h.dropouts);
+  put_bool(h.medical_insured);
+  for (const std::string_view value : extra) put(value);
+}
+
+bool write_place_register(const PlaceProfile& place, std::uint64_t rows, std::uint64_t seed, bool crlf, bool bom,
+                          std::FILE* file) {
+  const std::vector<PlaceHousehold> households = place_households(place, rows, seed);
+  const std::vector<std::string> villages = place_village_names(place);
   Random spelling_random(seed ^ 0x7370656C6C696E67ull);
   const std::string_view line_end = crlf ? "\r\n" : "\n";
   Output output(file);
   std::string& out = output.buffer();
   if (bom) out += "\xEF\xBB\xBF";
-  for (std::size_t i = 0; i < kColumns.size(); ++i) {
-    if (i > 0) out.push_back(',');
-    out += kColumns[i];
-  }
+  append_place_header(out);
   out += line_end;
-
-  std::string field;
-  for (std::int64_t i = 0; i < households; ++i) {
-    const std::int64_t left = households - i;
-    const bool poor = static_cast<std::int64_t>(household_random.below(static_cast<std::uint64_t>(left))) < poor_left;
-    PlaceHousehold h;
-    if (poor) {
-      h = make_poor(household_random, place, draw_size(household_random, poor_people_left, poor_left), poor_left > 16);
-      --poor_left;
-      poor_people_left -= h.members;
-    } else {
-      h = make_not_poor(household_random, place, draw_size(household_random, other_people_left, other_left));
-      --other_left;
-      other_people_left -= h.members;
-    }
-
+  const auto count = static_cast<std::int64_t>(households.size());
+  for (std::int64_t i = 0; i < count; ++i) {
     // Villages in register order, in even blocks.
-    const std::string& village = villages[static_cast<std::size_t>(i * place.villages / households)];
-    const auto put = [&](std::string_view value, bool first = false) {
-      if (!first) out.push_back(',');
-      append_field(spelling_random, out, value);
-    };
-    const auto put_int = [&](std::int64_t value) {
-      field.clear();
-      append_integer(field, value);
-      put(field);
-    };
-    const auto put_money = [&](std::int64_t fen) {
-      field.clear();
-      append_money(spelling_random, field, fen);
-      put(field);
-    };
-    const auto put_bool = [&](bool value) { put(value ? "1" : "0"); };
+    const std::string& village = villages[static_cast<std::size_t>(i * place.villages / count)];
     char id[32];
     std::snprintf(id, sizeof id, "%s-%07lld", place.code, static_cast<long long>(i + 1));
-    put(id, true);
-    put(place.county);
-    put(place.township);
-    put(village);
-    put_int(h.members);
-    put_int(h.labor);
-    put_money(h.income_fen);
-    put_money(h.deposits_fen);
-    put_bool(h.owns_car);
-    put_bool(h.owns_town_house);
-    put_bool(h.public_employee);
-    put(h.house == 's' ? "safe" : h.house == 'c' ? "c" : "d");
-    put_bool(h.dibao);
-    put_bool(h.wubao);
-    put_int(h.ill);
-    put_int(h.disabled);
-    put_int(h.students);
-    put_money(h.disaster_fen);
-    put_bool(h.safe_water);
-    put_bool(h.remote);
-    put(h.last_year);
-    put_bool(h.food_secure);
-    put_int(h.dropouts);
-    put_bool(h.medical_insured);
+    append_place_row(out, spelling_random, place, village, id, households[static_cast<std::size_t>(i)]);
     out += line_end;
     output.maybe_flush();
   }

@@ -7,7 +7,11 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <string>
+#include <string_view>
 #include <vector>
+
+#include "register_text.hpp"
 
 namespace precept_gen {
 
@@ -42,6 +46,19 @@ struct PlaceProfile {
   std::uint32_t exiting_permille;
 };
 
+// One household of a calibrated register, as its row writes it.
+struct PlaceHousehold {
+  std::int64_t members = 1, labor = 0, income_fen = 0, deposits_fen = 0;
+  bool owns_car = false, owns_town_house = false, public_employee = false;
+  char house = 's';  // s(afe), c, d
+  bool dibao = false, wubao = false;
+  std::int64_t ill = 0, disabled = 0, students = 0, disaster_fen = 0;
+  bool safe_water = true, remote = false;
+  const char* last_year = "none";
+  bool food_secure = true, medical_insured = true;
+  std::int64_t dropouts = 0;
+};
+
 const std::vector<PlaceProfile>& place_profiles();
 const PlaceProfile* find_place(const char* name);
 
@@ -50,6 +67,21 @@ const PlaceProfile* find_place(const char* name);
 // populations are hit exactly. Returns false when writing failed.
 bool write_place_register(const PlaceProfile& profile, std::uint64_t rows, std::uint64_t seed, bool crlf,
                           bool bom, std::FILE* file);
+
+// The households of write_place_register, in register order: `rows` of them
+// (0: the published count), drawn from `seed`.
+std::vector<PlaceHousehold> place_households(const PlaceProfile& profile, std::uint64_t rows, std::uint64_t seed);
+
+// The place's villages (always the same names for a place); household i of n
+// lives in village i * villages / n, in even blocks.
+std::vector<std::string> place_village_names(const PlaceProfile& profile);
+
+// The register's header (its columns, then `extra` ones) and one row, each
+// without its line end; the spellings of numbers and quotes drawn from `spelling`.
+void append_place_header(std::string& out, const std::vector<const char*>& extra = {});
+void append_place_row(std::string& out, Random& spelling, const PlaceProfile& profile, std::string_view village,
+                      std::string_view household_id, const PlaceHousehold& household,
+                      const std::vector<std::string_view>& extra = {});
 
 // The profiles and their figures, one line each, for --list-places.
 void list_places(std::FILE* file);

@@ -169,3 +169,88 @@ TEST(PlaceRegisters, DefaultRegisterIsUnchanged) {
 }
 
 }  // namespace
+
+// ------------------------------------------------------------ a place's registers year after year
+
+namespace panel {
+
+using Rows = std::vector<std::map<std::string, std::string>>;
+
+struct Event {
+  int year;
+  std::string id, what, other;
+};
+
+// precept-gen --panel: what each year's register holds follows from the one
+// before and the events, and the registers run through the national policy.
+TEST(PlacePanel, EachYearFollowsFromTheOneBeforeAndItsEvents) {
+  TempDir dir("library-panel");
+  const std::string folder = (dir / "panel").string();
+  std::filesystem::create_directories(folder);
+  ASSERT_EQ(run_command(fmt::format("'{}' --place xijiang-2015 --panel 2014-2020 --rows 1500 --seed 3 -o '{}' 2>/dev/null",
+                                    PRECEPT_GEN, folder)),
+            0);
+  std::vector<Event> events;
+  for (const auto& row : csv_records(read_file(folder + "/events.csv")))
+    events.push_back({std::atoi(row.at("year").c_str()), row.at("household_id"), row.at("event"), row.at("other_household")});
+  std::map<std::string, int> seen_kinds;
+  for (const Event& e : events) ++seen_kinds[e.what];
+  for (const char* kind : {"died_out", "moved_away", "merged_into", "split_from", "moved_in"})
+    EXPECT_GT(seen_kinds[kind], 0) << kind << ": six years of 1,500 households should see some";
+
+  std::map<int, Rows> years;
+  for (int year = 2014; year <= 2020; ++year) {
+    years[year] = csv_records(read_file(fmt::format("{}/xijiang-2015_{}.csv", folder, year)));
+    ASSERT_FALSE(years[year].empty()) << year;
+  }
+  // The calibrated year has the profile's households; the year before the same ones.
+  EXPECT_EQ(years[2015].size(), 1500u);
+  EXPECT_EQ(years[2014].size(), 1500u);
+  for (int year = 2016; year <= 2020; ++year) {
+    std::map<std::string, const std::map<std::string, std::string>*> before, now;
+    for (const auto& row : years[year - 1]) before[row.at("household_id")] = &row;
+    for (const auto& row : years[year]) {
+      EXPECT_TRUE(now.emplace(row.at("household_id"), &row).second) << "a household twice in " << year;
+    }
+    std::map<std::string, std::string> gone_because, new_because;
+    for (const Event& e : events) {
+      if (e.year != year) continue;
+      if (e.what == "split_from" || e.what == "moved_in") new_because[e.id] = e.what;
+      else gone_because[e.id] = e.what;
+    }
+    // Rows in = rows before - gone + new: nothing appears or vanishes unexplained.
+    for (const auto& [id, row] : before)
+      EXPECT_EQ(now.count(id) == 0, gone_because.count(id) == 1) << id << " in " << year;
+    for (const auto& [id, row] : now) {
+      EXPECT_EQ(before.count(id) == 0, new_because.count(id) == 1) << id << " in " << year;
+      // A link names a household of last year's register: the one it split from or absorbed.
+      const std::string& link = row->at("came_from");
+      if (!link.empty()) {
+        EXPECT_EQ(before.count(link), 1u) << id << " came from " << link << " in " << year;
+      }
+      // Last year's registration is one the office can have written, and a new household has none.
+      const std::string& last = row->at("last_year");
+      EXPECT_TRUE(last == "none" || last == "poor" || last == "exited") << last;
+      if (before.count(id) == 0) {
+        EXPECT_EQ(last, "none") << id;
+      }
+    }
+    EXPECT_EQ(years[year].size(), before.size() - gone_because.size() + new_because.size()) << year;
+  }
+  // Every year runs through the national policy with nothing rejected, and
+  // the yearly cycle shows: households exit, and some return.
+  std::map<std::string, int> standing;
+  for (int year = 2014; year <= 2020; ++year) {
+    const auto results = (dir / fmt::format("results_{}.csv", year)).string();
+    ASSERT_EQ(run_command(fmt::format("'{}' run '{}/policies/national.pol' --year {} '{}/xijiang-2015_{}.csv' -o '{}' -q >/dev/null 2>&1",
+                                      PRECEPT_CLI, kSource, year, folder, year, results)),
+              0)
+        << year;
+    const Rows rows = csv_records(read_file(results));
+    EXPECT_EQ(rows.size(), years[year].size()) << year;
+    for (const auto& row : rows) ++standing[row.at("register")];
+  }
+  for (const char* kind : {"new_poor", "remains", "exited", "returned"}) EXPECT_GT(standing[kind], 0) << kind;
+}
+
+}  // namespace panel
