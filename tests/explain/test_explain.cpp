@@ -119,17 +119,23 @@ TEST(ExplainAgreement, W1_2016_OnGeneratedRegister) {
   expect_agreement("policies/xijiang_2016.pol", agreement_rows(), 8);
 }
 
-// Golden explanations of households of the bundled register, text and JSON:
-// one poor household decided by the line, one excluded, one five-guarantee,
-// one rejected. PRECEPT_UPDATE_GOLDEN=1 rewrites them.
-TEST(ExplainGolden, W1Households) {
+// The households of the bundled register the golden files explain: one poor
+// household decided by the line, one excluded, one five-guarantee, two rejected.
+std::vector<Explanation> golden_households() {
   const Policy policy = compile_file("policies/xijiang_2015.pol");
-  const auto all = explain_all(program_of(policy), "examples/data/xijiang_sample.csv");
+  std::vector<Explanation> chosen;
+  for (Explanation& e : explain_all(program_of(policy), "examples/data/xijiang_sample.csv"))
+    if (e.id == "360733-0000001" || e.id == "360733-0000002" || e.line == 74 || e.line == 596 ||
+        e.id == "360733-0000040")
+      chosen.push_back(std::move(e));
+  return chosen;
+}
+
+// Golden explanations of those households, text and JSON.
+// PRECEPT_UPDATE_GOLDEN=1 rewrites them.
+TEST(ExplainGolden, W1Households) {
   std::string text, json;
-  for (const Explanation& e : all) {
-    if (e.id != "360733-0000001" && e.id != "360733-0000002" && e.line != 74 && e.line != 596 &&
-        !(e.id == "360733-0000040"))
-      continue;
+  for (const Explanation& e : golden_households()) {
     text += e.text("xijiang_2015.pol") + "\n";
     json += e.json() + "\n";
   }
@@ -144,15 +150,8 @@ TEST(ExplainGolden, W1Households) {
 // gave it, why a decide's earlier branches did not apply, and for the rejected
 // household why and what to correct. PRECEPT_UPDATE_GOLDEN=1 rewrites them.
 TEST(ExplainGolden, W1HouseholdsAsLetters) {
-  const Policy policy = compile_file("policies/xijiang_2015.pol");
-  const auto all = explain_all(program_of(policy), "examples/data/xijiang_sample.csv");
-  const auto chosen = [](const Explanation& e) {
-    return e.id == "360733-0000001" || e.id == "360733-0000002" || e.line == 74 || e.line == 596 ||
-           e.id == "360733-0000040";
-  };
   std::string english, chinese;
-  for (const Explanation& e : all) {
-    if (!chosen(e)) continue;
+  for (const Explanation& e : golden_households()) {
     english += e.letter("xijiang_2015.pol", precept::Language::English) + "\n";
     chinese += e.letter("xijiang_2015.pol", precept::Language::Chinese) + "\n";
   }
@@ -165,8 +164,7 @@ TEST(ExplainGolden, W1HouseholdsAsLetters) {
 // the line, its main cause decided by the second branch (the first, `not
 // poor`, did not hold), its assistance the sum of three measures.
 TEST(ExplainLetter, ItemisesTheSumAndSaysWhyEarlierBranchesDidNotApply) {
-  const Policy policy = compile_file("policies/xijiang_2015.pol");
-  const auto all = explain_all(program_of(policy), "examples/data/xijiang_sample.csv");
+  const auto all = golden_households();
   const auto it = std::find_if(all.begin(), all.end(), [](const Explanation& e) { return e.id == "360733-0000001"; });
   ASSERT_NE(it, all.end());
   const Explanation::Entry* total = nullptr;
