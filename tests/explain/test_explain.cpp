@@ -7,7 +7,9 @@
 #include "csv.hpp"
 #include "files.hpp"
 #include "golden.hpp"
+#include "messages.hpp"
 #include "program.hpp"
+#include "rejection.hpp"
 
 #include <precept/precept.hpp>
 
@@ -190,6 +192,29 @@ TEST(ExplainLetter, ItemisesTheSumAndSaysWhyEarlierBranchesDidNotApply) {
   // English stays out of the Chinese letter but for the policy's own words.
   for (const char* english : {"worked out", "because", "Checked", "Values used", "yuan", "source:"})
     EXPECT_EQ(zh.find(english), std::string::npos) << english << " in\n" << zh;
+}
+
+// The reasons a compiled program carries in English (a `require` without a
+// message, a table no row of which applies, two exceptions that both hold)
+// come out in the run's language; the policy's own words stay as written.
+TEST(ExplainLetter, TheProgramsEnglishReasonsAreSaidInTheLanguage) {
+  using precept::Language;
+  using M = precept::MessageId;
+  const auto both = [](const precept::Message& english, const precept::Message& chinese) {
+    EXPECT_EQ(precept::program_reason_in(english.text, Language::Chinese), chinese.text) << english.text;
+    EXPECT_EQ(precept::program_reason_in(english.text, Language::English), english.text);
+  };
+  both(precept::say<M::reject_require_unmet>(Language::English, 12),
+       precept::say<M::reject_require_unmet>(Language::Chinese, 12));
+  both(precept::say<M::reject_no_table_row>(Language::English, "measures"),
+       precept::say<M::reject_no_table_row>(Language::Chinese, "measures"));
+  both(precept::say<M::reject_no_table_row_smallest>(Language::English, "rates"),
+       precept::say<M::reject_no_table_row_smallest>(Language::Chinese, "rates"));
+  both(precept::say<M::reject_no_table_row_largest>(Language::English, "rates"),
+       precept::say<M::reject_no_table_row_largest>(Language::Chinese, "rates"));
+  both(precept::say<M::reject_exceptions_both_hold>(Language::English, "烈属", "county.pol:12", "军属", "county.pol:15", "poor"),
+       precept::say<M::reject_exceptions_both_hold>(Language::Chinese, "烈属", "county.pol:12", "军属", "county.pol:15", "poor"));
+  EXPECT_EQ(precept::program_reason_in("no more workers than members", Language::Chinese), "no more workers than members");
 }
 
 // A rejected household's reason is in the language asked for, through the
