@@ -3,6 +3,7 @@
 #include "exit_codes.hpp"
 #include "terminal.hpp"
 
+#include <precept/cli_words.hpp>
 #include <precept/output_file.hpp>
 #include <precept/diff.hpp>
 #include <precept/precept.hpp>
@@ -38,8 +39,10 @@ CLI::App* add_diff_command(CLI::App& app, DiffArgs& args) {
 }
 
 int run_diff_command(const DiffArgs& args, const std::string& color) {
+  // Until the policies are read: --lang, else English.
+  Language language = args.language.value_or(Language::English);
   if (!args.old_data.empty() && args.data.empty()) {
-    std::cerr << "--old-data needs DATA, this year's register, to join with\n";
+    std::cerr << cli_words(CliWords::old_data_needs_data, language) << "\n";
     return kUsage;
   }
   const bool colored = use_color(color, stderr);
@@ -53,6 +56,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
   options.threads = args.threads;
   options.witnesses = !args.no_witness;
   options.solver_budget = args.solver_budget;
+  options.language = args.language;
   // Refused before anything is computed or written: a report over a version
   // or a register would destroy it.
   std::optional<OutputFile> output;
@@ -70,13 +74,14 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
     }
     output.emplace(args.output, "the report");
     if (!output->stream()) {
-      std::cerr << fmt::format("cannot write the report: {}\n", output->error());
+      std::cerr << cli_words(CliWords::cannot_write_report, language, {output->error()}) << "\n";
       refused = kWriteFailed;
       return false;
     }
     return true;
   };
   const diff::DiffResult result = diff::diff_policies({args.old_policy, std::nullopt}, {args.new_policy, std::nullopt}, options);
+  language = result.language;
   switch (result.status) {
     case diff::DiffStatus::Ok: break;
     case diff::DiffStatus::Stopped: return refused;
@@ -84,8 +89,8 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
       std::cerr << result.message << "\n";
       return kBadInput;
     case diff::DiffStatus::PolicyErrors:
-      std::cerr << render(result.diagnostics, colored);
-      std::cerr << "a policy has errors; nothing was compared\n";
+      std::cerr << render(result.diagnostics, colored, language);
+      std::cerr << cli_words(CliWords::diff_policy_errors, language) << "\n";
       return kDiffPolicyErrors;
     case diff::DiffStatus::DataUnreadable:
       std::cerr << result.message << "\n";
@@ -98,7 +103,8 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
       return kOutOfMemory;
   }
   // Said where it is seen even when the report goes to a file.
-  if (!result.out_of_budget_note.empty()) std::cerr << "warning: " << result.out_of_budget_note << "\n";
+  if (!result.out_of_budget_note.empty())
+    std::cerr << cli_words(CliWords::warning, language, {result.out_of_budget_note}) << "\n";
   const bool paint = use_color(color, output->stream());
   std::string text;
   if (args.format == "markdown") text = diff::render_markdown(result);
@@ -108,7 +114,7 @@ int run_diff_command(const DiffArgs& args, const std::string& color) {
   std::fwrite(text.data(), 1, text.size(), output->stream());
   std::string error;
   if (!output->finish()) {
-    std::cerr << fmt::format("writing {} failed; no report was left behind\n", output->name());
+    std::cerr << cli_words(CliWords::report_failed_none_left, language, {output->name()}) << "\n";
     return kWriteFailed;
   }
   if (!publish({&*output}, error)) {

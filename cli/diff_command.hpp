@@ -21,6 +21,7 @@ struct DiffArgs {
   std::size_t threads = 0;
   bool no_witness = false;
   std::optional<int> year;  // --year: dated parameters' year, in both versions
+  std::optional<Language> language;  // --lang; none: the policy's own `language`, else English
   std::uint64_t solver_budget = kDefaultSolverBudget;  // --solver-budget: for all the witnesses together
 };
 

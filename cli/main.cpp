@@ -4,6 +4,7 @@
 // Exit codes: the table in cli/exit_codes.def (also in `--help` and README).
 // An output naming an input is a usage error (2); how outputs are written, and
 // what a destination may be, is in <precept/output_file.hpp>.
+#include <precept/cli_words.hpp>
 #include <precept/output_file.hpp>
 #include <precept/precept.hpp>
 #include <precept/text.hpp>
@@ -40,6 +41,7 @@ using precept::escape_for_terminal;
 
 using namespace precept::cli;  // the exit codes (cli/exit_codes.hpp)
 
+using precept::CliWords;
 using precept::NamedFile;
 using precept::OutputFile;
 
@@ -48,6 +50,11 @@ precept::CompileOptions g_compile_options;
 // The language people are told things in: `--lang`, else the policy's own
 // `language` declaration (set by open()), else English.
 precept::Language g_language = precept::Language::English;
+
+// The CLI's own sentence `id` in the language of the run (<precept/cli_words.hpp>).
+std::string words(CliWords id, std::initializer_list<std::string_view> arguments = {}) {
+  return precept::cli_words(id, g_language, arguments);
+}
 
 // Compiles or loads the policy, printing diagnostics (warnings too) to stderr.
 // `inputs` gets every file it was read from (the policy and its parents).
@@ -60,7 +67,7 @@ std::optional<precept::Policy> open(const std::string& path, const std::string& 
       inputs->push_back({i == 0 ? "the policy" : "a parent of the policy", result.files[i]});
   std::cerr << precept::render(result.diagnostics, use_color(color, stderr), g_language);
   if (!result.ok()) {
-    std::cerr << fmt::format("{}: {}; nothing was run\n", path, count_errors(result.diagnostics, g_language));
+    std::cerr << words(CliWords::nothing_was_run, {path, count_errors(result.diagnostics, g_language)}) << "\n";
   }
   return result.policy;
 }
@@ -115,11 +122,13 @@ int cmd_check(const std::string& policy_path, const std::string& color, bool res
   if (resolved) return cmd_check_resolved(policy_path, color);
   auto policy = open(policy_path, color);
   if (!policy) return kPolicyErrors;
-  std::cout << fmt::format("{}: ok — \"{}\"{}{}, {} fields, {} outputs\n", policy_path,
-                           escape_for_terminal(policy->name()),
-                           policy->place().empty() ? "" : ", " + escape_for_terminal(policy->place()),
-                           policy->year() ? fmt::format(", {}", policy->year()) : "",
-                           policy->field_names().size(), policy->output_names().size());
+  const std::string place_and_year =
+      (policy->place().empty() ? "" : words(CliWords::check_place, {escape_for_terminal(policy->place())})) +
+      (policy->year() ? words(CliWords::check_year, {std::to_string(policy->year())}) : "");
+  std::cout << words(CliWords::check_ok, {policy_path, escape_for_terminal(policy->name()), place_and_year,
+                                          std::to_string(policy->field_names().size()),
+                                          std::to_string(policy->output_names().size())})
+            << "\n";
   return kOk;
 }
 
@@ -130,7 +139,7 @@ int cmd_compile(const std::string& policy_path, std::string output, const std::s
   const bool default_output = output.empty();
   if (default_output) output = std::filesystem::path(policy_path).replace_extension(".pcb").string();
   if (const std::string clash = precept::clashing_files(inputs, {{"-o", output}}); !clash.empty()) {
-    std::cerr << clash << (default_output ? " (-o is by default POLICY with .pcb)" : "") << "\n";
+    std::cerr << clash << (default_output ? words(CliWords::default_program_path) : "") << "\n";
     return kUsage;
   }
   OutputFile out(output, "the program");
@@ -142,14 +151,14 @@ int cmd_compile(const std::string& policy_path, std::string output, const std::s
   std::fwrite(bytes.data(), 1, bytes.size(), out.stream());
   std::string error;
   if (!out.finish()) {
-    std::cerr << fmt::format("writing `{}` failed\n", output);
+    std::cerr << words(CliWords::writing_failed, {output}) << "\n";
     return kWriteFailed;
   }
   if (!precept::publish({&out}, error)) {
     std::cerr << error << "\n";
     return kWriteFailed;
   }
-  std::cerr << fmt::format("wrote {} ({} bytes)\n", output, bytes.size());
+  std::cerr << words(CliWords::wrote_program, {output, std::to_string(bytes.size())}) << "\n";
   return kOk;
 }
 
@@ -206,8 +215,8 @@ bool groups_exist(const precept::Policy& policy, const std::vector<std::string>&
     if (is_group || std::find(fields.begin(), fields.end(), name) != fields.end()) continue;
     std::string known;
     for (const auto& group : groups) known += (known.empty() ? "" : ", ") + group;
-    std::cerr << fmt::format("--by {}: the policy has no summary group or field called `{}`{}\n", name, name,
-                             known.empty() ? "" : " (its groups: " + known + ")");
+    std::cerr << words(CliWords::no_such_group, {name, known.empty() ? "" : words(CliWords::its_groups, {known})})
+              << "\n";
     return false;
   }
   return true;
@@ -219,7 +228,7 @@ std::FILE* open_register(const std::string& path, int& exit_code) {
   const bool standard_input = path == "-";
   const int fd = standard_input ? STDIN_FILENO : ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    std::cerr << fmt::format("cannot open the data file `{}`: {}\n", path, std::strerror(errno));
+    std::cerr << words(CliWords::cannot_open_data_because, {path, std::strerror(errno)}) << "\n";
     exit_code = kBadInput;
     return nullptr;
   }
@@ -227,7 +236,7 @@ std::FILE* open_register(const std::string& path, int& exit_code) {
   std::FILE* file = ::fdopen(fd, "rb");
   if (!file) {
     ::close(fd);
-    std::cerr << fmt::format("cannot open the data file `{}`\n", path);
+    std::cerr << words(CliWords::cannot_open_data, {path}) << "\n";
     exit_code = kBadInput;
   }
   return file;
@@ -249,7 +258,7 @@ int cmd_run(const RunArgs& args) {
   const ForgetOldContents old_results(args.output);
   const ForgetOldContents old_rejects(args.rejects);
   if (!groups_exist(*policy, args.by)) return kUsage;
-  if (const std::string problem = precept::cli::key_problem(*policy, args.key); !problem.empty()) {
+  if (const std::string problem = precept::cli::key_problem(*policy, args.key, g_language); !problem.empty()) {
     std::cerr << problem << "\n";
     return kUsage;
   }
@@ -258,7 +267,7 @@ int cmd_run(const RunArgs& args) {
   if (!input) return open_failed;
   const std::unique_ptr<std::FILE, int (*)(std::FILE*)> close_input(input == stdin ? nullptr : input, &std::fclose);
   if (args.format == "jsonl" && is_workbook(args.output)) {
-    std::cerr << "-o " << args.output << ": results as a workbook are made from CSV; leave out --format jsonl\n";
+    std::cerr << words(CliWords::workbook_not_jsonl, {args.output}) << "\n";
     return kUsage;
   }
   // Every output is made before the run, so that one that cannot be costs no time.
@@ -272,7 +281,7 @@ int cmd_run(const RunArgs& args) {
     if (*out) outputs.push_back(&**out);
   for (const OutputFile* out : outputs)
     if (!out->stream()) {
-      std::cerr << fmt::format("cannot create the output files: for {}, {}\n", out->role(), out->error());
+      std::cerr << words(CliWords::cannot_create_outputs, {out->role(), out->error()}) << "\n";
       return kWriteFailed;
     }
   // Tables going to a workbook are written as CSV to a temporary file first.
@@ -282,7 +291,7 @@ int cmd_run(const RunArgs& args) {
       table->emplace();
       table->value().csv.reset(std::tmpfile());
       if (!table->value().csv) {
-        std::cerr << "cannot create a temporary file for the workbook " << *path << "\n";
+        std::cerr << words(CliWords::cannot_create_temporary, {*path}) << "\n";
         return kWriteFailed;
       }
     }
@@ -295,6 +304,7 @@ int cmd_run(const RunArgs& args) {
   }
   precept::RunOptions options;
   options.formula_escape = args.formula_escape;
+  options.language = g_language;
   options.encoding = register_encoding(args.encoding);
   options.sheet = args.sheet;
   options.format = args.format == "jsonl" ? precept::ResultFormat::JsonLines : precept::ResultFormat::Csv;
@@ -313,7 +323,7 @@ int cmd_run(const RunArgs& args) {
     std::error_code ignored;
     if (args.data != "-" && std::filesystem::is_regular_file(args.data, ignored))
       size = std::filesystem::file_size(args.data, ignored);
-    progress.emplace(stderr, size);
+    progress.emplace(stderr, size, g_language);
   }
   // Called after each batch is written, in input order, by the thread writing.
   // Often enough that the final fsync has little left (measured: every 2 MB
@@ -362,25 +372,25 @@ int cmd_run(const RunArgs& args) {
     std::string problem = std::fflush(workbook.csv) == 0 && std::fseek(workbook.csv, 0, SEEK_SET) == 0
                               ? precept::write_run_table_xlsx(*policy, workbook.table, workbook.csv,
                                                               workbook.out->stream(), &report.summary)
-                              : "could not read back the table written";
+                              : words(CliWords::cannot_read_back);
     if (!problem.empty()) {
-      std::cerr << fmt::format("writing {} failed: {}; no output file was left behind\n", workbook.out->name(), problem);
+      std::cerr << words(CliWords::workbook_failed, {workbook.out->name(), problem}) << "\n";
       return kWriteFailed;
     }
   }
   // Every output is finished before any is published: one that fails leaves none.
   for (OutputFile* out : outputs)
     if (!out->finish()) {
-      std::cerr << fmt::format("writing {} failed; no output file was left behind\n", out->name());
+      std::cerr << words(CliWords::writing_failed_none_left, {out->name()}) << "\n";
       return kWriteFailed;
     }
   if (std::string error; !precept::publish(outputs, error)) {
-    std::cerr << error << "; the earlier outputs, if any, were left as they were\n";
+    std::cerr << words(CliWords::publish_failed, {error}) << "\n";
     return kWriteFailed;
   }
   // The summary goes where it cannot mix with results written to stdout.
   std::ostream& report_stream = results.is_stdout() ? std::cerr : std::cout;
-  for (const auto& note : report.notes) std::cerr << "note: " << escape_for_terminal(note) << "\n";
+  for (const auto& note : report.notes) std::cerr << words(CliWords::note, {escape_for_terminal(note)}) << "\n";
   if (!args.quiet) {
     report_stream << fmt::format("{}{}{}\n", escape_for_terminal(policy->name()),
                                  policy->place().empty() ? "" : " — " + escape_for_terminal(policy->place()),
@@ -485,10 +495,11 @@ int main(int argc, char** argv) {
       "raise it when a warning says it was spent",
       precept::kDefaultSolverBudget);
   for (auto* command : {check, compile, disasm, run, test, diff}) command->add_option("--solver-budget", solver_budget, budget_help);
-  // Diagnostics and the summary in English or Chinese; by default the policy's own `language`.
+  // Diagnostics, reports and the CLI's own lines in English or Chinese; by
+  // default the policy's own `language`. CLI11's usage text stays English.
   std::string lang;
-  for (auto* command : {check, compile, disasm, run})
-    command->add_option("--lang", lang, "the language of messages and the summary: en or zh (default: the policy's "
+  for (auto* command : {check, compile, disasm, run, test, explain, diff})
+    command->add_option("--lang", lang, "the language of messages and reports: en or zh (default: the policy's "
                                         "`language`, else en)")
         ->check(CLI::IsMember({"en", "zh"}));
 
@@ -509,6 +520,7 @@ int main(int argc, char** argv) {
   if (!lang.empty()) g_compile_options.language = precept::parse_language(lang);
   diff_args.year = g_compile_options.year;
   test_args.year = explain_args.year = g_compile_options.year;
+  test_args.language = explain_args.language = diff_args.language = g_compile_options.language;
   g_compile_options.solver_budget = diff_args.solver_budget = test_args.solver_budget = solver_budget;
   // An allocation that fails anywhere in a command (on this thread: the
   // others end in install_output_cleanup's handler) unwinds to here, each

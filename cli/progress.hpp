@@ -3,6 +3,8 @@
 // rewritten in place a few times a second.
 #pragma once
 
+#include <precept/language.hpp>
+
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -13,20 +15,21 @@ namespace precept::cli {
 class Progress {
  public:
   // `total_bytes`: the input's size, when it is a regular file.
-  Progress(std::FILE* stream, std::optional<std::uint64_t> total_bytes);
+  Progress(std::FILE* stream, std::optional<std::uint64_t> total_bytes, Language language = Language::English);
   // Called after each batch; prints at most every kInterval.
   void update(std::uint64_t records, std::uint64_t bytes);
   // Erases the line, so the summary that follows starts clean.
   void finish();
 
-  // The text of one progress line (without the carriage return).
+  // The text of one progress line (without the carriage return), in `language`.
   static std::string line(std::uint64_t records, std::uint64_t bytes, std::optional<std::uint64_t> total_bytes,
-                          double elapsed_seconds);
+                          double elapsed_seconds, Language language = Language::English);
 
  private:
   static constexpr std::chrono::milliseconds kInterval{250};
   std::FILE* stream_;
   std::optional<std::uint64_t> total_bytes_;
+  Language language_;
   std::chrono::steady_clock::time_point start_, last_;
   std::size_t shown_width_ = 0;
   bool shown_ = false;

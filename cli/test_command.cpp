@@ -2,6 +2,7 @@
 
 #include "exit_codes.hpp"
 
+#include <precept/cli_words.hpp>
 #include <precept/precept.hpp>
 #include <precept/test.hpp>
 #include <precept/text.hpp>
@@ -17,7 +18,7 @@ namespace precept::cli {
 namespace {
 
 // Files as given, and every *.pol under a folder, in name order.
-std::vector<std::string> policy_files(const std::vector<std::string>& paths, std::string& error) {
+std::vector<std::string> policy_files(const std::vector<std::string>& paths, Language language, std::string& error) {
   std::vector<std::string> files;
   for (const auto& path : paths) {
     std::error_code ec;
@@ -30,7 +31,7 @@ std::vector<std::string> policy_files(const std::vector<std::string>& paths, std
     } else if (std::filesystem::exists(path, ec)) {
       files.push_back(path);
     } else {
-      error = fmt::format("`{}` does not exist", path);
+      error = cli_words(CliWords::path_missing, language, {path});
     }
   }
   return files;
@@ -56,23 +57,29 @@ std::string percent(std::size_t part, std::size_t whole) {
 
 // The policy's results as text. Labels, problems (quoting values) and file
 // names (found in a folder) are others' text: shown escaped.
-void print_text(const std::string& file, const std::string& name, const TestResults& results) {
+void print_text(const std::string& file, const std::string& name, const TestResults& results, Language language) {
   std::cout << escape_for_terminal(file) << "\n";
   for (const ExampleOutcome& e : results.examples) {
-    std::cout << fmt::format("  {}  {} ({}:{})\n", e.passed ? "PASS" : "FAIL", escape_for_terminal(e.label),
-                             escape_for_terminal(name), e.line);
+    std::cout << cli_words(e.passed ? CliWords::example_passed : CliWords::example_failed, language,
+                           {escape_for_terminal(e.label), escape_for_terminal(name), std::to_string(e.line)})
+              << "\n";
     if (e.passed) continue;
     for (const auto& problem : e.problems) std::cout << "        " << escape_for_terminal(problem) << "\n";
-    std::cout << "        the actual result, explained:\n" << indent(e.explanation_text, "        ");
+    std::cout << "        " << cli_words(CliWords::actual_explained, language) << "\n"
+              << indent(e.explanation_text, "        ");
   }
-  std::cout << fmt::format("  coverage: {} of {} ({})\n", results.covered(), results.coverage.size(),
-                           percent(results.covered(), results.coverage.size()));
+  std::cout << cli_words(CliWords::coverage, language,
+                         {std::to_string(results.covered()), std::to_string(results.coverage.size()),
+                          percent(results.covered(), results.coverage.size())})
+            << "\n";
   for (const CoverageItem& item : results.coverage)
     if (!item.covered)
-      std::cout << fmt::format("    not exercised: {}{}\n", escape_for_terminal(item.what),
-                               item.line ? fmt::format(" ({}:{})", escape_for_terminal(item.file.empty() ? name : item.file),
-                                                       item.line)
-                                         : std::string());
+      std::cout << cli_words(CliWords::not_exercised, language,
+                             {escape_for_terminal(item.words),
+                              item.line ? fmt::format(" ({}:{})", escape_for_terminal(item.file.empty() ? name : item.file),
+                                                      item.line)
+                                        : std::string()})
+                << "\n";
 }
 
 }  // namespace
@@ -91,7 +98,9 @@ CLI::App* add_test_command(CLI::App& app, TestArgs& args) {
 
 int run_test_command(const TestArgs& args, bool color) {
   std::string error;
-  const auto files = policy_files(args.paths, error);
+  // Before any policy is read: --lang, else English (each policy's own
+  // `language` then speaks for its part of the report).
+  const auto files = policy_files(args.paths, args.language.value_or(Language::English), error);
   if (!error.empty()) {
     std::cerr << error << "\n";
     return kUsage;
@@ -101,18 +110,23 @@ int run_test_command(const TestArgs& args, bool color) {
   CompileOptions options;
   options.year = args.year;
   options.solver_budget = args.solver_budget;
+  options.language = args.language;
+  // The totals' language: --lang, else that of the policies (the last's).
+  Language language = args.language.value_or(Language::English);
   for (const auto& file : files) {
     const auto compiled = open_policy(file, options);
-    std::cerr << render(compiled.diagnostics, color);
+    language = compiled.language;
+    std::cerr << render(compiled.diagnostics, color, language);
     if (!compiled.ok()) {
-      std::cerr << fmt::format("{}: {}\n", file, count_errors(compiled.diagnostics));
+      std::cerr << cli_words(CliWords::policy_has_errors, language, {file, count_errors(compiled.diagnostics, language)})
+                << "\n";
       policy_errors = true;
       continue;
     }
     const std::string name = std::filesystem::path(file).filename().string();
-    const TestResults results = test_examples(*compiled.policy, name);
+    const TestResults results = test_examples(*compiled.policy, name, language);
     if (results.examples.empty()) {
-      if (!args.json) std::cout << fmt::format("{}: no examples\n", escape_for_terminal(file));
+      if (!args.json) std::cout << cli_words(CliWords::no_examples, language, {escape_for_terminal(file)}) << "\n";
       continue;
     }
     covered += results.covered();
@@ -120,14 +134,16 @@ int run_test_command(const TestArgs& args, bool color) {
     if (args.json)
       std::cout << to_json(results, file) << "\n";
     else
-      print_text(file, name, results);
+      print_text(file, name, results, language);
     passed += results.passed();
     failed += results.examples.size() - results.passed();
     failures = failures || !results.all_passed();
   }
   if (!args.json)
-    std::cout << fmt::format("examples: {} passed, {} failed; coverage {} of {} ({})\n", passed, failed, covered,
-                             coverable, percent(covered, coverable));
+    std::cout << cli_words(CliWords::examples_total, language,
+                           {std::to_string(passed), std::to_string(failed), std::to_string(covered),
+                            std::to_string(coverable), percent(covered, coverable)})
+              << "\n";
   if (policy_errors) return kTestPolicyErrors;
   return failures ? kSomeExamplesFail : kAllExamplesPass;
 }

@@ -19,6 +19,7 @@ struct TestArgs {
   std::vector<std::string> paths;
   bool json = false;
   std::optional<int> year;  // dated parameters' year; none: each policy's own
+  std::optional<Language> language;  // --lang; none: the policy's own `language`, else English
   std::uint64_t solver_budget = kDefaultSolverBudget;  // --solver-budget, for each policy
 };
 CLI::App* add_test_command(CLI::App& app, TestArgs& args);

@@ -896,9 +896,12 @@ class Resolver {
           require.condition = make_not(make_binary(ast::ExprTag::And, clone(*list[i]->condition),
                                                    clone(*list[j]->condition), list[j]->location),
                                        list[j]->location);
-          require.message = fmt::format("exceptions `{}` ({}) and `{}` ({}) to `{}` both hold for this household",
-                                        list[i]->label, at(list[i]->location), list[j]->label,
-                                        at(list[j]->location), name);
+          // In the catalogue's English: the program carries it so, and a
+          // rejection puts it into the run's language (program_reason_in).
+          require.message = say<M::reject_exceptions_both_hold>(Language::English, list[i]->label,
+                                                                at(list[i]->location), list[j]->label,
+                                                                at(list[j]->location), name)
+                                .text;
           f.requires_.push_back(std::move(require));
           order.push_back({DeclKind::Require, f.requires_.size() - 1});
           if (pairs)

@@ -3,6 +3,7 @@
 #include <precept/run.hpp>
 
 #include "expr_printer.hpp"
+#include "messages.hpp"
 #include "serialize.hpp"
 #include "numeric.hpp"
 #include "verifier.hpp"
@@ -17,6 +18,8 @@
 namespace precept {
 
 namespace {
+
+using M = MessageId;
 
 using ast::Expr;
 using ast::ExprTag;
@@ -87,7 +90,7 @@ class Lowerer {
           begin(field.empty() ? std::string("require") : "require " + field, d.location.line);
           const Operand ok = lower(*d.condition);
           const std::string message =
-              d.message.empty() ? fmt::format("the record does not meet `require` at line {}", d.location.line) : d.message;
+              d.message.empty() ? say<M::reject_require_unmet>(Language::English, d.location.line).text : d.message;
           emit(Opcode::REQUIRE, ok.reg, string_index(message));
           break;
         }
@@ -822,7 +825,7 @@ class Lowerer {
     const Operand none = new_register(scalar(Kind::Bool));
     emit(Opcode::EQ, none.reg, row.reg, constant(scalar(Kind::Int), 0).reg);
     emit(Opcode::SELECT_IF, none.reg);
-    emit(Opcode::FAIL, string_index(fmt::format("no row of table `{}` applies to this household", t.name)));
+    emit(Opcode::FAIL, string_index(say<M::reject_no_table_row>(Language::English, t.name).text));
     emit(Opcode::SELECT_POP, 0);
     return true;
   }
@@ -919,7 +922,7 @@ class Lowerer {
   void fail_unmatched(const ast::TableDecl& t, const Operand& unmatched) {
     begin(fmt::format("table {}", t.name), t.location.line);
     emit(Opcode::SELECT_IF, unmatched.reg);
-    emit(Opcode::FAIL, string_index(fmt::format("no row of table `{}` applies to this household", t.name)));
+    emit(Opcode::FAIL, string_index(say<M::reject_no_table_row>(Language::English, t.name).text));
     emit(Opcode::SELECT_POP, 0);
   }
 
@@ -1033,8 +1036,8 @@ class Lowerer {
         const Operand none = new_register(scalar(Kind::Bool));
         emit(Opcode::EQ, none.reg, count.reg, constant(scalar(Kind::Int), 0).reg);
         emit(Opcode::SELECT_IF, none.reg);
-        emit(Opcode::FAIL, string_index(fmt::format("no row of table `{}` applies to this household, so it has no {}",
-                                                    t.name, min ? "smallest value" : "largest value")));
+        emit(Opcode::FAIL, string_index(min ? say<M::reject_no_table_row_smallest>(Language::English, t.name).text
+                                : say<M::reject_no_table_row_largest>(Language::English, t.name).text));
         emit(Opcode::SELECT_POP, 0);
         emit(min ? Opcode::LIST_MIN : Opcode::LIST_MAX, value.reg, list.reg);
         break;

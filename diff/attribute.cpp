@@ -2,6 +2,8 @@
 
 #include <precept/policy.hpp>
 
+#include "messages.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -155,7 +157,8 @@ void prepare_variants(const PolicyVersion& o, const PolicyVersion& n, const Stru
   for (const auto& v : out.variants) out.plan.variants.push_back(v ? &program_of(*v) : nullptr);
 }
 
-Attribution attribute(const PreparedVariants& prepared, const Impact& impact) {
+Attribution attribute(const PreparedVariants& prepared, const Impact& impact, Language language) {
+  using M = MessageId;
   Attribution result;
   result.effects = prepared.effects;
   for (std::size_t u = 0; u < result.effects.size() && u < impact.variant_households.size(); ++u)
@@ -194,18 +197,20 @@ Attribution attribute(const PreparedVariants& prepared, const Impact& impact) {
       }
       std::string out;
       for (std::size_t i = 0; i < parts.size(); ++i)
-        out += (i == 0 ? "" : i + 1 == parts.size() ? " and " : ", ") + parts[i];
+        out += (i == 0 ? "" : i + 1 == parts.size() ? std::string(catalogue_text(M::diff_and, language))
+                                                    : std::string(catalogue_text(M::letter_list_separator, language))) +
+               parts[i];
       return out;
     };
     auto explain = [&](const std::string& what, const std::vector<std::size_t>& units) {
-      if (units.empty())
-        return fmt::format("{} because of the edits together (no single edit moves it)", what);
-      return fmt::format("{} because {}", what, because(units));
+      if (units.empty()) return say<M::diff_because_together>(language, what).text;
+      return say<M::diff_because>(language, what, because(units)).text;
     };
     if (!h.old_rejected.empty() || !h.new_rejected.empty()) {
-      const std::string what = h.old_rejected.empty() ? "rejected by the new version" : h.new_rejected.empty()
-                                                                                            ? "accepted by the new version"
-                                                                                            : "rejected by both";
+      const std::string what(catalogue_text(h.old_rejected.empty()   ? M::diff_rejected_by_new
+                                            : h.new_rejected.empty() ? M::diff_accepted_by_new
+                                                                     : M::diff_count_rejected_both,
+                                            language));
       cause.lines.push_back(explain(what, cause.effects));
       continue;
     }
@@ -213,8 +218,9 @@ Attribution attribute(const PreparedVariants& prepared, const Impact& impact) {
       std::vector<std::size_t> units;
       for (const auto& move : m.moves)
         if (moves_output(move, c.output)) units.push_back(move.variant);
-      cause.lines.push_back(explain(fmt::format("{}: {} -> {}", c.output, c.old_value.empty() ? "(empty)" : c.old_value,
-                                                c.new_value.empty() ? "(empty)" : c.new_value),
+      const std::string empty(catalogue_text(M::test_empty, language));
+      cause.lines.push_back(explain(fmt::format("{}: {} -> {}", c.output, c.old_value.empty() ? empty : c.old_value,
+                                                c.new_value.empty() ? empty : c.new_value),
                                     units));
     }
   }

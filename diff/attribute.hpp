@@ -37,6 +37,7 @@ void prepare_variants(const PolicyVersion& old_version, const PolicyVersion& new
 
 // The effects with their household counts, and the causes of the households
 // the impact kept; `impact` computed with ImpactOptions::variants = &prepared.plan.
-Attribution attribute(const PreparedVariants& prepared, const Impact& impact);
+// The households' lines ("poor: false -> true because ...") are in `language`.
+Attribution attribute(const PreparedVariants& prepared, const Impact& impact, Language language = Language::English);
 
 }  // namespace precept::diff

@@ -55,6 +55,7 @@ DiffResult diff_policies(const DiffPolicy& old_policy, const DiffPolicy& new_pol
   result.old_path = old_policy.path;
   result.new_path = new_policy.path;
   result.changed_limit = options.changed_limit;
+  result.language = options.language.value_or(Language::English);
   const std::array<const DiffPolicy*, 2> policies{&old_policy, &new_policy};
   std::array<std::string, 2> sources;
   for (std::size_t i = 0; i < 2; ++i) {
@@ -91,8 +92,12 @@ DiffResult diff_policies(const DiffPolicy& old_policy, const DiffPolicy& new_pol
     return result;
   }
   // Both versions must compile: the diff reads their trees and runs their programs.
-  CompileResult old_compiled = compile(sources[0], old_policy.path);
-  CompileResult new_compiled = compile(sources[1], new_policy.path);
+  CompileOptions compile_options;
+  compile_options.language = options.language;
+  CompileResult old_compiled = compile(sources[0], old_policy.path, compile_options);
+  CompileResult new_compiled = compile(sources[1], new_policy.path, compile_options);
+  // Not asked for: the revised policy's own `language`.
+  result.language = new_compiled.language;
   for (CompileResult* c : {&old_compiled, &new_compiled})
     if (!c->ok()) {
       result.status = DiffStatus::PolicyErrors;
@@ -129,7 +134,7 @@ DiffResult diff_policies(const DiffPolicy& old_policy, const DiffPolicy& new_pol
       result.data_path = options.data;
       return result;
     }
-    result.attribution = attribute(variants, impact);
+    result.attribution = attribute(variants, impact, result.language);
     result.impact = summary_of(impact);
     result.data_path = options.data;
     result.old_data_path = options.old_data;

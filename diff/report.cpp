@@ -2,6 +2,7 @@
 
 #include "format.hpp"
 #include "json.hpp"
+#include "messages.hpp"
 #include "text_width.hpp"
 
 #include <fmt/format.h>
@@ -20,6 +21,24 @@ bool DiffResult::changed() const {
 
 namespace {
 
+using M = MessageId;
+
+// Our words in the report's language (DiffResult::language).
+std::string word(MessageId id, Language language) { return std::string(catalogue_text(id, language)); }
+
+std::string kind_word(EditKind kind, Language language) {
+  switch (kind) {
+    case EditKind::Added: return word(M::diff_added, language);
+    case EditKind::Removed: return word(M::diff_removed, language);
+    case EditKind::Changed: return word(M::diff_changed, language);
+  }
+  return {};
+}
+
+std::string edits_word(std::size_t edits, Language language) {
+  return edits == 1 ? word(M::diff_one_edit, language) : say<M::diff_edits>(language, edits).text;
+}
+
 std::string money(std::int64_t fen, bool sign = false) {
   const bool negative = fen < 0;
   const std::uint64_t v = negative ? 0 - static_cast<std::uint64_t>(fen) : static_cast<std::uint64_t>(fen);
@@ -33,28 +52,28 @@ std::string edit_title(const Edit& e) {
   return t;
 }
 
-std::string lines_of(const Edit& e) {
-  if (e.old_line && e.new_line) return fmt::format("line {} -> {}", e.old_line, e.new_line);
-  if (e.old_line) return fmt::format("old line {}", e.old_line);
-  return fmt::format("new line {}", e.new_line);
+std::string lines_of(const Edit& e, Language language) {
+  if (e.old_line && e.new_line) return say<M::diff_lines_moved>(language, e.old_line, e.new_line).text;
+  if (e.old_line) return say<M::diff_old_line>(language, e.old_line).text;
+  return say<M::diff_new_line>(language, e.new_line).text;
 }
 
-const char* verdict_name(Verdict v) {
+std::string verdict_name(Verdict v, Language language) {
   switch (v) {
-    case Verdict::Differs: return "differs";
-    case Verdict::SameForAll: return "same for every household";
-    case Verdict::Unknown: return "unknown";
+    case Verdict::Differs: return word(M::diff_verdict_differs, language);
+    case Verdict::SameForAll: return word(M::diff_verdict_same, language);
+    case Verdict::Unknown: return word(M::diff_verdict_unknown, language);
   }
   return "";
 }
 
-std::string effect_text(const EditEffect& e) {
+std::string effect_text(const EditEffect& e, Language language) {
   if (e.edits.empty()) return {};
   std::string s;
-  if (!e.applies_alone && e.with.empty() && e.households == 0) return "cannot be applied on its own (the old policy with only this edit does not compile)";
-  if (!e.applies_alone) s = "cannot be applied on its own; applied with " + e.with + ": ";
-  if (e.households == 0) return s + "changes nothing on this data";
-  return s + fmt::format("moves {} household{}", e.households, e.households == 1 ? "" : "s");
+  if (!e.applies_alone && e.with.empty() && e.households == 0) return word(M::diff_effect_not_alone, language);
+  if (!e.applies_alone) s = say<M::diff_effect_with>(language, e.with).text;
+  if (e.households == 0) return s + word(M::diff_effect_nothing, language);
+  return s + (e.households == 1 ? word(M::diff_effect_one, language) : say<M::diff_effect_many>(language, e.households).text);
 }
 
 struct Row {
@@ -62,32 +81,33 @@ struct Row {
   std::string value;
 };
 
-std::vector<Row> count_rows(const ImpactSummary& im, const ImpactCounts& c) {
+std::vector<Row> count_rows(const ImpactSummary& im, const ImpactCounts& c, Language language) {
   std::vector<Row> rows;
-  rows.push_back({"rows", std::to_string(c.rows)});
-  rows.push_back({"compared (accepted by both)", std::to_string(c.compared)});
-  rows.push_back({"changed", std::to_string(c.changed)});
+  const auto row = [&](MessageId label, std::string value) { rows.push_back({word(label, language), std::move(value)}); };
+  row(M::diff_count_rows, std::to_string(c.rows));
+  row(M::diff_count_compared, std::to_string(c.compared));
+  row(M::diff_count_changed, std::to_string(c.changed));
   if (im.has_poor) {
-    rows.push_back({"newly identified", std::to_string(c.identified_in)});
-    rows.push_back({"no longer identified", std::to_string(c.identified_out)});
+    row(M::diff_count_identified_in, std::to_string(c.identified_in));
+    row(M::diff_count_identified_out, std::to_string(c.identified_out));
   }
-  if (im.has_category) rows.push_back({"category changed", std::to_string(c.category_changed)});
-  if (im.has_cause) rows.push_back({"cause changed", std::to_string(c.cause_changed)});
+  if (im.has_category) row(M::diff_count_category, std::to_string(c.category_changed));
+  if (im.has_cause) row(M::diff_count_cause, std::to_string(c.cause_changed));
   if (im.has_measures) {
-    rows.push_back({"measures added", std::to_string(c.measures_added)});
-    rows.push_back({"measures removed", std::to_string(c.measures_removed)});
+    row(M::diff_count_measures_added, std::to_string(c.measures_added));
+    row(M::diff_count_measures_removed, std::to_string(c.measures_removed));
   }
   if (im.has_assistance) {
-    rows.push_back({"assistance, old", money(c.assistance_old)});
-    rows.push_back({"assistance, new", money(c.assistance_new)});
-    rows.push_back({"assistance delta", money(c.assistance_delta(), true)});
+    row(M::diff_count_assistance_old, money(c.assistance_old));
+    row(M::diff_count_assistance_new, money(c.assistance_new));
+    row(M::diff_count_assistance_delta, money(c.assistance_delta(), true));
   }
-  rows.push_back({"rejected by both", std::to_string(c.rejected_both)});
-  rows.push_back({"rejected only by old", std::to_string(c.rejected_only_old)});
-  rows.push_back({"rejected only by new", std::to_string(c.rejected_only_new)});
+  row(M::diff_count_rejected_both, std::to_string(c.rejected_both));
+  row(M::diff_count_rejected_old, std::to_string(c.rejected_only_old));
+  row(M::diff_count_rejected_new, std::to_string(c.rejected_only_new));
   if (im.joined) {
-    rows.push_back({"only on last year's register", std::to_string(c.only_in_old)});
-    rows.push_back({"only on this year's register", std::to_string(c.only_in_new)});
+    row(M::diff_count_only_old, std::to_string(c.only_in_old));
+    row(M::diff_count_only_new, std::to_string(c.only_in_new));
   }
   return rows;
 }
@@ -100,13 +120,14 @@ std::string group_name(const std::vector<std::string>& key) {
   return s;
 }
 
-std::vector<std::string> group_columns(const ImpactSummary& im) {
-  std::vector<std::string> cols{"households", "changed"};
-  if (im.has_poor) cols.insert(cols.end(), {"identified +", "identified -"});
-  if (im.has_category) cols.push_back("category");
-  if (im.has_cause) cols.push_back("cause");
-  if (im.has_assistance) cols.push_back("assistance delta");
-  cols.push_back("rejected (old/new only)");
+std::vector<std::string> group_columns(const ImpactSummary& im, Language language) {
+  const auto w = [&](MessageId id) { return word(id, language); };
+  std::vector<std::string> cols{w(M::diff_households), w(M::diff_count_changed)};
+  if (im.has_poor) cols.insert(cols.end(), {w(M::diff_group_identified_in), w(M::diff_group_identified_out)});
+  if (im.has_category) cols.push_back(w(M::diff_group_category));
+  if (im.has_cause) cols.push_back(w(M::diff_group_cause));
+  if (im.has_assistance) cols.push_back(w(M::diff_count_assistance_delta));
+  cols.push_back(w(M::diff_group_rejected));
   return cols;
 }
 std::vector<std::string> group_cells(const ImpactSummary& im, const ImpactCounts& c) {
@@ -119,19 +140,20 @@ std::vector<std::string> group_cells(const ImpactSummary& im, const ImpactCounts
   return cells;
 }
 
-std::string household_title(const HouseholdChange& h) {
-  std::string t = h.key.empty() ? fmt::format("line {}", h.line) : fmt::format("{} (line {})", h.key, h.line ? h.line : h.old_line);
+std::string household_title(const HouseholdChange& h, Language language) {
+  std::string t = h.key.empty() ? say<M::diff_household_line>(language, h.line).text
+                                : say<M::diff_household_key_line>(language, h.key, h.line ? h.line : h.old_line).text;
   if (!h.group.empty()) t += " " + group_name(h.group);
   return t;
 }
 
-std::vector<std::string> household_lines(const DiffResult& r, std::size_t i) {
+std::vector<std::string> household_lines(const DiffResult& r, std::size_t i, Language language) {
   const HouseholdChange& h = r.impact->changed[i];
   if (r.attribution && i < r.attribution->households.size() && !r.attribution->households[i].lines.empty())
     return r.attribution->households[i].lines;
   std::vector<std::string> out;
-  if (!h.old_rejected.empty()) out.push_back("old: " + h.old_rejected);
-  if (!h.new_rejected.empty()) out.push_back("new: " + h.new_rejected);
+  if (!h.old_rejected.empty()) out.push_back(say<M::diff_old_reason>(language, h.old_rejected).text);
+  if (!h.new_rejected.empty()) out.push_back(say<M::diff_new_reason>(language, h.new_rejected).text);
   for (const auto& c : h.changes) out.push_back(fmt::format("{}: {} -> {}", c.output, c.old_value, c.new_value));
   return out;
 }
@@ -149,8 +171,8 @@ std::string indent(const std::string& text, const std::string& prefix) {
   return out;
 }
 
-std::string data_title(const DiffResult& r) {
-  return r.old_data_path.empty() ? r.data_path : fmt::format("{} (last year: {})", r.data_path, r.old_data_path);
+std::string data_title(const DiffResult& r, Language language) {
+  return r.old_data_path.empty() ? r.data_path : say<M::diff_last_year>(language, r.data_path, r.old_data_path).text;
 }
 
 }  // namespace
@@ -158,32 +180,34 @@ std::string data_title(const DiffResult& r) {
 // --- text ---------------------------------------------------------------------
 
 std::string render_text(const DiffResult& r, bool color) {
+  const Language L = r.language;
   // Our own colours are added after the data is escaped: a name, a value or a
   // place from the policy or the register shows its control characters as
   // `\x1b` and never acts on the terminal (or on whoever `cat`s the report).
   const auto t = [](std::string_view text) { return escape_for_terminal(text); };
   const auto lines = [](std::string_view text) { return escape_for_terminal(text, LineBreaks::Keep); };
   auto paint = [&](const char* code, const std::string& s) { return color ? fmt::format("\033[{}m{}\033[0m", code, s) : s; };
-  std::string out = paint("1", fmt::format("precept diff {} -> {}", t(r.old_path), t(r.new_path))) + "\n";
+  std::string out = paint("1", say<M::diff_title>(L, t(r.old_path), t(r.new_path)).text) + "\n";
   const auto& edits = r.edits;
-  if (edits.empty()) out += "no change in the policy (formatting and comments are not changes)\n";
-  else out += fmt::format("\n{} edit{}:\n", edits.size(), edits.size() == 1 ? "" : "s");
+  if (edits.empty()) out += word(M::diff_no_edit, L) + "\n";
+  else out += "\n" + say<M::render_label>(L, edits_word(edits.size(), L)).text + "\n";
   for (const Edit& e : edits) {
     const char* c = e.kind == EditKind::Added ? "32" : e.kind == EditKind::Removed ? "31" : "33";
-    out += fmt::format("  {} {} ({})\n", paint(c, edit_kind_name(e.kind)), paint("1", t(edit_title(e))), lines_of(e));
+    out += fmt::format("  {} {} ({})\n", paint(c, kind_word(e.kind, L)), paint("1", t(edit_title(e))), lines_of(e, L));
     if (!e.detail.empty()) out += "      " + t(e.detail) + "\n";
     if (!e.old_text.empty()) out += paint("31", indent(lines(e.old_text), "      - "));
     if (!e.new_text.empty()) out += paint("32", indent(lines(e.new_text), "      + "));
   }
   if (r.impact) {
     const ImpactSummary& im = *r.impact;
-    out += "\n" + paint("1", "impact on " + t(data_title(r))) + "\n";
-    for (const Row& row : count_rows(im, im.total)) out += fmt::format("  {:<30} {:>14}\n", row.label, row.value);
+    out += "\n" + paint("1", say<M::diff_impact>(L, t(data_title(r, L))).text) + "\n";
+    for (const Row& row : count_rows(im, im.total, L))
+      out += "  " + pad_right(row.label, 30) + " " + fmt::format("{:>14}", row.value) + "\n";
     if (!im.groups.empty()) {
-      out += "\n  by " + t(group_name(im.group_names)) + ":\n";
-      const auto cols = group_columns(im);
+      out += "\n  " + say<M::diff_by>(L, t(group_name(im.group_names))).text + "\n";
+      const auto cols = group_columns(im, L);
       std::string head = fmt::format("  {:<28}", "");
-      for (const auto& c : cols) head += fmt::format(" {:>14}", c);
+      for (const auto& c : cols) head += " " + pad_left(c, 14);
       out += head + "\n";
       for (const auto& g : im.groups) {
         std::string line = fmt::format("  {:<28}", t(group_name(g.key)));
@@ -192,34 +216,34 @@ std::string render_text(const DiffResult& r, bool color) {
       }
     }
     if (r.attribution) {
-      out += "\n" + paint("1", "what each edit does on this data") + "\n";
-      for (const auto& e : r.attribution->effects) out += fmt::format("  {}: {}\n", t(e.label), t(effect_text(e)));
+      out += "\n" + paint("1", word(M::diff_effects, L)) + "\n";
+      for (const auto& e : r.attribution->effects) out += fmt::format("  {}: {}\n", t(e.label), t(effect_text(e, L)));
     }
     if (im.changed_total > 0) {
       const std::size_t shown = std::min(r.changed_limit, im.changed.size());
-      out += "\n" + paint("1", fmt::format("changed households ({} of {})", shown, im.changed_total)) + "\n";
+      out += "\n" + paint("1", say<M::diff_changed_households>(L, shown, im.changed_total).text) + "\n";
       for (std::size_t i = 0; i < shown; ++i) {
-        out += "  " + t(household_title(im.changed[i])) + "\n";
-        for (const auto& l : household_lines(r, i)) out += "      " + t(l) + "\n";
+        out += "  " + t(household_title(im.changed[i], L)) + "\n";
+        for (const auto& l : household_lines(r, i, L)) out += "      " + t(l) + "\n";
       }
-      if (im.changed_total > shown) out += fmt::format("  ... {} more not listed\n", im.changed_total - shown);
+      if (im.changed_total > shown) out += say<M::diff_more>(L, im.changed_total - shown).text + "\n";
     }
   }
   if (r.witnesses) {
-    out += "\n" + paint("1", "witnesses without data") + "\n";
+    out += "\n" + paint("1", word(M::diff_witnesses, L)) + "\n";
     for (const auto& w : *r.witnesses) {
-      out += fmt::format("  {}: {}", w.output.empty() ? "(all)" : t(w.output), verdict_name(w.verdict));
+      out += fmt::format("  {}: {}", w.output.empty() ? word(M::diff_all_outputs, L) : t(w.output), verdict_name(w.verdict, L));
       if (!w.reason.empty()) out += " — " + t(w.reason);
       out += "\n";
       if (w.verdict == Verdict::Differs) {
-        out += fmt::format("      old: {}   new: {}\n      household:", t(w.old_value), t(w.new_value));
+        out += say<M::diff_witness_values>(L, t(w.old_value), t(w.new_value)).text;
         for (const auto& [k, v] : w.household) out += fmt::format(" {}={}", t(k), t(v));
         out += "\n";
       }
     }
-    if (const std::string& note = r.out_of_budget_note; !note.empty()) out += "  undecided: " + note + "\n";
+    if (const std::string& note = r.out_of_budget_note; !note.empty()) out += say<M::diff_undecided>(L, note).text + "\n";
   }
-  out += r.changed() ? "\nresult: changes\n" : "\nresult: no change\n";
+  out += "\n" + word(r.changed() ? M::diff_result_changes : M::diff_result_no_change, L) + "\n";
   return out;
 }
 
@@ -309,25 +333,29 @@ std::string md_inline(std::string_view s) {
 }  // namespace
 
 std::string render_markdown(const DiffResult& r) {
-  std::string out = fmt::format("## Policy diff: {} → {}\n\n", md_code(r.old_path, false), md_code(r.new_path, false));
+  const Language L = r.language;
+  const auto w = [&](MessageId id) { return word(id, L); };
+  std::string out = "## " + say<M::diff_heading>(L, md_code(r.old_path, false), md_code(r.new_path, false)).text + "\n\n";
   const auto& edits = r.edits;
   if (edits.empty()) {
-    out += "No change in the policy (formatting and comments are not changes).\n";
+    out += w(M::diff_no_edit_sentence) + "\n";
   } else {
-    out += fmt::format("### {} edit{}\n\n", edits.size(), edits.size() == 1 ? "" : "s");
-    out += "| | what | lines | change | old | new |\n|---|---|---|---|---|---|\n";
+    out += "### " + edits_word(edits.size(), L) + "\n\n";
+    out += fmt::format("| | {} | {} | {} | {} | {} |\n|---|---|---|---|---|---|\n", w(M::diff_column_what),
+                       w(M::diff_column_lines), w(M::diff_column_change), w(M::diff_column_old), w(M::diff_column_new));
     for (const Edit& e : edits)
-      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", edit_kind_name(e.kind), md_inline(edit_title(e)), lines_of(e),
+      out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", kind_word(e.kind, L), md_inline(edit_title(e)), lines_of(e, L),
                          md_inline(e.detail), md_code(e.old_text), md_code(e.new_text));
   }
   if (r.impact) {
     const ImpactSummary& im = *r.impact;
-    out += fmt::format("\n### Impact on {}\n\n| | households |\n|---|---:|\n", md_code(data_title(r), false));
-    for (const Row& row : count_rows(im, im.total)) out += fmt::format("| {} | {} |\n", row.label, row.value);
+    out += "\n### " + say<M::diff_impact_heading>(L, md_code(data_title(r, L), false)).text +
+           fmt::format("\n\n| | {} |\n|---|---:|\n", w(M::diff_households));
+    for (const Row& row : count_rows(im, im.total, L)) out += fmt::format("| {} | {} |\n", row.label, row.value);
     if (!im.groups.empty()) {
-      const auto cols = group_columns(im);
+      const auto cols = group_columns(im, L);
       const std::string by = md_text(group_name(im.group_names));
-      out += fmt::format("\n#### By {}\n\n| {} |", by, by);
+      out += "\n#### " + say<M::diff_by_heading>(L, by).text + fmt::format("\n\n| {} |", by);
       for (const auto& c : cols) out += " " + c + " |";
       out += "\n|---|";
       for (std::size_t i = 0; i < cols.size(); ++i) out += "---:|";
@@ -339,33 +367,36 @@ std::string render_markdown(const DiffResult& r) {
       }
     }
     if (r.attribution) {
-      out += "\n### What each edit does on this data\n\n";
+      out += "\n### " + w(M::diff_effects_heading) + "\n\n";
       for (const auto& e : r.attribution->effects)
-        out += fmt::format("- **{}**: {}\n", md_inline(e.label), md_inline(effect_text(e)));
+        out += fmt::format("- **{}**: {}\n", md_inline(e.label), md_inline(effect_text(e, L)));
     }
     if (im.changed_total > 0) {
       const std::size_t shown = std::min(r.changed_limit, im.changed.size());
-      out += fmt::format("\n### Changed households ({} of {})\n\n", shown, im.changed_total);
+      out += "\n### " + say<M::diff_changed_households_heading>(L, shown, im.changed_total).text + "\n\n";
       for (std::size_t i = 0; i < shown; ++i) {
-        out += "- " + md_text(household_title(im.changed[i])) + "\n";
-        for (const auto& l : household_lines(r, i)) out += "  - " + md_inline(l) + "\n";
+        out += "- " + md_text(household_title(im.changed[i], L)) + "\n";
+        for (const auto& l : household_lines(r, i, L)) out += "  - " + md_inline(l) + "\n";
       }
-      if (im.changed_total > shown) out += fmt::format("\n{} more not listed.\n", im.changed_total - shown);
+      if (im.changed_total > shown) out += "\n" + say<M::diff_more_sentence>(L, im.changed_total - shown).text + "\n";
     }
   }
   if (r.witnesses) {
-    out += "\n### Witnesses without data\n\n| output | verdict | detail |\n|---|---|---|\n";
-    for (const auto& w : *r.witnesses) {
-      std::string detail = md_inline(w.reason);
-      if (w.verdict == Verdict::Differs) {
-        detail = fmt::format("old {}, new {}; household:", md_code_line(w.old_value, true), md_code_line(w.new_value, true));
-        for (const auto& [k, v] : w.household) detail += fmt::format(" {}={}", md_text(k), md_code_line(v, true));
+    out += "\n### " + w(M::diff_witnesses_heading) +
+           fmt::format("\n\n| {} | {} | {} |\n|---|---|---|\n", w(M::diff_column_output), w(M::diff_column_verdict),
+                       w(M::diff_column_detail));
+    for (const auto& witness : *r.witnesses) {
+      std::string detail = md_inline(witness.reason);
+      if (witness.verdict == Verdict::Differs) {
+        detail = say<M::diff_witness_detail>(L, md_code_line(witness.old_value, true), md_code_line(witness.new_value, true)).text;
+        for (const auto& [k, v] : witness.household) detail += fmt::format(" {}={}", md_text(k), md_code_line(v, true));
       }
-      out += fmt::format("| {} | {} | {} |\n", md_text(w.output), verdict_name(w.verdict), detail);
+      out += fmt::format("| {} | {} | {} |\n", md_text(witness.output), verdict_name(witness.verdict, L), detail);
     }
-    if (const std::string& note = r.out_of_budget_note; !note.empty()) out += "\nUndecided: " + md_inline(note) + "\n";
+    if (const std::string& note = r.out_of_budget_note; !note.empty())
+      out += "\n" + say<M::diff_undecided_sentence>(L, md_inline(note)).text + "\n";
   }
-  out += r.changed() ? "\n**Result: changes.**\n" : "\n**Result: no change.**\n";
+  out += "\n**" + w(r.changed() ? M::diff_result_changes_sentence : M::diff_result_no_change_sentence) + "**\n";
   return out;
 }
 
@@ -449,13 +480,13 @@ std::string render_json(const DiffResult& r) {
                                     {"applies_alone", e.applies_alone},
                                     {"applied_with", e.with},
                                     {"households_moved", e.households},
-                                    {"summary", effect_text(e)}});
+                                    {"summary", effect_text(e, Language::English)}});
     }
   }
   if (r.witnesses) {
     j["witnesses"] = nlohmann::json::array();
     for (const auto& w : *r.witnesses) {
-      nlohmann::json wj{{"output", w.output}, {"verdict", verdict_name(w.verdict)}, {"reason", w.reason}};
+      nlohmann::json wj{{"output", w.output}, {"verdict", verdict_name(w.verdict, Language::English)}, {"reason", w.reason}};
       if (w.verdict == Verdict::Differs) {
         wj["old_value"] = w.old_value;
         wj["new_value"] = w.new_value;
@@ -499,10 +530,12 @@ std::string esc(const std::string& s, LineBreaks line_breaks = LineBreaks::Escap
 }
 
 // Households identified in and out by group, as horizontal bars.
-std::string chart(const ImpactSummary& im) {
+std::string chart(const ImpactSummary& im, Language language) {
   const auto& groups = im.groups;
+  const std::string changed = word(M::diff_count_changed, language), in = word(M::diff_count_identified_in, language),
+                    out = word(M::diff_count_identified_out, language);
   std::vector<std::pair<std::string, const ImpactCounts*>> bars;
-  if (groups.empty()) bars.emplace_back("total", &im.total);
+  if (groups.empty()) bars.emplace_back(word(M::summary_total, language), &im.total);
   for (const auto& g : groups) bars.emplace_back(group_name(g.key), &g.counts);
   std::uint64_t most = 1;
   for (const auto& [name, c] : bars) most = std::max({most, c->identified_in, c->identified_out, c->changed});
@@ -510,18 +543,18 @@ std::string chart(const ImpactSummary& im) {
   const int height = static_cast<int>(bars.size()) * row_h + 30;
   std::string svg = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{}\" role=\"img\" "
-      "aria-label=\"households moved by group\">\n",
-      label_w + bar_w + 80, height);
-  svg += fmt::format("<text x=\"{}\" y=\"14\" font-size=\"12\"><tspan fill=\"#2a7\">■ newly identified</tspan> "
-                     "<tspan fill=\"#c33\">■ no longer identified</tspan> <tspan fill=\"#999\">■ changed</tspan></text>\n",
-                     label_w);
+      "aria-label=\"{}\">\n",
+      label_w + bar_w + 80, height, word(M::diff_chart_label, language));
+  svg += fmt::format("<text x=\"{}\" y=\"14\" font-size=\"12\"><tspan fill=\"#2a7\">■ {}</tspan> "
+                     "<tspan fill=\"#c33\">■ {}</tspan> <tspan fill=\"#999\">■ {}</tspan></text>\n",
+                     label_w, in, out, changed);
   int y = 24;
   for (const auto& [name, c] : bars) {
     auto w = [&](std::uint64_t v) { return static_cast<int>(v * static_cast<std::uint64_t>(bar_w) / most); };
     svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"12\" text-anchor=\"end\">{}</text>\n", label_w - 6, y + 14, esc(name));
-    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\" fill=\"#999\"><title>changed {}</title></rect>\n", label_w, y + 2, w(c->changed), c->changed);
-    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\" fill=\"#2a7\"><title>newly identified {}</title></rect>\n", label_w, y + 8, w(c->identified_in), c->identified_in);
-    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\" fill=\"#c33\"><title>no longer identified {}</title></rect>\n", label_w, y + 14, w(c->identified_out), c->identified_out);
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\" fill=\"#999\"><title>{} {}</title></rect>\n", label_w, y + 2, changed, w(c->changed), c->changed);
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\" fill=\"#2a7\"><title>{} {}</title></rect>\n", label_w, y + 8, in, w(c->identified_in), c->identified_in);
+    svg += fmt::format("<rect x=\"{}\" y=\"{}\" width=\"{}\" height=\"6\" fill=\"#c33\"><title>{} {}</title></rect>\n", label_w, y + 14, out, w(c->identified_out), c->identified_out);
     svg += fmt::format("<text x=\"{}\" y=\"{}\" font-size=\"11\">{} / +{} / -{}</text>\n", label_w + bar_w + 6, y + 14, c->changed, c->identified_in, c->identified_out);
     y += row_h;
   }
@@ -530,35 +563,41 @@ std::string chart(const ImpactSummary& im) {
 }  // namespace
 
 std::string render_html(const DiffResult& r) {
+  const Language L = r.language;
+  const auto w = [&](MessageId id) { return esc(word(id, L)); };
   std::string out =
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n<title>precept diff</title>\n<style>\n"
+      "<!DOCTYPE html>\n<html lang=\"" + std::string(language_code(L)) +
+      "\"><head><meta charset=\"utf-8\">\n<title>precept diff</title>\n<style>\n"
       "body{font-family:sans-serif;margin:2em;max-width:1200px}table{border-collapse:collapse;margin:1em 0}"
       "td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}pre{margin:0;white-space:pre-wrap}"
       ".added{color:#070}.removed{color:#a00}.changed{color:#a60}.old{background:#fee}.new{background:#efe}\n"
       "</style></head><body>\n";
-  out += fmt::format("<h1>Policy diff: <code>{}</code> → <code>{}</code></h1>\n", esc(r.old_path), esc(r.new_path));
+  out += "<h1>" + say<M::diff_heading>(L, "<code>" + esc(r.old_path) + "</code>", "<code>" + esc(r.new_path) + "</code>").text +
+         "</h1>\n";
   const auto& edits = r.edits;
-  if (edits.empty()) out += "<p>No change in the policy (formatting and comments are not changes).</p>\n";
+  if (edits.empty()) out += "<p>" + w(M::diff_no_edit_sentence) + "</p>\n";
   else {
-    out += fmt::format("<h2>{} edit{}</h2>\n<table><tr><th></th><th>what</th><th>lines</th><th>change</th><th>old</th><th>new</th></tr>\n",
-                       edits.size(), edits.size() == 1 ? "" : "s");
+    out += fmt::format("<h2>{}</h2>\n<table><tr><th></th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>\n",
+                       edits_word(edits.size(), L), w(M::diff_column_what), w(M::diff_column_lines),
+                       w(M::diff_column_change), w(M::diff_column_old), w(M::diff_column_new));
     for (const Edit& e : edits)
-      out += fmt::format("<tr><td class=\"{0}\">{0}</td><td>{1}</td><td>{2}</td><td>{3}</td><td class=\"old\"><pre>{4}</pre></td>"
+      out += fmt::format("<tr><td class=\"{0}\">{6}</td><td>{1}</td><td>{2}</td><td>{3}</td><td class=\"old\"><pre>{4}</pre></td>"
                          "<td class=\"new\"><pre>{5}</pre></td></tr>\n",
-                         edit_kind_name(e.kind), esc(edit_title(e)), lines_of(e), esc(e.detail), esc(e.old_text, LineBreaks::Keep),
-                         esc(e.new_text, LineBreaks::Keep));
+                         edit_kind_name(e.kind), esc(edit_title(e)), lines_of(e, L), esc(e.detail), esc(e.old_text, LineBreaks::Keep),
+                         esc(e.new_text, LineBreaks::Keep), kind_word(e.kind, L));
     out += "</table>\n";
   }
   if (r.impact) {
     const ImpactSummary& im = *r.impact;
-    out += fmt::format("<h2>Impact on <code>{}</code></h2>\n", esc(data_title(r)));
-    out += chart(im);
+    out += "<h2>" + say<M::diff_impact_heading>(L, "<code>" + esc(data_title(r, L)) + "</code>").text + "</h2>\n";
+    out += chart(im, L);
     out += "<table>\n";
-    for (const Row& row : count_rows(im, im.total)) out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", esc(row.label), esc(row.value));
+    for (const Row& row : count_rows(im, im.total, L)) out += fmt::format("<tr><td>{}</td><td>{}</td></tr>\n", esc(row.label), esc(row.value));
     out += "</table>\n";
     if (!im.groups.empty()) {
-      out += fmt::format("<h3>By {}</h3>\n<table><tr><th>{}</th>", esc(group_name(im.group_names)), esc(group_name(im.group_names)));
-      for (const auto& c : group_columns(im)) out += "<th>" + esc(c) + "</th>";
+      out += "<h3>" + say<M::diff_by_heading>(L, esc(group_name(im.group_names))).text +
+             fmt::format("</h3>\n<table><tr><th>{}</th>", esc(group_name(im.group_names)));
+      for (const auto& c : group_columns(im, L)) out += "<th>" + esc(c) + "</th>";
       out += "</tr>\n";
       for (const auto& g : im.groups) {
         out += "<tr><td>" + esc(group_name(g.key)) + "</td>";
@@ -568,36 +607,39 @@ std::string render_html(const DiffResult& r) {
       out += "</table>\n";
     }
     if (r.attribution) {
-      out += "<h3>What each edit does on this data</h3>\n<ul>\n";
-      for (const auto& e : r.attribution->effects) out += fmt::format("<li><b>{}</b>: {}</li>\n", esc(e.label), esc(effect_text(e)));
+      out += "<h3>" + w(M::diff_effects_heading) + "</h3>\n<ul>\n";
+      for (const auto& e : r.attribution->effects) out += fmt::format("<li><b>{}</b>: {}</li>\n", esc(e.label), esc(effect_text(e, L)));
       out += "</ul>\n";
     }
     if (im.changed_total > 0) {
       const std::size_t shown = std::min(r.changed_limit, im.changed.size());
-      out += fmt::format("<h3>Changed households ({} of {})</h3>\n<ul>\n", shown, im.changed_total);
+      out += "<h3>" + esc(say<M::diff_changed_households_heading>(L, shown, im.changed_total).text) + "</h3>\n<ul>\n";
       for (std::size_t i = 0; i < shown; ++i) {
-        out += "<li>" + esc(household_title(im.changed[i])) + "<ul>";
-        for (const auto& l : household_lines(r, i)) out += "<li>" + esc(l) + "</li>";
+        out += "<li>" + esc(household_title(im.changed[i], L)) + "<ul>";
+        for (const auto& l : household_lines(r, i, L)) out += "<li>" + esc(l) + "</li>";
         out += "</ul></li>\n";
       }
       out += "</ul>\n";
-      if (im.changed_total > shown) out += fmt::format("<p>{} more not listed.</p>\n", im.changed_total - shown);
+      if (im.changed_total > shown) out += "<p>" + esc(say<M::diff_more_sentence>(L, im.changed_total - shown).text) + "</p>\n";
     }
   }
   if (r.witnesses) {
-    out += "<h2>Witnesses without data</h2>\n<table><tr><th>output</th><th>verdict</th><th>detail</th></tr>\n";
-    for (const auto& w : *r.witnesses) {
-      std::string detail = w.reason;
-      if (w.verdict == Verdict::Differs) {
-        detail = fmt::format("old {}, new {}; household:", w.old_value, w.new_value);
-        for (const auto& [k, v] : w.household) detail += fmt::format(" {}={}", k, v);
+    out += fmt::format("<h2>{}</h2>\n<table><tr><th>{}</th><th>{}</th><th>{}</th></tr>\n", w(M::diff_witnesses_heading),
+                       w(M::diff_column_output), w(M::diff_column_verdict), w(M::diff_column_detail));
+    for (const auto& witness : *r.witnesses) {
+      std::string detail = witness.reason;
+      if (witness.verdict == Verdict::Differs) {
+        detail = say<M::diff_witness_detail>(L, witness.old_value, witness.new_value).text;
+        for (const auto& [k, v] : witness.household) detail += fmt::format(" {}={}", k, v);
       }
-      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", esc(w.output), verdict_name(w.verdict), esc(detail));
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td></tr>\n", esc(witness.output),
+                         esc(verdict_name(witness.verdict, L)), esc(detail));
     }
     out += "</table>\n";
-    if (const std::string& note = r.out_of_budget_note; !note.empty()) out += "<p>Undecided: " + esc(note) + "</p>\n";
+    if (const std::string& note = r.out_of_budget_note; !note.empty())
+      out += "<p>" + esc(say<M::diff_undecided_sentence>(L, note).text) + "</p>\n";
   }
-  out += r.changed() ? "<p><b>Result: changes.</b></p>\n" : "<p><b>Result: no change.</b></p>\n";
+  out += "<p><b>" + w(r.changed() ? M::diff_result_changes_sentence : M::diff_result_no_change_sentence) + "</b></p>\n";
   return out + "</body></html>\n";
 }
 

@@ -3,6 +3,7 @@
 #include "csv.hpp"
 #include "format.hpp"
 #include "json.hpp"
+#include "messages.hpp"
 #include "numeric.hpp"
 #include "register_reader.hpp"
 #include "rejection.hpp"
@@ -23,6 +24,14 @@ namespace precept {
 namespace {
 
 using What = DebugNote::What;
+using M = MessageId;
+
+// A coverage item's stable name ("rule poor is true": what `test --json` and
+// the marks use) and its words in `language`.
+template <MessageId id, class... Args>
+Coverage::Item coverage_item(Language language, std::uint32_t line, const std::string& file, const Args&... args) {
+  return {say<id>(Language::English, args...).text, line, false, file, say<id>(language, args...).text};
+}
 
 bool starts_with(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
@@ -174,15 +183,17 @@ class Builder {
     std::set<std::string> tables;
     for (const DebugNote& n : p_.notes) {
       if (n.what == What::Value && starts_with(n.origin, "rule "))
-        hit.insert(fmt::format("rule {} is {}", n.name, r_.truth(n.reg) ? "true" : "false"));
+        hit.insert(r_.truth(n.reg) ? say<M::coverage_rule_true>(Language::English, n.name).text
+                                   : say<M::coverage_rule_false>(Language::English, n.name).text);
       if (n.what == What::Row || n.what == What::LookupFirst || n.what == What::LookupAll) tables.insert(n.name);
     }
     for (const auto& [name, list] : branches_) {
       const DebugNote* chosen = chosen_branch(name);
-      hit.insert(chosen ? fmt::format("decide {} branch {}", name, chosen->index) : fmt::format("decide {} otherwise", name));
+      hit.insert(chosen ? say<M::coverage_branch>(Language::English, name, chosen->index).text
+                        : say<M::coverage_otherwise>(Language::English, name).text);
     }
     for (const auto& t : tables)
-      for (const std::uint32_t r : matched_rows(t)) hit.insert(fmt::format("table {} row {}", t, r));
+      for (const std::uint32_t r : matched_rows(t)) hit.insert(say<M::coverage_row>(Language::English, t, r).text);
     for (auto& item : coverage.items)
       if (hit.count(item.what)) item.covered = true;
   }
@@ -195,6 +206,7 @@ class Builder {
       if (plain) {
         Explanation::Entry e = entry(n.uses[0]);
         e.name = n.name;
+        e.money = n.type.kind == Kind::Money;
         e.value = r_.text(n.type, n.reg);
         e.value_json = r_.json(n.type, n.reg);
         done_.insert(n.uses[0]);
@@ -209,6 +221,8 @@ class Builder {
       e.line = n.line;
       e.file = n.file;
       e.decided_by = fmt::format("output {} = {}", n.name, n.text);
+      e.money = n.type.kind == Kind::Money;
+      e.terms = sum_terms(n.text);
       for (const auto& use : n.uses) e.values.push_back(use_value(use));
       out_.entries.push_back(std::move(e));
       for (const auto& use : n.uses) explain_name(use);
@@ -389,6 +403,7 @@ class Builder {
         if (param.year != 0) e.year = std::to_string(param.year);
         if (param.year != 0) e.decided_by += fmt::format(" (value for {})", param.year);
         if (param.type.kind == Kind::Money) e.value += " yuan";
+        e.money = param.type.kind == Kind::Money;
         return e;
       }
     auto it = by_value_.find(name);
@@ -397,6 +412,8 @@ class Builder {
       e.kind = "let";
       e.line = n.line;
       e.file = n.file;
+      e.money = n.type.kind == Kind::Money;
+      e.terms = sum_terms(n.text);
       e.decided_by = fmt::format("let {} = {}", name, n.text);
       e.compared = compared(n.origin);
       for (const auto& use : n.uses) e.values.push_back(use_value(use));
@@ -408,7 +425,8 @@ class Builder {
       e.line = n.line;
       e.file = n.file;
       e.decided_by = fmt::format("rule {}", name);
-      if (const std::string label = rule_label(name); !label.empty()) e.decided_by += fmt::format(" \"{}\"", label);
+      e.label = rule_label(name);
+      if (!e.label.empty()) e.decided_by += fmt::format(" \"{}\"", e.label);
       e.compared = compared(n.origin);
       for (const auto& use : n.uses) e.values.push_back(use_value(use));
       return e;
@@ -418,7 +436,11 @@ class Builder {
       e.kind = "decide";
       e.line = n.line;
       e.file = n.file;
-      if (const DebugNote* chosen = chosen_branch(name)) {
+      e.money = n.type.kind == Kind::Money;
+      e.label = declaration_label(n.line, n.file);
+      const DebugNote* chosen = chosen_branch(name);
+      e.earlier = branches_before(name, n.origin, chosen ? chosen->index : UINT32_MAX);
+      if (chosen) {
         e.branch = chosen->index;
         e.decided_by = fmt::format("decide {}, branch {} `{}`", name, chosen->index, chosen->text);
         e.compared = compared(n.origin, chosen->line);
@@ -447,6 +469,7 @@ class Builder {
         e.file = n.file;
         break;
       }
+    e.label = declaration_label(e.line, e.file);
     if (!guard_holds(name)) {
       const DebugNote& g = *guards_.at(name);
       e.decided_by = fmt::format("table {}: no row applies, `{}` does not hold", name, g.text);
@@ -468,18 +491,76 @@ class Builder {
     return e;
   }
 
-  std::string rule_label(const std::string& name) const {
-    // The rule's label is the first string of its declaration line, when it has one.
-    auto it = by_value_.find(name);
-    if (it == by_value_.end()) return {};
-    const std::uint32_t line = it->second->line;
+  // `sum(table.column)`: the column's items, each with its row's first
+  // column (the measure) as label; none for any other expression.
+  std::vector<Explanation::Entry::Term> sum_terms(const std::string& text) const {
+    std::vector<Explanation::Entry::Term> terms;
+    if (!starts_with(text, "sum(") || text.back() != ')') return terms;
+    const std::string column = text.substr(4, text.size() - 5);
+    const auto it = by_value_.find(column);
+    if (it == by_value_.end() || it->second->type.kind != Kind::List) return terms;
+    const DebugNote& amounts = *it->second;
+    const std::vector<std::int64_t> values = r_.items(amounts.reg);
+    std::vector<std::int64_t> labels;
+    const DebugNote* first = nullptr;
+    if (auto f = by_value_.find(table_first_column(column.substr(0, column.find('.')))); f != by_value_.end())
+      first = f->second;
+    if (first && first != &amounts && first->type.kind == Kind::List) labels = r_.items(first->reg);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      Explanation::Entry::Term term;
+      append_scalar_text(term.value, p_, element_of(amounts.type), values[i]);
+      if (labels.size() == values.size()) append_scalar_text(term.label, p_, element_of(first->type), labels[i]);
+      terms.push_back(std::move(term));
+    }
+    return terms;
+  }
+
+  // The branches of decide `name` before branch `taken`: none held.
+  std::vector<Explanation::Entry::Branch> branches_before(const std::string& name, const std::string& origin,
+                                                          std::uint32_t taken) const {
+    std::vector<Explanation::Entry::Branch> out;
+    auto it = branches_.find(name);
+    if (it == branches_.end()) return out;
+    std::vector<const DebugNote*> sorted = it->second;
+    std::sort(sorted.begin(), sorted.end(), [](auto* a, auto* b) { return a->index < b->index; });
+    for (const DebugNote* b : sorted) {
+      if (b->index >= taken) break;
+      Explanation::Entry::Branch branch;
+      branch.index = b->index;
+      branch.condition = b->text;
+      branch.compared = compared(origin, b->line);
+      for (const auto& use : b->uses) branch.values.push_back(use_value(use));
+      out.push_back(std::move(branch));
+    }
+    return out;
+  }
+
+  // The description a decide or table gives itself on its declaration line
+  // (`decide main_cause: cause "main cause of poverty"`): its first string.
+  std::string declaration_label(std::uint32_t line, const std::string& file) const {
+    if (!file.empty()) return {};  // a parent layer's line: its text is not the policy's own
+    const std::string text = source_line(line);
+    const std::size_t open = text.find('"');
+    if (open == std::string::npos) return {};
+    const std::size_t close = text.find('"', open + 1);
+    return close == std::string::npos ? std::string() : text.substr(open + 1, close - open - 1);
+  }
+
+  std::string source_line(std::uint32_t line) const {
     std::size_t at = 0;
     for (std::uint32_t n = 1; n < line && at != std::string::npos; ++n) {
       at = p_.source_text.find('\n', at);
       if (at != std::string::npos) ++at;
     }
     if (at == std::string::npos) return {};
-    const std::string text = p_.source_text.substr(at, p_.source_text.find('\n', at) - at);
+    return p_.source_text.substr(at, p_.source_text.find('\n', at) - at);
+  }
+
+  std::string rule_label(const std::string& name) const {
+    // The rule's label is the first string of its declaration line, when it has one.
+    auto it = by_value_.find(name);
+    if (it == by_value_.end()) return {};
+    const std::string text = source_line(it->second->line);
     const std::size_t colon = text.find(':');
     const std::size_t open = text.find('"');
     if (open == std::string::npos || (colon != std::string::npos && colon < open)) return {};
@@ -497,9 +578,10 @@ class Builder {
 
 }  // namespace
 
-TracedExplainer::TracedExplainer(const Program& program, std::uint32_t key_field)
+TracedExplainer::TracedExplainer(const Program& program, std::uint32_t key_field, Language language)
     : program_(program),
       key_field_(key_field),
+      language_(language),
       machine_(program, 1, MachineMode::Traced),
       index_(std::make_unique<NoteIndex>(program)) {
   batch_.reset(program, 1);
@@ -551,7 +633,7 @@ Explanation TracedExplainer::explain(const std::vector<std::string>& cells, std:
   batch_.lines[0] = line;
   machine_.run_traced(batch_, executed_);
   if (machine_.error(0) != RowError::None) {
-    Rejection rejection = machine_rejection(program_, machine_, 0);
+    Rejection rejection = machine_rejection(program_, machine_, 0, language_);
     out.rejected = true;
     out.reason = std::move(rejection.message);
     out.column = std::move(rejection.column);
@@ -645,7 +727,7 @@ std::string Explanation::json() const {
 }
 
 std::string explain_register(const Program& program, std::FILE* input, std::uint32_t key,
-                             const std::function<bool(const Explanation&)>& each) {
+                             const std::function<bool(const Explanation&)>& each, Language language) {
   // As `run` reads it: CSV in whatever encoding, or an .xlsx sheet.
   OpenedRegister source;
   if (std::string problem = source.open(input, program, RegisterEncoding::Detect, ""); !problem.empty()) return problem;
@@ -653,7 +735,7 @@ std::string explain_register(const Program& program, std::FILE* input, std::uint
   if (!source.sheet()) csv.emplace(source.csv());
   RegisterRecords reader = source.sheet() ? RegisterRecords(program, *source.sheet()) : RegisterRecords(program, *csv);
   if (std::string problem = reader.start(); !problem.empty()) return problem;
-  TracedExplainer explainer(program, key);
+  TracedExplainer explainer(program, key, language);
   explainer.set_field_order(reader.columns().field_order());
   std::vector<std::string_view> views;
   std::vector<std::string> cells;
@@ -679,10 +761,14 @@ bool TestReport::all_passed() const {
   return std::all_of(examples.begin(), examples.end(), [](const ExampleResult& r) { return r.passed; });
 }
 
-TestReport run_examples(const Program& program) {
+TestReport run_examples(const Program& program, Language language) {
   TestReport report;
+  // Examples are checked in English (an expected rejection quotes the
+  // program's English reason); a failure is shown in `language`.
   TracedExplainer explainer(program);
-  report.coverage = explainer.coverage_items();
+  std::optional<TracedExplainer> shown_in;
+  if (language != Language::English) shown_in.emplace(program, 0, language);
+  report.coverage = TracedExplainer(program, 0, language).coverage_items();
   for (const ExampleDef& example : program.examples) {
     ExampleResult result;
     result.label = example.label;
@@ -691,13 +777,16 @@ TestReport run_examples(const Program& program) {
     result.actual.id = example.label;
     result.actual.example = true;
     const Explanation& actual = result.actual;
+    // The reason as shown: in `language`.
+    const auto reason = [&] {
+      return shown_in ? shown_in->explain(example.cells, 0).reason : actual.reason;
+    };
     if (example.expect_rejected) {
-      if (!actual.rejected) result.problems.push_back("expected the household to be rejected, but it was not");
+      if (!actual.rejected) result.problems.push_back(say<M::test_expected_rejected>(language).text);
       else if (actual.reason.find(example.rejected_reason) == std::string::npos)
-        result.problems.push_back(fmt::format("expected a rejection saying \"{}\", got \"{}\"",
-                                              example.rejected_reason, actual.reason));
+        result.problems.push_back(say<M::test_expected_rejection_saying>(language, example.rejected_reason, reason()).text);
     } else if (actual.rejected) {
-      result.problems.push_back(fmt::format("the household was rejected: {}", actual.reason));
+      result.problems.push_back(say<M::test_was_rejected>(language, reason()).text);
     } else {
       for (const auto& expect : example.expect) {
         std::string got;
@@ -709,13 +798,21 @@ TestReport run_examples(const Program& program) {
           }
         // Otherwise a rule, let, decide or table: its register holds what the run left.
         if (!found) got = explainer.value_text(expect.name);
+        const std::string empty(catalogue_text(M::test_empty, language));
         if (got != expect.text)
-          result.problems.push_back(fmt::format("{} (line {}): expected {}, got {}", expect.name, expect.line,
-                                                expect.text.empty() ? "(empty)" : expect.text,
-                                                got.empty() ? "(empty)" : got));
+          result.problems.push_back(say<M::test_expected_got>(language, expect.name, expect.line,
+                                                              expect.text.empty() ? empty : expect.text,
+                                                              got.empty() ? empty : got)
+                                        .text);
       }
     }
     result.passed = result.problems.empty();
+    // A failure is explained in the language it is shown in.
+    if (!result.passed && shown_in) {
+      result.actual = shown_in->explain(example.cells, 0);
+      result.actual.id = example.label;
+      result.actual.example = true;
+    }
     report.examples.push_back(std::move(result));
   }
   return report;
@@ -726,14 +823,14 @@ Coverage TracedExplainer::coverage_items() const {
   std::set<std::string> decides;
   for (const DebugNote& n : program_.notes) {
     if (n.what == What::Value && starts_with(n.origin, "rule ")) {
-      c.items.push_back({fmt::format("rule {} is true", n.name), n.line, false, n.file});
-      c.items.push_back({fmt::format("rule {} is false", n.name), n.line, false, n.file});
+      c.items.push_back(coverage_item<M::coverage_rule_true>(language_, n.line, n.file, n.name));
+      c.items.push_back(coverage_item<M::coverage_rule_false>(language_, n.line, n.file, n.name));
     }
-    if (n.what == What::Branch) c.items.push_back({fmt::format("decide {} branch {}", n.name, n.index), n.line, false, n.file});
+    if (n.what == What::Branch) c.items.push_back(coverage_item<M::coverage_branch>(language_, n.line, n.file, n.name, n.index));
     if (n.what == What::Value && starts_with(n.origin, "decide ") && decides.insert(n.name).second) {
       // `otherwise` is listed after the branches, below.
     }
-    if (n.what == What::Row) c.items.push_back({fmt::format("table {} row {}", n.name, n.index), n.line, false, n.file});
+    if (n.what == What::Row) c.items.push_back(coverage_item<M::coverage_row>(language_, n.line, n.file, n.name, n.index));
   }
   for (const auto& d : decides) {
     std::uint32_t line = 0;
@@ -743,10 +840,12 @@ Coverage TracedExplainer::coverage_items() const {
         line = n.line;
         file = n.file;
       }
-    c.items.push_back({fmt::format("decide {} otherwise", d), line, false, file});
+    c.items.push_back(coverage_item<M::coverage_otherwise>(language_, line, file, d));
   }
-  for (const LookupTable& t : program_.lookups)  // t.name is "table NAME"
-    for (std::uint32_t r = 1; r <= t.rows; ++r) c.items.push_back({fmt::format("{} row {}", t.name, r), 0, false, {}});
+  for (const LookupTable& t : program_.lookups) {  // t.name is "table NAME"
+    const std::string table = starts_with(t.name, "table ") ? t.name.substr(6) : t.name;
+    for (std::uint32_t r = 1; r <= t.rows; ++r) c.items.push_back(coverage_item<M::coverage_row>(language_, 0, std::string(), table, r));
+  }
   return c;
 }
 
@@ -758,9 +857,9 @@ std::uint32_t key_field(const Program& program, const std::string& key) {
 }
 
 Explanation explain(const Policy& policy, const std::vector<std::pair<std::string, std::string>>& record,
-                    const std::string& key) {
+                    const std::string& key, Language language) {
   const Program& program = program_of(policy);
-  TracedExplainer explainer(program, key_field(program, key));
+  TracedExplainer explainer(program, key_field(program, key), language);
   // One cell per field, as a register's row gives them; a field not named is empty.
   std::vector<std::string> cells(program.fields.size());
   for (std::size_t f = 0; f < program.fields.size(); ++f) {
@@ -772,9 +871,9 @@ Explanation explain(const Policy& policy, const std::vector<std::pair<std::strin
 }
 
 std::string explain_csv(const Policy& policy, std::FILE* input, const std::string& key,
-                        const std::function<bool(const Explanation&)>& each) {
+                        const std::function<bool(const Explanation&)>& each, Language language) {
   const Program& program = program_of(policy);
-  return explain_register(program, input, key_field(program, key), each);
+  return explain_register(program, input, key_field(program, key), each, language);
 }
 
 }  // namespace precept

@@ -27,6 +27,7 @@ struct Coverage {
     std::uint32_t line = 0;
     bool covered = false;
     std::string file;              // a parent layer's file the line is in ("": the policy's own)
+    std::string words;             // `what` in the explainer's language
   };
   std::vector<Item> items;
 };
@@ -38,8 +39,9 @@ struct NoteIndex;  // explain.cpp
 class TracedExplainer {
  public:
   // `program` must be verified and compiled from source (it needs its notes);
-  // it must outlive the explainer.
-  explicit TracedExplainer(const Program& program, std::uint32_t key_field = 0);
+  // it must outlive the explainer. A rejected household's reason is in `language`.
+  explicit TracedExplainer(const Program& program, std::uint32_t key_field = 0,
+                           Language language = Language::English);
   ~TracedExplainer();
   TracedExplainer(const TracedExplainer&) = delete;
   TracedExplainer& operator=(const TracedExplainer&) = delete;
@@ -61,6 +63,7 @@ class TracedExplainer {
  private:
   const Program& program_;
   std::uint32_t key_field_;
+  Language language_;
   Machine machine_;
   Batch batch_;
   std::vector<std::uint8_t> executed_;
@@ -77,7 +80,8 @@ std::uint32_t key_field(const Program& program, const std::string& key);
 // each one (rejected rows too, with the reason `run` gives) until it returns
 // false. Returns "" or why the register cannot be used.
 std::string explain_register(const Program& program, std::FILE* input, std::uint32_t key,
-                             const std::function<bool(const Explanation&)>& each);
+                             const std::function<bool(const Explanation&)>& each,
+                             Language language = Language::English);
 
 // Runs every example of `program`; returns the report text (or JSON) and
 // whether all passed. Coverage is added below the examples.
@@ -93,6 +97,7 @@ struct TestReport {
   Coverage coverage;
   bool all_passed() const;
 };
-TestReport run_examples(const Program& program);
+// Checks are made in English; problems and failures' explanations are in `language`.
+TestReport run_examples(const Program& program, Language language = Language::English);
 
 }  // namespace precept

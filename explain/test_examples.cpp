@@ -23,13 +23,13 @@ std::size_t TestResults::covered() const {
   return static_cast<std::size_t>(std::count_if(coverage.begin(), coverage.end(), [](const auto& c) { return c.covered; }));
 }
 
-TestResults test_examples(const Policy& policy, const std::string& policy_file) {
+TestResults test_examples(const Policy& policy, const std::string& policy_file, Language language) {
   TestResults results;
   // The examples and the lowering's notes travel in a .pcb too (format 4), so
   // a compiled program is tested as it is, with no compiling again.
   const Program& program = program_of(policy);
   if (program.examples.empty()) return results;
-  const TestReport report = run_examples(program);
+  const TestReport report = run_examples(program, language);
   for (const ExampleResult& r : report.examples) {
     ExampleOutcome& outcome = results.examples.emplace_back();
     outcome.label = r.label;
@@ -37,12 +37,13 @@ TestResults test_examples(const Policy& policy, const std::string& policy_file) 
     outcome.passed = r.passed;
     outcome.problems = r.problems;
     if (!r.passed) {
-      outcome.explanation_text = r.actual.text(policy_file);
+      outcome.explanation_text =
+          language == Language::English ? r.actual.text(policy_file) : r.actual.letter(policy_file, language);
       outcome.explanation_json = r.actual.json();
     }
   }
   for (const Coverage::Item& item : report.coverage.items)
-    results.coverage.push_back({item.what, item.line, item.file, item.covered});
+    results.coverage.push_back({item.what, item.line, item.file, item.covered, item.words});
   return results;
 }
 

@@ -5,6 +5,7 @@
 
 #include "batch.hpp"
 #include "format.hpp"
+#include "messages.hpp"
 #include "numeric.hpp"
 #include "program.hpp"
 #include "rejection.hpp"
@@ -141,8 +142,8 @@ struct Lane {
 // Why the machine rejected row `row`, into `out`: an Outcome, or a
 // TypedRejection (the same members).
 template <class Reason>
-void machine_reason(const Program& program, const Machine& machine, std::size_t row, Reason& out) {
-  Rejection rejection = machine_rejection(program, machine, row);
+void machine_reason(const Program& program, const Machine& machine, std::size_t row, Language language, Reason& out) {
+  Rejection rejection = machine_rejection(program, machine, row, language);
   out.kind = rejection.kind;
   out.column = std::move(rejection.column);
   out.error = std::move(rejection.message);
@@ -226,13 +227,13 @@ struct Evaluator::Impl {
         if (options.allow_unknown_fields) continue;
         outcome.kind = RejectKind::UnknownField;
         outcome.column = name;
-        outcome.error = fmt::format("the record names `{}`, which is not a field of the policy's record", name);
+        outcome.error = say<MessageId::reject_unknown_field>(options.language, name).text;
         return false;
       }
       if (cell_of[field->second]) {
         outcome.kind = RejectKind::DuplicateField;
         outcome.column = name;
-        outcome.error = fmt::format("the record names `{}` twice", name);
+        outcome.error = say<MessageId::reject_field_twice>(options.language, name).text;
         return false;
       }
       cell_of[field->second] = &text;
@@ -260,7 +261,7 @@ struct Evaluator::Impl {
     const Program& program = program_of(policy);
     const Machine& machine = lane.machine;
     if (machine.error(row) != RowError::None) {
-      machine_reason(program, machine, row, outcome);
+      machine_reason(program, machine, row, options.language, outcome);
       return;
     }
     outcome.ok = true;
@@ -391,7 +392,7 @@ struct Evaluator::Impl {
     const Program& program = program_of(policy);
     const Machine& machine = lane.machine;
     if (machine.error(row) != RowError::None) {
-      machine_reason(program, machine, row, store.reject(result));
+      machine_reason(program, machine, row, options.language, store.reject(result));
       return;
     }
     store.rejection_of[result] = 0;

@@ -27,8 +27,14 @@ struct Rejection {
 RejectKind reject_kind(RowError error);
 
 // Row `row` of `machine`, which the program rejected (machine.error(row) is
-// not RowError::None).
-Rejection machine_rejection(const Program& program, const Machine& machine, std::size_t row);
+// not RowError::None), its message in `language`.
+Rejection machine_rejection(const Program& program, const Machine& machine, std::size_t row,
+                            Language language = Language::English);
+
+// A reason the program carries (a `require`'s or a table's, made by the
+// compiler in the catalogue's English: a .pcb runs in any language) in
+// `language`. The policy's own words (`require ... "message"`) stay as written.
+std::string program_reason_in(const std::string& reason, Language language);
 
 // The file `declaration` (an origin, "rule poor") is written in: for a layered
 // policy, the layer's that holds it where the program has its notes (compiled

@@ -354,7 +354,7 @@ class Runner {
       Worker worker(program_, capacity_);
       worker.cell_plan = plan_record_cells(program_, layout_.cells, worker.batch);
       if (options_.explanations) {
-        worker.explainer = std::make_unique<TracedExplainer>(program_, explanation_key_);
+        worker.explainer = std::make_unique<TracedExplainer>(program_, explanation_key_, options_.language);
         // Cells are read in the register's column order, as here: a row with
         // two bad cells is rejected at the same one.
         worker.explainer->set_field_order(explained_field_order_);
@@ -629,7 +629,7 @@ class Runner {
     for (std::size_t row = 0; row < batch.rows; ++row) {
       emit_rejects_before(batch.lines[row]);
       if (machine.error(row) != RowError::None) {
-        Rejection rejection = machine_rejection(program_, machine, row);
+        Rejection rejection = machine_rejection(program_, machine, row, options_.language);
         done.rejects.push_back(
             {rejection.kind, batch.lines[row], std::move(rejection.column), std::move(rejection.message)});
         continue;

@@ -1,5 +1,7 @@
 #include "vm.hpp"
 
+#include "messages.hpp"
+#include "rejection.hpp"
 #include "verifier.hpp"
 #include "vm_plan.hpp"
 
@@ -1262,31 +1264,30 @@ void Machine::prepare(const Batch& batch) {
   all.count = rows;
 }
 
-std::string Machine::describe_error(std::size_t row) const {
+std::string Machine::describe_error(std::size_t row, Language language) const {
+  using M = MessageId;
   const std::uint32_t pc = error_pc_[row];
   const std::uint32_t line = pc < program_.code_lines.size() ? program_.code_lines[pc] : 0;
   const std::string origin =
       pc < program_.code_origins.size() && program_.code_origins[pc] < program_.origins.size()
           ? program_.origins[program_.code_origins[pc]]
-          : std::string("the policy");
+          : std::string(catalogue_text(M::reject_the_policy, language));
   switch (static_cast<RowError>(error_kind_[row])) {
     case RowError::None: return {};
-    case RowError::Overflow:
-      return fmt::format("a calculation in `{}` (policy line {}) is too large to hold exactly", origin, line);
-    case RowError::DivisionByZero:
-      return fmt::format("division by zero in `{}` (policy line {})", origin, line);
+    case RowError::Overflow: return say<M::reject_overflow>(language, origin, line).text;
+    case RowError::DivisionByZero: return say<M::reject_division_by_zero>(language, origin, line).text;
     case RowError::Require:
     case RowError::NoRowMatched: {
       const Instruction& ins = program_.code[pc];
       const std::uint32_t message = ins.op == Opcode::REQUIRE ? ins.b : ins.a;
-      return fmt::format("{} (policy line {})", program_.strings[message], line);
+      return say<M::reject_policy_line>(language, program_reason_in(program_.strings[message], language), line).text;
     }
     case RowError::TableConflict: {
       const Instruction& ins = program_.code[pc];
       const auto [first, second] = error_rows_[row];
-      return fmt::format("rows {} and {} of table `{}` both match this household{}; the table is `{}` (policy line {})",
-                         first, second, program_.strings[ins.a], ins.x ? " and give different outputs" : "",
-                         ins.x ? "any" : "unique", line);
+      const std::string& table = program_.strings[ins.a];
+      return ins.x ? say<M::reject_any_rows_differ>(language, first, second, table, line).text
+                   : say<M::reject_unique_rows>(language, first, second, table, line).text;
     }
   }
   return {};

@@ -13,6 +13,8 @@
 // of all rows is a plain loop, not a list of row numbers (vm.cpp, plan()).
 #pragma once
 
+#include <precept/language.hpp>
+
 #include "batch.hpp"
 #include "numeric.hpp"
 #include "program.hpp"
@@ -193,8 +195,9 @@ class Machine {
   // The instruction that failed the row (valid when error(row) != None).
   std::uint32_t error_pc(std::size_t row) const { return error_pc_[row]; }
 
-  // Plain words for a row's error: what failed, in which declaration, on which line.
-  std::string describe_error(std::size_t row) const;
+  // Plain words for a row's error, in `language`: what failed, in which
+  // declaration, on which line. Only on the rejecting path.
+  std::string describe_error(std::size_t row, Language language = Language::English) const;
 
   // Internal to vm.cpp.
   struct Context;

@@ -190,6 +190,12 @@ struct DiffOptions {
   // The solver work all witnesses may take together, in Z3's resource units
   // (a count, not a clock: the same inputs always get the same verdicts).
   std::uint64_t solver_budget = kDefaultSolverBudget;
+  // The language of the reports (text, Markdown, HTML: headings, counts, the
+  // household lines) and of the policies' diagnostics: English or Chinese
+  // (`--lang zh`); none: the revised policy's own `language`, else English.
+  // The JSON report keeps its machine words; the edits' details and the
+  // households' reject reasons stay English for now.
+  std::optional<Language> language;
   // Called once both versions are read and resolved, before anything is
   // compiled or measured, with the files each version read (the policy, then
   // its parents, as `files` of a CompileResult). Returning false stops the diff
@@ -225,6 +231,8 @@ struct DiffResult {
   // Which outputs the budget left undecided and what to do ("" when none).
   std::string out_of_budget_note;
   std::size_t changed_limit = 50;  // households listed; the counts cover all
+  // The language of the reports for people (DiffOptions::language).
+  Language language = Language::English;
   // Whether anything changed: an edit, or a household's results.
   bool changed() const;
 };

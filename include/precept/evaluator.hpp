@@ -14,6 +14,7 @@
 // stays usable.
 #pragma once
 
+#include <precept/language.hpp>
 #include <precept/policy.hpp>
 #include <precept/schema.hpp>
 
@@ -78,6 +79,10 @@ struct EvaluatorOptions {
   // that carry more than the policy reads, such as a registry's whole row; the
   // extra names are then ignored. A name given twice is always rejected.
   bool allow_unknown_fields = false;
+  // The language of a rejected household's Outcome::error (and
+  // TypedOutcome::error): English by default; Chinese for officers. The kind,
+  // column, declaration and line are the same in any language.
+  Language language = Language::English;
 };
 
 // One household as typed values, set by field index (Schema::fields; look an

@@ -11,6 +11,7 @@
 // which rule outcomes, decide branches and table rows no example exercised.
 #pragma once
 
+#include <precept/language.hpp>
 #include <precept/policy.hpp>
 
 #include <cstddef>
@@ -24,12 +25,14 @@ struct ExampleOutcome {
   std::string label;       // the example's text: `example "a widow living alone"`
   std::uint32_t line = 0;  // where the example is, in the policy's own file
   bool passed = false;
-  // One per expectation that did not hold, as a policy officer reads it:
-  // "poor: expected true, got false". Empty when passed.
+  // One per expectation that did not hold, as a policy officer reads it, in
+  // the language test_examples() was given: "poor (line 80): expected true,
+  // got false". Empty when passed.
   std::vector<std::string> problems;
   // The actual result explained: as `precept explain` prints it (text, with
-  // lines of the policy named `policy_file`:line), and as one JSON object, as
-  // `precept explain --format json` prints it. Both only when not passed.
+  // lines of the policy named `policy_file`:line; in Chinese, the letter), and
+  // as one JSON object, as `precept explain --format json` prints it. Both
+  // only when not passed.
   std::string explanation_text, explanation_json;
 };
 
@@ -39,6 +42,7 @@ struct CoverageItem {
   std::uint32_t line = 0;  // 0 when it has no line of its own
   std::string file;        // the parent layer's file it is in; "" for the policy's own
   bool covered = false;
+  std::string words;       // `what` in the language test_examples() was given ("规则 `poor` 成立")
 };
 
 struct TestResults {
@@ -53,8 +57,11 @@ struct TestResults {
 // Runs every example of `policy`. `policy_file` names the policy's own file in
 // the text explanations ("xijiang_2015.pol"). A policy loaded from a .pcb is
 // tested as it is: its examples and the notes that explain it travel in it.
-// Needs only the evaluation-only library (precept_eval).
-TestResults test_examples(const Policy& policy, const std::string& policy_file = "");
+// Needs only the evaluation-only library (precept_eval). The examples are
+// checked the same in any language; `language` is that of the problems, the
+// explanations and the coverage items' words.
+TestResults test_examples(const Policy& policy, const std::string& policy_file = "",
+                          Language language = Language::English);
 
 // The results as one JSON object on one line, without a newline (`precept test
 // --json`): {"policy": `policy_path`, "examples": [{"example", "line", "passed",

@@ -7,7 +7,9 @@
 #include "csv.hpp"
 #include "files.hpp"
 #include "golden.hpp"
+#include "messages.hpp"
 #include "program.hpp"
+#include "rejection.hpp"
 
 #include <precept/precept.hpp>
 
@@ -119,23 +121,126 @@ TEST(ExplainAgreement, W1_2016_OnGeneratedRegister) {
   expect_agreement("policies/xijiang_2016.pol", agreement_rows(), 8);
 }
 
-// Golden explanations of households of the bundled register, text and JSON:
-// one poor household decided by the line, one excluded, one five-guarantee,
-// one rejected. PRECEPT_UPDATE_GOLDEN=1 rewrites them.
-TEST(ExplainGolden, W1Households) {
+// The households of the bundled register the golden files explain: one poor
+// household decided by the line, one excluded, one five-guarantee, two rejected.
+std::vector<Explanation> golden_households() {
   const Policy policy = compile_file("policies/xijiang_2015.pol");
-  const auto all = explain_all(program_of(policy), "examples/data/xijiang_sample.csv");
+  std::vector<Explanation> chosen;
+  for (Explanation& e : explain_all(program_of(policy), "examples/data/xijiang_sample.csv"))
+    if (e.id == "360733-0000001" || e.id == "360733-0000002" || e.line == 74 || e.line == 596 ||
+        e.id == "360733-0000040")
+      chosen.push_back(std::move(e));
+  return chosen;
+}
+
+// Golden explanations of those households, text and JSON.
+// PRECEPT_UPDATE_GOLDEN=1 rewrites them.
+TEST(ExplainGolden, W1Households) {
   std::string text, json;
-  for (const Explanation& e : all) {
-    if (e.id != "360733-0000001" && e.id != "360733-0000002" && e.line != 74 && e.line != 596 &&
-        !(e.id == "360733-0000040"))
-      continue;
+  for (const Explanation& e : golden_households()) {
     text += e.text("xijiang_2015.pol") + "\n";
     json += e.json() + "\n";
   }
   const std::string dir = "tests/explain/golden/";
   testing::expect_matches_golden(dir + "w1_households.txt", text);
   testing::expect_matches_golden(dir + "w1_households.jsonl", json);
+}
+
+// The same households as letters (Explanation::letter), in English and in
+// Chinese: the decision first, each reason a sentence with the policy's
+// description and citation, the assistance itemised from the table rows that
+// gave it, why a decide's earlier branches did not apply, and for the rejected
+// household why and what to correct. PRECEPT_UPDATE_GOLDEN=1 rewrites them.
+TEST(ExplainGolden, W1HouseholdsAsLetters) {
+  std::string english, chinese;
+  for (const Explanation& e : golden_households()) {
+    english += e.letter("xijiang_2015.pol", precept::Language::English) + "\n";
+    chinese += e.letter("xijiang_2015.pol", precept::Language::Chinese) + "\n";
+  }
+  const std::string dir = "tests/explain/golden/";
+  testing::expect_matches_golden(dir + "w1_letters_en.txt", english);
+  testing::expect_matches_golden(dir + "w1_letters_zh.txt", chinese);
+}
+
+// What a letter is built from, checked on its own: 360733-0000001 is poor by
+// the line, its main cause decided by the second branch (the first, `not
+// poor`, did not hold), its assistance the sum of three measures.
+TEST(ExplainLetter, ItemisesTheSumAndSaysWhyEarlierBranchesDidNotApply) {
+  const auto all = golden_households();
+  const auto it = std::find_if(all.begin(), all.end(), [](const Explanation& e) { return e.id == "360733-0000001"; });
+  ASSERT_NE(it, all.end());
+  const Explanation::Entry* total = nullptr;
+  const Explanation::Entry* cause = nullptr;
+  for (const auto& entry : it->entries) {
+    if (entry.name == "total_assistance") total = &entry;
+    if (entry.name == "main_cause") cause = &entry;
+  }
+  ASSERT_TRUE(total && cause);
+  ASSERT_EQ(total->terms.size(), 3u);
+  EXPECT_EQ(total->terms[0].label, "medical_aid");
+  EXPECT_EQ(total->terms[0].value, "1000.00");
+  EXPECT_TRUE(total->money);
+  EXPECT_EQ(cause->label, "main cause of poverty");
+  ASSERT_EQ(cause->earlier.size(), 1u);
+  EXPECT_EQ(cause->earlier[0].condition, "not poor");
+  const std::string zh = it->letter("xijiang_2015.pol", precept::Language::Chinese);
+  EXPECT_NE(zh.find("1000.00（medical_aid） + 20000.00（housing_renovation） + 2000.00（industry_support）"),
+            std::string::npos)
+      << zh;
+  EXPECT_NE(zh.find("不按条件 `not poor`"), std::string::npos) << zh;
+  EXPECT_NE(zh.find("出处：Huichang County identification document, 2015"), std::string::npos) << zh;
+  // English stays out of the Chinese letter but for the policy's own words.
+  for (const char* english : {"worked out", "because", "Checked", "Values used", "yuan", "source:"})
+    EXPECT_EQ(zh.find(english), std::string::npos) << english << " in\n" << zh;
+}
+
+// The reasons a compiled program carries in English (a `require` without a
+// message, a table no row of which applies, two exceptions that both hold)
+// come out in the run's language; the policy's own words stay as written.
+TEST(ExplainLetter, TheProgramsEnglishReasonsAreSaidInTheLanguage) {
+  using precept::Language;
+  using M = precept::MessageId;
+  const auto both = [](const precept::Message& english, const precept::Message& chinese) {
+    EXPECT_EQ(precept::program_reason_in(english.text, Language::Chinese), chinese.text) << english.text;
+    EXPECT_EQ(precept::program_reason_in(english.text, Language::English), english.text);
+  };
+  both(precept::say<M::reject_require_unmet>(Language::English, 12),
+       precept::say<M::reject_require_unmet>(Language::Chinese, 12));
+  both(precept::say<M::reject_no_table_row>(Language::English, "measures"),
+       precept::say<M::reject_no_table_row>(Language::Chinese, "measures"));
+  both(precept::say<M::reject_no_table_row_smallest>(Language::English, "rates"),
+       precept::say<M::reject_no_table_row_smallest>(Language::Chinese, "rates"));
+  both(precept::say<M::reject_no_table_row_largest>(Language::English, "rates"),
+       precept::say<M::reject_no_table_row_largest>(Language::Chinese, "rates"));
+  both(precept::say<M::reject_exceptions_both_hold>(Language::English, "烈属", "county.pol:12", "军属", "county.pol:15", "poor"),
+       precept::say<M::reject_exceptions_both_hold>(Language::Chinese, "烈属", "county.pol:12", "军属", "county.pol:15", "poor"));
+  EXPECT_EQ(precept::program_reason_in("no more workers than members", Language::Chinese), "no more workers than members");
+}
+
+// A rejected household's reason is in the language asked for, through the
+// public explain() too.
+TEST(ExplainLetter, ARejectedHouseholdIsToldWhyAndWhatToFixInItsLanguage) {
+  const auto compiled = precept::compile(R"(policy "t"
+record household {
+  id: text
+  members: int
+  income: money
+}
+let per_capita: money = round(income / members, 2)
+output id, per_capita
+)");
+  ASSERT_TRUE(compiled.ok());
+  const Policy& policy = *compiled.policy;
+  const std::vector<std::pair<std::string, std::string>> household{{"id", "h1"}, {"members", "0"}, {"income", "100"}};
+  const Explanation zh = precept::explain(policy, household, "", precept::Language::Chinese);
+  const Explanation en = precept::explain(policy, household);
+  ASSERT_TRUE(zh.rejected && en.rejected);
+  EXPECT_EQ(en.reason, "division by zero in `let per_capita` (policy line 7)");
+  EXPECT_EQ(zh.reason, "`let per_capita`（政策第 7 行）的计算除数为零");
+  const std::string letter = zh.letter("xijiang_2015.pol", precept::Language::Chinese);
+  EXPECT_NE(letter.find("未能认定"), std::string::npos) << letter;
+  EXPECT_NE(letter.find("怎么办"), std::string::npos) << letter;
+  EXPECT_NE(letter.find(zh.reason), std::string::npos) << letter;
 }
 
 // The words of an explanation, as the issue asks for them.

@@ -134,6 +134,27 @@ TEST_F(Kinds, NoTableRow) {
   EXPECT_EQ(o.policy_line, 12u);
 }
 
+// EvaluatorOptions::language: the same kinds, declarations and lines, the
+// words in Chinese; the policy's own message stays as it wrote it.
+TEST(KindsInChinese, TheReasonsAreInTheLanguageAskedFor) {
+  EvaluatorOptions options;
+  options.language = Language::Chinese;
+  Evaluator evaluator(compiled(kKinds), options);
+  const Outcome no_row = evaluator.evaluate(household({{"members", "2"}}));
+  EXPECT_EQ(no_row.kind, RejectKind::NoTableRow);
+  EXPECT_EQ(no_row.error, "表 `t` 中没有一行适用于这户（政策第 12 行）");
+  const Outcome zero = evaluator.evaluate(household({{"labor", "0"}}));
+  EXPECT_EQ(zero.error, "`let per_worker`（政策第 10 行）的计算除数为零");
+  EXPECT_EQ(zero.policy_line, 10u);
+  const Outcome required = evaluator.evaluate(household({{"labor", "7"}}));
+  EXPECT_EQ(required.error, "no more workers than members（政策第 9 行）");
+  const Outcome both = evaluator.evaluate(household({{"members", "8"}}));
+  EXPECT_THAT(both.error, HasSubstr("表 `t` 的第 1 行和第 2 行都适用于这户"));
+  const Outcome unknown = evaluator.evaluate({{"id", "h"}, {"nmbers", "3"}});
+  EXPECT_EQ(unknown.kind, RejectKind::UnknownField);
+  EXPECT_EQ(unknown.error, "这条记录写了 `nmbers`，但政策的户字段里没有这一项");
+}
+
 TEST_F(Kinds, SeveralUniqueRows) {
   const Outcome o = evaluate(household({{"members", "8"}}));
   EXPECT_EQ(o.kind, RejectKind::SeveralUniqueRows);
