@@ -14,15 +14,6 @@ bool starts_with(std::string_view text, std::string_view prefix) {
   return text.substr(0, prefix.size()) == prefix;
 }
 
-// The policy's `personal` mark on a field: what is masked on a publicity list.
-template <class Field>
-bool is_personal(const Field& field) {
-  if constexpr (requires { field.personal; })
-    return field.personal;
-  else
-    return false;
-}
-
 }  // namespace
 
 ReportCollector::ReportCollector(const Program& program, const Schema& schema, std::vector<std::uint32_t> place_fields,
@@ -30,11 +21,14 @@ ReportCollector::ReportCollector(const Program& program, const Schema& schema, s
     : program_(program), place_fields_(std::move(place_fields)), data_(data) {
   data_ = ReportData{};
   find_measure_table();
-  // The household's key (the record's first field), then the personal fields.
-  for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
-    if (f == 0) columns_.push_back({true, f, PostedRole::Key});
-    else if (is_personal(schema.fields[f])) columns_.push_back({true, f, PostedRole::Personal});
-  }
+  // The household's key (the field marked `key`, else the record's first),
+  // then the fields marked `personal`, which are posted masked.
+  const auto marked_key = std::find_if(schema.fields.begin(), schema.fields.end(), [](const FieldInfo& f) { return f.key; });
+  const auto key = static_cast<std::uint32_t>(marked_key == schema.fields.end() ? 0 : marked_key - schema.fields.begin());
+  if (!schema.fields.empty())
+    columns_.push_back({true, key, schema.fields[key].personal ? PostedRole::Personal : PostedRole::Key});
+  for (std::uint32_t f = 0; f < schema.fields.size(); ++f)
+    if (schema.fields[f].personal && f != key) columns_.push_back({true, f, PostedRole::Personal});
   // Then what the policy decided of it: its enum and enum-list outputs
   // (category, main cause, measures) and the assistance the summary adds up.
   const SummarySpec& spec = program.summary;

@@ -52,7 +52,7 @@ struct MeasureTotal {
 
 // A posted column of a publicity list: what it is to the household.
 enum class PostedRole : std::uint8_t {
-  Key,         // the household's key (the record's first field)
+  Key,         // the household's key: the field marked `key`, else the record's first
   Personal,    // a field the policy marks `personal`: posted masked
   Outcome,     // an enum or enum-list output of the policy (its category)
   Cause,       // the output the summary counts as the main cause
@@ -69,8 +69,8 @@ struct PostedColumn {
 // the poor households' posted columns only, so it grows with them, not with
 // the register.
 struct ReportData {
-  // The posted columns: the household's key (the record's first field), the
-  // fields the policy marks `personal` (masked), then the policy's enum and
+  // The posted columns: the household's key (the field marked `key`, else the
+  // record's first), the fields the policy marks `personal` (masked), then the policy's enum and
   // enum-list outputs (category, main cause, measures) and the summary's
   // assistance output.
   std::vector<PostedColumn> columns;

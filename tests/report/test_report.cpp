@@ -31,8 +31,11 @@ enum measure { medical_aid, housing }
 enum category { none, ordinary }
 
 record household {
-  household_id: text
   township:     text
+  household_id: text key
+  head:         text personal
+  id_card:      optional text personal
+  phone:        optional text personal
   village:      text
   members:      int where >= 1
   income:       money
@@ -75,14 +78,14 @@ summary
 // village name, a formula-looking key, a terminal escape and a bidi override;
 // one bad row (0 members, line 7).
 const char* const kRegister =
-    "household_id,township,village,members,income,ill,bad_house\n"
-    "h1,镇,上村,2,1000,1,1\n"
-    "h2,镇,上村,2,9000,0,0\n"
-    "\"=HYPERLINK(\"\"http://x\"\")\",镇,<script>alert(1)</script>,1,100,2,0\n"
-    "h4,镇,下村,1,500,0,0\n"
-    "h5,镇,下村,3,90000,0,1\n"
-    "h6,镇,<script>alert(1)</script>,0,1,0,0\n"
-    "\"h7\x1b[31m\xe2\x80\xae & 'q'\",镇,<script>alert(1)</script>,3,1,0,0\n";
+    "township,household_id,head,id_card,phone,village,members,income,ill,bad_house\n"
+    "镇,h1,张三丰,36073319900307123X,13812345678,上村,2,1000,1,1\n"
+    "镇,h2,李四,360733199003071234,,上村,2,9000,0,0\n"
+    "镇,\"=HYPERLINK(\"\"http://x\"\")\",<b>王</b>,,0797-5623456,<script>alert(1)</script>,1,100,2,0\n"
+    "镇,h4,Li,,,下村,1,500,0,0\n"
+    "镇,h5,赵六,,,下村,3,90000,0,1\n"
+    "镇,h6,钱七,,,<script>alert(1)</script>,0,1,0,0\n"
+    "镇,\"h7\x1b[31m\xe2\x80\xae & 'q'\",孙八,,,<script>alert(1)</script>,3,1,0,0\n";
 
 precept::Policy compiled() {
   auto result = precept::compile(kPolicy, "test.pol");
@@ -211,7 +214,8 @@ TEST(ReportPage, PublicityListsHoldEachPlacesPoorHouseholdsAsTheSummaryCountsThe
   EXPECT_LT(upper, hostile);
   EXPECT_LT(hostile, lower);
   // h1 is poor by illness with both measures, items joined for people.
-  EXPECT_NE(html.find("<td class=\"k\">h1</td><td>ordinary</td><td>illness</td><td>medical_aid, housing</td>"
+  EXPECT_NE(html.find("<td class=\"k\">h1</td><td>张*</td><td>360733********123X</td><td>138****5678</td>"
+                      "<td>ordinary</td><td>illness</td><td>medical_aid, housing</td>"
                       "<td class=\"n\">6,000.00</td>"),
             std::string::npos)
       << html.substr(upper);
@@ -251,6 +255,24 @@ TEST(ReportPage, ARunWithoutAReportCollectsNothingAndWritesTheSame) {
   EXPECT_EQ(with.rejects, without.rejects);
   EXPECT_EQ(precept::format_summary_table(with.report.summary), precept::format_summary_table(without.report.summary));
   EXPECT_EQ(data.households.size(), 4u);
+}
+
+// Fields marked `personal` are posted masked, and only masked values are kept.
+TEST(ReportPage, PersonalFieldsAreMasked) {
+  const Page page = run_page();
+  ASSERT_GE(page.data.columns.size(), 4u);
+  EXPECT_EQ(page.data.columns[0].name, "household_id") << "the key first, wherever the record has it";
+  EXPECT_EQ(page.data.columns[0].role, precept::PostedRole::Key);
+  for (std::size_t c = 1; c <= 3; ++c) EXPECT_EQ(page.data.columns[c].role, precept::PostedRole::Personal);
+  for (const auto& household : page.data.households)
+    for (const std::string& cell : household.cells)
+      for (const char* secret : {"张三丰", "36073319900307123X", "13812345678", "5623456", "孙八"})
+        EXPECT_EQ(cell.find(secret), std::string::npos) << secret;
+  const std::string& html = page.html;
+  for (const char* secret : {"张三丰", "0307123X", "13812345678", "5623456", "孙八", "&lt;b&gt;王"})
+    EXPECT_EQ(html.find(secret), std::string::npos) << secret;
+  EXPECT_NE(html.find("<td>&lt;*</td><td></td><td>079*-***3456</td>"), std::string::npos) << "masked, then escaped";
+  EXPECT_NE(html.find("Personal details (ID card and phone numbers, names) are partly hidden."), std::string::npos);
 }
 
 TEST(MaskPersonal, IdCardsPhonesAndNames) {
