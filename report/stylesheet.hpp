@@ -24,7 +24,8 @@ table { border-collapse: collapse; width: 100%; margin: 4pt 0 8pt; }
 th, td { border: 0.75px solid #666; padding: 2pt 4pt; vertical-align: top; text-align: left; }
 th { background: #ececec; font-weight: bold; }
 td.k { white-space: nowrap; }
-td.n, th.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+th.n { text-align: right; }
+td.n { text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
 tr.total td { font-weight: bold; border-top: 1.5px solid #333; }
 table.figures { font-size: 8pt; }
 table.figures td, table.figures th { padding: 1.5pt 3pt; }
@@ -40,7 +41,9 @@ svg .mark { stroke: #b03030; stroke-width: 1.5; stroke-dasharray: 4 3; }
 .warning { border-left: 3pt solid #b03030; padding-left: 6pt; }
 .publicity { break-before: page; page-break-before: always; }
 .publicity h2 { text-align: center; font-size: 15pt; border: none; }
-.publicity table { font-size: 10pt; }
+.publicity table { font-size: 8.5pt; }
+.publicity td, .publicity th { padding: 2pt 3pt; }
+.publicity th:first-child { white-space: nowrap; }
 .signature { margin-top: 16pt; text-align: right; }
 @media print {
   html { background: #fff; }
