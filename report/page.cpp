@@ -45,9 +45,9 @@ struct Bar {
 
 __extension__ typedef __int128 Int128;  // for value * width / largest of any two int64
 
-constexpr int kChartWidth = 640;
+constexpr int kChartWidth = 700;
 constexpr int kLabelWidth = 170;
-constexpr int kBarArea = 340;
+constexpr int kBarArea = 300;
 constexpr int kRowHeight = 22;
 
 // Bars as inline SVG, widths in whole pixels worked out in integers (the same

@@ -161,7 +161,7 @@ TEST(ReportPage, SelfContainedNoNetwork) {
 
 TEST(ReportPage, BarsAreScaledToTheirValues) {
   const std::string html = run_page().html;
-  // Incidence: the hostile village's 100% is the longest bar (340 px), 上村's
+  // Incidence: the hostile village's 100% is the longest bar (300 px), 上村's
   // 50% half of it, 下村's 25% a quarter.
   const std::regex bar("<title>([^<]*)</title><text[^>]*>[^<]*</text><rect class=\"bar\" x=\"170\" y=\"\\d+\" "
                        "width=\"(\\d+)\" height=\"16\"/><text[^>]*>([^<]*)</text>");
@@ -169,17 +169,17 @@ TEST(ReportPage, BarsAreScaledToTheirValues) {
   for (std::sregex_iterator it(html.begin(), html.end(), bar), end; it != end; ++it)
     bars[(*it)[1]] = {(*it)[2], (*it)[3]};
   ASSERT_TRUE(bars.count("镇 上村")) << html;
-  EXPECT_EQ(bars["镇 &lt;script&gt;alert(1)&lt;/script&gt;"], std::make_pair(std::string("340"), std::string("100.00%")));
-  EXPECT_EQ(bars["镇 上村"], std::make_pair(std::string("170"), std::string("50.00%")));
-  EXPECT_EQ(bars["镇 下村"], std::make_pair(std::string("85"), std::string("25.00%")));
-  EXPECT_NE(html.find("<line class=\"mark\" x1=\"368\" y1=\"4\" x2=\"368\" y2=\"72\"/><text x=\"372\" y=\"84\">total 58.33%</text>"), std::string::npos)
-      << "the whole's incidence (7 of 12) as a mark at 7/12 of 340 px";
+  EXPECT_EQ(bars["镇 &lt;script&gt;alert(1)&lt;/script&gt;"], std::make_pair(std::string("300"), std::string("100.00%")));
+  EXPECT_EQ(bars["镇 上村"], std::make_pair(std::string("150"), std::string("50.00%")));
+  EXPECT_EQ(bars["镇 下村"], std::make_pair(std::string("75"), std::string("25.00%")));
+  EXPECT_NE(html.find("<line class=\"mark\" x1=\"344\" y1=\"4\" x2=\"344\" y2=\"72\"/><text x=\"348\" y=\"84\">total 58.33%</text>"), std::string::npos)
+      << "the whole's incidence (7 of 12) as a mark at 0.583333 of 300 px (174, rounded down) past the axis at 170";
   // Causes: illness 2 households, lack_funds 2.
-  EXPECT_EQ(bars["illness"], std::make_pair(std::string("340"), std::string("2 households")));
-  EXPECT_EQ(bars["lack_funds"], std::make_pair(std::string("340"), std::string("2 households")));
+  EXPECT_EQ(bars["illness"], std::make_pair(std::string("300"), std::string("2 households")));
+  EXPECT_EQ(bars["lack_funds"], std::make_pair(std::string("300"), std::string("2 households")));
   // Measures: medical aid 1000 + 2000 yuan to 2 households, housing 5000 to 1.
-  EXPECT_EQ(bars["housing"], std::make_pair(std::string("340"), std::string("5,000.00 yuan, 1 households")));
-  EXPECT_EQ(bars["medical_aid"], std::make_pair(std::string("204"), std::string("3,000.00 yuan, 2 households")));
+  EXPECT_EQ(bars["housing"], std::make_pair(std::string("300"), std::string("5,000.00 yuan, 1 households")));
+  EXPECT_EQ(bars["medical_aid"], std::make_pair(std::string("180"), std::string("3,000.00 yuan, 2 households")));
 }
 
 TEST(ReportPage, MeasureTotalsAreTheTableAmounts) {
