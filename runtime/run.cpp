@@ -207,8 +207,10 @@ class Runner {
         results_(results),
         rejects_(rejects),
         options_(options),
-        capacity_(explained_capacity(capacity_within_budget(program_, options.batch_size, options.memory_budget),
-                                     options)),
+        capacity_(reported_capacity(
+            program_, explained_capacity(capacity_within_budget(program_, options.batch_size, options.memory_budget),
+                                         options),
+            options)),
         result_writer_(program_, options.format, options.formula_escape),
         summary_totals_(report_.summary, report_.notes),
         schema_(policy.schema()) {}
@@ -221,6 +223,13 @@ class Runner {
     if (!options.explanations) return capacity;
     constexpr std::size_t kExplanationBytes = std::size_t{16} << 10;
     return std::clamp<std::size_t>(options.memory_budget / 4 / kExplanationBytes, 1, capacity);
+  }
+
+  // With a report, a worker may hold a second machine (ReportCollector::make_machine):
+  // fewer households a batch, so that both fit the worker's memory budget.
+  static std::size_t reported_capacity(const Program& program, std::size_t capacity, const RunOptions& options) {
+    if (!options.report) return capacity;
+    return capacity_within_budget(2 * memory_needs(program).bytes_per_row, capacity, options.memory_budget);
   }
 
   // `input` is CSV as UTF-8, or null with `sheet` the register.
