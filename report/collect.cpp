@@ -26,25 +26,33 @@ ReportCollector::ReportCollector(const Program& program, const Schema& schema, s
   const auto marked_key = std::find_if(schema.fields.begin(), schema.fields.end(), [](const FieldInfo& f) { return f.key; });
   const auto key = static_cast<std::uint32_t>(marked_key == schema.fields.end() ? 0 : marked_key - schema.fields.begin());
   if (!schema.fields.empty())
-    columns_.push_back({true, key, schema.fields[key].personal ? PostedRole::Personal : PostedRole::Key});
+    columns_.push_back({Source::Field, key, schema.fields[key].personal ? PostedRole::Personal : PostedRole::Key});
   for (std::uint32_t f = 0; f < schema.fields.size(); ++f)
-    if (schema.fields[f].personal && f != key) columns_.push_back({true, f, PostedRole::Personal});
+    if (schema.fields[f].personal && f != key) columns_.push_back({Source::Field, f, PostedRole::Personal});
+  // The household's people, as the summary counts them.
+  const SummarySpec& spec = program.summary;
+  if (spec.population_reg != SummarySpec::kNone) columns_.push_back({Source::Population, 0, PostedRole::Population});
   // Then what the policy decided of it: its enum and enum-list outputs
   // (category, main cause, measures) and the assistance the summary adds up.
-  const SummarySpec& spec = program.summary;
   for (std::uint32_t o = 0; o < program.outputs.size(); ++o) {
     const OutputDef& output = program.outputs[o];
     const bool enum_list = output.type.kind == Kind::List && output.type.element == Kind::Enum;
     if (output.type.kind == Kind::Enum)
-      columns_.push_back({false, o, output.reg == spec.cause_reg ? PostedRole::Cause : PostedRole::Outcome});
+      columns_.push_back({Source::Output, o, output.reg == spec.cause_reg ? PostedRole::Cause : PostedRole::Outcome});
     else if (enum_list)
-      columns_.push_back({false, o, has_measures_ && output.reg == measure_reg_ ? PostedRole::Measures : PostedRole::Outcome});
+      columns_.push_back({Source::Output, o,
+                          has_measures_ && output.reg == measure_reg_ ? PostedRole::Measures : PostedRole::Outcome});
     else if (output.type.kind == Kind::Money && output.reg == spec.assistance_reg)
-      columns_.push_back({false, o, PostedRole::Assistance});
+      columns_.push_back({Source::Output, o, PostedRole::Assistance});
   }
   for (const Column& column : columns_) {
-    const ValueType& type = column.is_field ? program.fields[column.index].type : program.outputs[column.index].type;
-    const std::string& name = column.is_field ? program.fields[column.index].name : program.outputs[column.index].name;
+    if (column.source == Source::Population) {
+      data_.columns.push_back({"population", column.role, false});
+      continue;
+    }
+    const bool field = column.source == Source::Field;
+    const ValueType& type = field ? program.fields[column.index].type : program.outputs[column.index].type;
+    const std::string& name = field ? program.fields[column.index].name : program.outputs[column.index].name;
     data_.columns.push_back({name, column.role, type.kind == Kind::List});
   }
 }
@@ -96,7 +104,11 @@ void ReportCollector::collect(const Batch& batch, const Machine& fast, Machine* 
     for (std::size_t c = 0; c < columns_.size(); ++c) {
       const Column& column = columns_[c];
       std::string& cell = household.cells[c];
-      if (!column.is_field) {
+      if (column.source == Source::Population) {
+        cell = std::to_string(fast.scalar(program_.summary.population_reg, row));
+        continue;
+      }
+      if (column.source == Source::Output) {
         const OutputDef& output = program_.outputs[column.index];
         append_value_text(cell, program_, output.type, fast, output.reg, row);
         continue;

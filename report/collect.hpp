@@ -50,9 +50,11 @@ class ReportCollector {
   void add(const ReportBatch& batch, std::uint64_t first_line);
 
  private:
-  // A posted column: a field of the record or an output of the program.
+  // A posted column: a field of the record, an output of the program, or the
+  // people the summary counts for the household.
+  enum class Source : std::uint8_t { Field, Output, Population };
   struct Column {
-    bool is_field = false;
+    Source source = Source::Output;
     std::uint32_t index = 0;  // into Program::fields or Program::outputs
     PostedRole role = PostedRole::Outcome;
   };

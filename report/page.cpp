@@ -285,7 +285,8 @@ class Page {
     bool masked = false;
     for (const PostedColumn& column : data_.columns) {
       masked = masked || column.role == PostedRole::Personal;
-      out_ += fmt::format("<th{}>{}</th>", column.role == PostedRole::Assistance ? " class=\"n\"" : "",
+      const bool number = column.role == PostedRole::Assistance || column.role == PostedRole::Population;
+      out_ += fmt::format("<th{}>{}</th>", number ? " class=\"n\"" : "",
                           esc(column_heading(column)));
     }
     out_ += "</tr></thead>\n<tbody>\n";
@@ -309,12 +310,14 @@ class Page {
       case PostedRole::Cause: return say<M::report_publicity_cause>(language_).text;
       case PostedRole::Measures: return say<M::report_publicity_measures>(language_).text;
       case PostedRole::Assistance: return say<M::summary_assistance>(language_).text;
+      case PostedRole::Population: return say<M::summary_population>(language_).text;
       default: return column.name;
     }
   }
 
   std::string cell(const PostedColumn& column, const std::string& text) const {
-    if (column.role == PostedRole::Assistance) return fmt::format("<td class=\"n\">{}</td>", esc(with_thousands(text)));
+    if (column.role == PostedRole::Assistance || column.role == PostedRole::Population)
+      return fmt::format("<td class=\"n\">{}</td>", esc(with_thousands(text)));
     if (column.role == PostedRole::Key) return fmt::format("<td class=\"k\">{}</td>", esc(text));
     if (!column.list) return fmt::format("<td>{}</td>", esc(text));
     // A list's items (enum members, never holding `;`) joined as people write lists.

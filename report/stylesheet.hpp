@@ -43,7 +43,7 @@ svg .mark { stroke: #b03030; stroke-width: 1.5; stroke-dasharray: 4 3; }
 .publicity h2 { text-align: center; font-size: 15pt; border: none; }
 .publicity table { font-size: 8.5pt; }
 .publicity td, .publicity th { padding: 2pt 3pt; }
-.publicity th:first-child { white-space: nowrap; }
+.publicity th { white-space: nowrap; }
 .signature { margin-top: 16pt; text-align: right; }
 @media print {
   html { background: #fff; }

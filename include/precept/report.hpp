@@ -54,6 +54,7 @@ struct MeasureTotal {
 enum class PostedRole : std::uint8_t {
   Key,         // the household's key: the field marked `key`, else the record's first
   Personal,    // a field the policy marks `personal`: posted masked
+  Population,  // the household's people, as the summary counts them ("population")
   Outcome,     // an enum or enum-list output of the policy (its category)
   Cause,       // the output the summary counts as the main cause
   Measures,    // the measure table's enum-list output
@@ -70,7 +71,8 @@ struct PostedColumn {
 // the register.
 struct ReportData {
   // The posted columns: the household's key (the field marked `key`, else the
-  // record's first), the fields the policy marks `personal` (masked), then the policy's enum and
+  // record's first), the fields the policy marks `personal` (masked), the
+  // household's people (when the summary counts them), then the policy's enum and
   // enum-list outputs (category, main cause, measures) and the summary's
   // assistance output.
   std::vector<PostedColumn> columns;

@@ -215,7 +215,7 @@ TEST(ReportPage, PublicityListsHoldEachPlacesPoorHouseholdsAsTheSummaryCountsThe
   EXPECT_LT(hostile, lower);
   // h1 is poor by illness with both measures, items joined for people.
   EXPECT_NE(html.find("<td class=\"k\">h1</td><td>张*</td><td>360733********123X</td><td>138****5678</td>"
-                      "<td>ordinary</td><td>illness</td><td>medical_aid, housing</td>"
+                      "<td class=\"n\">2</td><td>ordinary</td><td>illness</td><td>medical_aid, housing</td>"
                       "<td class=\"n\">6,000.00</td>"),
             std::string::npos)
       << html.substr(upper);
@@ -264,6 +264,7 @@ TEST(ReportPage, PersonalFieldsAreMasked) {
   EXPECT_EQ(page.data.columns[0].name, "household_id") << "the key first, wherever the record has it";
   EXPECT_EQ(page.data.columns[0].role, precept::PostedRole::Key);
   for (std::size_t c = 1; c <= 3; ++c) EXPECT_EQ(page.data.columns[c].role, precept::PostedRole::Personal);
+  EXPECT_EQ(page.data.columns[4].role, precept::PostedRole::Population);
   for (const auto& household : page.data.households)
     for (const std::string& cell : household.cells)
       for (const char* secret : {"张三丰", "36073319900307123X", "13812345678", "5623456", "孙八"})
@@ -271,7 +272,8 @@ TEST(ReportPage, PersonalFieldsAreMasked) {
   const std::string& html = page.html;
   for (const char* secret : {"张三丰", "0307123X", "13812345678", "5623456", "孙八", "&lt;b&gt;王"})
     EXPECT_EQ(html.find(secret), std::string::npos) << secret;
-  EXPECT_NE(html.find("<td>&lt;*</td><td></td><td>079*-***3456</td>"), std::string::npos) << "masked, then escaped";
+  EXPECT_NE(html.find("<td>&lt;*</td><td></td><td>079*-***3456</td><td class=\"n\">1</td>"), std::string::npos)
+      << "masked, then escaped";
   EXPECT_NE(html.find("Personal details (ID card and phone numbers, names) are partly hidden."), std::string::npos);
 }
 
