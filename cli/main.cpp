@@ -173,6 +173,7 @@ int cmd_disasm(const std::string& policy_path, const std::string& color) {
 struct RunArgs {
   std::string policy, data, output, rejects, summary_csv, format = "csv", color = "auto";
   std::string explain, key;  // --explain FILE: one explanation per household (cli/explain_command.hpp)
+  std::string report;        // --report FILE: the printable page (<precept/report.hpp>)
   std::vector<std::string> by;
   bool quiet = false;
   std::size_t threads = 0;  // 0: one per core
@@ -201,7 +202,8 @@ struct WorkbookTable {
 bool outputs_are_distinct(const RunArgs& args, std::vector<NamedFile> inputs) {
   inputs.push_back({"the register", args.data});
   const std::string clash = precept::clashing_files(
-      inputs, {{"-o", args.output}, {"--rejects", args.rejects}, {"--summary-csv", args.summary_csv}, {"--explain", args.explain}});
+      inputs, {{"-o", args.output}, {"--rejects", args.rejects}, {"--summary-csv", args.summary_csv}, {"--explain", args.explain},
+               {"--report", args.report}});
   if (!clash.empty()) std::cerr << clash << "\n";
   return clash.empty();
 }
@@ -272,12 +274,13 @@ int cmd_run(const RunArgs& args) {
   }
   // Every output is made before the run, so that one that cannot be costs no time.
   OutputFile results(args.output, "the results");
-  std::optional<OutputFile> rejects, summary, explanations;
+  std::optional<OutputFile> rejects, summary, explanations, report_page;
   if (!args.rejects.empty()) rejects.emplace(args.rejects, "the rejects");
+  if (!args.report.empty()) report_page.emplace(args.report, "the report");
   if (!args.summary_csv.empty()) summary.emplace(args.summary_csv, "the summary");
   if (!args.explain.empty()) explanations.emplace(args.explain, "the explanations");
   std::vector<OutputFile*> outputs{&results};
-  for (auto* out : {&rejects, &summary, &explanations})
+  for (auto* out : {&rejects, &summary, &explanations, &report_page})
     if (*out) outputs.push_back(&**out);
   for (const OutputFile* out : outputs)
     if (!out->stream()) {
@@ -309,6 +312,14 @@ int cmd_run(const RunArgs& args) {
   options.sheet = args.sheet;
   options.format = args.format == "jsonl" ? precept::ResultFormat::JsonLines : precept::ResultFormat::Csv;
   for (const auto& by : args.by) options.group_by.push_back(by);
+  // The report's lists and charts are by place: by default the policy's first
+  // summary group (a village), which the printed summary then shows too.
+  precept::ReportData report_data;
+  if (report_page) {
+    options.report = &report_data;
+    if (const auto groups = policy->summary_group_names(); options.group_by.empty() && !groups.empty())
+      options.group_by.push_back(groups.front());
+  }
   if (explanations) {
     options.explanations = explanations->stream();
     options.explanation_key = args.key;
@@ -356,6 +367,10 @@ int cmd_run(const RunArgs& args) {
   std::string csv_summary;
   if (summary) csv_summary = precept::format_summary_csv(report.summary, args.formula_escape);
   if (summary && !is_workbook(args.summary_csv)) std::fwrite(csv_summary.data(), 1, csv_summary.size(), summary->stream());
+  if (report_page) {
+    const std::string page = precept::format_report_html(*policy, report, report_data, g_language);
+    std::fwrite(page.data(), 1, page.size(), report_page->stream());
+  }
   // The workbooks, from the CSV the run wrote.
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> summary_csv(
       summary && is_workbook(args.summary_csv) ? ::fmemopen(csv_summary.data(), csv_summary.size(), "rb") : nullptr,
@@ -472,6 +487,10 @@ int main(int argc, char** argv) {
   run->add_option("--explain", run_args.explain,
                   "also write why each household got its results, one JSON line per record, in input order");
   run->add_option("--key", run_args.key, "with --explain: the household's key field (default: the first field)");
+  run->add_option("--report", run_args.report,
+                  "also write a page to print and post (HTML, self-contained): the summary, charts, the rejects' "
+                  "account, the parameters' sources and each place's publicity list of poor households, personal "
+                  "fields masked; in --lang's language. Without --by it groups by the policy's first summary group");
 
   precept::cli::TestArgs test_args;
   auto* test = precept::cli::add_test_command(app, test_args);

@@ -516,17 +516,7 @@ namespace {
 // as `\xff`, a line break in a place name as `\n`); the policy's lines in <pre>
 // keep their line breaks.
 std::string esc(const std::string& s, LineBreaks line_breaks = LineBreaks::Escape) {
-  std::string out;
-  for (const char c : escape_for_terminal(s, line_breaks)) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
+  return escape_for_html(s, line_breaks);
 }
 
 // Households identified in and out by group, as horizontal bars.

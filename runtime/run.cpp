@@ -5,6 +5,7 @@
 #include <precept/run.hpp>
 
 #include "batch.hpp"
+#include "collect.hpp"
 #include "csv.hpp"
 #include "explain.hpp"
 #include "format.hpp"
@@ -91,6 +92,7 @@ struct DoneBatch {
   std::vector<ExplanationSlot> explanation_slots;
   std::uint64_t first_line = 0;  // the line the batch's first record starts on
   std::uint64_t lines = 0;       // line ends its records take up
+  ReportBatch report;            // with RunOptions::report: the batch's part of the page
   // File input: the bytes read, and whether the last record ended with a line
   // end of its own, which is what settles whether the chunk's end was right.
   std::uint64_t start = 0, end = 0;
@@ -156,6 +158,8 @@ struct Worker {
   std::unique_ptr<TracedExplainer> explainer;
   std::vector<std::string> explained_cells;
   std::size_t explanations_size_hint = 0;
+  // With RunOptions::report: the machine that keeps what the page needs (ReportCollector).
+  std::unique_ptr<Machine> report_machine;
 };
 
 // Where the input lies in a regular file: the stream's position when the run
@@ -203,10 +207,13 @@ class Runner {
         results_(results),
         rejects_(rejects),
         options_(options),
-        capacity_(explained_capacity(capacity_within_budget(program_, options.batch_size, options.memory_budget),
-                                     options)),
+        capacity_(reported_capacity(
+            program_, explained_capacity(capacity_within_budget(program_, options.batch_size, options.memory_budget),
+                                         options),
+            options)),
         result_writer_(program_, options.format, options.formula_escape),
-        summary_totals_(report_.summary, report_.notes) {}
+        summary_totals_(report_.summary, report_.notes),
+        schema_(policy.schema()) {}
 
   // With explanations, a batch also holds their text until it is written (a
   // few kilobytes a household: 2.6 on average for W1): fewer households a
@@ -216,6 +223,13 @@ class Runner {
     if (!options.explanations) return capacity;
     constexpr std::size_t kExplanationBytes = std::size_t{16} << 10;
     return std::clamp<std::size_t>(options.memory_budget / 4 / kExplanationBytes, 1, capacity);
+  }
+
+  // With a report, a worker may hold a second machine (ReportCollector::make_machine):
+  // fewer households a batch, so that both fit the worker's memory budget.
+  static std::size_t reported_capacity(const Program& program, std::size_t capacity, const RunOptions& options) {
+    if (!options.report) return capacity;
+    return capacity_within_budget(2 * memory_needs(program).bytes_per_row, capacity, options.memory_budget);
   }
 
   // `input` is CSV as UTF-8, or null with `sheet` the register.
@@ -243,6 +257,7 @@ class Runner {
       report_.fatal_error = std::move(problem);
       return std::move(report_);
     }
+    if (options_.report) report_collector_.emplace(program_, schema_, layout_.group_fields, *options_.report);
     if (extent) {
       file_.emplace();
       file_->fd = ::fileno(input);
@@ -360,6 +375,7 @@ class Runner {
         worker.explainer->set_field_order(explained_field_order_);
         worker.explained_cells.resize(program_.fields.size());
       }
+      if (report_collector_) worker.report_machine = report_collector_->make_machine(capacity_);
       RawBatch raw;
       while (read_batch(raw)) {
         DoneBatch done;
@@ -639,6 +655,15 @@ class Runner {
       ++done.result_count;
     }
     emit_rejects_before(UINT64_MAX);
+    if (report_collector_) collect_for_report(worker, done);
+  }
+
+  // The batch's part of the printable report (RunOptions::report).
+  void collect_for_report(Worker& worker, DoneBatch& done) const {
+    const auto field_text = [&](std::uint32_t field, std::size_t row, std::string& out) {
+      group_key_part(worker.batch, field, row, out);
+    };
+    report_collector_->collect(worker.batch, worker.machine, worker.report_machine.get(), field_text, done.report);
   }
 
   void note_contribution(Worker& worker, std::size_t row, DoneBatch& done) const {
@@ -763,6 +788,7 @@ class Runner {
       if (reject.unclosed_quote_line) *reject.unclosed_quote_line -= first_line;
     }
     for (SummaryContribution& contribution : batch.contributions) contribution.line -= first_line;
+    for (PostedHousehold& household : batch.report.households) household.line -= first_line;
     for (ExplanationSlot& slot : batch.explanation_slots) {
       slot.line -= first_line;
       if (slot.unreadable) {
@@ -792,6 +818,7 @@ class Runner {
       write(rejects_, text);
     }
     if (options_.explanations) write_explanations(batch);
+    if (report_collector_) report_collector_->add(batch.report, batch.first_line);
     if (!summary_totals_.add_batch(batch.group_keys, batch.contributions, batch.first_line, stop_reason_)) {
       stop_reading();
       return;
@@ -839,6 +866,8 @@ class Runner {
   // (column, kind) -> its group in report_.reject_groups
   std::map<std::pair<std::string, RejectKind>, std::size_t> reject_group_of_;
   SummaryTotals summary_totals_;
+  const Schema& schema_;
+  std::optional<ReportCollector> report_collector_;  // with RunOptions::report
 
   // The reader's side, under read_mutex_.
   std::mutex read_mutex_;

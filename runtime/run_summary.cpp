@@ -141,10 +141,11 @@ namespace {
 struct SummaryColumns {
   std::vector<std::string> names;
   std::vector<std::vector<std::string>> rows;  // key cells then figures, per row
+  std::vector<const SummaryRow*> sources;      // the summary row of each row
 };
 
-// "1234567" -> "1,234,567", "-1234.50" -> "-1,234.50": the separators of a
-// printed table (never of a CSV, which programs read).
+}  // namespace
+
 std::string with_thousands(const std::string& number) {
   const std::size_t start = !number.empty() && number[0] == '-' ? 1 : 0;
   const std::size_t end = std::min(number.find('.'), number.size());
@@ -156,6 +157,8 @@ std::string with_thousands(const std::string& number) {
   }
   return out + number.substr(end);
 }
+
+namespace {
 
 // poor_population / population as a percentage with `decimals` decimals,
 // rounded half up as printed reports round ("19.74").
@@ -218,6 +221,8 @@ SummaryColumns summary_columns(const Summary& s, bool csv, Language language) {
     std::stable_sort(groups.begin(), groups.end(),
                      [](const SummaryRow* a, const SummaryRow* b) { return a->first_line < b->first_line; });
   for (const SummaryRow* g : groups) t.rows.push_back(figures(*g, g->key));
+  t.sources = std::move(groups);
+  t.sources.push_back(&s.total);
   const std::string total_label = csv ? "*" : word(M::summary_total);
   std::vector<std::string> total_key(s.key_names.size(), csv ? "*" : "");
   if (!csv && !total_key.empty()) total_key[0] = total_label;
@@ -234,18 +239,24 @@ SummaryColumns summary_columns(const Summary& s, bool csv, Language language) {
 
 }  // namespace
 
-std::string format_summary_table(const Summary& summary, Language language) {
+SummaryTableCells summary_table_cells(const Summary& summary, Language language) {
   SummaryColumns t = summary_columns(summary, false, language);
+  return {std::move(t.names), std::move(t.rows), std::move(t.sources),
+          summary.key_names.empty() ? 1 : summary.key_names.size()};
+}
+
+std::string format_summary_table(const Summary& summary, Language language) {
+  SummaryTableCells t = summary_table_cells(summary, language);
   // Place and cause names come from the register and the policy: a line break
   // must not split a row, nor an escape sequence act on the terminal.
-  for (auto& name : t.names) name = escape_for_terminal(name);
+  for (auto& name : t.header) name = escape_for_terminal(name);
   for (auto& row : t.rows)
     for (auto& cell : row) cell = escape_for_terminal(cell);
-  std::vector<std::size_t> width(t.names.size(), 0);
-  for (std::size_t c = 0; c < t.names.size(); ++c) width[c] = display_width(t.names[c]);
+  std::vector<std::size_t> width(t.header.size(), 0);
+  for (std::size_t c = 0; c < t.header.size(); ++c) width[c] = display_width(t.header[c]);
   for (const auto& row : t.rows)
     for (std::size_t c = 0; c < row.size(); ++c) width[c] = std::max(width[c], display_width(row[c]));
-  const std::size_t keys = summary.key_names.empty() ? 1 : summary.key_names.size();
+  const std::size_t keys = t.key_columns;
   auto line = [&](const std::vector<std::string>& cells) {
     std::string out;
     for (std::size_t c = 0; c < cells.size(); ++c) {
@@ -256,7 +267,7 @@ std::string format_summary_table(const Summary& summary, Language language) {
     while (!out.empty() && out.back() == ' ') out.pop_back();
     return out + "\n";
   };
-  std::string out = line(t.names);
+  std::string out = line(t.header);
   std::size_t total_width = 0;
   for (const auto w : width) total_width += w + 2;
   const std::string rule(total_width > 2 ? total_width - 2 : 0, '-');

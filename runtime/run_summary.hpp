@@ -27,6 +27,10 @@ struct SummaryContribution {
   bool poor = false;
 };
 
+// "1234567" -> "1,234,567", "-1234.50" -> "-1,234.50": the separators of a
+// printed table (never of a CSV, which programs read).
+std::string with_thousands(const std::string& number);
+
 // Sets up `summary` for `program`, grouped by `group_by` (summary groups or
 // field names): which figures it has, and in `group_fields` the fields whose
 // values make a group's key. "" or why it cannot group so.

@@ -132,6 +132,20 @@ std::string escape_for_terminal(std::string_view text, LineBreaks line_breaks) {
   return out;
 }
 
+std::string escape_for_html(std::string_view text, LineBreaks line_breaks) {
+  std::string out;
+  for (const char c : escape_for_terminal(text, line_breaks)) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
 std::vector<char32_t> utf8_decode(std::string_view text) {
   std::vector<char32_t> out;
   for (std::size_t i = 0; i < text.size();) out.push_back(next_code_point(text, i));

@@ -23,7 +23,9 @@ packages=(g++ cmake ninja-build git antlr4 libantlr4-runtime-dev libboost-dev li
           python3-numpy
           python3-setuptools
           python3-matplotlib
-          python3-openpyxl)
+          python3-openpyxl
+          chromium
+          fonts-wqy-microhei)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

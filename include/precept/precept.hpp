@@ -10,6 +10,7 @@
 #include <precept/language.hpp>
 #include <precept/output_file.hpp>
 #include <precept/policy.hpp>
+#include <precept/report.hpp>
 #include <precept/run.hpp>
 #include <precept/schema.hpp>
 #include <precept/source_format.hpp>

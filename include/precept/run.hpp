@@ -17,6 +17,8 @@ namespace precept {
 
 enum class ResultFormat { Csv, JsonLines };
 
+struct ReportData;  // <precept/report.hpp>
+
 // The memory budget of one worker thread: its machine's registers and its
 // batch's columns, which grow with the rows of a batch. Batches are made
 // smaller (down to one household) for a program whose registers would not
@@ -83,6 +85,10 @@ struct RunOptions {
   // Called after each batch is written, from whichever thread wrote it (never
   // two at once), with the records read and the input bytes consumed so far.
   std::function<void(std::uint64_t records, std::uint64_t bytes)> progress;
+  // Where to collect what the printable report needs (<precept/report.hpp>):
+  // the poor households' posted columns and the assistance by measure, in
+  // input order on any number of threads. Null (the default): nothing, no cost.
+  ReportData* report = nullptr;
 };
 
 // One line of the summary table.
@@ -191,6 +197,16 @@ std::string write_run_table_xlsx(const Policy& policy, RunTable table, std::FILE
 // money with thousands separators, incidence as a percentage with 2 decimals
 // (rounded half up, as reports do).
 std::string format_summary_table(const Summary& summary, Language language = Language::English);
+// The cells of that table, for a page that lays it out itself (the printable
+// report): the header, then a row per place in register order and the total
+// last, each cell the text the table prints (unescaped).
+struct SummaryTableCells {
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;
+  std::vector<const SummaryRow*> figures;  // the summary's row behind each row (into `summary`)
+  std::size_t key_columns = 0;  // the leading columns that name the place (left-aligned)
+};
+SummaryTableCells summary_table_cells(const Summary& summary, Language language = Language::English);
 // The summary as CSV, for programs: in any language the same machine headers,
 // places sorted by key, plain numbers (no separators) and incidence as a
 // fraction with 6 decimals (the W1 contract).

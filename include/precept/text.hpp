@@ -24,6 +24,11 @@ namespace precept {
 enum class LineBreaks { Escape, Keep };
 std::string escape_for_terminal(std::string_view text, LineBreaks line_breaks = LineBreaks::Escape);
 
+// The same text for an HTML page, between tags or in a quoted attribute: as
+// escape_for_terminal() shows it, with `&`, `<`, `>` and `"` as entities, so
+// that it never becomes markup (`<script>`) and hides nothing (a bidi override).
+std::string escape_for_html(std::string_view text, LineBreaks line_breaks = LineBreaks::Escape);
+
 // Columns the text occupies on a terminal (East Asian wide and full-width
 // characters take 2), for lining up tables and carets.
 std::size_t display_width(std::string_view text);

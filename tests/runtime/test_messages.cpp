@@ -103,7 +103,7 @@ TEST(MessageCatalogue, SayFillsTheLanguagesText) {
 std::vector<fs::path> sources() {
   std::vector<fs::path> files;
   const fs::path root = PRECEPT_SOURCE_DIR;
-  for (const char* folder : {"compiler", "analysis", "runtime", "explain", "diff", "cli"})
+  for (const char* folder : {"compiler", "analysis", "runtime", "explain", "diff", "cli", "report"})
     for (const auto& entry : fs::directory_iterator(root / folder))
       if (entry.path().extension() == ".cpp" || entry.path().extension() == ".hpp") files.push_back(entry.path());
   return files;
