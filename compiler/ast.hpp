@@ -109,6 +109,9 @@ struct FieldDecl {
   std::optional<CompareOp> check;  // `where >= 1`
   ExprPtr check_value;
   ExprPtr default_value;
+  bool key = false;       // `key`: one row per value in a register
+  Location key_location;  // where `key` is written
+  bool personal = false;  // `personal`: masked where results are posted
   std::string description;
 };
 

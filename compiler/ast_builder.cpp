@@ -112,7 +112,8 @@ bool is_soft_keyword(std::size_t type) {
     case PreceptLexer::OF: case PreceptLexer::GROUP: case PreceptLexer::MISSING:
     case PreceptLexer::PRESENT: case PreceptLexer::SUMMARY: case PreceptLexer::EXTENDS:
     case PreceptLexer::OVERRIDE: case PreceptLexer::REPLACE: case PreceptLexer::EXCEPTION:
-    case PreceptLexer::TO: case PreceptLexer::EXTEND: case PreceptLexer::LANGUAGE: return true;
+    case PreceptLexer::TO: case PreceptLexer::EXTEND: case PreceptLexer::LANGUAGE:
+    case PreceptLexer::KEY: case PreceptLexer::PERSONAL: return true;
     default: return false;
   }
 }
@@ -499,7 +500,7 @@ class AstBuilder {
     ast::RecordDecl decl;
     decl.location = location_of(ctx->name());
     decl.name = name_of(ctx->name());
-    // fieldDecl : name ':' OPTIONAL? typeRef (WHERE compareOp expr)? (DEFAULT expr)? STRING? ','?
+    // fieldDecl : name ':' OPTIONAL? typeRef (WHERE compareOp expr)? (DEFAULT expr)? fieldMark* STRING? ','?
     for (auto* f : ctx->fieldDecl()) {
       ast::FieldDecl field;
       field.location = location_of(f->name());
@@ -513,10 +514,22 @@ class AstBuilder {
         field.check_value = build_expr(f->expr(next_expr++));
       }
       if (f->DEFAULT()) field.default_value = build_expr(f->expr(next_expr));
+      for (auto* mark : f->fieldMark()) build_mark(mark, field);
       if (f->STRING()) field.description = unquote(f->STRING()->getText());
       decl.fields.push_back(std::move(field));
     }
     return decl;
+  }
+
+  // fieldMark : KEY #keyMark | PERSONAL #personalMark
+  // A mark written twice means the same as once: the checker has nothing to say.
+  void build_mark(PreceptParser::FieldMarkContext* ctx, ast::FieldDecl& field) {
+    if (dynamic_cast<PreceptParser::KeyMarkContext*>(ctx)) {
+      field.key = true;
+      field.key_location = location_of(ctx);
+    } else {
+      field.personal = true;
+    }
   }
 
   // typeRef : LIST OF name #listType | name #namedType

@@ -247,6 +247,7 @@ class Checker {
 
   // recordDecl
   void check_record(ast::RecordDecl& decl) {
+    const ast::FieldDecl* key = nullptr;
     for (auto& field : decl.fields) {
       auto type = resolve_type(field.type);
       if (!type) {
@@ -259,6 +260,8 @@ class Checker {
       def.optional = field.optional || field.default_value != nullptr;
       def.line = field.location.line;
       def.description = field.description;
+      def.personal = field.personal;
+      if (field.key) def.key = check_key(field, *type, key);
       if (field.default_value) {
         check_expr(*field.default_value, *type);
         const auto& c = field.default_value->checked;
@@ -283,6 +286,27 @@ class Checker {
       symbol.maybe_missing = def.optional && !def.has_default;
       if (define(field.name, symbol)) out_.fields.push_back(std::move(def));
     }
+  }
+
+  // `household_id: text key`: at most one per record, text or int (a value
+  // compared as written), never optional: a row without its key could not be
+  // told apart from another, nor joined to last year's register.
+  bool check_key(const ast::FieldDecl& field, const ValueType& type, const ast::FieldDecl*& first) {
+    if (first) {
+      sink_.error(field.key_location, say<M::key_twice>(field.name, first->name, first->key_location.line),
+                  say<M::key_twice_hint>());
+      return false;
+    }
+    first = &field;
+    if (type.kind != Kind::Text && type.kind != Kind::Int) {
+      sink_.error(field.key_location, say<M::key_type>(field.name, describe(type)), say<M::key_type_hint>(field.name));
+      return false;
+    }
+    if (field.optional || field.default_value) {
+      sink_.error(field.key_location, say<M::key_optional>(field.name), say<M::key_optional_hint>(field.name));
+      return false;
+    }
+    return true;
   }
 
   // `members: int where >= 1`: a fixed bound, checked as the record is read.

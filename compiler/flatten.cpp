@@ -51,6 +51,8 @@ std::string print_policy(const ast::PolicyFile& f) {
           out += "  " + field.name + ": " + (field.optional ? "optional " : "") + type_text(field.type);
           if (field.check) out += fmt::format(" where {} {}", compare_text(*field.check), print(field.check_value));
           if (field.default_value) out += " default " + print(field.default_value);
+          if (field.key) out += " key";
+          if (field.personal) out += " personal";
           if (!field.description.empty()) out += " " + quoted_text(field.description);
           out += "\n";
         }

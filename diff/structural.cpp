@@ -365,7 +365,9 @@ class Differ {
              (g->optional ? "optional " : "") + type_text(g->type));
       aspect(details, "check", check_text(f), check_text(*g));
       aspect(details, "default", canon(f.default_value), canon(g->default_value));
+      aspect(details, "key", f.key ? "key" : "", g->key ? "key" : "");  // decides which rows are duplicates
       const bool meaningful = !details.empty();
+      aspect(details, "personal", f.personal ? "personal" : "", g->personal ? "personal" : "");
       aspect(details, "description", f.description, g->description, true);
       if (details.empty()) continue;
       Edit& e = add(EditKind::Changed, "field", a.name, ast::DeclKind::Record, &i, &j);

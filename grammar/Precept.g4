@@ -54,8 +54,17 @@ recordDecl
     : RECORD name '{' fieldDecl* '}'
     ;
 
+// household_id: text key "registry number"    id_card: optional text personal
 fieldDecl
-    : name ':' OPTIONAL? typeRef (WHERE compareOp expr)? (DEFAULT expr)? STRING? ','?
+    : name ':' OPTIONAL? typeRef (WHERE compareOp expr)? (DEFAULT expr)? fieldMark* STRING? ','?
+    ;
+
+// `key`: the household's key (one row per key in a register; registers of
+// different years are joined by it). `personal`: not to be posted (a
+// publicity list masks it).
+fieldMark
+    : KEY                                           #keyMark
+    | PERSONAL                                      #personalMark
     ;
 
 typeRef
@@ -250,6 +259,7 @@ name
     | PLACE | YEAR | SOURCE | OPTIONAL | WHERE | DEFAULT | LIST | OF | GROUP | MISSING | PRESENT | SUMMARY
     | EXAMPLE | GIVEN | EXPECT | REJECTED
     | EXTENDS | OVERRIDE | REPLACE | EXCEPTION | TO | EXTEND | LANGUAGE
+    | KEY | PERSONAL
     ;
 
 POLICY    : 'policy' ;
@@ -261,6 +271,8 @@ RECORD    : 'record' ;
 OPTIONAL  : 'optional' ;
 WHERE     : 'where' ;
 DEFAULT   : 'default' ;
+KEY       : 'key' ;
+PERSONAL  : 'personal' ;
 LIST      : 'list' ;
 OF        : 'of' ;
 PARAM     : 'param' ;

@@ -110,6 +110,11 @@ struct FieldDef {
   // like a value that cannot be read at all.
   FieldCheck check = FieldCheck::None;
   std::int64_t check_value = 0;
+  // `key`: a register holds one row per value (a later row with the same
+  // value is rejected as a duplicate); at most one field of a program.
+  bool key = false;
+  // `personal`: what a posted list masks (an ID-card or phone number).
+  bool personal = false;
 };
 
 struct ParamDef {

@@ -115,6 +115,8 @@ std::shared_ptr<const Schema> build_schema(const Program& program) {
       field.bound_value = def.check_value;
       field.bound = std::string(bound_op_text(def.check)) + " " + cell_text(program, def.type, def.check_value);
     }
+    field.key = def.key;
+    field.personal = def.personal;
     field.description = def.description;
     field.line = def.line;
   }

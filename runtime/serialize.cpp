@@ -80,7 +80,7 @@ template <class Io> void item(Io& io, Instruction& i) {
 template <class Io> void item(Io& io, EnumDef& e) { PRECEPT_MEMBERS(io, e.name, e.members); }
 template <class Io> void item(Io& io, FieldDef& f) {
   PRECEPT_MEMBERS(io, f.name, f.type, f.optional, f.has_default, f.default_scalar, f.default_text, f.line,
-                  f.description, f.check, f.check_value);
+                  f.description, f.check, f.check_value, f.key, f.personal);
 }
 template <class Io> void item(Io& io, ParamDef& p) {
   PRECEPT_MEMBERS(io, p.name, p.type, p.value, p.text_value, p.description, p.source, p.line, p.layer, p.year);

@@ -72,6 +72,16 @@ struct FieldInfo {
   std::string bound;
   BoundOp bound_op = BoundOp::None;
   std::int64_t bound_value = 0;
+  // `key` (`household_id: text key`): the field that tells households apart.
+  // A register holds one row per key: a later row with a key already read is
+  // rejected (RejectKind::DuplicateKey), and registers of different years are
+  // matched by it. At most one field of a schema; always Text or Int, never
+  // optional.
+  bool key = false;
+  // `personal` (`id_card: optional text personal`): a value about a person
+  // that is not to be posted; a publicity list masks it. Reading and deciding
+  // are unchanged.
+  bool personal = false;
   std::string description;  // the field's description in the policy, if any
   std::uint32_t line = 0;   // the policy line that declares it
 };

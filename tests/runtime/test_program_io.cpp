@@ -734,7 +734,7 @@ TEST(ProgramIo, TheDocumentedLayoutIsWhatTheSerializerWrites) {
   std::vector<std::string> names;
   for (const auto& [name, encoding] : field->members) names.push_back(name);
   EXPECT_EQ(names, (std::vector<std::string>{"name", "type", "optional", "has_default", "default_scalar",
-                                             "default_text", "line", "description", "check", "check_value"}));
+                                             "default_text", "line", "description", "check", "check_value", "key", "personal"}));
   EXPECT_EQ(field->members[8].second, "field check (uint8)");
   // A field adds exactly what its record says.
   Program one;
