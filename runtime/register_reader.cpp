@@ -1,5 +1,8 @@
 #include "register_reader.hpp"
 
+#include "messages.hpp"
+#include "numeric.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -109,6 +112,54 @@ std::string record_reject_problem(const CsvRecord& record, std::size_t width) {
   return csv_record_problem(record.line, record.span, problem);
 }
 
+std::optional<std::uint32_t> declared_key_field(const Program& program) {
+  for (std::uint32_t f = 0; f < program.fields.size(); ++f)
+    if (program.fields[f].key) return f;
+  return std::nullopt;
+}
+
+std::string key_of_cell(const Program& program, std::uint32_t key_field, std::string_view cell) {
+  std::int64_t value = 0;
+  if (program.fields[key_field].type.kind == Kind::Int && parse_int(cell, value)) return std::to_string(value);
+  return std::string(cell);
+}
+
+std::optional<std::uint64_t> KeyIndex::first_line_or_add(std::string_view key, std::uint64_t hash,
+                                                          std::uint64_t line) {
+  if ((keys_.size() + 1) * 10 > slots_.size() * 7) grow();
+  const std::uint64_t mask = slots_.size() - 1;
+  const std::uint64_t tag = hash & 0xFFFFFFFF00000000ull;
+  for (std::uint64_t at = hash & mask;; at = (at + 1) & mask) {
+    const std::uint64_t slot = slots_[at];
+    if (slot == 0) {
+      slots_[at] = tag | (keys_.size() + 1);
+      keys_.push_back({bytes_.size(), line, hash, static_cast<std::uint32_t>(key.size())});
+      bytes_.append(key);
+      return std::nullopt;
+    }
+    if ((slot & 0xFFFFFFFF00000000ull) != tag) continue;
+    const Key& seen = keys_[(slot & 0xFFFFFFFFull) - 1];
+    if (std::string_view(bytes_).substr(seen.offset, seen.length) == key) return seen.line;
+  }
+}
+
+void KeyIndex::grow() {
+  std::vector<std::uint64_t> slots(std::max<std::size_t>(std::size_t{1} << 14, slots_.size() * 2), 0);
+  const std::uint64_t mask = slots.size() - 1;
+  for (std::size_t i = 0; i < keys_.size(); ++i) {
+    const std::uint64_t h = keys_[i].hash;
+    std::uint64_t at = h & mask;
+    while (slots[at] != 0) at = (at + 1) & mask;
+    slots[at] = (h & 0xFFFFFFFF00000000ull) | (i + 1);
+  }
+  slots_ = std::move(slots);
+}
+
+std::string duplicate_key_reason(const Program& program, std::uint32_t key_field, std::string_view key,
+                                 std::uint64_t first_line, Language language) {
+  return say<MessageId::duplicate_key>(language, program.fields[key_field].name, key, first_line).text;
+}
+
 std::string OpenedRegister::open(std::FILE* input, const Program& program, RegisterEncoding encoding,
                                  const std::string& sheet) {
   if (std::string problem = decoded_.open(input, encoding); !problem.empty()) return problem;
@@ -124,12 +175,20 @@ std::string OpenedRegister::note() const { return sheet_ ? sheet_->note() : deco
 std::string OpenedRegister::failure() const { return sheet_ ? sheet_->failure() : decoded_.failure(); }
 
 std::string RegisterRecords::start(const HeaderRules& rules) {
-  if (reader_) return read_register_header(*reader_, program_, columns_, rules);
-  std::vector<std::string> names;
-  if (std::string problem = sheet_->read_header(names); !problem.empty()) return problem;
-  HeaderRules on_its_row = rules;
-  on_its_row.line = sheet_->header_row();
-  return map_register_header(program_, std::move(names), columns_, on_its_row);
+  std::string problem;
+  if (reader_) {
+    problem = read_register_header(*reader_, program_, columns_, rules);
+  } else {
+    std::vector<std::string> names;
+    problem = sheet_->read_header(names);
+    HeaderRules on_its_row = rules;
+    on_its_row.line = sheet_->header_row();
+    if (problem.empty()) problem = map_register_header(program_, std::move(names), columns_, on_its_row);
+  }
+  if (const auto key = declared_key_field(program_))
+    for (const auto& [column, field] : columns_.cells)
+      if (field == *key) key_column_ = column;
+  return problem;
 }
 
 bool RegisterRecords::next_record() {
@@ -153,6 +212,16 @@ bool RegisterRecords::next(std::vector<std::string_view>& cells, std::uint64_t& 
   if (!next_record()) return false;
   line = record_.line;
   problem = record_reject_problem(record_, columns_.width());
+  duplicate_ = false;
+  if (problem.empty() && key_column_) {
+    const std::uint32_t key_field = *declared_key_field(program_);
+    const std::string key = key_of_cell(program_, key_field, record_.fields[*key_column_]);
+    if (!key.empty())
+      if (const auto first = first_lines_.first_line_or_add(key, KeyIndex::hash(key), line)) {
+        duplicate_ = true;
+        problem = duplicate_key_reason(program_, key_field, key, *first, language_);
+      }
+  }
   cells.assign(program_.fields.size(), std::string_view());
   for (const auto& [column, field] : columns_.cells)
     if (column < record_.fields.size()) cells[field] = record_.fields[column];

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <precept/evaluator.hpp>
+#include <precept/language.hpp>
 
 #include "csv.hpp"
 #include "encoding_input.hpp"
@@ -24,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -95,6 +97,43 @@ RejectKind record_shape_kind(const CsvRecord& record, std::size_t width);
 // The same, worded with the lines the record took up, as a reject says it.
 std::string record_reject_problem(const CsvRecord& record, std::size_t width);
 
+// The program's `key` field (`household_id: text key`), if it has one.
+std::optional<std::uint32_t> declared_key_field(const Program& program);
+
+// A key cell as registers are compared by it: an int key by its value (`007`
+// is household 7), a text key as written.
+std::string key_of_cell(const Program& program, std::uint32_t key_field, std::string_view cell);
+
+// The keys of a register read so far, each with the line of its first record:
+// what finds a duplicate household. Built for a million keys read one by one
+// on the writer's thread: the key bytes in one buffer, an open-addressed table
+// of 8-byte slots (a hash's high half and the key's index), so that a new key
+// costs about one cache miss and no allocation of its own.
+class KeyIndex {
+ public:
+  static std::uint64_t hash(std::string_view key) { return std::hash<std::string_view>{}(key); }
+  // The line of the first record with `key` (whose hash() is `hash`); if
+  // there is none, `key` is added as first read on `line`, and nullopt.
+  std::optional<std::uint64_t> first_line_or_add(std::string_view key, std::uint64_t hash, std::uint64_t line);
+
+ private:
+  struct Key {
+    std::uint64_t offset;  // in bytes_
+    std::uint64_t line;
+    std::uint64_t hash;    // kept, so that growing reads no key again
+    std::uint32_t length;
+  };
+  void grow();
+  std::string bytes_;
+  std::vector<Key> keys_;
+  std::vector<std::uint64_t> slots_;  // 0: empty; else (hash >> 32) << 32 | (index + 1)
+};
+
+// Why a record is rejected whose key `key` the record on `first_line` already
+// had: "household_id `360733-0000001` already appears at line 12: ...".
+std::string duplicate_key_reason(const Program& program, std::uint32_t key_field, std::string_view key,
+                                 std::uint64_t first_line, Language language);
+
 // A register opened as it was saved (README, "Registers from Excel and WPS"):
 // CSV in any encoding DecodedInput reads, or a sheet of an .xlsx workbook
 // (known by its first bytes). The one opening of `run` and `explain`.
@@ -131,6 +170,9 @@ class RegisterRecords {
   // record that cannot be read, its problem naming the cell.
   RegisterRecords(const Program& program, XlsxRegister& sheet) : program_(program), sheet_(&sheet) {}
 
+  // The language of the problems next() words (English unless set).
+  void set_language(Language language) { language_ = language; }
+
   // Reads and maps the header; "" or why the register cannot be used.
   std::string start(const HeaderRules& rules = {});
   const RegisterColumns& columns() const { return columns_; }
@@ -138,10 +180,13 @@ class RegisterRecords {
   // The next record: `cells` gets one cell per field of the program (empty for
   // a field without a column), valid until the next call; `line` the physical
   // line it starts on; `problem` why the record as a whole cannot be read, ""
-  // when it can. False at the end of the input.
+  // when it can: with a `key` field, a record whose key an earlier record had
+  // (RejectKind::DuplicateKey). False at the end of the input.
   bool next(std::vector<std::string_view>& cells, std::uint64_t& line, std::string& problem);
   // The kind of the last record's problem (RejectKind::None when it has none).
-  RejectKind problem_kind() const { return record_shape_kind(record_, columns_.width()); }
+  RejectKind problem_kind() const {
+    return duplicate_ ? RejectKind::DuplicateKey : record_shape_kind(record_, columns_.width());
+  }
 
  private:
   // The next record of the register, into record_; false at its end.
@@ -154,6 +199,12 @@ class RegisterRecords {
   std::unique_ptr<CsvReader> chunk_reader_;
   CsvRecord record_;
   RegisterColumns columns_;
+  Language language_ = Language::English;
+  // With a `key` field: its column, the first line of each key read, and
+  // whether the last record was a duplicate.
+  std::optional<std::size_t> key_column_;
+  KeyIndex first_lines_;
+  bool duplicate_ = false;
 };
 
 }  // namespace precept
