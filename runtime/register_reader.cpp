@@ -13,11 +13,23 @@ namespace precept {
 namespace {
 
 // "`a`, `b`" (and "and N more" past `limit`).
-std::string quoted_list(const std::vector<std::string>& names, std::size_t limit = SIZE_MAX) {
+std::string quoted_list(const std::vector<std::string>& names, Language language, std::size_t limit = SIZE_MAX) {
   std::string list;
   for (std::size_t i = 0; i < names.size() && i < limit; ++i) list += (i ? ", `" : "`") + names[i] + "`";
-  if (names.size() > limit) list += fmt::format(" and {} more", names.size() - limit);
+  if (names.size() > limit) return say<MessageId::and_more>(language, list, names.size() - limit).text;
   return list;
+}
+
+// A header the register has that looks like `field`'s name with a unit or a
+// note after it (`家庭纯收入（元）`, `net_income (yuan)`): "" when none does.
+std::string header_like(const std::vector<std::string>& extra, const std::string& field) {
+  for (const std::string& header : extra)
+    if (header.size() > field.size() && header.compare(0, field.size(), field) == 0) {
+      const std::string_view rest = std::string_view(header).substr(field.size());
+      for (const std::string_view opening : {"（", "(", " (", "[", "【", "_", " "})
+        if (rest.substr(0, opening.size()) == opening) return header;
+    }
+  return {};
 }
 
 }  // namespace
@@ -45,6 +57,10 @@ std::string map_register_header(const Program& program, std::vector<std::string>
   out.names = std::move(header);
   std::map<std::string_view, std::uint32_t, std::less<>> field_of;
   for (std::uint32_t f = 0; f < program.fields.size(); ++f) field_of.emplace(program.fields[f].name, f);
+  // A declared header alias (`register { column 家庭纯收入 "家庭纯收入（元）" }`) names its field too.
+  const RegisterSpellings& spellings = program.spellings;
+  for (std::size_t a = 0; a < spellings.alias_headers.size(); ++a)
+    field_of.emplace(spellings.alias_headers[a], spellings.alias_fields[a]);
   std::vector<std::optional<std::size_t>> column_of_field(program.fields.size());
   std::map<std::string_view, std::size_t, std::less<>> first_column;
   for (std::size_t c = 0; c < out.names.size(); ++c) {
@@ -54,11 +70,17 @@ std::string map_register_header(const Program& program, std::vector<std::string>
     // A field's column given twice leaves unclear which one holds it; a
     // column the record does not have may repeat, as exports often do.
     if (!first && field != field_of.end())
-      return fmt::format("the header names column `{}` twice (columns {} and {}), so which one holds the field is "
-                         "unclear (header on line {})",
-                         name, seen->second + 1, c + 1, rules.line);
-    if (field != field_of.end()) column_of_field[field->second] = c;
-    else if (first) out.extra.push_back(name);
+      return say<MessageId::header_column_twice>(rules.language, name, seen->second + 1, c + 1, rules.line).text;
+    if (field != field_of.end()) {
+      // Under its own name and an alias: as unclear.
+      if (const auto before = column_of_field[field->second])
+        return say<MessageId::header_field_twice>(rules.language, program.fields[field->second].name,
+                                                  out.names[*before], *before + 1, name, c + 1, rules.line)
+            .text;
+      column_of_field[field->second] = c;
+    } else if (first) {
+      out.extra.push_back(name);
+    }
   }
   std::vector<std::string> missing;
   for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
@@ -70,14 +92,22 @@ std::string map_register_header(const Program& program, std::vector<std::string>
   }
   std::sort(out.cells.begin(), out.cells.end());
   if (missing.empty()) return {};
-  return fmt::format("the register has no column {}, which {} record needs (header on line {})", quoted_list(missing),
-                     rules.whose, rules.line);
+  const std::string whose = rules.whose.empty() ? say<MessageId::whose_policy>(rules.language).text : std::string(rules.whose);
+  const Message refusal =
+      say<MessageId::header_missing>(rules.language, quoted_list(missing, rules.language), whose, rules.line);
+  // A missing field the register seems to have under a longer header: the
+  // alias that would take it. Never taken without the declaration.
+  for (const std::string& field : missing)
+    if (const std::string like = header_like(out.extra, field); !like.empty())
+      return say<MessageId::header_alias_hint>(rules.language, refusal, like, field).text;
+  return refusal.text;
 }
 
-std::string read_register_header_names(CsvReader& reader, std::vector<std::string>& names) {
+std::string read_register_header_names(CsvReader& reader, std::vector<std::string>& names, Language language) {
   CsvRecord header;
   if (!reader.next(header))
-    return reader.io_error() ? "could not read the register" : "the register is empty: no header line";
+    return reader.io_error() ? say<MessageId::register_unreadable>(language).text
+                             : say<MessageId::register_empty>(language).text;
   names.assign(header.fields.begin(), header.fields.end());
   return {};
 }
@@ -85,19 +115,18 @@ std::string read_register_header_names(CsvReader& reader, std::vector<std::strin
 std::string read_register_header(CsvReader& reader, const Program& program, RegisterColumns& out,
                                  const HeaderRules& rules) {
   std::vector<std::string> names;
-  if (std::string problem = read_register_header_names(reader, names); !problem.empty()) return problem;
+  if (std::string problem = read_register_header_names(reader, names, rules.language); !problem.empty()) return problem;
   return map_register_header(program, std::move(names), out, rules);
 }
 
-std::string extra_columns_note(const RegisterColumns& columns) {
+std::string extra_columns_note(const RegisterColumns& columns, Language language) {
   if (columns.extra.empty()) return {};
-  return fmt::format("columns not in the policy's record were ignored: {}", quoted_list(columns.extra, 10));
+  return say<MessageId::extra_columns_ignored>(language, quoted_list(columns.extra, language, 10)).text;
 }
 
-std::string record_shape_problem(const CsvRecord& record, std::size_t width) {
+std::string record_shape_problem(const CsvRecord& record, std::size_t width, Language language) {
   if (record.malformed) return record.problem;
-  if (record.fields.size() != width)
-    return fmt::format("expected {} fields as in the header, found {}", width, record.fields.size());
+  if (record.fields.size() != width) return say<MessageId::field_count>(language, width, record.fields.size()).text;
   return {};
 }
 
@@ -106,8 +135,8 @@ RejectKind record_shape_kind(const CsvRecord& record, std::size_t width) {
   return record.fields.size() != width ? RejectKind::FieldCount : RejectKind::None;
 }
 
-std::string record_reject_problem(const CsvRecord& record, std::size_t width) {
-  std::string problem = record_shape_problem(record, width);
+std::string record_reject_problem(const CsvRecord& record, std::size_t width, Language language) {
+  std::string problem = record_shape_problem(record, width, language);
   if (problem.empty()) return problem;
   return csv_record_problem(record.line, record.span, problem);
 }
@@ -177,11 +206,14 @@ std::string OpenedRegister::failure() const { return sheet_ ? sheet_->failure() 
 std::string RegisterRecords::start(const HeaderRules& rules) {
   std::string problem;
   if (reader_) {
-    problem = read_register_header(*reader_, program_, columns_, rules);
+    HeaderRules in_language = rules;
+    in_language.language = language_;
+    problem = read_register_header(*reader_, program_, columns_, in_language);
   } else {
     std::vector<std::string> names;
     problem = sheet_->read_header(names);
     HeaderRules on_its_row = rules;
+    on_its_row.language = language_;
     on_its_row.line = sheet_->header_row();
     if (problem.empty()) problem = map_register_header(program_, std::move(names), columns_, on_its_row);
   }
@@ -211,7 +243,7 @@ bool RegisterRecords::next_record() {
 bool RegisterRecords::next(std::vector<std::string_view>& cells, std::uint64_t& line, std::string& problem) {
   if (!next_record()) return false;
   line = record_.line;
-  problem = record_reject_problem(record_, columns_.width());
+  problem = record_reject_problem(record_, columns_.width(), language_);
   duplicate_ = false;
   if (problem.empty() && key_column_) {
     const std::uint32_t key_field = *declared_key_field(program_);

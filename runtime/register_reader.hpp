@@ -56,26 +56,33 @@ struct RegisterColumns {
 };
 
 struct HeaderRules {
-  // Whose record the missing columns are named for, e.g. "the old version's".
-  std::string_view whose = "the policy's";
+  // Whose record the missing columns are named for, e.g. "the old version's"
+  // ("": the policy's, in `language`).
+  std::string_view whose;
   // Read a required field without a column as an empty cell instead of
   // refusing the header: for the diff's variants, programs that never existed
   // as a file, whose record may name fields the register was not made for.
   bool allow_missing = false;
   // The line (a sheet's row) the header is on, which messages name.
   std::uint64_t line = 1;
+  // The language of the refusals.
+  Language language = Language::English;
 };
 
 // Maps `header` onto `program`'s fields into `out`; "" or why the register
 // cannot be used, e.g. "the register has no column `members`, which the
-// policy's record needs (header on line 1)".
+// policy's record needs (header on line 1)". A header the policy declares as
+// a field's alias (`register { column 家庭纯收入 "家庭纯收入（元）" }`) is
+// that field's column; a missing field that an unknown header looks like (its
+// name and a unit) is named with the alias that would take it.
 std::string map_register_header(const Program& program, std::vector<std::string> header, RegisterColumns& out,
                                 const HeaderRules& rules = {});
 
 // Reads the header's names (the first record) from `reader`; "" or why the
 // register cannot be used (empty, or unreadable). For a caller that maps one
 // header for several programs (the diff).
-std::string read_register_header_names(CsvReader& reader, std::vector<std::string>& names);
+std::string read_register_header_names(CsvReader& reader, std::vector<std::string>& names,
+                                       Language language = Language::English);
 
 // Reads the header (the first record) from `reader` and maps it. "" or why the
 // register cannot be used (empty, unreadable, or as map_register_header says).
@@ -84,18 +91,18 @@ std::string read_register_header(CsvReader& reader, const Program& program, Regi
 
 // The note that the register's extra columns were ignored, naming the first
 // ten; "" when there are none.
-std::string extra_columns_note(const RegisterColumns& columns);
+std::string extra_columns_note(const RegisterColumns& columns, Language language = Language::English);
 
 // Why `record` cannot be read as a row of a register `width` columns wide
 // (damaged quoting, or not the header's number of fields), without the lines
 // it took up (see csv_record_problem); "" when it can be read.
-std::string record_shape_problem(const CsvRecord& record, std::size_t width);
+std::string record_shape_problem(const CsvRecord& record, std::size_t width, Language language = Language::English);
 
 // Its kind: RejectKind::RecordMalformed, FieldCount, or None when it can be read.
 RejectKind record_shape_kind(const CsvRecord& record, std::size_t width);
 
 // The same, worded with the lines the record took up, as a reject says it.
-std::string record_reject_problem(const CsvRecord& record, std::size_t width);
+std::string record_reject_problem(const CsvRecord& record, std::size_t width, Language language = Language::English);
 
 // The program's `key` field (`household_id: text key`), if it has one.
 std::optional<std::uint32_t> declared_key_field(const Program& program);

@@ -318,15 +318,18 @@ class Runner {
   bool map_header() {
     RegisterColumns columns;
     std::vector<std::string> names;
-    std::string problem = sheet_ ? sheet_->read_header(names) : read_register_header_names(*reader_, names);
+    std::string problem =
+        sheet_ ? sheet_->read_header(names) : read_register_header_names(*reader_, names, options_.language);
     HeaderRules rules;
+    rules.language = options_.language;
     if (sheet_) rules.line = sheet_->header_row();
     if (problem.empty()) problem = map_register_header(program_, std::move(names), columns, rules);
     if (!problem.empty()) {
       report_.fatal_error = std::move(problem);
       return false;
     }
-    if (std::string note = extra_columns_note(columns); !note.empty()) report_.notes.push_back(std::move(note));
+    if (std::string note = extra_columns_note(columns, options_.language); !note.empty())
+      report_.notes.push_back(std::move(note));
     if (key_field_)
       for (const auto& [column, field] : columns.cells)
         if (field == *key_field_) key_column_ = column;
@@ -570,7 +573,7 @@ class Runner {
       ++worker.records;
       if (record.malformed || record.fields.size() != layout_.header_size) {
         worker.rejects.push_back({record_shape_kind(record, layout_.header_size), record.line, "",
-                                  record_shape_problem(record, layout_.header_size),
+                                  record_shape_problem(record, layout_.header_size, options_.language),
                                   record.unclosed_quote_line, record.span});
         if (worker.explainer) note_unreadable_explanation(record, worker.rejects.back(), done);
         continue;
@@ -590,7 +593,8 @@ class Runner {
         fields = worker.cells.data();
       }
       std::uint32_t bad_field = 0;
-      if (!parse_record_cells(program_, worker.cell_plan, fields, batch, batch.rows, bad_field, reason)) {
+      if (!parse_record_cells(program_, worker.cell_plan, fields, batch, batch.rows, bad_field, reason,
+                              options_.language)) {
         worker.rejects.push_back({bad_cell_kind(worker.cell_plan, fields, bad_field), record.line,
                                   program_.fields[bad_field].name, std::move(reason), std::nullopt, record.span});
         continue;
