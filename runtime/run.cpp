@@ -606,6 +606,8 @@ class Runner {
     return more;
   }
 
+  // The record's key for the writer's check (reject_duplicate_keys): an int
+  // key by its value, hashed here, on the worker's thread.
   void note_key(const CsvRecord& record, DoneBatch& done) const {
     std::string_view key = record.fields[*key_column_];
     std::string as_value;
