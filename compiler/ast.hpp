@@ -298,6 +298,30 @@ struct DeclRef {
   std::size_t index;
 };
 
+// register { booleans "是" / "否"  digits fullwidth  thousands ","  column f "f（元）" }
+// Kept out of `order`: a layer's adds to its parent's, whatever the order.
+struct RegisterDecl {
+  Location location;
+  struct Booleans {
+    Location location;
+    std::string when_true, when_false;
+  };
+  std::vector<Booleans> booleans;
+  std::vector<Location> fullwidth_digits;  // each `digits fullwidth` (or another word: an error)
+  std::vector<std::string> digits_words;
+  struct Thousands {
+    Location location;
+    std::string separator;
+  };
+  std::vector<Thousands> thousands;
+  struct Alias {
+    Location location;
+    std::string field;
+    std::string header;
+  };
+  std::vector<Alias> aliases;
+};
+
 struct PolicyFile {
   std::string name;
   std::string place;
@@ -309,6 +333,7 @@ struct PolicyFile {
   std::string extends;         // the parent policy's path, relative to this file's folder
   Location extends_location;
   std::vector<ExceptionDecl> exceptions;  // kept out of `order`: they change their target
+  std::vector<RegisterDecl> registers;    // likewise: a layer's add to its parent's
   std::vector<EnumDecl> enums;
   std::vector<RecordDecl> records;
   std::vector<ParamDecl> params;

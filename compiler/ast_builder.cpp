@@ -113,7 +113,9 @@ bool is_soft_keyword(std::size_t type) {
     case PreceptLexer::PRESENT: case PreceptLexer::SUMMARY: case PreceptLexer::EXTENDS:
     case PreceptLexer::OVERRIDE: case PreceptLexer::REPLACE: case PreceptLexer::EXCEPTION:
     case PreceptLexer::TO: case PreceptLexer::EXTEND: case PreceptLexer::LANGUAGE:
-    case PreceptLexer::KEY: case PreceptLexer::PERSONAL: return true;
+    case PreceptLexer::KEY: case PreceptLexer::PERSONAL: case PreceptLexer::REGISTER:
+    case PreceptLexer::BOOLEANS: case PreceptLexer::DIGITS: case PreceptLexer::THOUSANDS:
+    case PreceptLexer::COLUMN: return true;
     default: return false;
   }
 }
@@ -125,7 +127,8 @@ bool starts_declaration(const Token* token) {
     case PreceptLexer::PARAM: case PreceptLexer::LET: case PreceptLexer::RULE:
     case PreceptLexer::DECIDE: case PreceptLexer::TABLE: case PreceptLexer::REQUIRE:
     case PreceptLexer::OUTPUT: case PreceptLexer::SUMMARY: case PreceptLexer::OVERRIDE:
-    case PreceptLexer::REPLACE: case PreceptLexer::EXCEPTION: case PreceptLexer::EXTEND: return true;
+    case PreceptLexer::REPLACE: case PreceptLexer::EXCEPTION: case PreceptLexer::EXTEND:
+    case PreceptLexer::REGISTER: return true;
     default: return false;
   }
 }
@@ -381,6 +384,7 @@ class AstBuilder {
     if (auto* o = ctx->outputDecl()) return push(ast::DeclKind::Output, file.outputs, build_output(o));
     if (auto* s = ctx->summaryDecl()) return push(ast::DeclKind::Summary, file.summaries, build_summary(s));
     if (auto* x = ctx->exampleDecl()) return push(ast::DeclKind::Example, file.examples, build_example(x));
+    if (auto* r = ctx->registerDecl()) return file.registers.push_back(build_register(r));
     build_layer_declaration(ctx, file);
   }
 
@@ -517,6 +521,33 @@ class AstBuilder {
       for (auto* mark : f->fieldMark()) build_mark(mark, field);
       if (f->STRING()) field.description = unquote(f->STRING()->getText());
       decl.fields.push_back(std::move(field));
+    }
+    return decl;
+  }
+
+  // registerDecl : REGISTER '{' registerItem* '}'
+  ast::RegisterDecl build_register(PreceptParser::RegisterDeclContext* ctx) {
+    ast::RegisterDecl decl;
+    decl.location = location_of(ctx->getStart());
+    for (auto* item : ctx->registerItem()) {
+      // registerItem : BOOLEANS booleanSpelling (',' booleanSpelling)* #booleansItem
+      // booleanSpelling : STRING '/' STRING
+      if (auto* b = dynamic_cast<PreceptParser::BooleansItemContext*>(item)) {
+        for (auto* pair : b->booleanSpelling())
+          decl.booleans.push_back({location_of(pair), unquote(pair->STRING(0)->getText()),
+                                   unquote(pair->STRING(1)->getText())});
+      // registerItem : DIGITS name #digitsItem
+      } else if (auto* d = dynamic_cast<PreceptParser::DigitsItemContext*>(item)) {
+        decl.fullwidth_digits.push_back(location_of(d->name()));
+        decl.digits_words.push_back(name_of(d->name()));
+      // registerItem : THOUSANDS STRING #thousandsItem
+      } else if (auto* t = dynamic_cast<PreceptParser::ThousandsItemContext*>(item)) {
+        decl.thousands.push_back({location_of(t->STRING()->getSymbol()), unquote(t->STRING()->getText())});
+      // registerItem : COLUMN name STRING (',' STRING)* #columnItem
+      } else if (auto* c = dynamic_cast<PreceptParser::ColumnItemContext*>(item)) {
+        for (auto* header : c->STRING())
+          decl.aliases.push_back({location_of(header->getSymbol()), name_of(c->name()), unquote(header->getText())});
+      }
     }
     return decl;
   }

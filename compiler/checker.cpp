@@ -105,6 +105,7 @@ class Checker {
       }
       check_record(file_.records[i]);
     }
+    check_registers();
     for (const auto& ref : file_.order) {
       switch (ref.kind) {
         case ast::DeclKind::Enum:
@@ -285,6 +286,78 @@ class Checker {
       symbol.where = field.location;
       symbol.maybe_missing = def.optional && !def.has_default;
       if (define(field.name, symbol)) out_.fields.push_back(std::move(def));
+    }
+  }
+
+  // register { ... }, every one of the policy and its layers, in one set of
+  // spellings: a clash between a province's and a county's is an error too.
+  void check_registers() {
+    RegisterSpellings& out = out_.spellings;
+    std::map<std::string, std::pair<bool, Location>> meaning;  // spelling -> (true?, where)
+    const std::map<std::string, bool> built_in = {{"1", true}, {"0", false}};
+    auto spell = [&](const std::string& word, bool value, const Location& where) {
+      const char* const name[] = {"false", "true"};
+      if (word.empty()) return sink_.error(where, say<M::spelling_empty>()), false;
+      std::optional<bool> before;
+      if (const auto b = built_in.find(word); b != built_in.end()) before = b->second;
+      if (const auto m = meaning.find(word); m != meaning.end()) before = m->second.first;
+      if (before && *before != value) {
+        sink_.error(where, say<M::spelling_means_other>(word, name[*before], name[value]), say<M::spelling_pair_hint>());
+        return false;
+      }
+      meaning.try_emplace(word, value, where);
+      return !before;  // the same meaning twice: nothing new
+    };
+    std::optional<Location> thousands_at;
+    std::map<std::string, std::pair<std::string, Location>> alias_of;  // header -> (field, where)
+    for (const ast::RegisterDecl& decl : file_.registers) {
+      for (const auto& b : decl.booleans) {
+        if (b.when_true == b.when_false && !b.when_true.empty()) {
+          sink_.error(b.location, say<M::spelling_both>(b.when_true), say<M::spelling_pair_hint>());
+          continue;
+        }
+        const bool t = spell(b.when_true, true, b.location), f = spell(b.when_false, false, b.location);
+        if (t) out.true_words.push_back(b.when_true);
+        if (f) out.false_words.push_back(b.when_false);
+      }
+      for (std::size_t i = 0; i < decl.digits_words.size(); ++i) {
+        if (decl.digits_words[i] == "fullwidth") out.fullwidth_digits = true;
+        else sink_.error(decl.fullwidth_digits[i], say<M::digits_unknown>(decl.digits_words[i]), say<M::digits_unknown_hint>());
+      }
+      for (const auto& t : decl.thousands) {
+        const std::string& sep = t.separator;
+        if (sep.empty() || sep.find_first_of("0123456789.-+") != std::string::npos) {
+          sink_.error(t.location, say<M::thousands_bad>(sep));
+        } else if (thousands_at && out.thousands != sep) {
+          sink_.error(t.location, say<M::thousands_twice>(out.thousands, thousands_at->line));
+        } else {
+          out.thousands = sep;
+          thousands_at = t.location;
+        }
+      }
+      for (const auto& a : decl.aliases) {
+        const auto field = std::find_if(out_.fields.begin(), out_.fields.end(),
+                                        [&](const FieldDef& f) { return f.name == a.field; });
+        if (field == out_.fields.end()) {
+          std::vector<std::string> names;
+          for (const auto& f : out_.fields) names.push_back(f.name);
+          sink_.error(a.location, say<M::alias_no_field>(a.field), did_you_mean(a.field, names));
+          continue;
+        }
+        if (std::any_of(out_.fields.begin(), out_.fields.end(), [&](const FieldDef& f) { return f.name == a.header; })) {
+          sink_.error(a.location, say<M::alias_is_a_field>(a.header), say<M::alias_is_a_field_hint>());
+          continue;
+        }
+        const auto [seen, added] = alias_of.try_emplace(a.header, a.field, a.location);
+        if (!added) {
+          if (seen->second.first != a.field)
+            sink_.error(a.location, say<M::alias_twice>(a.header, seen->second.first, seen->second.second.line),
+                        say<M::alias_twice_hint>());
+          continue;
+        }
+        out.alias_headers.push_back(a.header);
+        out.alias_fields.push_back(static_cast<std::uint32_t>(field - out_.fields.begin()));
+      }
     }
   }
 

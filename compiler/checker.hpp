@@ -43,6 +43,7 @@ struct CheckedOutput {
 struct CheckedPolicy {
   std::vector<EnumDef> enums;
   std::vector<FieldDef> fields;
+  RegisterSpellings spellings;  // the policy's `register` declarations, checked
   std::vector<ParamDef> params;
   std::vector<ValueType> let_types;
   std::vector<ValueType> decide_types;

@@ -34,6 +34,14 @@ std::string print_policy(const ast::PolicyFile& f) {
   if (!f.place.empty()) out += " place " + quoted_text(f.place);
   if (f.year) out += fmt::format(" year {}", f.year);
   out += "\n";
+  for (const auto& r : f.registers) {
+    out += "\nregister {\n";
+    for (const auto& b : r.booleans) out += "  booleans " + quoted_text(b.when_true) + " / " + quoted_text(b.when_false) + "\n";
+    for (const auto& word : r.digits_words) out += "  digits " + word + "\n";
+    for (const auto& t : r.thousands) out += "  thousands " + quoted_text(t.separator) + "\n";
+    for (const auto& a : r.aliases) out += "  column " + a.field + " " + quoted_text(a.header) + "\n";
+    out += "}\n";
+  }
   for (const auto& ref : f.order) {
     out += "\n";
     switch (ref.kind) {

@@ -562,6 +562,7 @@ class Formatter {
     else if (auto* o = d->outputDecl()) output_decl(o);
     else if (auto* s = d->summaryDecl()) summary_decl(s);
     else if (auto* x = d->exampleDecl()) example_decl(x);
+    else if (auto* g = d->registerDecl()) register_decl(g);
     return k + 1;
   }
 
@@ -596,6 +597,20 @@ class Formatter {
         return std::vector<std::string>{join(first, colon), join(colon + 1, type_end),
                                         field->STRING() ? text(index(field->STRING())) : std::string()};
       }));
+    }
+    const bool has_rows = !rows.empty();
+    emit_block(std::move(rows), kIndent, BlockStyle::Columns);
+    closing_brace(stop(ctx), has_rows);
+  }
+
+  // registerDecl : REGISTER '{' registerItem* '}'
+  // One item a line, its keyword in a column of its own.
+  void register_decl(PreceptParser::RegisterDeclContext* ctx) {
+    emit_flow(start(ctx), child_token(ctx, "{"), 0, kIndent);
+    std::vector<Row> rows;
+    for (auto* item : ctx->registerItem()) {
+      const std::size_t first = start(item), last = stop(item);
+      rows.push_back(row(first, last, [&] { return std::vector<std::string>{join(first, first), join(first + 1, last)}; }));
     }
     const bool has_rows = !rows.empty();
     emit_block(std::move(rows), kIndent, BlockStyle::Columns);

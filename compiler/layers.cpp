@@ -167,6 +167,13 @@ struct Retagger {
         for (auto& field : g.fields) at(field.second);
       }
     }
+    for (auto& r : f.registers) {
+      at(r.location);
+      for (auto& b : r.booleans) at(b.location);
+      for (auto& d : r.fullwidth_digits) at(d);
+      for (auto& t : r.thousands) at(t.location);
+      for (auto& a : r.aliases) at(a.location);
+    }
     for (auto& x : f.exceptions) {
       at(x.location);
       at(x.target_location);
@@ -234,6 +241,8 @@ class Merger {
     std::erase_if(base.order, [](const ast::DeclRef& ref) { return ref.kind == DeclKind::Example; });
     base.examples.clear();
     for (auto& x : child.exceptions) base.exceptions.push_back(std::move(x));
+    // A county's register declaration adds to its province's.
+    for (auto& r : child.registers) base.registers.push_back(std::move(r));
     for (const auto& ref : child.order) {
       switch (ref.kind) {
         case DeclKind::Enum: merge_enum(base, child.enums[ref.index]); break;
@@ -547,6 +556,7 @@ PolicyFile compact(PolicyFile& f) {
   out.location = f.location;
   out.extends = std::move(f.extends);
   out.extends_location = f.extends_location;
+  out.registers = std::move(f.registers);
   auto move_into = [&](auto& to, auto& from, DeclKind kind, std::size_t index) {
     to.push_back(std::move(from[index]));
     out.order.push_back({kind, to.size() - 1});

@@ -58,6 +58,7 @@ class Lowerer {
     }
     p_.enums = checked_.enums;
     p_.fields = checked_.fields;
+    p_.spellings = checked_.spellings;
     p_.params = checked_.params;
     field_regs_.resize(p_.fields.size());
     present_regs_.resize(p_.fields.size());

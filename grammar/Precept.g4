@@ -42,6 +42,7 @@ declaration
     | replaceDecl
     | exceptionDecl
     | extendDecl
+    | registerDecl
     ;
 
 // enum house_grade { safe, c, d }
@@ -113,6 +114,29 @@ extendDecl
 metadata
     : STRING                                        #descriptionMeta
     | SOURCE STRING                                 #sourceMeta
+    ;
+
+// How the register writes its values, declared, never guessed (a layer adds to
+// its parent's):
+// register {
+//   booleans "是" / "否", "TRUE" / "FALSE"    # each pair: true / false
+//   digits fullwidth                         # ０-９ (and ．－) read as 0-9 . -
+//   thousands ","                            # 3,000.50 in int, money and decimal cells
+//   column 家庭纯收入 "家庭纯收入（元）"         # a header the register uses for a field
+// }
+registerDecl
+    : REGISTER '{' registerItem* '}'
+    ;
+
+registerItem
+    : BOOLEANS booleanSpelling (',' booleanSpelling)*  #booleansItem
+    | DIGITS name                                   #digitsItem
+    | THOUSANDS STRING                              #thousandsItem
+    | COLUMN name STRING (',' STRING)*              #columnItem
+    ;
+
+booleanSpelling
+    : STRING '/' STRING
     ;
 
 // let per_capita = round(net_income / members, 2)
@@ -259,7 +283,7 @@ name
     | PLACE | YEAR | SOURCE | OPTIONAL | WHERE | DEFAULT | LIST | OF | GROUP | MISSING | PRESENT | SUMMARY
     | EXAMPLE | GIVEN | EXPECT | REJECTED
     | EXTENDS | OVERRIDE | REPLACE | EXCEPTION | TO | EXTEND | LANGUAGE
-    | KEY | PERSONAL
+    | KEY | PERSONAL | REGISTER | BOOLEANS | DIGITS | THOUSANDS | COLUMN
     ;
 
 POLICY    : 'policy' ;
@@ -272,6 +296,11 @@ OPTIONAL  : 'optional' ;
 WHERE     : 'where' ;
 DEFAULT   : 'default' ;
 KEY       : 'key' ;
+REGISTER  : 'register' ;
+BOOLEANS  : 'booleans' ;
+DIGITS    : 'digits' ;
+THOUSANDS : 'thousands' ;
+COLUMN    : 'column' ;
 PERSONAL  : 'personal' ;
 LIST      : 'list' ;
 OF        : 'of' ;

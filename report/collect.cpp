@@ -90,11 +90,10 @@ std::unique_ptr<Machine> ReportCollector::make_machine(std::size_t capacity) con
 void ReportCollector::collect(const Batch& batch, const Machine& fast, Machine* traced, const FieldText& field_text,
                               ReportBatch& out) const {
   if (traced && batch.rows > 0) traced->run(batch);
-  if (has_measures_ && out.measures.empty()) out.measures.resize(measure_count_);
   const std::uint32_t poor_reg = program_.summary.poor_reg;
   for (std::size_t row = 0; row < batch.rows; ++row) {
     if (fast.error(row) != RowError::None) continue;
-    if (traced) collect_measures(*traced, row, out);
+    if (traced) collect_measures(*traced, row, batch.lines[row], out);
     if (poor_reg == SummarySpec::kNone || fast.scalar(poor_reg, row) == 0) continue;
     PostedHousehold& household = out.households.emplace_back();
     household.line = batch.lines[row];
@@ -120,7 +119,8 @@ void ReportCollector::collect(const Batch& batch, const Machine& fast, Machine* 
   }
 }
 
-void ReportCollector::collect_measures(const Machine& traced, std::size_t row, ReportBatch& out) const {
+void ReportCollector::collect_measures(const Machine& traced, std::size_t row, std::uint64_t line,
+                                       ReportBatch& out) const {
   const ListItems measures = traced.list(measure_reg_, row);
   const ListItems amounts = traced.list(amount_reg_, row);
   if (measures.size() != amounts.size()) return;  // not one amount per measure: not a measure table's row
@@ -128,11 +128,15 @@ void ReportCollector::collect_measures(const Machine& traced, std::size_t row, R
   for (const std::int64_t member : measures) {
     const std::int64_t fen = *amount;
     ++amount;
-    if (member < 0 || static_cast<std::size_t>(member) >= out.measures.size()) continue;
-    MeasureTotal& total = out.measures[static_cast<std::size_t>(member)];
-    total.households += 1;
-    if (!total.overflow && !checked_add(total.amount_fen, fen, total.amount_fen)) total.overflow = true;
+    if (member < 0 || static_cast<std::size_t>(member) >= measure_count_) continue;
+    out.measures.push_back({line, static_cast<std::uint32_t>(member), fen});
   }
+}
+
+void ReportBatch::drop_lines(const std::vector<std::uint64_t>& lines) {
+  const auto dropped = [&](std::uint64_t line) { return std::binary_search(lines.begin(), lines.end(), line); };
+  std::erase_if(households, [&](const PostedHousehold& household) { return dropped(household.line); });
+  std::erase_if(measures, [&](const MeasureItem& item) { return dropped(item.line); });
 }
 
 void ReportCollector::add(const ReportBatch& batch, std::uint64_t first_line) {
@@ -140,12 +144,11 @@ void ReportCollector::add(const ReportBatch& batch, std::uint64_t first_line) {
     data_.households.push_back(household);
     data_.households.back().line += first_line;
   }
-  for (std::size_t m = 0; m < batch.measures.size() && m < data_.measures.size(); ++m) {
-    MeasureTotal& total = data_.measures[m];
-    const MeasureTotal& part = batch.measures[m];
-    total.households += part.households;
-    total.overflow = total.overflow || part.overflow ||
-                     (!total.overflow && !checked_add(total.amount_fen, part.amount_fen, total.amount_fen));
+  for (const ReportBatch::MeasureItem& item : batch.measures) {
+    if (item.member >= data_.measures.size()) continue;
+    MeasureTotal& total = data_.measures[item.member];
+    total.households += 1;
+    if (!total.overflow && !checked_add(total.amount_fen, item.fen, total.amount_fen)) total.overflow = true;
   }
 }
 

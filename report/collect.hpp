@@ -23,7 +23,17 @@ namespace precept {
 // batch's first record (the writer knows where that is).
 struct ReportBatch {
   std::vector<PostedHousehold> households;
-  std::vector<MeasureTotal> measures;  // one per member of the measure enum, when the policy has a measure table
+  // Each household's measures with their amounts, by line, so that a row the
+  // writer rejects after all (a duplicate key) can be taken out again; the
+  // writer adds them up (ReportCollector::add).
+  struct MeasureItem {
+    std::uint64_t line = 0;
+    std::uint32_t member = 0;  // of the measure enum
+    std::int64_t fen = 0;
+  };
+  std::vector<MeasureItem> measures;
+  // Takes out what rows at `lines` gave (sorted lines).
+  void drop_lines(const std::vector<std::uint64_t>& lines);
 };
 
 // A field's value in row `row` of a batch, as the results CSV writes it (the
@@ -59,7 +69,7 @@ class ReportCollector {
     PostedRole role = PostedRole::Outcome;
   };
   void find_measure_table();
-  void collect_measures(const Machine& traced, std::size_t row, ReportBatch& out) const;
+  void collect_measures(const Machine& traced, std::size_t row, std::uint64_t line, ReportBatch& out) const;
 
   const Program& program_;
   std::vector<std::uint32_t> place_fields_;

@@ -4,6 +4,8 @@
 
 #include "program.hpp"
 
+#include <precept/language.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -42,9 +44,14 @@ struct Batch {
 
 // Parses `text` (a CSV cell) as field `field` into row `row` of `column`. A
 // text field keeps a view of `text`, which must outlive the batch's evaluation.
-// On failure returns false and says why in plain words, naming the field.
+// On failure returns false and says why in plain words, naming the field, in
+// `language`. A cell not written the W1 way is read in the spellings the
+// policy declares (Program::spellings); one that no declaration accepts but a
+// declaration would is named with it ("... write `register { booleans "是" /
+// "否" }` in the policy to accept it").
 bool parse_field_value(const Program& program, std::uint32_t field, std::string_view text,
-                       FieldColumn& column, std::size_t row, std::string& reason);
+                       FieldColumn& column, std::size_t row, std::string& reason,
+                       Language language = Language::English);
 
 // The smallest and largest value a register's cell of a scalar kind can carry
 // (bool, int, money, decimal, date: the limits of numeric.hpp's parsers, read
@@ -64,7 +71,8 @@ bool passes_field_check(FieldCheck check, std::int64_t value, std::int64_t bound
 // Why `item`, an item of list field `field`, is not one of its enum's members:
 // the words parse_field_value gives for it in a list cell ("a;b"), for a list
 // given item by item (a columnar batch's list column).
-std::string list_item_problem(const Program& program, std::uint32_t field, std::string_view item);
+std::string list_item_problem(const Program& program, std::uint32_t field, std::string_view item,
+                              Language language = Language::English);
 
 // How one cell of a record is read into a batch: worked out once per run and
 // worker (the column arrays of a batch never move), so that reading a cell
@@ -89,7 +97,8 @@ std::vector<CellPlan> plan_record_cells(const Program& program,
 // which must outlive the evaluation. Stops at the first (leftmost) bad cell:
 // returns false with its field and the reason.
 bool parse_record_cells(const Program& program, const std::vector<CellPlan>& plan, const std::string_view* fields,
-                        Batch& batch, std::size_t row, std::uint32_t& bad_field, std::string& reason);
+                        Batch& batch, std::size_t row, std::uint32_t& bad_field, std::string& reason,
+                        Language language = Language::English);
 
 // The cells of a batch of records laid out as the CSV reader hands them on:
 // row r's cell for column c is at span (r * width + c), a (begin, size) pair of

@@ -117,6 +117,23 @@ struct FieldDef {
   bool personal = false;
 };
 
+// How the register writes values (a policy's `register { ... }`), declared
+// so that reading accepts exactly these spellings besides the W1 ones. Read
+// only where a cell does not read the W1 way, so a policy declaring nothing
+// reads at the same speed.
+struct RegisterSpellings {
+  // `booleans "是" / "否"`: the spellings of true and false, pair by pair.
+  std::vector<std::string> true_words, false_words;
+  bool fullwidth_digits = false;  // `digits fullwidth`: ０-９ ． － as 0-9 . -
+  std::string thousands;          // `thousands ","`: a separator between digit groups ("": none)
+  // `column 家庭纯收入 "家庭纯收入（元）"`: a header naming a field, header by header.
+  std::vector<std::string> alias_headers;
+  std::vector<std::uint32_t> alias_fields;
+  bool declared() const {
+    return !true_words.empty() || fullwidth_digits || !thousands.empty() || !alias_headers.empty();
+  }
+};
+
 struct ParamDef {
   std::string name;
   ValueType type;
@@ -237,6 +254,7 @@ struct Program {
   std::vector<EnumDef> enums;
   std::vector<FieldDef> fields;
   std::vector<ParamDef> params;
+  RegisterSpellings spellings;
 
   // Register files. Each scalar register has a declared type; the verifier
   // checks every operand against it.

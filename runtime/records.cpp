@@ -1,6 +1,7 @@
 #include "batch.hpp"
 
 #include "format.hpp"
+#include "messages.hpp"
 #include "numeric.hpp"
 #include "rejection.hpp"
 
@@ -49,20 +50,6 @@ bool parse_enum(const EnumDef& def, std::string_view text, std::int64_t& out) {
   return false;
 }
 
-const char* check_words(FieldCheck check) {
-  switch (check) {
-    case FieldCheck::Lt: return "less than";
-    case FieldCheck::Le: return "at most";
-    case FieldCheck::Gt: return "more than";
-    case FieldCheck::Ge: return "at least";
-    case FieldCheck::Eq: return "exactly";
-    case FieldCheck::Ne: return "other than";
-    case FieldCheck::None: break;
-  }
-  return "";
-}
-
-
 // A scalar cell (not empty) as a value of its kind; false when it is not one.
 inline bool parse_scalar_cell(Kind kind, const EnumDef* enum_def, std::string_view text, std::int64_t& value) {
   switch (kind) {
@@ -76,13 +63,127 @@ inline bool parse_scalar_cell(Kind kind, const EnumDef* enum_def, std::string_vi
   }
 }
 
+// The full-width forms (U+FF10-FF19 digits, U+FF0E `．`, U+FF0D `－`) are
+// EF BC 90-99, 8E, 8D in UTF-8.
+bool is_fullwidth_number_char(std::string_view text, std::size_t at) {
+  if (at + 2 >= text.size() + 0 || static_cast<unsigned char>(text[at]) != 0xEF ||
+      static_cast<unsigned char>(text[at + 1]) != 0xBC)
+    return false;
+  const unsigned char c = static_cast<unsigned char>(text[at + 2]);
+  return (c >= 0x90 && c <= 0x99) || c == 0x8E || c == 0x8D;
+}
+
+bool has_fullwidth_digits(std::string_view text) {
+  for (std::size_t i = 0; i + 2 < text.size(); ++i)
+    if (is_fullwidth_number_char(text, i)) return true;
+  return false;
+}
+
+// `text` as ASCII digits, with `fullwidth` its full-width digits turned to
+// ASCII and with `thousands` ("" for none) taken out where it separates
+// groups of three digits of the whole part (3,000.50; 12,345,678), and only
+// there; false when it is written otherwise or nothing changed.
+bool plain_number(std::string_view text, bool fullwidth, std::string_view thousands, std::string& out) {
+  out.clear();
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (fullwidth && i + 2 < text.size() + 0 && is_fullwidth_number_char(text, i)) {
+      const unsigned char c = static_cast<unsigned char>(text[i + 2]);
+      out.push_back(c == 0x8E ? '.' : c == 0x8D ? '-' : static_cast<char>('0' + (c - 0x90)));
+      i += 2;
+    } else {
+      out.push_back(text[i]);
+    }
+  }
+  if (!thousands.empty() && out.find(thousands) != std::string::npos) {
+    const std::size_t sign = !out.empty() && (out[0] == '-' || out[0] == '+') ? 1 : 0;
+    const std::size_t point = std::min(out.find('.'), out.size());
+    if (out.find(thousands, point) != std::string::npos) return false;  // only in the whole part
+    std::string whole;
+    std::size_t group = 0, groups = 0;
+    for (std::size_t i = sign; i < point;) {
+      if (out.compare(i, thousands.size(), thousands) == 0) {
+        if (group == 0 || (groups > 0 && group != 3) || group > 3) return false;
+        group = 0;
+        ++groups;
+        i += thousands.size();
+        continue;
+      }
+      whole.push_back(out[i++]);
+      ++group;
+    }
+    if (group != 3) return false;
+    out = out.substr(0, sign) + whole + out.substr(point);
+  }
+  return out != text;
+}
+
+// A scalar cell read the W1 way, else in a spelling the policy declares
+// (`register { ... }`): the one reading of a cell, for every path.
+bool parse_spelled_cell(const Program& program, Kind kind, const EnumDef* enum_def, std::string_view text,
+                        std::int64_t& value) {
+  if (parse_scalar_cell(kind, enum_def, text, value)) return true;
+  const RegisterSpellings& spellings = program.spellings;
+  if (!spellings.declared()) return false;
+  if (kind == Kind::Bool) {
+    for (std::size_t i = 0; i < spellings.true_words.size(); ++i)
+      if (spellings.true_words[i] == text) return value = 1, true;
+    for (std::size_t i = 0; i < spellings.false_words.size(); ++i)
+      if (spellings.false_words[i] == text) return value = 0, true;
+    return false;
+  }
+  if (kind != Kind::Int && kind != Kind::Money && kind != Kind::Decimal && kind != Kind::Date) return false;
+  std::string plain;
+  const std::string_view thousands = kind == Kind::Date ? std::string_view() : std::string_view(spellings.thousands);
+  return plain_number(text, spellings.fullwidth_digits, thousands, plain) &&
+         parse_scalar_cell(kind, enum_def, plain, value);
+}
+
+// Spellings registers often use for true and false, each with its pair: a
+// bool cell holding one is named with the declaration that would accept it.
+constexpr std::pair<std::string_view, std::string_view> kKnownBooleans[] = {
+    {"是", "否"}, {"有", "无"}, {"TRUE", "FALSE"}, {"True", "False"}, {"true", "false"},
+    {"Y", "N"},   {"y", "n"},   {"YES", "NO"},     {"Yes", "No"},     {"yes", "no"},
+    {"√", "×"},   {"T", "F"}};
+
+// `problem` with the declaration that would accept `text`, if one would.
+std::string with_declaration_hint(const Program& program, Kind kind, std::string_view text, Message problem,
+                                  Language language) {
+  if (kind == Kind::Bool) {
+    for (const auto& [yes, no] : kKnownBooleans)
+      if (text == yes || text == no) return say<MessageId::declare_booleans>(language, problem, yes, no).text;
+    return std::move(problem.text);
+  }
+  if (kind != Kind::Int && kind != Kind::Money && kind != Kind::Decimal && kind != Kind::Date) return std::move(problem.text);
+  const RegisterSpellings& spellings = program.spellings;
+  std::string plain;
+  std::int64_t value = 0;
+  if (!spellings.fullwidth_digits && has_fullwidth_digits(text) &&
+      plain_number(text, true, kind == Kind::Date ? "" : spellings.thousands, plain) &&
+      parse_scalar_cell(kind, nullptr, plain, value))
+    return say<MessageId::declare_digits>(language, problem).text;
+  if (kind != Kind::Date && spellings.thousands.empty())
+    for (const std::string_view separator : {",", "，", " "})
+      if (plain_number(text, spellings.fullwidth_digits, separator, plain) && parse_scalar_cell(kind, nullptr, plain, value))
+        return say<MessageId::declare_thousands>(language, problem, separator).text;
+  return std::move(problem.text);
+}
+
 // The value was read; does it meet the field's `where` check?
 bool meets_check(const Program& program, const FieldDef& field, std::string_view text, std::int64_t value,
-                 std::string& reason) {
+                 std::string& reason, Language language) {
   if (field.check == FieldCheck::None || passes_field_check(field.check, value, field.check_value)) return true;
   std::string bound;
   append_scalar_text(bound, program, field.type, field.check_value);
-  reason = fmt::format("`{}` must be {} {}, found `{}`", field.name, check_words(field.check), bound, shown(text));
+  const std::string found = shown(text);
+  switch (field.check) {
+    case FieldCheck::Lt: reason = say<MessageId::bound_lt>(language, field.name, bound, found).text; break;
+    case FieldCheck::Le: reason = say<MessageId::bound_le>(language, field.name, bound, found).text; break;
+    case FieldCheck::Gt: reason = say<MessageId::bound_gt>(language, field.name, bound, found).text; break;
+    case FieldCheck::Ge: reason = say<MessageId::bound_ge>(language, field.name, bound, found).text; break;
+    case FieldCheck::Eq: reason = say<MessageId::bound_eq>(language, field.name, bound, found).text; break;
+    case FieldCheck::Ne: reason = say<MessageId::bound_ne>(language, field.name, bound, found).text; break;
+    case FieldCheck::None: break;
+  }
   return false;
 }
 
@@ -126,14 +227,15 @@ CellValueRange cell_value_range(Kind kind) {
   }
 }
 
-std::string list_item_problem(const Program& program, std::uint32_t index, std::string_view item) {
+std::string list_item_problem(const Program& program, std::uint32_t index, std::string_view item, Language language) {
   const FieldDef& field = program.fields[index];
-  return fmt::format("`{}` must list values of {} separated by `;`, found `{}`", field.name,
-                     enum_values(program.enums[field.type.enum_id]), shown(item));
+  return say<MessageId::cell_not_members>(language, field.name, enum_values(program.enums[field.type.enum_id]),
+                                          shown(item))
+      .text;
 }
 
 bool parse_field_value(const Program& program, std::uint32_t index, std::string_view text,
-                       FieldColumn& column, std::size_t row, std::string& reason) {
+                       FieldColumn& column, std::size_t row, std::string& reason, Language language) {
   const FieldDef& field = program.fields[index];
   const ValueType& type = field.type;
   column.present[row] = 1;
@@ -154,7 +256,7 @@ bool parse_field_value(const Program& program, std::uint32_t index, std::string_
       std::int64_t value = 0;
       const std::string_view item = text.substr(start, end - start);
       if (!parse_enum(def, item, value)) {
-        reason = list_item_problem(program, index, item);
+        reason = list_item_problem(program, index, item, language);
         return false;
       }
       items.push_back(value);
@@ -173,40 +275,29 @@ bool parse_field_value(const Program& program, std::uint32_t index, std::string_
       column.present[row] = 0;
       return true;
     }
-    reason = fmt::format("`{}` is empty, but every record needs it", field.name);
+    reason = say<MessageId::cell_empty>(language, field.name).text;
     return false;
   }
-  switch (type.kind) {
-    case Kind::Bool:
-      if (parse_bool(text, out)) return true;
-      reason = fmt::format("`{}` must be 0 or 1, found `{}`", field.name, shown(text));
-      return false;
-    case Kind::Int:
-      if (parse_int(text, out)) return meets_check(program, field, text, out, reason);
-      reason = fmt::format("`{}` must be a whole number of at most 9 digits, found `{}`", field.name, shown(text));
-      return false;
-    case Kind::Money:
-      if (parse_money(text, out)) return meets_check(program, field, text, out, reason);
-      reason = fmt::format("`{}` must be an amount in yuan with at most 2 decimals, found `{}`", field.name,
-                           shown(text));
-      return false;
-    case Kind::Decimal:
-      if (parse_decimal(text, out)) return meets_check(program, field, text, out, reason);
-      reason = fmt::format("`{}` must be a number with at most 6 decimals, found `{}`", field.name, shown(text));
-      return false;
-    case Kind::Date:
-      if (parse_date(text, out)) return meets_check(program, field, text, out, reason);
-      reason = fmt::format("`{}` must be a date written YYYY-MM-DD, found `{}`", field.name, shown(text));
-      return false;
-    case Kind::Enum:
-      if (parse_enum(program.enums[type.enum_id], text, out)) return true;
-      reason = fmt::format("`{}` must be one of {}, found `{}`", field.name,
-                           enum_values(program.enums[type.enum_id]), shown(text));
-      return false;
-    default:
-      reason = fmt::format("`{}` has a type that cannot be read from text", field.name);
-      return false;
+  const EnumDef* enum_def = type.kind == Kind::Enum ? &program.enums[type.enum_id] : nullptr;
+  if (parse_spelled_cell(program, type.kind, enum_def, text, out)) {
+    if (type.kind == Kind::Bool || type.kind == Kind::Enum) return true;
+    return meets_check(program, field, text, out, reason, language);
   }
+  const std::string found = shown(text);
+  Message problem;
+  switch (type.kind) {
+    case Kind::Bool: problem = say<MessageId::cell_not_bool>(language, field.name, found); break;
+    case Kind::Int: problem = say<MessageId::cell_not_int>(language, field.name, found); break;
+    case Kind::Money: problem = say<MessageId::cell_not_money>(language, field.name, found); break;
+    case Kind::Decimal: problem = say<MessageId::cell_not_decimal>(language, field.name, found); break;
+    case Kind::Date: problem = say<MessageId::cell_not_date>(language, field.name, found); break;
+    case Kind::Enum:
+      problem = say<MessageId::cell_not_member>(language, field.name, enum_values(*enum_def), found);
+      break;
+    default: problem = say<MessageId::cell_unreadable_type>(language, field.name); break;
+  }
+  reason = with_declaration_hint(program, type.kind, text, std::move(problem), language);
+  return false;
 }
 
 RejectKind cell_reject_kind(const Program& program, std::uint32_t index, std::string_view text) {
@@ -216,7 +307,8 @@ RejectKind cell_reject_kind(const Program& program, std::uint32_t index, std::st
   if (text.empty()) return RejectKind::ValueMissing;
   const EnumDef* enum_def = kind == Kind::Enum ? &program.enums[field.type.enum_id] : nullptr;
   std::int64_t value = 0;
-  return parse_scalar_cell(kind, enum_def, text, value) ? RejectKind::BoundFailed : RejectKind::ValueUnreadable;
+  return parse_spelled_cell(program, kind, enum_def, text, value) ? RejectKind::BoundFailed
+                                                                  : RejectKind::ValueUnreadable;
 }
 
 namespace {
@@ -265,11 +357,12 @@ std::vector<CellPlan> plan_record_cells(const Program& program,
 }
 
 bool parse_record_cells(const Program& program, const std::vector<CellPlan>& plan, const std::string_view* fields,
-                        Batch& batch, std::size_t row, std::uint32_t& bad_field, std::string& reason) {
+                        Batch& batch, std::size_t row, std::uint32_t& bad_field, std::string& reason,
+                        Language language) {
   for (const CellPlan& cell : plan) {
     const std::string_view text = fields[cell.column];
     if (read_cell_fast(cell, text, row)) continue;
-    if (!parse_field_value(program, cell.field, text, batch.columns[cell.field], row, reason)) {
+    if (!parse_field_value(program, cell.field, text, batch.columns[cell.field], row, reason, language)) {
       bad_field = cell.field;
       return false;
     }

@@ -25,6 +25,7 @@ const char* reject_kind_name(RejectKind kind) {
     case RejectKind::SeveralUniqueRows: return "several_unique_rows";
     case RejectKind::UnknownField: return "unknown_field";
     case RejectKind::DuplicateField: return "duplicate_field";
+    case RejectKind::DuplicateKey: return "duplicate_key";
   }
   return "none";
 }

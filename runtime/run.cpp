@@ -72,9 +72,19 @@ struct RawBatch {
 // took up as the rejects file words it.
 struct ExplanationSlot {
   std::size_t at = 0;
+  std::size_t start = 0;  // where its text starts (at, for an unreadable record)
   std::uint64_t line = 0;
   std::optional<Reject> unreadable;
   std::string id;  // of an unreadable record: the key's cell, if it has one
+};
+
+// A record's key (`household_id: text key`): its line counted from its batch's
+// first, where its bytes are in DoneBatch::key_text, and their hash (worked
+// out by the worker, so that the writer only looks it up).
+struct KeyedRecord {
+  std::uint64_t line = 0;
+  std::uint64_t hash = 0;
+  std::uint32_t offset = 0, length = 0;
 };
 
 // A batch evaluated and formatted, waiting for its turn to be written. Its
@@ -87,6 +97,12 @@ struct DoneBatch {
   std::uint64_t input_position = 0;
   std::vector<SummaryContribution> contributions;
   std::vector<std::vector<std::string>> group_keys;  // in order of first appearance
+  // With a `key` field: the key of each record of the header's width, in line
+  // order, and the end of each result's text in `results`. The writer checks
+  // the keys in input order (see reject_duplicate_keys).
+  std::vector<KeyedRecord> keys;
+  std::string key_text;
+  std::vector<std::size_t> result_ends;
   // With RunOptions::explanations: one line per record, in input order.
   std::string explanations;
   std::vector<ExplanationSlot> explanation_slots;
@@ -204,6 +220,7 @@ class Runner {
  public:
   Runner(const Policy& policy, std::FILE* results, std::FILE* rejects, const RunOptions& options)
       : program_(program_of(policy)),
+        key_field_(declared_key_field(program_)),
         results_(results),
         rejects_(rejects),
         options_(options),
@@ -316,15 +333,21 @@ class Runner {
   bool map_header() {
     RegisterColumns columns;
     std::vector<std::string> names;
-    std::string problem = sheet_ ? sheet_->read_header(names) : read_register_header_names(*reader_, names);
+    std::string problem =
+        sheet_ ? sheet_->read_header(names) : read_register_header_names(*reader_, names, options_.language);
     HeaderRules rules;
+    rules.language = options_.language;
     if (sheet_) rules.line = sheet_->header_row();
     if (problem.empty()) problem = map_register_header(program_, std::move(names), columns, rules);
     if (!problem.empty()) {
       report_.fatal_error = std::move(problem);
       return false;
     }
-    if (std::string note = extra_columns_note(columns); !note.empty()) report_.notes.push_back(std::move(note));
+    if (std::string note = extra_columns_note(columns, options_.language); !note.empty())
+      report_.notes.push_back(std::move(note));
+    if (key_field_)
+      for (const auto& [column, field] : columns.cells)
+        if (field == *key_field_) key_column_ = column;
     layout_.header_size = columns.width();
     layout_.cells = std::move(columns.cells);
     layout_.absent = std::move(columns.absent);
@@ -513,7 +536,7 @@ class Runner {
     if (chunk.skipped) {
       done.records = 1;
       done.rejects.push_back({RejectKind::RecordMalformed, 0, "", chunk.problem});
-      if (worker.explainer) done.explanation_slots.push_back({0, 0, done.rejects.back(), {}});
+      if (worker.explainer) done.explanation_slots.push_back({0, 0, 0, done.rejects.back(), {}});
       return true;
     }
     CsvReader reader(chunk.bytes, 0);
@@ -566,11 +589,12 @@ class Runner {
       ++worker.records;
       if (record.malformed || record.fields.size() != layout_.header_size) {
         worker.rejects.push_back({record_shape_kind(record, layout_.header_size), record.line, "",
-                                  record_shape_problem(record, layout_.header_size),
+                                  record_shape_problem(record, layout_.header_size, options_.language),
                                   record.unclosed_quote_line, record.span});
         if (worker.explainer) note_unreadable_explanation(record, worker.rejects.back(), done);
         continue;
       }
+      if (key_column_) note_key(record, done);
       if (worker.explainer) explain_record(worker, record, done);
       const std::string_view* fields = record.fields.data();
       // An unquoted record's fields are views into the chunk; a quoted one's
@@ -585,7 +609,8 @@ class Runner {
         fields = worker.cells.data();
       }
       std::uint32_t bad_field = 0;
-      if (!parse_record_cells(program_, worker.cell_plan, fields, batch, batch.rows, bad_field, reason)) {
+      if (!parse_record_cells(program_, worker.cell_plan, fields, batch, batch.rows, bad_field, reason,
+                              options_.language)) {
         worker.rejects.push_back({bad_cell_kind(worker.cell_plan, fields, bad_field), record.line,
                                   program_.fields[bad_field].name, std::move(reason), std::nullopt, record.span});
         continue;
@@ -595,6 +620,17 @@ class Runner {
     for (const std::uint32_t f : layout_.absent)
       for (std::size_t row = 0; row < batch.rows; ++row) parse_field_value(program_, f, "", batch.columns[f], row, reason);
     return more;
+  }
+
+  // The record's key for the writer's check (reject_duplicate_keys): an int
+  // key by its value, hashed here, on the worker's thread.
+  void note_key(const CsvRecord& record, DoneBatch& done) const {
+    std::string_view key = record.fields[*key_column_];
+    std::string as_value;
+    if (program_.fields[*key_field_].type.kind == Kind::Int) key = as_value = key_of_cell(program_, *key_field_, key);
+    done.keys.push_back({record.line, KeyIndex::hash(key), static_cast<std::uint32_t>(done.key_text.size()),
+                         static_cast<std::uint32_t>(key.size())});
+    done.key_text.append(key);
   }
 
   // The explanation of a record of the header's width, by a traced run of the
@@ -610,7 +646,7 @@ class Runner {
     const std::size_t at = done.explanations.find(kLineMember, start) + kLineMember.size();
     done.explanations.erase(at, std::to_string(record.line).size());
     done.explanations.push_back('\n');
-    done.explanation_slots.push_back({at, record.line, std::nullopt, {}});
+    done.explanation_slots.push_back({at, start, record.line, std::nullopt, {}});
   }
 
   // A record that cannot be read as a row (its shape): explained as rejected
@@ -619,7 +655,8 @@ class Runner {
     std::string id;
     for (const auto& [column, field] : layout_.cells)
       if (field == explanation_key_ && column < record.fields.size()) id.assign(record.fields[column]);
-    done.explanation_slots.push_back({done.explanations.size(), record.line, reject, std::move(id)});
+    done.explanation_slots.push_back(
+        {done.explanations.size(), done.explanations.size(), record.line, reject, std::move(id)});
   }
 
   // The kind of a record's bad cell, the one of field `field`: on the reject
@@ -651,6 +688,7 @@ class Runner {
         continue;
       }
       if (results_) result_writer_.append(done.results, machine, row);
+      if (key_column_) done.result_ends.push_back(done.results.size());
       note_contribution(worker, row, done);
       ++done.result_count;
     }
@@ -724,6 +762,7 @@ class Runner {
         lock.lock();
         break;
       }
+      if (key_column_) reject_duplicate_keys(batch);
       write_batch(batch);
       lock.lock();
       ++next_to_write_;
@@ -789,6 +828,8 @@ class Runner {
     }
     for (SummaryContribution& contribution : batch.contributions) contribution.line -= first_line;
     for (PostedHousehold& household : batch.report.households) household.line -= first_line;
+    for (ReportBatch::MeasureItem& item : batch.report.measures) item.line -= first_line;
+    for (KeyedRecord& keyed : batch.keys) keyed.line -= first_line;
     for (ExplanationSlot& slot : batch.explanation_slots) {
       slot.line -= first_line;
       if (slot.unreadable) {
@@ -798,6 +839,110 @@ class Runner {
     }
     batch.end = file.again_origin + reader.bytes_read();
     return !reader.io_error();
+  }
+
+  // Called by the writer, so batch by batch in input order: the first record
+  // of a key wins on any number of threads, and memory holds keys only. A
+  // record whose key an earlier one had is rejected (RejectKind::DuplicateKey,
+  // naming the earlier line), whatever else it has wrong but its shape. An
+  // empty key is no household's.
+  void reject_duplicate_keys(DoneBatch& batch) {
+    std::map<std::uint64_t, Duplicate> duplicates;  // by line in the batch
+    for (const KeyedRecord& keyed : batch.keys) {
+      const std::string_view key = std::string_view(batch.key_text).substr(keyed.offset, keyed.length);
+      if (key.empty()) continue;
+      const auto first = first_lines_.first_line_or_add(key, keyed.hash, batch.first_line + keyed.line);
+      if (!first) continue;
+      duplicates.emplace(keyed.line, Duplicate{Reject(RejectKind::DuplicateKey, keyed.line,
+                                                      program_.fields[*key_field_].name,
+                                                      duplicate_key_reason(program_, *key_field_, key, *first,
+                                                                           options_.language)),
+                                               std::string(key)});
+    }
+    if (!duplicates.empty()) drop_duplicate_results(batch, duplicates);
+  }
+
+  // Takes the results of `duplicates`' records out of `batch` (their text,
+  // summary contributions and explanations) and puts their rejects in.
+  struct Duplicate {
+    Reject reject;
+    std::string key;
+  };
+  static void drop_duplicate_results(DoneBatch& batch, std::map<std::uint64_t, Duplicate>& duplicates) {
+    std::string results;
+    std::vector<SummaryContribution> contributions;
+    std::vector<Reject> added;
+    std::size_t from = 0;
+    for (std::size_t r = 0; r < batch.contributions.size(); ++r) {
+      const SummaryContribution& c = batch.contributions[r];
+      const std::size_t end = batch.result_ends[r];
+      const auto duplicate = duplicates.find(c.line);
+      if (duplicate == duplicates.end()) {
+        results.append(batch.results, from, end - from);
+        contributions.push_back(c);
+      } else {
+        added.push_back(duplicate->second.reject);
+        --batch.result_count;
+        drop_explanation(batch, duplicate->second);
+      }
+      from = end;
+    }
+    // A duplicate rejected for a cell or a rule is rejected as a duplicate, as
+    // explain_csv() says: correcting the cell would not make it a household.
+    for (Reject& reject : batch.rejects)
+      if (const auto duplicate = duplicates.find(reject.line); duplicate != duplicates.end()) {
+        reject = duplicate->second.reject;
+        drop_explanation(batch, duplicate->second);
+      }
+    std::vector<Reject> rejects;
+    rejects.reserve(batch.rejects.size() + added.size());
+    std::merge(std::make_move_iterator(batch.rejects.begin()), std::make_move_iterator(batch.rejects.end()),
+               std::make_move_iterator(added.begin()), std::make_move_iterator(added.end()), std::back_inserter(rejects),
+               [](const Reject& a, const Reject& b) { return a.line < b.line; });
+    batch.results = std::move(results);
+    batch.rejects = std::move(rejects);
+    batch.contributions = std::move(contributions);
+    // The printable report's part of the batch, too (RunOptions::report).
+    std::vector<std::uint64_t> lines;
+    for (const auto& [line, duplicate] : duplicates) lines.push_back(line);
+    batch.report.drop_lines(lines);
+    renumber_groups(batch);
+  }
+
+  // A duplicate's explanation becomes a rejected one, as for a record that
+  // cannot be read: its text goes, its slot says why.
+  static void drop_explanation(DoneBatch& batch, Duplicate& duplicate) {
+    auto& slots = batch.explanation_slots;
+    const auto slot = std::find_if(slots.begin(), slots.end(), [&](const ExplanationSlot& s) {
+      return s.line == duplicate.reject.line && !s.unreadable;
+    });
+    if (slot == slots.end()) return;
+    const std::size_t end = batch.explanations.find('\n', slot->start) + 1;
+    const std::size_t removed = end - slot->start;
+    batch.explanations.erase(slot->start, removed);
+    slot->at = slot->start;
+    slot->unreadable = std::move(duplicate.reject);
+    slot->id = std::move(duplicate.key);
+    for (auto later = slot + 1; later != slots.end(); ++later) {
+      later->at -= removed;
+      later->start -= removed;
+    }
+  }
+
+  // Groups only a dropped result was in are no group: the summary would list
+  // them with no household. The rest keep their order of first appearance.
+  static void renumber_groups(DoneBatch& batch) {
+    if (batch.group_keys.empty()) return;
+    std::vector<std::uint32_t> renumbered(batch.group_keys.size(), UINT32_MAX);
+    std::vector<std::vector<std::string>> keys;
+    for (SummaryContribution& c : batch.contributions) {
+      if (renumbered[c.group] == UINT32_MAX) {
+        renumbered[c.group] = static_cast<std::uint32_t>(keys.size());
+        keys.push_back(std::move(batch.group_keys[c.group]));
+      }
+      c.group = renumbered[c.group];
+    }
+    batch.group_keys = std::move(keys);
   }
 
   void write_batch(const DoneBatch& batch) {
@@ -853,6 +998,10 @@ class Runner {
   }
 
   const Program& program_;
+  // The `key` field and its column; the first line of each key met (the writer's).
+  std::optional<std::uint32_t> key_field_;
+  std::optional<std::size_t> key_column_;
+  KeyIndex first_lines_;
   std::FILE* results_;
   std::FILE* rejects_;
   RunOptions options_;

@@ -82,6 +82,9 @@ template <class Io> void item(Io& io, FieldDef& f) {
   PRECEPT_MEMBERS(io, f.name, f.type, f.optional, f.has_default, f.default_scalar, f.default_text, f.line,
                   f.description, f.check, f.check_value, f.key, f.personal);
 }
+template <class Io> void item(Io& io, RegisterSpellings& s) {
+  PRECEPT_MEMBERS(io, s.true_words, s.false_words, s.fullwidth_digits, s.thousands, s.alias_headers, s.alias_fields);
+}
 template <class Io> void item(Io& io, ParamDef& p) {
   PRECEPT_MEMBERS(io, p.name, p.type, p.value, p.text_value, p.description, p.source, p.line, p.layer, p.year);
 }
@@ -108,7 +111,7 @@ template <class Io> void item(Io& io, Program& p) {
   PRECEPT_MEMBERS(io, p.policy_name, p.place, p.year, p.source_file, p.source_text, p.enums, p.fields,
                   p.params, p.scalar_types, p.scalar_names, p.text_count, p.list_types, p.quotient_units,
                   p.constants, p.strings, p.code, p.code_lines, p.code_origins, p.origins, p.outputs,
-                  p.summary, p.lookups, p.arrays, p.examples, p.notes);
+                  p.summary, p.lookups, p.arrays, p.examples, p.notes, p.spellings);
 }
 
 // What the layout calls each record and enum it stores.
@@ -119,6 +122,7 @@ template <> constexpr std::string_view kLayoutName<Instruction> = "instruction";
 template <> constexpr std::string_view kLayoutName<EnumDef> = "enum";
 template <> constexpr std::string_view kLayoutName<FieldDef> = "field";
 template <> constexpr std::string_view kLayoutName<ParamDef> = "param";
+template <> constexpr std::string_view kLayoutName<RegisterSpellings> = "register spellings";
 template <> constexpr std::string_view kLayoutName<OutputDef> = "output";
 template <> constexpr std::string_view kLayoutName<SummarySpec> = "summary";
 template <> constexpr std::string_view kLayoutName<SummarySpec::Group> = "summary group";

@@ -48,6 +48,7 @@ enum class RejectKind : std::uint8_t {
   SeveralUniqueRows,   // two rows of a `unique` (or `any`, with different outputs) table match
   UnknownField,        // a named record names a field the policy's record does not have
   DuplicateField,      // a named record names a field twice
+  DuplicateKey,        // a register row has the `key` of an earlier row (the first one is read)
 };
 
 // The kind's stable name in snake case ("value_unreadable"), for logs and

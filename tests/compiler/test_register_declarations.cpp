@@ -16,8 +16,7 @@ namespace {
 std::string errors_of(const precept::CompileResult& result) { return precept::render(result.diagnostics); }
 
 precept::CompileResult compile_record(const std::string& fields) {
-  return precept::compile("policy \"t\" year 2016\nrecord household {\n" + fields + "\n}\noutput household_id\n",
-                          "t.pol");
+  return precept::compile("policy \"t\" year 2016\nrecord household {\n" + fields + "\n}\noutput n = 1\n", "t.pol");
 }
 
 // The one diagnostic's code ("" when it compiled, "several" when more than one).
@@ -91,7 +90,7 @@ TEST(FieldMarks, ChineseDiagnostics) {
   precept::CompileOptions options;
   options.language = precept::Language::Chinese;
   const auto r = precept::compile(
-      "policy \"t\" year 2016\nrecord household { household_id: optional text key }\noutput household_id\n", "t.pol",
+      "policy \"t\" year 2016\nrecord household { household_id: optional text key }\noutput n = 1\n", "t.pol",
       options);
   ASSERT_EQ(r.diagnostics.size(), 1u);
   EXPECT_NE(r.diagnostics.front().message.find("编号字段"), std::string::npos) << errors_of(r);
@@ -116,8 +115,55 @@ TEST(FieldMarks, ALayerExtendsTheRecordWithMarkedFields) {
   // A layer cannot add a second key.
   const auto twice = precept::compile(
       "policy \"c\" extends \"p.pol\"\nextend record household { other: text key }\n", "c.pol", options);
-  EXPECT_FALSE(twice.ok());
-  EXPECT_NE(errors_of(twice).find("key_twice"), std::string::npos) << errors_of(twice);
+  EXPECT_EQ(only_error(twice), "key_twice");
+}
+
+precept::CompileResult compile_register(const std::string& items) {
+  return precept::compile("policy \"t\" year 2016\nrecord household { household_id: text  income: money  wubao: bool }\n"
+                          "register {\n" + items + "\n}\noutput household_id\n",
+                          "t.pol");
+}
+
+TEST(RegisterDeclaration, ReachesTheProgramAndThePcb) {
+  const auto r = compile_register(
+      "booleans \"是\" / \"否\", \"TRUE\" / \"FALSE\"\ndigits fullwidth\nthousands \",\"\n"
+      "column income \"家庭纯收入（元）\", \"income (yuan)\"");
+  ASSERT_TRUE(r.ok()) << errors_of(r);
+  const precept::RegisterSpellings& s = precept::program_of(*r.policy).spellings;
+  EXPECT_EQ(s.true_words, (std::vector<std::string>{"是", "TRUE"}));
+  EXPECT_EQ(s.false_words, (std::vector<std::string>{"否", "FALSE"}));
+  EXPECT_TRUE(s.fullwidth_digits);
+  EXPECT_EQ(s.thousands, ",");
+  EXPECT_EQ(s.alias_headers, (std::vector<std::string>{"家庭纯收入（元）", "income (yuan)"}));
+  EXPECT_EQ(s.alias_fields, (std::vector<std::uint32_t>{1, 1}));
+  precept::Program back;
+  std::string error;
+  ASSERT_TRUE(precept::deserialize_program(precept::serialize_program(precept::program_of(*r.policy)), back, error));
+  EXPECT_EQ(back.spellings.alias_headers, s.alias_headers);
+  EXPECT_EQ(back.spellings.true_words, s.true_words);
+  // A policy that declares nothing reads the W1 way.
+  EXPECT_FALSE(precept::program_of(*compile_record("household_id: text").policy).spellings.declared());
+}
+
+TEST(RegisterDeclaration, TheCheckerRefusesClashes) {
+  EXPECT_EQ(only_error(compile_register("booleans \"是\" / \"是\"")), "spelling_both");
+  const auto swapped = compile_register("booleans \"0\" / \"1\"");  // W1's own, the wrong way round
+  ASSERT_EQ(swapped.diagnostics.size(), 2u) << errors_of(swapped);
+  EXPECT_EQ(swapped.diagnostics[0].code, "spelling_means_other");
+  EXPECT_NE(swapped.diagnostics[0].hint.find("true spelling, then the false one"), std::string::npos);
+  EXPECT_EQ(only_error(compile_register("booleans \"Y\" / \"1\"")), "spelling_means_other");  // `1` is true
+  EXPECT_EQ(only_error(compile_register("booleans \"是\" / \"否\"\nbooleans \"否\" / \"不是\"")), "spelling_means_other");
+  EXPECT_EQ(only_error(compile_register("booleans \"\" / \"否\"")), "spelling_empty");
+  EXPECT_EQ(only_error(compile_register("digits halfwidth")), "digits_unknown");
+  EXPECT_EQ(only_error(compile_register("thousands \".\"")), "thousands_bad");
+  EXPECT_EQ(only_error(compile_register("thousands \",\"\nthousands \"，\"")), "thousands_twice");
+  EXPECT_EQ(only_error(compile_register("column incme \"收入\"")), "alias_no_field");
+  EXPECT_EQ(only_error(compile_register("column income \"收入\"\ncolumn wubao \"收入\"")), "alias_twice");
+  EXPECT_EQ(only_error(compile_register("column income \"wubao\"")), "alias_is_a_field");
+  // The same declaration twice says nothing new, and is no error.
+  EXPECT_EQ(only_error(compile_register("booleans \"是\" / \"否\", \"是\" / \"否\"\ncolumn income \"收入\", \"收入\"")), "");
+  // `register` and its words are still names.
+  EXPECT_TRUE(compile_record("household_id: text\nregister: text\ncolumn: int\ndigits: int").ok());
 }
 
 }  // namespace

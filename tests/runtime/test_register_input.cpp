@@ -6,6 +6,7 @@
 // openpyxl for the checked-in examples/data/xijiang_sample.xlsx.
 #include "encoding_input.hpp"
 #include "files.hpp"
+#include "register_test_support.hpp"
 #include "run_capture.hpp"
 #include "xlsx_reader.hpp"
 
@@ -30,15 +31,6 @@ namespace {
 
 using testing::read_file;
 
-// `bytes` as a register stream: from memory (read as a pipe is) or a regular file.
-std::FILE* open_input(const std::string& bytes, bool regular_file) {
-  if (!regular_file) return ::fmemopen(const_cast<char*>(bytes.data()), bytes.size(), "rb");
-  std::FILE* in = std::tmpfile();
-  std::fwrite(bytes.data(), 1, bytes.size(), in);
-  std::rewind(in);
-  return in;
-}
-
 std::string convert(const std::string& text, const char* to) {
   iconv_t cd = iconv_open(to, "UTF-8");
   std::string out(text.size() * 4 + 16, '\0');
@@ -52,14 +44,8 @@ std::string convert(const std::string& text, const char* to) {
 }
 
 using Outcome = precept::testing::CapturedRun;
-
-// Runs `policy` over `input` bytes, from a pipe-like stream or from a regular file.
-Outcome run_over(const Policy& policy, const std::string& input, bool regular_file, RunOptions options = {}) {
-  std::FILE* in = open_input(input, regular_file);
-  Outcome outcome = precept::testing::run_captured(policy, in, options);
-  if (in) std::fclose(in);
-  return outcome;
-}
+using testing::open_input;
+using testing::run_over;
 
 const Policy& xijiang() {
   static const CompileResult compiled = open_policy("policies/xijiang_2015.pol");
@@ -202,31 +188,7 @@ TEST(XlsxCells, DateSerialsInBothDateSystems) {
 
 // The sample register as a workbook made by libxlsxwriter, its numbers as numbers.
 std::string sample_workbook_by_libxlsxwriter() {
-  const std::string csv_text = read_file("examples/data/xijiang_sample.csv");
-  char path[] = "/tmp/precept-test-XXXXXX.xlsx";
-  const int fd = ::mkstemps(path, 5);
-  ::close(fd);
-  lxw_workbook* workbook = workbook_new(path);
-  lxw_worksheet* sheet = workbook_add_worksheet(workbook, "登记表");
-  CsvReader reader(csv_text);
-  CsvRecord record;
-  lxw_row_t row = 0;
-  while (reader.next(record)) {
-    for (std::size_t c = 0; c < record.fields.size(); ++c) {
-      const std::string cell(record.fields[c]);
-      char* end = nullptr;
-      const double value = std::strtod(cell.c_str(), &end);
-      // Numbers as a spreadsheet keeps them, ids (leading zeros, dashes) as text.
-      const bool number = row > 0 && !cell.empty() && *end == '\0' && cell[0] != '0' && cell.find(',') == std::string::npos;
-      if (number) worksheet_write_number(sheet, row, static_cast<lxw_col_t>(c), value, nullptr);
-      else if (!cell.empty()) worksheet_write_string(sheet, row, static_cast<lxw_col_t>(c), cell.c_str(), nullptr);
-    }
-    ++row;
-  }
-  EXPECT_EQ(workbook_close(workbook), LXW_NO_ERROR);
-  std::string bytes = read_file(path);
-  ::unlink(path);
-  return bytes;
+  return testing::xlsx_of_csv(read_file("examples/data/xijiang_sample.csv"));
 }
 
 TEST(XlsxRegister, ResultsOnAWorkbookAreTheCsvOnes) {
