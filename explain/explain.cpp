@@ -622,7 +622,7 @@ Explanation TracedExplainer::explain(const std::vector<std::string>& cells, std:
   }
   for (const std::uint32_t f : order_) {
     const std::string_view text = f < cells.size() ? std::string_view(cells[f]) : std::string_view();
-    if (!parse_field_value(program_, f, text, batch_.columns[f], 0, reason)) {
+    if (!parse_field_value(program_, f, text, batch_.columns[f], 0, reason, language_)) {
       out.rejected = true;
       out.column = program_.fields[f].name;
       out.reason = reason;
@@ -734,7 +734,10 @@ std::string explain_register(const Program& program, std::FILE* input, std::uint
   std::optional<CsvReader> csv;
   if (!source.sheet()) csv.emplace(source.csv());
   RegisterRecords reader = source.sheet() ? RegisterRecords(program, *source.sheet()) : RegisterRecords(program, *csv);
-  if (std::string problem = reader.start(); !problem.empty()) return problem;
+  reader.set_language(language);
+  HeaderRules rules;
+  rules.language = language;
+  if (std::string problem = reader.start(rules); !problem.empty()) return problem;
   TracedExplainer explainer(program, key, language);
   explainer.set_field_order(reader.columns().field_order());
   std::vector<std::string_view> views;

@@ -1,4 +1,5 @@
 #include "encoding_input.hpp"
+#include "messages.hpp"
 
 #include <fmt/format.h>
 
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <iconv.h>
+#include <optional>
 #include <vector>
 
 namespace precept {
@@ -134,7 +136,7 @@ struct DecodedInput::Impl {
   bool source_done = false;
   iconv_t converter = reinterpret_cast<iconv_t>(-1);
   RegisterEncoding encoding = RegisterEncoding::Utf8;
-  std::string note;
+  std::optional<RegisterEncoding> converted_from;  // when the register was converted: from what
   std::string failure;
   std::vector<char> raw;        // bytes read, not yet converted
   std::size_t raw_size = 0;
@@ -301,11 +303,7 @@ std::string DecodedInput::open(std::FILE* input, RegisterEncoding encoding) {
       const unsigned char b = static_cast<unsigned char>(d.prefix.size() > 1 ? d.prefix[1] : 0);
       if ((a == 0xFF && b == 0xFE) || (a == 0xFE && b == 0xFF)) d.prefix_used = 2;
     }
-    d.note = encoding == RegisterEncoding::Utf16
-                 ? "the register is UTF-16 (\"Unicode text\"); it was converted to UTF-8 as it was read"
-                 : fmt::format("the register is {}, as Chinese Excel and WPS save CSV, not UTF-8; it was converted "
-                               "to UTF-8 as it was read",
-                               encoding == RegisterEncoding::Gbk ? "GBK" : "GB18030 (GBK)");
+    d.converted_from = encoding;
   }
   if (d.regular) {
     // The cookie stream hands on the prefix looked at, then reads on after it.
@@ -354,7 +352,13 @@ bool DecodedInput::read_all(std::string& bytes, std::size_t limit, std::string& 
 
 std::FILE* DecodedInput::stream() const { return impl_->stream ? impl_->stream : impl_->input; }
 
-const std::string& DecodedInput::note() const { return impl_->note; }
+std::string DecodedInput::note(Language language) const {
+  if (!impl_->converted_from) return {};
+  if (*impl_->converted_from == RegisterEncoding::Utf16) return say<MessageId::register_converted_utf16>(language).text;
+  return say<MessageId::register_converted_gb>(language, *impl_->converted_from == RegisterEncoding::Gbk ? "GBK"
+                                                                                                        : "GB18030 (GBK)")
+      .text;
+}
 
 std::string DecodedInput::failure() const { return impl_->failure; }
 

@@ -6,6 +6,8 @@
 // (glibc's iconv), never held whole.
 #pragma once
 
+#include <precept/language.hpp>
+
 #include <precept/run.hpp>
 
 #include <cstdint>
@@ -56,9 +58,10 @@ class DecodedInput {
   // converting and is a regular file (so `run` keeps reading it in parallel),
   // else a stream that converts (or replays the bytes looked at).
   std::FILE* stream() const;
-  // "" or the note that the register was converted, e.g. "the register is
-  // GB18030 (GBK), as Chinese Excel and WPS save CSV; it was read as such".
-  const std::string& note() const;
+  // "" or the note that the register was converted, in `language`, e.g. "the
+  // register is GB18030 (GBK), as Chinese Excel and WPS save CSV, not UTF-8; it
+  // was converted to UTF-8 as it was read".
+  std::string note(Language language = Language::English) const;
   // "" or why converting failed part way (a byte that is not of the
   // encoding, with its line): the run's reading failed because of it.
   std::string failure() const;

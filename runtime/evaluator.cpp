@@ -247,7 +247,7 @@ struct Evaluator::Impl {
     const Program& program = program_of(policy);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f) {
       const std::string_view text = cell_of[f] ? std::string_view(*cell_of[f]) : std::string_view();
-      if (!parse_field_value(program, f, text, lane.batch.columns[f], row, reason)) {
+      if (!parse_field_value(program, f, text, lane.batch.columns[f], row, reason, options.language)) {
         outcome.kind = cell_reject_kind(program, f, text);
         outcome.column = program.fields[f].name;
         outcome.error = reason;
@@ -374,7 +374,7 @@ struct Evaluator::Impl {
         continue;
       }
       // An empty field (of any kind), or a value a cell cannot hold as it is.
-      if (!parse_field_value(program, f, text, lane.batch.columns[f], row, reason)) {
+      if (!parse_field_value(program, f, text, lane.batch.columns[f], row, reason, options.language)) {
         TypedRejection& rejection = store.reject(result);
         rejection.kind = cell_reject_kind(program, f, text);
         rejection.column = program.fields[f].name;

@@ -199,7 +199,9 @@ std::string OpenedRegister::open(std::FILE* input, const Program& program, Regis
   return sheet_->open(workbook_, sheet, program);
 }
 
-std::string OpenedRegister::note() const { return sheet_ ? sheet_->note() : decoded_.note(); }
+std::string OpenedRegister::note(Language language) const {
+  return sheet_ ? sheet_->note(language) : decoded_.note(language);
+}
 
 std::string OpenedRegister::failure() const { return sheet_ ? sheet_->failure() : decoded_.failure(); }
 

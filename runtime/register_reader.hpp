@@ -154,7 +154,7 @@ class OpenedRegister {
   // A CSV register as UTF-8 (see DecodedInput::stream).
   std::FILE* csv() const { return decoded_.stream(); }
   // "" or what a run says of the register's reading (converted, which sheet).
-  std::string note() const;
+  std::string note(Language language = Language::English) const;
   // "" or why reading it failed part way: what to report instead of "reading
   // the input failed".
   std::string failure() const;

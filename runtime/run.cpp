@@ -9,6 +9,7 @@
 #include "csv.hpp"
 #include "explain.hpp"
 #include "format.hpp"
+#include "messages.hpp"
 #include "program.hpp"
 #include "register_reader.hpp"
 #include "rejection.hpp"
@@ -1061,10 +1062,10 @@ RunReport run_csv(const Policy& policy, std::FILE* input, std::FILE* results, st
     RunReport report = source.sheet() ? runner.run(nullptr, source.sheet()) : runner.run(source.csv());
     // Reading stopped at a byte not of the encoding, or a damaged sheet: that is the news.
     if (std::string failure = source.failure(); !failure.empty()) report.fatal_error = std::move(failure);
-    if (std::string note = source.note(); !note.empty()) report.notes.insert(report.notes.begin(), std::move(note));
+    if (std::string note = source.note(options.language); !note.empty())
+      report.notes.insert(report.notes.begin(), std::move(note));
     if (!options.sheet.empty() && !source.sheet())
-      report.notes.insert(report.notes.begin(), "the register is CSV, not a workbook: its sheet `" + options.sheet +
-                                                    "` was not looked for");
+      report.notes.insert(report.notes.begin(), say<MessageId::register_not_workbook>(options.language, options.sheet).text);
     return report;
   } catch (const std::bad_alloc&) {
     // Outside the workers: setting up, or adding up the summary.

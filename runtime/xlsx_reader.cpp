@@ -1,4 +1,5 @@
 #include "xlsx_reader.hpp"
+#include "messages.hpp"
 
 #include <expat.h>
 #include <fmt/format.h>
@@ -684,10 +685,9 @@ std::uint64_t XlsxRegister::bytes_read() const {
 
 const std::string& XlsxRegister::failure() const { return impl_->failure; }
 
-std::string XlsxRegister::note() const {
+std::string XlsxRegister::note(Language language) const {
   if (impl_->sheet_count <= 1) return {};
-  return fmt::format("the workbook has {} sheets; sheet `{}` was read (--sheet picks another)", impl_->sheet_count,
-                     impl_->sheet_name);
+  return say<MessageId::workbook_sheet_read>(language, impl_->sheet_count, impl_->sheet_name).text;
 }
 
 }  // namespace precept

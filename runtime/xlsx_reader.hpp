@@ -20,6 +20,8 @@
 // household; the header is the first row with a value.
 #pragma once
 
+#include <precept/language.hpp>
+
 #include "csv.hpp"
 #include "program.hpp"
 
@@ -77,7 +79,7 @@ class XlsxRegister {
   // "" or why the sheet could not be read to its end (with where).
   const std::string& failure() const;
   // The note a run gives: which sheet of how many was read.
-  std::string note() const;
+  std::string note(Language language = Language::English) const;
 
   struct Impl;
 

@@ -217,4 +217,23 @@ TEST_F(Languages, DiffReportsInChinese) {
   EXPECT_THAT(english.out, HasSubstr("result: changes"));
 }
 
+// A register as Chinese Excel saves it (GBK), with a bad cell: `run` notes the
+// conversion in Chinese, and the reject and its explanation say the cell's
+// problem in Chinese too.
+TEST_F(Languages, AGbkRegisterAndABadCellAreSpokenOfInChinese) {
+  // "id,members,income" and a household whose income is not money; 西头 in GBK.
+  write_file(box_ / "gbk.csv", std::string("id,members,income\n") + "\xCE\xF7\xCD\xB7,2,abc\n" + "h2,1,900\n");
+  const CliRun r = precept({"run", "p.pol", "gbk.csv", "-o", "out.csv", "--rejects", "rej.csv", "--lang", "zh"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err + r.out, HasSubstr("登记表是 GB18030 (GBK) 编码")) << r.err;
+  const std::string rejects = read_file(box_ / "rej.csv");
+  EXPECT_THAT(rejects, HasSubstr("`abc`")) << rejects;
+  expect_no_english(r.out + r.err + rejects, "run --lang zh of a GBK register");
+  const CliRun explained = precept({"explain", "p.pol", "gbk.csv", "--id", "西头", "--lang", "zh"});
+  EXPECT_EQ(explained.exit_code, 0) << explained.err;
+  EXPECT_THAT(explained.out, HasSubstr("未能认定"));
+  EXPECT_THAT(explained.out, HasSubstr("`abc`"));
+  expect_no_english(explained.out + explained.err, "explain --lang zh of a bad cell");
+}
+
 }  // namespace
