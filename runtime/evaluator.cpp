@@ -31,21 +31,29 @@ constexpr std::size_t kBatchCapacity = 256;
 
 using NamedRecord = std::vector<std::pair<std::string, std::string>>;
 
-// How a typed record's scalar field goes into a batch. A value in [low, high]
-// (and not `excluded`) is one a register's cell can hold that meets the
-// field's `where` check: it is stored as it is. Any other value goes through
-// its text, as a CSV cell writing it would (parse_field_value), which rejects
-// it with the CSV path's kind and message; so the range only decides what is
-// fast, never what is accepted.
+// How a typed record's scalar field goes into a batch. A value that holds()
+// is one a register's cell can hold that meets the field's `where` check: it
+// is stored as it is. Any other value goes through its text, as a CSV cell
+// writing it would (parse_field_value), which rejects it with the CSV path's
+// kind and message; so the range only decides what is fast, never what is
+// accepted.
 struct TypedField {
   RegisterFile file = RegisterFile::Scalar;
-  std::int64_t low = 0, high = -1;
-  bool has_excluded = false;
-  std::int64_t excluded = 0;
+  // The values held, as one unsigned comparison (value - low <= span), less
+  // `excluded` (the `where field != x`, else a value outside the range). A
+  // range that cannot be written so (empty, or every int64 with no value left
+  // out) holds nothing: the range {1} less 1, as it starts.
+  std::int64_t low = 1;
+  std::uint64_t span = 0;
+  std::int64_t excluded = 1;
   // The field's column in the evaluator's batch (whose arrays never move).
   std::int64_t* scalars = nullptr;
   std::uint8_t* present = nullptr;
   std::string_view* texts = nullptr;
+
+  bool holds(std::int64_t value) const {
+    return (static_cast<std::uint64_t>(value) - static_cast<std::uint64_t>(low) <= span) & (value != excluded);
+  }
 };
 
 TypedField typed_field(const Program& program, const FieldDef& field, FieldColumn& column) {
@@ -56,53 +64,33 @@ TypedField typed_field(const Program& program, const FieldDef& field, FieldColum
   plan.texts = column.texts.data();
   if (plan.file != RegisterFile::Scalar) return plan;
   // The values the cell parsers of numeric.hpp read (their largest texts).
+  std::int64_t low, high;
   if (field.type.kind == Kind::Enum) {
-    plan.low = 0, plan.high = static_cast<std::int64_t>(program.enums[field.type.enum_id].members.size()) - 1;
+    low = 0, high = static_cast<std::int64_t>(program.enums[field.type.enum_id].members.size()) - 1;
   } else {
     const CellValueRange range = cell_value_range(field.type.kind);
-    plan.low = range.low, plan.high = range.high;
+    low = range.low, high = range.high;
   }
   const std::int64_t bound = field.check_value;
   constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min(), kMax = std::numeric_limits<std::int64_t>::max();
+  std::optional<std::int64_t> excluded;
   switch (field.check) {
-    case FieldCheck::Lt: plan.high = bound == kMin ? plan.low - 1 : std::min(plan.high, bound - 1); break;
-    case FieldCheck::Le: plan.high = std::min(plan.high, bound); break;
-    case FieldCheck::Gt: plan.low = bound == kMax ? plan.high + 1 : std::max(plan.low, bound + 1); break;
-    case FieldCheck::Ge: plan.low = std::max(plan.low, bound); break;
-    case FieldCheck::Eq: plan.low = std::max(plan.low, bound), plan.high = std::min(plan.high, bound); break;
-    case FieldCheck::Ne: plan.has_excluded = true, plan.excluded = bound; break;
+    case FieldCheck::Lt: high = bound == kMin ? low - 1 : std::min(high, bound - 1); break;
+    case FieldCheck::Le: high = std::min(high, bound); break;
+    case FieldCheck::Gt: low = bound == kMax ? high + 1 : std::max(low, bound + 1); break;
+    case FieldCheck::Ge: low = std::max(low, bound); break;
+    case FieldCheck::Eq: low = std::max(low, bound), high = std::min(high, bound); break;
+    case FieldCheck::Ne: excluded = bound; break;
     case FieldCheck::None: break;
   }
+  if (high < low) return plan;  // nothing held as it is
+  if (!excluded && low > kMin) excluded = low - 1;
+  if (!excluded && high < kMax) excluded = high + 1;
+  if (!excluded) return plan;
+  plan.low = low;
+  plan.span = static_cast<std::uint64_t>(high) - static_cast<std::uint64_t>(low);
+  plan.excluded = *excluded;
   return plan;
-}
-
-// The fast pass's plan of a field (see Evaluator::Impl::load): a scalar's
-// accepted values as one unsigned comparison, value - low <= span, and a value
-// it must not be (`where field != x`; else one it cannot be).
-struct FastField {
-  std::uint32_t field = 0;
-  RegisterFile file = RegisterFile::Scalar;
-  std::int64_t low = 0;
-  std::uint64_t span = 0;
-  std::int64_t excluded = 0;
-  std::int64_t* scalars = nullptr;
-  std::uint8_t* present = nullptr;
-  std::string_view* texts = nullptr;
-};
-
-// A field's FastField, or none when its checks do not fit one (an empty
-// range, or one spanning every int64 with a value excluded).
-std::optional<FastField> fast_field(std::uint32_t f, const TypedField& plan) {
-  FastField fast{f, plan.file, plan.low, 0, 0, plan.scalars, plan.present, plan.texts};
-  if (plan.file != RegisterFile::Scalar) return fast;
-  if (plan.high < plan.low) return std::nullopt;
-  fast.span = static_cast<std::uint64_t>(plan.high) - static_cast<std::uint64_t>(plan.low);
-  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min(), kMax = std::numeric_limits<std::int64_t>::max();
-  if (plan.has_excluded) fast.excluded = plan.excluded;
-  else if (plan.low > kMin) fast.excluded = plan.low - 1;
-  else if (plan.high < kMax) fast.excluded = plan.high + 1;
-  else return std::nullopt;
-  return fast;
 }
 
 // A batch, the machine that runs it, and each field's plan for typed records.
@@ -113,26 +101,20 @@ struct Lane {
   Batch batch;
   Machine machine;
   std::vector<TypedField> fields;
-  // Every field's FastField, the scalar ones (the first fast_scalars) before
-  // the others; empty when one has none.
-  std::vector<FastField> fast;
-  std::size_t fast_scalars = 0;
+  // The fields in the order of load()'s first pass: the scalar ones (the first
+  // `scalar_fields`), then the others.
+  std::vector<std::uint32_t> fast_order;
+  std::size_t scalar_fields = 0;
 
   Lane(const Program& program, std::size_t capacity) : machine(program, capacity) {
     batch.reset(program, capacity);
     for (std::uint32_t f = 0; f < program.fields.size(); ++f)
       fields.push_back(typed_field(program, program.fields[f], batch.columns[f]));
-    for (std::uint32_t f = 0; f < fields.size(); ++f) {
-      const std::optional<FastField> plan = fast_field(f, fields[f]);
-      if (!plan) {
-        fast.clear();
-        break;
-      }
-      fast.push_back(*plan);
-    }
-    fast_scalars = static_cast<std::size_t>(std::stable_partition(fast.begin(), fast.end(), [](const FastField& plan) {
-                                              return plan.file == RegisterFile::Scalar;
-                                            }) - fast.begin());
+    for (std::uint32_t f = 0; f < fields.size(); ++f)
+      if (fields[f].file == RegisterFile::Scalar) fast_order.push_back(f);
+    scalar_fields = fast_order.size();
+    for (std::uint32_t f = 0; f < fields.size(); ++f)
+      if (fields[f].file != RegisterFile::Scalar) fast_order.push_back(f);
     // The batch is filled in place and never reset again: `fields` keeps
     // pointers into its columns, and so may the machine.
     machine.bind(batch);
@@ -302,28 +284,28 @@ struct Evaluator::Impl {
     const std::int64_t* scalars = TypedRecordAccess::scalars(record).data();
     const std::uint8_t* set = TypedRecordAccess::set(record).data();
     const std::string* texts = TypedRecordAccess::texts(record).data();
-    const std::size_t fields = lane.fields.size();
-    // Scalars first, then the rest (Lane orders `fast` so); every field given.
-    const FastField* const plans = lane.fast.data();
-    const std::size_t count = lane.fast.size();
-    // No early exit: the stores are harmless when the record is not usual (the
-    // general loop writes the row again), and without one the loop is a few
-    // instructions a field.
-    bool usual = count == fields && std::memchr(set, 0, fields) == nullptr;
-    // Locals: a byte store (present) may alias anything, so members would be read again every field.
-    const std::size_t scalar_count = lane.fast_scalars;
+    const std::size_t count = lane.fields.size();
+    // Locals: a byte store (present) may alias anything, so members would be
+    // read again every field.
+    const TypedField* const plans = lane.fields.data();
+    const std::uint32_t* const order = lane.fast_order.data();
+    const std::size_t scalar_count = lane.scalar_fields;
+    // Every field given; then no early exit: the stores are harmless when the
+    // record is not usual (the general loop writes the row again), and without
+    // one the loop is a few instructions a field.
+    bool usual = std::memchr(set, 0, count) == nullptr;
     if (usual) {
       for (std::size_t k = 0; k < scalar_count; ++k) {
-        const FastField& plan = plans[k];
-        const std::int64_t value = scalars[plan.field];
-        usual &= (static_cast<std::uint64_t>(value) - static_cast<std::uint64_t>(plan.low) <= plan.span) &
-                 (value != plan.excluded);
+        const std::uint32_t f = order[k];
+        const TypedField& plan = plans[f];
+        const std::int64_t value = scalars[f];
+        usual &= plan.holds(value);
         plan.scalars[row] = value;
         plan.present[row] = 1;
       }
       for (std::size_t k = scalar_count; k < count; ++k) {
-        const FastField& plan = plans[k];
-        const std::uint32_t f = plan.field;
+        const std::uint32_t f = order[k];
+        const TypedField& plan = plans[f];
         if (plan.file == RegisterFile::Text) {
           usual &= !texts[f].empty();
           plan.texts[row] = texts[f];
@@ -352,7 +334,7 @@ struct Evaluator::Impl {
       std::string_view text;
       if (set[f] && plan.file == RegisterFile::Scalar) {
         const std::int64_t value = scalars[f];
-        if (value >= plan.low && value <= plan.high && !(plan.has_excluded && value == plan.excluded)) {
+        if (plan.holds(value)) {
           plan.scalars[row] = value;
           plan.present[row] = 1;
           continue;
