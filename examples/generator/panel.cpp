@@ -51,6 +51,11 @@ enum class Registration { None, Poor, Exited };
 const char* registration_name(Registration r) {
   return r == Registration::Poor ? "poor" : r == Registration::Exited ? "exited" : "none";
 }
+// The registration a register's `last_year` names.
+Registration registration_of(const char* last_year) {
+  if (std::strcmp(last_year, "poor") == 0) return Registration::Poor;
+  return std::strcmp(last_year, "exited") == 0 ? Registration::Exited : Registration::None;
+}
 
 struct Member {
   PlaceHousehold facts;
@@ -186,12 +191,7 @@ bool write_panel(const PlaceProfile& place, int from, int to, std::uint64_t rows
   }
 
   // The calibrated year as places.cpp draws it; its `last_year` is the report's.
-  for (Member& m : members) {
-    const Registration before = std::strcmp(m.facts.last_year, "poor") == 0     ? Registration::Poor
-                                : std::strcmp(m.facts.last_year, "exited") == 0 ? Registration::Exited
-                                                                                : Registration::None;
-    m.registration = registered(place, place.year, m, before);
-  }
+  for (Member& m : members) m.registration = registered(place, place.year, m, registration_of(m.facts.last_year));
   if (!writer.write_year(folder, place.year, members)) return false;
 
   for (int year = place.year + 1; year <= to; ++year) {
@@ -258,12 +258,7 @@ bool write_panel(const PlaceProfile& place, int from, int to, std::uint64_t rows
         next.push_back(std::move(incoming));
       }
     }
-    for (Member& m : next) {
-      const Registration before = std::strcmp(m.facts.last_year, "poor") == 0     ? Registration::Poor
-                                  : std::strcmp(m.facts.last_year, "exited") == 0 ? Registration::Exited
-                                                                                  : Registration::None;
-      m.registration = registered(place, year, m, before);
-    }
+    for (Member& m : next) m.registration = registered(place, year, m, registration_of(m.facts.last_year));
     members = std::move(next);
     if (!writer.write_year(folder, year, members)) return false;
   }
